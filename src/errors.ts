@@ -1,0 +1,124 @@
+/**
+ * The errors callers catch. Each carries a stable `code`; `src/http/errors.ts` maps codes
+ * to HTTP statuses in one table.
+ *
+ * @example
+ * ```ts
+ * import { JobNotFoundError, TqError } from "./errors.ts";
+ * try {
+ *   throw new JobNotFoundError("01J...");
+ * } catch (error) {
+ *   if (error instanceof TqError) console.log(error.code); // "job_not_found"
+ * }
+ * ```
+ * @module
+ */
+
+/** The stable codes of tq's errors, as they appear in `{ "error": { "code" } }`. */
+export type ErrorCode =
+  | "invalid_json"
+  | "invalid_input"
+  | "unknown_task"
+  | "job_not_found"
+  | "invalid_state"
+  | "payload_too_large"
+  | "store_unavailable";
+
+/** One problem with one field of a request, by its path (`input.email`). */
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Base class of every error tq expects callers to handle. */
+export class TqError extends Error {
+  readonly code: ErrorCode;
+  /** Extra fields that go into the error body, e.g. the list of invalid fields. */
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** No task of that name is registered. */
+export class UnknownTaskError extends TqError {
+  constructor(readonly task: string) {
+    super("unknown_task", `unknown task "${task}"`, { task });
+  }
+}
+
+/** No job has that id (it never existed, was deleted, or expired). */
+export class JobNotFoundError extends TqError {
+  constructor(readonly jobId: string) {
+    super("job_not_found", `no job with id "${jobId}"`, { job_id: jobId });
+  }
+}
+
+/** A request or an input that fails its schema; `issues` names each bad field. */
+export class InvalidInputError extends TqError {
+  constructor(readonly issues: FieldIssue[]) {
+    super(
+      "invalid_input",
+      `invalid input: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,
+      { issues },
+    );
+  }
+}
+
+/** A body that is not JSON at all. */
+export class InvalidJsonError extends TqError {
+  constructor(message: string) {
+    super("invalid_json", `request body is not valid JSON: ${message}`);
+  }
+}
+
+/** The job is not in a state that allows the change (retry a running job, say). */
+export class InvalidStateError extends TqError {
+  constructor(readonly jobId: string, readonly state: string, action: string) {
+    super("invalid_state", `cannot ${action} job "${jobId}": it is ${state}`, {
+      job_id: jobId,
+      state,
+    });
+  }
+}
+
+/** A job record over the store's value limit: the caller should pass a reference instead. */
+export class PayloadTooLargeError extends TqError {
+  constructor(readonly bytes: number, readonly limit: number, what = "job input") {
+    super(
+      "payload_too_large",
+      `${what} is ${bytes} bytes; the limit is ${limit}. Store large data elsewhere ` +
+        `(a file, an object store) and pass a reference such as a URL or a key instead`,
+      { bytes, limit },
+    );
+  }
+}
+
+/** The store cannot be reached or written. */
+export class StoreUnavailableError extends TqError {
+  constructor(message: string) {
+    super("store_unavailable", message);
+  }
+}
+
+/**
+ * Thrown by a handler to fail its job at once, without the retries left.
+ *
+ * @example
+ * ```ts
+ * import { UnrecoverableError } from "./errors.ts";
+ * function charge(cardValid: boolean) {
+ *   if (!cardValid) throw new UnrecoverableError("card was declined");
+ * }
+ * ```
+ */
+export class UnrecoverableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UnrecoverableError";
+  }
+}

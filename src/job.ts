@@ -1,0 +1,117 @@
+/**
+ * The job record: what a producer asked for and everything that happened to it since.
+ *
+ * @example
+ * ```ts
+ * import { isTerminal, type Job } from "./job.ts";
+ * const done = (job: Job) => isTerminal(job.state);
+ * ```
+ * @module
+ */
+
+/** Every state a job can be in, in the order a job usually moves through them. */
+export const JOB_STATES = [
+  "queued",
+  "scheduled",
+  "started",
+  "finished",
+  "failed",
+  "canceled",
+] as const;
+
+/**
+ * Where a job is in its life:
+ * - `queued`: waiting in its queue's ready index for a worker;
+ * - `scheduled`: waiting for `runAt` (a delay, or the backoff before a retry);
+ * - `started`: claimed by a worker that holds its lease;
+ * - `finished`, `failed`, `canceled`: terminal; kept until `expiresAt`.
+ */
+export type JobState = typeof JOB_STATES[number];
+
+/** The states a job never leaves on its own. */
+export type TerminalState = "finished" | "failed" | "canceled";
+
+/**
+ * Whether a state is terminal.
+ *
+ * @example
+ * ```ts
+ * import { isTerminal } from "./job.ts";
+ * console.assert(isTerminal("failed") && !isTerminal("started"));
+ * ```
+ */
+export function isTerminal(state: JobState): state is TerminalState {
+  return state === "finished" || state === "failed" || state === "canceled";
+}
+
+/** One failed attempt, kept in the job's history. */
+export interface JobError {
+  /** The attempt that failed, from 1. */
+  attempt: number;
+  /** When it failed (epoch ms). */
+  at: number;
+  /** The error's class name, e.g. `TypeError` or `TimeoutError`. */
+  name: string;
+  message: string;
+  stack?: string;
+  /** The worker that ran the attempt. */
+  workerId?: string;
+}
+
+/** How long to wait before each retry: `baseMs · 2^(attempt-1)`, jittered, at most `maxMs`. */
+export interface Backoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+/** A job as stored. Timestamps are epoch milliseconds. */
+export interface Job {
+  /** Time-ordered id (ULID): sorting ids sorts jobs by enqueue order. */
+  id: string;
+  task: string;
+  queue: string;
+  /** Lower runs first within a queue; equal priorities run in `runAt`, then enqueue, order. */
+  priority: number;
+  /** The task's input as JSON, validated against the task's schema at enqueue. */
+  input: unknown;
+  state: JobState;
+  /** Bumped by every change: the store refuses a change made from an older version. */
+  version: number;
+  /** Attempts started so far. */
+  attempts: number;
+  maxAttempts: number;
+  backoff: Backoff;
+  /** How long one attempt may run before its signal aborts and the attempt fails. */
+  timeoutMs: number;
+  createdAt: number;
+  /** When the job may run (enqueue time, or a delay, or the end of a retry's backoff). */
+  runAt: number;
+  startedAt?: number;
+  /** When it reached a terminal state. */
+  endedAt?: number;
+  /** The worker running it (while started) or that ran it last. */
+  workerId?: string;
+  /** While started: after this the rescuer may hand the job to another worker. */
+  leaseExpiresAt?: number;
+  /** Set when cancel was asked for while the job was running. */
+  cancelRequested?: boolean;
+  cancelReason?: string;
+  result?: unknown;
+  /** One entry per failed attempt, oldest first. */
+  errors: JobError[];
+  /** When the pruner deletes a terminal job. */
+  expiresAt?: number;
+}
+
+/**
+ * The last error of a job, if any.
+ *
+ * @example
+ * ```ts
+ * import { lastError, type Job } from "./job.ts";
+ * const message = (job: Job) => lastError(job)?.message ?? "no error";
+ * ```
+ */
+export function lastError(job: Job): JobError | undefined {
+  return job.errors.at(-1);
+}

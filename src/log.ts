@@ -1,0 +1,83 @@
+/**
+ * Structured logs: one JSON line per event on stderr, with a `noun:verb` event name
+ * (`job:started`, `worker:stopped`), or a short human line when stderr is a terminal.
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "./log.ts";
+ * const log = createLogger({ level: "info", format: "json", write: () => {} });
+ * log.info("job:finished", { job_id: "01J", duration_ms: 12 });
+ * ```
+ * @module
+ */
+
+/** Severity, lowest first. */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+/** `json` for machines, `pretty` for a person at a terminal. */
+export type LogFormat = "json" | "pretty";
+
+const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** Writes events at or above its level. */
+export interface Logger {
+  debug(event: string, fields?: Record<string, unknown>): void;
+  info(event: string, fields?: Record<string, unknown>): void;
+  warn(event: string, fields?: Record<string, unknown>): void;
+  error(event: string, fields?: Record<string, unknown>): void;
+  /** A logger that adds `fields` to every line. */
+  with(fields: Record<string, unknown>): Logger;
+}
+
+/** How to build a logger; every field has a default. */
+export interface LoggerOptions {
+  level?: LogLevel;
+  format?: LogFormat;
+  /** Where lines go (stderr). */
+  write?: (line: string) => void;
+}
+
+const encoder = new TextEncoder();
+
+function stderrWrite(line: string): void {
+  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+}
+
+/**
+ * A logger; the format defaults to `pretty` when stderr is a terminal, else `json`.
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "./log.ts";
+ * const lines: string[] = [];
+ * createLogger({ format: "json", write: (l) => lines.push(l) }).warn("store:slow");
+ * console.assert(JSON.parse(lines[0]).event === "store:slow");
+ * ```
+ */
+export function createLogger(options: LoggerOptions = {}, bound: Record<string, unknown> = {}) {
+  const level = options.level ?? "info";
+  const format = options.format ?? (Deno.stderr.isTerminal() ? "pretty" : "json");
+  const write = options.write ?? stderrWrite;
+  const emit = (at: LogLevel, event: string, fields: Record<string, unknown> = {}) => {
+    if (LEVELS[at] < LEVELS[level]) return;
+    const all = { ...bound, ...fields };
+    if (format === "json") {
+      write(JSON.stringify({ time: new Date().toISOString(), level: at, event, ...all }));
+    } else {
+      const pairs = Object.entries(all).map(([k, v]) =>
+        `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`
+      );
+      write(`${new Date().toISOString().slice(11, 23)} ${at.padEnd(5)} ${event} ${pairs.join(" ")}`);
+    }
+  };
+  const logger: Logger = {
+    debug: (event, fields) => emit("debug", event, fields),
+    info: (event, fields) => emit("info", event, fields),
+    warn: (event, fields) => emit("warn", event, fields),
+    error: (event, fields) => emit("error", event, fields),
+    with: (fields) => createLogger({ level, format, write }, { ...bound, ...fields }),
+  };
+  return logger;
+}
+
+/** A logger that writes nothing, for tests and benchmarks. */
+export const silentLogger: Logger = createLogger({ level: "error", write: () => {} });

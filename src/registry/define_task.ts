@@ -1,0 +1,95 @@
+/**
+ * `defineTask`: a named, zod-typed unit of background work, shared by `tq serve` (which
+ * validates input with its schema), `tq worker` (which runs its handler) and `tq cron`.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { defineTask } from "./define_task.ts";
+ * export const greet = defineTask({
+ *   name: "greet",
+ *   input: z.object({ name: z.string() }),
+ *   handler: (input) => `hello ${input.name}`,
+ * });
+ * ```
+ * @module
+ */
+import type { z } from "zod";
+import type { Backoff, Job } from "../job.ts";
+import { currentProducer } from "./default_producer.ts";
+import type { EnqueueOptions } from "./enqueue_options.ts";
+
+/** What a running handler knows and can do besides its input. */
+export interface TaskContext {
+  jobId: string;
+  /** This attempt's number, from 1. */
+  attempt: number;
+  /** Aborts when the attempt times out, the job is canceled, or the worker loses its lease. */
+  signal: AbortSignal;
+  /** Writes a line to the worker's log, tagged with the job. */
+  log(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** Retry policy of a task: attempts in all, and the backoff between them. */
+export interface RetryOptions {
+  maxAttempts?: number;
+  backoff?: Partial<Backoff>;
+}
+
+/** Everything `defineTask` takes. */
+export interface TaskDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
+  /** Unique name, used in URLs (`POST /tasks/{name}`) and job records. */
+  name: string;
+  /** Schema of the input; jobs whose input fails it are refused at enqueue. */
+  input: S;
+  /** Default queue (`default`). */
+  queue?: string;
+  /** Default priority; lower runs first (0). */
+  priority?: number;
+  retry?: RetryOptions;
+  /** How long one attempt may run, in ms (5 minutes). */
+  timeout?: number;
+  /** Short description for listings and the API docs. */
+  description?: string;
+  /** Does the work. Its return value (JSON) becomes the job's result. */
+  handler(input: z.output<S>, ctx: TaskContext): R | Promise<R>;
+}
+
+/** A registered task: its definition plus a typed way to enqueue it. */
+export interface Task<S extends z.ZodType = z.ZodType, R = unknown> extends TaskDefinition<S, R> {
+  /**
+   * Enqueues one job through the producer bound by `connect()` (or set with
+   * `useProducer`), after checking `input` against the schema.
+   */
+  enqueue(input: z.input<S>, options?: EnqueueOptions): Promise<Job>;
+}
+
+const TASK_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/**
+ * Defines a task. Names are 1–64 characters of letters, digits, `_`, `.` and `-`.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { defineTask } from "./define_task.ts";
+ * const add = defineTask({
+ *   name: "add",
+ *   input: z.object({ a: z.number(), b: z.number() }),
+ *   handler: ({ a, b }) => a + b,
+ * });
+ * console.assert(add.name === "add");
+ * ```
+ */
+export function defineTask<S extends z.ZodType, R>(definition: TaskDefinition<S, R>): Task<S, R> {
+  if (!TASK_NAME.test(definition.name)) {
+    throw new TypeError(
+      `task name "${definition.name}" must be 1-64 characters of letters, digits, _ . -`,
+    );
+  }
+  return {
+    ...definition,
+    enqueue: (input, options) =>
+      currentProducer().enqueue({ task: definition.name, input, ...options }),
+  };
+}

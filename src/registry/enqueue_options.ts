@@ -1,0 +1,24 @@
+/**
+ * Per-job options a producer may set on top of the task's defaults.
+ *
+ * @example
+ * ```ts
+ * import type { EnqueueOptions } from "./enqueue_options.ts";
+ * const urgent: EnqueueOptions = { queue: "urgent", priority: -10, delay: 5_000 };
+ * ```
+ * @module
+ */
+
+/** Options of one enqueue; unset fields come from the task, then from tq's defaults. */
+export interface EnqueueOptions {
+  queue?: string;
+  /** Lower runs first. */
+  priority?: number;
+  /** Run no sooner than this many ms from now. */
+  delay?: number;
+  /** Run no sooner than this time (epoch ms or a `Date`). */
+  runAt?: number | Date;
+  maxAttempts?: number;
+  /** Per-attempt time limit in ms. */
+  timeout?: number;
+}

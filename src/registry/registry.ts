@@ -1,0 +1,47 @@
+/**
+ * The task registry: every task tq knows, by name. `tasks/mod.ts` builds the one registry
+ * that serve, worker and cron share, from static imports (so `deno compile` bundles them).
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { defineTask } from "./define_task.ts";
+ * import { Registry } from "./registry.ts";
+ * const registry = new Registry([
+ *   defineTask({ name: "noop", input: z.unknown(), handler: () => null }),
+ * ]);
+ * console.assert(registry.get("noop").name === "noop");
+ * ```
+ * @module
+ */
+import { UnknownTaskError } from "../errors.ts";
+import type { Task } from "./define_task.ts";
+
+/** Tasks by name. */
+export class Registry {
+  readonly #tasks = new Map<string, Task>();
+
+  constructor(tasks: Iterable<Task<any, any>>) {
+    for (const task of tasks) {
+      if (this.#tasks.has(task.name)) throw new TypeError(`task "${task.name}" is defined twice`);
+      this.#tasks.set(task.name, task);
+    }
+  }
+
+  /** The task of that name; throws `UnknownTaskError` if there is none. */
+  get(name: string): Task {
+    const task = this.#tasks.get(name);
+    if (!task) throw new UnknownTaskError(name);
+    return task;
+  }
+
+  /** Whether a task of that name is registered. */
+  has(name: string): boolean {
+    return this.#tasks.has(name);
+  }
+
+  /** Every task, in registration order. */
+  list(): Task[] {
+    return [...this.#tasks.values()];
+  }
+}

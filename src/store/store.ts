@@ -1,0 +1,133 @@
+/**
+ * The store contract: everything the engine asks of a broker. Every backend (the Deno KV
+ * file, Redis) implements it, and `tests/store/conformance.ts` runs the same suite against
+ * each. Stores persist records made by `src/transitions.ts` and keep their indexes and
+ * counts in step; they never decide a transition on their own, except the claim.
+ *
+ * Method names are noun-first with one params object, after River's driver interface.
+ *
+ * @example
+ * ```ts
+ * import type { Store } from "./store.ts";
+ * async function queuedIn(store: Store, queue: string) {
+ *   const counts = await store.queueCounts();
+ *   return counts.find((c) => c.name === queue)?.queued ?? 0;
+ * }
+ * ```
+ * @module
+ */
+import type { Job, JobState } from "../job.ts";
+
+/** A change of one job from the version the caller read to the record it computed. */
+export interface JobUpdate {
+  /** The record as the caller read it: the store applies the change only if it still is. */
+  before: Job;
+  /** The record as it should be (the result of a transition). */
+  after: Job;
+}
+
+/** What became of a batch of updates. */
+export interface JobUpdateResult {
+  /** Ids whose update was written. */
+  applied: string[];
+  /** Ids changed or deleted by someone else since the caller read them: nothing written. */
+  conflicted: string[];
+}
+
+/** Filters and page of a job listing, newest first. */
+export interface JobListParams {
+  state?: JobState;
+  queue?: string;
+  task?: string;
+  /** At most this many jobs (the store may return fewer and still give a cursor). */
+  limit: number;
+  /** From a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+/** One page of a listing. `nextCursor` is absent on the last page. */
+export interface JobPage {
+  jobs: Job[];
+  nextCursor?: string;
+}
+
+/** Exact counts of one queue's jobs per state. */
+export type QueueCounts = { name: string } & Record<JobState, number>;
+
+/** Parameters of a claim. */
+export interface JobClaimParams {
+  /** Queues in priority order: later queues are served only when earlier ones are empty. */
+  queues: string[];
+  workerId: string;
+  /** At most this many jobs. */
+  limit: number;
+  leaseMs: number;
+  now: number;
+}
+
+/** Everything tq needs of a broker. */
+export interface Store {
+  /** Largest job record, in bytes as the store measures it, that it can hold. */
+  readonly maxJobBytes: number;
+
+  /** The size of a record as this store would hold it, to compare with `maxJobBytes`. */
+  jobBytes(job: Job): number;
+
+  /**
+   * Writes new jobs (from `createJob`) with their index entries: all of them or none.
+   * Throws `PayloadTooLargeError` for a record over {@linkcode Store.maxJobBytes}.
+   */
+  jobInsertMany(params: { jobs: Job[] }): Promise<void>;
+
+  /**
+   * Takes up to `limit` ready jobs, best first (queue order, then priority, run-at and
+   * enqueue order), applies `claimJob` to each and returns them. No job is handed to two
+   * claimants, whatever the number of processes.
+   */
+  jobClaim(params: JobClaimParams): Promise<Job[]>;
+
+  /**
+   * Writes each update whose `before.version` still matches the stored record, moving its
+   * index entries and counts with it. Each update succeeds or fails on its own.
+   */
+  jobUpdateMany(params: { updates: JobUpdate[] }): Promise<JobUpdateResult>;
+
+  /** Deletes a job and its index entries if it is still at `version`; false if not. */
+  jobDelete(params: { job: Job }): Promise<boolean>;
+
+  /** One job by id, or null. */
+  jobGet(id: string): Promise<Job | null>;
+
+  /** Jobs by id, in the same order, null where missing. */
+  jobGetMany(ids: string[]): Promise<(Job | null)[]>;
+
+  /** Jobs newest first, filtered, a page at a time. */
+  jobList(params: JobListParams): Promise<JobPage>;
+
+  /** Scheduled jobs whose `runAt` is at or before `now`, earliest first. */
+  jobListDue(params: { now: number; limit: number }): Promise<Job[]>;
+
+  /** The earliest `runAt` among scheduled jobs, or null when none is scheduled. */
+  jobNextRunAt(): Promise<number | null>;
+
+  /** Started jobs whose lease expired at or before `now`. */
+  jobListLeaseExpired(params: { now: number; limit: number }): Promise<Job[]>;
+
+  /** Terminal jobs whose `expiresAt` is at or before `now`. */
+  jobListExpired(params: { now: number; limit: number }): Promise<Job[]>;
+
+  /** Counts per state of every queue that has ever held a job, by name. */
+  queueCounts(): Promise<QueueCounts[]>;
+
+  /**
+   * Resolves when ready jobs may have appeared in one of `queues` (enqueued, promoted or
+   * released by any process), after at most `timeoutMs`, or when `signal` aborts.
+   */
+  workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+
+  /** Throws `StoreUnavailableError` unless the store answers a read and a write. */
+  ping(): Promise<void>;
+
+  /** Releases the connection or file. */
+  close(): void;
+}

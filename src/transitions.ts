@@ -1,0 +1,243 @@
+/**
+ * Every change of a job's state, as a pure function from one record to the next. Stores
+ * persist what these return; they never decide a transition themselves, so every backend
+ * moves jobs the same way.
+ *
+ * @example
+ * ```ts
+ * import { claimJob, createJob, finishJob } from "./transitions.ts";
+ * const job = createJob({ id: "01J", task: "noop", queue: "default", input: {} }, 0);
+ * const running = claimJob(job, { workerId: "w1", now: 1, leaseMs: 30_000 });
+ * const done = finishJob(running, { now: 2, result: "ok", ttlMs: 86_400_000 });
+ * console.assert(done.state === "finished");
+ * ```
+ * @module
+ */
+import { InvalidStateError } from "./errors.ts";
+import type { Backoff, Job, JobError, JobState } from "./job.ts";
+
+/** Defaults for a job whose task and request leave a field unset. */
+export const JOB_DEFAULTS = {
+  queue: "default",
+  priority: 0,
+  maxAttempts: 3,
+  backoff: { baseMs: 1_000, maxMs: 3_600_000 } as Backoff,
+  timeoutMs: 300_000,
+} as const;
+
+/** What a producer asks for; every optional field falls back to {@linkcode JOB_DEFAULTS}. */
+export interface JobSpec {
+  id: string;
+  task: string;
+  queue?: string;
+  input: unknown;
+  priority?: number;
+  /** Epoch ms before which the job must not run; absent or past means "now". */
+  runAt?: number;
+  maxAttempts?: number;
+  backoff?: Backoff;
+  timeoutMs?: number;
+}
+
+function assertState(job: Job, allowed: readonly JobState[], action: string): void {
+  if (!allowed.includes(job.state)) throw new InvalidStateError(job.id, job.state, action);
+}
+
+function next(job: Job, changes: Partial<Job>): Job {
+  return { ...job, ...changes, version: job.version + 1 };
+}
+
+/**
+ * A new job record: `queued`, or `scheduled` when `runAt` lies in the future.
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "./transitions.ts";
+ * const later = createJob({ id: "01J", task: "noop", input: {}, runAt: 5_000 }, 0);
+ * console.assert(later.state === "scheduled");
+ * ```
+ */
+export function createJob(spec: JobSpec, now: number): Job {
+  const runAt = spec.runAt !== undefined && spec.runAt > now ? spec.runAt : now;
+  return {
+    id: spec.id,
+    task: spec.task,
+    queue: spec.queue ?? JOB_DEFAULTS.queue,
+    priority: spec.priority ?? JOB_DEFAULTS.priority,
+    input: spec.input,
+    state: runAt > now ? "scheduled" : "queued",
+    version: 1,
+    attempts: 0,
+    maxAttempts: spec.maxAttempts ?? JOB_DEFAULTS.maxAttempts,
+    backoff: spec.backoff ?? JOB_DEFAULTS.backoff,
+    timeoutMs: spec.timeoutMs ?? JOB_DEFAULTS.timeoutMs,
+    createdAt: now,
+    runAt,
+    errors: [],
+  };
+}
+
+/**
+ * A worker takes a queued job: the attempt counts from here, under a lease.
+ *
+ * @example
+ * ```ts
+ * import { claimJob, createJob } from "./transitions.ts";
+ * const job = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
+ *   workerId: "w",
+ *   now: 10,
+ *   leaseMs: 100,
+ * });
+ * console.assert(job.attempts === 1 && job.leaseExpiresAt === 110);
+ * ```
+ */
+export function claimJob(
+  job: Job,
+  { workerId, now, leaseMs }: { workerId: string; now: number; leaseMs: number },
+): Job {
+  assertState(job, ["queued"], "claim");
+  return next(job, {
+    state: "started",
+    attempts: job.attempts + 1,
+    startedAt: now,
+    workerId,
+    leaseExpiresAt: now + leaseMs,
+  });
+}
+
+/** The running worker's heartbeat pushes the lease out. */
+export function extendLease(job: Job, { now, leaseMs }: { now: number; leaseMs: number }): Job {
+  assertState(job, ["started"], "extend the lease of");
+  return next(job, { leaseExpiresAt: now + leaseMs });
+}
+
+/** The handler returned: the job is finished with its result, kept for `ttlMs`. */
+export function finishJob(
+  job: Job,
+  { now, result, ttlMs }: { now: number; result: unknown; ttlMs: number },
+): Job {
+  assertState(job, ["started"], "finish");
+  return next(job, {
+    state: "finished",
+    result,
+    endedAt: now,
+    leaseExpiresAt: undefined,
+    expiresAt: now + ttlMs,
+  });
+}
+
+/** How an attempt failed, and what the retry policy allows next. */
+export interface AttemptFailure {
+  now: number;
+  error: Omit<JobError, "attempt" | "at">;
+  /** The wait before the next attempt (from `retryDelay`). */
+  retryDelayMs: number;
+  /** How long a job that failed for good is kept. */
+  ttlMs: number;
+  /** Fail for good even with attempts left (`UnrecoverableError`, a result too large). */
+  final?: boolean;
+}
+
+/**
+ * An attempt failed: retry after the backoff while attempts remain, otherwise `failed`.
+ *
+ * @example
+ * ```ts
+ * import { claimJob, createJob, failAttempt } from "./transitions.ts";
+ * const running = claimJob(createJob({ id: "a", task: "t", input: 1, maxAttempts: 2 }, 0), {
+ *   workerId: "w",
+ *   now: 0,
+ *   leaseMs: 10,
+ * });
+ * const after = failAttempt(running, {
+ *   now: 5,
+ *   error: { name: "Error", message: "boom" },
+ *   retryDelayMs: 1_000,
+ *   ttlMs: 1,
+ * });
+ * console.assert(after.state === "scheduled" && after.runAt === 1_005);
+ * ```
+ */
+export function failAttempt(job: Job, failure: AttemptFailure): Job {
+  assertState(job, ["started"], "fail");
+  const errors = [...job.errors, { ...failure.error, attempt: job.attempts, at: failure.now }];
+  if (failure.final || job.attempts >= job.maxAttempts) {
+    return next(job, {
+      state: "failed",
+      errors,
+      endedAt: failure.now,
+      leaseExpiresAt: undefined,
+      expiresAt: failure.now + failure.ttlMs,
+    });
+  }
+  return next(job, {
+    state: "scheduled",
+    errors,
+    runAt: failure.now + failure.retryDelayMs,
+    leaseExpiresAt: undefined,
+  });
+}
+
+/**
+ * A worker gives a job back unfinished (shutdown): it is queued again and the attempt
+ * does not count.
+ */
+export function releaseJob(job: Job, { now }: { now: number }): Job {
+  assertState(job, ["started"], "release");
+  return next(job, {
+    state: "queued",
+    attempts: job.attempts - 1,
+    runAt: now,
+    leaseExpiresAt: undefined,
+  });
+}
+
+/** A scheduled job whose time has come joins its queue's ready jobs. */
+export function promoteJob(job: Job): Job {
+  assertState(job, ["scheduled"], "promote");
+  return next(job, { state: "queued" });
+}
+
+/**
+ * Cancel: a waiting job is canceled at once; a running one is marked so its worker aborts
+ * it (`cancelRequested`), and that worker then calls this again to end it.
+ */
+export function cancelJob(
+  job: Job,
+  { now, reason, ttlMs, byWorker = false }: {
+    now: number;
+    reason: string;
+    ttlMs: number;
+    byWorker?: boolean;
+  },
+): Job {
+  assertState(job, ["queued", "scheduled", "started"], "cancel");
+  if (job.state === "started" && !byWorker) {
+    return next(job, { cancelRequested: true, cancelReason: reason });
+  }
+  return next(job, {
+    state: "canceled",
+    cancelReason: reason,
+    endedAt: now,
+    leaseExpiresAt: undefined,
+    expiresAt: now + ttlMs,
+  });
+}
+
+/**
+ * A manual retry of a failed or canceled job: queued again with a fresh attempt budget;
+ * the history of errors stays.
+ */
+export function retryJob(job: Job, { now }: { now: number }): Job {
+  assertState(job, ["failed", "canceled"], "retry");
+  return next(job, {
+    state: "queued",
+    attempts: 0,
+    runAt: now,
+    endedAt: undefined,
+    expiresAt: undefined,
+    cancelRequested: undefined,
+    cancelReason: undefined,
+    result: undefined,
+  });
+}

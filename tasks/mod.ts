@@ -1,0 +1,26 @@
+/**
+ * The task registry shared by `tq serve`, `tq worker` and `tq cron`. Add a task by
+ * importing it here: static imports are what `deno compile` bundles.
+ *
+ * @example
+ * ```ts
+ * import { registry } from "./mod.ts";
+ * console.assert(registry.has("send_notification"));
+ * ```
+ * @module
+ */
+import { Registry } from "../src/registry/registry.ts";
+import { generateReport } from "./generate_report.ts";
+import { noop } from "./noop.ts";
+import { processVideo } from "./process_video.ts";
+import { sendNotification } from "./send_notification.ts";
+
+export { generateReport, noop, processVideo, sendNotification };
+
+/** Every task of this application. */
+export const registry: Registry = new Registry([
+  sendNotification,
+  processVideo,
+  generateReport,
+  noop,
+]);

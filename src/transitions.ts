@@ -43,8 +43,13 @@ function assertState(job: Job, allowed: readonly JobState[], action: string): vo
   if (!allowed.includes(job.state)) throw new InvalidStateError(job.id, job.state, action);
 }
 
+/** The changed record, one version on; a field set to `undefined` is removed, not kept. */
 function next(job: Job, changes: Partial<Job>): Job {
-  return { ...job, ...changes, version: job.version + 1 };
+  const changed: Job = { ...job, ...changes, version: job.version + 1 };
+  for (const key of Object.keys(changes) as (keyof Job)[]) {
+    if (changed[key] === undefined) delete changed[key];
+  }
+  return changed;
 }
 
 /**

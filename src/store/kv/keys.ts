@@ -1,0 +1,72 @@
+/**
+ * The KV key layout. A job is one record under `["job", id]`; every other key is an index
+ * entry derived from the record by {@linkcode indexEntries}, so a change of record moves its
+ * index entries by a set difference and no index can disagree with its job.
+ *
+ * | key | value | for |
+ * | --- | --- | --- |
+ * | `["job", id]` | the Job | the record |
+ * | `["ready", queue, priority, runAt, id]` | `0` | claims, best first |
+ * | `["sched", runAt, id]` | `0` | the promoter |
+ * | `["lease", leaseExpiresAt, id]` | `0` | the rescuer |
+ * | `["exp", expiresAt, id]` | `0` | the pruner |
+ * | `["state", state, id]` | `{ queue, task }` | listings by state |
+ * | `["count", queue, state]` | `Deno.KvU64` | exact counts per queue |
+ *
+ * @example
+ * ```ts
+ * import { indexEntries } from "./keys.ts";
+ * import { createJob } from "../../transitions.ts";
+ * const entries = indexEntries(createJob({ id: "a", task: "t", input: 1 }, 5));
+ * console.assert(entries[0].key[0] === "ready");
+ * ```
+ * @module
+ */
+import type { Job, JobState } from "../../job.ts";
+
+/** The key of a job's record. */
+export const jobKey = (id: string): Deno.KvKey => ["job", id];
+
+/** The key of a queue's counter of jobs in a state. */
+export const countKey = (queue: string, state: JobState): Deno.KvKey => ["count", queue, state];
+
+/** One derived index entry. */
+export interface IndexEntry {
+  key: Deno.KvKey;
+  value: unknown;
+}
+
+/** Every index entry a record implies. */
+export function indexEntries(job: Job): IndexEntry[] {
+  const entries: IndexEntry[] = [];
+  switch (job.state) {
+    case "queued":
+      entries.push({ key: ["ready", job.queue, job.priority, job.runAt, job.id], value: 0 });
+      break;
+    case "scheduled":
+      entries.push({ key: ["sched", job.runAt, job.id], value: 0 });
+      break;
+    case "started":
+      entries.push({ key: ["lease", job.leaseExpiresAt ?? 0, job.id], value: 0 });
+      break;
+  }
+  if (job.expiresAt !== undefined) {
+    entries.push({ key: ["exp", job.expiresAt, job.id], value: 0 });
+  }
+  entries.push({ key: ["state", job.state, job.id], value: { queue: job.queue, task: job.task } });
+  return entries;
+}
+
+const keyId = (key: Deno.KvKey) => JSON.stringify(key);
+
+/** The entries to delete and to write when a record changes from `before` to `after`. */
+export function indexDiff(before: Job, after: Job): { remove: Deno.KvKey[]; add: IndexEntry[] } {
+  const old = indexEntries(before);
+  const fresh = indexEntries(after);
+  const freshIds = new Set(fresh.map((e) => keyId(e.key)));
+  const oldIds = new Set(old.map((e) => keyId(e.key)));
+  return {
+    remove: old.filter((e) => !freshIds.has(keyId(e.key))).map((e) => e.key),
+    add: fresh.filter((e) => !oldIds.has(keyId(e.key))),
+  };
+}

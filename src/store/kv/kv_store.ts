@@ -1,0 +1,297 @@
+/**
+ * The default store: one Deno KV (SQLite) file. Every change is one atomic commit that
+ * checks the versionstamps of the records it read, so two processes never both claim or
+ * settle a job; records and their index entries (see `keys.ts`) always move together.
+ *
+ * @example
+ * ```ts ignore
+ * import { openKvStore } from "./kv_store.ts";
+ * const store = await openKvStore("./data/tq.db");
+ * console.log(await store.queueCounts());
+ * store.close();
+ * ```
+ * @module
+ */
+import { dirname } from "node:path";
+import { type Clock, systemClock } from "../../clock.ts";
+import { PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
+import type { Job } from "../../job.ts";
+import { claimJob } from "../../transitions.ts";
+import type {
+  JobClaimParams,
+  JobListParams,
+  JobPage,
+  JobUpdate,
+  JobUpdateResult,
+  QueueCounts,
+  Store,
+} from "../store.ts";
+import { Doorbell } from "./doorbell.ts";
+import { countKey, indexDiff, indexEntries, jobKey } from "./keys.ts";
+import { listJobs } from "./list_jobs.ts";
+import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
+
+/** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
+const MAX_JOB_BYTES = 64_000;
+/** Jobs per commit: each needs one check, and KV allows 100 checks per atomic operation. */
+const JOBS_PER_COMMIT = 50;
+const MINUS_ONE = new Deno.KvU64(2n ** 64n - 1n);
+const PLUS_ONE = new Deno.KvU64(1n);
+
+/** A record as read, and what it should become. */
+interface Pair {
+  record: StoredJob;
+  after: Job;
+}
+
+function isTooLarge(error: unknown): error is TypeError {
+  return error instanceof TypeError && /too large/i.test(error.message);
+}
+
+/** KV refused a commit for size: name the largest job so the caller knows what to shrink. */
+function tooLarge(error: TypeError, jobs: Job[]): PayloadTooLargeError {
+  const largest = Math.max(...jobs.map(byteLength));
+  return new PayloadTooLargeError(largest, MAX_JOB_BYTES, `a job record (${error.message})`);
+}
+
+/** Options of {@linkcode openKvStore}. */
+export interface KvStoreOptions {
+  clock?: Clock;
+  /** How often idle workers look for other processes' wake-ups, in ms (2). */
+  pollMs?: number;
+}
+
+/**
+ * Opens (creating if needed) the KV file at `path` and its folder.
+ *
+ * @example
+ * ```ts ignore
+ * const store = await openKvStore(await Deno.makeTempFile({ suffix: ".db" }));
+ * ```
+ */
+export async function openKvStore(path: string, options: KvStoreOptions = {}): Promise<Store> {
+  try {
+    await Deno.mkdir(dirname(path), { recursive: true });
+    const kv = await Deno.openKv(path);
+    return new KvStore(kv, new Doorbell(`${path}.bell`, options.pollMs), options.clock);
+  } catch (error) {
+    throw new StoreUnavailableError(`cannot open KV file ${path}: ${(error as Error).message}`);
+  }
+}
+
+class KvStore implements Store {
+  readonly maxJobBytes = MAX_JOB_BYTES;
+  readonly #kv: Deno.Kv;
+  readonly #bell: Doorbell;
+  readonly #clock: Clock;
+
+  constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
+    this.#kv = kv;
+    this.#bell = bell;
+    this.#clock = clock;
+  }
+
+  jobBytes(job: Job): number {
+    return byteLength(job);
+  }
+
+  async jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
+    if (jobs.length === 0) return;
+    for (const job of jobs) {
+      const bytes = byteLength(job);
+      if (bytes > MAX_JOB_BYTES) {
+        throw new PayloadTooLargeError(bytes, MAX_JOB_BYTES, `job ${job.id}`);
+      }
+    }
+    const atomic = this.#kv.atomic();
+    for (const job of jobs) {
+      atomic.check({ key: jobKey(job.id), versionstamp: null });
+      this.#write(atomic, null, job);
+    }
+    let result: Deno.KvCommitResult | Deno.KvCommitError;
+    try {
+      result = await atomic.commit();
+    } catch (error) {
+      throw isTooLarge(error) ? tooLarge(error, jobs) : error;
+    }
+    if (!result.ok) throw new Error("job id collision: a job with one of these ids exists");
+    if (jobs.some((job) => job.state === "queued")) this.#bell.ring();
+  }
+
+  async jobClaim({ queues, workerId, limit, leaseMs, now }: JobClaimParams): Promise<Job[]> {
+    const claimed: Job[] = [];
+    for (const queue of queues) {
+      for (let round = 0; round < 5 && claimed.length < limit; round++) {
+        const want = Math.min(limit - claimed.length, JOBS_PER_COMMIT);
+        const ready = await listKeys(this.#kv, { prefix: ["ready", queue] }, want);
+        if (ready.length === 0) break;
+        const records = await getRecords(this.#kv, ready.map((key) => key.at(-1) as string));
+        const pairs = records.filter((r): r is StoredJob => r?.job.state === "queued")
+          .map((record) => ({ record, after: claimJob(record.job, { workerId, now, leaseMs }) }));
+        const { applied, raced } = await this.#commitPairs(pairs);
+        claimed.push(...applied);
+        // Only a race with another claimant may leave ready jobs behind; otherwise we are done.
+        if (raced.length === 0 && ready.length < want) break;
+      }
+    }
+    return claimed;
+  }
+
+  async jobUpdateMany({ updates }: { updates: JobUpdate[] }): Promise<JobUpdateResult> {
+    const result: JobUpdateResult = { applied: [], conflicted: [] };
+    for (let i = 0; i < updates.length; i += JOBS_PER_COMMIT) {
+      const chunk = updates.slice(i, i + JOBS_PER_COMMIT);
+      const raced = await this.#applyUpdates(chunk, result);
+      // Another writer touched a record of this commit between our read and our commit:
+      // read again and write the updates one by one, so only the real conflicts fail.
+      for (const update of raced) {
+        const again = await this.#applyUpdates([update], result);
+        result.conflicted.push(...again.map((u) => u.before.id));
+      }
+    }
+    const applied = new Set(result.applied);
+    if (updates.some((u) => u.after.state === "queued" && applied.has(u.after.id))) {
+      this.#bell.ring();
+    }
+    return result;
+  }
+
+  /** Writes the updates still at `before.version`; returns those that lost a race. */
+  async #applyUpdates(updates: JobUpdate[], result: JobUpdateResult): Promise<JobUpdate[]> {
+    const records = await getRecords(this.#kv, updates.map((u) => u.before.id));
+    const pairs: Pair[] = [];
+    updates.forEach((update, i) => {
+      const record = records[i];
+      if (record?.job.version === update.before.version) {
+        pairs.push({ record, after: update.after });
+      } else result.conflicted.push(update.before.id);
+    });
+    const { applied, raced } = await this.#commitPairs(pairs);
+    result.applied.push(...applied.map((job) => job.id));
+    const racedIds = new Set(raced.map((pair) => pair.after.id));
+    return updates.filter((u) => racedIds.has(u.after.id));
+  }
+
+  /**
+   * Commits record changes in one atomic operation, halving it while it exceeds KV's total
+   * size limit. A failed versionstamp check fails its whole commit: those pairs are "raced".
+   */
+  async #commitPairs(pairs: Pair[]): Promise<{ applied: Job[]; raced: Pair[] }> {
+    if (pairs.length === 0) return { applied: [], raced: [] };
+    const atomic = this.#kv.atomic();
+    for (const { record, after } of pairs) {
+      atomic.check({ key: jobKey(after.id), versionstamp: record.stamp });
+      this.#write(atomic, record.job, after);
+    }
+    try {
+      const { ok } = await atomic.commit();
+      return ok ? { applied: pairs.map((p) => p.after), raced: [] } : { applied: [], raced: pairs };
+    } catch (error) {
+      if (!isTooLarge(error)) throw error;
+      if (pairs.length === 1) throw tooLarge(error, [pairs[0].after]);
+      const half = Math.ceil(pairs.length / 2);
+      const [first, second] = await Promise.all([
+        this.#commitPairs(pairs.slice(0, half)),
+        this.#commitPairs(pairs.slice(half)),
+      ]);
+      return {
+        applied: [...first.applied, ...second.applied],
+        raced: [...first.raced, ...second.raced],
+      };
+    }
+  }
+
+  async jobDelete({ job }: { job: Job }): Promise<boolean> {
+    const [record] = await getRecords(this.#kv, [job.id]);
+    if (!record || record.job.version !== job.version) return false;
+    const atomic = this.#kv.atomic().check({ key: jobKey(job.id), versionstamp: record.stamp });
+    this.#write(atomic, record.job, null);
+    return (await atomic.commit()).ok;
+  }
+
+  async jobGet(id: string): Promise<Job | null> {
+    return (await this.#kv.get<Job>(jobKey(id))).value;
+  }
+
+  async jobGetMany(ids: string[]): Promise<(Job | null)[]> {
+    return (await getRecords(this.#kv, ids)).map((record) => record?.job ?? null);
+  }
+
+  jobList(params: JobListParams): Promise<JobPage> {
+    return listJobs(this.#kv, params);
+  }
+
+  jobListDue({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#jobsIndexedBefore("sched", now, limit);
+  }
+
+  async jobNextRunAt(): Promise<number | null> {
+    const [first] = await listKeys(this.#kv, { prefix: ["sched"] }, 1);
+    return first ? first[1] as number : null;
+  }
+
+  jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#jobsIndexedBefore("lease", now, limit);
+  }
+
+  jobListExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#jobsIndexedBefore("exp", now, limit);
+  }
+
+  async queueCounts(): Promise<QueueCounts[]> {
+    const queues = new Map<string, QueueCounts>();
+    for await (const entry of this.#kv.list<Deno.KvU64>({ prefix: ["count"] })) {
+      const [, name, state] = entry.key as [string, string, keyof QueueCounts];
+      const counts = queues.get(name) ?? {
+        name,
+        queued: 0,
+        scheduled: 0,
+        started: 0,
+        finished: 0,
+        failed: 0,
+        canceled: 0,
+      };
+      (counts as Record<string, unknown>)[state] = Number(BigInt.asIntN(64, entry.value.value));
+      queues.set(name, counts);
+    }
+    return [...queues.values()];
+  }
+
+  workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    return this.#bell.wait(params);
+  }
+
+  async ping(): Promise<void> {
+    try {
+      await this.#kv.set(["ping"], this.#clock.now());
+    } catch (error) {
+      throw new StoreUnavailableError(`KV file unusable: ${(error as Error).message}`);
+    }
+  }
+
+  close(): void {
+    this.#kv.close();
+  }
+
+  async #jobsIndexedBefore(index: string, now: number, limit: number): Promise<Job[]> {
+    const keys = await listKeys(this.#kv, { prefix: [index], end: [index, now + 1] }, limit);
+    const records = await getRecords(this.#kv, keys.map((key) => key.at(-1) as string));
+    return records.flatMap((record) => record ? [record.job] : []);
+  }
+
+  /** Adds the mutations that take a job from `before` to `after` (null: absent). */
+  #write(atomic: Deno.AtomicOperation, before: Job | null, after: Job | null): void {
+    if (after) atomic.set(jobKey(after.id), after);
+    else if (before) atomic.delete(jobKey(before.id));
+    const { remove, add } = before && after ? indexDiff(before, after) : {
+      remove: before ? indexEntries(before).map((e) => e.key) : [],
+      add: after ? indexEntries(after) : [],
+    };
+    for (const key of remove) atomic.delete(key);
+    for (const entry of add) atomic.set(entry.key, entry.value);
+    if (before?.state !== after?.state || before?.queue !== after?.queue) {
+      if (before) atomic.sum(countKey(before.queue, before.state), MINUS_ONE.value);
+      if (after) atomic.sum(countKey(after.queue, after.state), PLUS_ONE.value);
+    }
+  }
+}

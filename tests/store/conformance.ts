@@ -1,0 +1,271 @@
+/**
+ * The store conformance suite: the same behaviours, run unchanged against every backend
+ * (after River's riverdrivertest). A backend is done only when it passes all of them.
+ *
+ * @example
+ * ```ts ignore
+ * runStoreConformance("kv", async () => ({ store: await openKvStore(path), cleanup }));
+ * ```
+ * @module
+ */
+import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { PayloadTooLargeError } from "../../src/errors.ts";
+import { newJobId } from "../../src/ids.ts";
+import type { Job } from "../../src/job.ts";
+import type { Store } from "../../src/store/store.ts";
+import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/transitions.ts";
+
+/** A fresh, empty store and how to dispose of it. */
+export interface StoreFixture {
+  store: Store;
+  cleanup(): Promise<void>;
+}
+
+const T0 = Date.UTC(2026, 0, 1);
+
+function job(spec: Partial<JobSpec> = {}, now = T0): Job {
+  return createJob({ id: newJobId(now), task: "t", input: { n: 1 }, ...spec }, now);
+}
+
+/** Registers every conformance test for one backend. */
+export function runStoreConformance(backend: string, open: () => Promise<StoreFixture>): void {
+  const test = (name: string, fn: (store: Store) => Promise<void>) =>
+    Deno.test(`[${backend}] ${name}`, async () => {
+      const fixture = await open();
+      try {
+        await fn(fixture.store);
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+
+  test("an inserted job reads back whole and is counted", async (store) => {
+    const queued = job({ queue: "mail" });
+    await store.jobInsertMany({ jobs: [queued] });
+    assertEquals(await store.jobGet(queued.id), queued);
+    const [counts] = await store.queueCounts();
+    assertEquals(counts, {
+      name: "mail",
+      queued: 1,
+      scheduled: 0,
+      started: 0,
+      finished: 0,
+      failed: 0,
+      canceled: 0,
+    });
+  });
+
+  test("claim takes the lowest priority number first, then FIFO", async (store) => {
+    const late = job({ priority: 5 }, T0);
+    const first = job({}, T0 + 1);
+    const second = job({}, T0 + 2);
+    const urgent = job({ priority: -1 }, T0 + 3);
+    await store.jobInsertMany({ jobs: [late, first, second, urgent] });
+    const claimed = await store.jobClaim({
+      queues: ["default"],
+      workerId: "w",
+      limit: 4,
+      leaseMs: 1000,
+      now: T0 + 10,
+    });
+    assertEquals(claimed.map((j) => j.id), [urgent.id, first.id, second.id, late.id]);
+    assert(claimed.every((j) => j.state === "started" && j.attempts === 1));
+  });
+
+  test("claim serves queues in the order given", async (store) => {
+    const low = job({ queue: "low" });
+    const urgent = job({ queue: "urgent" }, T0 + 1);
+    await store.jobInsertMany({ jobs: [low, urgent] });
+    const [claimed] = await store.jobClaim({
+      queues: ["urgent", "low"],
+      workerId: "w",
+      limit: 1,
+      leaseMs: 1000,
+      now: T0,
+    });
+    assertEquals(claimed.id, urgent.id);
+  });
+
+  test("concurrent claimants never get the same job", async (store) => {
+    const jobs = Array.from({ length: 200 }, (_, i) => job({}, T0 + i));
+    for (let i = 0; i < jobs.length; i += 50) {
+      await store.jobInsertMany({ jobs: jobs.slice(i, i + 50) });
+    }
+    const claimant = async (workerId: string) => {
+      const mine: Job[] = [];
+      for (let round = 0; round < 100; round++) {
+        const got = await store.jobClaim({
+          queues: ["default"],
+          workerId,
+          limit: 7,
+          leaseMs: 1000,
+          now: T0,
+        });
+        if (got.length === 0) break;
+        mine.push(...got);
+      }
+      return mine;
+    };
+    const results = await Promise.all(["a", "b", "c", "d"].map(claimant));
+    const ids = results.flat().map((j) => j.id);
+    assertEquals(ids.length, 200);
+    assertEquals(new Set(ids).size, 200);
+  });
+
+  test("an update from a stale version is refused", async (store) => {
+    const queued = job();
+    await store.jobInsertMany({ jobs: [queued] });
+    const [started] = await store.jobClaim({
+      queues: ["default"],
+      workerId: "w",
+      limit: 1,
+      leaseMs: 1000,
+      now: T0,
+    });
+    const done = finishJob(started, { now: T0 + 5, result: 42, ttlMs: 1000 });
+    assertEquals(await store.jobUpdateMany({ updates: [{ before: started, after: done }] }), {
+      applied: [queued.id],
+      conflicted: [],
+    });
+    const again = finishJob(started, { now: T0 + 6, result: 43, ttlMs: 1000 });
+    assertEquals(await store.jobUpdateMany({ updates: [{ before: started, after: again }] }), {
+      applied: [],
+      conflicted: [queued.id],
+    });
+    assertEquals((await store.jobGet(queued.id))?.result, 42);
+  });
+
+  test("counts follow a job through its states", async (store) => {
+    await store.jobInsertMany({ jobs: [job(), job({}, T0 + 1)] });
+    const [a, b] = await store.jobClaim({
+      queues: ["default"],
+      workerId: "w",
+      limit: 2,
+      leaseMs: 1000,
+      now: T0,
+    });
+    const failure = { now: T0, retryDelayMs: 0, ttlMs: 1000, final: true };
+    await store.jobUpdateMany({
+      updates: [
+        { before: a, after: finishJob(a, { now: T0, result: null, ttlMs: 1000 }) },
+        { before: b, after: failAttempt(b, { ...failure, error: { name: "E", message: "x" } }) },
+      ],
+    });
+    const [counts] = await store.queueCounts();
+    assertEquals([counts.queued, counts.started, counts.finished, counts.failed], [0, 0, 1, 1]);
+  });
+
+  test("scheduled jobs are listed once due, earliest first", async (store) => {
+    const soon = job({ runAt: T0 + 100 });
+    const later = job({ runAt: T0 + 500 });
+    await store.jobInsertMany({ jobs: [later, soon] });
+    assertEquals(await store.jobNextRunAt(), T0 + 100);
+    assertEquals(await store.jobListDue({ now: T0 + 99, limit: 10 }), []);
+    assertEquals((await store.jobListDue({ now: T0 + 500, limit: 10 })).map((j) => j.id), [
+      soon.id,
+      later.id,
+    ]);
+    const claimed = await store.jobClaim({
+      queues: ["default"],
+      workerId: "w",
+      limit: 10,
+      leaseMs: 1000,
+      now: T0 + 1000,
+    });
+    assertEquals(claimed, [], "a scheduled job is not claimable before it is promoted");
+  });
+
+  test("expired leases and expired results are listed by time", async (store) => {
+    await store.jobInsertMany({ jobs: [job()] });
+    const [started] = await store.jobClaim({
+      queues: ["default"],
+      workerId: "w",
+      limit: 1,
+      leaseMs: 1000,
+      now: T0,
+    });
+    assertEquals(await store.jobListLeaseExpired({ now: T0 + 999, limit: 10 }), []);
+    assertEquals(
+      (await store.jobListLeaseExpired({ now: T0 + 1000, limit: 10 }))[0].id,
+      started.id,
+    );
+    const done = finishJob(started, { now: T0 + 10, result: 1, ttlMs: 60_000 });
+    await store.jobUpdateMany({ updates: [{ before: started, after: done }] });
+    assertEquals(await store.jobListLeaseExpired({ now: T0 + 5000, limit: 10 }), []);
+    assertEquals(await store.jobListExpired({ now: T0 + 60_009, limit: 10 }), []);
+    assertEquals((await store.jobListExpired({ now: T0 + 60_010, limit: 10 }))[0].id, done.id);
+  });
+
+  test("a deleted job is gone with its index entries and counts", async (store) => {
+    const queued = job();
+    await store.jobInsertMany({ jobs: [queued] });
+    assert(await store.jobDelete({ job: queued }));
+    assertEquals(await store.jobGet(queued.id), null);
+    assertEquals((await store.queueCounts())[0].queued, 0);
+    assertEquals(
+      await store.jobClaim({ queues: ["default"], workerId: "w", limit: 1, leaseMs: 1, now: T0 }),
+      [],
+    );
+    assertEquals((await store.jobList({ limit: 10 })).jobs, []);
+  });
+
+  test("listing filters by state, queue and task, newest first, with a cursor", async (store) => {
+    const jobs = Array.from(
+      { length: 7 },
+      (_, i) => job({ queue: i % 2 ? "odd" : "even", task: i < 5 ? "t" : "u" }, T0 + i),
+    );
+    await store.jobInsertMany({ jobs });
+    const first = await store.jobList({ state: "queued", queue: "even", limit: 2 });
+    assertEquals(first.jobs.map((j) => j.id), [jobs[6].id, jobs[4].id]);
+    const second = await store.jobList({
+      state: "queued",
+      queue: "even",
+      limit: 2,
+      cursor: first.nextCursor,
+    });
+    assertEquals(second.jobs.map((j) => j.id), [jobs[2].id, jobs[0].id]);
+    const byTask = await store.jobList({ task: "u", limit: 10 });
+    assertEquals(byTask.jobs.map((j) => j.id), [jobs[6].id, jobs[5].id]);
+    assertEquals(byTask.nextCursor, undefined);
+  });
+
+  test("a record over the size limit is refused and nothing is written", async (store) => {
+    const big = job({ input: "x".repeat(store.maxJobBytes) });
+    assert(store.jobBytes(big) > store.maxJobBytes);
+    const small = job({}, T0 + 1);
+    await assertRejects(() => store.jobInsertMany({ jobs: [small, big] }), PayloadTooLargeError);
+    assertEquals(await store.jobGet(small.id), null);
+    assertEquals(await store.queueCounts(), []);
+  });
+
+  test("insert is all or nothing when one id already exists", async (store) => {
+    const existing = job();
+    await store.jobInsertMany({ jobs: [existing] });
+    const fresh = job({}, T0 + 1);
+    await assertRejects(() => store.jobInsertMany({ jobs: [fresh, existing] }));
+    assertEquals(await store.jobGet(fresh.id), null);
+  });
+
+  test("workWait wakes when a job is enqueued", async (store) => {
+    const started = performance.now();
+    const waiting = store.workWait({ queues: ["default"], timeoutMs: 10_000 });
+    await store.jobInsertMany({ jobs: [job()] });
+    await waiting;
+    assert(performance.now() - started < 5_000);
+  });
+
+  test("an extended lease moves its expiry", async (store) => {
+    await store.jobInsertMany({ jobs: [job()] });
+    const [started] = await store.jobClaim({
+      queues: ["default"],
+      workerId: "w",
+      limit: 1,
+      leaseMs: 1000,
+      now: T0,
+    });
+    const extended = { ...started, leaseExpiresAt: T0 + 5000, version: started.version + 1 };
+    await store.jobUpdateMany({ updates: [{ before: started, after: extended }] });
+    assertEquals(await store.jobListLeaseExpired({ now: T0 + 4999, limit: 10 }), []);
+    assertEquals(await store.jobListLeaseExpired({ now: T0 + 5000, limit: 10 }), [extended]);
+  });
+}

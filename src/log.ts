@@ -66,7 +66,9 @@ export function createLogger(options: LoggerOptions = {}, bound: Record<string, 
       const pairs = Object.entries(all).map(([k, v]) =>
         `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`
       );
-      write(`${new Date().toISOString().slice(11, 23)} ${at.padEnd(5)} ${event} ${pairs.join(" ")}`);
+      write(
+        `${new Date().toISOString().slice(11, 23)} ${at.padEnd(5)} ${event} ${pairs.join(" ")}`,
+      );
     }
   };
   const logger: Logger = {

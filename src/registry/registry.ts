@@ -21,7 +21,7 @@ import type { Task } from "./define_task.ts";
 export class Registry {
   readonly #tasks = new Map<string, Task>();
 
-  constructor(tasks: Iterable<Task<any, any>>) {
+  constructor(tasks: Iterable<Task>) {
     for (const task of tasks) {
       if (this.#tasks.has(task.name)) throw new TypeError(`task "${task.name}" is defined twice`);
       this.#tasks.set(task.name, task);

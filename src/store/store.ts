@@ -70,12 +70,16 @@ export interface Store {
   /** Largest job record, in bytes as the store measures it, that it can hold. */
   readonly maxJobBytes: number;
 
+  /** The most jobs one `jobInsertMany` call takes (bigger batches are split by callers). */
+  readonly maxInsertBatch: number;
+
   /** The size of a record as this store would hold it, to compare with `maxJobBytes`. */
   jobBytes(job: Job): number;
 
   /**
    * Writes new jobs (from `createJob`) with their index entries: all of them or none.
-   * Throws `PayloadTooLargeError` for a record over {@linkcode Store.maxJobBytes}.
+   * Throws `PayloadTooLargeError` for a record over {@linkcode Store.maxJobBytes}, and
+   * `RangeError` for more than {@linkcode Store.maxInsertBatch} jobs.
    */
   jobInsertMany(params: { jobs: Job[] }): Promise<void>;
 

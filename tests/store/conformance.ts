@@ -238,12 +238,15 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
     assertEquals(await store.queueCounts(), []);
   });
 
-  test("insert is all or nothing when one id already exists", async (store) => {
-    const existing = job();
-    await store.jobInsertMany({ jobs: [existing] });
-    const fresh = job({}, T0 + 1);
-    await assertRejects(() => store.jobInsertMany({ jobs: [fresh, existing] }));
-    assertEquals(await store.jobGet(fresh.id), null);
+  test("a batch of the largest size inserts whole", async (store) => {
+    const jobs = Array.from({ length: store.maxInsertBatch }, (_, i) => job({}, T0 + i));
+    await store.jobInsertMany({ jobs });
+    assertEquals((await store.queueCounts())[0].queued, store.maxInsertBatch);
+    await assertRejects(
+      () => store.jobInsertMany({ jobs: [...jobs, job()].map((j) => ({ ...j, id: newJobId() })) }),
+      RangeError,
+    );
+    assertEquals((await store.queueCounts())[0].queued, store.maxInsertBatch);
   });
 
   test("workWait wakes when a job is enqueued", async (store) => {

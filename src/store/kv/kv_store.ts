@@ -27,16 +27,17 @@ import type {
   Store,
 } from "../store.ts";
 import { Doorbell } from "./doorbell.ts";
-import { countKey, indexDiff, indexEntries, jobKey } from "./keys.ts";
+import { jobKey } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
+import { WriteBatch } from "./write_batch.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
 /** Jobs per commit: each needs one check, and KV allows 100 checks per atomic operation. */
 const JOBS_PER_COMMIT = 50;
-const MINUS_ONE = new Deno.KvU64(2n ** 64n - 1n);
-const PLUS_ONE = new Deno.KvU64(1n);
+/** Jobs per insert commit: 3 mutations each, within KV's 1,000 per atomic operation. */
+const MAX_INSERT_BATCH = 300;
 
 /** A record as read, and what it should become. */
 interface Pair {
@@ -81,6 +82,7 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
 
 class KvStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
+  readonly maxInsertBatch = MAX_INSERT_BATCH;
   readonly #kv: Deno.Kv;
   readonly #bell: Doorbell;
   readonly #clock: Clock;
@@ -103,18 +105,20 @@ class KvStore implements Store {
         throw new PayloadTooLargeError(bytes, MAX_JOB_BYTES, `job ${job.id}`);
       }
     }
-    const atomic = this.#kv.atomic();
-    for (const job of jobs) {
-      atomic.check({ key: jobKey(job.id), versionstamp: null });
-      this.#write(atomic, null, job);
+    if (jobs.length > MAX_INSERT_BATCH) {
+      throw new RangeError(
+        `at most ${MAX_INSERT_BATCH} jobs fit in one commit; got ${jobs.length}`,
+      );
     }
-    let result: Deno.KvCommitResult | Deno.KvCommitError;
+    // No "must not exist" checks: ids are ULIDs, and KV's 100 checks per commit would
+    // otherwise cap a batch at 100 jobs.
+    const batch = new WriteBatch(this.#kv);
+    for (const job of jobs) batch.change(null, job);
     try {
-      result = await atomic.commit();
+      await batch.commit();
     } catch (error) {
       throw isTooLarge(error) ? tooLarge(error, jobs) : error;
     }
-    if (!result.ok) throw new Error("job id collision: a job with one of these ids exists");
     if (jobs.some((job) => job.state === "queued")) this.#bell.ring();
   }
 
@@ -178,13 +182,12 @@ class KvStore implements Store {
    */
   async #commitPairs(pairs: Pair[]): Promise<{ applied: Job[]; raced: Pair[] }> {
     if (pairs.length === 0) return { applied: [], raced: [] };
-    const atomic = this.#kv.atomic();
+    const batch = new WriteBatch(this.#kv);
     for (const { record, after } of pairs) {
-      atomic.check({ key: jobKey(after.id), versionstamp: record.stamp });
-      this.#write(atomic, record.job, after);
+      batch.check(jobKey(after.id), record.stamp).change(record.job, after);
     }
     try {
-      const { ok } = await atomic.commit();
+      const { ok } = await batch.commit();
       return ok ? { applied: pairs.map((p) => p.after), raced: [] } : { applied: [], raced: pairs };
     } catch (error) {
       if (!isTooLarge(error)) throw error;
@@ -204,9 +207,11 @@ class KvStore implements Store {
   async jobDelete({ job }: { job: Job }): Promise<boolean> {
     const [record] = await getRecords(this.#kv, [job.id]);
     if (!record || record.job.version !== job.version) return false;
-    const atomic = this.#kv.atomic().check({ key: jobKey(job.id), versionstamp: record.stamp });
-    this.#write(atomic, record.job, null);
-    return (await atomic.commit()).ok;
+    const batch = new WriteBatch(this.#kv).check(jobKey(job.id), record.stamp).change(
+      record.job,
+      null,
+    );
+    return (await batch.commit()).ok;
   }
 
   async jobGet(id: string): Promise<Job | null> {
@@ -277,21 +282,5 @@ class KvStore implements Store {
     const keys = await listKeys(this.#kv, { prefix: [index], end: [index, now + 1] }, limit);
     const records = await getRecords(this.#kv, keys.map((key) => key.at(-1) as string));
     return records.flatMap((record) => record ? [record.job] : []);
-  }
-
-  /** Adds the mutations that take a job from `before` to `after` (null: absent). */
-  #write(atomic: Deno.AtomicOperation, before: Job | null, after: Job | null): void {
-    if (after) atomic.set(jobKey(after.id), after);
-    else if (before) atomic.delete(jobKey(before.id));
-    const { remove, add } = before && after ? indexDiff(before, after) : {
-      remove: before ? indexEntries(before).map((e) => e.key) : [],
-      add: after ? indexEntries(after) : [],
-    };
-    for (const key of remove) atomic.delete(key);
-    for (const entry of add) atomic.set(entry.key, entry.value);
-    if (before?.state !== after?.state || before?.queue !== after?.queue) {
-      if (before) atomic.sum(countKey(before.queue, before.state), MINUS_ONE.value);
-      if (after) atomic.sum(countKey(after.queue, after.state), PLUS_ONE.value);
-    }
   }
 }

@@ -1,0 +1,63 @@
+/**
+ * One atomic KV commit of job changes. It adds each record with the index entries the
+ * change implies (`keys.ts`) and sums each counter's change once per commit, however many
+ * jobs moved: fewer mutations, so more jobs fit in one commit.
+ *
+ * @example
+ * ```ts ignore
+ * const batch = new WriteBatch(kv);
+ * batch.change(null, job); // insert
+ * await batch.commit();
+ * ```
+ * @module
+ */
+import type { Job } from "../../job.ts";
+import { countKey, indexDiff, indexEntries, jobKey } from "./keys.ts";
+
+/** Job changes gathered into one atomic operation. */
+export class WriteBatch {
+  readonly #atomic: Deno.AtomicOperation;
+  readonly #counts = new Map<string, { key: Deno.KvKey; delta: number }>();
+
+  constructor(kv: Deno.Kv) {
+    this.#atomic = kv.atomic();
+  }
+
+  /** The commit fails unless `key` is still at `versionstamp` (null: absent). */
+  check(key: Deno.KvKey, versionstamp: string | null): this {
+    this.#atomic.check({ key, versionstamp });
+    return this;
+  }
+
+  /** Takes a job from `before` to `after`; null stands for "no such job". */
+  change(before: Job | null, after: Job | null): this {
+    if (after) this.#atomic.set(jobKey(after.id), after);
+    else if (before) this.#atomic.delete(jobKey(before.id));
+    const { remove, add } = before && after ? indexDiff(before, after) : {
+      remove: before ? indexEntries(before).map((e) => e.key) : [],
+      add: after ? indexEntries(after) : [],
+    };
+    for (const key of remove) this.#atomic.delete(key);
+    for (const entry of add) this.#atomic.set(entry.key, entry.value);
+    if (before?.state !== after?.state || before?.queue !== after?.queue) {
+      if (before) this.#count(countKey(before.queue, before.state), -1);
+      if (after) this.#count(countKey(after.queue, after.state), 1);
+    }
+    return this;
+  }
+
+  /** Adds the counter sums and commits. KV's `sum` wraps at 2^64, which is how it subtracts. */
+  commit(): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+    for (const { key, delta } of this.#counts.values()) {
+      if (delta !== 0) this.#atomic.sum(key, BigInt.asUintN(64, BigInt(delta)));
+    }
+    return this.#atomic.commit();
+  }
+
+  #count(key: Deno.KvKey, delta: number): void {
+    const id = JSON.stringify(key);
+    const entry = this.#counts.get(id) ?? { key, delta: 0 };
+    entry.delta += delta;
+    this.#counts.set(id, entry);
+  }
+}

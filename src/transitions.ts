@@ -166,6 +166,16 @@ export interface AttemptFailure {
 export function failAttempt(job: Job, failure: AttemptFailure): Job {
   assertState(job, ["started"], "fail");
   const errors = [...job.errors, { ...failure.error, attempt: job.attempts, at: failure.now }];
+  if (job.cancelRequested && !failure.final) {
+    // Cancel was asked for while this attempt ran: honour it rather than retry.
+    return next(job, {
+      state: "canceled",
+      errors,
+      endedAt: failure.now,
+      leaseExpiresAt: undefined,
+      expiresAt: failure.now + failure.ttlMs,
+    });
+  }
   if (failure.final || job.attempts >= job.maxAttempts) {
     return next(job, {
       state: "failed",
@@ -185,10 +195,13 @@ export function failAttempt(job: Job, failure: AttemptFailure): Job {
 
 /**
  * A worker gives a job back unfinished (shutdown): it is queued again and the attempt
- * does not count.
+ * does not count; a job whose cancel was asked for meanwhile ends canceled instead.
  */
-export function releaseJob(job: Job, { now }: { now: number }): Job {
+export function releaseJob(job: Job, { now, ttlMs }: { now: number; ttlMs: number }): Job {
   assertState(job, ["started"], "release");
+  if (job.cancelRequested) {
+    return cancelJob(job, { now, reason: job.cancelReason ?? "canceled", ttlMs, byWorker: true });
+  }
   return next(job, {
     state: "queued",
     attempts: job.attempts - 1,

@@ -1,0 +1,63 @@
+/**
+ * The promoter: moves scheduled jobs (delayed, or waiting out a retry's backoff) to their
+ * queue once `runAt` has come. It sleeps until the earliest `runAt` it knows of, but never
+ * more than {@linkcode PROMOTE_MAX_SLEEP_MS}: another process may schedule an earlier job
+ * at any time. Every worker runs one; when two promote the same job, one write conflicts
+ * and that is fine.
+ *
+ * @example
+ * ```ts ignore
+ * const promoter = new Promoter({ store, clock, logger });
+ * promoter.start();
+ * await promoter.stop();
+ * ```
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import type { Store } from "../store/store.ts";
+import { promoteJob } from "../transitions.ts";
+import { Service } from "../worker/service.ts";
+
+/** Longest sleep between looks at the schedule. */
+export const PROMOTE_MAX_SLEEP_MS = 100;
+
+/** Jobs promoted per write. */
+const PROMOTE_BATCH = 100;
+
+/** What a {@linkcode Promoter} needs. */
+export interface PromoterOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+}
+
+/**
+ * Queues scheduled jobs when they are due.
+ *
+ * @example
+ * ```ts ignore
+ * new Promoter({ store, clock: systemClock, logger }).start(shutdown.signal);
+ * ```
+ */
+export class Promoter extends Service {
+  readonly #store: Store;
+
+  constructor({ store, clock, logger }: PromoterOptions) {
+    super("promoter", clock, logger);
+    this.#store = store;
+  }
+
+  protected async tick(): Promise<number> {
+    const due = await this.#store.jobListDue({ now: this.clock.now(), limit: PROMOTE_BATCH });
+    if (due.length > 0) {
+      const updates = due.map((job) => ({ before: job, after: promoteJob(job) }));
+      const { applied } = await this.#store.jobUpdateMany({ updates });
+      if (applied.length > 0) this.logger.debug("promoter:promoted", { jobs: applied.length });
+      if (due.length === PROMOTE_BATCH) return 0; // more may be due: go on at once
+    }
+    const next = await this.#store.jobNextRunAt();
+    if (next === null) return PROMOTE_MAX_SLEEP_MS;
+    return Math.min(Math.max(next - this.clock.now(), 0), PROMOTE_MAX_SLEEP_MS);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The pruner: deletes finished, failed and canceled jobs once their `expiresAt` has
+ * passed (a day for results, a week for failures by default), so the store does not grow
+ * without bound. A job changed since it was listed (retried by hand) is left alone.
+ *
+ * @example
+ * ```ts ignore
+ * const pruner = new Pruner({ store, clock, logger });
+ * pruner.start();
+ * await pruner.stop();
+ * ```
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import type { Logger } from "../log.ts";
+import type { Store } from "../store/store.ts";
+import { Service } from "../worker/service.ts";
+
+/** How often expired jobs are looked for. */
+export const PRUNE_INTERVAL_MS = 60_000;
+
+/** Jobs deleted per round. */
+const PRUNE_BATCH = 100;
+
+/** What a {@linkcode Pruner} needs. */
+export interface PrunerOptions {
+  store: Store;
+  clock: Clock;
+  logger: Logger;
+  intervalMs?: number;
+}
+
+/**
+ * Deletes terminal jobs past their expiry.
+ *
+ * @example
+ * ```ts ignore
+ * new Pruner({ store, clock: systemClock, logger, intervalMs: 600_000 }).start();
+ * ```
+ */
+export class Pruner extends Service {
+  readonly #o: PrunerOptions;
+
+  constructor(options: PrunerOptions) {
+    super("pruner", options.clock, options.logger);
+    this.#o = options;
+  }
+
+  protected async tick(): Promise<number> {
+    const { store } = this.#o;
+    const expired = await store.jobListExpired({ now: this.clock.now(), limit: PRUNE_BATCH });
+    const deleted = await Promise.all(expired.map((job) => store.jobDelete({ job })));
+    const count = deleted.filter(Boolean).length;
+    if (count > 0) this.logger.debug("pruner:deleted", { jobs: count });
+    return expired.length === PRUNE_BATCH ? 0 : this.#o.intervalMs ?? PRUNE_INTERVAL_MS;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * Runs one claimed job: parses its input with the task's schema, calls the handler with a
+ * context whose signal aborts on timeout, cancel, lost lease or shutdown, and hands the
+ * outcome to the completer. The handler is raced against its signal, so a handler that
+ * ignores the abort still loses its slot and its attempt at the deadline.
+ *
+ * @example
+ * ```ts ignore
+ * const executor = new Executor({ store, registry, completer, running, workerId, clock,
+ *   logger, resultTtlMs: 86_400_000, failureTtlMs: 604_800_000 });
+ * for (const job of await store.jobClaim(params)) void executor.run(job);
+ * ```
+ * @module
+ */
+import { retryDelay } from "../backoff.ts";
+import type { Clock } from "../clock.ts";
+import { InvalidInputError, PayloadTooLargeError, UnrecoverableError } from "../errors.ts";
+import type { Job } from "../job.ts";
+import type { Logger } from "../log.ts";
+import { fieldIssues } from "../producer.ts";
+import type { TaskContext } from "../registry/define_task.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { Store } from "../store/store.ts";
+import { cancelJob, failAttempt, finishJob, releaseJob } from "../transitions.ts";
+import type { Completer, Transition } from "./completer.ts";
+import { jobFields, logSettled } from "./job_log.ts";
+import { RunningJob, type RunningJobs } from "./running_job.ts";
+
+/** What an {@linkcode Executor} needs. */
+export interface ExecutorOptions {
+  store: Store;
+  registry: Registry;
+  completer: Completer;
+  running: RunningJobs;
+  workerId: string;
+  clock: Clock;
+  logger: Logger;
+  /** How long a finished job is kept. */
+  resultTtlMs: number;
+  /** How long a failed or canceled job is kept. */
+  failureTtlMs: number;
+}
+
+/** Longest error message and stack kept per attempt, so errors never outgrow the record. */
+const MAX_MESSAGE = 2_000;
+const MAX_STACK = 4_000;
+
+/** A failed attempt's error, trimmed; the record keeps one per attempt. */
+function describe(error: unknown): { name: string; message: string; stack?: string } {
+  if (!(error instanceof Error)) return { name: "Error", message: String(error) };
+  return {
+    name: error.name,
+    message: error.message.slice(0, MAX_MESSAGE),
+    stack: error.stack?.slice(0, MAX_STACK),
+  };
+}
+
+/** A promise that rejects with the signal's reason once it aborts. */
+function aborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason);
+    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+  });
+}
+
+/**
+ * Turns claimed jobs into settlements.
+ *
+ * @example
+ * ```ts ignore
+ * const executor = new Executor(options);
+ * await executor.run(claimed); // the slot is free again; the outcome is being written
+ * ```
+ */
+export class Executor {
+  readonly #o: ExecutorOptions;
+
+  constructor(options: ExecutorOptions) {
+    this.#o = options;
+  }
+
+  /**
+   * Runs a claimed job. Resolves once the handler is over (or abandoned) and its outcome
+   * is queued for writing, which frees the slot; never rejects.
+   */
+  async run(job: Job): Promise<void> {
+    const { clock, logger, running } = this.#o;
+    const entry = new RunningJob(job, clock.now());
+    running.set(job.id, entry);
+    logger.info("job:started", jobFields(job));
+    const transition = await this.#attempt(entry);
+    const durationMs = clock.now() - entry.startedAt;
+    if (!transition) {
+      running.delete(job.id);
+      return logSettled(logger, entry.job, null, durationMs);
+    }
+    const held = entry.job;
+    void this.#o.completer.settle(entry, transition).then((written) =>
+      logSettled(logger, held, written, durationMs)
+    );
+  }
+
+  /** Runs the handler and decides the outcome; null when the job is no longer ours. */
+  async #attempt(entry: RunningJob): Promise<Transition | null> {
+    const timer = new AbortController();
+    const { timeoutMs } = entry.job;
+    void this.#o.clock.sleep(timeoutMs, timer.signal).then(() => {
+      if (timer.signal.aborted) return;
+      entry.stop("timeout", new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
+    });
+    try {
+      const result = await Promise.race([this.#handle(entry), aborted(entry.signal)]);
+      return this.#finish(entry, result);
+    } catch (error) {
+      switch (entry.cause) {
+        case "lease_lost":
+          return null;
+        case "shutdown":
+          return (job) =>
+            releaseJob(job, { now: this.#o.clock.now(), ttlMs: this.#o.failureTtlMs });
+        case "cancel":
+          return this.#cancel();
+        case "timeout": // whatever the handler threw on the abort, the timeout is the cause
+          return this.#fail(entry, entry.signal.reason, false);
+        default: // retrying cannot help a handler that says so, nor input its schema refuses
+          return this.#fail(
+            entry,
+            error,
+            error instanceof UnrecoverableError || error instanceof InvalidInputError,
+          );
+      }
+    } finally {
+      timer.abort();
+    }
+  }
+
+  /** Parses the input again (the schema may have changed since enqueue) and calls the task. */
+  #handle(entry: RunningJob): Promise<unknown> {
+    const { job } = entry;
+    const task = this.#o.registry.get(job.task);
+    const parsed = task.input.safeParse(job.input);
+    if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "input"));
+    const ctx: TaskContext = {
+      jobId: job.id,
+      attempt: job.attempts,
+      signal: entry.signal,
+      log: (message, fields) =>
+        this.#o.logger.info("job:log", { job_id: job.id, task: job.task, message, ...fields }),
+    };
+    const running = Promise.resolve().then(() => task.handler(parsed.data, ctx));
+    // An abandoned handler may still reject later; that must not crash the process.
+    running.catch(() => {});
+    return running;
+  }
+
+  #finish(entry: RunningJob, value: unknown): Transition {
+    const { clock, store, resultTtlMs } = this.#o;
+    let result: unknown;
+    try {
+      // Results are JSON (the API serves them so); this also refuses what cannot be stored.
+      result = value === undefined ? null : JSON.parse(JSON.stringify(value));
+    } catch (error) {
+      return this.#fail(
+        entry,
+        new TypeError(`result is not JSON: ${describe(error).message}`),
+        true,
+      );
+    }
+    const now = clock.now();
+    const finish: Transition = (job) => finishJob(job, { now, result, ttlMs: resultTtlMs });
+    const bytes = store.jobBytes(finish(entry.job));
+    if (bytes <= store.maxJobBytes) return finish;
+    return this.#fail(
+      entry,
+      new PayloadTooLargeError(bytes, store.maxJobBytes, "the job with its result"),
+      true,
+    );
+  }
+
+  #fail(entry: RunningJob, error: unknown, final: boolean): Transition {
+    const { clock, store, workerId, failureTtlMs } = this.#o;
+    const now = clock.now();
+    const retryDelayMs = retryDelay(entry.job.backoff, entry.job.attempts);
+    const failure = { now, retryDelayMs, ttlMs: failureTtlMs, final };
+    const full = { ...describe(error), workerId };
+    // A record near the size limit gets a short error rather than a write the store refuses.
+    const short = { name: full.name, message: full.message.slice(0, 200), workerId };
+    return (job) => {
+      const after = failAttempt(job, { ...failure, error: full });
+      return store.jobBytes(after) <= store.maxJobBytes
+        ? after
+        : failAttempt(job, { ...failure, error: short });
+    };
+  }
+
+  #cancel(): Transition {
+    const now = this.#o.clock.now();
+    const ttlMs = this.#o.failureTtlMs;
+    return (job) =>
+      cancelJob(job, { now, reason: job.cancelReason ?? "canceled", ttlMs, byWorker: true });
+  }
+}

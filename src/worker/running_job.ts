@@ -1,0 +1,75 @@
+/**
+ * What a worker knows of one job it is running: the latest record it wrote or read (the
+ * `before` of its next change), the controller behind the handler's `ctx.signal`, and why
+ * that signal was aborted. The executor, heartbeat and completer share these by job id.
+ *
+ * @example
+ * ```ts
+ * import { RunningJob } from "./running_job.ts";
+ * import { claimJob, createJob } from "../transitions.ts";
+ * const job = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
+ *   workerId: "w",
+ *   now: 0,
+ *   leaseMs: 30_000,
+ * });
+ * const running = new RunningJob(job, 0);
+ * running.stop("cancel", new DOMException("canceled", "AbortError"));
+ * console.assert(running.signal.aborted && running.cause === "cancel");
+ * ```
+ * @module
+ */
+import type { Job } from "../job.ts";
+
+/** Why a running job's signal was aborted (none of them is the handler's own failure). */
+export type StopCause = "timeout" | "cancel" | "lease_lost" | "shutdown";
+
+/**
+ * One job in this worker's hands, from claim until its settlement is written.
+ *
+ * @example
+ * ```ts ignore
+ * const entry = new RunningJob(claimed, clock.now());
+ * running.set(claimed.id, entry);
+ * handler(input, { jobId: claimed.id, attempt: claimed.attempts, signal: entry.signal, log });
+ * ```
+ */
+export class RunningJob {
+  /** The latest stored record this worker holds: heartbeats and re-reads move it forward. */
+  job: Job;
+  /** When the attempt began, by the worker's clock (for `duration_ms`). */
+  readonly startedAt: number;
+  /** Set once the outcome is decided and handed to the completer; later stops are ignored. */
+  settling = false;
+  #cause: StopCause | undefined;
+  readonly #controller = new AbortController();
+
+  constructor(job: Job, startedAt: number) {
+    this.job = job;
+    this.startedAt = startedAt;
+  }
+
+  /** The handler's `ctx.signal`. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  /** The first reason the signal was aborted for, if it was. */
+  get cause(): StopCause | undefined {
+    return this.#cause;
+  }
+
+  /** Aborts the handler's signal; only the first call counts, and none once settling. */
+  stop(cause: StopCause, reason: Error): void {
+    if (this.#cause || this.settling) return;
+    this.#cause = cause;
+    this.#controller.abort(reason);
+  }
+
+  /** Takes a fresher read of the record, ignoring reads older than what it holds. */
+  observe(job: Job): void {
+    if (job.version > this.job.version) this.job = job;
+  }
+}
+
+/** The jobs a worker holds, by id. */
+export type RunningJobs = Map<string, RunningJob>;

@@ -1,0 +1,203 @@
+/**
+ * A worker process's engine: the claim loop feeds the executor, the completer writes the
+ * outcomes in batches, the heartbeat keeps leases alive, and the maintenance services
+ * (promoter, rescuer, pruner) run alongside, so no separate scheduler process is needed.
+ *
+ * Stopping is graceful: claims stop, running jobs get `shutdownTimeoutMs` to finish, and
+ * the rest are aborted and released to their queue (the attempt does not count) for
+ * another worker to pick up.
+ *
+ * @example
+ * ```ts ignore
+ * import { Worker } from "./worker.ts";
+ * const worker = new Worker({ store, registry, concurrency: 20 });
+ * worker.start();
+ * Deno.addSignalListener("SIGTERM", () => worker.stop());
+ * ```
+ * @module
+ */
+import { type Clock, systemClock } from "../clock.ts";
+import { type Logger, silentLogger } from "../log.ts";
+import { Promoter } from "../maintenance/promoter.ts";
+import { Pruner } from "../maintenance/pruner.ts";
+import { Rescuer } from "../maintenance/rescuer.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { Store } from "../store/store.ts";
+import { JOB_DEFAULTS } from "../transitions.ts";
+import { ClaimLoop } from "./claim_loop.ts";
+import { Completer } from "./completer.ts";
+import { Executor } from "./executor.ts";
+import { Heartbeat } from "./heartbeat.ts";
+import type { RunningJobs } from "./running_job.ts";
+import type { Service } from "./service.ts";
+import { WriteLock } from "./write_lock.ts";
+
+const HOUR_MS = 3_600_000;
+
+/** How a {@linkcode Worker} is set up; only `store` and `registry` are required. */
+export interface WorkerOptions {
+  store: Store;
+  registry: Registry;
+  /** Queues in priority order (see {@linkcode registryQueues}). */
+  queues?: string[];
+  /** Most handlers running at once (10). */
+  concurrency?: number;
+  /** How long a claim lasts without a heartbeat (30 s). */
+  leaseMs?: number;
+  /** How long `stop()` lets running jobs finish before releasing them (30 s). */
+  shutdownTimeoutMs?: number;
+  /** How long finished jobs are kept (24 h). */
+  resultTtlMs?: number;
+  /** How long failed and canceled jobs are kept (7 days). */
+  failureTtlMs?: number;
+  /** Unique per process (`hostname:pid:random`). */
+  workerId?: string;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * A unique worker id: `hostname:pid:random`, so logs and job records say where a job ran.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(newWorkerId()); // "web-1:4242:k3j9x2"
+ * ```
+ */
+export function newWorkerId(): string {
+  const random = crypto.getRandomValues(new Uint32Array(1))[0].toString(36);
+  return `${Deno.hostname()}:${Deno.pid}:${random}`;
+}
+
+/**
+ * The queues a worker serves by default: those the registry's tasks name, in task order,
+ * then `default` (where jobs go without a queue).
+ *
+ * @example
+ * ```ts
+ * import { registryQueues } from "./worker.ts";
+ * import { Registry } from "../registry/registry.ts";
+ * console.assert(registryQueues(new Registry([]))[0] === "default");
+ * ```
+ */
+export function registryQueues(registry: Registry): string[] {
+  const named = registry.list().flatMap((task) => task.queue ? [task.queue] : []);
+  return [...new Set([...named, JOB_DEFAULTS.queue])];
+}
+
+/**
+ * Runs jobs from a store with the tasks of a registry.
+ *
+ * @example
+ * ```ts ignore
+ * const worker = new Worker({ store, registry, queues: ["urgent", "default"], concurrency: 20 });
+ * worker.start();
+ * await worker.stop();
+ * ```
+ */
+export class Worker {
+  /** This worker's id, as written into the jobs it runs. */
+  readonly id: string;
+  readonly #running: RunningJobs = new Map();
+  readonly #claimLoop: ClaimLoop;
+  readonly #completer: Completer;
+  readonly #heartbeat: Heartbeat;
+  readonly #maintenance: Service[];
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #shutdownTimeoutMs: number;
+  readonly #setup: Record<string, unknown>;
+  #started = false;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: WorkerOptions) {
+    const { store, registry } = options;
+    this.id = options.workerId ?? newWorkerId();
+    const clock = this.#clock = options.clock ?? systemClock;
+    const logger = this.#logger = (options.logger ?? silentLogger).with({ worker_id: this.id });
+    const leaseMs = options.leaseMs ?? 30_000;
+    const failureTtlMs = options.failureTtlMs ?? 7 * 24 * HOUR_MS;
+    this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
+    const queues = options.queues ?? registryQueues(registry);
+    const concurrency = options.concurrency ?? 10;
+    this.#setup = { queues, concurrency, lease_ms: leaseMs };
+    const running = this.#running;
+    const lock = new WriteLock();
+    const workerId = this.id;
+    this.#completer = new Completer({ store, running, lock, workerId, clock, logger });
+    const executor = new Executor({
+      store,
+      registry,
+      completer: this.#completer,
+      running,
+      workerId,
+      clock,
+      logger,
+      resultTtlMs: options.resultTtlMs ?? 24 * HOUR_MS,
+      failureTtlMs,
+    });
+    this.#claimLoop = new ClaimLoop({
+      store,
+      queues,
+      workerId,
+      concurrency,
+      leaseMs,
+      clock,
+      logger,
+      run: (job) => executor.run(job),
+    });
+    this.#heartbeat = new Heartbeat({ store, running, lock, workerId, leaseMs, clock, logger });
+    this.#maintenance = [
+      new Promoter({ store, clock, logger }),
+      new Rescuer({ store, clock, logger, failureTtlMs }),
+      new Pruner({ store, clock, logger }),
+    ];
+  }
+
+  /** How many claimed jobs are in this worker's hands (running or being written). */
+  get running(): number {
+    return this.#running.size;
+  }
+
+  /**
+   * Starts claiming and running jobs, and the maintenance services. Later calls, and calls
+   * after `stop()`, do nothing.
+   */
+  start(): void {
+    if (this.#started || this.#stopping) return;
+    this.#started = true;
+    this.#logger.info("worker:started", this.#setup);
+    this.#heartbeat.start();
+    for (const service of this.#maintenance) service.start();
+    this.#claimLoop.start();
+  }
+
+  /**
+   * Stops gracefully: no new claims; running jobs get `shutdownTimeoutMs` to finish; the
+   * rest are aborted and released to their queue. Resolves when everything is written and
+   * every service has stopped. Safe to call more than once.
+   */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#shutdown();
+    return this.#stopping;
+  }
+
+  async #shutdown(): Promise<void> {
+    await Promise.all([this.#claimLoop.stop(), ...this.#maintenance.map((s) => s.stop())]);
+    const deadline = new AbortController();
+    const timedOut = await Promise.race([
+      this.#claimLoop.idle().then(() => false),
+      this.#clock.sleep(this.#shutdownTimeoutMs, deadline.signal).then(() => true),
+    ]);
+    deadline.abort();
+    if (timedOut) {
+      const reason = new DOMException("worker is shutting down", "AbortError");
+      for (const entry of this.#running.values()) entry.stop("shutdown", reason);
+      await this.#claimLoop.idle();
+    }
+    // The heartbeat keeps leases alive until the last settlement is written.
+    await this.#completer.stop();
+    await this.#heartbeat.stop();
+    this.#logger.info("worker:stopped", {});
+  }
+}

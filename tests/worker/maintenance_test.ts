@@ -1,0 +1,98 @@
+import { assert, assertEquals } from "../assert.ts";
+import { silentLogger } from "../../src/log.ts";
+import { Promoter } from "../../src/maintenance/promoter.ts";
+import { Pruner } from "../../src/maintenance/pruner.ts";
+import { Rescuer } from "../../src/maintenance/rescuer.ts";
+import type { Store } from "../../src/store/store.ts";
+import { finishJob } from "../../src/transitions.ts";
+import { advance, advanceUntil, fixture, task, waitForJob } from "./helpers.ts";
+
+const noop = task("noop", () => null);
+
+/** Claims every ready job as a worker that will never renew its leases. */
+function claimAsDeadWorker(store: Store, now: number) {
+  return store.jobClaim({
+    queues: ["default"],
+    workerId: "dead:1:x",
+    limit: 10,
+    leaseMs: 1_000,
+    now,
+  });
+}
+
+Deno.test("promoter queues a delayed job when it is due", async () => {
+  await using fx = await fixture([noop]);
+  const promoter = new Promoter({ store: fx.store, clock: fx.clock, logger: silentLogger });
+  const job = await fx.enqueue("noop", {}, { delay: 5_000 });
+  assertEquals(job.state, "scheduled");
+  promoter.start();
+  await advance(fx.clock, 4_000);
+  assertEquals((await fx.store.jobGet(job.id))!.state, "scheduled");
+  const due = waitForJob(fx.store, job.id, (j) => j.state === "queued");
+  const queued = await advanceUntil(fx.clock, due, 100);
+  assertEquals(queued.attempts, 0);
+  await promoter.stop();
+});
+
+Deno.test("rescuer returns a job whose lease expired and fails it after max_attempts expiries", async () => {
+  await using fx = await fixture([noop]);
+  const { store, clock } = fx;
+  const services = [
+    new Rescuer({ store, clock, logger: silentLogger, failureTtlMs: 60_000 }),
+    new Promoter({ store, clock, logger: silentLogger }),
+  ];
+  const job = await fx.enqueue("noop", {}, { maxAttempts: 2 });
+  await claimAsDeadWorker(store, clock.now());
+  for (const service of services) service.start();
+
+  const retried = await advanceUntil(
+    clock,
+    waitForJob(store, job.id, (j) => j.state === "queued"),
+    500,
+  );
+  const [first] = retried.errors;
+  assertEquals([first.name, first.attempt, first.workerId], ["LeaseExpiredError", 1, "dead:1:x"]);
+  assertEquals(
+    first.message,
+    "worker dead:1:x stopped renewing its lease (it probably died); attempt 1 abandoned",
+  );
+
+  await claimAsDeadWorker(store, clock.now());
+  const failed = await advanceUntil(
+    clock,
+    waitForJob(store, job.id, (j) => j.state === "failed"),
+    500,
+  );
+  assertEquals(failed.attempts, 2);
+  assertEquals(failed.errors.map((e) => e.name), ["LeaseExpiredError", "LeaseExpiredError"]);
+  assertEquals(failed.expiresAt, failed.endedAt! + 60_000);
+  await Promise.all(services.map((service) => service.stop()));
+});
+
+Deno.test("pruner deletes expired finished jobs and keeps the others", async () => {
+  await using fx = await fixture([noop]);
+  const { store, clock } = fx;
+  const [short, long] = [await fx.enqueue("noop", {}), await fx.enqueue("noop", {})];
+  const claimed = await store.jobClaim({
+    queues: ["default"],
+    workerId: "w",
+    limit: 2,
+    leaseMs: 30_000,
+    now: clock.now(),
+  });
+  const ttl = (id: string) => id === short.id ? 1_000 : 86_400_000;
+  await store.jobUpdateMany({
+    updates: claimed.map((job) => ({
+      before: job,
+      after: finishJob(job, { now: clock.now(), result: null, ttlMs: ttl(job.id) }),
+    })),
+  });
+  const pruner = new Pruner({ store, clock, logger: silentLogger, intervalMs: 60_000 });
+  pruner.start();
+  const gone = (async () => {
+    while (await store.jobGet(short.id)) await new Promise((r) => setTimeout(r, 5));
+  })();
+  await advanceUntil(clock, gone, 60_000);
+  assert((await store.jobGet(long.id))?.state === "finished", "an unexpired job was pruned");
+  await pruner.stop();
+});

@@ -21,6 +21,9 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The longest delay `setTimeout` honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /**
  * The wall clock.
  *
@@ -41,10 +44,18 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         resolve();
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      }, Math.max(0, ms));
+      // Timers fire at once past 2^31-1 ms, so long sleeps are chained.
+      const deadline = Date.now() + Math.max(0, ms);
+      let timer: ReturnType<typeof setTimeout>;
+      const arm = () => {
+        const left = deadline - Date.now();
+        timer = setTimeout(() => {
+          if (deadline - Date.now() > 0) return arm();
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, Math.min(Math.max(0, left), MAX_TIMER_MS));
+      };
+      arm();
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   },

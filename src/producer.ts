@@ -40,6 +40,57 @@ export function fieldIssues(error: z.ZodError, prefix = ""): FieldIssue[] {
   }));
 }
 
+const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const MAX_TIMEOUT_MS = 365 * 86_400_000;
+
+/**
+ * What is wrong with a request's options, by the field names the HTTP API uses. The API
+ * checks these too; this keeps TypeScript callers and the CLI to the same rules.
+ *
+ * @example
+ * ```ts
+ * import { optionIssues } from "./producer.ts";
+ * console.assert(optionIssues({ task: "t", input: {}, maxAttempts: 0 })[0].path === "max_attempts");
+ * ```
+ */
+export function optionIssues(request: EnqueueRequest): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const check = (ok: boolean, path: string, message: string) => {
+    if (!ok) issues.push({ path, message });
+  };
+  const whole = (value: number | undefined, min: number, max: number) =>
+    value === undefined || (Number.isInteger(value) && value >= min && value <= max);
+  check(
+    request.queue === undefined || QUEUE_NAME.test(request.queue),
+    "queue",
+    "must be 1-64 characters of letters, digits, _ . -",
+  );
+  check(
+    whole(request.priority, -1000, 1000),
+    "priority",
+    "must be a whole number from -1000 to 1000",
+  );
+  check(whole(request.maxAttempts, 1, 100), "max_attempts", "must be a whole number from 1 to 100");
+  check(
+    whole(request.timeout, 1, MAX_TIMEOUT_MS),
+    "timeout",
+    `must be whole milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
+  );
+  check(
+    whole(request.delay, 0, MAX_TIMEOUT_MS),
+    "delay",
+    `must be whole milliseconds from 0 to ${MAX_TIMEOUT_MS}`,
+  );
+  const runAt = request.runAt instanceof Date ? request.runAt.getTime() : request.runAt;
+  check(runAt === undefined || Number.isFinite(runAt), "run_at", "must be a valid time");
+  check(
+    request.delay === undefined || runAt === undefined,
+    "delay",
+    "give delay or run_at, not both",
+  );
+  return issues;
+}
+
 /** Validates and stores jobs. */
 export class Producer implements JobProducer {
   readonly store: Store;
@@ -60,7 +111,11 @@ export class Producer implements JobProducer {
   prepare(request: EnqueueRequest): Job {
     const task = this.registry.get(request.task);
     const parsed = task.input.safeParse(request.input);
-    if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "input"));
+    const issues = [
+      ...optionIssues(request),
+      ...(parsed.success ? [] : fieldIssues(parsed.error, "input")),
+    ];
+    if (!parsed.success || issues.length > 0) throw new InvalidInputError(issues);
     const now = this.#clock.now();
     const runAt = request.runAt instanceof Date ? request.runAt.getTime() : request.runAt;
     const job = createJob({

@@ -1,0 +1,43 @@
+/**
+ * `tq queues`: every queue with its exact counts per state.
+ *
+ * @example
+ * ```ts ignore
+ * await queuesCommand(["--json"]);
+ * ```
+ * @module
+ */
+import { JOB_STATES } from "../job.ts";
+import { COMMON_HELP, parse } from "./args.ts";
+import { setup } from "./setup.ts";
+import { table } from "./table.ts";
+
+/** Help of `tq queues`. */
+export const QUEUES_HELP = `Usage: tq queues [--json]
+
+Prints every queue with its count of jobs in each state.
+${COMMON_HELP}`;
+
+/** Runs `tq queues`. */
+export async function queuesCommand(args: string[]): Promise<number> {
+  const { values } = parse("queues", args, { json: { type: "boolean" } });
+  if (values.help) {
+    console.log(QUEUES_HELP);
+    return 0;
+  }
+  const { connection } = await setup(values);
+  try {
+    const queues = await connection.store.queueCounts();
+    if (values.json) {
+      console.log(JSON.stringify({ queues }, null, 2));
+    } else {
+      console.log(table(
+        ["QUEUE", ...JOB_STATES.map((s) => s.toUpperCase())],
+        queues.map((q) => [q.name, ...JOB_STATES.map((s) => String(q[s]))]),
+      ));
+    }
+    return 0;
+  } finally {
+    connection.close();
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * `tq serve`: the HTTP producer. Also used by `tq start`.
+ *
+ * @example
+ * ```ts ignore
+ * await serveCommand(["--port", "8080"]);
+ * ```
+ * @module
+ */
+import { createApp } from "../http/mod.ts";
+import type { Logger } from "../log.ts";
+import type { Connection } from "../connect.ts";
+import { COMMON_HELP, parse, parseInteger } from "./args.ts";
+import { setup, untilSignal } from "./setup.ts";
+
+/** Help of `tq serve`. */
+export const SERVE_HELP = `Usage: tq serve [--host HOST] [--port PORT]
+
+Serves the HTTP API: POST /jobs answers 202 with job_id and status_url.
+
+Options:
+  --host HOST        address to listen on (env TQ_HOST; default 127.0.0.1)
+  --port PORT        port (env TQ_PORT; default 8000; 0 picks a free one)
+${COMMON_HELP}`;
+
+/** Host and port options shared by `serve` and `start`. */
+export const LISTEN_OPTIONS = {
+  host: { type: "string" },
+  port: { type: "string" },
+} as const;
+
+/** Where to listen, from the options or the environment, checked. */
+export function listenAddress(values: { host?: string; port?: string }) {
+  return {
+    hostname: values.host ?? Deno.env.get("TQ_HOST") ?? "127.0.0.1",
+    port: parseInteger("--port", values.port ?? Deno.env.get("TQ_PORT") ?? "8000", 0, 65535),
+  };
+}
+
+/** Starts the HTTP server for `connection` at `address`. */
+export function listen(
+  connection: Connection,
+  logger: Logger,
+  { hostname, port }: { hostname: string; port: number },
+): Deno.HttpServer<Deno.NetAddr> {
+  const app = createApp(connection);
+  return Deno.serve({
+    hostname,
+    port,
+    onListen: ({ hostname, port }) =>
+      logger.info("server:listening", { url: `http://${hostname}:${port}` }),
+  }, app.fetch);
+}
+
+/** Runs `tq serve` until SIGINT or SIGTERM. */
+export async function serveCommand(args: string[]): Promise<number> {
+  const { values } = parse("serve", args, LISTEN_OPTIONS);
+  if (values.help) {
+    console.log(SERVE_HELP);
+    return 0;
+  }
+  const address = listenAddress(values);
+  const { connection, logger } = await setup(values);
+  const server = listen(connection, logger, address);
+  const signal = await untilSignal();
+  logger.info("server:stopping", { signal });
+  await server.shutdown();
+  connection.close();
+  return 0;
+}

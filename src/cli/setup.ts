@@ -1,0 +1,50 @@
+/**
+ * What every command does before its own work: load `--env-file`, pick the log level and
+ * open the store named by `--db` (or `TQ_DB`).
+ *
+ * @example
+ * ```ts ignore
+ * const { connection, logger } = await setup(values);
+ * ```
+ * @module
+ */
+import { registry } from "../../tasks/mod.ts";
+import { connect, type Connection } from "../connect.ts";
+import { createLogger, type Logger } from "../log.ts";
+import { loadEnvFile, logLevel } from "./args.ts";
+
+/** The common option values, as `parse` returns them. */
+export interface CommonValues {
+  db?: string;
+  "env-file"?: string;
+  "log-level"?: string;
+}
+
+/** An open connection and a logger at the chosen level. */
+export interface CommandContext {
+  connection: Connection;
+  logger: Logger;
+}
+
+/** Applies the common options and connects to the store. */
+export async function setup(values: CommonValues): Promise<CommandContext> {
+  if (values["env-file"]) loadEnvFile(values["env-file"]);
+  const logger = createLogger({ level: logLevel(values["log-level"]) });
+  const connection = await connect({ registry, db: values.db });
+  return { connection, logger };
+}
+
+/** Resolves with the name of the first SIGINT or SIGTERM received. */
+export function untilSignal(): Promise<Deno.Signal> {
+  return new Promise((resolve) => {
+    const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+    const handlers = signals.map((signal) => {
+      const handler = () => {
+        signals.forEach((s, i) => Deno.removeSignalListener(s, handlers[i]));
+        resolve(signal);
+      };
+      Deno.addSignalListener(signal, handler);
+      return handler;
+    });
+  });
+}

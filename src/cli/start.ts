@@ -1,0 +1,47 @@
+/**
+ * `tq start`: the zero-setup default. The HTTP server and a worker in one process, on an
+ * embedded KV file.
+ *
+ * @example
+ * ```ts ignore
+ * await startCommand([]);
+ * ```
+ * @module
+ */
+import { COMMON_HELP, parse } from "./args.ts";
+import { listen, LISTEN_OPTIONS, listenAddress } from "./serve.ts";
+import { setup, untilSignal } from "./setup.ts";
+import { createWorker, WORKER_OPTIONS, workerSettings } from "./worker.ts";
+
+/** Help of `tq start`. */
+export const START_HELP = `Usage: tq start [QUEUE...] [options]
+
+Runs the HTTP API and a worker in one process on a local Deno KV file.
+
+Options:
+  --host HOST, --port PORT            as for tq serve (default 127.0.0.1:8000)
+  --concurrency N, --lease DURATION,
+  --shutdown-timeout DURATION,
+  --result-ttl, --failure-ttl          as for tq worker
+${COMMON_HELP}`;
+
+/** Runs `tq start` until SIGINT or SIGTERM. */
+export async function startCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse("start", args, { ...LISTEN_OPTIONS, ...WORKER_OPTIONS });
+  if (values.help) {
+    console.log(START_HELP);
+    return 0;
+  }
+  const address = listenAddress(values);
+  const settings = workerSettings(values);
+  const { connection, logger } = await setup(values);
+  const worker = createWorker(connection, logger, settings, positionals);
+  const server = listen(connection, logger, address);
+  worker.start();
+  const signal = await untilSignal();
+  logger.info("tq:stopping", { signal });
+  await server.shutdown();
+  await worker.stop();
+  connection.close();
+  return 0;
+}

@@ -1,0 +1,86 @@
+/**
+ * `tq worker`: claims and runs jobs until SIGINT or SIGTERM, then shuts down gracefully.
+ *
+ * @example
+ * ```ts ignore
+ * await workerCommand(["urgent", "default", "--concurrency", "20"]);
+ * ```
+ * @module
+ */
+import type { Connection } from "../connect.ts";
+import type { Logger } from "../log.ts";
+import { registryQueues, Worker } from "../worker/mod.ts";
+import { COMMON_HELP, parse, parseDuration, parseInteger } from "./args.ts";
+import { setup, untilSignal } from "./setup.ts";
+
+/** Help of `tq worker`. */
+export const WORKER_HELP = `Usage: tq worker [QUEUE...] [options]
+
+Runs jobs from the named queues, earlier queues first (tq worker urgent default low).
+Without queue names: every queue the registered tasks use, in task order, then "default".
+
+Options:
+  --concurrency N          jobs run at once by this process (default 10)
+  --lease DURATION         visibility timeout, renewed while a job runs (default 30s)
+  --shutdown-timeout DUR   on SIGINT/SIGTERM, how long running jobs may finish before
+                           they are released to other workers (default 25s)
+  --result-ttl DURATION    how long finished jobs are kept (default 24h)
+  --failure-ttl DURATION   how long failed and canceled jobs are kept (default 7d)
+${COMMON_HELP}`;
+
+/** Worker options shared by `worker` and `start`. */
+export const WORKER_OPTIONS = {
+  concurrency: { type: "string" },
+  lease: { type: "string" },
+  "shutdown-timeout": { type: "string" },
+  "result-ttl": { type: "string" },
+  "failure-ttl": { type: "string" },
+} as const;
+
+/** The worker settings given on the command line, checked. */
+export type WorkerSettings = ReturnType<typeof workerSettings>;
+
+/** Checks the worker options; throws `UsageError` before anything is opened. */
+export function workerSettings(values: { [K in keyof typeof WORKER_OPTIONS]?: string }) {
+  return {
+    concurrency: parseInteger("--concurrency", values.concurrency ?? "10", 1, 10_000),
+    leaseMs: parseDuration("--lease", values.lease ?? "30s"),
+    shutdownTimeoutMs: parseDuration("--shutdown-timeout", values["shutdown-timeout"] ?? "25s"),
+    resultTtlMs: parseDuration("--result-ttl", values["result-ttl"] ?? "24h"),
+    failureTtlMs: parseDuration("--failure-ttl", values["failure-ttl"] ?? "7d"),
+  };
+}
+
+/** Builds a worker on `connection` for `queues` (all the registry's when empty). */
+export function createWorker(
+  connection: Connection,
+  logger: Logger,
+  settings: WorkerSettings,
+  queues: string[],
+): Worker {
+  return new Worker({
+    store: connection.store,
+    registry: connection.registry,
+    logger,
+    queues: queues.length > 0 ? queues : registryQueues(connection.registry),
+    ...settings,
+  });
+}
+
+/** Runs `tq worker` until SIGINT or SIGTERM. */
+export async function workerCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse("worker", args, WORKER_OPTIONS);
+  if (values.help) {
+    console.log(WORKER_HELP);
+    return 0;
+  }
+  const settings = workerSettings(values);
+  const { connection, logger } = await setup(values);
+  const worker = createWorker(connection, logger, settings, positionals);
+  worker.start();
+  const signal = await untilSignal();
+  logger.info("worker:stopping", { signal });
+  await worker.stop();
+  connection.close();
+  return 0;
+}

@@ -1,0 +1,57 @@
+/**
+ * `connect()`: opens the store and binds the producer that `task.enqueue()` uses. What an
+ * application calls once at start-up, and what every `tq` command does first.
+ *
+ * @example
+ * ```ts ignore
+ * import { connect } from "./connect.ts";
+ * import { registry, sendNotification } from "../tasks/mod.ts";
+ * const tq = await connect({ registry, db: "./data/tq.db" });
+ * await sendNotification.enqueue({ email: "ada@example.com", message: "hi" });
+ * tq.close();
+ * ```
+ * @module
+ */
+import { type Clock, systemClock } from "./clock.ts";
+import { Producer } from "./producer.ts";
+import { useProducer } from "./registry/default_producer.ts";
+import type { Registry } from "./registry/registry.ts";
+import { openKvStore } from "./store/kv/kv_store.ts";
+import type { Store } from "./store/store.ts";
+
+/** The default KV file, relative to the working directory. */
+export const DEFAULT_DB = "./data/tq.db";
+
+/** Where the jobs live and which tasks exist. */
+export interface ConnectOptions {
+  registry: Registry;
+  /** Deno KV file (default `TQ_DB`, then `./data/tq.db`). */
+  db?: string;
+  clock?: Clock;
+}
+
+/** An open store with its producer. */
+export interface Connection {
+  store: Store;
+  producer: Producer;
+  registry: Registry;
+  /** Closes the store and unbinds the producer. */
+  close(): void;
+}
+
+/** Opens the store and makes its producer the one `task.enqueue()` goes through. */
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  const clock = options.clock ?? systemClock;
+  const store = await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
+  const producer = new Producer({ store, registry: options.registry, clock });
+  useProducer(producer);
+  return {
+    store,
+    producer,
+    registry: options.registry,
+    close() {
+      useProducer(undefined);
+      store.close();
+    },
+  };
+}

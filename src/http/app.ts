@@ -1,0 +1,117 @@
+/**
+ * The HTTP producer API as one Hono app: enqueue jobs, look at them, retry, cancel or
+ * delete them, count queues, check health. `Deno.serve(app.fetch)` serves it; tests call
+ * `app.request(...)` without a server.
+ *
+ * @example
+ * ```ts ignore
+ * import { Producer } from "../producer.ts";
+ * import { registry } from "../../tasks/mod.ts";
+ * import { createApp } from "./app.ts";
+ * const app = createApp({ producer: new Producer({ store, registry }), store, registry });
+ * Deno.serve({ port: 8000 }, app.fetch);
+ * ```
+ * @module
+ */
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { type Clock, systemClock } from "../clock.ts";
+import { TqError } from "../errors.ts";
+import { createLogger, type Logger } from "../log.ts";
+import type { JobProducer } from "../registry/default_producer.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { Store } from "../store/store.ts";
+import { errorResponse, validationHook } from "./errors.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { jobActionRoutes } from "./routes/job_actions.ts";
+import { jobRoutes } from "./routes/jobs.ts";
+import { queueRoutes } from "./routes/queues.ts";
+import { taskRoutes } from "./routes/tasks.ts";
+
+/** Largest request body read at all; bigger ones are refused before parsing. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** How long a job canceled through the API is kept by default: 7 days, as failed jobs. */
+export const DEFAULT_JOB_TTL_MS = 7 * 24 * 3_600_000;
+
+/** What {@linkcode createApp} needs. */
+export interface AppOptions {
+  /** Validates and stores new jobs (a `Producer`). */
+  producer: JobProducer;
+  store: Store;
+  registry: Registry;
+  /** The time of retries and cancels (the wall clock). */
+  clock?: Clock;
+  /** How long a job canceled through the API is kept before the pruner deletes it. */
+  jobTtlMs?: number;
+  /** Where unexpected (500) errors are logged. */
+  logger?: Logger;
+}
+
+/** What every route group gets: the options with their defaults filled in. */
+export type AppDeps = Required<AppOptions>;
+
+/**
+ * Builds the API. Route groups live in `routes/`; this wires the parts every route shares:
+ * the body limit, validation failures as 422, and one error format.
+ *
+ * @example
+ * ```ts ignore
+ * const app = createApp({ producer, store, registry });
+ * const res = await app.request("/healthz");
+ * ```
+ */
+export function createApp(options: AppOptions): OpenAPIHono {
+  // Field by field, not a spread: callers pass bigger objects (a `Connection`), and an
+  // explicit `undefined` must still get the default.
+  const deps: AppDeps = {
+    producer: options.producer,
+    store: options.store,
+    registry: options.registry,
+    clock: options.clock ?? systemClock,
+    jobTtlMs: options.jobTtlMs ?? DEFAULT_JOB_TTL_MS,
+    logger: options.logger ?? createLogger(),
+  };
+  const app = new OpenAPIHono({ defaultHook: validationHook });
+
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError(c) {
+        // Without a Content-Length the body was counted only up to the limit.
+        const declared = c.req.header("content-length");
+        const size = declared ? `${declared} bytes` : "larger than the limit";
+        throw new TqError(
+          "payload_too_large",
+          `request body is ${size}; the limit is ${MAX_BODY_BYTES} bytes. Store large data ` +
+            `elsewhere and pass a reference such as a URL or a key instead`,
+          { limit: MAX_BODY_BYTES },
+        );
+      },
+    }),
+  );
+
+  jobRoutes(app, deps);
+  jobActionRoutes(app, deps);
+  taskRoutes(app, deps);
+  queueRoutes(app, deps);
+  healthRoutes(app, deps);
+
+  app.notFound((c) =>
+    c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404)
+  );
+  app.onError((error, c) => {
+    const { status, body } = errorResponse(error);
+    if (status === 500) {
+      deps.logger.error("http:error", {
+        method: c.req.method,
+        path: c.req.path,
+        error: error instanceof Error ? error.stack ?? error.message : String(error),
+      });
+    }
+    if (status === 503) c.header("Retry-After", "1");
+    return c.json(body, status);
+  });
+  return app;
+}

@@ -1,0 +1,88 @@
+/**
+ * Changes the API makes to existing jobs (retry, cancel, delete). Each reads the job,
+ * computes the change with a pure transition and writes it only if nobody changed the job
+ * meanwhile; on a race (a worker claimed or finished it) it reads again and decides anew,
+ * so the answer always reflects the state the change was really made from.
+ *
+ * @example
+ * ```ts ignore
+ * import { retryJob } from "../transitions.ts";
+ * import { changeJob } from "./change_job.ts";
+ * const queued = await changeJob(store, id, (job) => retryJob(job, { now: Date.now() }));
+ * ```
+ * @module
+ */
+import { JobNotFoundError, StoreUnavailableError, TqError } from "../errors.ts";
+import { isJobId } from "../ids.ts";
+import type { Job } from "../job.ts";
+import type { Store } from "../store/store.ts";
+
+/** Reads and retries a contended change this many times before giving up with a 503. */
+const ATTEMPTS = 5;
+
+/**
+ * The job of that id; `JobNotFoundError` when there is none or the id is malformed (the
+ * store is never asked about ids that cannot exist).
+ *
+ * @example
+ * ```ts ignore
+ * const job = await readJob(store, "01JD0000000000000000000000");
+ * ```
+ */
+export async function readJob(store: Store, id: string): Promise<Job> {
+  const job = isJobId(id) ? await store.jobGet(id) : null;
+  if (!job) throw new JobNotFoundError(id);
+  return job;
+}
+
+function contended(id: string): StoreUnavailableError {
+  return new StoreUnavailableError(`job "${id}" kept changing during the request; try again`);
+}
+
+/**
+ * Applies `change` (a transition, which throws `InvalidStateError` when it does not apply)
+ * to the current record and writes it. Answers the record as written.
+ *
+ * @example
+ * ```ts ignore
+ * import { cancelJob } from "../transitions.ts";
+ * const job = await changeJob(store, id, (j) => cancelJob(j, { now, reason, ttlMs }));
+ * ```
+ */
+export async function changeJob(
+  store: Store,
+  id: string,
+  change: (job: Job) => Job,
+): Promise<Job> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const before = await readJob(store, id);
+    const after = change(before);
+    const { applied } = await store.jobUpdateMany({ updates: [{ before, after }] });
+    if (applied.includes(id)) return after;
+  }
+  throw contended(id);
+}
+
+/**
+ * Deletes a job that is not running. A started job is refused (409): its worker would
+ * otherwise settle a job that no longer exists; cancel it first.
+ *
+ * @example
+ * ```ts ignore
+ * await deleteJob(store, id);
+ * ```
+ */
+export async function deleteJob(store: Store, id: string): Promise<void> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const job = await readJob(store, id);
+    if (job.state === "started") {
+      throw new TqError(
+        "invalid_state",
+        `cannot delete job "${id}" while it is started: cancel it first`,
+        { job_id: id, state: job.state },
+      );
+    }
+    if (await store.jobDelete({ job })) return;
+  }
+  throw contended(id);
+}

@@ -1,0 +1,72 @@
+/**
+ * What the two enqueue routes share: turning the API's snake_case options into a producer
+ * request, and the 202 answer that points at the new job.
+ *
+ * @example
+ * ```ts
+ * import { enqueueRequest } from "./enqueue.ts";
+ * const request = enqueueRequest("noop", {}, { run_at: "2030-01-01T00:00:00Z" });
+ * console.assert(request.runAt === Date.UTC(2030, 0, 1));
+ * ```
+ * @module
+ */
+import type { Job } from "../job.ts";
+import type { EnqueueRequest } from "../registry/default_producer.ts";
+import type { EnqueueFields } from "./schemas.ts";
+
+/**
+ * The producer request for a task, its input and the request's options.
+ *
+ * @example
+ * ```ts
+ * import { enqueueRequest } from "./enqueue.ts";
+ * console.assert(enqueueRequest("noop", {}, { max_attempts: 2 }).maxAttempts === 2);
+ * ```
+ */
+export function enqueueRequest(
+  task: string,
+  input: unknown,
+  fields: EnqueueFields,
+): EnqueueRequest {
+  return {
+    task,
+    input,
+    queue: fields.queue,
+    priority: fields.priority,
+    delay: fields.delay,
+    // The schema only lets through ISO-8601 strings, which Date.parse reads exactly.
+    runAt: typeof fields.run_at === "string" ? Date.parse(fields.run_at) : fields.run_at,
+    maxAttempts: fields.max_attempts,
+    timeout: fields.timeout,
+  };
+}
+
+/**
+ * Where a job can be looked at.
+ *
+ * @example
+ * ```ts
+ * import { jobUrl } from "./enqueue.ts";
+ * console.assert(jobUrl("01J") === "/jobs/01J");
+ * ```
+ */
+export function jobUrl(id: string): string {
+  return `/jobs/${id}`;
+}
+
+/**
+ * The body of a 202: the new job's id, status and where to follow it.
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "../transitions.ts";
+ * import { enqueuedJson } from "./enqueue.ts";
+ * const body = enqueuedJson(createJob({ id: "01J", task: "noop", input: {} }, 0));
+ * console.assert(body.status_url === "/jobs/01J");
+ * ```
+ */
+export function enqueuedJson(
+  job: Job,
+): { job_id: string; status: Job["state"]; status_url: string } {
+  return { job_id: job.id, status: job.state, status_url: jobUrl(job.id) };
+}

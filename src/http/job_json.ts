@@ -1,0 +1,106 @@
+/**
+ * The one rendering of a job for the outside world (the HTTP API, later the CLI): snake_case
+ * keys, ISO-8601 times, `null` rather than missing fields, so clients see a fixed shape.
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "../transitions.ts";
+ * import { jobJson } from "./job_json.ts";
+ * const json = jobJson(createJob({ id: "01J", task: "noop", input: {} }, 0));
+ * console.assert(json.status === "queued" && json.created_at === "1970-01-01T00:00:00.000Z");
+ * ```
+ * @module
+ */
+import { type Job, type JobError, type JobState, lastError } from "../job.ts";
+
+/** One failed attempt, as the API shows it. */
+export interface JobErrorJson {
+  attempt: number;
+  at: string;
+  name: string;
+  message: string;
+  stack: string | null;
+  worker_id: string | null;
+}
+
+/** A job, as the API shows it. */
+export interface JobJson {
+  id: string;
+  task: string;
+  queue: string;
+  priority: number;
+  status: JobState;
+  input: unknown;
+  result: unknown;
+  /** The last failed attempt, or null. */
+  error: JobErrorJson | null;
+  /** Every failed attempt, oldest first. */
+  errors: JobErrorJson[];
+  attempts: number;
+  max_attempts: number;
+  created_at: string;
+  run_at: string;
+  started_at: string | null;
+  ended_at: string | null;
+  worker_id: string | null;
+  cancel_requested: boolean;
+  cancel_reason: string | null;
+}
+
+/**
+ * An epoch-ms time as ISO-8601, or null when unset.
+ *
+ * @example
+ * ```ts
+ * import { isoTime } from "./job_json.ts";
+ * console.assert(isoTime(undefined) === null);
+ * ```
+ */
+export function isoTime(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+function errorJson(error: JobError): JobErrorJson {
+  return {
+    attempt: error.attempt,
+    at: new Date(error.at).toISOString(),
+    name: error.name,
+    message: error.message,
+    stack: error.stack ?? null,
+    worker_id: error.workerId ?? null,
+  };
+}
+
+/**
+ * Renders a job as API JSON.
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "../transitions.ts";
+ * import { jobJson } from "./job_json.ts";
+ * console.assert(jobJson(createJob({ id: "a", task: "t", input: 1 }, 0)).error === null);
+ * ```
+ */
+export function jobJson(job: Job): JobJson {
+  const last = lastError(job);
+  return {
+    id: job.id,
+    task: job.task,
+    queue: job.queue,
+    priority: job.priority,
+    status: job.state,
+    input: job.input ?? null,
+    result: job.result ?? null,
+    error: last ? errorJson(last) : null,
+    errors: job.errors.map(errorJson),
+    attempts: job.attempts,
+    max_attempts: job.maxAttempts,
+    created_at: new Date(job.createdAt).toISOString(),
+    run_at: new Date(job.runAt).toISOString(),
+    started_at: isoTime(job.startedAt),
+    ended_at: isoTime(job.endedAt),
+    worker_id: job.workerId ?? null,
+    cancel_requested: job.cancelRequested ?? false,
+    cancel_reason: job.cancelReason ?? null,
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * Jobs in and out: `POST /jobs` enqueues, `GET /jobs/{id}` shows one job, `GET /jobs`
+ * lists them newest first, a page at a time.
+ *
+ * @example
+ * ```ts ignore
+ * jobRoutes(app, deps);
+ * await app.request("/jobs", {
+ *   method: "POST",
+ *   headers: { "content-type": "application/json" },
+ *   body: JSON.stringify({ task: "noop", input: {} }),
+ * });
+ * ```
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { InvalidInputError } from "../../errors.ts";
+import { fieldIssues } from "../../producer.ts";
+import type { Registry } from "../../registry/registry.ts";
+import type { AppDeps } from "../app.ts";
+import { readJob } from "../change_job.ts";
+import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
+import { requestIssues, type ValidationResult } from "../errors.ts";
+import { jobJson } from "../job_json.ts";
+import { jsonBody } from "../json_body.ts";
+import {
+  EnqueueBody,
+  Enqueued,
+  errorResponses,
+  JobIdParams,
+  JobListQuery,
+  JobSchema,
+  jsonResponse,
+} from "../schemas.ts";
+
+/** Page size of `GET /jobs` when `limit` is not given. */
+const DEFAULT_LIMIT = 50;
+
+const enqueueRoute = createRoute({
+  method: "post",
+  path: "/jobs",
+  summary: "Enqueue a job",
+  middleware: [jsonBody] as const,
+  request: {
+    body: { required: true, content: { "application/json": { schema: EnqueueBody } } },
+  },
+  responses: {
+    202: jsonResponse(Enqueued, "Stored; follow status_url (also the Location header)"),
+    ...errorResponses({
+      400: "Malformed JSON",
+      404: "Unknown task",
+      413: "Body or job too large",
+      415: "Body is not JSON",
+      422: "Invalid request or input; error.issues names each field",
+      503: "Store unavailable",
+    }),
+  },
+});
+
+const getRoute = createRoute({
+  method: "get",
+  path: "/jobs/{id}",
+  summary: "One job",
+  request: { params: JobIdParams },
+  responses: {
+    200: jsonResponse(JobSchema, "The job"),
+    ...errorResponses({ 404: "No such job" }),
+  },
+});
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/jobs",
+  summary: "Jobs, newest first",
+  request: { query: JobListQuery },
+  responses: {
+    200: jsonResponse(
+      z.object({ jobs: z.array(JobSchema), next_cursor: z.string().nullable() }),
+      "One page; pass next_cursor as cursor for the next (null on the last page)",
+    ),
+    ...errorResponses({ 422: "Invalid filter or limit" }),
+  },
+});
+
+/**
+ * A request-level failure also names the input's problems when the task is known, so one
+ * answer lists everything wrong with the request instead of one layer at a time.
+ */
+function enqueueHook(registry: Registry) {
+  return (result: ValidationResult): undefined => {
+    if (result.success) return undefined;
+    const issues = requestIssues(result.error);
+    const body = result.data;
+    if (typeof body === "object" && body !== null && "task" in body && "input" in body) {
+      const task = typeof body.task === "string" && registry.has(body.task)
+        ? registry.get(body.task)
+        : undefined;
+      const parsed = task?.input.safeParse(body.input);
+      // As the producer words them, so the input's issues read the same in both answers.
+      if (parsed && !parsed.success) issues.push(...fieldIssues(parsed.error, "input"));
+    }
+    throw new InvalidInputError(issues);
+  };
+}
+
+/**
+ * Adds the enqueue, show and list routes to `app`.
+ *
+ * @example
+ * ```ts ignore
+ * jobRoutes(app, deps);
+ * ```
+ */
+export function jobRoutes(app: OpenAPIHono, { producer, registry, store }: AppDeps): void {
+  app.openapi(enqueueRoute, async (c) => {
+    const { task, input, ...fields } = c.req.valid("json");
+    const job = await producer.enqueue(enqueueRequest(task, input, fields));
+    c.header("Location", jobUrl(job.id));
+    return c.json(enqueuedJson(job), 202);
+  }, enqueueHook(registry));
+
+  app.openapi(getRoute, async (c) => {
+    const job = await readJob(store, c.req.valid("param").id);
+    return c.json(jobJson(job), 200);
+  });
+
+  app.openapi(listRoute, async (c) => {
+    const { status, limit, ...filters } = c.req.valid("query");
+    const page = await store.jobList({ ...filters, state: status, limit: limit ?? DEFAULT_LIMIT });
+    return c.json({ jobs: page.jobs.map(jobJson), next_cursor: page.nextCursor ?? null }, 200);
+  });
+}

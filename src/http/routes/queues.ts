@@ -1,0 +1,61 @@
+/**
+ * `GET /queues`: every queue with its jobs counted per state, as the store keeps them.
+ *
+ * @example
+ * ```ts ignore
+ * queueRoutes(app, deps);
+ * const { queues } = await (await app.request("/queues")).json();
+ * ```
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import type { AppDeps } from "../app.ts";
+import { errorResponses, jsonResponse } from "../schemas.ts";
+
+const count = z.int().min(0);
+const QueueSchema = z.object({
+  name: z.string(),
+  queued: count,
+  scheduled: count,
+  started: count,
+  finished: count,
+  failed: count,
+  canceled: count,
+}).openapi("Queue");
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/queues",
+  summary: "Every queue's jobs, counted per state",
+  responses: {
+    200: jsonResponse(z.object({ queues: z.array(QueueSchema) }), "Every queue"),
+    ...errorResponses({ 503: "Store unavailable" }),
+  },
+});
+
+/**
+ * Adds `GET /queues` to `app`.
+ *
+ * @example
+ * ```ts ignore
+ * queueRoutes(app, deps);
+ * ```
+ */
+export function queueRoutes(app: OpenAPIHono, { store }: AppDeps): void {
+  app.openapi(listRoute, async (c) => {
+    const counts = await store.queueCounts();
+    // Copied field by field: the API's shape must not change when a store adds a field.
+    const queues = counts.map((
+      { name, queued, scheduled, started, finished, failed, canceled },
+    ) => ({
+      name,
+      queued,
+      scheduled,
+      started,
+      finished,
+      failed,
+      canceled,
+    }));
+    return c.json({ queues }, 200);
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * The tasks this server knows: `GET /tasks` lists them with the JSON schema of their input,
+ * and `POST /tasks/{task}` enqueues one with the request body as its input (options in the
+ * query string), the shortest way to start a job from `curl` or a webhook.
+ *
+ * @example
+ * ```ts ignore
+ * taskRoutes(app, deps);
+ * await app.request("/tasks/noop?priority=-5", { method: "POST" });
+ * ```
+ * @module
+ */
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { z as zod } from "zod";
+import type { Task } from "../../registry/define_task.ts";
+import { JOB_DEFAULTS } from "../../transitions.ts";
+import type { AppDeps } from "../app.ts";
+import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
+import { jsonBody } from "../json_body.ts";
+import { Enqueued, EnqueueQuery, errorResponses, jsonResponse } from "../schemas.ts";
+
+const TaskSchema = z.object({
+  name: z.string(),
+  description: z.string().nullable(),
+  queue: z.string(),
+  priority: z.int(),
+  max_attempts: z.int(),
+  timeout: z.int(),
+  input_schema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema" }),
+}).openapi("Task");
+
+const listRoute = createRoute({
+  method: "get",
+  path: "/tasks",
+  summary: "The registered tasks and their input schemas",
+  responses: { 200: jsonResponse(z.object({ tasks: z.array(TaskSchema) }), "Every task") },
+});
+
+const enqueueRoute = createRoute({
+  method: "post",
+  path: "/tasks/{task}",
+  summary: "Enqueue a job of this task; the body is its input",
+  middleware: [jsonBody] as const,
+  request: {
+    params: z.object({ task: z.string() }),
+    query: EnqueueQuery,
+    // Any JSON: the task's own schema checks it. No body at all means `{}`.
+    body: { content: { "application/json": { schema: z.unknown() } } },
+  },
+  responses: {
+    202: jsonResponse(Enqueued, "Stored; follow status_url (also the Location header)"),
+    ...errorResponses({
+      400: "Malformed JSON",
+      404: "Unknown task",
+      413: "Body or job too large",
+      415: "Body is not JSON",
+      422: "Invalid options or input; error.issues names each field",
+      503: "Store unavailable",
+    }),
+  },
+});
+
+/** A task as `GET /tasks` shows it; the schema describes what a client may send. */
+function taskJson(task: Task): z.infer<typeof TaskSchema> {
+  return {
+    name: task.name,
+    description: task.description ?? null,
+    queue: task.queue ?? JOB_DEFAULTS.queue,
+    priority: task.priority ?? JOB_DEFAULTS.priority,
+    max_attempts: task.retry?.maxAttempts ?? JOB_DEFAULTS.maxAttempts,
+    timeout: task.timeout ?? JOB_DEFAULTS.timeoutMs,
+    // `io: "input"`: fields with defaults are optional to the sender. Parts JSON Schema
+    // cannot express (a transform, a date) become `{}` rather than failing the listing.
+    input_schema: zod.toJSONSchema(task.input, { io: "input", unrepresentable: "any" }),
+  };
+}
+
+/**
+ * Adds the task listing and the per-task enqueue route to `app`.
+ *
+ * @example
+ * ```ts ignore
+ * taskRoutes(app, deps);
+ * ```
+ */
+export function taskRoutes(app: OpenAPIHono, { producer, registry }: AppDeps): void {
+  // Tasks are static imports: their listing never changes while the server runs.
+  let tasks: z.infer<typeof TaskSchema>[] | undefined;
+
+  app.openapi(listRoute, (c) => {
+    tasks ??= registry.list().map(taskJson);
+    return c.json({ tasks }, 200);
+  });
+
+  app.openapi(enqueueRoute, async (c) => {
+    const { task } = c.req.valid("param");
+    const request = enqueueRequest(task, c.req.valid("json"), c.req.valid("query"));
+    const job = await producer.enqueue(request);
+    c.header("Location", jobUrl(job.id));
+    return c.json(enqueuedJson(job), 202);
+  });
+}

@@ -1,0 +1,159 @@
+/**
+ * The zod schemas of the API's requests and answers: the routes validate with them and a
+ * later `/openapi.json` is generated from them, so the docs cannot drift from the checks.
+ *
+ * @example
+ * ```ts
+ * import { EnqueueBody } from "./schemas.ts";
+ * console.assert(!EnqueueBody.safeParse({ task: "noop", input: {}, priority: 5000 }).success);
+ * ```
+ * @module
+ */
+import { z } from "@hono/zod-openapi";
+import { JOB_STATES } from "../job.ts";
+
+/** Longest per-attempt timeout: timers overflow past 2^31-1 ms and would fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+const queue = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1-64 letters, digits, _ . or -");
+const priority = z.int().min(-1000).max(1000).openapi({ description: "Lower runs first" });
+const delay = z.int().min(0).openapi({ description: "Run no sooner than this many ms from now" });
+const isoRunAt = z.iso.datetime({ offset: true });
+const maxAttempts = z.int().min(1).max(100);
+const timeout = z.int().min(1).max(MAX_TIMEOUT_MS).openapi({ description: "Per attempt, in ms" });
+
+/** A query parameter holding an integer: digits only, unlike `Number()` which takes "" as 0. */
+function queryInt(schema: z.ZodInt) {
+  return z.string().regex(/^-?\d+$/, "expected an integer").transform(Number).pipe(schema);
+}
+
+/** Refuses `delay` together with `run_at`: which one should win would be a guess. */
+function oneStartTime(value: { delay?: unknown; run_at?: unknown }, ctx: z.RefinementCtx) {
+  if (value.delay !== undefined && value.run_at !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["run_at"], message: "give delay or run_at, not both" });
+  }
+}
+
+const enqueueOptions = {
+  queue: queue.optional(),
+  priority: priority.optional(),
+  delay: delay.optional(),
+  run_at: z.union([isoRunAt, z.int().min(0)]).optional()
+    .openapi({ description: "ISO-8601 time or epoch ms" }),
+  max_attempts: maxAttempts.optional(),
+  timeout: timeout.optional(),
+};
+
+/** Body of `POST /jobs`. Unknown fields are refused: a typo must not be silently dropped. */
+export const EnqueueBody = z.strictObject({
+  task: z.string({ error: "required" }),
+  input: z.unknown().openapi({ description: "Checked against the task's input schema" }),
+  ...enqueueOptions,
+}).superRefine(oneStartTime);
+
+/** Query of `POST /tasks/{task}`: the same options as `POST /jobs`, as strings. */
+export const EnqueueQuery = z.strictObject({
+  queue: queue.optional(),
+  priority: queryInt(priority).optional(),
+  delay: queryInt(delay).optional(),
+  run_at: z.union([isoRunAt, queryInt(z.int().min(0))]).optional(),
+  max_attempts: queryInt(maxAttempts).optional(),
+  timeout: queryInt(timeout).optional(),
+}).superRefine(oneStartTime);
+
+/** The options both enqueue routes accept, once parsed. */
+export type EnqueueFields = Omit<z.output<typeof EnqueueBody>, "task" | "input">;
+
+/** Answer of both enqueue routes. */
+export const Enqueued = z.object({
+  job_id: z.string(),
+  status: z.enum(JOB_STATES),
+  status_url: z.string(),
+}).openapi("Enqueued");
+
+const JobErrorSchema = z.object({
+  attempt: z.int(),
+  at: z.string(),
+  name: z.string(),
+  message: z.string(),
+  stack: z.string().nullable(),
+  worker_id: z.string().nullable(),
+}).openapi("JobError");
+
+/** A job as `jobJson` renders it. */
+export const JobSchema = z.object({
+  id: z.string(),
+  task: z.string(),
+  queue: z.string(),
+  priority: z.int(),
+  status: z.enum(JOB_STATES),
+  input: z.unknown(),
+  result: z.unknown(),
+  error: JobErrorSchema.nullable(),
+  errors: z.array(JobErrorSchema),
+  attempts: z.int(),
+  max_attempts: z.int(),
+  created_at: z.string(),
+  run_at: z.string(),
+  started_at: z.string().nullable(),
+  ended_at: z.string().nullable(),
+  worker_id: z.string().nullable(),
+  cancel_requested: z.boolean(),
+  cancel_reason: z.string().nullable(),
+}).openapi("Job");
+
+/** Query of `GET /jobs`. */
+export const JobListQuery = z.strictObject({
+  status: z.enum(JOB_STATES).optional(),
+  queue: z.string().optional(),
+  task: z.string().optional(),
+  limit: queryInt(z.int().min(1).max(500)).optional(),
+  cursor: z.string().optional(),
+});
+
+/** Path of the routes about one job. */
+export const JobIdParams = z.object({
+  id: z.string().openapi({
+    param: { name: "id", in: "path" },
+    example: "01JD0000000000000000000000",
+  }),
+});
+
+/** Every error answer. */
+export const ErrorSchema = z.object({
+  error: z.looseObject({ code: z.string(), message: z.string() }),
+}).openapi("Error");
+
+/**
+ * The `responses` entries of error statuses a route may answer, for the OpenAPI document.
+ *
+ * @example
+ * ```ts
+ * import { errorResponses } from "./schemas.ts";
+ * console.assert(errorResponses({ 404: "no such job" })[404].description === "no such job");
+ * ```
+ */
+export function errorResponses<S extends number>(statuses: Record<S, string>) {
+  const entries = Object.entries(statuses).map(([status, description]) => [status, {
+    description: description as string,
+    content: { "application/json": { schema: ErrorSchema } },
+  }]);
+  return Object.fromEntries(entries) as Record<
+    S,
+    { description: string; content: { "application/json": { schema: typeof ErrorSchema } } }
+  >;
+}
+
+/**
+ * A JSON answer for the OpenAPI document.
+ *
+ * @example
+ * ```ts
+ * import { z } from "@hono/zod-openapi";
+ * import { jsonResponse } from "./schemas.ts";
+ * const ok = jsonResponse(z.object({ status: z.literal("ok") }), "Healthy");
+ * ```
+ */
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { description, content: { "application/json": { schema } } };
+}

@@ -1,0 +1,35 @@
+/**
+ * tq's public surface for applications and task authors: define tasks, connect, enqueue,
+ * and run workers in your own process.
+ *
+ * @example
+ * ```ts ignore
+ * import { z } from "zod";
+ * import { connect, defineTask, Registry } from "./mod.ts";
+ * const resize = defineTask({
+ *   name: "resize_image",
+ *   input: z.object({ url: z.url(), width: z.int().positive() }),
+ *   handler: async ({ url, width }, ctx) => ({ url, width, attempt: ctx.attempt }),
+ * });
+ * await connect({ registry: new Registry([resize]) });
+ * await resize.enqueue({ url: "https://example.com/a.png", width: 320 });
+ * ```
+ * @module
+ */
+export { defineTask } from "./registry/define_task.ts";
+export type { RetryOptions, Task, TaskContext, TaskDefinition } from "./registry/define_task.ts";
+export type { EnqueueOptions } from "./registry/enqueue_options.ts";
+export { useProducer } from "./registry/default_producer.ts";
+export type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";
+export { Registry } from "./registry/registry.ts";
+export { connect, DEFAULT_DB } from "./connect.ts";
+export type { Connection, ConnectOptions } from "./connect.ts";
+export { Producer } from "./producer.ts";
+export { Worker } from "./worker/mod.ts";
+export type { WorkerOptions } from "./worker/mod.ts";
+export { createApp } from "./http/mod.ts";
+export * from "./errors.ts";
+export type { Backoff, Job, JobError, JobState } from "./job.ts";
+export { JOB_STATES } from "./job.ts";
+export type { Store } from "./store/store.ts";
+export { openKvStore } from "./store/kv/kv_store.ts";

@@ -1,0 +1,47 @@
+/**
+ * `deno task compile` builds the one `tq` binary. `deno compile` needs a `denort` base
+ * binary of the same Deno version, which it downloads from Deno's own site; machines
+ * without that site skip this test, saying why (the Dockerfile's build stage runs it).
+ */
+import { assert, assertEquals } from "./assert.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+const target = "x86_64-unknown-linux-gnu";
+
+function denortPresent(): string | undefined {
+  const fromEnv = Deno.env.get("DENORT_BIN");
+  if (fromEnv) return fromEnv;
+  const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
+  const zip = `${denoDir}/dl/release/v${Deno.version.deno}/denort-${target}.zip`;
+  try {
+    Deno.statSync(zip);
+    return zip;
+  } catch {
+    return undefined;
+  }
+}
+
+const denort = denortPresent();
+if (!denort) {
+  console.log(
+    `compile test skipped: no denort ${Deno.version.deno} for ${target} here ` +
+      "(set DENORT_BIN, or run where deno compile can download it, as the Dockerfile does)",
+  );
+}
+
+Deno.test({
+  name: "deno task compile builds a tq binary that runs",
+  ignore: !denort,
+  async fn() {
+    const build = await new Deno.Command(Deno.execPath(), {
+      args: ["task", "compile"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    assertEquals(build.code, 0, new TextDecoder().decode(build.stderr));
+    const help = await new Deno.Command(`${ROOT}dist/tq`, { args: ["--help"] }).output();
+    assertEquals(help.code, 0);
+    assert(new TextDecoder().decode(help.stdout).includes("tq COMMAND"));
+  },
+});

@@ -1,0 +1,85 @@
+/**
+ * The `tq` command line, run as a real process.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { runTq, tempDb, TqProcess } from "./tq_process.ts";
+
+Deno.test("tq enqueue --wait prints the finished job and exits 0", async () => {
+  const { db, cleanup } = await tempDb();
+  const worker = TqProcess.start(["worker", "--db", db]);
+  try {
+    const { code, stdout } = await runTq(["enqueue", "noop", "{}", "--wait", "--db", db]);
+    assertEquals(code, 0);
+    assertEquals(JSON.parse(stdout).status, "finished");
+  } finally {
+    await worker.stop();
+    await cleanup();
+  }
+});
+
+Deno.test("tq enqueue refuses invalid input with one line and exit 1, writing nothing", async () => {
+  const { db, cleanup } = await tempDb();
+  try {
+    const bad = await runTq(["enqueue", "send_notification", '{"email":"nope"}', "--db", db]);
+    assertEquals(bad.code, 1);
+    assert(bad.stderr.startsWith("tq: invalid input: input.email"), bad.stderr);
+    assertEquals(bad.stderr.trim().split("\n").length, 1);
+    const queues = await runTq(["queues", "--json", "--db", db]);
+    assertEquals(JSON.parse(queues.stdout), { queues: [] });
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("tq enqueue reads its input from standard input", async () => {
+  const { db, cleanup } = await tempDb();
+  try {
+    const input = JSON.stringify({ user_id: 7, period: "weekly" });
+    const { code, stdout } = await runTq(["enqueue", "generate_report", "--db", db], {}, input);
+    assertEquals(code, 0);
+    const job = JSON.parse(stdout);
+    assertEquals([job.task, job.queue, job.input.period], ["generate_report", "reports", "weekly"]);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("tq jobs list, show, cancel and retry work on the same file", async () => {
+  const { db, cleanup } = await tempDb();
+  try {
+    const enqueued = await runTq(["enqueue", "noop", "--delay", "1h", "--db", db]);
+    const id = JSON.parse(enqueued.stdout).id;
+    const list = await runTq(["jobs", "list", "--status", "scheduled", "--db", db]);
+    assert(list.stdout.includes(id), list.stdout);
+    const canceled = await runTq(["jobs", "cancel", id, "--db", db]);
+    assertEquals(JSON.parse(canceled.stdout).status, "canceled");
+    const retried = await runTq(["jobs", "retry", id, "--db", db]);
+    assertEquals(JSON.parse(retried.stdout).status, "queued");
+    const shown = await runTq(["jobs", "show", id, "--db", db]);
+    assertEquals(JSON.parse(shown.stdout).id, id);
+    const queues = await runTq(["queues", "--db", db]);
+    assert(/default\s+1\s+0/.test(queues.stdout), queues.stdout);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("usage mistakes print one line and exit 2", async () => {
+  for (
+    const args of [["frobnicate"], ["worker", "--concurrency", "0"], ["serve", "--port", "x"], [
+      "enqueue",
+    ]]
+  ) {
+    const { code, stderr } = await runTq(args);
+    assertEquals(code, 2, `${args.join(" ")}: ${stderr}`);
+    assert(stderr.startsWith("tq: "), stderr);
+  }
+});
+
+Deno.test("every command answers --help with exit 0", async () => {
+  for (const command of ["start", "serve", "worker", "enqueue", "jobs", "queues"]) {
+    const { code, stdout } = await runTq([command, "--help"]);
+    assertEquals(code, 0);
+    assert(stdout.includes(`tq ${command}`), stdout);
+  }
+});

@@ -1,0 +1,112 @@
+/**
+ * End to end with real processes: `tq serve` and two `tq worker`s on one KV file.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { eventually, type LogLine, tempDb, TqProcess } from "./tq_process.ts";
+
+async function postJson(url: string, body: unknown) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json(), headers: response.headers };
+}
+
+async function queueCounts(base: string, queue: string) {
+  const { queues } = await (await fetch(`${base}/queues`)).json();
+  return queues.find((q: { name: string }) => q.name === queue);
+}
+
+const startedIds = (lines: LogLine[]) =>
+  lines.filter((l) => l.event === "job:started").map((l) => l.job_id as string);
+
+Deno.test("1,000 jobs posted over HTTP each run exactly once across two workers", async () => {
+  const { db, cleanup } = await tempDb();
+  const server = TqProcess.start(["serve", "--port", "0", "--db", db]);
+  const workers = [0, 1].map(() => TqProcess.start(["worker", "default", "--db", db]));
+  try {
+    const base = await server.url();
+    await Promise.all(workers.map((w) => w.waitForLine((l) => l.event === "worker:started")));
+    const ids: string[] = [];
+    for (let batch = 0; batch < 20; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () => postJson(`${base}/jobs`, { task: "noop", input: {} })),
+      );
+      for (const answer of answers) {
+        assertEquals(answer.status, 202);
+        assertEquals(answer.headers.get("location"), `/jobs/${answer.body.job_id}`);
+        ids.push(answer.body.job_id);
+      }
+    }
+    await eventually(async () => (await queueCounts(base, "default"))?.finished === 1000, 60_000);
+    const counts = await queueCounts(base, "default");
+    assertEquals([counts.queued, counts.started, counts.failed], [0, 0, 0]);
+    const runs = workers.flatMap((w) => startedIds(w.lines));
+    assertEquals(runs.length, 1000, "every job started exactly once");
+    assertEquals(new Set(runs), new Set(ids));
+    assert(workers.every((w) => startedIds(w.lines).length > 0), "both workers took jobs");
+    const sample = await (await fetch(`${base}/jobs/${ids[0]}`)).json();
+    assertEquals([sample.status, sample.attempts], ["finished", 1]);
+  } finally {
+    await Promise.all([server, ...workers].map((p) => p.stop()));
+    await cleanup();
+  }
+});
+
+Deno.test("a job whose worker is killed mid-run finishes on another worker after its lease", async () => {
+  const { db, cleanup } = await tempDb();
+  const env = { TQ_EMAIL_LATENCY_MS: "1500" };
+  const server = TqProcess.start(["serve", "--port", "0", "--db", db]);
+  const doomed = TqProcess.start(["worker", "notifications", "--lease", "2s", "--db", db], env);
+  let rescuer: TqProcess | undefined;
+  try {
+    const base = await server.url();
+    const { body } = await postJson(`${base}/tasks/send_notification`, {
+      email: "ada@example.com",
+      message: "your video is ready",
+    });
+    await doomed.waitForLine((l) => l.event === "job:started" && l.job_id === body.job_id);
+    doomed.kill("SIGKILL");
+    await doomed.exit();
+    rescuer = TqProcess.start(["worker", "notifications", "--lease", "2s", "--db", db], env);
+    const job = await eventually(
+      async () => {
+        const job = await (await fetch(`${base}/jobs/${body.job_id}`)).json();
+        return job.status === "finished" && job;
+      },
+      30_000,
+      "the job to finish on the second worker",
+    );
+    assertEquals(job.attempts, 2);
+    assertEquals(job.errors.length, 1, "the lost attempt is in the history");
+    assert(job.worker_id !== undefined);
+    assertEquals(startedIds(rescuer.lines), [body.job_id]);
+  } finally {
+    await Promise.all([server.stop(), rescuer?.stop()]);
+    await cleanup();
+  }
+});
+
+Deno.test("SIGTERM lets running jobs finish before the worker exits", async () => {
+  const { db, cleanup } = await tempDb();
+  const env = { TQ_EMAIL_LATENCY_MS: "1000" };
+  const server = TqProcess.start(["serve", "--port", "0", "--db", db]);
+  const worker = TqProcess.start(["worker", "notifications", "--db", db], env);
+  try {
+    const base = await server.url();
+    const { body } = await postJson(`${base}/tasks/send_notification`, {
+      email: "grace@example.com",
+      message: "weekly digest",
+    });
+    await worker.waitForLine((l) => l.event === "job:started" && l.job_id === body.job_id);
+    const { code } = await worker.stop("SIGTERM");
+    assertEquals(code, 0);
+    const job = await (await fetch(`${base}/jobs/${body.job_id}`)).json();
+    assertEquals(job.status, "finished");
+    assertEquals(job.result.status, "sent");
+  } finally {
+    await server.stop();
+    await cleanup();
+  }
+});

@@ -8,7 +8,7 @@
  * @module
  */
 import { jobJson } from "../http/job_json.ts";
-import { changeJob, deleteJob, readJob } from "../http/change_job.ts";
+import { changeJob, deleteJob, readJob } from "../job_changes.ts";
 import { JOB_STATES, type JobState, lastError } from "../job.ts";
 import { cancelJob, retryJob } from "../transitions.ts";
 import { COMMON_HELP, parse, parseDuration, parseInteger, UsageError } from "./args.ts";

@@ -1,7 +1,7 @@
 /**
  * What an operator does to an existing job: `POST /jobs/{id}/retry`,
  * `POST /jobs/{id}/cancel` and `DELETE /jobs/{id}`. Each goes through a pure transition and
- * a versioned write (`change_job.ts`), so it never overwrites a worker's concurrent change.
+ * a versioned write (`src/job_changes.ts`), so it never overwrites a worker's concurrent change.
  *
  * @example
  * ```ts ignore
@@ -13,7 +13,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { cancelJob, retryJob } from "../../transitions.ts";
 import type { AppDeps } from "../app.ts";
-import { changeJob, deleteJob } from "../change_job.ts";
+import { changeJob, deleteJob } from "../../job_changes.ts";
 import { jobJson } from "../job_json.ts";
 import { errorResponses, JobIdParams, JobSchema, jsonResponse } from "../schemas.ts";
 

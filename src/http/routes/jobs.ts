@@ -18,7 +18,7 @@ import { InvalidInputError } from "../../errors.ts";
 import { fieldIssues } from "../../producer.ts";
 import type { Registry } from "../../registry/registry.ts";
 import type { AppDeps } from "../app.ts";
-import { readJob } from "../change_job.ts";
+import { readJob } from "../../job_changes.ts";
 import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
 import { requestIssues, type ValidationResult } from "../errors.ts";
 import { jobJson } from "../job_json.ts";

@@ -1,21 +1,21 @@
 /**
- * Changes the API makes to existing jobs (retry, cancel, delete). Each reads the job,
+ * Changes the API and the CLI make to existing jobs (retry, cancel, delete). Each reads the job,
  * computes the change with a pure transition and writes it only if nobody changed the job
  * meanwhile; on a race (a worker claimed or finished it) it reads again and decides anew,
  * so the answer always reflects the state the change was really made from.
  *
  * @example
  * ```ts ignore
- * import { retryJob } from "../transitions.ts";
- * import { changeJob } from "./change_job.ts";
+ * import { retryJob } from "./transitions.ts";
+ * import { changeJob } from "./job_changes.ts";
  * const queued = await changeJob(store, id, (job) => retryJob(job, { now: Date.now() }));
  * ```
  * @module
  */
-import { JobNotFoundError, StoreUnavailableError, TqError } from "../errors.ts";
-import { isJobId } from "../ids.ts";
-import type { Job } from "../job.ts";
-import type { Store } from "../store/store.ts";
+import { JobNotFoundError, StoreUnavailableError, TqError } from "./errors.ts";
+import { isJobId } from "./ids.ts";
+import type { Job } from "./job.ts";
+import type { Store } from "./store/store.ts";
 
 /** Reads and retries a contended change this many times before giving up with a 503. */
 const ATTEMPTS = 5;
@@ -45,7 +45,7 @@ function contended(id: string): StoreUnavailableError {
  *
  * @example
  * ```ts ignore
- * import { cancelJob } from "../transitions.ts";
+ * import { cancelJob } from "./transitions.ts";
  * const job = await changeJob(store, id, (j) => cancelJob(j, { now, reason, ttlMs }));
  * ```
  */

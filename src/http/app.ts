@@ -23,6 +23,7 @@ import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { errorResponse, validationHook } from "./errors.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { jobActionRoutes } from "./routes/job_actions.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { queueRoutes } from "./routes/queues.ts";
@@ -97,6 +98,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   taskRoutes(app, deps);
   queueRoutes(app, deps);
   healthRoutes(app, deps);
+  metricsRoutes(app, deps);
 
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404)

@@ -17,6 +17,7 @@
  * @module
  */
 import type { Job, JobState } from "../job.ts";
+import type { JobLogLine, StatEntry, WorkerRecord } from "./telemetry.ts";
 
 /** A change of one job from the version the caller read to the record it computed. */
 export interface JobUpdate {
@@ -128,6 +129,32 @@ export interface Store {
    * released by any process), after at most `timeoutMs`, or when `signal` aborts.
    */
   workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+
+  /**
+   * Records a worker's heartbeat, replacing its previous one; the worker drops out of
+   * {@linkcode Store.workerList} once `worker.expiresAt` passes without another beat.
+   */
+  workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void>;
+
+  /** Forgets a worker that stopped. */
+  workerRemove(params: { id: string }): Promise<void>;
+
+  /** Workers whose last beat has not expired at `now`, by id. */
+  workerList(params: { now: number }): Promise<WorkerRecord[]>;
+
+  /** Keeps lines handlers wrote with `ctx.log()`; they are deleted with their job. */
+  jobLogAppend(params: { lines: JobLogLine[] }): Promise<void>;
+
+  /** A job's kept lines in `seq` order, at most `limit`. */
+  jobLogList(params: { jobId: string; limit: number }): Promise<JobLogLine[]>;
+
+  /**
+   * Every statistic summed by job changes: each insert, update and claim adds
+   * `statDeltas(before, after)` (`src/metrics/stat_deltas.ts`) in the same atomic write.
+   * `["minute", m, …]` entries are answered only from `since` on and may be dropped once
+   * older than two hours.
+   */
+  statsGet(params: { since: number }): Promise<StatEntry[]>;
 
   /** Throws `StoreUnavailableError` unless the store answers a read and a write. */
   ping(): Promise<void>;

@@ -24,6 +24,7 @@ import type { Store } from "../store/store.ts";
 import { cancelJob, failAttempt, finishJob, releaseJob } from "../transitions.ts";
 import type { Completer, Transition } from "./completer.ts";
 import { jobFields, logSettled } from "./job_log.ts";
+import type { LogLines } from "./log_lines.ts";
 import { RunningJob, type RunningJobs } from "./running_job.ts";
 
 /** What an {@linkcode Executor} needs. */
@@ -39,6 +40,8 @@ export interface ExecutorOptions {
   resultTtlMs: number;
   /** How long a failed or canceled job is kept. */
   failureTtlMs: number;
+  /** Keeps `ctx.log()` lines with their job (the dashboard shows them). */
+  lines?: LogLines;
 }
 
 /** Longest error message and stack kept per attempt, so errors never outgrow the record. */
@@ -131,6 +134,7 @@ export class Executor {
       }
     } finally {
       timer.abort();
+      this.#o.lines?.end(entry.job);
     }
   }
 
@@ -144,8 +148,10 @@ export class Executor {
       jobId: job.id,
       attempt: job.attempts,
       signal: entry.signal,
-      log: (message, fields) =>
-        this.#o.logger.info("job:log", { job_id: job.id, task: job.task, message, ...fields }),
+      log: (message, fields) => {
+        this.#o.logger.info("job:log", { job_id: job.id, task: job.task, message, ...fields });
+        this.#o.lines?.add(job, message, fields);
+      },
     };
     const running = Promise.resolve().then(() => task.handler(parsed.data, ctx));
     // An abandoned handler may still reject later; that must not crash the process.

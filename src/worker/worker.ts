@@ -28,6 +28,8 @@ import { ClaimLoop } from "./claim_loop.ts";
 import { Completer } from "./completer.ts";
 import { Executor } from "./executor.ts";
 import { Heartbeat } from "./heartbeat.ts";
+import { LogLines } from "./log_lines.ts";
+import { Presence } from "./presence.ts";
 import type { RunningJobs } from "./running_job.ts";
 import type { Service } from "./service.ts";
 import { WriteLock } from "./write_lock.ts";
@@ -103,6 +105,8 @@ export class Worker {
   readonly #completer: Completer;
   readonly #heartbeat: Heartbeat;
   readonly #maintenance: Service[];
+  readonly #presence: Presence;
+  readonly #lines: LogLines;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #shutdownTimeoutMs: number;
@@ -125,6 +129,8 @@ export class Worker {
     const lock = new WriteLock();
     const workerId = this.id;
     this.#completer = new Completer({ store, running, lock, workerId, clock, logger });
+    this.#lines = new LogLines({ store, workerId, clock, logger });
+    this.#presence = new Presence({ store, running, workerId, queues, concurrency, clock, logger });
     const executor = new Executor({
       store,
       registry,
@@ -135,6 +141,7 @@ export class Worker {
       logger,
       resultTtlMs: options.resultTtlMs ?? 24 * HOUR_MS,
       failureTtlMs,
+      lines: this.#lines,
     });
     this.#claimLoop = new ClaimLoop({
       store,
@@ -168,6 +175,7 @@ export class Worker {
     this.#started = true;
     this.#logger.info("worker:started", this.#setup);
     this.#heartbeat.start();
+    this.#presence.start();
     for (const service of this.#maintenance) service.start();
     this.#claimLoop.start();
   }
@@ -198,6 +206,8 @@ export class Worker {
     // The heartbeat keeps leases alive until the last settlement is written.
     await this.#completer.stop();
     await this.#heartbeat.stop();
+    await this.#lines.flush();
+    await this.#presence.stop();
     this.#logger.info("worker:stopped", {});
   }
 }

@@ -94,6 +94,7 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
       "/jobs/{id}",
       "/jobs/{id}/cancel",
       "/jobs/{id}/retry",
+      "/metrics",
       "/queues",
       "/tasks",
       "/tasks/{task}",

@@ -14,6 +14,7 @@ import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
 import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/transitions.ts";
+import { runTelemetryConformance } from "./conformance_telemetry.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -38,6 +39,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
         await fixture.cleanup();
       }
     });
+  runTelemetryConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

@@ -31,6 +31,8 @@ import { jobKey } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { WriteBatch } from "./write_batch.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
+import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
+import { KvTelemetry } from "./telemetry.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -86,9 +88,11 @@ class KvStore implements Store {
   readonly #kv: Deno.Kv;
   readonly #bell: Doorbell;
   readonly #clock: Clock;
+  readonly #telemetry: KvTelemetry;
 
   constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
     this.#kv = kv;
+    this.#telemetry = new KvTelemetry(kv);
     this.#bell = bell;
     this.#clock = clock;
   }
@@ -211,7 +215,9 @@ class KvStore implements Store {
       record.job,
       null,
     );
-    return (await batch.commit()).ok;
+    const { ok } = await batch.commit();
+    if (ok) await this.#telemetry.jobLogDelete(job.id);
+    return ok;
   }
 
   async jobGet(id: string): Promise<Job | null> {
@@ -264,6 +270,30 @@ class KvStore implements Store {
 
   workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
     return this.#bell.wait(params);
+  }
+
+  workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
+    return this.#telemetry.workerBeat(params);
+  }
+
+  workerRemove(params: { id: string }): Promise<void> {
+    return this.#telemetry.workerRemove(params);
+  }
+
+  workerList(params: { now: number }): Promise<WorkerRecord[]> {
+    return this.#telemetry.workerList(params);
+  }
+
+  jobLogAppend(params: { lines: JobLogLine[] }): Promise<void> {
+    return this.#telemetry.jobLogAppend(params);
+  }
+
+  jobLogList(params: { jobId: string; limit: number }): Promise<JobLogLine[]> {
+    return this.#telemetry.jobLogList(params);
+  }
+
+  statsGet({ since }: { since: number }): Promise<StatEntry[]> {
+    return this.#telemetry.statsGet({ since, now: this.#clock.now() });
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * One atomic KV commit of job changes. It adds each record with the index entries the
  * change implies (`keys.ts`) and sums each counter's change once per commit, however many
- * jobs moved: fewer mutations, so more jobs fit in one commit.
+ * jobs moved: fewer mutations, so more jobs fit in one commit. The statistics behind
+ * `/metrics` (`src/metrics/stat_deltas.ts`) are summed the same way.
  *
  * @example
  * ```ts ignore
@@ -12,6 +13,7 @@
  * @module
  */
 import type { Job } from "../../job.ts";
+import { statDeltas } from "../../metrics/stat_deltas.ts";
 import { countKey, indexDiff, indexEntries, jobKey } from "./keys.ts";
 
 /** Job changes gathered into one atomic operation. */
@@ -29,6 +31,12 @@ export class WriteBatch {
     return this;
   }
 
+  /** Sets a key that is not a job's (a schedule's record, say) in the same commit. */
+  set(key: Deno.KvKey, value: unknown): this {
+    this.#atomic.set(key, value);
+    return this;
+  }
+
   /** Takes a job from `before` to `after`; null stands for "no such job". */
   change(before: Job | null, after: Job | null): this {
     if (after) this.#atomic.set(jobKey(after.id), after);
@@ -43,6 +51,8 @@ export class WriteBatch {
       if (before) this.#count(countKey(before.queue, before.state), -1);
       if (after) this.#count(countKey(after.queue, after.state), 1);
     }
+    // Statistics for metrics (see stat_deltas.ts), summed in this commit like the counts.
+    for (const { key, value } of statDeltas(before, after)) this.#count(["stat", ...key], value);
     return this;
   }
 

@@ -1,0 +1,72 @@
+/**
+ * The Redis key layout. Every key of one queue starts with the hash tag `{prefix:queue}`,
+ * so each script touches one Cluster slot; the few keys that span queues sit beside them
+ * under `prefix:` and are only read or written by single commands.
+ *
+ * | key | type | for |
+ * | --- | --- | --- |
+ * | `{p:q}:job:<id>` | hash (see `record.ts`) | the record |
+ * | `{p:q}:ready` | zset, score priority, member `runAt` (16 digits) + id | claims, best first |
+ * | `{p:q}:sched` | zset, score `runAt` | the promoter |
+ * | `{p:q}:lease` | zset, score `leaseExpiresAt` | the rescuer |
+ * | `{p:q}:exp` | zset, score `expiresAt` | the pruner |
+ * | `{p:q}:state:<state>`, `{p:q}:all` | zset, score 0, member id | listings, newest first |
+ * | `{p:q}:counts` | hash state → count | exact counts |
+ * | `p:queues` | set of queue names | listings across queues |
+ * | `p:loc` | hash id → queue | finding a record by id alone |
+ * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
+ *
+ * @example
+ * ```ts
+ * import { RedisKeys } from "./keys.ts";
+ * const keys = new RedisKeys("tq");
+ * console.assert(keys.job("mail", "01J") === "{tq:mail}:job:01J");
+ * ```
+ * @module
+ */
+import type { JobState } from "../../job.ts";
+
+/** The names of one app's keys, all under `prefix`. */
+export class RedisKeys {
+  /** The set of every queue that has held a job. */
+  readonly queues: string;
+  /** The hash from job id to queue. */
+  readonly locator: string;
+  /** The channel scripts publish a queue's name on when a job in it becomes ready. */
+  readonly wake: string;
+  /** Written by `ping()`. */
+  readonly ping: string;
+
+  constructor(readonly prefix: string) {
+    this.queues = `${prefix}:queues`;
+    this.locator = `${prefix}:loc`;
+    this.wake = `${prefix}:wake`;
+    this.ping = `${prefix}:ping`;
+  }
+
+  /** The start of every key of `queue`: scripts get it as `KEYS[1]` and append the rest. */
+  queue(queue: string): string {
+    return `{${this.prefix}:${queue}}:`;
+  }
+
+  job(queue: string, id: string): string {
+    return `${this.queue(queue)}job:${id}`;
+  }
+
+  /** One of a queue's time-ordered indexes. */
+  timeIndex(queue: string, index: TimeIndex): string {
+    return this.queue(queue) + index;
+  }
+
+  /** A queue's jobs in `state`, or all of them. */
+  listing(queue: string, state?: JobState): string {
+    return this.queue(queue) + (state ? `state:${state}` : "all");
+  }
+
+  counts(queue: string): string {
+    return `${this.queue(queue)}counts`;
+  }
+}
+
+/** The indexes scored by a time: scheduled run, lease expiry, record expiry. */
+export type TimeIndex = "sched" | "lease" | "exp";

@@ -1,0 +1,348 @@
+/**
+ * The Redis store: the same contract as the KV file, for workers on many hosts. Every
+ * change of state is one Lua script on the keys of one queue (`scripts/`), so claims and
+ * version-checked updates are atomic across any number of processes; records and their
+ * index entries (see `keys.ts`) always move together. Idle workers are woken through
+ * pub/sub (`wake_ups.ts`).
+ *
+ * @example
+ * ```ts ignore
+ * import { openRedisStore } from "./redis_store.ts";
+ * const store = await openRedisStore("redis://127.0.0.1:6379", { prefix: "myapp" });
+ * console.log(await store.queueCounts());
+ * store.close();
+ * ```
+ * @module
+ */
+import { Redis, ReplyError } from "ioredis";
+import { type Clock, systemClock } from "../../clock.ts";
+import { PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
+import type { Job, JobState } from "../../job.ts";
+import { BUCKETS_SECONDS, statDeltas } from "../../metrics/stat_deltas.ts";
+import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
+import type {
+  JobClaimParams,
+  JobListParams,
+  JobPage,
+  JobUpdate,
+  JobUpdateResult,
+  QueueCounts,
+  Store,
+} from "../store.ts";
+import { clientOptions, openClient } from "./connection.ts";
+import { RedisKeys } from "./keys.ts";
+import { listJobs } from "./list_jobs.ts";
+import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
+import { decodeJob, encodeJob, jobBytes, pairsToHash } from "./record.ts";
+import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
+import { RedisTelemetry, statArgs } from "./telemetry.ts";
+import { WakeUps } from "./wake_ups.ts";
+
+/** The default key prefix. */
+export const DEFAULT_PREFIX = "tq";
+/** Largest record: Redis holds far more, but a queue is no place for bulk data. */
+const MAX_JOB_BYTES = 512 * 1024;
+/** Jobs per insert: one script, which blocks Redis while it runs, so keep it short. */
+const MAX_INSERT_BATCH = 1_000;
+/** Updates per script call, for the same reason. */
+const UPDATES_PER_SCRIPT = 100;
+/** The wait histogram's bucket bounds in ms, for the claim script. */
+const BUCKET_BOUNDS_MS = BUCKETS_SECONDS.map((seconds) => String(seconds * 1000));
+/** How long `ping()` waits for an answer. */
+const PING_TIMEOUT_MS = 2_000;
+
+/** Options of {@linkcode openRedisStore}. */
+export interface RedisStoreOptions {
+  /** Start of every key, so several apps share one Redis (default `tq`). */
+  prefix?: string;
+  clock?: Clock;
+}
+
+/**
+ * Connects to Redis at `url` (`redis://` or `rediss://`, with user, password and database
+ * number as needed); throws `StoreUnavailableError` when it cannot.
+ *
+ * @example
+ * ```ts ignore
+ * const store = await openRedisStore("redis://:secret@10.0.0.5:6379/2", { prefix: "shop" });
+ * ```
+ */
+export async function openRedisStore(
+  url: string,
+  options: RedisStoreOptions = {},
+): Promise<Store> {
+  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
+    throw new RangeError(`Redis key prefix "${prefix}" must be 1-64 of A-Z a-z 0-9 _ . : -`);
+  }
+  const redis = withScripts(await openClient(url));
+  const keys = new RedisKeys(prefix);
+  const wakeUps = new WakeUps(() => new Redis(url, clientOptions()), keys.wake);
+  return new RedisStore(redis, keys, wakeUps, options.clock ?? systemClock);
+}
+
+/** Runs a Redis call; a failure that is not Redis's answer means Redis is out of reach. */
+async function reach<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof ReplyError || !(error instanceof Error)) throw error;
+    if (error.name === "PayloadTooLargeError" || error instanceof RangeError) throw error;
+    throw new StoreUnavailableError(`Redis unreachable: ${error.message}`);
+  }
+}
+
+/** `[id, …, n, field/value pairs]` of each job, as the scripts read them. */
+function recordArgs(job: Job, ...before: string[]): string[] {
+  const fields = encodeJob(job);
+  return [job.id, ...before, String(fields.length / 2), ...fields];
+}
+
+function groupByQueue<T>(items: T[], queueOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const queue = queueOf(item);
+    groups.set(queue, [...(groups.get(queue) ?? []), item]);
+  }
+  return groups;
+}
+
+class RedisStore implements Store {
+  readonly maxJobBytes = MAX_JOB_BYTES;
+  readonly maxInsertBatch = MAX_INSERT_BATCH;
+  readonly #redis: ScriptedRedis;
+  readonly #keys: RedisKeys;
+  readonly #wakeUps: WakeUps;
+  readonly #clock: Clock;
+  readonly #telemetry: RedisTelemetry;
+
+  constructor(redis: ScriptedRedis, keys: RedisKeys, wakeUps: WakeUps, clock: Clock) {
+    this.#redis = redis;
+    this.#telemetry = new RedisTelemetry(redis, keys);
+    this.#keys = keys;
+    this.#wakeUps = wakeUps;
+    this.#clock = clock;
+  }
+
+  jobBytes(job: Job): number {
+    return jobBytes(job);
+  }
+
+  jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
+    if (jobs.length === 0) return Promise.resolve();
+    for (const job of jobs) {
+      const bytes = jobBytes(job);
+      if (bytes > MAX_JOB_BYTES) {
+        throw new PayloadTooLargeError(bytes, MAX_JOB_BYTES, `job ${job.id}`);
+      }
+    }
+    if (jobs.length > MAX_INSERT_BATCH) {
+      throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
+    }
+    const keys = this.#keys;
+    const groups = groupByQueue(jobs, (job) => job.queue);
+    // One MULTI: the queue list and locator first (so no job is ever unfindable), then one
+    // script per queue. Atomic on one Redis; on a Cluster a batch must keep to one queue.
+    const multi = this.#redis.multi()
+      .sadd(keys.queues, ...groups.keys())
+      .hset(keys.locator, ...jobs.flatMap((job) => [job.id, job.queue]));
+    for (const [queue, group] of groups) {
+      (multi as unknown as TqScriptsChain).tqInsertJobs(
+        keys.queue(queue),
+        keys.wake,
+        queue,
+        String(group.length),
+        ...group.flatMap((job) => recordArgs(job)),
+        ...statArgs(group.flatMap((job) => statDeltas(null, job))),
+      );
+    }
+    return reach(async () => void await execPipeline(multi));
+  }
+
+  jobClaim({ queues, workerId, limit, leaseMs, now }: JobClaimParams): Promise<Job[]> {
+    return reach(async () => {
+      const claimed: Job[] = [];
+      for (const queue of queues) {
+        if (claimed.length >= limit) break;
+        const replies = await this.#redis.tqClaimJobs(
+          this.#keys.queue(queue),
+          String(limit - claimed.length),
+          workerId,
+          String(now),
+          String(now + leaseMs),
+          JSON.stringify(queue),
+          ...BUCKET_BOUNDS_MS,
+        );
+        claimed.push(...replies.map((flat) => decodeJob(pairsToHash(flat))!));
+      }
+      return claimed;
+    });
+  }
+
+  jobUpdateMany({ updates }: { updates: JobUpdate[] }): Promise<JobUpdateResult> {
+    for (const { before, after } of updates) {
+      if (before.queue !== after.queue || before.id !== after.id) {
+        throw new RangeError(`job ${before.id}: an update cannot change a job's id or queue`);
+      }
+    }
+    return reach(async () => {
+      const written = new Set<string>();
+      const calls = [...groupByQueue(updates, (u) => u.before.queue)].flatMap(([queue, group]) => {
+        const chunks: JobUpdate[][] = [];
+        for (let i = 0; i < group.length; i += UPDATES_PER_SCRIPT) {
+          chunks.push(group.slice(i, i + UPDATES_PER_SCRIPT));
+        }
+        return chunks.map(async (chunk) => {
+          const flags = await this.#redis.tqUpdateJobs(
+            this.#keys.queue(queue),
+            this.#keys.wake,
+            queue,
+            String(chunk.length),
+            ...chunk.flatMap((u) => [
+              ...recordArgs(u.after, String(u.before.version)),
+              ...statArgs(statDeltas(u.before, u.after)),
+            ]),
+          );
+          chunk.forEach((u, i) => flags[i] === 1 && written.add(u.before.id));
+        });
+      });
+      await Promise.all(calls);
+      const result: JobUpdateResult = { applied: [], conflicted: [] };
+      for (const { before } of updates) {
+        (written.has(before.id) ? result.applied : result.conflicted).push(before.id);
+      }
+      return result;
+    });
+  }
+
+  jobDelete({ job }: { job: Job }): Promise<boolean> {
+    return reach(async () => {
+      const keys = this.#keys;
+      const deleted = await this.#redis.tqDeleteJob(
+        keys.queue(job.queue),
+        job.id,
+        String(job.version),
+      );
+      if (deleted === 1) {
+        await this.#redis.multi().hdel(keys.locator, job.id)
+          .del(this.#telemetry.jobLogKey(job.id)).exec();
+      }
+      return deleted === 1;
+    });
+  }
+
+  async jobGet(id: string): Promise<Job | null> {
+    const [job] = await this.jobGetMany([id]);
+    return job;
+  }
+
+  jobGetMany(ids: string[]): Promise<(Job | null)[]> {
+    return reach(() => locateJobs(this.#redis, this.#keys, ids));
+  }
+
+  jobList(params: JobListParams): Promise<JobPage> {
+    return reach(() => listJobs(this.#redis, this.#keys, params));
+  }
+
+  jobListDue({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#jobsIndexedBefore("sched", now, limit);
+  }
+
+  jobNextRunAt(): Promise<number | null> {
+    return reach(async () => {
+      const [first] = await earliest(this.#redis, this.#keys, "sched", "+inf", 1);
+      return first ? first.score : null;
+    });
+  }
+
+  jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#jobsIndexedBefore("lease", now, limit);
+  }
+
+  jobListExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#jobsIndexedBefore("exp", now, limit);
+  }
+
+  queueCounts(): Promise<QueueCounts[]> {
+    return reach(async () => {
+      const queues = await knownQueues(this.#redis, this.#keys);
+      const pipeline = this.#redis.pipeline();
+      for (const queue of queues) pipeline.hgetall(this.#keys.counts(queue));
+      const hashes = await execPipeline(pipeline) as Record<string, string>[];
+      return queues.flatMap((name, i) => {
+        if (Object.keys(hashes[i]).length === 0) return []; // its insert never happened
+        const counts: QueueCounts = {
+          name,
+          queued: 0,
+          scheduled: 0,
+          started: 0,
+          finished: 0,
+          failed: 0,
+          canceled: 0,
+        };
+        for (const [state, n] of Object.entries(hashes[i])) counts[state as JobState] = Number(n);
+        return [counts];
+      });
+    });
+  }
+
+  workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    return this.#wakeUps.wait(params);
+  }
+
+  workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
+    return reach(() => this.#telemetry.workerBeat(params));
+  }
+
+  workerRemove(params: { id: string }): Promise<void> {
+    return reach(() => this.#telemetry.workerRemove(params));
+  }
+
+  workerList(params: { now: number }): Promise<WorkerRecord[]> {
+    return reach(() => this.#telemetry.workerList(params));
+  }
+
+  jobLogAppend(params: { lines: JobLogLine[] }): Promise<void> {
+    return reach(() => this.#telemetry.jobLogAppend(params));
+  }
+
+  jobLogList(params: { jobId: string; limit: number }): Promise<JobLogLine[]> {
+    return reach(() => this.#telemetry.jobLogList(params));
+  }
+
+  statsGet({ since }: { since: number }): Promise<StatEntry[]> {
+    return reach(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
+  }
+
+  async ping(): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const write = this.#redis.set(this.#keys.ping, String(this.#clock.now()));
+    write.catch(() => {}); // a late failure after the timeout is already reported
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
+        PING_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([write, timeout]);
+    } catch (error) {
+      throw new StoreUnavailableError(`Redis unusable: ${(error as Error).message}`);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): void {
+    this.#wakeUps.close();
+    this.#redis.disconnect();
+  }
+
+  #jobsIndexedBefore(index: "sched" | "lease" | "exp", now: number, limit: number) {
+    return reach(async () => {
+      const refs = await earliest(this.#redis, this.#keys, index, now, limit);
+      const jobs = await readJobs(this.#redis, this.#keys, refs);
+      return jobs.filter((job): job is Job => job !== null);
+    });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * Lua shared by the scripts that write records (after BullMQ's `includes/`): the index
+ * entries a record implies, read from its hash fields, so no index can disagree with the
+ * record it was derived from. Mirrors `indexEntries` of the KV store.
+ *
+ * Callers define `K` (the queue's key prefix, `KEYS[1]`) before this text.
+ *
+ * @example
+ * ```ts
+ * import { INDEXES_LUA } from "./indexes.lua.ts";
+ * console.assert(INDEXES_LUA.includes("local function indexAdd"));
+ * ```
+ * @module
+ */
+
+/**
+ * `readFields(key)`, `indexRemove(id, f)`, `indexAdd(id, f)`, `count(state, delta)`,
+ * `writeRecord(key, i, n)`, `addStats(i)`.
+ */
+export const INDEXES_LUA = `
+-- The fields indexes are derived from: state, priority, runAt, leaseExpiresAt, expiresAt.
+local function readFields(key)
+  return redis.call("HMGET", key, "state", "priority", "runAt", "leaseExpiresAt", "expiresAt")
+end
+
+-- Ready jobs sort by priority (the score), then runAt and id (the member, compared as text).
+local function readyMember(runAt, id)
+  return string.rep("0", 16 - #runAt) .. runAt .. id
+end
+
+local function indexRemove(id, f)
+  local state = f[1]
+  if state == "queued" then redis.call("ZREM", K .. "ready", readyMember(f[3], id))
+  elseif state == "scheduled" then redis.call("ZREM", K .. "sched", id)
+  elseif state == "started" then redis.call("ZREM", K .. "lease", id) end
+  if f[5] then redis.call("ZREM", K .. "exp", id) end
+  redis.call("ZREM", K .. "state:" .. state, id)
+end
+
+local function indexAdd(id, f)
+  local state = f[1]
+  if state == "queued" then redis.call("ZADD", K .. "ready", f[2], readyMember(f[3], id))
+  elseif state == "scheduled" then redis.call("ZADD", K .. "sched", f[3], id)
+  elseif state == "started" then redis.call("ZADD", K .. "lease", f[4] or 0, id) end
+  if f[5] then redis.call("ZADD", K .. "exp", f[5], id) end
+  redis.call("ZADD", K .. "state:" .. state, 0, id)
+end
+
+local function count(state, delta)
+  redis.call("HINCRBY", K .. "counts", state, delta)
+end
+
+-- Adds the n statistics of ARGV at i (n, then field/increment pairs; see stat_deltas.ts);
+-- returns the index after them.
+local function addStats(i)
+  local n = tonumber(ARGV[i])
+  for s = 1, n do
+    redis.call("HINCRBY", K .. "stats", ARGV[i + 2 * s - 1], ARGV[i + 2 * s])
+  end
+  return i + 1 + 2 * n
+end
+
+-- Replaces the hash at key with the n field/value pairs of ARGV starting at i.
+local function writeRecord(key, i, n)
+  redis.call("DEL", key)
+  redis.call("HSET", key, unpack(ARGV, i, i + 2 * n - 1))
+end
+`;

@@ -1,0 +1,89 @@
+/**
+ * Wake-ups for idle workers on any host. The scripts that make a job ready publish its
+ * queue's name on one channel; each store subscribes to it on a connection of its own, the
+ * first time a worker waits, and wakes the waiters of that queue at once. Whenever the
+ * subscription is (re)made every waiter wakes too: messages sent while it was down are
+ * lost, so waiters look at the queues again. A missed message only delays a claim until the
+ * waiter's timeout: correctness never rests on it.
+ *
+ * @example
+ * ```ts ignore
+ * const wakeUps = new WakeUps(() => new Redis(url, options), "tq:wake");
+ * await wakeUps.wait({ queues: ["default"], timeoutMs: 1_000 });
+ * wakeUps.close();
+ * ```
+ * @module
+ */
+import type { Redis } from "ioredis";
+
+interface Waiter {
+  queues: string[];
+  wake(): void;
+}
+
+/** The waiters of one store and the subscription that wakes them. */
+export class WakeUps {
+  readonly #open: () => Redis;
+  readonly #channel: string;
+  readonly #waiters = new Set<Waiter>();
+  #subscriber: Redis | undefined;
+
+  constructor(open: () => Redis, channel: string) {
+    this.#open = open;
+    this.#channel = channel;
+  }
+
+  /** Resolves when a job may be ready in one of `queues`, after `timeoutMs`, or on abort. */
+  wait({ queues, timeoutMs, signal }: {
+    queues: string[];
+    timeoutMs: number;
+    signal?: AbortSignal;
+  }): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
+    this.#subscribe();
+    return new Promise((resolve) => {
+      const waiter: Waiter = {
+        queues,
+        wake: () => {
+          clearTimeout(timer);
+          signal?.removeEventListener("abort", waiter.wake);
+          this.#waiters.delete(waiter);
+          resolve();
+        },
+      };
+      const timer = setTimeout(waiter.wake, timeoutMs);
+      signal?.addEventListener("abort", waiter.wake, { once: true });
+      this.#waiters.add(waiter);
+    });
+  }
+
+  /** Ends the subscription and wakes every waiter. */
+  close(): void {
+    this.#wakeAll();
+    this.#subscriber?.disconnect();
+    this.#subscriber = undefined;
+  }
+
+  #subscribe(): void {
+    if (this.#subscriber) return;
+    const subscriber = this.#open();
+    this.#subscriber = subscriber;
+    subscriber.on("error", () => {}); // the command connection reports outages
+    subscriber.on("message", (_channel: string, queue: string) => {
+      for (const waiter of [...this.#waiters]) {
+        if (waiter.queues.includes(queue)) waiter.wake();
+      }
+    });
+    // ioredis subscribes again after a reconnect; whatever was sent meanwhile is lost.
+    let subscribed = false;
+    subscriber.on("ready", () => subscribed && this.#wakeAll());
+    subscriber.subscribe(this.#channel).then(() => {
+      subscribed = true;
+      this.#wakeAll();
+    }, () => {});
+  }
+
+  #wakeAll(): void {
+    for (const waiter of [...this.#waiters]) waiter.wake();
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * A real `redis-server` for tests: started on 127.0.0.1 and a free port in a temp dir,
+ * stopped by PID. Without redis-server installed it fails loudly: a Redis test that
+ * silently passed would prove nothing.
+ *
+ * @example
+ * ```ts ignore
+ * const server = await RedisServer.start();
+ * const store = await openRedisStore(server.url, { prefix: "t1" });
+ * await server.stop();
+ * ```
+ * @module
+ */
+
+/** How long a starting server may take to answer. */
+const READY_TIMEOUT_MS = 10_000;
+
+/** Throws unless `redis-server` can be run, saying how to get it. */
+export async function requireRedisServer(): Promise<void> {
+  try {
+    await new Deno.Command("redis-server", { args: ["--version"], stdout: "null" }).output();
+  } catch {
+    throw new Error(
+      "redis-server is not installed: the Redis tests need it. `.ci/run` installs it " +
+        "(apt-get install -y redis-server); on a Mac, `brew install redis`.",
+    );
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** Settings of a {@linkcode RedisServer}. */
+export interface RedisServerOptions {
+  /** Keep an append-only file in `dir` (`appendonly yes`, fsync every write). */
+  persistent?: boolean;
+  /** Where Redis keeps its files (default: a new temp dir, removed by `stop`). */
+  dir?: string;
+  port?: number;
+}
+
+/** A running redis-server. */
+export class RedisServer {
+  readonly #child: Deno.ChildProcess;
+  readonly #ownsDir: boolean;
+  readonly port: number;
+  readonly dir: string;
+
+  private constructor(child: Deno.ChildProcess, port: number, dir: string, ownsDir: boolean) {
+    this.#child = child;
+    this.port = port;
+    this.dir = dir;
+    this.#ownsDir = ownsDir;
+  }
+
+  /** Starts a server and resolves once it answers. */
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    await requireRedisServer();
+    const dir = options.dir ?? await Deno.makeTempDir({ prefix: "tq-redis-" });
+    const port = options.port ?? freePort();
+    const persistence = options.persistent
+      ? ["--appendonly", "yes", "--appendfsync", "always"]
+      : ["--appendonly", "no"];
+    const child = new Deno.Command("redis-server", {
+      args: [
+        "--port",
+        String(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        ...persistence,
+        "--dir",
+        dir,
+      ],
+      stdout: "null",
+      stderr: "null",
+      stdin: "null",
+    }).spawn();
+    const server = new RedisServer(child, port, dir, options.dir === undefined);
+    await server.#ready();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get pid(): number {
+    return this.#child.pid;
+  }
+
+  /** Kills it by PID (SIGKILL: no chance to write anything more) and waits for the exit. */
+  async kill(): Promise<void> {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    await this.#child.status;
+  }
+
+  /** For an `unload` handler, which cannot wait: SIGKILL and the temp dir removed. */
+  stopNow(): void {
+    try {
+      this.#child.kill("SIGKILL");
+    } catch {
+      // Already gone.
+    }
+    try {
+      if (this.#ownsDir) Deno.removeSync(this.dir, { recursive: true });
+    } catch {
+      // Already removed by stop().
+    }
+  }
+
+  /** SIGTERM, the exit, and the temp dir removed if it made one; safe to call again. */
+  async stop(): Promise<void> {
+    try {
+      this.#child.kill("SIGTERM");
+    } catch {
+      // Already gone.
+    }
+    await this.#child.status;
+    if (this.#ownsDir) await Deno.remove(this.dir, { recursive: true }).catch(() => {});
+  }
+
+  async #ready(): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      try {
+        const conn = await Deno.connect({ hostname: "127.0.0.1", port: this.port });
+        try {
+          await conn.write(new TextEncoder().encode("PING\r\n"));
+          const buffer = new Uint8Array(16);
+          const n = await conn.read(buffer);
+          if (new TextDecoder().decode(buffer.subarray(0, n ?? 0)).startsWith("+PONG")) return;
+        } finally {
+          conn.close();
+        }
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await this.stop();
+    throw new Error(
+      `redis-server on port ${this.port} did not answer within ${READY_TIMEOUT_MS} ms`,
+    );
+  }
+}

@@ -22,7 +22,10 @@ export type ErrorCode =
   | "job_not_found"
   | "invalid_state"
   | "payload_too_large"
-  | "store_unavailable";
+  | "store_unavailable"
+  | "unauthorized"
+  | "forbidden"
+  | "limit_exceeded";
 
 /** One problem with one field of a request, by its path (`input.email`). */
 export interface FieldIssue {
@@ -102,6 +105,33 @@ export class PayloadTooLargeError extends TqError {
 export class StoreUnavailableError extends TqError {
   constructor(message: string) {
     super("store_unavailable", message);
+  }
+}
+
+/** A request without a valid API token (see `src/http/auth/`). */
+export class UnauthorizedError extends TqError {
+  constructor(message: string) {
+    super("unauthorized", message);
+  }
+}
+
+/** A valid token that may not do this (a read-only token asking to change jobs), or a
+ * cross-site request. */
+export class ForbiddenError extends TqError {
+  constructor(message: string) {
+    super("forbidden", message);
+  }
+}
+
+/** A request over one of the API's limits (`src/http/limits.ts`); `limit` names it. */
+export class LimitExceededError extends TqError {
+  constructor(
+    readonly limit: string,
+    readonly max: number,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
+    super("limit_exceeded", message, { limit, max, ...details });
   }
 }
 

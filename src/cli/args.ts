@@ -26,6 +26,7 @@ export const COMMON_OPTIONS = {
   db: { type: "string" },
   "env-file": { type: "string" },
   "log-level": { type: "string" },
+  tasks: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -35,6 +36,8 @@ Common options:
   --db PATH          Deno KV file (env TQ_DB; default ./data/tq.db)
   --env-file PATH    load environment variables from a file first (existing ones win)
   --log-level LEVEL  debug | info | warn | error (env TQ_LOG_LEVEL; default info)
+  --tasks PATH       load the task registry from a module exporting "registry"
+                     (env TQ_TASKS; default the bundled tasks/mod.ts)
   -h, --help         show this help`;
 
 type OptionSpec = Record<

@@ -10,7 +10,9 @@
 import { createApp } from "../http/mod.ts";
 import type { Logger } from "../log.ts";
 import type { Connection } from "../connect.ts";
+import type { SecurityOptions } from "../http/auth/mod.ts";
 import { COMMON_HELP, parse, parseInteger } from "./args.ts";
+import { SECURITY_HELP, SECURITY_OPTIONS, securitySettings } from "./security_options.ts";
 import { setup, untilSignal } from "./setup.ts";
 
 /** Help of `tq serve`. */
@@ -21,12 +23,14 @@ Serves the HTTP API: POST /jobs answers 202 with job_id and status_url.
 Options:
   --host HOST        address to listen on (env TQ_HOST; default 127.0.0.1)
   --port PORT        port (env TQ_PORT; default 8000; 0 picks a free one)
+${SECURITY_HELP}
 ${COMMON_HELP}`;
 
-/** Host and port options shared by `serve` and `start`. */
+/** Host, port and security options shared by `serve` and `start`. */
 export const LISTEN_OPTIONS = {
   host: { type: "string" },
   port: { type: "string" },
+  ...SECURITY_OPTIONS,
 } as const;
 
 /** Where to listen, from the options or the environment, checked. */
@@ -42,8 +46,9 @@ export function listen(
   connection: Connection,
   logger: Logger,
   { hostname, port }: { hostname: string; port: number },
+  security: SecurityOptions = {},
 ): Deno.HttpServer<Deno.NetAddr> {
-  const app = createApp(connection);
+  const app = createApp({ ...connection, security });
   return Deno.serve({
     hostname,
     port,
@@ -60,8 +65,9 @@ export async function serveCommand(args: string[]): Promise<number> {
     return 0;
   }
   const address = listenAddress(values);
+  const security = securitySettings(values, address.hostname);
   const { connection, logger } = await setup(values);
-  const server = listen(connection, logger, address);
+  const server = listen(connection, logger, address, security);
   const signal = await untilSignal();
   logger.info("server:stopping", { signal });
   await server.shutdown();

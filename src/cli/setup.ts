@@ -12,12 +12,14 @@ import { registry } from "../../tasks/mod.ts";
 import { connect, type Connection } from "../connect.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { loadEnvFile, logLevel } from "./args.ts";
+import { loadRegistry } from "./tasks_module.ts";
 
 /** The common option values, as `parse` returns them. */
 export interface CommonValues {
   db?: string;
   "env-file"?: string;
   "log-level"?: string;
+  tasks?: string;
 }
 
 /** An open connection and a logger at the chosen level. */
@@ -30,7 +32,8 @@ export interface CommandContext {
 export async function setup(values: CommonValues): Promise<CommandContext> {
   if (values["env-file"]) loadEnvFile(values["env-file"]);
   const logger = createLogger({ level: logLevel(values["log-level"]) });
-  const connection = await connect({ registry, db: values.db });
+  const tasks = await loadRegistry(values.tasks ?? Deno.env.get("TQ_TASKS"), registry);
+  const connection = await connect({ registry: tasks, db: values.db });
   return { connection, logger };
 }
 

@@ -9,6 +9,7 @@
  * @module
  */
 import { COMMON_HELP, parse } from "./args.ts";
+import { SECURITY_HELP, securitySettings } from "./security_options.ts";
 import { listen, LISTEN_OPTIONS, listenAddress } from "./serve.ts";
 import { setup, untilSignal } from "./setup.ts";
 import { createWorker, WORKER_OPTIONS, workerSettings } from "./worker.ts";
@@ -23,6 +24,7 @@ Options:
   --concurrency N, --lease DURATION,
   --shutdown-timeout DURATION,
   --result-ttl, --failure-ttl          as for tq worker
+${SECURITY_HELP}
 ${COMMON_HELP}`;
 
 /** Runs `tq start` until SIGINT or SIGTERM. */
@@ -34,9 +36,10 @@ export async function startCommand(args: string[]): Promise<number> {
   }
   const address = listenAddress(values);
   const settings = workerSettings(values);
+  const security = securitySettings(values, address.hostname);
   const { connection, logger } = await setup(values);
   const worker = createWorker(connection, logger, settings, positionals);
-  const server = listen(connection, logger, address);
+  const server = listen(connection, logger, address, security);
   worker.start();
   const signal = await untilSignal();
   logger.info("tq:stopping", { signal });

@@ -21,7 +21,9 @@ import { createLogger, type Logger } from "../log.ts";
 import type { JobProducer } from "../registry/default_producer.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
+import { secureApp, type SecurityOptions } from "./auth/mod.ts";
 import { errorResponse, validationHook } from "./errors.ts";
+import { requestLimits } from "./limits.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { jobActionRoutes } from "./routes/job_actions.ts";
@@ -47,6 +49,8 @@ export interface AppOptions {
   jobTtlMs?: number;
   /** Where unexpected (500) errors are logged. */
   logger?: Logger;
+  /** API tokens and CORS origins (`auth/mod.ts`); by default no token is needed. */
+  security?: SecurityOptions;
 }
 
 /** What every route group gets: the options with their defaults filled in. */
@@ -72,8 +76,10 @@ export function createApp(options: AppOptions): OpenAPIHono {
     clock: options.clock ?? systemClock,
     jobTtlMs: options.jobTtlMs ?? DEFAULT_JOB_TTL_MS,
     logger: options.logger ?? createLogger(),
+    security: options.security ?? {},
   };
   const app = new OpenAPIHono({ defaultHook: validationHook });
+  secureApp(app, deps.security);
 
   app.use(
     "*",
@@ -92,6 +98,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
       },
     }),
   );
+  // After the size cap: the limits read the (capped) body.
+  app.use("*", requestLimits());
 
   jobRoutes(app, deps);
   jobActionRoutes(app, deps);

@@ -1,0 +1,49 @@
+/**
+ * The API's security, wired in one call before the routes: security headers on every
+ * answer, CORS only for configured origins, refusal of cross-site changes, tokens (when
+ * configured) with the dashboard's login.
+ *
+ * @example
+ * ```ts ignore
+ * import { secureApp } from "./auth/mod.ts";
+ * secureApp(app, { tokens: { admin: [token], read: [] }, corsOrigins: [] });
+ * ```
+ * @module
+ */
+import type { Hono } from "hono";
+import { crossSiteGuard } from "./cross_site.ts";
+import { corsFor, securityHeaders } from "./headers.ts";
+import { loginRoutes } from "./login.ts";
+import { requireToken } from "./require_token.ts";
+import { type ApiTokens, authRequired } from "./tokens.ts";
+
+export type { ApiTokens } from "./tokens.ts";
+
+/** Who may use the API, and from which other origins browsers may call it. */
+export interface SecurityOptions {
+  /** Accepted tokens; none (the default) means no authentication: loopback use only. */
+  tokens?: ApiTokens;
+  /** Origins allowed to call the API from browsers (CORS); none by default. */
+  corsOrigins?: string[];
+}
+
+/**
+ * Adds the security middleware (and, with tokens, the login routes) to `app`. Call it
+ * before adding any route.
+ *
+ * @example
+ * ```ts ignore
+ * secureApp(app, {});
+ * ```
+ */
+// deno-lint-ignore no-explicit-any
+export function secureApp(app: Hono<any>, options: SecurityOptions): void {
+  const origins = options.corsOrigins ?? [];
+  app.use("*", securityHeaders());
+  if (origins.length > 0) app.use("*", corsFor(origins));
+  app.use("*", crossSiteGuard(origins));
+  if (authRequired(options.tokens)) {
+    app.use("*", requireToken(options.tokens));
+    loginRoutes(app, options.tokens);
+  }
+}

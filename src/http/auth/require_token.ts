@@ -1,0 +1,73 @@
+/**
+ * Bearer-token authentication for every route but `/healthz` and the login page. A
+ * request carries its token as `Authorization: Bearer <token>`, or, from the dashboard,
+ * in the session cookie. Without a valid one: 401 JSON (a browser asking for a page gets
+ * the login form instead, still 401). A read-only token may only read (403 otherwise);
+ * a cookie-authenticated change must also repeat its CSRF cookie in `X-TQ-CSRF`.
+ *
+ * @example
+ * ```ts ignore
+ * app.use("*", requireToken({ admin: [Deno.env.get("TQ_API_TOKEN")!], read: [] }));
+ * ```
+ * @module
+ */
+import type { Context, MiddlewareHandler } from "hono";
+import { ForbiddenError, UnauthorizedError } from "../../errors.ts";
+import { CSRF_HEADER, csrfMatches, sessionToken } from "./cookies.ts";
+import { isSafeMethod } from "./cross_site.ts";
+import { loginPage } from "./login_page.ts";
+import { type ApiTokens, tokenRole } from "./tokens.ts";
+
+/** Paths anyone may reach: the health check, login and logout (the cross-site guard still applies). */
+export const OPEN_PATHS: ReadonlySet<string> = new Set(["/healthz", "/login", "/logout"]);
+
+function bearer(c: Context): string | undefined {
+  const header = c.req.header("authorization");
+  const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+function wantsPage(c: Context): boolean {
+  return c.req.method === "GET" && (c.req.header("accept") ?? "").includes("text/html");
+}
+
+/**
+ * Middleware that lets through only requests with a valid token for what they ask.
+ *
+ * @example
+ * ```ts ignore
+ * app.use("*", requireToken(tokens));
+ * ```
+ */
+export function requireToken(tokens: ApiTokens): MiddlewareHandler {
+  return async (c, next) => {
+    if (OPEN_PATHS.has(c.req.path)) return await next();
+    const header = bearer(c);
+    const token = header ?? sessionToken(c);
+    const role = token === undefined ? null : tokenRole(tokens, token);
+    if (role === null) {
+      if (wantsPage(c)) {
+        return c.html(loginPage({ next: c.req.path + new URL(c.req.url).search }), 401);
+      }
+      c.header("WWW-Authenticate", 'Bearer realm="tq"');
+      throw new UnauthorizedError(
+        token === undefined
+          ? "this API needs a token: send Authorization: Bearer <token>"
+          : "the API token is not valid",
+      );
+    }
+    if (!isSafeMethod(c.req.method)) {
+      if (role !== "admin") {
+        throw new ForbiddenError(
+          "this token is read-only: enqueue, retry, cancel, delete and pause need an admin token",
+        );
+      }
+      if (header === undefined && !csrfMatches(c)) {
+        throw new ForbiddenError(
+          `a change made with the session cookie must repeat the tq_csrf cookie in ${CSRF_HEADER}`,
+        );
+      }
+    }
+    await next();
+  };
+}

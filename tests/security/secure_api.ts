@@ -1,0 +1,78 @@
+/**
+ * An API over a real KV file in a temp dir, built with security options, and a fixed
+ * snapshot of everything stored, to prove a refused request wrote nothing.
+ *
+ * @example
+ * ```ts ignore
+ * await withSecureApi({ tokens: { admin: [ADMIN], read: [READER] } }, async ({ app }) => {
+ *   console.assert((await app.request("/jobs")).status === 401);
+ * });
+ * ```
+ * @module
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { SecurityOptions } from "../../src/http/auth/mod.ts";
+import { createApp } from "../../src/http/mod.ts";
+import { silentLogger } from "../../src/log.ts";
+import { Producer } from "../../src/producer.ts";
+import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import type { Store } from "../../src/store/store.ts";
+import { registry } from "../../tasks/mod.ts";
+
+/** The admin token of these tests. */
+export const ADMIN = "admin-token-0123456789abcdef";
+/** The read-only token of these tests. */
+export const READER = "reader-token-0123456789abcdef";
+/** Both, as `SecurityOptions.tokens`. */
+export const TOKENS = { admin: [ADMIN], read: [READER] };
+
+/** What a test gets. */
+export interface SecureApi {
+  app: OpenAPIHono;
+  store: Store;
+  /** Every job id and every count, in a comparable form. */
+  snapshot(): Promise<string>;
+  /** Enqueues a `noop` job straight through the producer; answers its id. */
+  seed(): Promise<string>;
+}
+
+/** Runs `fn` against a fresh API secured with `security`. */
+export async function withSecureApi(
+  security: SecurityOptions,
+  fn: (api: SecureApi) => Promise<void>,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "tq-sec-" });
+  const store = await openKvStore(`${dir}/tq.db`);
+  const producer = new Producer({ store, registry });
+  const app = createApp({ producer, store, registry, logger: silentLogger, security });
+  try {
+    await fn({
+      app,
+      store,
+      async snapshot() {
+        const page = await store.jobList({ limit: 1_000 });
+        const jobs = page.jobs.map((job) => [job.id, job.state, job.version]);
+        return JSON.stringify({ jobs, counts: await store.queueCounts() });
+      },
+      async seed() {
+        return (await producer.enqueue({ task: "noop", input: {} })).id;
+      },
+    });
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Every documented route of `app` as `[method, path]`, with `{id}`/`{task}` filled in. */
+export function documentedRoutes(app: OpenAPIHono, id: string): [string, string][] {
+  const doc = app.getOpenAPIDocument({ openapi: "3.0.0", info: { title: "tq", version: "0" } });
+  return Object.entries(doc.paths ?? {}).flatMap(([path, item]) =>
+    Object.keys(item ?? {}).filter((method) =>
+      ["get", "post", "put", "patch", "delete"].includes(method)
+    ).map((method): [string, string] => [
+      method.toUpperCase(),
+      path.replace("{id}", id).replace(/\{[a-z_]+\}/g, "noop"),
+    ])
+  );
+}

@@ -18,6 +18,7 @@ import { useProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import { openKvStore } from "./store/kv/kv_store.ts";
 import type { Store } from "./store/store.ts";
+import { compileSchedules, type Schedule, type ScheduleDefinition } from "./scheduler/schedule.ts";
 
 /** The default KV file, relative to the working directory. */
 export const DEFAULT_DB = "./data/tq.db";
@@ -28,6 +29,8 @@ export interface ConnectOptions {
   /** Deno KV file (default `TQ_DB`, then `./data/tq.db`). */
   db?: string;
   clock?: Clock;
+  /** Recurring jobs (checked here: a bad one throws a `TypeError` naming it). */
+  schedules?: readonly ScheduleDefinition[];
 }
 
 /** An open store with its producer. */
@@ -35,6 +38,8 @@ export interface Connection {
   store: Store;
   producer: Producer;
   registry: Registry;
+  /** The checked schedules, for `tq cron` and `/schedules`. */
+  schedules: Schedule[];
   /** Closes the store and unbinds the producer. */
   close(): void;
 }
@@ -42,6 +47,7 @@ export interface Connection {
 /** Opens the store and makes its producer the one `task.enqueue()` goes through. */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const clock = options.clock ?? systemClock;
+  const schedules = compileSchedules(options.schedules ?? [], options.registry);
   const store = await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
   const producer = new Producer({ store, registry: options.registry, clock });
   useProducer(producer);
@@ -49,6 +55,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     store,
     producer,
     registry: options.registry,
+    schedules,
     close() {
       useProducer(undefined);
       store.close();

@@ -25,7 +25,8 @@ export type ErrorCode =
   | "store_unavailable"
   | "unauthorized"
   | "forbidden"
-  | "limit_exceeded";
+  | "limit_exceeded"
+  | "schedule_not_found";
 
 /** One problem with one field of a request, by its path (`input.email`). */
 export interface FieldIssue {

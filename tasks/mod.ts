@@ -10,12 +10,14 @@
  * @module
  */
 import { Registry } from "../src/registry/registry.ts";
+import { fanOutReports } from "./fan_out_reports.ts";
 import { generateReport } from "./generate_report.ts";
 import { noop } from "./noop.ts";
 import { processVideo } from "./process_video.ts";
 import { sendNotification } from "./send_notification.ts";
 
-export { generateReport, noop, processVideo, sendNotification };
+export { fanOutReports, generateReport, noop, processVideo, sendNotification };
+export { schedules } from "./schedules.ts";
 
 /** Every task of this application. */
 export const registry: Registry = new Registry([
@@ -23,4 +25,5 @@ export const registry: Registry = new Registry([
   processVideo,
   generateReport,
   noop,
+  fanOutReports,
 ]);

@@ -10,9 +10,11 @@
  */
 import { TqError } from "../errors.ts";
 import { UsageError } from "./args.ts";
+import { cronCommand } from "./cron.ts";
 import { enqueueCommand } from "./enqueue.ts";
 import { jobsCommand } from "./jobs.ts";
 import { queuesCommand } from "./queues.ts";
+import { schedulesCommand } from "./schedules.ts";
 import { serveCommand } from "./serve.ts";
 import { startCommand } from "./start.ts";
 import { workerCommand } from "./worker.ts";
@@ -29,6 +31,8 @@ Commands:
   enqueue    enqueue one job from the shell
   jobs       list, show, retry, cancel or delete jobs
   queues     counts of jobs per queue and state
+  cron       enqueue the jobs of tasks/schedules.ts at their ticks (also inside start)
+  schedules  list the schedules; pause, resume or trigger one
 
 Run 'tq COMMAND --help' for a command's options.`;
 
@@ -39,6 +43,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   enqueue: enqueueCommand,
   jobs: jobsCommand,
   queues: queuesCommand,
+  cron: cronCommand,
+  schedules: schedulesCommand,
 };
 
 /** Runs the command line `args`; resolves with the exit code. */

@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import { registry } from "../../tasks/mod.ts";
+import { registry, schedules } from "../../tasks/mod.ts";
 import { connect, type Connection } from "../connect.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { loadEnvFile, logLevel } from "./args.ts";
@@ -33,7 +33,12 @@ export async function setup(values: CommonValues): Promise<CommandContext> {
   if (values["env-file"]) loadEnvFile(values["env-file"]);
   const logger = createLogger({ level: logLevel(values["log-level"]) });
   const tasks = await loadRegistry(values.tasks ?? Deno.env.get("TQ_TASKS"), registry);
-  const connection = await connect({ registry: tasks, db: values.db });
+  // The bundled schedules name bundled tasks: a registry from --tasks runs without them.
+  const connection = await connect({
+    registry: tasks,
+    db: values.db,
+    schedules: tasks === registry ? schedules : [],
+  });
   return { connection, logger };
 }
 

@@ -9,6 +9,7 @@
  * @module
  */
 import { COMMON_HELP, parse } from "./args.ts";
+import { createCron } from "./cron.ts";
 import { SECURITY_HELP, securitySettings } from "./security_options.ts";
 import { listen, LISTEN_OPTIONS, listenAddress } from "./serve.ts";
 import { setup, untilSignal } from "./setup.ts";
@@ -17,7 +18,8 @@ import { createWorker, WORKER_OPTIONS, workerSettings } from "./worker.ts";
 /** Help of `tq start`. */
 export const START_HELP = `Usage: tq start [QUEUE...] [options]
 
-Runs the HTTP API and a worker in one process on a local Deno KV file.
+Runs the HTTP API, a worker and the schedules (as tq cron) in one process on a local
+Deno KV file.
 
 Options:
   --host HOST, --port PORT            as for tq serve (default 127.0.0.1:8000)
@@ -40,10 +42,13 @@ export async function startCommand(args: string[]): Promise<number> {
   const { connection, logger } = await setup(values);
   const worker = createWorker(connection, logger, settings, positionals);
   const server = listen(connection, logger, address, security);
+  const cron = createCron(connection, logger);
+  await cron.start();
   worker.start();
   const signal = await untilSignal();
   logger.info("tq:stopping", { signal });
   await server.shutdown();
+  await cron.stop();
   await worker.stop();
   connection.close();
   return 0;

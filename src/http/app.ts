@@ -21,6 +21,7 @@ import { createLogger, type Logger } from "../log.ts";
 import type { JobProducer } from "../registry/default_producer.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
+import type { Schedule } from "../scheduler/schedule.ts";
 import { secureApp, type SecurityOptions } from "./auth/mod.ts";
 import { errorResponse, validationHook } from "./errors.ts";
 import { requestLimits } from "./limits.ts";
@@ -29,6 +30,7 @@ import { metricsRoutes } from "./routes/metrics.ts";
 import { jobActionRoutes } from "./routes/job_actions.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { queueRoutes } from "./routes/queues.ts";
+import { scheduleRoutes } from "./routes/schedules.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 
 /** Largest request body read at all; bigger ones are refused before parsing. */
@@ -49,6 +51,8 @@ export interface AppOptions {
   jobTtlMs?: number;
   /** Where unexpected (500) errors are logged. */
   logger?: Logger;
+  /** The recurring jobs `/schedules` shows and acts on (checked, from `compileSchedules`). */
+  schedules?: Schedule[];
   /** API tokens and CORS origins (`auth/mod.ts`); by default no token is needed. */
   security?: SecurityOptions;
 }
@@ -76,6 +80,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     clock: options.clock ?? systemClock,
     jobTtlMs: options.jobTtlMs ?? DEFAULT_JOB_TTL_MS,
     logger: options.logger ?? createLogger(),
+    schedules: options.schedules ?? [],
     security: options.security ?? {},
   };
   const app = new OpenAPIHono({ defaultHook: validationHook });
@@ -106,6 +111,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   taskRoutes(app, deps);
   queueRoutes(app, deps);
   healthRoutes(app, deps);
+  scheduleRoutes(app, deps);
   metricsRoutes(app, deps);
 
   app.notFound((c) =>

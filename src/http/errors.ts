@@ -39,6 +39,7 @@ export const ERROR_STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
   unauthorized: 401,
   forbidden: 403,
   limit_exceeded: 422,
+  schedule_not_found: 404,
   not_found: 404,
   unsupported_media_type: 415,
   internal: 500,

@@ -18,6 +18,7 @@
  */
 import type { Job, JobState } from "../job.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "./telemetry.ts";
+import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./schedules.ts";
 
 /** A change of one job from the version the caller read to the record it computed. */
 export interface JobUpdate {
@@ -155,6 +156,19 @@ export interface Store {
    * older than two hours.
    */
   statsGet(params: { since: number }): Promise<StatEntry[]>;
+
+  /**
+   * Inserts a schedule's job and records the run in one atomic write. With `tickAt`, nothing
+   * is written (`duplicate`) when that tick or a later one is already recorded, or (`paused`)
+   * while the schedule is paused: concurrent runs of one tick enqueue exactly one job.
+   */
+  scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome>;
+
+  /** The records of `names`, in order; a schedule never seen reads `{ name, paused: false }`. */
+  scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]>;
+
+  /** Pauses or resumes a schedule's ticks (manual runs still happen). */
+  schedulePause(params: { name: string; paused: boolean }): Promise<void>;
 
   /** Throws `StoreUnavailableError` unless the store answers a read and a write. */
   ping(): Promise<void>;

@@ -96,6 +96,10 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
       "/jobs/{id}/retry",
       "/metrics",
       "/queues",
+      "/schedules",
+      "/schedules/{name}/pause",
+      "/schedules/{name}/resume",
+      "/schedules/{name}/trigger",
       "/tasks",
       "/tasks/{task}",
     ]);

@@ -15,6 +15,7 @@ import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
 import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/transitions.ts";
 import { runTelemetryConformance } from "./conformance_telemetry.ts";
+import { runScheduleConformance } from "./conformance_schedules.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -40,6 +41,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
       }
     });
   runTelemetryConformance(test);
+  runScheduleConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

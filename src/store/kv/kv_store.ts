@@ -33,6 +33,8 @@ import { WriteBatch } from "./write_batch.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
+import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
+import { KvSchedules } from "./schedules.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -89,10 +91,12 @@ class KvStore implements Store {
   readonly #bell: Doorbell;
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
+  readonly #schedules: KvSchedules;
 
   constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
+    this.#schedules = new KvSchedules(kv);
     this.#bell = bell;
     this.#clock = clock;
   }
@@ -294,6 +298,20 @@ class KvStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return this.#telemetry.statsGet({ since, now: this.#clock.now() });
+  }
+
+  async scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
+    const outcome = await this.#schedules.scheduleRun(params);
+    if (outcome === "enqueued" && params.job.state === "queued") this.#bell.ring();
+    return outcome;
+  }
+
+  scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]> {
+    return this.#schedules.scheduleGetMany(params);
+  }
+
+  schedulePause(params: { name: string; paused: boolean }): Promise<void> {
+    return this.#schedules.schedulePause(params);
   }
 
   async ping(): Promise<void> {

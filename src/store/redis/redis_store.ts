@@ -36,6 +36,8 @@ import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./rea
 import { decodeJob, encodeJob, jobBytes, pairsToHash } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
 import { RedisTelemetry, statArgs } from "./telemetry.ts";
+import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
+import { RedisSchedules } from "./schedules.ts";
 import { WakeUps } from "./wake_ups.ts";
 
 /** The default key prefix. */
@@ -115,10 +117,12 @@ class RedisStore implements Store {
   readonly #wakeUps: WakeUps;
   readonly #clock: Clock;
   readonly #telemetry: RedisTelemetry;
+  readonly #schedules: RedisSchedules;
 
   constructor(redis: ScriptedRedis, keys: RedisKeys, wakeUps: WakeUps, clock: Clock) {
     this.#redis = redis;
     this.#telemetry = new RedisTelemetry(redis, keys);
+    this.#schedules = new RedisSchedules(redis, keys);
     this.#keys = keys;
     this.#wakeUps = wakeUps;
     this.#clock = clock;
@@ -312,6 +316,18 @@ class RedisStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return reach(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
+  }
+
+  scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
+    return reach(() => this.#schedules.scheduleRun(params));
+  }
+
+  scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]> {
+    return reach(() => this.#schedules.scheduleGetMany(params));
+  }
+
+  schedulePause(params: { name: string; paused: boolean }): Promise<void> {
+    return reach(() => this.#schedules.schedulePause(params));
   }
 
   async ping(): Promise<void> {

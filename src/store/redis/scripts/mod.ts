@@ -14,6 +14,7 @@ import type { ChainableCommander, Redis } from "ioredis";
 import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
+import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
 import { UPDATE_JOBS } from "./update_jobs.lua.ts";
 
 /** The scripts as typed commands; every one takes the queue's key prefix first. */
@@ -22,6 +23,7 @@ export interface TqScripts {
   tqClaimJobs(queueKey: string, ...args: string[]): Promise<string[][]>;
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
+  tqScheduleRun(queueKey: string, ...args: string[]): Promise<string>;
 }
 
 /** The same commands inside a pipeline or MULTI. */
@@ -46,6 +48,7 @@ export function withScripts(redis: Redis): ScriptedRedis {
     tqClaimJobs: CLAIM_JOBS,
     tqUpdateJobs: UPDATE_JOBS,
     tqDeleteJob: DELETE_JOB,
+    tqScheduleRun: SCHEDULE_RUN,
   };
   for (const [name, { keys, lua }] of Object.entries(scripts)) {
     redis.defineCommand(name, { numberOfKeys: keys, lua });

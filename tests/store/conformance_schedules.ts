@@ -1,0 +1,75 @@
+/**
+ * Conformance of the schedule methods: a tick runs once however many callers race for it,
+ * pauses hold back ticks but not manual runs, and records read back. Registered from
+ * `runStoreConformance`.
+ *
+ * @example
+ * ```ts ignore
+ * runScheduleConformance(test);
+ * ```
+ * @module
+ */
+import { assertEquals } from "../assert.ts";
+import { newJobId } from "../../src/ids.ts";
+import type { Store } from "../../src/store/store.ts";
+import { createJob } from "../../src/transitions.ts";
+
+type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
+
+const T0 = Date.UTC(2026, 0, 1);
+const job = (now = T0) => createJob({ id: newJobId(now), task: "t", input: {} }, now);
+
+/** Registers the schedule tests with a backend's `test`. */
+export function runScheduleConformance(test: Test): void {
+  test("concurrent runs of one tick enqueue exactly one job", async (store) => {
+    const jobs = Array.from({ length: 8 }, () => job());
+    const outcomes = await Promise.all(
+      jobs.map((j) => store.scheduleRun({ name: "nightly", job: j, tickAt: T0 })),
+    );
+    assertEquals(outcomes.filter((o) => o === "enqueued").length, 1);
+    assertEquals(outcomes.filter((o) => o === "duplicate").length, 7);
+    const winner = jobs[outcomes.indexOf("enqueued")];
+    const [record] = await store.scheduleGetMany({ names: ["nightly"] });
+    assertEquals(record, {
+      name: "nightly",
+      paused: false,
+      lastTickAt: T0,
+      lastRunAt: T0,
+      lastJobId: winner.id,
+    });
+    assertEquals((await store.queueCounts())[0].queued, 1);
+    assertEquals((await store.jobGet(winner.id))?.id, winner.id);
+  });
+
+  test("a tick older than the last recorded one is a duplicate", async (store) => {
+    assertEquals(
+      await store.scheduleRun({ name: "s", job: job(), tickAt: T0 + 60_000 }),
+      "enqueued",
+    );
+    assertEquals(await store.scheduleRun({ name: "s", job: job(), tickAt: T0 }), "duplicate");
+    assertEquals(
+      await store.scheduleRun({ name: "s", job: job(), tickAt: T0 + 120_000 }),
+      "enqueued",
+    );
+    assertEquals((await store.queueCounts())[0].queued, 2);
+  });
+
+  test("a paused schedule skips ticks but runs manual triggers", async (store) => {
+    await store.schedulePause({ name: "s", paused: true });
+    assertEquals(await store.scheduleRun({ name: "s", job: job(), tickAt: T0 }), "paused");
+    const manual = job(T0 + 5);
+    assertEquals(await store.scheduleRun({ name: "s", job: manual }), "enqueued");
+    const [paused] = await store.scheduleGetMany({ names: ["s"] });
+    assertEquals(paused, { name: "s", paused: true, lastRunAt: T0 + 5, lastJobId: manual.id });
+    await store.schedulePause({ name: "s", paused: false });
+    assertEquals(await store.scheduleRun({ name: "s", job: job(), tickAt: T0 }), "enqueued");
+  });
+
+  test("schedules never run read as unpaused, in the order asked", async (store) => {
+    await store.schedulePause({ name: "b", paused: true });
+    const names = Array.from({ length: 12 }, (_, i) => i === 11 ? "b" : `s${i}`);
+    const records = await store.scheduleGetMany({ names });
+    assertEquals(records.map((r) => r.name), names);
+    assertEquals(records.map((r) => r.paused), names.map((n) => n === "b"));
+  });
+}

@@ -31,6 +31,7 @@ import { jobActionRoutes } from "./routes/job_actions.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { queueRoutes } from "./routes/queues.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
+import { queueActionRoutes } from "./routes/queue_actions.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 
 /** Largest request body read at all; bigger ones are refused before parsing. */
@@ -112,6 +113,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   queueRoutes(app, deps);
   healthRoutes(app, deps);
   scheduleRoutes(app, deps);
+  queueActionRoutes(app, deps);
   metricsRoutes(app, deps);
 
   app.notFound((c) =>

@@ -88,7 +88,8 @@ export interface Store {
   /**
    * Takes up to `limit` ready jobs, best first (queue order, then priority, run-at and
    * enqueue order), applies `claimJob` to each and returns them. No job is handed to two
-   * claimants, whatever the number of processes.
+   * claimants, whatever the number of processes. Paused queues are skipped (a pause made
+   * by another process holds within `PAUSE_REFRESH_MS`, see `paused_queues.ts`).
    */
   jobClaim(params: JobClaimParams): Promise<Job[]>;
 
@@ -166,6 +167,12 @@ export interface Store {
 
   /** The records of `names`, in order; a schedule never seen reads `{ name, paused: false }`. */
   scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]>;
+
+  /** Pauses or resumes claims from a queue, in every process; enqueues still happen. */
+  queuePause(params: { queue: string; paused: boolean }): Promise<void>;
+
+  /** The names of the paused queues, sorted. */
+  queuePausedList(): Promise<string[]>;
 
   /** Pauses or resumes a schedule's ticks (manual runs still happen). */
   schedulePause(params: { name: string; paused: boolean }): Promise<void>;

@@ -96,6 +96,8 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
       "/jobs/{id}/retry",
       "/metrics",
       "/queues",
+      "/queues/{name}/pause",
+      "/queues/{name}/resume",
       "/schedules",
       "/schedules/{name}/pause",
       "/schedules/{name}/resume",

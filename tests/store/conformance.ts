@@ -16,6 +16,7 @@ import type { Store } from "../../src/store/store.ts";
 import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/transitions.ts";
 import { runTelemetryConformance } from "./conformance_telemetry.ts";
 import { runScheduleConformance } from "./conformance_schedules.ts";
+import { runQueuePauseConformance } from "./conformance_queue_pause.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -42,6 +43,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
     });
   runTelemetryConformance(test);
   runScheduleConformance(test);
+  runQueuePauseConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

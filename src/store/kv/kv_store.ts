@@ -35,6 +35,7 @@ import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { KvSchedules } from "./schedules.ts";
+import { PausedQueues } from "../paused_queues.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -51,6 +52,13 @@ interface Pair {
 
 function isTooLarge(error: unknown): error is TypeError {
   return error instanceof TypeError && /too large/i.test(error.message);
+}
+
+/** SQLite's words for a file it cannot write: the client should retry later (503). */
+function storageTrouble(error: unknown): unknown {
+  const trouble = /disk is full|readonly database|database is locked|disk I\/O error/i;
+  if (!(error instanceof Error) || !trouble.test(error.message)) return error;
+  return new StoreUnavailableError(`KV file cannot be written: ${error.message}`);
 }
 
 /** KV refused a commit for size: name the largest job so the caller knows what to shrink. */
@@ -92,11 +100,13 @@ class KvStore implements Store {
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
+  readonly #paused: PausedQueues;
 
   constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
+    this.#paused = new PausedQueues(() => this.queuePausedList());
     this.#bell = bell;
     this.#clock = clock;
   }
@@ -125,14 +135,14 @@ class KvStore implements Store {
     try {
       await batch.commit();
     } catch (error) {
-      throw isTooLarge(error) ? tooLarge(error, jobs) : error;
+      throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
     }
     if (jobs.some((job) => job.state === "queued")) this.#bell.ring();
   }
 
   async jobClaim({ queues, workerId, limit, leaseMs, now }: JobClaimParams): Promise<Job[]> {
     const claimed: Job[] = [];
-    for (const queue of queues) {
+    for (const queue of await this.#paused.filter(queues)) {
       for (let round = 0; round < 5 && claimed.length < limit; round++) {
         const want = Math.min(limit - claimed.length, JOBS_PER_COMMIT);
         const ready = await listKeys(this.#kv, { prefix: ["ready", queue] }, want);
@@ -298,6 +308,20 @@ class KvStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return this.#telemetry.statsGet({ since, now: this.#clock.now() });
+  }
+
+  async queuePause({ queue, paused }: { queue: string; paused: boolean }): Promise<void> {
+    await (paused ? this.#kv.set(["paused", queue], true) : this.#kv.delete(["paused", queue]));
+    this.#paused.invalidate();
+    if (!paused) this.#bell.ring();
+  }
+
+  async queuePausedList(): Promise<string[]> {
+    const names: string[] = [];
+    for await (const entry of this.#kv.list({ prefix: ["paused"] })) {
+      names.push(entry.key[1] as string);
+    }
+    return names;
   }
 
   async scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {

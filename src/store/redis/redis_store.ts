@@ -38,6 +38,7 @@ import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/
 import { RedisTelemetry, statArgs } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { RedisSchedules } from "./schedules.ts";
+import { PausedQueues } from "../paused_queues.ts";
 import { WakeUps } from "./wake_ups.ts";
 
 /** The default key prefix. */
@@ -118,11 +119,13 @@ class RedisStore implements Store {
   readonly #clock: Clock;
   readonly #telemetry: RedisTelemetry;
   readonly #schedules: RedisSchedules;
+  readonly #paused: PausedQueues;
 
   constructor(redis: ScriptedRedis, keys: RedisKeys, wakeUps: WakeUps, clock: Clock) {
     this.#redis = redis;
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys);
+    this.#paused = new PausedQueues(() => this.queuePausedList());
     this.#keys = keys;
     this.#wakeUps = wakeUps;
     this.#clock = clock;
@@ -166,7 +169,7 @@ class RedisStore implements Store {
   jobClaim({ queues, workerId, limit, leaseMs, now }: JobClaimParams): Promise<Job[]> {
     return reach(async () => {
       const claimed: Job[] = [];
-      for (const queue of queues) {
+      for (const queue of await this.#paused.filter(queues)) {
         if (claimed.length >= limit) break;
         const replies = await this.#redis.tqClaimJobs(
           this.#keys.queue(queue),
@@ -316,6 +319,19 @@ class RedisStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return reach(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
+  }
+
+  queuePause({ queue, paused }: { queue: string; paused: boolean }): Promise<void> {
+    return reach(async () => {
+      const key = `${this.#keys.prefix}:paused`;
+      if (paused) await this.#redis.sadd(key, queue);
+      else await this.#redis.multi().srem(key, queue).publish(this.#keys.wake, queue).exec();
+      this.#paused.invalidate();
+    });
+  }
+
+  queuePausedList(): Promise<string[]> {
+    return reach(async () => (await this.#redis.smembers(`${this.#keys.prefix}:paused`)).sort());
   }
 
   scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {

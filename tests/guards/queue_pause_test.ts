@@ -1,0 +1,30 @@
+import { assertEquals } from "../assert.ts";
+import { fixture, task, waitForJob } from "../worker/helpers.ts";
+import { createApp } from "../../src/http/mod.ts";
+import { silentLogger } from "../../src/log.ts";
+import { Producer } from "../../src/producer.ts";
+
+Deno.test("a paused queue keeps its jobs waiting until it is resumed over HTTP", async () => {
+  await using fx = await fixture([task("t", () => "done", { queue: "videos" })]);
+  const producer = new Producer({ store: fx.store, registry: fx.registry, clock: fx.clock });
+  const app = createApp({ producer, ...fx, logger: silentLogger });
+  const paused = await app.request("/queues/videos/pause", { method: "POST" });
+  assertEquals(await paused.json(), { name: "videos", paused: true });
+  fx.worker({ queues: ["videos"] }).start();
+  const job = await fx.enqueue("t", {});
+  assertEquals(job.state, "queued", "producers can still enqueue");
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  assertEquals((await fx.store.jobGet(job.id))?.state, "queued", "no worker claimed it");
+  const resumed = await app.request("/queues/videos/resume", { method: "POST" });
+  assertEquals(await resumed.json(), { name: "videos", paused: false });
+  await waitForJob(fx.store, job.id, (j) => j.state === "finished", "the job to run");
+});
+
+Deno.test("pausing a queue with a bad name is a 422 naming the field", async () => {
+  await using fx = await fixture([]);
+  const producer = new Producer({ store: fx.store, registry: fx.registry, clock: fx.clock });
+  const app = createApp({ producer, ...fx, logger: silentLogger });
+  const res = await app.request("/queues/no%20spaces/pause", { method: "POST" });
+  assertEquals(res.status, 422);
+  assertEquals((await res.json()).error.issues[0].path, "name");
+});

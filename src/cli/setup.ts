@@ -9,9 +9,10 @@
  * @module
  */
 import { registry, schedules } from "../../tasks/mod.ts";
-import { connect, type Connection } from "../connect.ts";
+import { connect, type Connection, DEFAULT_DB } from "../connect.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { loadEnvFile, logLevel } from "./args.ts";
+import { checkStore } from "./store_check.ts";
 import { loadRegistry } from "./tasks_module.ts";
 
 /** The common option values, as `parse` returns them. */
@@ -39,6 +40,7 @@ export async function setup(values: CommonValues): Promise<CommandContext> {
     db: values.db,
     schedules: tasks === registry ? schedules : [],
   });
+  await checkStore(connection.store, values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB);
   return { connection, logger };
 }
 

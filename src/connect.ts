@@ -17,6 +17,7 @@ import { Producer } from "./producer.ts";
 import { useProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import { openKvStore } from "./store/kv/kv_store.ts";
+import { openRedisStore } from "./store/redis/redis_store.ts";
 import type { Store } from "./store/store.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "./scheduler/schedule.ts";
 
@@ -28,6 +29,10 @@ export interface ConnectOptions {
   registry: Registry;
   /** Deno KV file (default `TQ_DB`, then `./data/tq.db`). */
   db?: string;
+  /** Redis URL (default `TQ_REDIS_URL`): when set, jobs live in Redis instead of a KV file. */
+  redis?: string;
+  /** Key prefix in Redis, so several apps share one (default `TQ_REDIS_PREFIX`, then `tq`). */
+  redisPrefix?: string;
   clock?: Clock;
   /** Recurring jobs (checked here: a bad one throws a `TypeError` naming it). */
   schedules?: readonly ScheduleDefinition[];
@@ -48,7 +53,11 @@ export interface Connection {
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const clock = options.clock ?? systemClock;
   const schedules = compileSchedules(options.schedules ?? [], options.registry);
-  const store = await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
+  const redis = options.redis ?? Deno.env.get("TQ_REDIS_URL");
+  const prefix = options.redisPrefix ?? Deno.env.get("TQ_REDIS_PREFIX");
+  const store = redis
+    ? await openRedisStore(redis, { prefix, clock })
+    : await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
   const producer = new Producer({ store, registry: options.registry, clock });
   useProducer(producer);
   return {

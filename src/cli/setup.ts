@@ -18,6 +18,8 @@ import { loadRegistry } from "./tasks_module.ts";
 /** The common option values, as `parse` returns them. */
 export interface CommonValues {
   db?: string;
+  redis?: string;
+  "redis-prefix"?: string;
   "env-file"?: string;
   "log-level"?: string;
   tasks?: string;
@@ -38,6 +40,8 @@ export async function setup(values: CommonValues): Promise<CommandContext> {
   const connection = await connect({
     registry: tasks,
     db: values.db,
+    redis: values.redis,
+    redisPrefix: values["redis-prefix"],
     schedules: tasks === registry ? schedules : [],
   });
   await checkStore(connection.store, values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB);

@@ -1,0 +1,130 @@
+/**
+ * SIGKILL during enqueue: each commit is all or nothing. Killed mid-stream, a process
+ * enqueueing batches leaves a whole number of batches; `tq serve` killed under concurrent
+ * POSTs leaves every acknowledged (202) job, at most the unanswered ones besides, and a
+ * file where every job has exactly its index entries, no entry is an orphan and the
+ * counters match (`consistency.ts`). There is no bulk HTTP route yet, so batches are
+ * enqueued with `Producer.enqueueMany` from a subprocess.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { tempDb, TqProcess } from "../integration/tq_process.ts";
+import { checkConsistency } from "./consistency.ts";
+
+const BATCH = 137;
+
+function enqueueLoop(db: string, queue: string, batch: number) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "tests/fixtures/enqueue_loop.ts", db, queue, String(batch)],
+    cwd: new URL("../../", import.meta.url),
+    stdout: "piped",
+    stderr: "null",
+  }).spawn();
+  let commits = 0;
+  const reading = (async () => {
+    for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+      commits += chunk.split("\n").filter((line) => line.startsWith("committed")).length;
+    }
+  })();
+  return {
+    async kill() {
+      child.kill("SIGKILL");
+      await child.status;
+      await reading;
+      return commits;
+    },
+  };
+}
+
+async function jobsIn(db: string, queue: string): Promise<number> {
+  const kv = await Deno.openKv(db);
+  try {
+    let n = 0;
+    for await (const entry of kv.list<{ queue: string }>({ prefix: ["job"] })) {
+      if (entry.value.queue === queue) n++;
+    }
+    return n;
+  } finally {
+    kv.close();
+  }
+}
+
+Deno.test("SIGKILL during batched and single enqueues leaves whole commits only", async () => {
+  const { db, cleanup } = await tempDb();
+  try {
+    let batches = 0;
+    let singles = 0;
+    for (let round = 0; round < 3; round++) {
+      const batched = enqueueLoop(db, "batch", BATCH);
+      const single = enqueueLoop(db, "single", 1);
+      await new Promise((resolve) => setTimeout(resolve, 1_500 + Math.random() * 1_000));
+      const [b, s] = await Promise.all([batched.kill(), single.kill()]);
+      batches += b;
+      singles += s;
+      const inBatch = await jobsIn(db, "batch");
+      assertEquals(inBatch % BATCH, 0, `${inBatch} jobs: a batch was written in part`);
+      const wholeBatches = inBatch / BATCH;
+      assert(wholeBatches - batches <= round + 1, "more batches than were sent");
+      assert(wholeBatches >= batches, "an acknowledged batch is missing");
+      const inSingle = await jobsIn(db, "single");
+      assert(inSingle >= singles && inSingle - singles <= round + 1, `${inSingle} vs ${singles}`);
+    }
+    const report = await checkConsistency(db);
+    console.log(
+      `killed enqueuers: ${report.jobs} jobs (${batches} acknowledged batches of ${BATCH}, ` +
+        `${singles} single jobs), ${report.indexEntries} index entries, ` +
+        `${report.problems.length} problems`,
+    );
+    assertEquals(report.problems, []);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("tq serve killed with SIGKILL under concurrent POSTs keeps every 202 job", async () => {
+  const { db, cleanup } = await tempDb();
+  const server = TqProcess.start(["serve", "--port", "0", "--db", db]);
+  try {
+    const base = await server.url();
+    const acknowledged: string[] = [];
+    let unanswered = 0;
+    let killed = false;
+    const client = async () => {
+      while (!killed) {
+        try {
+          const res = await fetch(`${base}/jobs`, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ task: "noop", input: {} }),
+          });
+          if (res.status === 202) acknowledged.push((await res.json()).job_id);
+          else await res.body?.cancel();
+        } catch {
+          unanswered++;
+          return;
+        }
+      }
+    };
+    const clients = Array.from({ length: 20 }, client);
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    server.kill("SIGKILL");
+    await server.exit();
+    killed = true;
+    await Promise.all(clients);
+
+    const kv = await Deno.openKv(db);
+    const found = (await Promise.all(acknowledged.map((id) => kv.get(["job", id]))))
+      .filter((entry) => entry.versionstamp !== null).length;
+    kv.close();
+    const report = await checkConsistency(db);
+    console.log(
+      `killed tq serve: ${acknowledged.length} jobs acknowledged, ${unanswered} requests ` +
+        `unanswered, ${report.jobs} jobs stored, ${report.problems.length} problems`,
+    );
+    assertEquals(found, acknowledged.length, "an acknowledged job is missing");
+    assert(report.jobs - acknowledged.length <= unanswered, "jobs nobody asked for");
+    assertEquals(report.problems, []);
+  } finally {
+    await server.stop();
+    await cleanup();
+  }
+});

@@ -27,6 +27,9 @@ import { errorResponse, validationHook } from "./errors.ts";
 import { requestLimits } from "./limits.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
+import { openapiRoutes } from "./routes/openapi.ts";
+import { queueRetryRoutes } from "./routes/queue_retry.ts";
+import { dashboardRoutes } from "./dashboard/mod.ts";
 import { jobActionRoutes } from "./routes/job_actions.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { queueRoutes } from "./routes/queues.ts";
@@ -115,6 +118,10 @@ export function createApp(options: AppOptions): OpenAPIHono {
   scheduleRoutes(app, deps);
   queueActionRoutes(app, deps);
   metricsRoutes(app, deps);
+  queueRetryRoutes(app, deps);
+  dashboardRoutes(app, deps);
+  // Last: the document lists the routes registered before it.
+  openapiRoutes(app);
 
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404)

@@ -98,6 +98,7 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
       "/queues",
       "/queues/{name}/pause",
       "/queues/{name}/resume",
+      "/queues/{name}/retry-failed",
       "/schedules",
       "/schedules/{name}/pause",
       "/schedules/{name}/resume",

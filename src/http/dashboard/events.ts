@@ -1,0 +1,58 @@
+/**
+ * `/ui/events`: a Server-Sent Events stream that says `change` whenever the store's counts
+ * or workers differ from the last look (checked every {@linkcode EVENTS_POLL_MS}), so open
+ * pages refresh themselves. Polling the store, not listening in process, is what lets
+ * changes made by other worker processes reach the page.
+ *
+ * @example
+ * ```ts ignore
+ * app.get("/ui/events", (c) => liveEvents(c, store, clock));
+ * ```
+ * @module
+ */
+import type { Context } from "hono";
+import { streamSSE } from "hono/streaming";
+import type { Clock } from "../../clock.ts";
+import type { Store } from "../../store/store.ts";
+
+/** How often the stream looks at the store. */
+export const EVENTS_POLL_MS = 500;
+/** A comment line this often keeps proxies from closing an idle stream. */
+const KEEPALIVE_MS = 15_000;
+
+/** What the pages show that can change: counts per queue and state, and workers. */
+async function fingerprint(store: Store, now: number): Promise<string> {
+  const [counts, workers] = await Promise.all([store.queueCounts(), store.workerList({ now })]);
+  return JSON.stringify([counts, workers.map((w) => [w.id, w.running, w.runningJobIds])]);
+}
+
+/**
+ * Streams `change` events until the client goes away.
+ *
+ * @example
+ * ```ts ignore
+ * app.get("/ui/events", (c) => liveEvents(c, store, clock));
+ * ```
+ */
+export function liveEvents(c: Context, store: Store, clock: Clock): Response {
+  return streamSSE(c, async (stream) => {
+    const closed = new AbortController();
+    stream.onAbort(() => closed.abort());
+    let last = await fingerprint(store, clock.now());
+    let quiet = 0;
+    await stream.writeSSE({ event: "ready", data: "" });
+    while (!closed.signal.aborted) {
+      await clock.sleep(EVENTS_POLL_MS, closed.signal);
+      if (closed.signal.aborted) break;
+      const now = await fingerprint(store, clock.now());
+      if (now !== last) {
+        last = now;
+        quiet = 0;
+        await stream.writeSSE({ event: "change", data: "" });
+      } else if ((quiet += EVENTS_POLL_MS) >= KEEPALIVE_MS) {
+        quiet = 0;
+        await stream.write(": keep-alive\n\n");
+      }
+    }
+  });
+}

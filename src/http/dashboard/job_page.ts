@@ -1,0 +1,126 @@
+/**
+ * A job's page (`/ui/jobs/{id}`): status and timestamps, the worker that ran it, input,
+ * result, every failed attempt with its error and stack, the lines its handler logged,
+ * and the actions its state allows.
+ *
+ * @example
+ * ```ts ignore
+ * const body = await jobDetail(store, job);
+ * ```
+ * @module
+ */
+import { html } from "hono/html";
+import type { Job } from "../../job.ts";
+import type { Store } from "../../store/store.ts";
+import { duration, type Html, pretty, time } from "./layout.ts";
+
+/** Lines of a job's log shown. */
+const LOG_LINES = 500;
+
+function actions(job: Job): Html {
+  const button = (action: string, label: string, cls = "") =>
+    html`
+      <form method="post"
+        action="/ui/jobs/${job.id}/${action}"><button class="${cls}">${label}</button></form>
+    `;
+  return html`<div class="actions">${
+    job.state === "failed" || job.state === "canceled" ? button("retry", "Retry") : ""
+  }${
+    ["queued", "scheduled", "started"].includes(job.state) && !job.cancelRequested
+      ? button("cancel", "Cancel", "danger")
+      : ""
+  }${job.state !== "started" ? button("delete", "Delete", "danger") : ""}</div>`;
+}
+
+/**
+ * The job's live region.
+ *
+ * @example
+ * ```ts ignore
+ * const body = await jobDetail(store, await store.jobGet(id));
+ * ```
+ */
+export async function jobDetail(store: Store, job: Job): Promise<Html> {
+  const lines = await store.jobLogList({ jobId: job.id, limit: LOG_LINES });
+  const ran = job.startedAt && job.endedAt ? duration(job.endedAt - job.startedAt) : "–";
+  const errors = job.errors.toReversed().map((e) =>
+    html`
+      <details class="attempt" ${e === job.errors.at(-1)
+        ? html`
+          open
+        `
+        : ""}>
+      <summary>Attempt ${e.attempt} at ${time(e.at)}: <strong>${e.name}</strong>: ${e
+        .message}${e.workerId
+        ? html`
+          <span class="muted">on ${e.workerId}</span>
+        `
+        : ""}</summary>
+      ${e.stack ? html`<pre class="stack">${e.stack}</pre>` : ""}
+      </details>
+    `
+  );
+  const logRows = lines.map((l) =>
+    html`
+      <tr>
+        <td>${time(l.at)}</td>
+        <td class="num">${l.attempt}</td>
+        <td>${l.message}</td>
+        <td><code>${l.fields ? JSON.stringify(l.fields) : ""}</code></td>
+      </tr>
+    `
+  );
+  return html`<p><span class="badge state-${job.state}" id="job-state">${job.state}</span>${
+    job.cancelRequested
+      ? html`
+        <span class="badge">cancel requested</span>
+      `
+      : ""
+  }</p>
+${actions(job)}
+<dl class="facts">
+<dt>task</dt><dd>${job.task}</dd>
+<dt>queue</dt><dd><a href="/ui/jobs?queue=${encodeURIComponent(job.queue)}">${job.queue}</a></dd>
+<dt>priority</dt><dd>${job.priority}</dd>
+<dt>attempts</dt><dd>${job.attempts} of ${job.maxAttempts}</dd>
+<dt>worker</dt><dd>${job.workerId ?? "–"}</dd>
+<dt>created</dt><dd>${time(job.createdAt)}</dd>
+<dt>run at</dt><dd>${time(job.runAt)}</dd>
+<dt>started</dt><dd>${time(job.startedAt)}</dd>
+<dt>ended</dt><dd>${time(job.endedAt)} (ran ${ran})</dd>
+<dt>lease until</dt><dd>${time(job.leaseExpiresAt)}</dd>
+<dt>kept until</dt><dd>${time(job.expiresAt)}</dd>
+${
+    job.cancelReason
+      ? html`
+        <dt>cancel reason</dt>
+        <dd>${job.cancelReason}</dd>
+      `
+      : ""
+  }
+</dl>
+<h2>Input</h2>
+<pre class="json">${pretty(job.input)}</pre>
+<h2>Result</h2>
+<pre class="json">${job.state === "finished" ? pretty(job.result) : "–"}</pre>
+<h2>Errors</h2>
+${errors.length === 0 ? html`<p class="muted">No failed attempt.</p>` : errors}
+<h2>Log</h2>
+${
+    logRows.length === 0
+      ? html`<p class="muted">The handler logged nothing (ctx.log()).</p>`
+      : html`
+        <table class="log">
+          <thead>
+            <tr>
+              <th>at</th>
+              <th class="num">attempt</th>
+              <th>message</th>
+              <th>fields</th>
+            </tr>
+          </thead>
+          <tbody>${logRows}</tbody>
+        </table>
+      `
+  }`;
+}

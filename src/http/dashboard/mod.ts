@@ -1,0 +1,136 @@
+/**
+ * The web dashboard at `/`: server-rendered HTML that reads with JavaScript off, made live
+ * by `/assets/tq.js` over Server-Sent Events. Pages: overview (`/`), jobs (`/ui/jobs`), a
+ * job (`/ui/jobs/{id}`), workers (`/ui/workers`). Actions are plain form posts answered
+ * with a redirect (303) back to a page: retry, cancel and delete a job, retry every failed
+ * job of a queue. Bad input gets the API's 4xx JSON naming the field.
+ *
+ * @example
+ * ```ts ignore
+ * dashboardRoutes(app, deps);
+ * const res = await app.request("/");
+ * ```
+ * @module
+ */
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import { InvalidInputError } from "../../errors.ts";
+import { changeJob, deleteJob, readJob } from "../../job_changes.ts";
+import { fieldIssues } from "../../producer.ts";
+import { retryFailed } from "../../queue_retry.ts";
+import { cancelJob, retryJob } from "../../transitions.ts";
+import type { AppDeps } from "../app.ts";
+import { ASSETS } from "./assets.ts";
+import { liveEvents } from "./events.ts";
+import { jobDetail } from "./job_page.ts";
+import { jobsControls, JobsQuery, jobsTable } from "./jobs_page.ts";
+import { type Html, page } from "./layout.ts";
+import { overview } from "./overview.ts";
+import { workersTable } from "./workers_page.ts";
+import { QueueNameParams } from "../routes/queue_retry.ts";
+
+/** What the `done` query parameter of a redirect says, by code (never echoed as given). */
+const NOTICES: Record<string, string> = {
+  retried: "The job was queued again.",
+  canceled: "The job was canceled (or, if running, asked to stop).",
+  deleted: "The job was deleted.",
+  retried_failed: "Failed jobs of the queue were queued again.",
+};
+
+const CANCEL_REASON = "canceled from the dashboard";
+
+/**
+ * Adds the dashboard's pages, actions, live stream and assets to `app`.
+ *
+ * @example
+ * ```ts ignore
+ * dashboardRoutes(app, deps);
+ * ```
+ */
+export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
+  const { store, registry, clock, jobTtlMs } = deps;
+  const notice = (done?: string) => (done ? NOTICES[done] : undefined);
+  const htmlPage = async (body: Html) =>
+    new Response(String(await body), {
+      headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+    });
+
+  app.get("/assets/:file", (c) => {
+    const asset = ASSETS[c.req.param("file")];
+    if (!asset) return c.json({ error: { code: "not_found", message: "no such asset" } }, 404);
+    return c.body(asset.body, 200, { "content-type": asset.type, "cache-control": "no-cache" });
+  });
+
+  app.get("/", (c) =>
+    htmlPage(page({
+      title: "Overview",
+      nav: "overview",
+      notice: notice(c.req.query("done")),
+      body: overview(store, clock.now()),
+    })));
+
+  app.get("/ui/jobs", async (c) => {
+    // The filter form sends "" for "any".
+    const query = Object.entries(c.req.query()).filter(([, value]) => value !== "");
+    const parsed = JobsQuery.safeParse(Object.fromEntries(query));
+    if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "query"));
+    const filters = parsed.data;
+    if (filters.id) {
+      const id = filters.id.trim().toUpperCase();
+      const found = await readJob(store, id).catch(() => null);
+      if (found) return c.redirect(`/ui/jobs/${found.id}`, 303);
+    }
+    const queues = (await store.queueCounts()).map((q) => q.name).sort();
+    const tasks = registry.list().map((t) => t.name).sort();
+    return htmlPage(page({
+      title: "Jobs",
+      nav: "jobs",
+      notice: filters.id ? `No job has the id "${filters.id}".` : undefined,
+      controls: jobsControls(filters, queues, tasks),
+      body: jobsTable(store, filters),
+    }));
+  });
+
+  app.get("/ui/jobs/:id", async (c) => {
+    const job = await readJob(store, c.req.param("id"));
+    return htmlPage(page({
+      title: `Job ${job.id}`,
+      nav: "jobs",
+      notice: notice(c.req.query("done")),
+      body: jobDetail(store, job),
+    }));
+  });
+
+  app.get(
+    "/ui/workers",
+    (c) =>
+      htmlPage(page({ title: "Workers", nav: "workers", body: workersTable(store, clock.now()) })),
+  );
+
+  app.get("/ui/events", (c) => liveEvents(c, store, clock));
+
+  app.post("/ui/jobs/:id/retry", async (c) => {
+    const job = await changeJob(store, c.req.param("id"), (j) => retryJob(j, { now: clock.now() }));
+    return c.redirect(`/ui/jobs/${job.id}?done=retried`, 303);
+  });
+
+  app.post("/ui/jobs/:id/cancel", async (c) => {
+    const job = await changeJob(
+      store,
+      c.req.param("id"),
+      (j) => cancelJob(j, { now: clock.now(), reason: CANCEL_REASON, ttlMs: jobTtlMs }),
+    );
+    return c.redirect(`/ui/jobs/${job.id}?done=canceled`, 303);
+  });
+
+  app.post("/ui/jobs/:id/delete", async (c) => {
+    await deleteJob(store, c.req.param("id"));
+    return c.redirect("/ui/jobs?done=deleted", 303);
+  });
+
+  app.post("/ui/queues/:name/retry-failed", async (c) => {
+    const parsed = QueueNameParams.safeParse({ name: c.req.param("name") });
+    if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "path"));
+    await retryFailed(store, { queue: parsed.data.name, now: clock.now() });
+    return c.redirect("/?done=retried_failed", 303);
+  });
+}

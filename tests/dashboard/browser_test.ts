@@ -1,0 +1,103 @@
+/**
+ * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core)
+ * against a real `tq start` process: no console errors, a job enqueued through the API shows
+ * up and turns finished without a reload, retry from the job's page works. Saves the
+ * screenshots the README shows (docs/dashboard-*.png).
+ */
+import { type Browser, chromium } from "playwright-core";
+import { assert, assertEquals } from "../assert.ts";
+import { eventually, tempDb, TqProcess } from "../integration/tq_process.ts";
+
+const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const DOCS = new URL("../../docs/", import.meta.url);
+
+async function launch(): Promise<Browser> {
+  try {
+    await Deno.stat(CHROMIUM);
+  } catch {
+    throw new Error(
+      `${CHROMIUM} not found: install chromium (.ci/run does: apt-get install -y chromium)`,
+    );
+  }
+  return await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+}
+
+async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  assertEquals(res.status, 202);
+  return await res.json();
+}
+
+Deno.test({
+  name:
+    "the dashboard goes live in Chromium: a new job appears and finishes without reload; retry works",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { db, cleanup } = await tempDb();
+    const tq = TqProcess.start(["start", "--port", "0", "--db", db], {
+      TQ_EMAIL_LATENCY_MS: "300",
+    });
+    const browser = await launch();
+    try {
+      const base = await tq.url();
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const problems: string[] = [];
+      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+      page.on("pageerror", (e) => problems.push(String(e)));
+
+      await page.goto(`${base}/ui/jobs`);
+      await page.waitForSelector("#live-status:text('live')");
+      // Reloads would reset this marker: it proves the table changed in place.
+      await page.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
+      const { job_id } = await post(`${base}/jobs`, {
+        task: "send_notification",
+        input: { email: "ada@example.com", message: "<b>hello</b>" },
+      });
+      const row = page.locator(`tr:has(a[href="/ui/jobs/${job_id}"])`);
+      await row.locator(".badge.state-finished").waitFor({ timeout: 20_000 });
+      assertEquals(
+        await page.evaluate(() => (globalThis as unknown as { marker: number }).marker),
+        42,
+      );
+
+      const failing = await post(`${base}/jobs`, {
+        task: "send_notification",
+        input: { email: "fail@example.com", message: "x" },
+        max_attempts: 1,
+        timeout: 50, // the simulated email API takes 300 ms: this attempt times out
+      });
+      await eventually(
+        async () => {
+          const job = await (await fetch(`${base}/jobs/${failing.job_id}`)).json();
+          return job.status === "failed";
+        },
+        20_000,
+        "the failing job to fail",
+      );
+      await page.goto(`${base}/ui/jobs/${failing.job_id}`);
+      assertEquals(await page.locator("#job-state").textContent(), "failed");
+      await page.screenshot({ path: new URL("dashboard-job.png", DOCS).pathname, fullPage: true });
+      await Promise.all([
+        page.waitForURL(/done=retried/),
+        page.click("form[action$='/retry'] button"),
+      ]);
+      const state = await page.locator("#job-state").textContent();
+      assert(state === "queued" || state === "started" || state === "failed", state ?? "");
+      await page.locator("text=Attempt 1").first().waitFor();
+
+      await page.goto(base);
+      await page.waitForSelector("#workers-online:text('1')");
+      await page.screenshot({ path: new URL("dashboard-overview.png", DOCS).pathname });
+      assertEquals(problems, []);
+    } finally {
+      await browser.close();
+      await tq.stop();
+      await cleanup();
+    }
+  },
+});

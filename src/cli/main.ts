@@ -14,6 +14,8 @@ import { cronCommand } from "./cron.ts";
 import { enqueueCommand } from "./enqueue.ts";
 import { jobsCommand } from "./jobs.ts";
 import { queuesCommand } from "./queues.ts";
+import { statsCommand } from "./stats.ts";
+import { workersCommand } from "./workers.ts";
 import { schedulesCommand } from "./schedules.ts";
 import { serveCommand } from "./serve.ts";
 import { startCommand } from "./start.ts";
@@ -31,6 +33,8 @@ Commands:
   enqueue    enqueue one job from the shell
   jobs       list, show, retry, cancel or delete jobs
   queues     counts of jobs per queue and state
+  workers    workers online: host, pid, concurrency, running jobs, last heartbeat
+  stats      the dashboard's overview: jobs per state, last hour, workers
   cron       enqueue the jobs of tasks/schedules.ts at their ticks (also inside start)
   schedules  list the schedules; pause, resume or trigger one
 
@@ -43,6 +47,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   enqueue: enqueueCommand,
   jobs: jobsCommand,
   queues: queuesCommand,
+  workers: workersCommand,
+  stats: statsCommand,
   cron: cronCommand,
   schedules: schedulesCommand,
 };

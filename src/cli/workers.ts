@@ -1,0 +1,51 @@
+/**
+ * `tq workers`: the workers online (heartbeat not expired), with host, pid, concurrency,
+ * running jobs, queues and last heartbeat; `--json` for scripts.
+ *
+ * @example
+ * ```ts ignore
+ * await workersCommand(["--json"]);
+ * ```
+ * @module
+ */
+import { COMMON_HELP, parse } from "./args.ts";
+import { setup } from "./setup.ts";
+import { table } from "./table.ts";
+
+/** Help of `tq workers`. */
+export const WORKERS_HELP = `Usage: tq workers [--json]
+
+Prints every worker whose heartbeat has not expired.
+${COMMON_HELP}`;
+
+/** Runs `tq workers`. */
+export async function workersCommand(args: string[]): Promise<number> {
+  const { values } = parse("workers", args, { json: { type: "boolean" } });
+  if (values.help) {
+    console.log(WORKERS_HELP);
+    return 0;
+  }
+  const { connection } = await setup(values);
+  try {
+    const now = Date.now();
+    const workers = await connection.store.workerList({ now });
+    if (values.json) {
+      console.log(JSON.stringify({ workers }, null, 2));
+    } else {
+      console.log(table(
+        ["ID", "HOST", "PID", "RUNNING", "QUEUES", "LAST HEARTBEAT"],
+        workers.map((w) => [
+          w.id,
+          w.host,
+          String(w.pid),
+          `${w.running}/${w.concurrency}`,
+          w.queues.join(","),
+          `${((now - w.lastHeartbeatAt) / 1000).toFixed(1)}s ago`,
+        ]),
+      ));
+    }
+    return 0;
+  } finally {
+    connection.close();
+  }
+}

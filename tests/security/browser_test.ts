@@ -119,3 +119,22 @@ Deno.test("the login page escapes what it echoes", async () => {
     }
   });
 });
+
+Deno.test("the dashboard shows <script> input and results escaped, never as markup", async () => {
+  const payload = '<script>alert(1)</script>"><img src=x onerror=alert(2)>';
+  await withSecureApi({}, async ({ app }) => {
+    const posted = await app.request("/tasks/send_notification", {
+      method: "POST",
+      body: JSON.stringify({ email: "ada@example.com", message: payload }),
+      headers: { "content-type": "application/json" },
+    });
+    const { job_id } = await posted.json();
+    for (const path of ["/", "/ui/jobs", `/ui/jobs/${job_id}`, `/ui/jobs?task=${payload}`]) {
+      const res = await app.request(path, { headers: { accept: "text/html" } });
+      const html = await res.text();
+      assert(res.status < 500, `${path}: ${res.status}`);
+      assert(!html.includes("<script>alert") && !html.includes("<img src=x"), `${path}: ${html}`);
+      if (path === `/ui/jobs/${job_id}`) assert(html.includes("&lt;script&gt;alert(1)"), html);
+    }
+  });
+});

@@ -1,14 +1,14 @@
 /**
  * The dashboard's session cookies. After login the browser holds the API token in
  * `tq_token` (HttpOnly: page scripts never see it; SameSite=Strict: other sites' requests
- * never carry it) and a random `tq_csrf` value that the dashboard's scripts copy into the
- * `X-TQ-CSRF` header of every change they ask for (double submit): a forged request from
- * elsewhere cannot read the cookie, so it cannot send the header.
+ * never carry it) and a random `tq_csrf` value that every change made with the cookie must
+ * repeat, in the `X-TQ-CSRF` header (scripts) or the `_csrf` field (HTML forms): a forged
+ * request from elsewhere cannot read the cookie, so it cannot repeat it (double submit).
  *
  * @example
  * ```ts ignore
  * import { setSession } from "./cookies.ts";
- * app.post("/login", (c) => { setSession(c, token); return c.redirect("/dashboard/", 303); });
+ * app.post("/login", (c) => { setSession(c, token); return c.redirect("/", 303); });
  * ```
  * @module
  */
@@ -74,16 +74,39 @@ export function sessionToken(c: Context): string | undefined {
   return getCookie(c, TOKEN_COOKIE);
 }
 
+/** The form field that may carry the CSRF value instead of the header (plain HTML forms). */
+export const CSRF_FIELD = "_csrf";
+
+const FORM_TYPE = /^(application\/x-www-form-urlencoded|multipart\/form-data)/i;
+
 /**
- * Whether a cookie-authenticated request repeats its CSRF cookie in the header.
+ * The session's CSRF value, for a page to put in its forms' {@linkcode CSRF_FIELD}.
  *
  * @example
  * ```ts ignore
- * if (!csrfMatches(c)) throw new ForbiddenError("missing X-TQ-CSRF");
+ * const field = `<input type="hidden" name="_csrf" value="${csrfValue(c) ?? ""}">`;
  * ```
  */
-export function csrfMatches(c: Context): boolean {
+export function csrfValue(c: Context): string | undefined {
+  return getCookie(c, CSRF_COOKIE);
+}
+
+/**
+ * Whether a cookie-authenticated request repeats its CSRF cookie, in the `X-TQ-CSRF`
+ * header or, from an HTML form, in the `_csrf` field.
+ *
+ * @example
+ * ```ts ignore
+ * if (!(await csrfMatches(c))) throw new ForbiddenError("missing X-TQ-CSRF");
+ * ```
+ */
+export async function csrfMatches(c: Context): Promise<boolean> {
   const cookie = getCookie(c, CSRF_COOKIE);
-  const header = c.req.header(CSRF_HEADER);
-  return cookie !== undefined && cookie.length > 0 && header === cookie;
+  if (!cookie) return false;
+  let sent = c.req.header(CSRF_HEADER);
+  if (sent === undefined && FORM_TYPE.test(c.req.header("content-type") ?? "")) {
+    const field = (await c.req.parseBody())[CSRF_FIELD];
+    sent = typeof field === "string" ? field : undefined;
+  }
+  return sent === cookie;
 }

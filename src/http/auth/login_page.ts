@@ -38,11 +38,11 @@ const ESCAPES: Record<string, string> = {
  * @example
  * ```ts
  * import { safeNext } from "./login_page.ts";
- * console.assert(safeNext("//evil.example") === "/dashboard/");
+ * console.assert(safeNext("//evil.example") === "/");
  * ```
  */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : "/dashboard/";
+  return next && /^\/(?![/\\])/.test(next) ? next : "/";
 }
 
 /**
@@ -51,7 +51,7 @@ export function safeNext(next: string | undefined): string {
  * @example
  * ```ts
  * import { loginPage } from "./login_page.ts";
- * const html = loginPage({ next: "/dashboard/", error: "wrong token" });
+ * const html = loginPage({ next: "/", error: "wrong token" });
  * ```
  */
 export function loginPage({ next, error }: { next?: string; error?: string }): string {

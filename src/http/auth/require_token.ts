@@ -3,7 +3,7 @@
  * request carries its token as `Authorization: Bearer <token>`, or, from the dashboard,
  * in the session cookie. Without a valid one: 401 JSON (a browser asking for a page gets
  * the login form instead, still 401). A read-only token may only read (403 otherwise);
- * a cookie-authenticated change must also repeat its CSRF cookie in `X-TQ-CSRF`.
+ * a cookie-authenticated change must also repeat its CSRF cookie (`cookies.ts`).
  *
  * @example
  * ```ts ignore
@@ -13,7 +13,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { ForbiddenError, UnauthorizedError } from "../../errors.ts";
-import { CSRF_HEADER, csrfMatches, sessionToken } from "./cookies.ts";
+import { CSRF_FIELD, CSRF_HEADER, csrfMatches, sessionToken } from "./cookies.ts";
 import { isSafeMethod } from "./cross_site.ts";
 import { loginPage } from "./login_page.ts";
 import { type ApiTokens, tokenRole } from "./tokens.ts";
@@ -62,9 +62,10 @@ export function requireToken(tokens: ApiTokens): MiddlewareHandler {
           "this token is read-only: enqueue, retry, cancel, delete and pause need an admin token",
         );
       }
-      if (header === undefined && !csrfMatches(c)) {
+      if (header === undefined && !(await csrfMatches(c))) {
         throw new ForbiddenError(
-          `a change made with the session cookie must repeat the tq_csrf cookie in ${CSRF_HEADER}`,
+          `a change made with the session cookie must repeat the tq_csrf cookie in ` +
+            `${CSRF_HEADER} or the ${CSRF_FIELD} form field`,
         );
       }
     }

@@ -105,7 +105,8 @@ export async function csrfMatches(c: Context): Promise<boolean> {
   if (!cookie) return false;
   let sent = c.req.header(CSRF_HEADER);
   if (sent === undefined && FORM_TYPE.test(c.req.header("content-type") ?? "")) {
-    const field = (await c.req.parseBody())[CSRF_FIELD];
+    // Read a copy: the route that follows reads the body again.
+    const field = (await c.req.raw.clone().formData()).get(CSRF_FIELD);
     sent = typeof field === "string" ? field : undefined;
   }
   return sent === cookie;

@@ -1,166 +1,169 @@
 /**
- * `deno task bench`: tq's throughput and latency on this machine, printed as a Markdown
- * table for docs/benchmarks.md. Every server it starts listens on 127.0.0.1 and is
- * stopped at the end; every loop is bounded.
+ * `deno task bench`: tq on the Deno KV file, tq on Redis and BullMQ (under Node, on the same
+ * `redis-server`) side by side, one run, printed as a Markdown table for
+ * docs/benchmarks.md. It starts its own redis-server on a free loopback port and stops it,
+ * and every server and worker it starts, at the end. Sizes: `config.ts` (env `BENCH_*`);
+ * `BENCH_ONLY=e2e,claim` runs only some cases.
  *
- * - enqueue rate, one job per commit and in batches of 300 (in process);
- * - end-to-end no-op jobs/s from a full queue with two `tq worker` processes;
- * - p50/p99 enqueue→start latency across processes with one idle worker;
- * - KV commits and reads per job, counted in process.
+ * Cases: `enqueue` (one at a time, many callers, bulk), `e2e` (no-op and 5 ms jobs, worker
+ * memory), `latency` (enqueue→start), `http` (`POST /jobs` under autocannon), `claim`
+ * (claim cost at a small and a big queue, bytes per queued job), `calls` (KV round-trips
+ * per job).
+ *
+ * @example
+ * ```sh
+ * BENCH_ONLY=latency deno task bench
+ * ```
  * @module
  */
-import { registry } from "../tasks/mod.ts";
-import { connect } from "../src/connect.ts";
-import { silentLogger } from "../src/log.ts";
-import { Worker } from "../src/worker/mod.ts";
-import { eventually, tempDb, TqProcess } from "../tests/integration/tq_process.ts";
-import { countKvCalls, percentile, timed } from "./measure.ts";
+import { CONFIG } from "./config.ts";
+import { bullmqHttp, tqHttp } from "./http_load.ts";
+import { kvCallsPerJob } from "./kv_calls.ts";
+import { machine } from "./machine.ts";
+import { ensureNodeDeps, runNode } from "./node_peer.ts";
+import { RedisServer } from "./redis_server.ts";
+import { Table } from "./table.ts";
+import { tqClaim, tqEndToEnd, tqEnqueue, tqLatency } from "./tq_cases.ts";
+import { kvPeer, redisPeer } from "./tq_peer.ts";
 
-const E2E_JOBS = Number(Deno.env.get("BENCH_E2E_JOBS") ?? 20_000);
-const LATENCY_SAMPLES = 200;
-const rows: [string, string][] = [];
-const report = (name: string, value: string) => {
-  rows.push([name, value]);
-  console.error(`${name}: ${value}`);
+const only = Deno.env.get("BENCH_ONLY")?.split(",");
+const wanted = (name: string) => !only || only.includes(name);
+const started = performance.now();
+const loadBefore = await Deno.readTextFile("/proc/loadavg");
+
+await ensureNodeDeps();
+const redis = await RedisServer.start();
+const peers = { kv: kvPeer, redis: redisPeer(redis) };
+const table = new Table();
+/** Runs a BullMQ script on an empty Redis. */
+const bullmq = async <T>(script: string, args: Record<string, unknown>) => {
+  await redis.flush();
+  return await runNode<T>(script, { url: redis.url, ...args });
 };
+const max = (values: number[]) => Math.max(...values);
 
-async function benchEnqueue(): Promise<void> {
-  const { db, cleanup } = await tempDb();
-  const tq = await connect({ registry, db });
-  const single = 2_000;
-  const ms = await timed(async () => {
-    for (let i = 0; i < single; i++) await tq.producer.enqueue({ task: "noop", input: {} });
-  });
-  report("enqueue, one job per commit", `${Math.round(single / ms * 1000)} jobs/s`);
-  const batches = 50;
-  const batchMs = await timed(async () => {
-    for (let b = 0; b < batches; b++) {
-      await tq.producer.enqueueMany(
-        Array.from({ length: tq.store.maxInsertBatch }, () => ({ task: "noop", input: {} })),
-      );
-    }
-  });
-  const batched = batches * tq.store.maxInsertBatch;
-  report(
-    `enqueue, batches of ${tq.store.maxInsertBatch}`,
-    `${Math.round(batched / batchMs * 1000)} jobs/s`,
-  );
-  tq.close();
-  await cleanup();
-}
-
-async function fill(db: string, jobs: number): Promise<void> {
-  const tq = await connect({ registry, db });
-  for (let done = 0; done < jobs; done += tq.store.maxInsertBatch) {
-    const size = Math.min(tq.store.maxInsertBatch, jobs - done);
-    await tq.producer.enqueueMany(
-      Array.from({ length: size }, () => ({ task: "noop", input: {} })),
-    );
+try {
+  if (wanted("enqueue")) {
+    const [kv, rd] = [await tqEnqueue(peers.kv), await tqEnqueue(peers.redis)];
+    const bq = await bullmq<typeof kv>("enqueue.mjs", {
+      single: CONFIG.singleJobs,
+      concurrent: CONFIG.concurrentJobs,
+      callers: CONFIG.callers,
+      bulk: CONFIG.bulkJobs,
+    });
+    table.add("enqueue one at a time (awaited), jobs/s", "higher", {
+      kv: kv.sequential,
+      redis: rd.sequential,
+      bullmq: bq.sequential,
+    });
+    table.add(`enqueue from ${CONFIG.callers} concurrent callers, jobs/s`, "higher", {
+      kv: kv.concurrent,
+      redis: rd.concurrent,
+      bullmq: bq.concurrent,
+    });
+    table.add("bulk enqueue (KV 300, Redis 1,000 per call), jobs/s", "higher", {
+      kv: kv.bulk,
+      redis: rd.bulk,
+      bullmq: bq.bulk,
+    });
   }
-  tq.close();
-}
-
-async function benchEndToEnd(): Promise<void> {
-  const { db, cleanup } = await tempDb();
-  await fill(db, E2E_JOBS);
-  const env = { TQ_LOG_LEVEL: "warn" };
-  const workers = [0, 1].map(() =>
-    TqProcess.start(["worker", "default", "--concurrency", "100", "--db", db], env)
-  );
-  const tq = await connect({ registry, db });
-  try {
-    await eventually(
-      async () => {
-        const [counts] = await tq.store.queueCounts();
-        return counts.finished === E2E_JOBS;
-      },
-      300_000,
-      "every job to finish",
-    );
-    let first = Infinity, last = 0;
-    for (let cursor: string | undefined, more = true; more;) {
-      const page = await tq.store.jobList({ state: "finished", limit: 500, cursor });
-      for (const job of page.jobs) {
-        first = Math.min(first, job.startedAt!);
-        last = Math.max(last, job.endedAt!);
+  if (wanted("e2e")) {
+    const workers = `${CONFIG.workers} workers × ${CONFIG.concurrency}`;
+    for (const [sleepMs, jobs] of [[0, CONFIG.e2eJobs], [5, CONFIG.e2eSlowJobs]]) {
+      const args = { jobs, sleepMs };
+      const kv = await tqEndToEnd(peers.kv, args);
+      const rd = await tqEndToEnd(peers.redis, args);
+      const bq = await bullmq<typeof kv>("e2e.mjs", {
+        ...args,
+        workers: CONFIG.workers,
+        concurrency: CONFIG.concurrency,
+      });
+      const job = sleepMs ? `${sleepMs} ms` : "no-op";
+      table.add(
+        `end to end, ${jobs.toLocaleString("en-US")} ${job} jobs, ${workers}, jobs/s`,
+        "higher",
+        {
+          kv: kv.rate,
+          redis: rd.rate,
+          bullmq: bq.rate,
+        },
+      );
+      if (sleepMs === 0) {
+        table.add(`worker RSS after ${jobs.toLocaleString("en-US")} jobs (largest), MB`, "lower", {
+          kv: max(kv.rssMb),
+          redis: max(rd.rssMb),
+          bullmq: max(bq.rssMb),
+        });
       }
-      cursor = page.nextCursor;
-      more = cursor !== undefined;
     }
-    report(
-      `end to end, ${E2E_JOBS} no-op jobs, 2 worker processes`,
-      `${Math.round(E2E_JOBS / (last - first) * 1000)} jobs/s`,
-    );
-  } finally {
-    tq.close();
-    await Promise.all(workers.map((w) => w.stop()));
-    await cleanup();
   }
-}
-
-async function benchLatency(): Promise<void> {
-  const { db, cleanup } = await tempDb();
-  const worker = TqProcess.start(["worker", "default", "--db", db], { TQ_LOG_LEVEL: "info" });
-  const tq = await connect({ registry, db });
-  try {
-    await worker.waitForLine((line) => line.event === "worker:started");
-    const ids: string[] = [];
-    for (let i = 0; i < LATENCY_SAMPLES; i++) {
-      ids.push((await tq.producer.enqueue({ task: "noop", input: {} })).id);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+  if (wanted("latency")) {
+    const [kv, rd] = [await tqLatency(peers.kv), await tqLatency(peers.redis)];
+    const bq = await bullmq<typeof kv>("latency.mjs", {
+      samples: CONFIG.latencySamples,
+      gapMs: CONFIG.gapMs,
+    });
+    const what = `enqueue→start, one every ${CONFIG.gapMs} ms, other process`;
+    table.add(`${what}, p50 ms`, "lower", { kv: kv.p50, redis: rd.p50, bullmq: bq.p50 });
+    table.add(`${what}, p99 ms`, "lower", { kv: kv.p99, redis: rd.p99, bullmq: bq.p99 });
+  }
+  if (wanted("http")) {
+    const [kv, rd] = [await tqHttp(peers.kv), await tqHttp(peers.redis)];
+    await redis.flush();
+    const bq = await bullmqHttp(redis.url);
+    const what = `HTTP POST /jobs, ${CONFIG.httpConnections} connections`;
+    table.add(`${what}, requests/s`, "higher", { kv: kv.rps, redis: rd.rps, bullmq: bq.rps });
+    table.add(`${what}, p99 ms`, "lower", { kv: kv.p99, redis: rd.p99, bullmq: bq.p99 });
+    const failed = [kv, rd, bq].map((f) => f.non2xx + f.errors);
+    if (failed.some((n) => n > 0)) console.error(`HTTP non-2xx/errors: ${failed.join(", ")}`);
+  }
+  if (wanted("claim")) {
+    const figures = [];
+    for (const size of [CONFIG.claimSmall, CONFIG.claimJobs]) {
+      const kv = await tqClaim(peers.kv, size);
+      const rd = await tqClaim(peers.redis, size);
+      const bq = await bullmq<typeof kv>("claim.mjs", { size, samples: CONFIG.claimSamples });
+      figures.push({ kv, rd, bq });
+      table.add(`claim one job, ${size.toLocaleString("en-US")} queued, median ms`, "lower", {
+        kv: kv.claimMs,
+        redis: rd.claimMs,
+        bullmq: bq.claimMs,
+      });
     }
-    const jobs = await eventually(
-      async () => {
-        const jobs = await tq.store.jobGetMany(ids);
-        return jobs.every((job) => job?.state === "finished") && jobs;
+    const [small, big] = figures;
+    table.add(
+      `claim cost growth, ${CONFIG.claimJobs.toLocaleString("en-US")} ÷ ${
+        CONFIG.claimSmall.toLocaleString("en-US")
+      } queued`,
+      "lower",
+      {
+        kv: big.kv.claimMs / small.kv.claimMs,
+        redis: big.rd.claimMs / small.rd.claimMs,
+        bullmq: big.bq.claimMs / small.bq.claimMs,
       },
-      30_000,
-      "the latency jobs to finish",
     );
-    const waits = jobs.map((job) => job!.startedAt! - job!.createdAt);
-    report("enqueue→start across processes, p50", `${percentile(waits, 50)} ms`);
-    report("enqueue→start across processes, p99", `${percentile(waits, 99)} ms`);
-  } finally {
-    tq.close();
-    await worker.stop();
-    await cleanup();
+    table.add("bytes per queued job (KV file; Redis used_memory)", "lower", {
+      kv: big.kv.bytesPerJob,
+      redis: big.rd.bytesPerJob,
+      bullmq: big.bq.bytesPerJob,
+    });
   }
+  if (wanted("calls")) {
+    const calls = await kvCallsPerJob();
+    table.add("KV commits per job (bulk enqueue + worker, in process)", "lower", {
+      kv: calls.commits,
+    });
+    table.add("KV reads per job (same run, incl. idle polling)", "lower", { kv: calls.reads });
+  }
+} finally {
+  await redis.stop();
 }
 
-async function benchKvCallsPerJob(): Promise<void> {
-  const { db, cleanup } = await tempDb();
-  const jobs = 3_000;
-  const tq = await connect({ registry, db });
-  const worker = new Worker({ store: tq.store, registry, concurrency: 100, logger: silentLogger });
-  const calls = await countKvCalls(async () => {
-    for (let done = 0; done < jobs; done += tq.store.maxInsertBatch) {
-      await tq.producer.enqueueMany(
-        Array.from({ length: tq.store.maxInsertBatch }, () => ({ task: "noop", input: {} })),
-      );
-    }
-    worker.start();
-    await eventually(async () => (await tq.store.queueCounts())[0]?.finished === jobs, 60_000);
-    await worker.stop();
-  });
-  const perJob = (n: number) => (n / jobs).toFixed(3);
-  report(
-    "KV round-trips per job (batched enqueue + worker, in process)",
-    `${perJob(calls.commits)} commits, ${perJob(calls.reads)} reads (incl. idle polling)`,
-  );
-  tq.close();
-  await cleanup();
-}
-
-await benchEnqueue();
-await benchEndToEnd();
-await benchLatency();
-await benchKvCallsPerJob();
-
-const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/model name\s*:\s*(.*)/)?.[1];
+const loadAfter = await Deno.readTextFile("/proc/loadavg");
+console.log(await machine());
 console.log(
-  `\n${
-    new Date().toISOString().slice(0, 10)
-  }, ${navigator.hardwareConcurrency} cores (${cpu}), Deno ${Deno.version.deno}\n`,
+  `Load average (1, 5, 15 min) at start ${loadBefore.split(" ").slice(0, 3).join(", ")}, ` +
+    `at end ${loadAfter.split(" ").slice(0, 3).join(", ")}; ` +
+    `the run took ${Math.round((performance.now() - started) / 1000)} s.\n`,
 );
-console.log("| measure | value |\n| --- | --- |");
-for (const [name, value] of rows) console.log(`| ${name} | ${value} |`);
+console.log(table.markdown());

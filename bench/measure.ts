@@ -1,6 +1,6 @@
 /**
- * Small measuring tools for the benchmarks: percentiles, rates, and counts of KV calls made
- * by this process (taken by wrapping Deno KV's own methods, so tq's code stays untouched).
+ * Small measuring tools for the benchmarks: percentiles, timings, resident memory, and counts
+ * of KV calls made by this process (taken by wrapping Deno KV's own methods, so tq's code stays untouched).
  *
  * @example
  * ```ts
@@ -55,6 +55,12 @@ export async function countKvCalls(fn: () => Promise<void>): Promise<KvCalls> {
     Object.assign(kv, { get: originals.get, getMany: originals.getMany, list: originals.list });
   }
   return calls;
+}
+
+/** Resident memory of a process, in MB, from /proc (Linux). */
+export async function rssMb(pid: number): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(status.match(/VmRSS:\s+(\d+)/)![1]) / 1024;
 }
 
 /** Runs `fn` and returns how long it took, in ms. */

@@ -1,0 +1,45 @@
+/**
+ * The benchmark's sizes, each overridable by an environment variable so a quick run and
+ * the full run use the same code. Defaults keep `deno task bench` under 10 minutes on a
+ * quiet 2-core machine.
+ *
+ * @example
+ * ```ts ignore
+ * // BENCH_CLAIM_JOBS=100000 deno task bench
+ * import { CONFIG } from "./config.ts";
+ * console.log(CONFIG.claimJobs);
+ * ```
+ * @module
+ */
+const int = (name: string, fallback: number) => {
+  const value = Number(Deno.env.get(name) ?? fallback);
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number`);
+  return value;
+};
+
+/** Every size the benchmark uses. */
+export const CONFIG = {
+  /** Jobs of the no-op end-to-end run; worker memory is read after it. */
+  e2eJobs: int("BENCH_E2E_JOBS", 100_000),
+  /** Jobs of the 5 ms end-to-end run. */
+  e2eSlowJobs: int("BENCH_E2E_SLOW_JOBS", 20_000),
+  /** Worker processes, and handlers each runs at once. */
+  workers: int("BENCH_WORKERS", 2),
+  concurrency: int("BENCH_CONCURRENCY", 100),
+  /** Sequential single enqueues; then concurrent ones from `callers` callers at once. */
+  singleJobs: int("BENCH_SINGLE_JOBS", 2_000),
+  concurrentJobs: int("BENCH_CONCURRENT_JOBS", 20_000),
+  callers: int("BENCH_CALLERS", 100),
+  /** Jobs enqueued in bulk batches (each batch as big as the store takes). */
+  bulkJobs: int("BENCH_BULK_JOBS", 60_000),
+  /** Latency samples, one enqueue every `gapMs`. */
+  latencySamples: int("BENCH_LATENCY_SAMPLES", 200),
+  gapMs: int("BENCH_GAP_MS", 20),
+  /** The small and the big queue of the claim-cost measure; claims timed at each. */
+  claimSmall: int("BENCH_CLAIM_SMALL", 1_000),
+  claimJobs: int("BENCH_CLAIM_JOBS", 1_000_000),
+  claimSamples: int("BENCH_CLAIM_SAMPLES", 200),
+  /** HTTP load: open connections and seconds per server. */
+  httpConnections: int("BENCH_HTTP_CONNECTIONS", 50),
+  httpSeconds: int("BENCH_HTTP_SECONDS", 10),
+};

@@ -1,0 +1,136 @@
+/**
+ * tq's side of each benchmark case, on any backend ({@linkcode TqPeer}): enqueue rates,
+ * end to end with worker processes, enqueue→start latency, and claim cost against queue
+ * length. Each returns the figures the BullMQ script of the same name returns.
+ *
+ * @example
+ * ```ts ignore
+ * const { rate, rssMb } = await tqEndToEnd(kvPeer, { jobs: 100_000, sleepMs: 0 });
+ * ```
+ * @module
+ */
+import { eventually, TqProcess } from "../tests/integration/tq_process.ts";
+import { CONFIG } from "./config.ts";
+import { percentile, rssMb, timed } from "./measure.ts";
+import { fill, finishedCount, open, type TqPeer } from "./tq_peer.ts";
+
+/** Enqueue rates in jobs/s: awaited one at a time, many callers at once, and bulk. */
+export async function tqEnqueue(peer: TqPeer) {
+  const store = await peer.fresh();
+  const tq = await open(store);
+  try {
+    const one = () => tq.producer.enqueue({ task: "noop", input: {} });
+    const sequentialMs = await timed(async () => {
+      for (let i = 0; i < CONFIG.singleJobs; i++) await one();
+    });
+    let left = CONFIG.concurrentJobs;
+    const caller = async () => {
+      while (left-- > 0) await one();
+    };
+    const concurrentMs = await timed(() =>
+      Promise.all(Array.from({ length: CONFIG.callers }, caller))
+    );
+    const bulkMs = await timed(() => fill(tq, CONFIG.bulkJobs, 0, 1));
+    return {
+      sequential: CONFIG.singleJobs / sequentialMs * 1000,
+      concurrent: CONFIG.concurrentJobs / concurrentMs * 1000,
+      bulk: CONFIG.bulkJobs / bulkMs * 1000,
+    };
+  } finally {
+    tq.close();
+    await store.cleanup();
+  }
+}
+
+/**
+ * Fills the queue with `jobs`, starts the worker processes and measures jobs/s from the
+ * first finish seen to the last (polled every 20 ms), then each worker's resident memory.
+ */
+export async function tqEndToEnd(
+  peer: TqPeer,
+  { jobs, sleepMs }: { jobs: number; sleepMs: number },
+) {
+  const store = await peer.fresh();
+  const tq = await open(store);
+  await fill(tq, jobs, sleepMs, 4);
+  const args = ["worker", "default", "--concurrency", String(CONFIG.concurrency)];
+  const workers = Array.from(
+    { length: CONFIG.workers },
+    () => TqProcess.start([...args, ...store.cliArgs], { TQ_LOG_LEVEL: "warn" }),
+  );
+  try {
+    let first: { at: number; finished: number } | undefined;
+    for (;;) {
+      const finished = await finishedCount(tq);
+      const now = performance.now();
+      if (finished > 0) first ??= { at: now, finished };
+      if (finished >= jobs) {
+        const rate = (jobs - first!.finished) / (now - first!.at) * 1000;
+        return { rate, rssMb: await Promise.all(workers.map((w) => rssMb(w.pid))) };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  } finally {
+    tq.close();
+    await Promise.all(workers.map((w) => w.stop()));
+    await store.cleanup();
+  }
+}
+
+/** p50/p99 from enqueue (`createdAt`) to start (`startedAt`) with one idle worker process. */
+export async function tqLatency(peer: TqPeer) {
+  const store = await peer.fresh();
+  const worker = TqProcess.start(["worker", "default", ...store.cliArgs]);
+  const tq = await open(store);
+  try {
+    await worker.waitForLine((line) => line.event === "worker:started");
+    await new Promise((resolve) => setTimeout(resolve, 200)); // let it reach its idle wait
+    const ids: string[] = [];
+    for (let i = 0; i < CONFIG.latencySamples; i++) {
+      ids.push((await tq.producer.enqueue({ task: "noop", input: {} })).id);
+      await new Promise((resolve) => setTimeout(resolve, CONFIG.gapMs));
+    }
+    const jobs = await eventually(
+      async () => {
+        const jobs = await tq.store.jobGetMany(ids);
+        return jobs.every((job) => job?.state === "finished") && jobs;
+      },
+      30_000,
+      "the latency jobs to finish",
+    );
+    const waits = jobs.map((job) => job!.startedAt! - job!.createdAt);
+    return { p50: percentile(waits, 50), p99: percentile(waits, 99) };
+  } finally {
+    tq.close();
+    await worker.stop();
+    await store.cleanup();
+  }
+}
+
+/**
+ * Fills an empty store with `size` jobs, notes its bytes per queued job, then times
+ * `samples` claims of one job each (after 20 warm-up claims) and returns the median.
+ */
+export async function tqClaim(peer: TqPeer, size: number) {
+  const store = await peer.fresh();
+  const tq = await open(store);
+  try {
+    const before = await store.bytes();
+    await fill(tq, size, 0, 4);
+    const bytesPerJob = (await store.bytes() - before) / size;
+    const times: number[] = [];
+    for (let i = -20; i < CONFIG.claimSamples; i++) {
+      const params = { queues: ["default"], workerId: "bench", limit: 1, leaseMs: 60_000 };
+      let claimed = 0;
+      const ms = await timed(async () => {
+        claimed = (await tq.store.jobClaim({ ...params, now: Date.now() })).length;
+      });
+      if (claimed !== 1) throw new Error("the queue ran dry");
+      if (i >= 0) times.push(ms);
+    }
+    return { claimMs: percentile(times, 50), bytesPerJob };
+  } finally {
+    tq.close();
+    await store.cleanup();
+  }
+}

@@ -1,15 +1,18 @@
 /**
  * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core)
  * against a real `tq start` process: no console errors, a job enqueued through the API shows
- * up and turns finished without a reload, retry from the job's page works. Saves the
- * screenshots the README shows (docs/dashboard-*.png).
+ * up and turns finished without a reload, retry from the job's page works. Takes the
+ * screenshots the README shows (docs/dashboard-*.png, rewritten with TQ_UPDATE_SCREENSHOTS=1).
  */
 import { type Browser, chromium } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
 import { eventually, tempDb, TqProcess } from "../integration/tq_process.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const DOCS = new URL("../../docs/", import.meta.url);
+/** Screenshots go to docs/ for the README with TQ_UPDATE_SCREENSHOTS=1, else to a temp dir. */
+const SHOTS = Deno.env.get("TQ_UPDATE_SCREENSHOTS")
+  ? new URL("../../docs/", import.meta.url).pathname
+  : await Deno.makeTempDir({ prefix: "tq-shots-" }) + "/";
 
 async function launch(): Promise<Browser> {
   try {
@@ -81,7 +84,7 @@ Deno.test({
       );
       await page.goto(`${base}/ui/jobs/${failing.job_id}`);
       assertEquals(await page.locator("#job-state").textContent(), "failed");
-      await page.screenshot({ path: new URL("dashboard-job.png", DOCS).pathname, fullPage: true });
+      await page.screenshot({ path: `${SHOTS}dashboard-job.png`, fullPage: true });
       await Promise.all([
         page.waitForURL(/done=retried/),
         page.click("form[action$='/retry'] button"),
@@ -92,7 +95,7 @@ Deno.test({
 
       await page.goto(base);
       await page.waitForSelector("#workers-online:text('1')");
-      await page.screenshot({ path: new URL("dashboard-overview.png", DOCS).pathname });
+      await page.screenshot({ path: `${SHOTS}dashboard-overview.png` });
       assertEquals(problems, []);
     } finally {
       await browser.close();

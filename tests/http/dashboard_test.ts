@@ -161,3 +161,15 @@ Deno.test("the workers page lists each live worker with its running jobs", async
     }
   });
 });
+
+Deno.test("action forms carry the login's CSRF value when there is one", async () => {
+  await withApi(async ({ app, store, enqueue, clock }) => {
+    const failed = await failWith(store, await enqueue("noop", {}), clock.now(), "boom");
+    const headers = { cookie: "tq_csrf=abc123" };
+    for (const path of [`/ui/jobs/${failed.id}`, "/"]) {
+      const text = await html(await app.request(path, { headers }));
+      assert(text.includes('<input type="hidden" name="_csrf" value="abc123">'), path);
+    }
+    assert(!(await html(await app.request(`/ui/jobs/${failed.id}`))).includes("_csrf"));
+  });
+});

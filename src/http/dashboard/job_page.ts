@@ -12,16 +12,18 @@
 import { html } from "hono/html";
 import type { Job } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
-import { duration, type Html, pretty, time } from "./layout.ts";
+import { csrfField, duration, type Html, pretty, time } from "./layout.ts";
 
 /** Lines of a job's log shown. */
 const LOG_LINES = 500;
 
-function actions(job: Job): Html {
+function actions(job: Job, csrf?: string): Html {
   const button = (action: string, label: string, cls = "") =>
     html`
       <form method="post"
-        action="/ui/jobs/${job.id}/${action}"><button class="${cls}">${label}</button></form>
+        action="/ui/jobs/${job.id}/${action}">${csrfField(
+          csrf,
+        )}<button class="${cls}">${label}</button></form>
     `;
   return html`<div class="actions">${
     job.state === "failed" || job.state === "canceled" ? button("retry", "Retry") : ""
@@ -40,7 +42,7 @@ function actions(job: Job): Html {
  * const body = await jobDetail(store, await store.jobGet(id));
  * ```
  */
-export async function jobDetail(store: Store, job: Job): Promise<Html> {
+export async function jobDetail(store: Store, job: Job, csrf?: string): Promise<Html> {
   const lines = await store.jobLogList({ jobId: job.id, limit: LOG_LINES });
   const ran = job.startedAt && job.endedAt ? duration(job.endedAt - job.startedAt) : "–";
   const errors = job.errors.toReversed().map((e) =>
@@ -77,7 +79,7 @@ export async function jobDetail(store: Store, job: Job): Promise<Html> {
       `
       : ""
   }</p>
-${actions(job)}
+${actions(job, csrf)}
 <dl class="facts">
 <dt>task</dt><dd>${job.task}</dd>
 <dt>queue</dt><dd><a href="/ui/jobs?queue=${encodeURIComponent(job.queue)}">${job.queue}</a></dd>

@@ -79,6 +79,20 @@ export function page({ title, nav, controls, body, notice }: PageParts): Html {
 }
 
 /**
+ * The hidden `_csrf` field every action form carries when the API uses tokens (the login
+ * cookie's CSRF value, see `../auth/cookies.ts`); nothing without one.
+ *
+ * @example
+ * ```ts
+ * import { csrfField } from "./layout.ts";
+ * console.assert(String(csrfField(undefined)) === "");
+ * ```
+ */
+export function csrfField(csrf: string | undefined): Html | string {
+  return csrf ? html`<input type="hidden" name="_csrf" value="${csrf}">` : "";
+}
+
+/**
  * An epoch-ms time as ISO-8601 (UTC, to the second), or a dash.
  *
  * @example

@@ -14,6 +14,7 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { InvalidInputError } from "../../errors.ts";
+import { csrfValue } from "../auth/cookies.ts";
 import { changeJob, deleteJob, readJob } from "../../job_changes.ts";
 import { fieldIssues } from "../../producer.ts";
 import { retryFailed } from "../../queue_retry.ts";
@@ -65,7 +66,7 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
       title: "Overview",
       nav: "overview",
       notice: notice(c.req.query("done")),
-      body: overview(store, clock.now()),
+      body: overview(store, clock.now(), csrfValue(c)),
     })));
 
   app.get("/ui/jobs", async (c) => {
@@ -96,7 +97,7 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
       title: `Job ${job.id}`,
       nav: "jobs",
       notice: notice(c.req.query("done")),
-      body: jobDetail(store, job),
+      body: jobDetail(store, job, csrfValue(c)),
     }));
   });
 

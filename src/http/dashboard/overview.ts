@@ -13,7 +13,7 @@ import { html } from "hono/html";
 import { JOB_STATES } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
 import { perMinute, rateChart } from "./chart.ts";
-import type { Html } from "./layout.ts";
+import { csrfField, type Html } from "./layout.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -25,7 +25,7 @@ const HOUR_MS = 3_600_000;
  * const html = await overview(store, clock.now());
  * ```
  */
-export async function overview(store: Store, now: number): Promise<Html> {
+export async function overview(store: Store, now: number, csrf?: string): Promise<Html> {
   const [counts, stats, workers] = await Promise.all([
     store.queueCounts(),
     store.statsGet({ since: now - HOUR_MS }),
@@ -47,7 +47,9 @@ export async function overview(store: Store, now: number): Promise<Html> {
       q.failed > 0
         ? html`
           <form method="post"
-            action="/ui/queues/${encodeURIComponent(q.name)}/retry-failed"><button>Retry ${q
+            action="/ui/queues/${encodeURIComponent(q.name)}/retry-failed">${csrfField(
+              csrf,
+            )}<button>Retry ${q
               .failed} failed</button></form>
         `
         : ""

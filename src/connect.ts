@@ -13,6 +13,7 @@
  * @module
  */
 import { type Clock, systemClock } from "./clock.ts";
+import type { Logger } from "./log.ts";
 import { Producer } from "./producer.ts";
 import { useProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
@@ -34,6 +35,8 @@ export interface ConnectOptions {
   /** Key prefix in Redis, so several apps share one (default `TQ_REDIS_PREFIX`, then `tq`). */
   redisPrefix?: string;
   clock?: Clock;
+  /** Where the producer logs `job:enqueued` lines; none by default. */
+  logger?: Logger;
   /** Recurring jobs (checked here: a bad one throws a `TypeError` naming it). */
   schedules?: readonly ScheduleDefinition[];
 }
@@ -58,7 +61,12 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const store = redis
     ? await openRedisStore(redis, { prefix, clock })
     : await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
-  const producer = new Producer({ store, registry: options.registry, clock });
+  const producer = new Producer({
+    store,
+    registry: options.registry,
+    clock,
+    logger: options.logger,
+  });
   useProducer(producer);
   return {
     store,

@@ -17,6 +17,7 @@ import { type Clock, systemClock } from "./clock.ts";
 import { type FieldIssue, InvalidInputError, PayloadTooLargeError } from "./errors.ts";
 import { newJobId } from "./ids.ts";
 import type { Job } from "./job.ts";
+import type { Logger } from "./log.ts";
 import type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Store } from "./store/store.ts";
@@ -96,15 +97,19 @@ export class Producer implements JobProducer {
   readonly store: Store;
   readonly registry: Registry;
   readonly #clock: Clock;
+  readonly #logger: Logger | undefined;
 
-  constructor({ store, registry, clock = systemClock }: {
+  constructor({ store, registry, clock = systemClock, logger }: {
     store: Store;
     registry: Registry;
     clock?: Clock;
+    /** Gets a `job:enqueued` line (job id, task, queue) per stored job. */
+    logger?: Logger;
   }) {
     this.store = store;
     this.registry = registry;
     this.#clock = clock;
+    this.#logger = logger;
   }
 
   /** Builds the job record of a request, or throws what is wrong with it. Writes nothing. */
@@ -140,6 +145,7 @@ export class Producer implements JobProducer {
   async enqueue(request: EnqueueRequest): Promise<Job> {
     const job = this.prepare(request);
     await this.store.jobInsertMany({ jobs: [job] });
+    this.#logEnqueued(job);
     return job;
   }
 
@@ -147,6 +153,11 @@ export class Producer implements JobProducer {
   async enqueueMany(requests: EnqueueRequest[]): Promise<Job[]> {
     const jobs = requests.map((request) => this.prepare(request));
     await this.store.jobInsertMany({ jobs });
+    jobs.forEach((job) => this.#logEnqueued(job));
     return jobs;
+  }
+
+  #logEnqueued(job: Job): void {
+    this.#logger?.info("job:enqueued", { job_id: job.id, task: job.task, queue: job.queue });
   }
 }

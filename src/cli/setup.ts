@@ -43,6 +43,7 @@ export async function setup(values: CommonValues): Promise<CommandContext> {
     redis: values.redis,
     redisPrefix: values["redis-prefix"],
     schedules: tasks === registry ? schedules : [],
+    logger,
   });
   await checkStore(connection.store, values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB);
   return { connection, logger };

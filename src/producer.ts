@@ -16,6 +16,7 @@ import type { z } from "zod";
 import { type Clock, systemClock } from "./clock.ts";
 import { type FieldIssue, InvalidInputError, PayloadTooLargeError } from "./errors.ts";
 import { newJobId } from "./ids.ts";
+import { InsertBatcher } from "./insert_batcher.ts";
 import type { Job } from "./job.ts";
 import type { Logger } from "./log.ts";
 import type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";
@@ -97,6 +98,8 @@ export class Producer implements JobProducer {
   readonly store: Store;
   readonly registry: Registry;
   readonly #clock: Clock;
+  /** Single enqueues made at about the same time share one commit (group commit). */
+  readonly #inserts: InsertBatcher;
   readonly #logger: Logger | undefined;
 
   constructor({ store, registry, clock = systemClock, logger }: {
@@ -109,6 +112,7 @@ export class Producer implements JobProducer {
     this.store = store;
     this.registry = registry;
     this.#clock = clock;
+    this.#inserts = new InsertBatcher(store);
     this.#logger = logger;
   }
 
@@ -144,7 +148,7 @@ export class Producer implements JobProducer {
   /** Validates and stores one job. */
   async enqueue(request: EnqueueRequest): Promise<Job> {
     const job = this.prepare(request);
-    await this.store.jobInsertMany({ jobs: [job] });
+    await this.#inserts.insert(job);
     this.#logEnqueued(job);
     return job;
   }

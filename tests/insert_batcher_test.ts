@@ -1,0 +1,82 @@
+import { assertEquals, assertRejects } from "./assert.ts";
+import { PayloadTooLargeError, StoreUnavailableError } from "../src/errors.ts";
+import { InsertBatcher, MAX_BATCH_BYTES } from "../src/insert_batcher.ts";
+import type { Job } from "../src/job.ts";
+import type { Store } from "../src/store/store.ts";
+import { createJob } from "../src/transitions.ts";
+
+/** A store that records each `jobInsertMany` call; `refuse` decides which calls throw. */
+function fakeStore(refuse: (jobs: Job[]) => Error | undefined = () => undefined) {
+  const calls: string[][] = [];
+  const store = {
+    maxInsertBatch: 3,
+    jobBytes: (job: Job) => JSON.stringify(job).length,
+    async jobInsertMany({ jobs }: { jobs: Job[] }) {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      const error = refuse(jobs);
+      if (error) throw error;
+      calls.push(jobs.map((job) => job.id));
+    },
+  } as unknown as Store;
+  return { store, calls };
+}
+
+const job = (id: string, input: unknown = {}) => createJob({ id, task: "t", input }, 0);
+
+Deno.test("InsertBatcher writes concurrent inserts together, in arrival order, up to the store's batch size", async () => {
+  const { store, calls } = fakeStore();
+  const inserts = new InsertBatcher(store);
+  await Promise.all(["a", "b", "c", "d", "e"].map((id) => inserts.insert(job(id))));
+  assertEquals(calls, [["a", "b", "c"], ["d", "e"]]);
+});
+
+Deno.test("InsertBatcher writes an insert into an idle batcher at once, alone", async () => {
+  const { store, calls } = fakeStore();
+  const inserts = new InsertBatcher(store);
+  await inserts.insert(job("a"));
+  await inserts.insert(job("b"));
+  assertEquals(calls, [["a"], ["b"]]);
+});
+
+Deno.test("InsertBatcher gathers inserts that arrive while a batch is being written", async () => {
+  const { store, calls } = fakeStore();
+  const inserts = new InsertBatcher(store);
+  const first = inserts.insert(job("a"));
+  await new Promise((resolve) => setTimeout(resolve, 0)); // "a" is being written
+  await Promise.all([first, inserts.insert(job("b")), inserts.insert(job("c"))]);
+  assertEquals(calls, [["a"], ["b", "c"]]);
+});
+
+Deno.test("InsertBatcher keeps a batch within MAX_BATCH_BYTES", async () => {
+  const { store, calls } = fakeStore();
+  const inserts = new InsertBatcher(store);
+  const big = "x".repeat(MAX_BATCH_BYTES / 2);
+  await Promise.all(["a", "b", "c"].map((id) => inserts.insert(job(id, big))));
+  assertEquals(calls, [["a"], ["b"], ["c"]]);
+});
+
+Deno.test("InsertBatcher fails only the job a store refuses for size", async () => {
+  const tooLarge = (jobs: Job[]) =>
+    jobs.some((j) => j.id === "b") ? new PayloadTooLargeError(1, 0, "job b") : undefined;
+  const { store, calls } = fakeStore(tooLarge);
+  const inserts = new InsertBatcher(store);
+  const results = await Promise.allSettled(["a", "b", "c"].map((id) => inserts.insert(job(id))));
+  assertEquals(results.map((r) => r.status), ["fulfilled", "rejected", "fulfilled"]);
+  assertEquals(calls, [["a"], ["c"]]);
+});
+
+Deno.test("InsertBatcher rejects every insert of a batch the store cannot write", async () => {
+  const down = () => new StoreUnavailableError("down");
+  const { store } = fakeStore(down);
+  const inserts = new InsertBatcher(store);
+  const all = ["a", "b"].map((id) => inserts.insert(job(id)));
+  for (const insert of all) await assertRejects(() => insert, StoreUnavailableError);
+});
+
+Deno.test("InsertBatcher writes a job with dependencies on its own", async () => {
+  const { store, calls } = fakeStore();
+  const inserts = new InsertBatcher(store);
+  const child = { ...job("child"), dependsOn: ["a"] };
+  await Promise.all([inserts.insert(job("a")), inserts.insert(child), inserts.insert(job("b"))]);
+  assertEquals(calls.toSorted(), [["a", "b"], ["child"]]);
+});

@@ -101,6 +101,11 @@ export interface Job {
   errors: JobError[];
   /** When the pruner deletes a terminal job. */
   expiresAt?: number;
+  /**
+   * The W3C trace context (`traceparent`) of the span that enqueued the job, when tracing is
+   * on; the worker's `tq.job <task>` span is its child (see `src/trace_context.ts`).
+   */
+  traceparent?: string;
 }
 
 /**

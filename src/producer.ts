@@ -22,6 +22,7 @@ import type { Logger } from "./log.ts";
 import type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Store } from "./store/store.ts";
+import { activeTraceparent } from "./trace_context.ts";
 import { createJob, JOB_DEFAULTS } from "./transitions.ts";
 
 /**
@@ -138,6 +139,8 @@ export class Producer implements JobProducer {
       backoff: { ...JOB_DEFAULTS.backoff, ...task.retry?.backoff },
       timeoutMs: request.timeout ?? task.timeout,
     }, now);
+    const traceparent = activeTraceparent();
+    if (traceparent) job.traceparent = traceparent;
     const bytes = this.store.jobBytes(job);
     if (bytes > this.store.maxJobBytes) {
       throw new PayloadTooLargeError(bytes, this.store.maxJobBytes, "the job (mostly its input)");

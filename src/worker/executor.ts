@@ -24,6 +24,7 @@ import type { Store } from "../store/store.ts";
 import { cancelJob, failAttempt, finishJob, releaseJob } from "../transitions.ts";
 import type { Completer, Transition } from "./completer.ts";
 import { jobFields, logSettled } from "./job_log.ts";
+import { JobSpan } from "./job_span.ts";
 import type { LogLines } from "./log_lines.ts";
 import { RunningJob, type RunningJobs } from "./running_job.ts";
 
@@ -91,16 +92,19 @@ export class Executor {
     const entry = new RunningJob(job, clock.now());
     running.set(job.id, entry);
     logger.info("job:started", jobFields(job));
-    const transition = await this.#attempt(entry);
+    const span = new JobSpan(job);
+    const transition = await span.run(() => this.#attempt(entry));
     const durationMs = clock.now() - entry.startedAt;
     if (!transition) {
       running.delete(job.id);
+      span.end(null);
       return logSettled(logger, entry.job, null, durationMs);
     }
     const held = entry.job;
-    void this.#o.completer.settle(entry, transition).then((written) =>
-      logSettled(logger, held, written, durationMs)
-    );
+    void this.#o.completer.settle(entry, transition).then((written) => {
+      span.end(written);
+      logSettled(logger, held, written, durationMs);
+    });
   }
 
   /** Runs the handler and decides the outcome; null when the job is no longer ours. */

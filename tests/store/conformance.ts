@@ -17,6 +17,7 @@ import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/trans
 import { runTelemetryConformance } from "./conformance_telemetry.ts";
 import { runScheduleConformance } from "./conformance_schedules.ts";
 import { runQueuePauseConformance } from "./conformance_queue_pause.ts";
+import { runTraceConformance } from "./conformance_trace.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -44,6 +45,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
   runTelemetryConformance(test);
   runScheduleConformance(test);
   runQueuePauseConformance(test);
+  runTraceConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

@@ -1,8 +1,9 @@
 /**
  * The dashboard in a real headless Chromium (Debian's `chromium`, driven by playwright-core)
  * against a real `tq start` process: no console errors, a job enqueued through the API shows
- * up and turns finished without a reload, retry from the job's page works. Takes the
- * screenshots the README shows (docs/dashboard-*.png, rewritten with TQ_UPDATE_SCREENSHOTS=1).
+ * up and turns finished without a reload, retry from the job's page works, a queue pauses
+ * and resumes from the overview, a schedule triggers from its page. Takes the screenshots
+ * the README shows (docs/dashboard-*.png, rewritten with TQ_UPDATE_SCREENSHOTS=1).
  */
 import { type Browser, chromium } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
@@ -37,7 +38,7 @@ async function post(url: string, body: unknown): Promise<Record<string, unknown>
 
 Deno.test({
   name:
-    "the dashboard goes live in Chromium: a new job appears and finishes without reload; retry works",
+    "the dashboard goes live in Chromium: a new job finishes without reload; retry, queue pause and schedule trigger work",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -95,7 +96,39 @@ Deno.test({
 
       await page.goto(base);
       await page.waitForSelector("#workers-online:text('1')");
+      const queue = page.locator("tr:has(a[href='/ui/jobs?queue=notifications'])");
+      await Promise.all([
+        page.waitForURL(/done=queue_paused/),
+        queue.locator("form[action$='/pause'] button").click(),
+      ]);
+      await queue.locator(".badge.state-paused").waitFor();
+      const paused = await post(`${base}/jobs`, {
+        task: "send_notification",
+        input: { email: "a@b.co", message: "m" },
+      });
+      // Live: the paused queue holds the new job (no worker may claim it).
+      await queue.locator("td.state-queued a:text-is('1')").waitFor();
       await page.screenshot({ path: `${SHOTS}dashboard-overview.png` });
+      await Promise.all([
+        page.waitForURL(/done=queue_resumed/),
+        queue.locator("form[action$='/resume'] button").click(),
+      ]);
+      assertEquals(await queue.locator(".badge.state-paused").count(), 0);
+      await eventually(
+        async () =>
+          (await (await fetch(`${base}/jobs/${paused.job_id}`)).json()).status === "finished",
+        20_000,
+        "the job enqueued while its queue was paused to run once resumed",
+      );
+
+      await page.click("nav a[href='/ui/schedules']");
+      const schedule = page.locator("tr:has(th:text('midnight_reports'))");
+      await Promise.all([
+        page.waitForURL(/done=schedule_triggered/),
+        schedule.locator("form[action$='/trigger'] button").click(),
+      ]);
+      await schedule.locator("a[href^='/ui/jobs/']").waitFor();
+      await page.screenshot({ path: `${SHOTS}dashboard-schedules.png` });
       assertEquals(problems, []);
     } finally {
       await browser.close();

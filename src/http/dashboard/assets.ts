@@ -26,6 +26,7 @@ pre{background:#fff;border:1px solid var(--line);padding:.6rem;overflow:auto;max
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:1rem;background:#e9ecef;font-size:.85em}
 .badge.state-finished{background:#d3f9d8;color:#2b8a3e}.badge.state-failed{background:#ffe3e3;color:#c92a2a}.badge.state-started{background:#d0ebff;color:#1864ab}
 .badge.state-queued{background:#fff3bf;color:#8f5b00}.badge.state-scheduled{background:#f3f0ff;color:#5f3dc4}.badge.state-canceled{background:#e9ecef;color:#495057}
+.badge.state-paused{background:#ffe8cc;color:#d9480f;margin-left:.4rem}td .actions{margin:0}.schedules td,button{white-space:nowrap}th .muted{font-weight:400;font-size:.9em}
 td.state-failed a{color:var(--bad);font-weight:600}td.state-finished a{color:var(--ok)}
 .filters{display:inline-flex;gap:.6rem;align-items:end;margin:0 1rem .8rem 0}.actions{display:flex;gap:.5rem;margin:.5rem 0}
 button{font:inherit;padding:.25rem .8rem;border:1px solid #adb5bd;border-radius:4px;background:#fff;cursor:pointer}button.danger{border-color:var(--bad);color:var(--bad)}

@@ -1,12 +1,12 @@
 /**
- * `/ui/events`: a Server-Sent Events stream that says `change` whenever the store's counts
- * or workers differ from the last look (checked every {@linkcode EVENTS_POLL_MS}), so open
- * pages refresh themselves. Polling the store, not listening in process, is what lets
- * changes made by other worker processes reach the page.
+ * `/ui/events`: a Server-Sent Events stream that says `change` whenever the store's counts,
+ * workers, paused queues or schedules differ from the last look (checked every
+ * {@linkcode EVENTS_POLL_MS}), so open pages refresh themselves. Polling the store, not
+ * listening in process, is what lets changes made by other worker processes reach the page.
  *
  * @example
  * ```ts ignore
- * app.get("/ui/events", (c) => liveEvents(c, store, clock));
+ * app.get("/ui/events", (c) => liveEvents(c, store, clock, ["nightly"]));
  * ```
  * @module
  */
@@ -20,10 +20,20 @@ export const EVENTS_POLL_MS = 500;
 /** A comment line this often keeps proxies from closing an idle stream. */
 const KEEPALIVE_MS = 15_000;
 
-/** What the pages show that can change: counts per queue and state, and workers. */
-async function fingerprint(store: Store, now: number): Promise<string> {
-  const [counts, workers] = await Promise.all([store.queueCounts(), store.workerList({ now })]);
-  return JSON.stringify([counts, workers.map((w) => [w.id, w.running, w.runningJobIds])]);
+/** What the pages show that can change: counts, workers, pauses and schedule runs. */
+async function fingerprint(store: Store, now: number, schedules: string[]): Promise<string> {
+  const [counts, workers, paused, runs] = await Promise.all([
+    store.queueCounts(),
+    store.workerList({ now }),
+    store.queuePausedList(),
+    schedules.length > 0 ? store.scheduleGetMany({ names: schedules }) : [],
+  ]);
+  return JSON.stringify([
+    counts,
+    workers.map((w) => [w.id, w.running, w.runningJobIds]),
+    paused,
+    runs,
+  ]);
 }
 
 /**
@@ -31,20 +41,25 @@ async function fingerprint(store: Store, now: number): Promise<string> {
  *
  * @example
  * ```ts ignore
- * app.get("/ui/events", (c) => liveEvents(c, store, clock));
+ * app.get("/ui/events", (c) => liveEvents(c, store, clock, schedules.map((s) => s.name)));
  * ```
  */
-export function liveEvents(c: Context, store: Store, clock: Clock): Response {
+export function liveEvents(
+  c: Context,
+  store: Store,
+  clock: Clock,
+  schedules: string[] = [],
+): Response {
   return streamSSE(c, async (stream) => {
     const closed = new AbortController();
     stream.onAbort(() => closed.abort());
-    let last = await fingerprint(store, clock.now());
+    let last = await fingerprint(store, clock.now(), schedules);
     let quiet = 0;
     await stream.writeSSE({ event: "ready", data: "" });
     while (!closed.signal.aborted) {
       await clock.sleep(EVENTS_POLL_MS, closed.signal);
       if (closed.signal.aborted) break;
-      const now = await fingerprint(store, clock.now());
+      const now = await fingerprint(store, clock.now(), schedules);
       if (now !== last) {
         last = now;
         quiet = 0;

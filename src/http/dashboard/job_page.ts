@@ -12,19 +12,14 @@
 import { html } from "hono/html";
 import type { Job } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
-import { csrfField, duration, type Html, pretty, time } from "./layout.ts";
+import { duration, type Html, postButton, pretty, time } from "./layout.ts";
 
 /** Lines of a job's log shown. */
 const LOG_LINES = 500;
 
 function actions(job: Job, csrf?: string): Html {
   const button = (action: string, label: string, cls = "") =>
-    html`
-      <form method="post"
-        action="/ui/jobs/${job.id}/${action}">${csrfField(
-          csrf,
-        )}<button class="${cls}">${label}</button></form>
-    `;
+    postButton(`/ui/jobs/${job.id}/${action}`, label, csrf, cls);
   return html`<div class="actions">${
     job.state === "failed" || job.state === "canceled" ? button("retry", "Retry") : ""
   }${

@@ -21,6 +21,7 @@ const NAV = [
   ["overview", "/", "Overview"],
   ["jobs", "/ui/jobs", "Jobs"],
   ["workers", "/ui/workers", "Workers"],
+  ["schedules", "/ui/schedules", "Schedules"],
   ["api", "/docs", "API"],
 ] as const;
 
@@ -90,6 +91,29 @@ export function page({ title, nav, controls, body, notice }: PageParts): Html {
  */
 export function csrfField(csrf: string | undefined): Html | string {
   return csrf ? html`<input type="hidden" name="_csrf" value="${csrf}">` : "";
+}
+
+/**
+ * A button that posts to `action` (a dashboard action, answered with a redirect), carrying
+ * the CSRF field.
+ *
+ * @example
+ * ```ts
+ * import { postButton } from "./layout.ts";
+ * const form = String(await postButton("/ui/queues/mail/pause", "Pause", undefined));
+ * console.assert(form.includes('action="/ui/queues/mail/pause"'));
+ * ```
+ */
+export function postButton(
+  action: string,
+  label: string,
+  csrf: string | undefined,
+  cls = "",
+): Html {
+  return html`
+    <form method="post"
+      action="${action}">${csrfField(csrf)}<button class="${cls}">${label}</button></form>
+  `;
 }
 
 /**

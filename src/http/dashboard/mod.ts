@@ -1,9 +1,10 @@
 /**
  * The web dashboard at `/`: server-rendered HTML that reads with JavaScript off, made live
  * by `/assets/tq.js` over Server-Sent Events. Pages: overview (`/`), jobs (`/ui/jobs`), a
- * job (`/ui/jobs/{id}`), workers (`/ui/workers`). Actions are plain form posts answered
- * with a redirect (303) back to a page: retry, cancel and delete a job, retry every failed
- * job of a queue. Bad input gets the API's 4xx JSON naming the field.
+ * job (`/ui/jobs/{id}`), workers (`/ui/workers`), schedules (`/ui/schedules`). Actions are
+ * plain form posts answered with a redirect (303) back to a page: retry, cancel and delete a
+ * job; retry every failed job of a queue, pause or resume it; pause, resume or trigger a
+ * schedule. Bad input gets the API's 4xx JSON naming the field.
  *
  * @example
  * ```ts ignore
@@ -28,6 +29,7 @@ import { type Html, page } from "./layout.ts";
 import { overview } from "./overview.ts";
 import { workersTable } from "./workers_page.ts";
 import { QueueNameParams } from "../routes/queue_retry.ts";
+import { scheduleDashboardRoutes } from "./schedule_routes.ts";
 
 /** What the `done` query parameter of a redirect says, by code (never echoed as given). */
 const NOTICES: Record<string, string> = {
@@ -35,9 +37,21 @@ const NOTICES: Record<string, string> = {
   canceled: "The job was canceled (or, if running, asked to stop).",
   deleted: "The job was deleted.",
   retried_failed: "Failed jobs of the queue were queued again.",
+  queue_paused: "The queue was paused: workers claim nothing from it until it is resumed.",
+  queue_resumed: "The queue was resumed.",
+  schedule_paused: "The schedule was paused: its ticks enqueue nothing until it is resumed.",
+  schedule_resumed: "The schedule was resumed.",
+  schedule_triggered: "The schedule's job was enqueued.",
 };
 
 const CANCEL_REASON = "canceled from the dashboard";
+
+/** A queue name from the path, checked as the API checks it (422 naming `path.name`). */
+function queueName(name: string): string {
+  const parsed = QueueNameParams.safeParse({ name });
+  if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "path"));
+  return parsed.data.name;
+}
 
 /**
  * Adds the dashboard's pages, actions, live stream and assets to `app`.
@@ -103,11 +117,14 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
 
   app.get(
     "/ui/workers",
-    (c) =>
+    () =>
       htmlPage(page({ title: "Workers", nav: "workers", body: workersTable(store, clock.now()) })),
   );
 
-  app.get("/ui/events", (c) => liveEvents(c, store, clock));
+  scheduleDashboardRoutes(app, deps, htmlPage, notice);
+
+  const scheduleNames = deps.schedules.map((s) => s.name);
+  app.get("/ui/events", (c) => liveEvents(c, store, clock, scheduleNames));
 
   app.post("/ui/jobs/:id/retry", async (c) => {
     const job = await changeJob(store, c.req.param("id"), (j) => retryJob(j, { now: clock.now() }));
@@ -129,9 +146,14 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
   });
 
   app.post("/ui/queues/:name/retry-failed", async (c) => {
-    const parsed = QueueNameParams.safeParse({ name: c.req.param("name") });
-    if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "path"));
-    await retryFailed(store, { queue: parsed.data.name, now: clock.now() });
+    await retryFailed(store, { queue: queueName(c.req.param("name")), now: clock.now() });
     return c.redirect("/?done=retried_failed", 303);
   });
+
+  for (const action of ["pause", "resume"] as const) {
+    app.post(`/ui/queues/:name/${action}`, async (c) => {
+      await store.queuePause({ queue: queueName(c.req.param("name")), paused: action === "pause" });
+      return c.redirect(`/?done=queue_${action}d`, 303);
+    });
+  }
 }

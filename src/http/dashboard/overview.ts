@@ -1,7 +1,7 @@
 /**
- * The overview page (`/`): every queue's jobs per state, with links into the job table
- * and a "retry failed" button; jobs finished and failed per minute over the last hour;
- * the workers online.
+ * The overview page (`/`): every queue's jobs per state, with links into the job table,
+ * whether it is paused, and buttons to pause or resume it and to retry its failed jobs; jobs
+ * finished and failed per minute over the last hour; the workers online.
  *
  * @example
  * ```ts ignore
@@ -11,11 +11,21 @@
  */
 import { html } from "hono/html";
 import { JOB_STATES } from "../../job.ts";
-import type { Store } from "../../store/store.ts";
+import type { QueueCounts, Store } from "../../store/store.ts";
 import { perMinute, rateChart } from "./chart.ts";
-import { csrfField, type Html } from "./layout.ts";
+import { type Html, postButton } from "./layout.ts";
 
 const HOUR_MS = 3_600_000;
+
+/** Every queue with jobs, and every paused one (a paused queue may have none yet). */
+function queueRows(counts: QueueCounts[], paused: string[]): QueueCounts[] {
+  const zero = Object.fromEntries(JOB_STATES.map((state) => [state, 0]));
+  const named = new Set(counts.map((q) => q.name));
+  const empty = paused.filter((name) => !named.has(name)).map((name) =>
+    ({ name, ...zero }) as QueueCounts
+  );
+  return [...counts, ...empty].toSorted((a, b) => a.name.localeCompare(b.name));
+}
 
 /**
  * The overview's live region as of `now`.
@@ -26,15 +36,24 @@ const HOUR_MS = 3_600_000;
  * ```
  */
 export async function overview(store: Store, now: number, csrf?: string): Promise<Html> {
-  const [counts, stats, workers] = await Promise.all([
+  const [counts, paused, stats, workers] = await Promise.all([
     store.queueCounts(),
+    store.queuePausedList(),
     store.statsGet({ since: now - HOUR_MS }),
     store.workerList({ now }),
   ]);
-  const rows = counts.toSorted((a, b) => a.name.localeCompare(b.name)).map((q) =>
-    html`<tr><th scope="row"><a href="/ui/jobs?queue=${
+  const rows = queueRows(counts, paused).map((q) => {
+    const path = `/ui/queues/${encodeURIComponent(q.name)}`;
+    const isPaused = paused.includes(q.name);
+    return html`<tr><th scope="row"><a href="/ui/jobs?queue=${
       encodeURIComponent(q.name)
-    }">${q.name}</a></th>${
+    }">${q.name}</a>${
+      isPaused
+        ? html`
+          <span class="badge state-paused">paused</span>
+        `
+        : ""
+    }</th>${
       JOB_STATES.map((state) =>
         html`
           <td
@@ -43,18 +62,14 @@ export async function overview(store: Store, now: number, csrf?: string): Promis
             )}&amp;status=${state}">${q[state]}</a></td>
         `
       )
-    }<td>${
-      q.failed > 0
-        ? html`
-          <form method="post"
-            action="/ui/queues/${encodeURIComponent(q.name)}/retry-failed">${csrfField(
-              csrf,
-            )}<button>Retry ${q
-              .failed} failed</button></form>
-        `
-        : ""
-    }</td></tr>`
-  );
+    }<td><div class="actions">${
+      isPaused
+        ? postButton(`${path}/resume`, "Resume", csrf)
+        : postButton(`${path}/pause`, "Pause", csrf)
+    }${
+      q.failed > 0 ? postButton(`${path}/retry-failed`, `Retry ${q.failed} failed`, csrf) : ""
+    }</div></td></tr>`;
+  });
   const slots = workers.reduce((n, w) => n + w.concurrency, 0);
   const busy = workers.reduce((n, w) => n + w.running, 0);
   return html`

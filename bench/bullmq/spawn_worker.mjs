@@ -18,6 +18,9 @@ export async function spawnWorker(options) {
   const child = spawn(process.execPath, [script, JSON.stringify(options)], {
     stdio: ["ignore", "pipe", "inherit"],
   });
+  // A script that fails half-way must not leave its workers running.
+  const orphaned = () => child.kill("SIGKILL");
+  process.once("exit", orphaned);
   await new Promise((resolve, reject) => {
     child.stdout.once("data", resolve);
     child.once("exit", (code) => reject(new Error(`worker exited with ${code}`)));
@@ -25,6 +28,7 @@ export async function spawnWorker(options) {
   return {
     pid: child.pid,
     async stop() {
+      process.off("exit", orphaned);
       child.kill("SIGTERM");
       if (child.exitCode === null) await once(child, "exit");
     },

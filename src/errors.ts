@@ -26,7 +26,9 @@ export type ErrorCode =
   | "unauthorized"
   | "forbidden"
   | "limit_exceeded"
-  | "schedule_not_found";
+  | "schedule_not_found"
+  | "flow_not_found"
+  | "batch_not_found";
 
 /** One problem with one field of a request, by its path (`input.email`). */
 export interface FieldIssue {
@@ -62,13 +64,20 @@ export class JobNotFoundError extends TqError {
   }
 }
 
+/** No batch has that id (it never existed, or its record expired after completion). */
+export class BatchNotFoundError extends TqError {
+  constructor(readonly batchId: string) {
+    super("batch_not_found", `no batch with id "${batchId}"`, { batch_id: batchId });
+  }
+}
+
 /** A request or an input that fails its schema; `issues` names each bad field. */
 export class InvalidInputError extends TqError {
-  constructor(readonly issues: FieldIssue[]) {
+  constructor(readonly issues: FieldIssue[], details: Record<string, unknown> = {}) {
     super(
       "invalid_input",
       `invalid input: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`,
-      { issues },
+      { issues, ...details },
     );
   }
 }

@@ -11,6 +11,7 @@
 
 /** Every state a job can be in, in the order a job usually moves through them. */
 export const JOB_STATES = [
+  "deferred",
   "queued",
   "scheduled",
   "started",
@@ -21,6 +22,7 @@ export const JOB_STATES = [
 
 /**
  * Where a job is in its life:
+ * - `deferred`: waiting for the jobs it depends on (`dependsOn`) to finish;
  * - `queued`: waiting in its queue's ready index for a worker;
  * - `scheduled`: waiting for `runAt` (a delay, or the backoff before a retry);
  * - `started`: claimed by a worker that holds its lease;
@@ -106,7 +108,32 @@ export interface Job {
    * on; the worker's `tq.job <task>` span is its child (see `src/trace_context.ts`).
    */
   traceparent?: string;
+  /** What the handler last reported with `ctx.progress()`: a percentage or a small object. */
+  progress?: JobProgress;
+  /** The batch of a bulk enqueue this job belongs to (`GET /batches/{id}`). */
+  batchId?: string;
+  /** The jobs that must finish before this one runs (their results: `ctx.parents`). */
+  dependsOn?: string[];
+  /** While deferred: how many of `dependsOn` have not finished yet. */
+  pendingParents?: number;
+  /** The jobs that depend on this one, which its settling promotes or cancels. */
+  dependants?: string[];
+  /** The flow this job is a node of (see `src/flows/`). */
+  flow?: FlowRef;
 }
+
+/** A job's place in a flow; the flow's first job also holds the whole node map. */
+export interface FlowRef {
+  /** The flow's id: the id of its first job. */
+  id: string;
+  /** This job's node name. */
+  node: string;
+  /** On the first job only: every node's job id, by node name. */
+  nodes?: Record<string, string>;
+}
+
+/** A handler's report of how far it got: a number from 0 to 100, or a small JSON object. */
+export type JobProgress = number | Record<string, unknown>;
 
 /**
  * The last error of a job, if any.

@@ -23,7 +23,14 @@ import type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts
 import type { Registry } from "./registry/registry.ts";
 import type { Store } from "./store/store.ts";
 import { activeTraceparent } from "./trace_context.ts";
+import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  type EnqueueOutcome,
+  idempotencyIssues,
+  type OnceProducer,
+} from "./guards/idempotency.ts";
 import { createJob, JOB_DEFAULTS } from "./transitions.ts";
+import { dependsOnIssues } from "./flows/depends_on.ts";
 
 /**
  * Turns zod issues into field issues under a path prefix (`input.email`).
@@ -91,17 +98,18 @@ export function optionIssues(request: EnqueueRequest): FieldIssue[] {
     "delay",
     "give delay or run_at, not both",
   );
+  issues.push(...idempotencyIssues(request));
   return issues;
 }
 
 /** Validates and stores jobs. */
-export class Producer implements JobProducer {
+export class Producer implements JobProducer, OnceProducer {
   readonly store: Store;
   readonly registry: Registry;
   readonly #clock: Clock;
+  readonly #logger: Logger | undefined;
   /** Single enqueues made at about the same time share one commit (group commit). */
   readonly #inserts: InsertBatcher;
-  readonly #logger: Logger | undefined;
 
   constructor({ store, registry, clock = systemClock, logger }: {
     store: Store;
@@ -113,8 +121,8 @@ export class Producer implements JobProducer {
     this.store = store;
     this.registry = registry;
     this.#clock = clock;
-    this.#inserts = new InsertBatcher(store);
     this.#logger = logger;
+    this.#inserts = new InsertBatcher(store);
   }
 
   /** Builds the job record of a request, or throws what is wrong with it. Writes nothing. */
@@ -123,6 +131,7 @@ export class Producer implements JobProducer {
     const parsed = task.input.safeParse(request.input);
     const issues = [
       ...optionIssues(request),
+      ...dependsOnIssues(request.dependsOn),
       ...(parsed.success ? [] : fieldIssues(parsed.error, "input")),
     ];
     if (!parsed.success || issues.length > 0) throw new InvalidInputError(issues);
@@ -138,6 +147,7 @@ export class Producer implements JobProducer {
       maxAttempts: request.maxAttempts ?? task.retry?.maxAttempts,
       backoff: { ...JOB_DEFAULTS.backoff, ...task.retry?.backoff },
       timeoutMs: request.timeout ?? task.timeout,
+      dependsOn: request.dependsOn,
     }, now);
     const traceparent = activeTraceparent();
     if (traceparent) job.traceparent = traceparent;
@@ -148,12 +158,28 @@ export class Producer implements JobProducer {
     return job;
   }
 
-  /** Validates and stores one job. */
+  /** Validates and stores one job (with an idempotency key: at most once per key). */
   async enqueue(request: EnqueueRequest): Promise<Job> {
+    return (await this.enqueueOnce(request)).job;
+  }
+
+  /** Like `enqueue`, and says whether the job is new or an idempotency key's original. */
+  async enqueueOnce(request: EnqueueRequest): Promise<EnqueueOutcome> {
     const job = this.prepare(request);
-    await this.#inserts.insert(job);
-    this.#logEnqueued(job);
-    return job;
+    if (request.idempotencyKey === undefined) {
+      await this.#inserts.insert(job);
+      this.#logEnqueued(job);
+      // Linking may have promoted or canceled it already (parents finished or failed).
+      if (job.dependsOn) return { job: await this.store.jobGet(job.id) ?? job, created: true };
+      return { job, created: true };
+    }
+    const outcome = await this.store.jobInsertIdempotent({
+      job,
+      key: request.idempotencyKey,
+      ttlMs: request.idempotencyTtl ?? DEFAULT_IDEMPOTENCY_TTL_MS,
+    });
+    if (outcome.created) this.#logEnqueued(outcome.job);
+    return outcome;
   }
 
   /** Validates every request first, then stores all of them in one commit, or none. */

@@ -14,7 +14,7 @@
  * @module
  */
 import { InvalidStateError } from "./errors.ts";
-import type { Backoff, Job, JobError, JobState } from "./job.ts";
+import type { Backoff, FlowRef, Job, JobError, JobProgress, JobState } from "./job.ts";
 
 /** Defaults for a job whose task and request leave a field unset. */
 export const JOB_DEFAULTS = {
@@ -37,6 +37,10 @@ export interface JobSpec {
   maxAttempts?: number;
   backoff?: Backoff;
   timeoutMs?: number;
+  /** Jobs that must finish first: the job starts `deferred` (see `src/flows/`). */
+  dependsOn?: string[];
+  /** The flow the job is a node of. */
+  flow?: FlowRef;
 }
 
 function assertState(job: Job, allowed: readonly JobState[], action: string): void {
@@ -53,7 +57,8 @@ function next(job: Job, changes: Partial<Job>): Job {
 }
 
 /**
- * A new job record: `queued`, or `scheduled` when `runAt` lies in the future.
+ * A new job record: `queued`, or `scheduled` when `runAt` lies in the future, or
+ * `deferred` while it depends on other jobs (the store settles that against the parents).
  *
  * @example
  * ```ts
@@ -64,7 +69,8 @@ function next(job: Job, changes: Partial<Job>): Job {
  */
 export function createJob(spec: JobSpec, now: number): Job {
   const runAt = spec.runAt !== undefined && spec.runAt > now ? spec.runAt : now;
-  return {
+  const parents = spec.dependsOn?.length ? spec.dependsOn : undefined;
+  const job: Job = {
     id: spec.id,
     task: spec.task,
     queue: spec.queue ?? JOB_DEFAULTS.queue,
@@ -80,6 +86,13 @@ export function createJob(spec: JobSpec, now: number): Job {
     runAt,
     errors: [],
   };
+  if (parents) {
+    job.state = "deferred";
+    job.dependsOn = [...parents];
+    job.pendingParents = parents.length;
+  }
+  if (spec.flow) job.flow = spec.flow;
+  return job;
 }
 
 /**
@@ -114,6 +127,25 @@ export function claimJob(
 export function extendLease(job: Job, { now, leaseMs }: { now: number; leaseMs: number }): Job {
   assertState(job, ["started"], "extend the lease of");
   return next(job, { leaseExpiresAt: now + leaseMs });
+}
+
+/**
+ * The running handler reported progress (`ctx.progress()`); the state does not change.
+ *
+ * @example
+ * ```ts
+ * import { claimJob, createJob, reportProgress } from "./transitions.ts";
+ * const running = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
+ *   workerId: "w",
+ *   now: 0,
+ *   leaseMs: 10,
+ * });
+ * console.assert(reportProgress(running, { progress: 40 }).progress === 40);
+ * ```
+ */
+export function reportProgress(job: Job, { progress }: { progress: JobProgress }): Job {
+  assertState(job, ["started"], "report progress of");
+  return next(job, { progress });
 }
 
 /** The handler returned: the job is finished with its result, kept for `ttlMs`. */
@@ -229,7 +261,7 @@ export function cancelJob(
     byWorker?: boolean;
   },
 ): Job {
-  assertState(job, ["queued", "scheduled", "started"], "cancel");
+  assertState(job, ["deferred", "queued", "scheduled", "started"], "cancel");
   if (job.state === "started" && !byWorker) {
     return next(job, { cancelRequested: true, cancelReason: reason });
   }

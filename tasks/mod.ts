@@ -15,9 +15,17 @@ import { generateReport } from "./generate_report.ts";
 import { noop } from "./noop.ts";
 import { processVideo } from "./process_video.ts";
 import { sendNotification } from "./send_notification.ts";
+import {
+  encodeVideo,
+  generateThumbnails,
+  resizeThumbnails,
+  transcribeAudio,
+} from "./video_pipeline.ts";
 
 export { fanOutReports, generateReport, noop, processVideo, sendNotification };
 export { schedules } from "./schedules.ts";
+export { encodeVideo, generateThumbnails, resizeThumbnails, transcribeAudio };
+export { enqueueVideoPipeline } from "./video_pipeline.ts";
 
 /** Every task of this application. */
 export const registry: Registry = new Registry([
@@ -26,4 +34,8 @@ export const registry: Registry = new Registry([
   generateReport,
   noop,
   fanOutReports,
+  encodeVideo,
+  generateThumbnails,
+  transcribeAudio,
+  resizeThumbnails,
 ]);

@@ -27,6 +27,8 @@ Options:
   --delay DURATION       run no sooner than this from now (e.g. 30s, 5m)
   --max-attempts N       attempts in all before the job fails
   --timeout DURATION     time limit of one attempt
+  --idempotency-key KEY  enqueue at most once per KEY: a repeat within 24 h prints the
+                         first job instead of creating another
   --wait                 wait until the job ends; exit 0 if it finished, 1 otherwise
   --wait-timeout DUR     give up waiting after this long (default: wait forever)
 ${COMMON_HELP}`;
@@ -67,6 +69,7 @@ export async function enqueueCommand(args: string[]): Promise<number> {
     delay: { type: "string" },
     "max-attempts": { type: "string" },
     timeout: { type: "string" },
+    "idempotency-key": { type: "string" },
     wait: { type: "boolean" },
     "wait-timeout": { type: "string" },
   });
@@ -89,6 +92,7 @@ export async function enqueueCommand(args: string[]): Promise<number> {
       ? undefined
       : parseInteger("--max-attempts", values["max-attempts"], 1, 100),
     timeout: values.timeout === undefined ? undefined : parseDuration("--timeout", values.timeout),
+    idempotencyKey: values["idempotency-key"],
   };
   const waitTimeout = values["wait-timeout"] === undefined
     ? Infinity

@@ -32,6 +32,9 @@ import { queueRetryRoutes } from "./routes/queue_retry.ts";
 import { dashboardRoutes } from "./dashboard/mod.ts";
 import { jobActionRoutes } from "./routes/job_actions.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { bulkRoutes } from "./routes/bulk.ts";
+import { batchRoutes } from "./routes/batches.ts";
+import { flowRoutes } from "./routes/flows.ts";
 import { queueRoutes } from "./routes/queues.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { queueActionRoutes } from "./routes/queue_actions.ts";
@@ -111,6 +114,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.use("*", requestLimits());
 
   jobRoutes(app, deps);
+  bulkRoutes(app, deps);
+  batchRoutes(app, deps);
   jobActionRoutes(app, deps);
   taskRoutes(app, deps);
   queueRoutes(app, deps);
@@ -119,6 +124,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   queueActionRoutes(app, deps);
   metricsRoutes(app, deps);
   queueRetryRoutes(app, deps);
+  flowRoutes(app, deps);
   dashboardRoutes(app, deps);
   // Last: the document lists the routes registered before it.
   openapiRoutes(app);

@@ -38,6 +38,9 @@ export function enqueueRequest(
     runAt: typeof fields.run_at === "string" ? Date.parse(fields.run_at) : fields.run_at,
     maxAttempts: fields.max_attempts,
     timeout: fields.timeout,
+    dependsOn: fields.depends_on,
+    idempotencyKey: fields.idempotency_key,
+    idempotencyTtl: fields.idempotency_ttl,
   };
 }
 

@@ -40,6 +40,8 @@ export const ERROR_STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
   forbidden: 403,
   limit_exceeded: 422,
   schedule_not_found: 404,
+  flow_not_found: 404,
+  batch_not_found: 404,
   not_found: 404,
   unsupported_media_type: 415,
   internal: 500,

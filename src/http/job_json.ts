@@ -11,7 +11,7 @@
  * ```
  * @module
  */
-import { type Job, type JobError, type JobState, lastError } from "../job.ts";
+import { type Job, type JobError, type JobProgress, type JobState, lastError } from "../job.ts";
 
 /** One failed attempt, as the API shows it. */
 export interface JobErrorJson {
@@ -45,6 +45,13 @@ export interface JobJson {
   worker_id: string | null;
   cancel_requested: boolean;
   cancel_reason: string | null;
+  /** The jobs it waits for (or waited for), and those waiting for it. */
+  depends_on: string[];
+  dependants: string[];
+  /** The flow it is a node of (`GET /flows/{id}`). */
+  flow_id: string | null;
+  /** The handler's last `ctx.progress()` report, or null. */
+  progress: JobProgress | null;
 }
 
 /**
@@ -102,5 +109,9 @@ export function jobJson(job: Job): JobJson {
     worker_id: job.workerId ?? null,
     cancel_requested: job.cancelRequested ?? false,
     cancel_reason: job.cancelReason ?? null,
+    depends_on: job.dependsOn ?? [],
+    dependants: job.dependants ?? [],
+    flow_id: job.flow?.id ?? null,
+    progress: job.progress ?? null,
   };
 }

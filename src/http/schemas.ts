@@ -11,6 +11,8 @@
  */
 import { z } from "@hono/zod-openapi";
 import { JOB_STATES } from "../job.ts";
+import { MAX_PARENTS } from "../flows/depends_on.ts";
+import { MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
 
 /** Longest per-attempt timeout: timers overflow past 2^31-1 ms and would fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -21,6 +23,10 @@ const delay = z.int().min(0).openapi({ description: "Run no sooner than this man
 const isoRunAt = z.iso.datetime({ offset: true });
 const maxAttempts = z.int().min(1).max(100);
 const timeout = z.int().min(1).max(MAX_TIMEOUT_MS).openapi({ description: "Per attempt, in ms" });
+const idempotencyKey = z.string().min(1).max(MAX_IDEMPOTENCY_KEY_CHARS)
+  .openapi({ description: "A repeat within idempotency_ttl returns the first job (200)" });
+const idempotencyTtl = z.int().min(1).max(MAX_IDEMPOTENCY_TTL_MS)
+  .openapi({ description: "How long the idempotency key holds, in ms (24 h)" });
 
 /** A query parameter holding an integer: digits only, unlike `Number()` which takes "" as 0. */
 function queryInt(schema: z.ZodInt) {
@@ -42,6 +48,8 @@ const enqueueOptions = {
     .openapi({ description: "ISO-8601 time or epoch ms" }),
   max_attempts: maxAttempts.optional(),
   timeout: timeout.optional(),
+  idempotency_key: idempotencyKey.optional(),
+  idempotency_ttl: idempotencyTtl.optional(),
 };
 
 /** Body of `POST /jobs`. Unknown fields are refused: a typo must not be silently dropped. */
@@ -49,6 +57,9 @@ export const EnqueueBody = z.strictObject({
   task: z.string({ error: "required" }),
   input: z.unknown().openapi({ description: "Checked against the task's input schema" }),
   ...enqueueOptions,
+  depends_on: z.array(z.string()).max(MAX_PARENTS).optional().openapi({
+    description: "Ids of jobs that must finish first; the job waits `deferred` until then",
+  }),
 }).superRefine(oneStartTime);
 
 /** Query of `POST /tasks/{task}`: the same options as `POST /jobs`, as strings. */
@@ -59,6 +70,8 @@ export const EnqueueQuery = z.strictObject({
   run_at: z.union([isoRunAt, queryInt(z.int().min(0))]).optional(),
   max_attempts: queryInt(maxAttempts).optional(),
   timeout: queryInt(timeout).optional(),
+  idempotency_key: idempotencyKey.optional(),
+  idempotency_ttl: queryInt(idempotencyTtl).optional(),
 }).superRefine(oneStartTime);
 
 /** The options both enqueue routes accept, once parsed. */
@@ -100,6 +113,11 @@ export const JobSchema = z.object({
   worker_id: z.string().nullable(),
   cancel_requested: z.boolean(),
   cancel_reason: z.string().nullable(),
+  depends_on: z.array(z.string()),
+  dependants: z.array(z.string()),
+  flow_id: z.string().nullable(),
+  progress: z.union([z.number(), z.record(z.string(), z.unknown())]).nullable()
+    .openapi({ description: "The handler's last ctx.progress(): 0-100 or a small object" }),
 }).openapi("Job");
 
 /** Query of `GET /jobs`. */

@@ -15,7 +15,7 @@
  * @module
  */
 import type { z } from "zod";
-import type { Backoff, Job } from "../job.ts";
+import type { Backoff, Job, JobProgress } from "../job.ts";
 import { currentProducer } from "./default_producer.ts";
 import type { EnqueueOptions } from "./enqueue_options.ts";
 
@@ -26,8 +26,16 @@ export interface TaskContext {
   attempt: number;
   /** Aborts when the attempt times out, the job is canceled, or the worker loses its lease. */
   signal: AbortSignal;
+  /** The results of the jobs this one depends on, by job id, read as the attempt started. */
+  parents: Readonly<Record<string, unknown>>;
   /** Writes a line to the worker's log, tagged with the job. */
   log(message: string, fields?: Record<string, unknown>): void;
+  /**
+   * Reports how far the job got: a number from 0 to 100 or a small JSON object (at most
+   * 1 KiB), shown as `progress` by `GET /jobs/{id}`. Cheap to call often: the worker keeps
+   * the latest value and writes a few times a second at most. Throws on a bad value.
+   */
+  progress(value: JobProgress): void;
 }
 
 /** Retry policy of a task: attempts in all, and the backoff between them. */

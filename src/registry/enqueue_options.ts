@@ -21,4 +21,13 @@ export interface EnqueueOptions {
   maxAttempts?: number;
   /** Per-attempt time limit in ms. */
   timeout?: number;
+  /** Ids of jobs that must finish first; the job waits `deferred` until they have. */
+  dependsOn?: string[];
+  /**
+   * Enqueue at most once per key: a repeat within `idempotencyTtl` returns the first job
+   * instead of creating another (see `src/guards/idempotency.ts`).
+   */
+  idempotencyKey?: string;
+  /** How long the key holds, in ms (24 h). */
+  idempotencyTtl?: number;
 }

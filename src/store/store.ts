@@ -19,6 +19,8 @@
 import type { Job, JobState } from "../job.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./schedules.ts";
+import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
+import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 
 /** A change of one job from the version the caller read to the record it computed. */
 export interface JobUpdate {
@@ -84,6 +86,13 @@ export interface Store {
    * `RangeError` for more than {@linkcode Store.maxInsertBatch} jobs.
    */
   jobInsertMany(params: { jobs: Job[] }): Promise<void>;
+
+  /**
+   * Inserts one job unless `key` still holds (set within `ttlMs` before `job.createdAt`, and
+   * its job not deleted): then nothing is written and that job is the answer. The check and
+   * the insert are one atomic write, so concurrent repeats create exactly one job.
+   */
+  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult>;
 
   /**
    * Takes up to `limit` ready jobs, best first (queue order, then priority, run-at and
@@ -176,6 +185,24 @@ export interface Store {
 
   /** Pauses or resumes a schedule's ticks (manual runs still happen). */
   schedulePause(params: { name: string; paused: boolean }): Promise<void>;
+
+  /**
+   * Records a batch of a bulk enqueue, after its jobs (which carry `batchId`) are inserted:
+   * their counts are summed in each job's commit (see `batches.ts`).
+   */
+  batchCreate(params: { batch: BatchRecord }): Promise<void>;
+
+  /** A batch with the counts of its jobs per state, or null. */
+  batchGet(params: { id: string }): Promise<BatchStatus | null>;
+
+  /** Batches not yet completed, oldest id first, at most `limit`. */
+  batchListOpen(params: { limit: number }): Promise<BatchStatus[]>;
+
+  /**
+   * Closes a batch and inserts its completion `job` (if any) in one atomic write; false
+   * (nothing written) when it was closed already, so the job is enqueued exactly once.
+   */
+  batchComplete(params: BatchCompleteParams): Promise<boolean>;
 
   /** Throws `StoreUnavailableError` unless the store answers a read and a write. */
   ping(): Promise<void>;

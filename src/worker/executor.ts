@@ -27,6 +27,8 @@ import { jobFields, logSettled } from "./job_log.ts";
 import { JobSpan } from "./job_span.ts";
 import type { LogLines } from "./log_lines.ts";
 import { RunningJob, type RunningJobs } from "./running_job.ts";
+import { parentResults } from "../flows/parents.ts";
+import { checkProgress, type ProgressWriter } from "./progress.ts";
 
 /** What an {@linkcode Executor} needs. */
 export interface ExecutorOptions {
@@ -43,6 +45,8 @@ export interface ExecutorOptions {
   failureTtlMs: number;
   /** Keeps `ctx.log()` lines with their job (the dashboard shows them). */
   lines?: LogLines;
+  /** Writes `ctx.progress()` reports; without it they are checked and dropped. */
+  progress?: ProgressWriter;
 }
 
 /** Longest error message and stack kept per attempt, so errors never outgrow the record. */
@@ -148,7 +152,7 @@ export class Executor {
     const task = this.#o.registry.get(job.task);
     const parsed = task.input.safeParse(job.input);
     if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "input"));
-    const ctx: TaskContext = {
+    const ctx: Omit<TaskContext, "parents"> = {
       jobId: job.id,
       attempt: job.attempts,
       signal: entry.signal,
@@ -156,8 +160,13 @@ export class Executor {
         this.#o.logger.info("job:log", { job_id: job.id, task: job.task, message, ...fields });
         this.#o.lines?.add(job, message, fields);
       },
+      progress: (value) => {
+        if (this.#o.progress) this.#o.progress.report(entry, value);
+        else checkProgress(value);
+      },
     };
-    const running = Promise.resolve().then(() => task.handler(parsed.data, ctx));
+    const running = parentResults(this.#o.store, job)
+      .then((parents) => task.handler(parsed.data, { ...ctx, parents }));
     // An abandoned handler may still reject later; that must not crash the process.
     running.catch(() => {});
     return running;

@@ -21,6 +21,7 @@ import { type Logger, silentLogger } from "../log.ts";
 import { Promoter } from "../maintenance/promoter.ts";
 import { Pruner } from "../maintenance/pruner.ts";
 import { Rescuer } from "../maintenance/rescuer.ts";
+import { BatchWatcher } from "../batches/batch_watcher.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { JOB_DEFAULTS } from "../transitions.ts";
@@ -30,6 +31,7 @@ import { Executor } from "./executor.ts";
 import { Heartbeat } from "./heartbeat.ts";
 import { LogLines } from "./log_lines.ts";
 import { Presence } from "./presence.ts";
+import { ProgressWriter } from "./progress.ts";
 import type { RunningJobs } from "./running_job.ts";
 import type { Service } from "./service.ts";
 import { WriteLock } from "./write_lock.ts";
@@ -107,6 +109,7 @@ export class Worker {
   readonly #maintenance: Service[];
   readonly #presence: Presence;
   readonly #lines: LogLines;
+  readonly #progress: ProgressWriter;
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #shutdownTimeoutMs: number;
@@ -130,6 +133,7 @@ export class Worker {
     const workerId = this.id;
     this.#completer = new Completer({ store, running, lock, workerId, clock, logger });
     this.#lines = new LogLines({ store, workerId, clock, logger });
+    this.#progress = new ProgressWriter({ store, running, lock, clock, logger });
     this.#presence = new Presence({ store, running, workerId, queues, concurrency, clock, logger });
     const executor = new Executor({
       store,
@@ -142,6 +146,7 @@ export class Worker {
       resultTtlMs: options.resultTtlMs ?? 24 * HOUR_MS,
       failureTtlMs,
       lines: this.#lines,
+      progress: this.#progress,
     });
     this.#claimLoop = new ClaimLoop({
       store,
@@ -158,6 +163,7 @@ export class Worker {
       new Promoter({ store, clock, logger }),
       new Rescuer({ store, clock, logger, failureTtlMs }),
       new Pruner({ store, clock, logger }),
+      new BatchWatcher({ store, clock, logger }),
     ];
   }
 
@@ -204,6 +210,7 @@ export class Worker {
       await this.#claimLoop.idle();
     }
     // The heartbeat keeps leases alive until the last settlement is written.
+    await this.#progress.stop();
     await this.#completer.stop();
     await this.#heartbeat.stop();
     await this.#lines.flush();

@@ -150,7 +150,15 @@ Deno.test("GET /queues counts move with the job", async () => {
       const { queues } = await res.json();
       return queues.find((q: { name: string }) => q.name === "default");
     };
-    const zero = { queued: 0, scheduled: 0, started: 0, finished: 0, failed: 0, canceled: 0 };
+    const zero = {
+      deferred: 0,
+      queued: 0,
+      scheduled: 0,
+      started: 0,
+      finished: 0,
+      failed: 0,
+      canceled: 0,
+    };
     const job = await enqueue("noop", {});
     assertEquals(await counts(), { name: "default", ...zero, queued: 1 });
     const running = (await claim(store, "default", clock.now()))!;

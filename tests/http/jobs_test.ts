@@ -27,6 +27,10 @@ Deno.test("GET /jobs/{id} renders the job as snake_case JSON", async () => {
       worker_id: null,
       cancel_requested: false,
       cancel_reason: null,
+      depends_on: [],
+      dependants: [],
+      flow_id: null,
+      progress: null,
     });
   });
 });
@@ -89,8 +93,12 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
   await withApi(({ app }) => {
     const doc = app.getOpenAPIDocument({ openapi: "3.0.0", info: { title: "tq", version: "0" } });
     assertEquals(Object.keys(doc.paths ?? {}).sort(), [
+      "/batches/{id}",
+      "/flows",
+      "/flows/{id}",
       "/healthz",
       "/jobs",
+      "/jobs/bulk",
       "/jobs/{id}",
       "/jobs/{id}/cancel",
       "/jobs/{id}/retry",

@@ -18,6 +18,9 @@ import { runTelemetryConformance } from "./conformance_telemetry.ts";
 import { runScheduleConformance } from "./conformance_schedules.ts";
 import { runQueuePauseConformance } from "./conformance_queue_pause.ts";
 import { runTraceConformance } from "./conformance_trace.ts";
+import { runDependencyConformance } from "./conformance_dependencies.ts";
+import { runIdempotencyConformance } from "./conformance_idempotency.ts";
+import { runBatchConformance } from "./conformance_batches.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -46,6 +49,9 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
   runScheduleConformance(test);
   runQueuePauseConformance(test);
   runTraceConformance(test);
+  runDependencyConformance(test);
+  runIdempotencyConformance(test);
+  runBatchConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });
@@ -54,6 +60,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
     const [counts] = await store.queueCounts();
     assertEquals(counts, {
       name: "mail",
+      deferred: 0,
       queued: 1,
       scheduled: 0,
       started: 0,

@@ -19,6 +19,7 @@ import { fieldIssues } from "../../producer.ts";
 import type { Registry } from "../../registry/registry.ts";
 import type { AppDeps } from "../app.ts";
 import { readJob } from "../../job_changes.ts";
+import { enqueueOnce, requestKey } from "../../guards/idempotency.ts";
 import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
 import { requestIssues, type ValidationResult } from "../errors.ts";
 import { jobJson } from "../job_json.ts";
@@ -45,6 +46,7 @@ const enqueueRoute = createRoute({
     body: { required: true, content: { "application/json": { schema: EnqueueBody } } },
   },
   responses: {
+    200: jsonResponse(Enqueued, "A repeat of an idempotency key: the original job"),
     202: jsonResponse(Enqueued, "Stored; follow status_url (also the Location header)"),
     ...errorResponses({
       400: "Malformed JSON",
@@ -114,9 +116,11 @@ function enqueueHook(registry: Registry) {
 export function jobRoutes(app: OpenAPIHono, { producer, registry, store }: AppDeps): void {
   app.openapi(enqueueRoute, async (c) => {
     const { task, input, ...fields } = c.req.valid("json");
-    const job = await producer.enqueue(enqueueRequest(task, input, fields));
+    const request = enqueueRequest(task, input, fields);
+    request.idempotencyKey = requestKey(request.idempotencyKey, c.req.header("idempotency-key"));
+    const { job, created } = await enqueueOnce(producer, request);
     c.header("Location", jobUrl(job.id));
-    return c.json(enqueuedJson(job), 202);
+    return c.json(enqueuedJson(job), created ? 202 : 200);
   }, enqueueHook(registry));
 
   app.openapi(getRoute, async (c) => {

@@ -15,6 +15,7 @@ import { errorResponses, jsonResponse } from "../schemas.ts";
 const count = z.int().min(0);
 const QueueSchema = z.object({
   name: z.string(),
+  deferred: count,
   queued: count,
   scheduled: count,
   started: count,
@@ -46,9 +47,10 @@ export function queueRoutes(app: OpenAPIHono, { store }: AppDeps): void {
     const counts = await store.queueCounts();
     // Copied field by field: the API's shape must not change when a store adds a field.
     const queues = counts.map((
-      { name, queued, scheduled, started, finished, failed, canceled },
+      { name, deferred, queued, scheduled, started, finished, failed, canceled },
     ) => ({
       name,
+      deferred,
       queued,
       scheduled,
       started,

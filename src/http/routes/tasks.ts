@@ -13,6 +13,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { z as zod } from "zod";
 import type { Task } from "../../registry/define_task.ts";
+import { enqueueOnce, requestKey } from "../../guards/idempotency.ts";
 import { JOB_DEFAULTS } from "../../transitions.ts";
 import type { AppDeps } from "../app.ts";
 import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
@@ -48,6 +49,7 @@ const enqueueRoute = createRoute({
     body: { content: { "application/json": { schema: z.unknown() } } },
   },
   responses: {
+    200: jsonResponse(Enqueued, "A repeat of an idempotency key: the original job"),
     202: jsonResponse(Enqueued, "Stored; follow status_url (also the Location header)"),
     ...errorResponses({
       400: "Malformed JSON",
@@ -95,8 +97,9 @@ export function taskRoutes(app: OpenAPIHono, { producer, registry }: AppDeps): v
   app.openapi(enqueueRoute, async (c) => {
     const { task } = c.req.valid("param");
     const request = enqueueRequest(task, c.req.valid("json"), c.req.valid("query"));
-    const job = await producer.enqueue(request);
+    request.idempotencyKey = requestKey(request.idempotencyKey, c.req.header("idempotency-key"));
+    const { job, created } = await enqueueOnce(producer, request);
     c.header("Location", jobUrl(job.id));
-    return c.json(enqueuedJson(job), 202);
+    return c.json(enqueuedJson(job), created ? 202 : 200);
   });
 }

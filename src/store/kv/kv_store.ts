@@ -15,8 +15,9 @@
 import { dirname } from "node:path";
 import { type Clock, systemClock } from "../../clock.ts";
 import { PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
-import type { Job } from "../../job.ts";
+import { type Job, JOB_STATES } from "../../job.ts";
 import { claimJob } from "../../transitions.ts";
+import { settlesDependants } from "../../flows/dependencies.ts";
 import type {
   JobClaimParams,
   JobListParams,
@@ -36,6 +37,11 @@ import { KvTelemetry } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { KvSchedules } from "./schedules.ts";
 import { PausedQueues } from "../paused_queues.ts";
+import { commitWithDependants, insertLinked } from "./dependencies.ts";
+import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
+import { KvIdempotency } from "./idempotency.ts";
+import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
+import { KvBatches } from "./batches.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -101,12 +107,16 @@ class KvStore implements Store {
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
   readonly #paused: PausedQueues;
+  readonly #idempotency: KvIdempotency;
+  readonly #batches: KvBatches;
 
   constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
     this.#paused = new PausedQueues(() => this.queuePausedList());
+    this.#idempotency = new KvIdempotency(kv);
+    this.#batches = new KvBatches(kv);
     this.#bell = bell;
     this.#clock = clock;
   }
@@ -128,6 +138,17 @@ class KvStore implements Store {
         `at most ${MAX_INSERT_BATCH} jobs fit in one commit; got ${jobs.length}`,
       );
     }
+    if (jobs.some((job) => job.dependsOn)) {
+      const now = Math.max(...jobs.map((job) => job.createdAt));
+      let written: Job[];
+      try {
+        written = await insertLinked(this.#kv, jobs, now);
+      } catch (error) {
+        throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
+      }
+      if (written.some((job) => job.state === "queued")) this.#bell.ring();
+      return;
+    }
     // No "must not exist" checks: ids are ULIDs, and KV's 100 checks per commit would
     // otherwise cap a batch at 100 jobs.
     const batch = new WriteBatch(this.#kv);
@@ -138,6 +159,12 @@ class KvStore implements Store {
       throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
     }
     if (jobs.some((job) => job.state === "queued")) this.#bell.ring();
+  }
+
+  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
+    return this.#idempotency.insert(params, (job) => {
+      if (job.state === "queued") this.#bell.ring();
+    });
   }
 
   async jobClaim({ queues, workerId, limit, leaseMs, now }: JobClaimParams): Promise<Job[]> {
@@ -182,14 +209,25 @@ class KvStore implements Store {
   async #applyUpdates(updates: JobUpdate[], result: JobUpdateResult): Promise<JobUpdate[]> {
     const records = await getRecords(this.#kv, updates.map((u) => u.before.id));
     const pairs: Pair[] = [];
+    const settling: Pair[] = [];
     updates.forEach((update, i) => {
       const record = records[i];
       if (record?.job.version === update.before.version) {
-        pairs.push({ record, after: update.after });
+        // A job with dependants settles with them, in a commit of its own (dependencies.ts).
+        const list = settlesDependants(record.job, update.after) ? settling : pairs;
+        list.push({ record, after: update.after });
       } else result.conflicted.push(update.before.id);
     });
     const { applied, raced } = await this.#commitPairs(pairs);
     result.applied.push(...applied.map((job) => job.id));
+    for (const pair of settling) {
+      const written = await commitWithDependants(this.#kv, pair.record, pair.after);
+      if (!written) raced.push(pair);
+      else {
+        result.applied.push(pair.after.id);
+        if (written.some((job) => job.state === "queued")) this.#bell.ring();
+      }
+    }
     const racedIds = new Set(raced.map((pair) => pair.after.id));
     return updates.filter((u) => racedIds.has(u.after.id));
   }
@@ -267,15 +305,8 @@ class KvStore implements Store {
     const queues = new Map<string, QueueCounts>();
     for await (const entry of this.#kv.list<Deno.KvU64>({ prefix: ["count"] })) {
       const [, name, state] = entry.key as [string, string, keyof QueueCounts];
-      const counts = queues.get(name) ?? {
-        name,
-        queued: 0,
-        scheduled: 0,
-        started: 0,
-        finished: 0,
-        failed: 0,
-        canceled: 0,
-      };
+      const counts = queues.get(name) ??
+        { name, ...Object.fromEntries(JOB_STATES.map((s) => [s, 0])) } as QueueCounts;
       (counts as Record<string, unknown>)[state] = Number(BigInt.asIntN(64, entry.value.value));
       queues.set(name, counts);
     }
@@ -336,6 +367,24 @@ class KvStore implements Store {
 
   schedulePause(params: { name: string; paused: boolean }): Promise<void> {
     return this.#schedules.schedulePause(params);
+  }
+
+  batchCreate(params: { batch: BatchRecord }): Promise<void> {
+    return this.#batches.batchCreate(params);
+  }
+
+  batchGet(params: { id: string }): Promise<BatchStatus | null> {
+    return this.#batches.batchGet(params);
+  }
+
+  batchListOpen(params: { limit: number }): Promise<BatchStatus[]> {
+    return this.#batches.batchListOpen(params);
+  }
+
+  async batchComplete(params: BatchCompleteParams): Promise<boolean> {
+    const closed = await this.#batches.batchComplete(params);
+    if (closed && params.job?.state === "queued") this.#bell.ring();
+    return closed;
   }
 
   async ping(): Promise<void> {

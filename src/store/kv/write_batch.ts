@@ -15,6 +15,7 @@
 import type { Job } from "../../job.ts";
 import { statDeltas } from "../../metrics/stat_deltas.ts";
 import { countKey, indexDiff, indexEntries, jobKey } from "./keys.ts";
+import { batchCountMoves } from "../batches.ts";
 
 /** Job changes gathered into one atomic operation. */
 export class WriteBatch {
@@ -32,8 +33,14 @@ export class WriteBatch {
   }
 
   /** Sets a key that is not a job's (a schedule's record, say) in the same commit. */
-  set(key: Deno.KvKey, value: unknown): this {
-    this.#atomic.set(key, value);
+  set(key: Deno.KvKey, value: unknown, options?: { expireIn?: number }): this {
+    this.#atomic.set(key, value, options);
+    return this;
+  }
+
+  /** Deletes a key that is not a job's in the same commit. */
+  delete(key: Deno.KvKey): this {
+    this.#atomic.delete(key);
     return this;
   }
 
@@ -50,6 +57,12 @@ export class WriteBatch {
     if (before?.state !== after?.state || before?.queue !== after?.queue) {
       if (before) this.#count(countKey(before.queue, before.state), -1);
       if (after) this.#count(countKey(after.queue, after.state), 1);
+    }
+    // A bulk enqueue's batch counts its jobs per state (see ../batches.ts), likewise.
+    if (batchCountMoves(before, after)) {
+      const id = (after?.batchId ?? before?.batchId)!;
+      if (before) this.#count(["batch_count", id, before.state], -1);
+      if (after) this.#count(["batch_count", id, after.state], 1);
     }
     // Statistics for metrics (see stat_deltas.ts), summed in this commit like the counts.
     for (const { key, value } of statDeltas(before, after)) this.#count(["stat", ...key], value);

@@ -26,7 +26,7 @@ const NUMBER_FIELDS = [
   "leaseExpiresAt",
   "expiresAt",
 ] as const;
-const STRING_FIELDS = ["state", "workerId", "task"] as const;
+const STRING_FIELDS = ["state", "workerId", "task", "batchId"] as const;
 
 /** A record as flat `field, value` pairs for `HSET`. */
 export function encodeJob(job: Job): string[] {

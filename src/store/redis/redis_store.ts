@@ -16,8 +16,9 @@
  */
 import { Redis, ReplyError } from "ioredis";
 import { type Clock, systemClock } from "../../clock.ts";
-import { PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
-import type { Job, JobState } from "../../job.ts";
+import { InvalidInputError, PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
+import { type Job, JOB_STATES, type JobState } from "../../job.ts";
+import { settlesDependants } from "../../flows/dependencies.ts";
 import { BUCKETS_SECONDS, statDeltas } from "../../metrics/stat_deltas.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
 import type {
@@ -39,7 +40,12 @@ import { RedisTelemetry, statArgs } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { RedisSchedules } from "./schedules.ts";
 import { PausedQueues } from "../paused_queues.ts";
+import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
+import { RedisIdempotency } from "./idempotency.ts";
+import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
+import { RedisBatches } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
+import { RedisDependencies } from "./dependencies.ts";
 
 /** The default key prefix. */
 export const DEFAULT_PREFIX = "tq";
@@ -91,6 +97,7 @@ async function reach<T>(call: () => Promise<T>): Promise<T> {
   } catch (error) {
     if (error instanceof ReplyError || !(error instanceof Error)) throw error;
     if (error.name === "PayloadTooLargeError" || error instanceof RangeError) throw error;
+    if (error instanceof InvalidInputError) throw error; // a parent that does not exist
     throw new StoreUnavailableError(`Redis unreachable: ${error.message}`);
   }
 }
@@ -120,12 +127,18 @@ class RedisStore implements Store {
   readonly #telemetry: RedisTelemetry;
   readonly #schedules: RedisSchedules;
   readonly #paused: PausedQueues;
+  readonly #dependencies: RedisDependencies;
+  readonly #idempotency: RedisIdempotency;
+  readonly #batches: RedisBatches;
 
   constructor(redis: ScriptedRedis, keys: RedisKeys, wakeUps: WakeUps, clock: Clock) {
     this.#redis = redis;
+    this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys);
     this.#paused = new PausedQueues(() => this.queuePausedList());
+    this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
+    this.#batches = new RedisBatches(redis, keys);
     this.#keys = keys;
     this.#wakeUps = wakeUps;
     this.#clock = clock;
@@ -146,6 +159,10 @@ class RedisStore implements Store {
     if (jobs.length > MAX_INSERT_BATCH) {
       throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
     }
+    if (jobs.some((job) => job.dependsOn)) {
+      const now = Math.max(...jobs.map((job) => job.createdAt));
+      return reach(async () => void await this.#dependencies.insert(jobs, now));
+    }
     const keys = this.#keys;
     const groups = groupByQueue(jobs, (job) => job.queue);
     // One MULTI: the queue list and locator first (so no job is ever unfindable), then one
@@ -164,6 +181,10 @@ class RedisStore implements Store {
       );
     }
     return reach(async () => void await execPipeline(multi));
+  }
+
+  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
+    return reach(() => this.#idempotency.insert(params));
   }
 
   jobClaim({ queues, workerId, limit, leaseMs, now }: JobClaimParams): Promise<Job[]> {
@@ -192,9 +213,17 @@ class RedisStore implements Store {
         throw new RangeError(`job ${before.id}: an update cannot change a job's id or queue`);
       }
     }
+    // A job with dependants settles with them, in a script of its own (dependencies.ts).
+    const settling = updates.filter((u) => settlesDependants(u.before, u.after));
+    const plain = settling.length === 0
+      ? updates
+      : updates.filter((u) => !settlesDependants(u.before, u.after));
     return reach(async () => {
       const written = new Set<string>();
-      const calls = [...groupByQueue(updates, (u) => u.before.queue)].flatMap(([queue, group]) => {
+      for (const { before, after } of settling) {
+        if (await this.#dependencies.settle(before, after)) written.add(before.id);
+      }
+      const calls = [...groupByQueue(plain, (u) => u.before.queue)].flatMap(([queue, group]) => {
         const chunks: JobUpdate[][] = [];
         for (let i = 0; i < group.length; i += UPDATES_PER_SCRIPT) {
           chunks.push(group.slice(i, i + UPDATES_PER_SCRIPT));
@@ -278,15 +307,10 @@ class RedisStore implements Store {
       const hashes = await execPipeline(pipeline) as Record<string, string>[];
       return queues.flatMap((name, i) => {
         if (Object.keys(hashes[i]).length === 0) return []; // its insert never happened
-        const counts: QueueCounts = {
+        const counts = {
           name,
-          queued: 0,
-          scheduled: 0,
-          started: 0,
-          finished: 0,
-          failed: 0,
-          canceled: 0,
-        };
+          ...Object.fromEntries(JOB_STATES.map((state) => [state, 0])),
+        } as QueueCounts;
         for (const [state, n] of Object.entries(hashes[i])) counts[state as JobState] = Number(n);
         return [counts];
       });
@@ -344,6 +368,22 @@ class RedisStore implements Store {
 
   schedulePause(params: { name: string; paused: boolean }): Promise<void> {
     return reach(() => this.#schedules.schedulePause(params));
+  }
+
+  batchCreate(params: { batch: BatchRecord }): Promise<void> {
+    return reach(() => this.#batches.batchCreate(params));
+  }
+
+  batchGet(params: { id: string }): Promise<BatchStatus | null> {
+    return reach(() => this.#batches.batchGet(params));
+  }
+
+  batchListOpen(params: { limit: number }): Promise<BatchStatus[]> {
+    return reach(() => this.#batches.batchListOpen(params));
+  }
+
+  batchComplete(params: BatchCompleteParams): Promise<boolean> {
+    return reach(() => this.#batches.batchComplete(params));
   }
 
   async ping(): Promise<void> {

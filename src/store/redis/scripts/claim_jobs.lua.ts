@@ -51,6 +51,11 @@ for _, member in ipairs(members) do
     redis.call("ZADD", K .. "state:started", 0, id)
     redis.call("HINCRBY", K .. "counts", "queued", -1)
     redis.call("HINCRBY", K .. "counts", "started", 1)
+    local batch = redis.call("HGET", key, "batchId")
+    if batch then
+      redis.call("HINCRBY", K .. "batch:" .. batch, "queued", -1)
+      redis.call("HINCRBY", K .. "batch:" .. batch, "started", 1)
+    end
     local task = cjson.encode(redis.call("HGET", key, "task"))
     local wait = math.max(0, now - tonumber(redis.call("HGET", key, "runAt")))
     stat('"jobs","started"', task, "", 1)

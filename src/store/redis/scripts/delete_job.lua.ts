@@ -29,5 +29,9 @@ indexRemove(id, old)
 redis.call("DEL", key)
 redis.call("ZREM", K .. "all", id)
 count(old[1], -1)
+-- A pruned job that ended stays counted in its batch.
+if old[1] ~= "finished" and old[1] ~= "failed" and old[1] ~= "canceled" then
+  batchCount(old[6], old[1], -1)
+end
 return 1`,
 };

@@ -15,12 +15,15 @@
 
 /**
  * `readFields(key)`, `indexRemove(id, f)`, `indexAdd(id, f)`, `count(state, delta)`,
+ * `batchCount(batch, state, delta)`,
  * `writeRecord(key, i, n)`, `addStats(i)`.
  */
 export const INDEXES_LUA = `
--- The fields indexes are derived from: state, priority, runAt, leaseExpiresAt, expiresAt.
+-- The fields indexes are derived from: state, priority, runAt, leaseExpiresAt, expiresAt,
+-- and the batch whose counts the job is in (false for most jobs).
 local function readFields(key)
-  return redis.call("HMGET", key, "state", "priority", "runAt", "leaseExpiresAt", "expiresAt")
+  return redis.call("HMGET", key, "state", "priority", "runAt", "leaseExpiresAt", "expiresAt",
+    "batchId")
 end
 
 -- Ready jobs sort by priority (the score), then runAt and id (the member, compared as text).
@@ -48,6 +51,11 @@ end
 
 local function count(state, delta)
   redis.call("HINCRBY", K .. "counts", state, delta)
+end
+
+-- A bulk enqueue's batch counts its jobs per state, per queue (see src/store/batches.ts).
+local function batchCount(batch, state, delta)
+  if batch then redis.call("HINCRBY", K .. "batch:" .. batch, state, delta) end
 end
 
 -- Adds the n statistics of ARGV at i (n, then field/increment pairs; see stat_deltas.ts);

@@ -45,6 +45,7 @@ for j = 1, total do
   indexAdd(id, f)
   redis.call("ZADD", K .. "all", 0, id)
   count(f[1], 1)
+  batchCount(f[6], f[1], 1)
   if f[1] == "queued" then wake = true end
 end
 if wake then redis.call("PUBLISH", ARGV[1], ARGV[2]) end

@@ -11,11 +11,14 @@
  * @module
  */
 import type { ChainableCommander, Redis } from "ioredis";
+import { BATCH_COMPLETE } from "./batch_complete.lua.ts";
 import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
+import { INSERT_IDEMPOTENT } from "./insert_idempotent.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
 import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
 import { UPDATE_JOBS } from "./update_jobs.lua.ts";
+import { WRITE_LINKED } from "./write_linked.lua.ts";
 
 /** The scripts as typed commands; every one takes the queue's key prefix first. */
 export interface TqScripts {
@@ -24,6 +27,10 @@ export interface TqScripts {
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
   tqScheduleRun(queueKey: string, ...args: string[]): Promise<string>;
+  /** Takes no key: its records span queues (see `write_linked.lua.ts`). */
+  tqWriteLinked(...args: string[]): Promise<number>;
+  tqInsertIdempotent(queueKey: string, ...args: string[]): Promise<[number, string]>;
+  tqBatchComplete(queueKey: string, ...args: string[]): Promise<number>;
 }
 
 /** The same commands inside a pipeline or MULTI. */
@@ -49,6 +56,9 @@ export function withScripts(redis: Redis): ScriptedRedis {
     tqUpdateJobs: UPDATE_JOBS,
     tqDeleteJob: DELETE_JOB,
     tqScheduleRun: SCHEDULE_RUN,
+    tqWriteLinked: WRITE_LINKED,
+    tqInsertIdempotent: INSERT_IDEMPOTENT,
+    tqBatchComplete: BATCH_COMPLETE,
   };
   for (const [name, { keys, lua }] of Object.entries(scripts)) {
     redis.defineCommand(name, { numberOfKeys: keys, lua });

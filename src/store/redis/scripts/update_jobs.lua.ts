@@ -42,6 +42,8 @@ for j = 1, tonumber(ARGV[3]) do
     if old[1] ~= new[1] then
       count(old[1], -1)
       count(new[1], 1)
+      batchCount(old[6], old[1], -1)
+      batchCount(new[6], new[1], 1)
       if new[1] == "queued" then wake = true end
     end
     applied[j] = 1

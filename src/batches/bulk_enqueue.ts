@@ -1,0 +1,162 @@
+/**
+ * Bulk enqueue: many requests validated one by one, the valid ones inserted in atomic
+ * commits that respect the store's limits (`maxInsertBatch` jobs, and about 800 KiB per
+ * KV commit, measured with `store.jobBytes`), as one batch. Each request ends either
+ * wholly enqueued or listed as rejected with the reason; the batch record is written after
+ * its jobs, so a batch never looks complete while its jobs are still being inserted.
+ *
+ * @example
+ * ```ts ignore
+ * const { batch, jobIds, rejected } = await bulkEnqueue({
+ *   store, producer,
+ *   requests: users.map((user_id) => ({ task: "generate_report", input: { user_id } })),
+ *   onComplete: { task: "send_notification", input: { email, message: "reports ready" } },
+ * });
+ * ```
+ * @module
+ */
+import { type FieldIssue, InvalidInputError, type TqError } from "../errors.ts";
+import { newJobId } from "../ids.ts";
+import type { Job } from "../job.ts";
+import type { EnqueueRequest } from "../registry/default_producer.ts";
+import type { JobPreparer } from "../scheduler/run_schedule.ts";
+import type { BatchCompletion, BatchRecord } from "../store/batches.ts";
+import type { Store } from "../store/store.ts";
+
+/** The most jobs one bulk request may hold. */
+export const MAX_BULK_JOBS = 10_000;
+/** Bytes of job records per insert commit: KV's 819,200 per commit, less room for indexes. */
+export const COMMIT_BYTES = 400_000;
+/** What a record costs a commit beyond its own bytes (index entries, keys, counters). */
+const ENTRY_OVERHEAD_BYTES = 300;
+
+/** Why one request of a bulk enqueue was not enqueued. */
+export interface BulkRejection {
+  /** Its position in the request list, from 0. */
+  index: number;
+  error: { code: string; message: string; issues?: FieldIssue[] };
+}
+
+/** What became of a bulk enqueue. */
+export interface BulkResult {
+  /** The batch of the accepted jobs; null when none was accepted. */
+  batch: BatchRecord | null;
+  /** Ids of the accepted jobs, in request order. */
+  jobIds: string[];
+  rejected: BulkRejection[];
+}
+
+/** What {@linkcode bulkEnqueue} takes. */
+export interface BulkParams {
+  store: Store;
+  producer: JobPreparer;
+  /** Requests, or the error that already ruled one out (a malformed entry). */
+  requests: (EnqueueRequest | TqError)[];
+  /** Enqueued once every accepted job has ended (see `batch_watcher.ts`). */
+  onComplete?: BatchCompletion;
+  now: number;
+}
+
+function rejection(index: number, error: TqError): BulkRejection {
+  const issues = (error.details as { issues?: FieldIssue[] }).issues;
+  return { index, error: { code: error.code, message: error.message, ...(issues && { issues }) } };
+}
+
+/**
+ * The completion job of a bulk request as a spec, checked now so a bad one refuses the
+ * whole request before anything is written.
+ *
+ * @example
+ * ```ts ignore
+ * const spec = completionSpec(producer, { task: "noop", input: {} });
+ * ```
+ */
+export function completionSpec(producer: JobPreparer, request: EnqueueRequest): BatchCompletion {
+  if (request.idempotencyKey !== undefined || request.dependsOn !== undefined) {
+    throw new InvalidInputError([{
+      path: "on_complete",
+      message: "idempotency_key and depends_on are not taken here",
+    }]);
+  }
+  const job = producer.prepare(request);
+  return {
+    task: job.task,
+    queue: job.queue,
+    input: job.input,
+    priority: job.priority,
+    maxAttempts: job.maxAttempts,
+    backoff: job.backoff,
+    timeoutMs: job.timeoutMs,
+  };
+}
+
+/** Splits jobs into commits within the store's job count and KV's commit size. */
+function commits(store: Store, jobs: { index: number; job: Job }[]) {
+  const chunks: { index: number; job: Job }[][] = [];
+  let chunk: { index: number; job: Job }[] = [];
+  let bytes = 0;
+  for (const item of jobs) {
+    const size = store.jobBytes(item.job) + ENTRY_OVERHEAD_BYTES;
+    if (
+      chunk.length === store.maxInsertBatch || (chunk.length > 0 && bytes + size > COMMIT_BYTES)
+    ) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(item);
+    bytes += size;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/**
+ * Validates and enqueues `requests` as one batch (`onComplete` from `completionSpec`).
+ *
+ * @example
+ * ```ts ignore
+ * const result = await bulkEnqueue({ store, producer, requests, now: Date.now() });
+ * ```
+ */
+export async function bulkEnqueue(
+  { store, producer, requests, onComplete, now }: BulkParams,
+): Promise<BulkResult> {
+  const batchId = newJobId(now);
+  const rejected: BulkRejection[] = [];
+  const valid: { index: number; job: Job }[] = [];
+  requests.forEach((request, index) => {
+    try {
+      if (request instanceof Error) throw request;
+      if (request.idempotencyKey !== undefined || request.dependsOn !== undefined) {
+        const path = request.idempotencyKey !== undefined ? "idempotency_key" : "depends_on";
+        throw new InvalidInputError([{ path, message: "not taken in a bulk request" }]);
+      }
+      valid.push({ index, job: { ...producer.prepare(request), batchId } });
+    } catch (error) {
+      if (!(error instanceof Error && "code" in error)) throw error;
+      rejected.push(rejection(index, error as TqError));
+    }
+  });
+  const accepted: { index: number; job: Job }[] = [];
+  for (const chunk of commits(store, valid)) {
+    try {
+      await store.jobInsertMany({ jobs: chunk.map((item) => item.job) });
+      accepted.push(...chunk);
+    } catch (error) {
+      if (!(error instanceof Error && "code" in error)) throw error;
+      rejected.push(...chunk.map((item) => rejection(item.index, error as TqError)));
+    }
+  }
+  rejected.sort((a, b) => a.index - b.index);
+  if (accepted.length === 0) return { batch: null, jobIds: [], rejected };
+  const batch: BatchRecord = {
+    id: batchId,
+    total: accepted.length,
+    queues: [...new Set(accepted.map((item) => item.job.queue))],
+    createdAt: now,
+    ...(onComplete && { onComplete }),
+  };
+  await store.batchCreate({ batch });
+  return { batch, jobIds: accepted.map((item) => item.job.id), rejected };
+}

@@ -1,0 +1,100 @@
+/**
+ * Dependencies on Redis: inserting jobs linked to their parents, and settling a job with
+ * its dependants, each one `write_linked` script that writes everything only if every
+ * record is still at the version read. The decisions are `src/flows/`'s pure functions,
+ * the same the KV store runs. A job's children are listed in its record (`dependants`), so
+ * settling a job without dependants takes the usual per-queue script.
+ *
+ * @example
+ * ```ts ignore
+ * const linked = new RedisDependencies(redis, keys);
+ * await linked.insert(jobs, Date.now());
+ * ```
+ * @module
+ */
+import { StoreUnavailableError } from "../../errors.ts";
+import type { Job } from "../../job.ts";
+import { dependantChanges } from "../../flows/cascade.ts";
+import { linkNewJobs, outsideParents } from "../../flows/links.ts";
+import { statDeltas } from "../../metrics/stat_deltas.ts";
+import type { RedisKeys } from "./keys.ts";
+import { locateJobs } from "./reads.ts";
+import { encodeJob } from "./record.ts";
+import type { ScriptedRedis } from "./scripts/mod.ts";
+import { statArgs } from "./telemetry.ts";
+
+/** Reads and writes again this many times when another writer raced us. */
+const ATTEMPTS = 5;
+
+/** One record to write: new (`before` null) or changed from `before`. */
+interface Write {
+  before: Job | null;
+  after: Job;
+}
+
+/** Linked writes of one store. */
+export class RedisDependencies {
+  readonly #redis: ScriptedRedis;
+  readonly #keys: RedisKeys;
+
+  constructor(redis: ScriptedRedis, keys: RedisKeys) {
+    this.#redis = redis;
+    this.#keys = keys;
+  }
+
+  /** Inserts `jobs` linked to their parents; returns the records written. */
+  async insert(jobs: Job[], now: number): Promise<Job[]> {
+    const ids = outsideParents(jobs);
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const read = await locateJobs(this.#redis, this.#keys, ids);
+      const stored = new Map(read.flatMap((job) => job ? [[job.id, job] as const] : []));
+      const linked = linkNewJobs(jobs, stored, now);
+      const writes = [...linked.parents, ...linked.jobs.map((after) => ({ before: null, after }))];
+      if (await this.#write(writes)) return linked.jobs;
+    }
+    throw new StoreUnavailableError("the parents of the new jobs kept changing; try again");
+  }
+
+  /**
+   * Settles one job with its dependants. Returns the records written, the job first, or
+   * null when the job is no longer at `before.version`.
+   */
+  async settle(before: Job, after: Job): Promise<Job[] | null> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const changes = await dependantChanges(
+        [after],
+        (ids) => locateJobs(this.#redis, this.#keys, ids),
+      );
+      if (await this.#write([{ before, after }, ...changes])) {
+        return [after, ...changes.map((c) => c.after)];
+      }
+      const [current] = await locateJobs(this.#redis, this.#keys, [before.id]);
+      if (current?.version !== before.version) return null;
+    }
+    throw new StoreUnavailableError(`the dependants of job ${before.id} kept changing`);
+  }
+
+  async #write(writes: Write[]): Promise<boolean> {
+    const args = writes.flatMap(({ before, after }) => {
+      const fields = encodeJob(after);
+      return [
+        this.#keys.queue(after.queue),
+        after.queue,
+        after.id,
+        before ? String(before.version) : "",
+        String(fields.length / 2),
+        ...fields,
+        ...statArgs(statDeltas(before, after)),
+      ];
+    });
+    const keys = this.#keys;
+    const written = await this.#redis.tqWriteLinked(
+      keys.wake,
+      keys.queues,
+      keys.locator,
+      String(writes.length),
+      ...args,
+    );
+    return written === 1;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * Writes records of any queues all together or not at all: new records (which must not
+ * exist) and changes of records still at the version their caller read. It serves the
+ * writes that span jobs linked by dependencies (`src/store/redis/dependencies.ts`): a new
+ * job with the parents it joins, a settling job with the dependants it promotes or cancels.
+ * The keys of several queues are touched, so on a Redis Cluster they must share a slot.
+ *
+ * ```
+ * KEYS     none (the records' keys are built from the prefixes below)
+ * ARGV[1]  the wake channel;  ARGV[2]  the set of queues;  ARGV[3]  the job locator hash
+ * ARGV[4]  how many records follow; then per record:
+ *          its queue's key prefix "{prefix:queue}:", the queue's name, id,
+ *          expected version ("" for a new record), n, n field/value pairs (record.ts),
+ *          m, m statistic field/increment pairs
+ * Returns  1 if everything was written; 0 (nothing written) if a record was not as expected
+ * ```
+ *
+ * @example
+ * ```ts
+ * import { WRITE_LINKED } from "./write_linked.lua.ts";
+ * console.assert(WRITE_LINKED.keys === 0);
+ * ```
+ * @module
+ */
+import { INDEXES_LUA } from "./indexes.lua.ts";
+
+/** The script and its number of keys. */
+export const WRITE_LINKED = {
+  keys: 0,
+  lua: `local K = ""
+${INDEXES_LUA}
+local records = {}
+local i = 5
+for j = 1, tonumber(ARGV[4]) do
+  local n = tonumber(ARGV[i + 4])
+  local stats = i + 5 + 2 * n
+  records[j] = { k = ARGV[i], queue = ARGV[i + 1], id = ARGV[i + 2], version = ARGV[i + 3],
+    fields = i + 5, n = n, stats = stats }
+  i = stats + 1 + 2 * tonumber(ARGV[stats])
+end
+for _, r in ipairs(records) do
+  local current = redis.call("HGET", r.k .. "job:" .. r.id, "version")
+  if r.version == "" then
+    if current then return 0 end
+  elseif current ~= r.version then return 0 end
+end
+local woken = {}
+for _, r in ipairs(records) do
+  K = r.k
+  local key = K .. "job:" .. r.id
+  local old = nil
+  if r.version == "" then
+    redis.call("ZADD", K .. "all", 0, r.id)
+    redis.call("SADD", ARGV[2], r.queue)
+    redis.call("HSET", ARGV[3], r.id, r.queue)
+  else
+    old = readFields(key)
+    indexRemove(r.id, old)
+  end
+  writeRecord(key, r.fields, r.n)
+  local new = readFields(key)
+  indexAdd(r.id, new)
+  if not old or old[1] ~= new[1] then
+    if old then count(old[1], -1) end
+    count(new[1], 1)
+    if new[1] == "queued" then woken[r.queue] = true end
+  end
+  addStats(r.stats)
+end
+for queue in pairs(woken) do redis.call("PUBLISH", ARGV[1], queue) end
+return 1`,
+};

@@ -1,0 +1,120 @@
+/**
+ * Conformance of batches: counts follow the batch's jobs through claims, settlements and
+ * deletes, in any queue, and completion closes a batch and enqueues its job exactly once
+ * however many callers race. Registered from `runStoreConformance`.
+ *
+ * @example
+ * ```ts ignore
+ * runBatchConformance(test);
+ * ```
+ * @module
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { newJobId } from "../../src/ids.ts";
+import type { Job } from "../../src/job.ts";
+import { type BatchRecord, emptyBatchCounts } from "../../src/store/batches.ts";
+import type { Store } from "../../src/store/store.ts";
+import { createJob, failAttempt, finishJob } from "../../src/transitions.ts";
+
+type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
+
+const T0 = Date.UTC(2026, 0, 1);
+
+function batchJob(batchId: string, queue = "default"): Job {
+  return { ...createJob({ id: newJobId(T0), task: "t", queue, input: {} }, T0), batchId };
+}
+
+async function createBatch(store: Store, jobs: Job[]): Promise<BatchRecord> {
+  await store.jobInsertMany({ jobs });
+  const batch: BatchRecord = {
+    id: jobs[0].batchId!,
+    total: jobs.length,
+    queues: [...new Set(jobs.map((job) => job.queue))],
+    createdAt: T0,
+    onComplete: { task: "t", input: { done: true } },
+  };
+  await store.batchCreate({ batch });
+  return batch;
+}
+
+async function claimAll(store: Store, queue: string): Promise<Job[]> {
+  return await store.jobClaim({
+    queues: [queue],
+    workerId: "w",
+    limit: 10,
+    leaseMs: 1_000,
+    now: T0,
+  });
+}
+
+/** Registers the batch tests with a backend's `test`. */
+export function runBatchConformance(test: Test): void {
+  test("batch counts follow its jobs across queues", async (store) => {
+    const id = newJobId(T0);
+    const jobs = [batchJob(id, "a"), batchJob(id, "a"), batchJob(id, "b"), batchJob(id, "b")];
+    const other = createJob({ id: newJobId(T0), task: "t", queue: "a", input: {} }, T0);
+    await store.jobInsertMany({ jobs: [other] });
+    const batch = await createBatch(store, jobs);
+    const inA = (await claimAll(store, "a")).filter((j) => j.batchId === id);
+    const inB = await claimAll(store, "b");
+    assertEquals([inA.length, inB.length], [2, 2]);
+    const done = finishJob(inA[0], { now: T0, result: 1, ttlMs: 1_000 });
+    const failed = failAttempt({ ...inB[0], maxAttempts: 1 }, {
+      now: T0,
+      error: { name: "Error", message: "x" },
+      retryDelayMs: 0,
+      ttlMs: 1_000,
+    });
+    await store.jobUpdateMany({
+      updates: [{ before: inA[0], after: done }, { before: inB[0], after: failed }],
+    });
+    const status = await store.batchGet({ id });
+    assertEquals(status?.batch, batch);
+    assertEquals(status?.counts, { ...emptyBatchCounts(), started: 2, finished: 1, failed: 1 });
+    assertEquals(await store.batchGet({ id: "nope" }), null);
+  });
+
+  test("deleting a job that ended keeps its batch count; deleting a waiting one drops it", async (store) => {
+    const id = newJobId(T0);
+    const jobs = [batchJob(id), batchJob(id)];
+    await createBatch(store, jobs);
+    const [running] = await claimAll(store, "default");
+    const done = finishJob(running, { now: T0, result: 1, ttlMs: 1_000 });
+    await store.jobUpdateMany({ updates: [{ before: running, after: done }] });
+    const waiting = (await store.jobGet(jobs.find((j) => j.id !== running.id)!.id))!;
+    assert(await store.jobDelete({ job: done }));
+    assert(await store.jobDelete({ job: waiting }));
+    const { counts } = (await store.batchGet({ id }))!;
+    assertEquals(counts, { ...emptyBatchCounts(), finished: 1 });
+  });
+
+  test("concurrent completions of a batch enqueue its job exactly once", async (store) => {
+    const id = newJobId(T0);
+    await createBatch(store, [batchJob(id)]);
+    assertEquals((await store.batchListOpen({ limit: 10 })).map((s) => s.batch.id), [id]);
+    const candidates = Array.from(
+      { length: 5 },
+      () =>
+        createJob({ id: newJobId(T0), task: "t", queue: "done", input: { done: true } }, T0 + 5),
+    );
+    const outcomes = await Promise.all(
+      candidates.map((job) => store.batchComplete({ id, now: T0 + 5, job })),
+    );
+    assertEquals(outcomes.filter(Boolean).length, 1);
+    const winner = candidates[outcomes.indexOf(true)];
+    const { batch } = (await store.batchGet({ id }))!;
+    assertEquals([batch.completedAt, batch.completionJobId], [T0 + 5, winner.id]);
+    assertEquals((await store.jobGet(winner.id))?.input, { done: true });
+    const done = (await store.queueCounts()).find((c) => c.name === "done");
+    assertEquals(done?.queued, 1);
+    assertEquals(await store.batchListOpen({ limit: 10 }), []);
+  });
+
+  test("a batch without a completion job closes without one", async (store) => {
+    const id = newJobId(T0);
+    await createBatch(store, [batchJob(id)]);
+    assertEquals(await store.batchComplete({ id, now: T0, job: null }), true);
+    assertEquals(await store.batchComplete({ id, now: T0, job: null }), false);
+    assertEquals((await store.batchGet({ id }))?.batch.completionJobId, undefined);
+  });
+}

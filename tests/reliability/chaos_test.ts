@@ -14,6 +14,12 @@ const KILL_EVERY_MS = 2_000;
 /** Kills stop after this long even if jobs remain; the rest must then finish on their own. */
 const CHAOS_MS = 60_000;
 const FIXTURES = "tests/fixtures/tasks.ts";
+/**
+ * Long enough that a live worker's heartbeat (every lease/3) keeps its leases through the
+ * CPU starvation of a full parallel test run on two cores; a 2 s lease was seen to expire
+ * under a live worker there, which is a (legitimate) rerun this test would call unexplained.
+ */
+const LEASE = "5s";
 
 async function queueCounts(base: string) {
   const { queues } = await (await fetch(`${base}/queues`)).json();
@@ -57,7 +63,7 @@ Deno.test("chaos: 5,000 jobs survive SIGKILLed workers, none lost, none run twic
   const env = { TQ_RECORD_FILE: record, TQ_LOG_LEVEL: "warn" };
   const args = ["--db", db, "--tasks", FIXTURES];
   const startWorker = () =>
-    TqProcess.start(["worker", "chaos", "--lease", "2s", "--concurrency", "50", ...args], env);
+    TqProcess.start(["worker", "chaos", "--lease", LEASE, "--concurrency", "50", ...args], env);
   const server = TqProcess.start(["serve", "--port", "0", ...args]);
   const workers = [startWorker(), startWorker(), startWorker()];
   const deadAt = new Map<number, number>();

@@ -111,6 +111,12 @@ export interface Store {
   /** Deletes a job and its index entries if it is still at `version`; false if not. */
   jobDelete(params: { job: Job }): Promise<boolean>;
 
+  /**
+   * Deletes every job still at the version given, as `jobDelete` does, in as few writes
+   * as the backend allows; answers the ids deleted. What the pruner uses.
+   */
+  jobDeleteMany(params: { jobs: Job[] }): Promise<string[]>;
+
   /** One job by id, or null. */
   jobGet(id: string): Promise<Job | null>;
 

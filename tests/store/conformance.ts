@@ -211,6 +211,19 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
     assertEquals((await store.jobListExpired({ now: T0 + 60_010, limit: 10 }))[0].id, done.id);
   });
 
+  test("jobDeleteMany deletes the jobs still at their version and no others", async (store) => {
+    const jobs = Array.from({ length: 120 }, (_, i) => job({}, T0 + i));
+    await store.jobInsertMany({ jobs });
+    const moved = { ...jobs[5], version: jobs[5].version + 1 };
+    const deleted = await store.jobDeleteMany({
+      jobs: [...jobs.slice(0, 5), moved, ...jobs.slice(6)],
+    });
+    assertEquals(deleted.length, 119);
+    assertEquals(deleted.includes(jobs[5].id), false);
+    assertEquals((await store.queueCounts())[0].queued, 1);
+    assertEquals((await store.jobGet(jobs[5].id))?.id, jobs[5].id);
+  });
+
   test("a deleted job is gone with its index entries and counts", async (store) => {
     const queued = job();
     await store.jobInsertMany({ jobs: [queued] });

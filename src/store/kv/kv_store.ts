@@ -272,6 +272,31 @@ class KvStore implements Store {
     return ok;
   }
 
+  async jobDeleteMany({ jobs }: { jobs: Job[] }): Promise<string[]> {
+    const deleted: string[] = [];
+    for (let i = 0; i < jobs.length; i += JOBS_PER_COMMIT) {
+      const chunk = jobs.slice(i, i + JOBS_PER_COMMIT);
+      const records = await getRecords(this.#kv, chunk.map((job) => job.id));
+      const batch = new WriteBatch(this.#kv);
+      const ids: string[] = [];
+      chunk.forEach((job, k) => {
+        const record = records[k];
+        if (record?.job.version !== job.version) return;
+        batch.check(jobKey(job.id), record.stamp).change(record.job, null);
+        ids.push(job.id);
+      });
+      if (ids.length === 0) continue;
+      if ((await batch.commit()).ok) {
+        deleted.push(...ids);
+        await Promise.all(ids.map((id) => this.#telemetry.jobLogDelete(id)));
+        continue;
+      }
+      // One of them changed since we read it: delete the rest one by one.
+      for (const job of chunk) if (await this.jobDelete({ job })) deleted.push(job.id);
+    }
+    return deleted;
+  }
+
   async jobGet(id: string): Promise<Job | null> {
     return (await this.#kv.get<Job>(jobKey(id))).value;
   }

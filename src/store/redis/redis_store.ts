@@ -267,6 +267,12 @@ class RedisStore implements Store {
     });
   }
 
+  async jobDeleteMany({ jobs }: { jobs: Job[] }): Promise<string[]> {
+    // One script per job; sent together, ioredis pipelines them on the connection.
+    const deleted = await Promise.all(jobs.map((job) => this.jobDelete({ job })));
+    return jobs.filter((_, i) => deleted[i]).map((job) => job.id);
+  }
+
   async jobGet(id: string): Promise<Job | null> {
     const [job] = await this.jobGetMany([id]);
     return job;

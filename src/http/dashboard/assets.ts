@@ -4,7 +4,8 @@
  *
  * The script is progressive: every page works without it. With it, the page listens to
  * `/ui/events` (Server-Sent Events) and, when the store says something changed, fetches
- * the same URL again and swaps in its `#live` region, without a full reload.
+ * the same URL again and swaps in its `#live` region, without a full reload. A job's page
+ * names its job (`data-job`), so the stream also reports changes of that record (progress).
  *
  * @example
  * ```ts
@@ -26,6 +27,12 @@ pre{background:#fff;border:1px solid var(--line);padding:.6rem;overflow:auto;max
 .badge{display:inline-block;padding:.05rem .5rem;border-radius:1rem;background:#e9ecef;font-size:.85em}
 .badge.state-finished{background:#d3f9d8;color:#2b8a3e}.badge.state-failed{background:#ffe3e3;color:#c92a2a}.badge.state-started{background:#d0ebff;color:#1864ab}
 .badge.state-queued{background:#fff3bf;color:#8f5b00}.badge.state-scheduled{background:#f3f0ff;color:#5f3dc4}.badge.state-canceled{background:#e9ecef;color:#495057}
+.badge.state-running{background:#d0ebff;color:#1864ab}.badge.state-deferred{background:#f1f3f5;color:#495057}
+.flow svg{width:auto;max-width:100%;height:auto}.flow .edge{fill:none;stroke:#adb5bd;stroke-width:1.5}.flow marker path{fill:#adb5bd}
+.node rect{fill:#fff;stroke:#adb5bd;stroke-width:1.5}.node text{font-size:13px;fill:var(--fg)}.node text.sub{font-size:11px;fill:var(--muted)}
+.node.state-finished rect{fill:#d3f9d8;stroke:#2b8a3e}.node.state-failed rect{fill:#ffe3e3;stroke:#c92a2a}.node.state-started rect{fill:#d0ebff;stroke:#1864ab}
+.node.state-queued rect{fill:#fff3bf;stroke:#e67700}.node.state-scheduled rect{fill:#f3f0ff;stroke:#5f3dc4}.node.state-canceled rect{fill:#e9ecef;stroke:#868e96}
+.node.state-deferred rect{stroke-dasharray:4 3}progress{width:24rem;max-width:100%}
 .badge.state-paused{background:#ffe8cc;color:#d9480f;margin-left:.4rem}td .actions{margin:0}.schedules td,button{white-space:nowrap}th .muted{font-weight:400;font-size:.9em}
 td.state-failed a{color:var(--bad);font-weight:600}td.state-finished a{color:var(--ok)}
 .filters{display:inline-flex;gap:.6rem;align-items:end;margin:0 1rem .8rem 0}.actions{display:flex;gap:.5rem;margin:.5rem 0}
@@ -62,7 +69,8 @@ const JS = `"use strict";
         if (again) { again = false; refresh(); }
       });
   }
-  var events = new EventSource("/ui/events");
+  var job = live.getAttribute("data-job");
+  var events = new EventSource("/ui/events" + (job ? "?job=" + encodeURIComponent(job) : ""));
   events.addEventListener("change", refresh);
   events.onopen = function () { status.textContent = "live"; };
   events.onerror = function () { status.textContent = "reconnecting…"; };

@@ -13,6 +13,7 @@
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { Clock } from "../../clock.ts";
+import { isJobId } from "../../ids.ts";
 import type { Store } from "../../store/store.ts";
 
 /** How often the stream looks at the store. */
@@ -20,24 +21,33 @@ export const EVENTS_POLL_MS = 500;
 /** A comment line this often keeps proxies from closing an idle stream. */
 const KEEPALIVE_MS = 15_000;
 
-/** What the pages show that can change: counts, workers, pauses and schedule runs. */
-async function fingerprint(store: Store, now: number, schedules: string[]): Promise<string> {
-  const [counts, workers, paused, runs] = await Promise.all([
+/** What a page watches beyond the counts: the schedules, and the job it shows. */
+interface Watched {
+  schedules: string[];
+  job?: string;
+}
+
+/** What the pages show that can change: counts, workers, pauses, schedule runs, the job. */
+async function fingerprint(store: Store, now: number, watched: Watched): Promise<string> {
+  const { schedules, job } = watched;
+  const [counts, workers, paused, runs, record] = await Promise.all([
     store.queueCounts(),
     store.workerList({ now }),
     store.queuePausedList(),
     schedules.length > 0 ? store.scheduleGetMany({ names: schedules }) : [],
+    job ? store.jobGet(job) : null,
   ]);
   return JSON.stringify([
     counts,
     workers.map((w) => [w.id, w.running, w.runningJobIds]),
     paused,
     runs,
+    record?.version,
   ]);
 }
 
 /**
- * Streams `change` events until the client goes away.
+ * Streams `change` events until the client goes away; `?job=<id>` also watches that job.
  *
  * @example
  * ```ts ignore
@@ -50,16 +60,18 @@ export function liveEvents(
   clock: Clock,
   schedules: string[] = [],
 ): Response {
+  const job = c.req.query("job");
+  const watched = { schedules, job: job && isJobId(job) ? job : undefined };
   return streamSSE(c, async (stream) => {
     const closed = new AbortController();
     stream.onAbort(() => closed.abort());
-    let last = await fingerprint(store, clock.now(), schedules);
+    let last = await fingerprint(store, clock.now(), watched);
     let quiet = 0;
     await stream.writeSSE({ event: "ready", data: "" });
     while (!closed.signal.aborted) {
       await clock.sleep(EVENTS_POLL_MS, closed.signal);
       if (closed.signal.aborted) break;
-      const now = await fingerprint(store, clock.now(), schedules);
+      const now = await fingerprint(store, clock.now(), watched);
       if (now !== last) {
         last = now;
         quiet = 0;

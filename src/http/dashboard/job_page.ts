@@ -1,7 +1,7 @@
 /**
- * A job's page (`/ui/jobs/{id}`): status and timestamps, the worker that ran it, input,
- * result, every failed attempt with its error and stack, the lines its handler logged,
- * and the actions its state allows.
+ * A job's page (`/ui/jobs/{id}`): status, progress and timestamps, the worker that ran it,
+ * its flow or batch, input, result, every failed attempt with its error and stack, the
+ * lines its handler logged, and the actions its state allows.
  *
  * @example
  * ```ts ignore
@@ -16,6 +16,15 @@ import { duration, type Html, postButton, pretty, time } from "./layout.ts";
 
 /** Lines of a job's log shown. */
 const LOG_LINES = 500;
+
+/** What `ctx.progress()` last reported: a bar for a percentage, else the object. */
+function progress(job: Job): Html | string {
+  if (job.progress === undefined) return "";
+  if (typeof job.progress === "number") {
+    return html`<p><progress id="job-progress" max="100" value="${job.progress}">${job.progress}%</progress> ${job.progress}%</p>`;
+  }
+  return html`<p>progress <code id="job-progress">${JSON.stringify(job.progress)}</code></p>`;
+}
 
 function actions(job: Job, csrf?: string): Html {
   const button = (action: string, label: string, cls = "") =>
@@ -74,10 +83,26 @@ export async function jobDetail(store: Store, job: Job, csrf?: string): Promise<
       `
       : ""
   }</p>
+${progress(job)}
 ${actions(job, csrf)}
 <dl class="facts">
 <dt>task</dt><dd>${job.task}</dd>
 <dt>queue</dt><dd><a href="/ui/jobs?queue=${encodeURIComponent(job.queue)}">${job.queue}</a></dd>
+${
+    job.flow
+      ? html`
+        <dt>flow</dt>
+        <dd><a href="/ui/flows/${job.flow.id}">${job.flow.id}</a> (node ${job.flow.node})</dd>
+      `
+      : ""
+  }${
+    job.batchId
+      ? html`
+        <dt>batch</dt>
+        <dd><a href="/ui/batches/${job.batchId}">${job.batchId}</a></dd>
+      `
+      : ""
+  }
 <dt>priority</dt><dd>${job.priority}</dd>
 <dt>attempts</dt><dd>${job.attempts} of ${job.maxAttempts}</dd>
 <dt>worker</dt><dd>${job.workerId ?? "–"}</dd>

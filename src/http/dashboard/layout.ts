@@ -33,6 +33,8 @@ export interface PageParts {
   body: Html | Promise<Html> | string;
   /** Shown above the body, e.g. the outcome of an action. */
   notice?: string;
+  /** The job the page shows: the live stream then also says when that job's record changes. */
+  job?: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export interface PageParts {
  * await page({ title: "Workers", nav: "workers", body: "none" });
  * ```
  */
-export function page({ title, nav, controls, body, notice }: PageParts): Html {
+export function page({ title, nav, controls, body, notice, job }: PageParts): Html {
   const links = NAV.map(([id, href, label]) =>
     html`
       <a href="${href}" ${id === nav
@@ -72,7 +74,7 @@ export function page({ title, nav, controls, body, notice }: PageParts): Html {
         <h1>${title}</h1>
         ${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
         ${controls ?? ""}
-        <div id="live">${body}</div>
+        <div id="live" ${job ? html`data-job="${job}"` : ""}>${body}</div>
             </main>
       </body>
     </html>

@@ -1,7 +1,8 @@
 /**
  * The web dashboard at `/`: server-rendered HTML that reads with JavaScript off, made live
  * by `/assets/tq.js` over Server-Sent Events. Pages: overview (`/`), jobs (`/ui/jobs`), a
- * job (`/ui/jobs/{id}`), workers (`/ui/workers`), schedules (`/ui/schedules`). Actions are
+ * job (`/ui/jobs/{id}`), a flow's graph (`/ui/flows/{id}`), a batch (`/ui/batches/{id}`),
+ * workers (`/ui/workers`), schedules (`/ui/schedules`). Actions are
  * plain form posts answered with a redirect (303) back to a page: retry, cancel and delete a
  * job; retry every failed job of a queue, pause or resume it; pause, resume or trigger a
  * schedule. Bad input gets the API's 4xx JSON naming the field.
@@ -23,6 +24,8 @@ import { cancelJob, retryJob } from "../../transitions.ts";
 import type { AppDeps } from "../app.ts";
 import { ASSETS } from "./assets.ts";
 import { liveEvents } from "./events.ts";
+import { batchDetail } from "./batch_page.ts";
+import { flowDetail } from "./flow_page.ts";
 import { jobDetail } from "./job_page.ts";
 import { jobsControls, JobsQuery, jobsTable } from "./jobs_page.ts";
 import { type Html, page } from "./layout.ts";
@@ -112,8 +115,23 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
       nav: "jobs",
       notice: notice(c.req.query("done")),
       body: jobDetail(store, job, csrfValue(c)),
+      job: job.id,
     }));
   });
+
+  app.get("/ui/flows/:id", (c) =>
+    htmlPage(page({
+      title: `Flow ${c.req.param("id")}`,
+      nav: "jobs",
+      body: flowDetail(store, c.req.param("id")),
+    })));
+
+  app.get("/ui/batches/:id", (c) =>
+    htmlPage(page({
+      title: `Batch ${c.req.param("id")}`,
+      nav: "jobs",
+      body: batchDetail(store, c.req.param("id")),
+    })));
 
   app.get(
     "/ui/workers",

@@ -12,16 +12,10 @@
  */
 import { html } from "hono/html";
 import { TqError } from "../../errors.ts";
-import { isTerminal, type Job } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
+import { flowStatus } from "../../flows/flow_status.ts";
 import { flowGraph, type FlowNode } from "./flow_graph.ts";
 import { type Html, time } from "./layout.ts";
-
-/** `running` until every node ended; then `finished` if all finished, else `failed`. */
-function flowStatus(jobs: (Job | null)[]): "running" | "finished" | "failed" {
-  if (!jobs.every((job) => !job || isTerminal(job.state))) return "running";
-  return jobs.every((job) => job?.state === "finished") ? "finished" : "failed";
-}
 
 /**
  * The flow's live region; a `flow_not_found` error (404) for an id that is not a flow.

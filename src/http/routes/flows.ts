@@ -17,7 +17,8 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { TqError } from "../../errors.ts";
 import { MAX_PARENTS } from "../../flows/depends_on.ts";
 import { type FlowSpec, type JobPreparer, planFlow } from "../../flows/plan.ts";
-import { isTerminal, JOB_STATES } from "../../job.ts";
+import { JOB_STATES } from "../../job.ts";
+import { flowStatus } from "../../flows/flow_status.ts";
 import { readJob } from "../../job_changes.ts";
 import type { AppDeps } from "../app.ts";
 import { enqueueRequest } from "../enqueue.ts";
@@ -144,13 +145,6 @@ export function flowRoutes(app: OpenAPIHono, { producer, store }: AppDeps): void
         cancel_reason: job?.cancelReason ?? null,
       }];
     }));
-    const done = jobs.every((job) => !job || isTerminal(job.state));
-    const allFinished = jobs.every((job) => job?.state === "finished");
-    const status: "running" | "finished" | "failed" = !done
-      ? "running"
-      : allFinished
-      ? "finished"
-      : "failed";
-    return c.json({ flow_id: id, status, nodes }, 200);
+    return c.json({ flow_id: id, status: flowStatus(jobs), nodes }, 200);
   });
 }

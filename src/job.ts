@@ -120,6 +120,14 @@ export interface Job {
   dependants?: string[];
   /** The flow this job is a node of (see `src/flows/`). */
   flow?: FlowRef;
+  /** Where the final job JSON is POSTed once the job ends (see `src/callbacks/`). */
+  callbackUrl?: string;
+  /** While the completion callback is pending: when it is next due (epoch ms). */
+  callbackDueAt?: number;
+  /** Completion callback POSTs tried so far. */
+  callbackTries?: number;
+  /** How the completion callback ended: accepted by the receiver, or given up. */
+  callbackOutcome?: "delivered" | "gave_up";
 }
 
 /** A job's place in a flow; the flow's first job also holds the whole node map. */

@@ -31,6 +31,7 @@ import {
 } from "./guards/idempotency.ts";
 import { createJob, JOB_DEFAULTS } from "./transitions.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
+import { callbackUrlIssues } from "./callbacks/callback_url.ts";
 
 /**
  * Turns zod issues into field issues under a path prefix (`input.email`).
@@ -99,6 +100,7 @@ export function optionIssues(request: EnqueueRequest): FieldIssue[] {
     "give delay or run_at, not both",
   );
   issues.push(...idempotencyIssues(request));
+  issues.push(...callbackUrlIssues(request.callbackUrl));
   return issues;
 }
 
@@ -148,6 +150,7 @@ export class Producer implements JobProducer, OnceProducer {
       backoff: { ...JOB_DEFAULTS.backoff, ...task.retry?.backoff },
       timeoutMs: request.timeout ?? task.timeout,
       dependsOn: request.dependsOn,
+      callbackUrl: request.callbackUrl,
     }, now);
     const traceparent = activeTraceparent();
     if (traceparent) job.traceparent = traceparent;

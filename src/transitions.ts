@@ -15,6 +15,7 @@
  */
 import { InvalidStateError } from "./errors.ts";
 import type { Backoff, FlowRef, Job, JobError, JobProgress, JobState } from "./job.ts";
+import { withCallbackDue } from "./callbacks/callback_state.ts";
 
 /** Defaults for a job whose task and request leave a field unset. */
 export const JOB_DEFAULTS = {
@@ -41,6 +42,8 @@ export interface JobSpec {
   dependsOn?: string[];
   /** The flow the job is a node of. */
   flow?: FlowRef;
+  /** Where to POST the final job JSON once the job ends (see `src/callbacks/`). */
+  callbackUrl?: string;
 }
 
 function assertState(job: Job, allowed: readonly JobState[], action: string): void {
@@ -53,7 +56,7 @@ function next(job: Job, changes: Partial<Job>): Job {
   for (const key of Object.keys(changes) as (keyof Job)[]) {
     if (changed[key] === undefined) delete changed[key];
   }
-  return changed;
+  return withCallbackDue(job, changed);
 }
 
 /**
@@ -92,6 +95,7 @@ export function createJob(spec: JobSpec, now: number): Job {
     job.pendingParents = parents.length;
   }
   if (spec.flow) job.flow = spec.flow;
+  if (spec.callbackUrl !== undefined) job.callbackUrl = spec.callbackUrl;
   return job;
 }
 

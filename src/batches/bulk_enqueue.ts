@@ -4,9 +4,6 @@
  * KV commit, measured with `store.jobBytes`), as one batch. Each request ends either
  * wholly enqueued or listed as rejected with the reason; the batch record is written after
  * its jobs, so a batch never looks complete while its jobs are still being inserted.
- * Job ids follow from the batch id (`jobIdAfter(batchId, index + 1)`); with an
- * idempotency key, the first job is inserted with the key, so a repeat of a request whose
- * answer was lost finds what it stored (`bulk_repeat.ts`).
  *
  * @example
  * ```ts ignore
@@ -19,14 +16,12 @@
  * @module
  */
 import { type FieldIssue, InvalidInputError, type TqError } from "../errors.ts";
-import { DEFAULT_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
-import { jobIdAfter, newIdRange } from "../ids.ts";
+import { newJobId } from "../ids.ts";
 import type { Job } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
 import type { JobPreparer } from "../scheduler/run_schedule.ts";
 import type { BatchCompletion, BatchRecord } from "../store/batches.ts";
 import type { Store } from "../store/store.ts";
-import { bulkRepeat } from "./bulk_repeat.ts";
 
 /** The most jobs one bulk request may hold. */
 export const MAX_BULK_JOBS = 10_000;
@@ -49,8 +44,6 @@ export interface BulkResult {
   /** Ids of the accepted jobs, in request order. */
   jobIds: string[];
   rejected: BulkRejection[];
-  /** False for a repeat of an idempotency key: nothing but a lost batch record written. */
-  created: boolean;
 }
 
 /** What {@linkcode bulkEnqueue} takes. */
@@ -61,8 +54,6 @@ export interface BulkParams {
   requests: (EnqueueRequest | TqError)[];
   /** Enqueued once every accepted job has ended (see `batch_watcher.ts`). */
   onComplete?: BatchCompletion;
-  /** Makes the request repeatable: a repeat reports what the first one stored. */
-  idempotencyKey?: string;
   now: number;
 }
 
@@ -81,10 +72,13 @@ function rejection(index: number, error: TqError): BulkRejection {
  * ```
  */
 export function completionSpec(producer: JobPreparer, request: EnqueueRequest): BatchCompletion {
-  if (request.idempotencyKey !== undefined || request.dependsOn !== undefined) {
+  if (
+    request.idempotencyKey !== undefined || request.dependsOn !== undefined ||
+    request.callbackUrl !== undefined
+  ) {
     throw new InvalidInputError([{
       path: "on_complete",
-      message: "idempotency_key and depends_on are not taken here",
+      message: "idempotency_key, depends_on and callback_url are not taken here",
     }]);
   }
   const job = producer.prepare(request);
@@ -129,9 +123,9 @@ function commits(store: Store, jobs: { index: number; job: Job }[]) {
  * ```
  */
 export async function bulkEnqueue(
-  { store, producer, requests, onComplete, idempotencyKey, now }: BulkParams,
+  { store, producer, requests, onComplete, now }: BulkParams,
 ): Promise<BulkResult> {
-  const [batchId] = newIdRange(requests.length, now);
+  const batchId = newJobId(now);
   const rejected: BulkRejection[] = [];
   const valid: { index: number; job: Job }[] = [];
   requests.forEach((request, index) => {
@@ -141,21 +135,13 @@ export async function bulkEnqueue(
         const path = request.idempotencyKey !== undefined ? "idempotency_key" : "depends_on";
         throw new InvalidInputError([{ path, message: "not taken in a bulk request" }]);
       }
-      const id = jobIdAfter(batchId, index + 1);
-      valid.push({ index, job: { ...producer.prepare(request), id, batchId } });
+      valid.push({ index, job: { ...producer.prepare(request), batchId } });
     } catch (error) {
       if (!(error instanceof Error && "code" in error)) throw error;
       rejected.push(rejection(index, error as TqError));
     }
   });
   const accepted: { index: number; job: Job }[] = [];
-  if (idempotencyKey !== undefined && valid.length > 0) {
-    const [first] = valid;
-    const ttlMs = DEFAULT_IDEMPOTENCY_TTL_MS;
-    const held = await store.jobInsertIdempotent({ job: first.job, key: idempotencyKey, ttlMs });
-    if (!held.created) return bulkRepeat({ store, held: held.job, valid, rejected, onComplete });
-    accepted.push(valid.shift()!);
-  }
   for (const chunk of commits(store, valid)) {
     try {
       await store.jobInsertMany({ jobs: chunk.map((item) => item.job) });
@@ -166,7 +152,7 @@ export async function bulkEnqueue(
     }
   }
   rejected.sort((a, b) => a.index - b.index);
-  if (accepted.length === 0) return { batch: null, jobIds: [], rejected, created: true };
+  if (accepted.length === 0) return { batch: null, jobIds: [], rejected };
   const batch: BatchRecord = {
     id: batchId,
     total: accepted.length,
@@ -175,5 +161,5 @@ export async function bulkEnqueue(
     ...(onComplete && { onComplete }),
   };
   await store.batchCreate({ batch });
-  return { batch, jobIds: accepted.map((item) => item.job.id), rejected, created: true };
+  return { batch, jobIds: accepted.map((item) => item.job.id), rejected };
 }

@@ -15,6 +15,7 @@
  * @module
  */
 import type { Job } from "../job.ts";
+import { withCallbackDue } from "../callbacks/callback_state.ts";
 
 /** The states after which a parent can no longer finish, so its dependants never run. */
 export function isLost(state: Job["state"]): boolean {
@@ -37,7 +38,7 @@ export function isLost(state: Job["state"]): boolean {
 export function parentSettled(child: Job, parent: Job, now: number): Job {
   if (child.state !== "deferred") return child;
   if (isLost(parent.state)) {
-    return {
+    return withCallbackDue(child, {
       ...child,
       state: "canceled",
       version: child.version + 1,
@@ -45,7 +46,7 @@ export function parentSettled(child: Job, parent: Job, now: number): Job {
       endedAt: now,
       // Kept as long as the parent that took it down.
       expiresAt: parent.expiresAt ?? now,
-    };
+    });
   }
   if (parent.state !== "finished") return child;
   const pending = (child.pendingParents ?? 1) - 1;

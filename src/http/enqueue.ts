@@ -41,6 +41,7 @@ export function enqueueRequest(
     dependsOn: fields.depends_on,
     idempotencyKey: fields.idempotency_key,
     idempotencyTtl: fields.idempotency_ttl,
+    callbackUrl: fields.callback_url,
   };
 }
 

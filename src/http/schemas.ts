@@ -29,6 +29,12 @@ const idempotencyTtl = z.int().min(1).max(MAX_IDEMPOTENCY_TTL_MS)
   .openapi({ description: "How long the idempotency key holds, in ms (24 h)" });
 
 /** A query parameter holding an integer: digits only, unlike `Number()` which takes "" as 0. */
+// Checked by the producer (src/callbacks/callback_url.ts), which task.enqueue() uses too.
+const callbackUrl = z.string().openapi({
+  format: "uri",
+  description: "http(s) URL POSTed the final job JSON when the job ends (at least once)",
+});
+
 function queryInt(schema: z.ZodInt) {
   return z.string().regex(/^-?\d+$/, "expected an integer").transform(Number).pipe(schema);
 }
@@ -50,6 +56,7 @@ const enqueueOptions = {
   timeout: timeout.optional(),
   idempotency_key: idempotencyKey.optional(),
   idempotency_ttl: idempotencyTtl.optional(),
+  callback_url: callbackUrl.optional(),
 };
 
 /** Body of `POST /jobs`. Unknown fields are refused: a typo must not be silently dropped. */
@@ -72,6 +79,7 @@ export const EnqueueQuery = z.strictObject({
   timeout: queryInt(timeout).optional(),
   idempotency_key: idempotencyKey.optional(),
   idempotency_ttl: queryInt(idempotencyTtl).optional(),
+  callback_url: callbackUrl.optional(),
 }).superRefine(oneStartTime);
 
 /** The options both enqueue routes accept, once parsed. */

@@ -30,4 +30,9 @@ export interface EnqueueOptions {
   idempotencyKey?: string;
   /** How long the key holds, in ms (24 h). */
   idempotencyTtl?: number;
+  /**
+   * An http(s) URL that gets a POST of the final job JSON once the job has finished,
+   * failed or been canceled, retried with backoff; at least once (see `src/callbacks/`).
+   */
+  callbackUrl?: string;
 }

@@ -138,6 +138,13 @@ export interface Store {
   /** Terminal jobs whose `expiresAt` is at or before `now`. */
   jobListExpired(params: { now: number; limit: number }): Promise<Job[]>;
 
+  /**
+   * Jobs whose completion callback is due (`callbackDueAt` at or before `now`), earliest
+   * first. The pending callback is an index entry derived from the record, so it is written
+   * in the same commit as the job's terminal state (see `src/callbacks/`).
+   */
+  jobListCallbackDue(params: { now: number; limit: number }): Promise<Job[]>;
+
   /** Counts per state of every queue that has ever held a job, by name. */
   queueCounts(): Promise<QueueCounts[]>;
 

@@ -22,6 +22,7 @@ import { Promoter } from "../maintenance/promoter.ts";
 import { Pruner } from "../maintenance/pruner.ts";
 import { Rescuer } from "../maintenance/rescuer.ts";
 import { BatchWatcher } from "../batches/batch_watcher.ts";
+import { CallbackSender } from "../callbacks/callback_sender.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { JOB_DEFAULTS } from "../transitions.ts";
@@ -164,6 +165,7 @@ export class Worker {
       new Rescuer({ store, clock, logger, failureTtlMs }),
       new Pruner({ store, clock, logger }),
       new BatchWatcher({ store, clock, logger }),
+      new CallbackSender({ store, clock, logger }),
     ];
   }
 

@@ -14,7 +14,7 @@ import type { Job } from "../../src/job.ts";
 import { indexEntries } from "../../src/store/kv/keys.ts";
 
 /** The prefixes of index entries derived from job records. */
-const INDEXES = ["ready", "sched", "lease", "exp", "state"];
+const INDEXES = ["ready", "sched", "lease", "exp", "callback", "state"];
 
 /** What the check found. */
 export interface ConsistencyReport {

@@ -21,6 +21,7 @@ import { runTraceConformance } from "./conformance_trace.ts";
 import { runDependencyConformance } from "./conformance_dependencies.ts";
 import { runIdempotencyConformance } from "./conformance_idempotency.ts";
 import { runBatchConformance } from "./conformance_batches.ts";
+import { runCallbackConformance } from "./conformance_callbacks.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -52,6 +53,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
   runDependencyConformance(test);
   runIdempotencyConformance(test);
   runBatchConformance(test);
+  runCallbackConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

@@ -10,6 +10,7 @@
  * | `["sched", runAt, id]` | `0` | the promoter |
  * | `["lease", leaseExpiresAt, id]` | `0` | the rescuer |
  * | `["exp", expiresAt, id]` | `0` | the pruner |
+ * | `["callback", callbackDueAt, id]` | `0` | completion callbacks (`src/callbacks/`) |
  * | `["state", state, id]` | `{ queue, task }` | listings by state |
  * | `["count", queue, state]` | `Deno.KvU64` | exact counts per queue |
  *
@@ -52,6 +53,9 @@ export function indexEntries(job: Job): IndexEntry[] {
   }
   if (job.expiresAt !== undefined) {
     entries.push({ key: ["exp", job.expiresAt, job.id], value: 0 });
+  }
+  if (job.callbackDueAt !== undefined) {
+    entries.push({ key: ["callback", job.callbackDueAt, job.id], value: 0 });
   }
   entries.push({ key: ["state", job.state, job.id], value: { queue: job.queue, task: job.task } });
   return entries;

@@ -326,6 +326,10 @@ class KvStore implements Store {
     return this.#jobsIndexedBefore("exp", now, limit);
   }
 
+  jobListCallbackDue({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#jobsIndexedBefore("callback", now, limit);
+  }
+
   async queueCounts(): Promise<QueueCounts[]> {
     const queues = new Map<string, QueueCounts>();
     for await (const entry of this.#kv.list<Deno.KvU64>({ prefix: ["count"] })) {

@@ -10,6 +10,7 @@
  * | `{p:q}:sched` | zset, score `runAt` | the promoter |
  * | `{p:q}:lease` | zset, score `leaseExpiresAt` | the rescuer |
  * | `{p:q}:exp` | zset, score `expiresAt` | the pruner |
+ * | `{p:q}:callback` | zset, score `callbackDueAt` | completion callbacks (`src/callbacks/`) |
  * | `{p:q}:state:<state>`, `{p:q}:all` | zset, score 0, member id | listings, newest first |
  * | `{p:q}:counts` | hash state → count | exact counts |
  * | `p:queues` | set of queue names | listings across queues |
@@ -68,5 +69,5 @@ export class RedisKeys {
   }
 }
 
-/** The indexes scored by a time: scheduled run, lease expiry, record expiry. */
-export type TimeIndex = "sched" | "lease" | "exp";
+/** The indexes scored by a time: scheduled run, lease expiry, record expiry, callback due. */
+export type TimeIndex = "sched" | "lease" | "exp" | "callback";

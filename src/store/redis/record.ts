@@ -25,6 +25,7 @@ const NUMBER_FIELDS = [
   "startedAt",
   "leaseExpiresAt",
   "expiresAt",
+  "callbackDueAt",
 ] as const;
 const STRING_FIELDS = ["state", "workerId", "task", "batchId"] as const;
 

@@ -31,7 +31,7 @@ import type {
   Store,
 } from "../store.ts";
 import { clientOptions, openClient } from "./connection.ts";
-import { RedisKeys } from "./keys.ts";
+import { RedisKeys, type TimeIndex } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
 import { decodeJob, encodeJob, jobBytes, pairsToHash } from "./record.ts";
@@ -305,6 +305,10 @@ class RedisStore implements Store {
     return this.#jobsIndexedBefore("exp", now, limit);
   }
 
+  jobListCallbackDue({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#jobsIndexedBefore("callback", now, limit);
+  }
+
   queueCounts(): Promise<QueueCounts[]> {
     return reach(async () => {
       const queues = await knownQueues(this.#redis, this.#keys);
@@ -416,7 +420,7 @@ class RedisStore implements Store {
     this.#redis.disconnect();
   }
 
-  #jobsIndexedBefore(index: "sched" | "lease" | "exp", now: number, limit: number) {
+  #jobsIndexedBefore(index: TimeIndex, now: number, limit: number) {
     return reach(async () => {
       const refs = await earliest(this.#redis, this.#keys, index, now, limit);
       const jobs = await readJobs(this.#redis, this.#keys, refs);

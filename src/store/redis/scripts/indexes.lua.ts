@@ -20,10 +20,11 @@
  */
 export const INDEXES_LUA = `
 -- The fields indexes are derived from: state, priority, runAt, leaseExpiresAt, expiresAt,
--- and the batch whose counts the job is in (false for most jobs).
+-- the batch whose counts the job is in, and when its completion callback is due (the last
+-- two false for most jobs).
 local function readFields(key)
   return redis.call("HMGET", key, "state", "priority", "runAt", "leaseExpiresAt", "expiresAt",
-    "batchId")
+    "batchId", "callbackDueAt")
 end
 
 -- Ready jobs sort by priority (the score), then runAt and id (the member, compared as text).
@@ -37,6 +38,7 @@ local function indexRemove(id, f)
   elseif state == "scheduled" then redis.call("ZREM", K .. "sched", id)
   elseif state == "started" then redis.call("ZREM", K .. "lease", id) end
   if f[5] then redis.call("ZREM", K .. "exp", id) end
+  if f[7] then redis.call("ZREM", K .. "callback", id) end
   redis.call("ZREM", K .. "state:" .. state, id)
 end
 
@@ -46,6 +48,7 @@ local function indexAdd(id, f)
   elseif state == "scheduled" then redis.call("ZADD", K .. "sched", f[3], id)
   elseif state == "started" then redis.call("ZADD", K .. "lease", f[4] or 0, id) end
   if f[5] then redis.call("ZADD", K .. "exp", f[5], id) end
+  if f[7] then redis.call("ZADD", K .. "callback", f[7], id) end
   redis.call("ZADD", K .. "state:" .. state, 0, id)
 end
 

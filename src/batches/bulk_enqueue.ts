@@ -4,6 +4,9 @@
  * KV commit, measured with `store.jobBytes`), as one batch. Each request ends either
  * wholly enqueued or listed as rejected with the reason; the batch record is written after
  * its jobs, so a batch never looks complete while its jobs are still being inserted.
+ * Job ids follow from the batch id (`jobIdAfter(batchId, index + 1)`); with an
+ * idempotency key, the first job is inserted with the key, so a repeat of a request whose
+ * answer was lost finds what it stored (`bulk_repeat.ts`).
  *
  * @example
  * ```ts ignore
@@ -16,12 +19,14 @@
  * @module
  */
 import { type FieldIssue, InvalidInputError, type TqError } from "../errors.ts";
-import { newJobId } from "../ids.ts";
+import { DEFAULT_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
+import { jobIdAfter, newIdRange } from "../ids.ts";
 import type { Job } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
 import type { JobPreparer } from "../scheduler/run_schedule.ts";
 import type { BatchCompletion, BatchRecord } from "../store/batches.ts";
 import type { Store } from "../store/store.ts";
+import { bulkRepeat } from "./bulk_repeat.ts";
 
 /** The most jobs one bulk request may hold. */
 export const MAX_BULK_JOBS = 10_000;
@@ -44,6 +49,8 @@ export interface BulkResult {
   /** Ids of the accepted jobs, in request order. */
   jobIds: string[];
   rejected: BulkRejection[];
+  /** False for a repeat of an idempotency key: nothing but a lost batch record written. */
+  created: boolean;
 }
 
 /** What {@linkcode bulkEnqueue} takes. */
@@ -54,6 +61,8 @@ export interface BulkParams {
   requests: (EnqueueRequest | TqError)[];
   /** Enqueued once every accepted job has ended (see `batch_watcher.ts`). */
   onComplete?: BatchCompletion;
+  /** Makes the request repeatable: a repeat reports what the first one stored. */
+  idempotencyKey?: string;
   now: number;
 }
 
@@ -123,9 +132,9 @@ function commits(store: Store, jobs: { index: number; job: Job }[]) {
  * ```
  */
 export async function bulkEnqueue(
-  { store, producer, requests, onComplete, now }: BulkParams,
+  { store, producer, requests, onComplete, idempotencyKey, now }: BulkParams,
 ): Promise<BulkResult> {
-  const batchId = newJobId(now);
+  const [batchId] = newIdRange(requests.length, now);
   const rejected: BulkRejection[] = [];
   const valid: { index: number; job: Job }[] = [];
   requests.forEach((request, index) => {
@@ -135,13 +144,21 @@ export async function bulkEnqueue(
         const path = request.idempotencyKey !== undefined ? "idempotency_key" : "depends_on";
         throw new InvalidInputError([{ path, message: "not taken in a bulk request" }]);
       }
-      valid.push({ index, job: { ...producer.prepare(request), batchId } });
+      const id = jobIdAfter(batchId, index + 1);
+      valid.push({ index, job: { ...producer.prepare(request), id, batchId } });
     } catch (error) {
       if (!(error instanceof Error && "code" in error)) throw error;
       rejected.push(rejection(index, error as TqError));
     }
   });
   const accepted: { index: number; job: Job }[] = [];
+  if (idempotencyKey !== undefined && valid.length > 0) {
+    const [first] = valid;
+    const ttlMs = DEFAULT_IDEMPOTENCY_TTL_MS;
+    const held = await store.jobInsertIdempotent({ job: first.job, key: idempotencyKey, ttlMs });
+    if (!held.created) return bulkRepeat({ store, held: held.job, valid, rejected, onComplete });
+    accepted.push(valid.shift()!);
+  }
   for (const chunk of commits(store, valid)) {
     try {
       await store.jobInsertMany({ jobs: chunk.map((item) => item.job) });
@@ -152,7 +169,7 @@ export async function bulkEnqueue(
     }
   }
   rejected.sort((a, b) => a.index - b.index);
-  if (accepted.length === 0) return { batch: null, jobIds: [], rejected };
+  if (accepted.length === 0) return { batch: null, jobIds: [], rejected, created: true };
   const batch: BatchRecord = {
     id: batchId,
     total: accepted.length,
@@ -161,5 +178,5 @@ export async function bulkEnqueue(
     ...(onComplete && { onComplete }),
   };
   await store.batchCreate({ batch });
-  return { batch, jobIds: accepted.map((item) => item.job.id), rejected };
+  return { batch, jobIds: accepted.map((item) => item.job.id), rejected, created: true };
 }

@@ -3,11 +3,15 @@
  * enqueueing batches leaves a whole number of batches; `tq serve` killed under concurrent
  * POSTs leaves every acknowledged (202) job, at most the unanswered ones besides, and a
  * file where every job has exactly its index entries, no entry is an orphan and the
- * counters match (`consistency.ts`). There is no bulk HTTP route yet, so batches are
- * enqueued with `Producer.enqueueMany` from a subprocess.
+ * counters match (`consistency.ts`). Batches are enqueued with `Producer.enqueueMany` from
+ * a subprocess, and as one `POST /jobs/bulk` of 10,000 jobs to a `tq serve` killed midway,
+ * whose client then learns from a repeat of the request with its idempotency key which
+ * jobs exist.
  */
 import { assert, assertEquals } from "../assert.ts";
 import { tempDb, TqProcess } from "../integration/tq_process.ts";
+import { countKey } from "../../src/store/kv/keys.ts";
+import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { checkConsistency } from "./consistency.ts";
 
 const BATCH = 137;
@@ -125,6 +129,79 @@ Deno.test("tq serve killed with SIGKILL under concurrent POSTs keeps every 202 j
     assertEquals(report.problems, []);
   } finally {
     await server.stop();
+    await cleanup();
+  }
+});
+
+/** Sends one bulk request of 10,000 jobs; resolves to its status, or null without answer. */
+function postBulk(base: string, body: string): Promise<number | null> {
+  return fetch(`${base}/jobs/bulk`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body,
+  }).then(async (res) => (await res.body?.cancel(), res.status), () => null);
+}
+
+Deno.test("tq serve SIGKILLed during a bulk request of 10,000 jobs leaves whole commits, and a repeat with the key tells which jobs exist", async () => {
+  const { db, cleanup } = await tempDb();
+  const jobs = Array.from({ length: 10_000 }, (_, i) => ({ task: "noop", input: { i } }));
+  const body = JSON.stringify({ jobs, idempotency_key: "nightly-import" });
+  const server = TqProcess.start(["serve", "--port", "0", "--db", db]);
+  let again: TqProcess | undefined;
+  try {
+    const sent = postBulk(await server.url(), body);
+    // Kill once the key's job and a first commit of many are in the file, long before the last.
+    const kv = await Deno.openKv(db);
+    while (((await kv.get<Deno.KvU64>(countKey("default", "queued"))).value?.value ?? 0n) < 2n) {
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    kv.close();
+    server.kill("SIGKILL");
+    await server.exit();
+    assertEquals(await sent, null, "the bulk request was answered before the kill");
+
+    const report = await checkConsistency(db);
+    const store = await openKvStore(db);
+    const perCommit = store.maxInsertBatch;
+    store.close();
+    const stored = report.jobs;
+    console.log(
+      `killed tq serve mid-bulk: ${stored} of 10,000 jobs stored (the key's job, then ` +
+        `${(stored - 1) / perCommit} commits of ${perCommit}), ${report.problems.length} problems`,
+    );
+    assertEquals(report.problems, []);
+    assert(stored > 0 && stored < 10_000, `${stored} jobs stored`);
+    assertEquals((stored - 1) % perCommit, 0, `${stored} jobs: a commit was written in part`);
+
+    again = TqProcess.start(["serve", "--port", "0", "--db", db]);
+    const base = await again.url();
+    const repeat = await fetch(`${base}/jobs/bulk`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    assertEquals(repeat.status, 200, "the repeat is answered as a repeat");
+    const answer = await repeat.json();
+    assertEquals(answer.job_ids.length, stored);
+    const notStored = answer.rejected.map((r: { index: number }) => r.index);
+    assertEquals(notStored, Array.from({ length: 10_000 - stored }, (_, i) => stored + i));
+    const batch = await (await fetch(`${base}${answer.status_url}`)).json();
+    assertEquals([batch.total, batch.queued], [stored, stored]);
+
+    // The client sends the rest again; every job then exists once.
+    const rest = await fetch(`${base}/jobs/bulk`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jobs: notStored.map((i: number) => jobs[i]) }),
+    });
+    assertEquals(rest.status, 202);
+    await rest.body?.cancel();
+    await again.stop();
+    const final = await checkConsistency(db);
+    assertEquals([final.jobs, final.problems], [10_000, []]);
+  } finally {
+    await server.stop();
+    await again?.stop();
     await cleanup();
   }
 });

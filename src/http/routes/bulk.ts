@@ -3,6 +3,10 @@
  * shape of a `POST /jobs` body and is validated on its own; the answer lists the ids of
  * the accepted jobs and, by index, why the others were refused. `on_complete` is a job
  * enqueued once every accepted job has ended. Follow the batch at `GET /batches/{id}`.
+ * With an `idempotency_key` (or `Idempotency-Key` header), a repeat of the request answers
+ * 200 with the same batch: the jobs the first request stored, and the others as rejected
+ * with code `not_stored` (the first request died midway), so a client that lost the answer
+ * learns which jobs exist.
  *
  * @example
  * ```ts ignore
@@ -19,6 +23,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { bulkEnqueue, completionSpec, MAX_BULK_JOBS } from "../../batches/bulk_enqueue.ts";
 import type { BatchCompletion } from "../../store/batches.ts";
 import { InvalidInputError } from "../../errors.ts";
+import { idempotencyIssues, requestKey } from "../../guards/idempotency.ts";
 import type { EnqueueRequest } from "../../registry/default_producer.ts";
 import { canPrepare, type JobPreparer } from "../../scheduler/run_schedule.ts";
 import type { AppDeps } from "../app.ts";
@@ -32,6 +37,10 @@ const BulkBody = z.strictObject({
     .openapi({ description: "Each one a POST /jobs body, checked on its own" }),
   on_complete: z.unknown().optional()
     .openapi({ description: "A POST /jobs body: enqueued once every accepted job has ended" }),
+  idempotency_key: z.string().optional().openapi({
+    description: "A repeat within 24 h answers 200: the jobs the first request stored, " +
+      "the others rejected as not_stored",
+  }),
 });
 
 const Issue = z.object({ path: z.string(), message: z.string() });
@@ -53,6 +62,7 @@ const bulkRoute = createRoute({
   middleware: [jsonBody] as const,
   request: { body: { required: true, content: { "application/json": { schema: BulkBody } } } },
   responses: {
+    200: jsonResponse(BulkAnswer, "A repeat of an idempotency key: what the first request stored"),
     202: jsonResponse(BulkAnswer, "Accepted jobs stored; refused ones listed by index"),
     ...errorResponses({
       400: "Malformed JSON",
@@ -99,6 +109,9 @@ export function bulkRoutes(app: OpenAPIHono, { producer, store, clock }: AppDeps
   app.openapi(bulkRoute, async (c) => {
     if (!canPrepare(producer)) throw new Error("the app's producer cannot prepare jobs");
     const body = c.req.valid("json");
+    const idempotencyKey = requestKey(body.idempotency_key, c.req.header("idempotency-key"));
+    const keyIssues = idempotencyIssues({ idempotencyKey });
+    if (keyIssues.length > 0) throw new InvalidInputError(keyIssues);
     const onComplete = body.on_complete === undefined
       ? undefined
       : completion(producer, body.on_complete);
@@ -107,6 +120,7 @@ export function bulkRoutes(app: OpenAPIHono, { producer, store, clock }: AppDeps
       producer,
       requests: body.jobs.map((entry) => entryRequest(entry)),
       onComplete,
+      idempotencyKey,
       now: clock.now(),
     });
     if (!result.batch) {
@@ -120,6 +134,6 @@ export function bulkRoutes(app: OpenAPIHono, { producer, store, clock }: AppDeps
       status_url: `/batches/${result.batch.id}`,
       job_ids: result.jobIds,
       rejected: result.rejected,
-    }, 202);
+    }, result.created ? 202 : 200);
   });
 }

@@ -164,21 +164,28 @@ class RedisStore implements Store {
       return reach(async () => void await this.#dependencies.insert(jobs, now));
     }
     const keys = this.#keys;
-    const groups = groupByQueue(jobs, (job) => job.queue);
-    // One MULTI: the queue list and locator first (so no job is ever unfindable), then one
-    // script per queue. Atomic on one Redis; on a Cluster a batch must keep to one queue.
-    const multi = this.#redis.multi()
-      .sadd(keys.queues, ...groups.keys())
-      .hset(keys.locator, ...jobs.flatMap((job) => [job.id, job.queue]));
-    for (const [queue, group] of groups) {
-      (multi as unknown as TqScriptsChain).tqInsertJobs(
+    const calls = [...groupByQueue(jobs, (job) => job.queue)].map(([queue, group]) =>
+      [
         keys.queue(queue),
+        keys.queues,
+        keys.locator,
         keys.wake,
         queue,
         String(group.length),
         ...group.flatMap((job) => recordArgs(job)),
         ...statArgs(group.flatMap((job) => statDeltas(null, job))),
-      );
+      ] as const
+    );
+    // One script per queue, each writing its jobs, the queue list and the locator. A batch
+    // of one queue (the usual case) is that script alone; several queues go in one MULTI,
+    // atomic on one Redis (on a Cluster a batch must keep to one queue).
+    if (calls.length === 1) {
+      const [queueKey, ...args] = calls[0];
+      return reach(async () => void await this.#redis.tqInsertJobs(queueKey, ...args));
+    }
+    const multi = this.#redis.multi();
+    for (const [queueKey, ...args] of calls) {
+      (multi as unknown as TqScriptsChain).tqInsertJobs(queueKey, ...args);
     }
     return reach(async () => void await execPipeline(multi));
   }

@@ -12,7 +12,16 @@ import { systemClock } from "../clock.ts";
 import { jobJson } from "../http/job_json.ts";
 import { isTerminal, type Job } from "../job.ts";
 import type { Store } from "../store/store.ts";
-import { COMMON_HELP, parse, parseDuration, parseInteger, UsageError } from "./args.ts";
+import type { EnqueueRequest } from "../registry/default_producer.ts";
+import {
+  COMMON_HELP,
+  loadEnvFile,
+  parse,
+  parseDuration,
+  parseInteger,
+  UsageError,
+} from "./args.ts";
+import { RemoteApi } from "./remote_enqueue.ts";
 import { setup } from "./setup.ts";
 
 /** Help of `tq enqueue`. */
@@ -29,8 +38,12 @@ Options:
   --timeout DURATION     time limit of one attempt
   --idempotency-key KEY  enqueue at most once per KEY: a repeat within 24 h prints the
                          first job instead of creating another
+  --callback-url URL     POST the final job JSON to this http(s) URL when the job ends
   --wait                 wait until the job ends; exit 0 if it finished, 1 otherwise
   --wait-timeout DUR     give up waiting after this long (default: wait forever)
+  --url URL              enqueue through the HTTP API of a tq serve at URL (env TQ_URL)
+                         and wait on the job's event stream instead of opening the store
+  --token TOKEN          API token for --url (env TQ_API_TOKEN)
 ${COMMON_HELP}`;
 
 async function readInput(text: string | undefined): Promise<unknown> {
@@ -61,6 +74,33 @@ export async function waitForEnd(
   return job;
 }
 
+/** `tq enqueue --url`: the same through the HTTP API, waiting on the job's event stream. */
+async function enqueueRemote(
+  api: RemoteApi,
+  request: EnqueueRequest,
+  wait: boolean | undefined,
+  waitTimeout: number,
+): Promise<number> {
+  const job = await api.enqueue({
+    task: request.task,
+    input: request.input,
+    queue: request.queue,
+    priority: request.priority,
+    delay: request.delay,
+    max_attempts: request.maxAttempts,
+    timeout: request.timeout,
+    idempotency_key: request.idempotencyKey,
+    callback_url: request.callbackUrl,
+  });
+  if (!wait) {
+    console.log(JSON.stringify(job, null, 2));
+    return 0;
+  }
+  const ended = await api.waitForEnd(job.id, waitTimeout);
+  console.log(JSON.stringify(ended, null, 2));
+  return ended?.status === "finished" ? 0 : 1;
+}
+
 /** Runs `tq enqueue`. */
 export async function enqueueCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse("enqueue", args, {
@@ -70,8 +110,11 @@ export async function enqueueCommand(args: string[]): Promise<number> {
     "max-attempts": { type: "string" },
     timeout: { type: "string" },
     "idempotency-key": { type: "string" },
+    "callback-url": { type: "string" },
     wait: { type: "boolean" },
     "wait-timeout": { type: "string" },
+    url: { type: "string" },
+    token: { type: "string" },
   });
   if (values.help) {
     console.log(ENQUEUE_HELP);
@@ -80,7 +123,7 @@ export async function enqueueCommand(args: string[]): Promise<number> {
   const [task, json, ...extra] = positionals;
   if (!task) throw new UsageError("enqueue: name the task (see 'tq enqueue --help')");
   if (extra.length > 0) throw new UsageError(`enqueue: unexpected argument "${extra[0]}"`);
-  const request = {
+  const request: EnqueueRequest = {
     task,
     input: await readInput(json),
     queue: values.queue,
@@ -93,10 +136,17 @@ export async function enqueueCommand(args: string[]): Promise<number> {
       : parseInteger("--max-attempts", values["max-attempts"], 1, 100),
     timeout: values.timeout === undefined ? undefined : parseDuration("--timeout", values.timeout),
     idempotencyKey: values["idempotency-key"],
+    callbackUrl: values["callback-url"],
   };
   const waitTimeout = values["wait-timeout"] === undefined
     ? Infinity
     : parseDuration("--wait-timeout", values["wait-timeout"]);
+  if (values["env-file"]) loadEnvFile(values["env-file"]);
+  const url = values.url ?? Deno.env.get("TQ_URL");
+  if (url) {
+    const token = values.token ?? Deno.env.get("TQ_API_TOKEN");
+    return await enqueueRemote(new RemoteApi({ url, token }), request, values.wait, waitTimeout);
+  }
   const { connection } = await setup(values);
   try {
     const job = await connection.producer.enqueue(request);

@@ -88,7 +88,7 @@ export function planFlow(
   if (names.length > max) {
     throw new TqError(
       "payload_too_large",
-      `a flow has at most ${max} nodes (one store commit); got ${names.length}`,
+      `a flow has ${names.length} nodes; the limit is ${max} (one store commit)`,
       { limit: "flow_nodes", max },
     );
   }

@@ -39,6 +39,7 @@ import { queueRoutes } from "./routes/queues.ts";
 import { scheduleRoutes } from "./routes/schedules.ts";
 import { queueActionRoutes } from "./routes/queue_actions.ts";
 import { taskRoutes } from "./routes/tasks.ts";
+import { jobEventRoutes } from "./routes/events.ts";
 
 /** Largest request body read at all; bigger ones are refused before parsing. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -114,6 +115,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.use("*", requestLimits());
 
   jobRoutes(app, deps);
+  jobEventRoutes(app, deps);
   bulkRoutes(app, deps);
   batchRoutes(app, deps);
   jobActionRoutes(app, deps);

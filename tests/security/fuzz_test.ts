@@ -1,7 +1,9 @@
 /**
  * Property-based fuzzing of every documented route (fast-check): random ids, query
  * strings, headers and bodies. No answer is a 5xx, none takes more than a few seconds,
- * and a refused request (4xx) writes nothing.
+ * and a refused request (4xx) writes nothing (no job, count, batch or pause). Bodies
+ * include bulk (`{jobs}`) and flow (`{nodes}`) shapes; an event stream is judged by its
+ * status and headers, then closed.
  */
 import fc from "fast-check";
 import { assert } from "../assert.ts";
@@ -21,19 +23,36 @@ const contentType = fc.constantFrom(
   "multipart/form-data; boundary=x",
 );
 
+const jobBody = fc.record({
+  task: fc.constantFrom("noop", "send_notification", "nope", ""),
+  input: fc.jsonValue(),
+  queue: fc.option(fc.string()),
+  priority: fc.option(fc.oneof(fc.integer(), fc.double())),
+  delay: fc.option(fc.integer()),
+  run_at: fc.option(fc.oneof(fc.string(), fc.integer())),
+  max_attempts: fc.option(fc.integer()),
+  timeout: fc.option(fc.integer()),
+  idempotency_key: fc.option(fc.string()),
+}, { requiredKeys: [] });
+
 const jsonish = fc.oneof(
   fc.json(),
   fc.jsonValue().map((v) => JSON.stringify({ task: "noop", input: v })),
+  jobBody.map((v) => JSON.stringify(v)),
   fc.record({
-    task: fc.constantFrom("noop", "send_notification", "nope", ""),
-    input: fc.jsonValue(),
-    queue: fc.option(fc.string()),
-    priority: fc.option(fc.oneof(fc.integer(), fc.double())),
-    delay: fc.option(fc.integer()),
-    run_at: fc.option(fc.oneof(fc.string(), fc.integer())),
-    max_attempts: fc.option(fc.integer()),
-    timeout: fc.option(fc.integer()),
+    jobs: fc.oneof(fc.array(jobBody, { maxLength: 5 }), fc.jsonValue()),
+    on_complete: fc.option(jobBody),
+    idempotency_key: fc.option(fc.string()),
   }, { requiredKeys: [] }).map((v) => JSON.stringify(v)),
+  fc.dictionary(
+    fc.string({ maxLength: 8 }),
+    fc.record({ task: fc.constantFrom("noop", "nope"), input: fc.jsonValue() }).chain((node) =>
+      fc.option(fc.array(fc.string({ maxLength: 8 }), { maxLength: 3 })).map((depends_on) =>
+        depends_on ? { ...node, depends_on } : node
+      )
+    ),
+    { maxKeys: 6 },
+  ).map((nodes) => JSON.stringify({ nodes })),
   fc.string({ unit: "binary", maxLength: 2_000 }),
   fc.integer({ min: 1, max: 60 }).map((n) => "[".repeat(n) + "]".repeat(n)),
 );
@@ -100,7 +119,9 @@ async function fuzz(security: SecurityOptions) {
               timer = setTimeout(() => reject(new Error(`hang: ${method} ${path}`)), HANG_MS);
             }),
           ]).finally(() => clearTimeout(timer));
-          const text = await res.text();
+          const stream = res.headers.get("content-type")?.startsWith("text/event-stream");
+          const text = stream ? "(event stream)" : await res.text();
+          if (stream) await res.body?.cancel();
           if (res.status >= 500) {
             throw new Error(`${res.status} for ${method} ${path} ${body.slice(0, 200)}: ${text}`);
           }

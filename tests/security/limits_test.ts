@@ -1,6 +1,8 @@
 /**
  * Request limits: each refusal names its limit and writes nothing.
  */
+import { MAX_BULK_JOBS } from "../../src/batches/bulk_enqueue.ts";
+import { MAX_FLOW_NODES } from "../../src/flows/plan.ts";
 import { MAX_BODY_BYTES } from "../../src/http/app.ts";
 import { jsonDepth, LIMITS } from "../../src/http/limits.ts";
 import { assert, assertEquals } from "../assert.ts";
@@ -23,6 +25,8 @@ Deno.test("each request limit refuses with a body naming it, and writes nothing"
     const before = await snapshot();
     const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
     const long = "x".repeat(LIMITS.fieldChars + 1);
+    const many = (n: number) => Array.from({ length: n }, () => ({ task: "noop", input: {} }));
+    const flow = (n: number) => Object.fromEntries(many(n).map((node, i) => [`n${i}`, node]));
     const cases: [string, RequestInit, number, Record<string, unknown>][] = [
       ["/jobs", post(JSON.stringify({ task: "noop", input: JSON.parse(nested(40)) })), 422, {
         limit: "json_depth",
@@ -38,6 +42,26 @@ Deno.test("each request limit refuses with a body naming it, and writes nothing"
       }],
       [`/jobs?${long}=1`, {}, 422, { limit: "field_chars" }],
       [`/jobs${"/a".repeat(LIMITS.pathChars)}`, {}, 422, { limit: "path_chars" }],
+      ["/jobs/bulk", post(JSON.stringify({ jobs: many(MAX_BULK_JOBS + 1) })), 413, {
+        limit: "bulk_jobs",
+        max: MAX_BULK_JOBS,
+      }],
+      ["/jobs/bulk", post(JSON.stringify({ jobs: [JSON.parse(nested(40))] })), 422, {
+        limit: "json_depth",
+      }],
+      ["/jobs/bulk", post(" ".repeat(MAX_BODY_BYTES + 1)), 413, { limit: MAX_BODY_BYTES }],
+      ["/flows", post(JSON.stringify({ nodes: flow(MAX_FLOW_NODES + 1) })), 413, {
+        limit: "flow_nodes",
+        max: MAX_FLOW_NODES,
+      }],
+      ["/flows", post(nested(100)), 422, { limit: "json_depth" }],
+      [`/flows/${long}`, {}, 422, { limit: "field_chars" }],
+      [`/batches/${long}`, {}, 422, { limit: "field_chars" }],
+      [`/jobs/${long}/events`, {}, 422, { limit: "field_chars" }],
+      [`/queues/${long}/pause`, post("{}"), 422, { limit: "field_chars" }],
+      [`/queues/${long}/resume`, post("{}"), 422, { limit: "field_chars" }],
+      [`/schedules/${long}/pause`, post("{}"), 422, { limit: "field_chars" }],
+      [`/schedules/${long}/trigger`, post("{}"), 422, { limit: "field_chars" }],
     ];
     for (const [path, init, status, expected] of cases) {
       const res = await app.request(path, init);

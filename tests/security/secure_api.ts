@@ -30,7 +30,7 @@ export const TOKENS = { admin: [ADMIN], read: [READER] };
 export interface SecureApi {
   app: OpenAPIHono;
   store: Store;
-  /** Every job id and every count, in a comparable form. */
+  /** Every job id, count, open batch and paused queue, in a comparable form. */
   snapshot(): Promise<string>;
   /** Enqueues a `noop` job straight through the producer; answers its id. */
   seed(): Promise<string>;
@@ -52,7 +52,9 @@ export async function withSecureApi(
       async snapshot() {
         const page = await store.jobList({ limit: 1_000 });
         const jobs = page.jobs.map((job) => [job.id, job.state, job.version]);
-        return JSON.stringify({ jobs, counts: await store.queueCounts() });
+        const counts = await store.queueCounts();
+        const batches = (await store.batchListOpen({ limit: 1_000 })).map(({ batch }) => batch.id);
+        return JSON.stringify({ jobs, counts, batches, paused: await store.queuePausedList() });
       },
       async seed() {
         return (await producer.enqueue({ task: "noop", input: {} })).id;

@@ -22,7 +22,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { bulkEnqueue, completionSpec, MAX_BULK_JOBS } from "../../batches/bulk_enqueue.ts";
 import type { BatchCompletion } from "../../store/batches.ts";
-import { InvalidInputError } from "../../errors.ts";
+import { InvalidInputError, TqError } from "../../errors.ts";
 import { idempotencyIssues, requestKey } from "../../guards/idempotency.ts";
 import type { EnqueueRequest } from "../../registry/default_producer.ts";
 import { canPrepare, type JobPreparer } from "../../scheduler/run_schedule.ts";
@@ -33,8 +33,11 @@ import { jsonBody } from "../json_body.ts";
 import { EnqueueBody, errorResponses, jsonResponse } from "../schemas.ts";
 
 const BulkBody = z.strictObject({
-  jobs: z.array(z.unknown()).min(1).max(MAX_BULK_JOBS)
-    .openapi({ description: "Each one a POST /jobs body, checked on its own" }),
+  // The cap is checked by the handler, so its refusal names the limit (413, bulk_jobs).
+  jobs: z.array(z.unknown()).min(1).openapi({
+    maxItems: MAX_BULK_JOBS,
+    description: "Each one a POST /jobs body, checked on its own",
+  }),
   on_complete: z.unknown().optional()
     .openapi({ description: "A POST /jobs body: enqueued once every accepted job has ended" }),
   idempotency_key: z.string().optional().openapi({
@@ -66,7 +69,7 @@ const bulkRoute = createRoute({
     202: jsonResponse(BulkAnswer, "Accepted jobs stored; refused ones listed by index"),
     ...errorResponses({
       400: "Malformed JSON",
-      413: "Body too large",
+      413: `Body too large, or more than ${MAX_BULK_JOBS} jobs (limit: bulk_jobs)`,
       415: "Body is not JSON",
       422: "Invalid request, invalid on_complete, or every job refused (error.rejected)",
       503: "Store unavailable",
@@ -109,6 +112,13 @@ export function bulkRoutes(app: OpenAPIHono, { producer, store, clock }: AppDeps
   app.openapi(bulkRoute, async (c) => {
     if (!canPrepare(producer)) throw new Error("the app's producer cannot prepare jobs");
     const body = c.req.valid("json");
+    if (body.jobs.length > MAX_BULK_JOBS) {
+      throw new TqError(
+        "payload_too_large",
+        `a bulk request holds ${body.jobs.length} jobs; the limit is ${MAX_BULK_JOBS}`,
+        { limit: "bulk_jobs", max: MAX_BULK_JOBS },
+      );
+    }
     const idempotencyKey = requestKey(body.idempotency_key, c.req.header("idempotency-key"));
     const keyIssues = idempotencyIssues({ idempotencyKey });
     if (keyIssues.length > 0) throw new InvalidInputError(keyIssues);

@@ -34,6 +34,8 @@ export interface ConnectOptions {
   redis?: string;
   /** Key prefix in Redis, so several apps share one (default `TQ_REDIS_PREFIX`, then `tq`). */
   redisPrefix?: string;
+  /** CA of a `rediss://` server's certificate, PEM (default `TQ_REDIS_CA_FILE`). */
+  redisCaFile?: string;
   clock?: Clock;
   /** Where the producer logs `job:enqueued` lines; none by default. */
   logger?: Logger;
@@ -58,8 +60,9 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const schedules = compileSchedules(options.schedules ?? [], options.registry);
   const redis = options.redis ?? Deno.env.get("TQ_REDIS_URL");
   const prefix = options.redisPrefix ?? Deno.env.get("TQ_REDIS_PREFIX");
+  const caFile = options.redisCaFile ?? Deno.env.get("TQ_REDIS_CA_FILE");
   const store = redis
-    ? await openRedisStore(redis, { prefix, clock })
+    ? await openRedisStore(redis, { prefix, clock, caFile })
     : await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
   const producer = new Producer({
     store,

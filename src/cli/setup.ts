@@ -20,6 +20,7 @@ export interface CommonValues {
   db?: string;
   redis?: string;
   "redis-prefix"?: string;
+  "redis-ca-file"?: string;
   "env-file"?: string;
   "log-level"?: string;
   tasks?: string;
@@ -42,6 +43,7 @@ export async function setup(values: CommonValues): Promise<CommandContext> {
     db: values.db,
     redis: values.redis,
     redisPrefix: values["redis-prefix"],
+    redisCaFile: values["redis-ca-file"],
     schedules: tasks === registry ? schedules : [],
     logger,
   });

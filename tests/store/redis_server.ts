@@ -42,6 +42,8 @@ export interface RedisServerOptions {
   /** Where Redis keeps its files (default: a new temp dir, removed by `stop`). */
   dir?: string;
   port?: number;
+  /** More `redis-server` options (TLS, passwords, ACL users), after tq's own. */
+  args?: string[];
 }
 
 /** A running redis-server. */
@@ -77,6 +79,7 @@ export class RedisServer {
         ...persistence,
         "--dir",
         dir,
+        ...options.args ?? [],
       ],
       stdout: "null",
       stderr: "null",
@@ -139,7 +142,9 @@ export class RedisServer {
           await conn.write(new TextEncoder().encode("PING\r\n"));
           const buffer = new Uint8Array(16);
           const n = await conn.read(buffer);
-          if (new TextDecoder().decode(buffer.subarray(0, n ?? 0)).startsWith("+PONG")) return;
+          // A server with a password answers NOAUTH: it is up all the same.
+          const answer = new TextDecoder().decode(buffer.subarray(0, n ?? 0));
+          if (answer.startsWith("+PONG") || answer.startsWith("-NOAUTH")) return;
         } finally {
           conn.close();
         }

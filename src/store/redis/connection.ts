@@ -3,7 +3,9 @@
  * password and database number in it. A lost connection is re-opened with exponential
  * backoff (capped at 2 s) and commands wait for it a few retries, so a worker rides out a
  * Redis restart with its running jobs; past that a command fails and the caller's loop
- * tries again.
+ * tries again. A `rediss://` server whose certificate is not signed by a CA the system
+ * trusts is reached by passing that CA (`tlsOptions`, from `--redis-ca-file` /
+ * `TQ_REDIS_CA_FILE`); Deno's own `DENO_CERT` works as well.
  *
  * @example
  * ```ts
@@ -29,6 +31,33 @@ export function clientOptions(overrides: RedisOptions = {}): RedisOptions {
     enableAutoPipelining: true,
     ...overrides,
   };
+}
+
+/**
+ * Client settings for a `rediss://` server signed by the CA in the PEM file `caFile`
+ * (none without a file); `StoreUnavailableError` if the file cannot be read or the URL
+ * is not `rediss://` (a CA for a plain connection is a mistake worth saying).
+ *
+ * @example
+ * ```ts ignore
+ * const tls = await tlsOptions("rediss://redis.internal:6380", "/etc/tq/redis-ca.pem");
+ * const redis = await openClient("rediss://redis.internal:6380", tls);
+ * ```
+ */
+export async function tlsOptions(url: string, caFile?: string): Promise<RedisOptions> {
+  if (caFile === undefined) return {};
+  if (!url.startsWith("rediss://")) {
+    throw new StoreUnavailableError(
+      `a Redis CA file (${caFile}) needs a rediss:// URL; got ${redactUrl(url)}`,
+    );
+  }
+  try {
+    return { tls: { ca: await Deno.readTextFile(caFile) } };
+  } catch (error) {
+    throw new StoreUnavailableError(
+      `cannot read the Redis CA file ${caFile}: ${(error as Error).message}`,
+    );
+  }
 }
 
 /** The URL with its password hidden, for messages and logs. */
@@ -57,14 +86,17 @@ export async function openClient(url: string, overrides: RedisOptions = {}): Pro
   }
   // While opening, fail at once rather than retry: a wrong URL should say so quickly.
   const redis = new Redis(url, clientOptions({ ...overrides, retryStrategy: () => null }));
-  redis.on("error", () => {}); // reported through the commands that fail
+  // Reported through the commands that fail; while opening, the socket's own error (a TLS
+  // certificate refused, say) says more than ioredis's "Connection is closed".
+  let socketError: Error | undefined;
+  redis.on("error", (error) => socketError ??= error);
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw new StoreUnavailableError(
-      `cannot reach Redis at ${redactUrl(url)}: ${(error as Error).message}`,
-    );
+    const reason = [error as Error, socketError].filter((e): e is Error => e !== undefined)
+      .map((e) => e.message).filter((m, i, all) => all.indexOf(m) === i).join(": ");
+    throw new StoreUnavailableError(`cannot reach Redis at ${redactUrl(url)}: ${reason}`);
   }
   redis.options.retryStrategy = clientOptions(overrides).retryStrategy;
   return redis;

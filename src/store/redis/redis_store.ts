@@ -30,7 +30,7 @@ import type {
   QueueCounts,
   Store,
 } from "../store.ts";
-import { clientOptions, openClient } from "./connection.ts";
+import { clientOptions, openClient, tlsOptions } from "./connection.ts";
 import { RedisKeys, type TimeIndex } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
@@ -65,6 +65,8 @@ export interface RedisStoreOptions {
   /** Start of every key, so several apps share one Redis (default `tq`). */
   prefix?: string;
   clock?: Clock;
+  /** PEM file of the CA that signed a `rediss://` server's certificate (see `tlsOptions`). */
+  caFile?: string;
 }
 
 /**
@@ -84,9 +86,10 @@ export async function openRedisStore(
   if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
     throw new RangeError(`Redis key prefix "${prefix}" must be 1-64 of A-Z a-z 0-9 _ . : -`);
   }
-  const redis = withScripts(await openClient(url));
+  const tls = await tlsOptions(url, options.caFile);
+  const redis = withScripts(await openClient(url, tls));
   const keys = new RedisKeys(prefix);
-  const wakeUps = new WakeUps(() => new Redis(url, clientOptions()), keys.wake);
+  const wakeUps = new WakeUps(() => new Redis(url, clientOptions(tls)), keys.wake);
   return new RedisStore(redis, keys, wakeUps, options.clock ?? systemClock);
 }
 

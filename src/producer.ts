@@ -32,6 +32,8 @@ import {
 import { createJob, JOB_DEFAULTS } from "./transitions.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
 import { callbackUrlIssues } from "./callbacks/callback_url.ts";
+import { batchEnqueue, type BatchRequest } from "./batches/enqueue_batch.ts";
+import type { BulkResult } from "./batches/bulk_enqueue.ts";
 
 /**
  * Turns zod issues into field issues under a path prefix (`input.email`).
@@ -183,6 +185,15 @@ export class Producer implements JobProducer, OnceProducer {
     });
     if (outcome.created) this.#logEnqueued(outcome.job);
     return outcome;
+  }
+
+  /**
+   * Validates each request on its own and stores the valid ones as one batch, with an
+   * optional completion job; with an idempotency key, at most once (see
+   * `src/batches/enqueue_batch.ts`).
+   */
+  enqueueBatch(request: BatchRequest): Promise<BulkResult> {
+    return batchEnqueue({ producer: this, store: this.store, request, now: this.#clock.now() });
   }
 
   /** Validates every request first, then stores all of them in one commit, or none. */

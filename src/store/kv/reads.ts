@@ -11,6 +11,7 @@
  */
 import type { Job } from "../../job.ts";
 import { jobKey } from "./keys.ts";
+import { jsonBytes } from "../json_bytes.ts";
 
 /** KV answers at most 10 keys per `getMany`. */
 const KEYS_PER_GET = 10;
@@ -45,12 +46,10 @@ export async function listKeys(
   return keys;
 }
 
-const encoder = new TextEncoder();
-
 /**
  * A job's size as its UTF-8 JSON, which is at least V8's serialized size for the same
  * data (V8 stores strings in one or two bytes per character): a safe measure for limits.
  */
 export function byteLength(job: Job): number {
-  return encoder.encode(JSON.stringify(job)).length;
+  return jsonBytes(job);
 }

@@ -16,6 +16,7 @@
  * @module
  */
 import type { Job } from "../../job.ts";
+import { jsonBytes } from "../json_bytes.ts";
 
 const NUMBER_FIELDS = [
   "version",
@@ -61,9 +62,7 @@ export function pairsToHash(flat: string[]): Record<string, string> {
   return hash;
 }
 
-const encoder = new TextEncoder();
-
 /** A job's size as UTF-8 JSON: what `maxJobBytes` limits. */
 export function jobBytes(job: Job): number {
-  return encoder.encode(JSON.stringify(job)).length;
+  return jsonBytes(job);
 }

@@ -3,6 +3,11 @@
  * so each script touches one Cluster slot; the few keys that span queues sit beside them
  * under `prefix:` and are only read or written by single commands.
  *
+ * A prefix that holds a hash tag itself (`{tq}`, for Redis Cluster) puts every key in that
+ * one slot instead: queue keys become `{tq}:<queue>:…`, so scripts that touch several
+ * queues, schedules, idempotency keys or batches (flows, cron runs, idempotent inserts)
+ * stay in one slot, at the price of one node holding all of tq's keys.
+ *
  * | key | type | for |
  * | --- | --- | --- |
  * | `{p:q}:job:<id>` | hash (see `record.ts`) | the record |
@@ -22,6 +27,7 @@
  * import { RedisKeys } from "./keys.ts";
  * const keys = new RedisKeys("tq");
  * console.assert(keys.job("mail", "01J") === "{tq:mail}:job:01J");
+ * console.assert(new RedisKeys("{tq}").job("mail", "01J") === "{tq}:mail:job:01J");
  * ```
  * @module
  */
@@ -47,7 +53,7 @@ export class RedisKeys {
 
   /** The start of every key of `queue`: scripts get it as `KEYS[1]` and append the rest. */
   queue(queue: string): string {
-    return `{${this.prefix}:${queue}}:`;
+    return hasHashTag(this.prefix) ? `${this.prefix}:${queue}:` : `{${this.prefix}:${queue}}:`;
   }
 
   job(queue: string, id: string): string {
@@ -67,6 +73,20 @@ export class RedisKeys {
   counts(queue: string): string {
     return `${this.queue(queue)}counts`;
   }
+}
+
+/**
+ * Whether `prefix` holds a Redis Cluster hash tag (`{…}` with something inside), which
+ * then decides the slot of every key.
+ *
+ * @example
+ * ```ts
+ * import { hasHashTag } from "./keys.ts";
+ * console.assert(hasHashTag("{tq}") && !hasHashTag("tq"));
+ * ```
+ */
+export function hasHashTag(prefix: string): boolean {
+  return /\{[^{}]+\}/.test(prefix);
 }
 
 /** The indexes scored by a time: scheduled run, lease expiry, record expiry, callback due. */

@@ -83,8 +83,11 @@ export async function openRedisStore(
   options: RedisStoreOptions = {},
 ): Promise<Store> {
   const prefix = options.prefix ?? DEFAULT_PREFIX;
-  if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(prefix)) {
-    throw new RangeError(`Redis key prefix "${prefix}" must be 1-64 of A-Z a-z 0-9 _ . : -`);
+  // One optional {hash tag} (for Redis Cluster: every key in its slot, see keys.ts).
+  if (!/^[\w.:-]*(\{[\w.:-]+\})?[\w.:-]*$/.test(prefix) || !/^.{1,64}$/.test(prefix)) {
+    throw new RangeError(
+      `Redis key prefix "${prefix}" must be 1-64 of A-Z a-z 0-9 _ . : -, with at most one {tag}`,
+    );
   }
   const tls = await tlsOptions(url, options.caFile);
   const redis = withScripts(await openClient(url, tls));

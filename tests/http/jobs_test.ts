@@ -101,6 +101,7 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
       "/jobs/bulk",
       "/jobs/{id}",
       "/jobs/{id}/cancel",
+      "/jobs/{id}/events",
       "/jobs/{id}/retry",
       "/metrics",
       "/queues",

@@ -120,6 +120,10 @@ export interface Job {
   dependants?: string[];
   /** The flow this job is a node of (see `src/flows/`). */
   flow?: FlowRef;
+  /** Its ordered group: one job of a group runs at a time, in enqueue order (`src/guards/group.ts`). */
+  group?: string;
+  /** The job of its group it runs after (while deferred: waits for that job to end). */
+  groupAfter?: string;
   /** Where the final job JSON is POSTed once the job ends (see `src/callbacks/`). */
   callbackUrl?: string;
   /** While the completion callback is pending: when it is next due (epoch ms). */

@@ -31,6 +31,7 @@ import {
 } from "./guards/idempotency.ts";
 import { createJob, JOB_DEFAULTS } from "./transitions.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
+import { groupIssues } from "./guards/group.ts";
 import { callbackUrlIssues } from "./callbacks/callback_url.ts";
 import { batchEnqueue, type BatchRequest } from "./batches/enqueue_batch.ts";
 import type { BulkResult } from "./batches/bulk_enqueue.ts";
@@ -102,6 +103,7 @@ export function optionIssues(request: EnqueueRequest): FieldIssue[] {
     "give delay or run_at, not both",
   );
   issues.push(...idempotencyIssues(request));
+  issues.push(...groupIssues(request));
   issues.push(...callbackUrlIssues(request.callbackUrl));
   return issues;
 }
@@ -152,6 +154,7 @@ export class Producer implements JobProducer, OnceProducer {
       backoff: { ...JOB_DEFAULTS.backoff, ...task.retry?.backoff },
       timeoutMs: request.timeout ?? task.timeout,
       dependsOn: request.dependsOn,
+      group: request.group,
       callbackUrl: request.callbackUrl,
     }, now);
     const traceparent = activeTraceparent();

@@ -42,6 +42,8 @@ export interface JobSpec {
   dependsOn?: string[];
   /** The flow the job is a node of. */
   flow?: FlowRef;
+  /** Its ordered group: the store chains it behind the group's newest job (`src/guards/group.ts`). */
+  group?: string;
   /** Where to POST the final job JSON once the job ends (see `src/callbacks/`). */
   callbackUrl?: string;
 }
@@ -95,6 +97,7 @@ export function createJob(spec: JobSpec, now: number): Job {
     job.pendingParents = parents.length;
   }
   if (spec.flow) job.flow = spec.flow;
+  if (spec.group !== undefined) job.group = spec.group;
   if (spec.callbackUrl !== undefined) job.callbackUrl = spec.callbackUrl;
   return job;
 }

@@ -37,7 +37,10 @@ export function isLost(state: Job["state"]): boolean {
  */
 export function parentSettled(child: Job, parent: Job, now: number): Job {
   if (child.state !== "deferred") return child;
-  if (isLost(parent.state)) {
+  // The next job of an ordered group goes on however the one before it ended (guards/group.ts).
+  const released = parent.state === "finished" ||
+    (child.groupAfter === parent.id && isLost(parent.state));
+  if (isLost(parent.state) && !released) {
     return withCallbackDue(child, {
       ...child,
       state: "canceled",
@@ -48,7 +51,7 @@ export function parentSettled(child: Job, parent: Job, now: number): Job {
       expiresAt: parent.expiresAt ?? now,
     });
   }
-  if (parent.state !== "finished") return child;
+  if (!released) return child;
   const pending = (child.pendingParents ?? 1) - 1;
   if (pending > 0) return { ...child, pendingParents: pending, version: child.version + 1 };
   const { pendingParents: _, ...rest } = child;

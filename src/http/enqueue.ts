@@ -39,6 +39,7 @@ export function enqueueRequest(
     maxAttempts: fields.max_attempts,
     timeout: fields.timeout,
     dependsOn: fields.depends_on,
+    group: fields.group,
     idempotencyKey: fields.idempotency_key,
     idempotencyTtl: fields.idempotency_ttl,
     callbackUrl: fields.callback_url,

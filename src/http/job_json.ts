@@ -50,6 +50,8 @@ export interface JobJson {
   dependants: string[];
   /** The flow it is a node of (`GET /flows/{id}`). */
   flow_id: string | null;
+  /** Its ordered group, if any. */
+  group: string | null;
   /** The handler's last `ctx.progress()` report, or null. */
   progress: JobProgress | null;
 }
@@ -112,6 +114,7 @@ export function jobJson(job: Job): JobJson {
     depends_on: job.dependsOn ?? [],
     dependants: job.dependants ?? [],
     flow_id: job.flow?.id ?? null,
+    group: job.group ?? null,
     progress: job.progress ?? null,
   };
 }

@@ -13,6 +13,7 @@ import { z } from "@hono/zod-openapi";
 import { JOB_STATES } from "../job.ts";
 import { MAX_PARENTS } from "../flows/depends_on.ts";
 import { MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
+import { MAX_GROUP_CHARS } from "../guards/group.ts";
 
 /** Longest per-attempt timeout: timers overflow past 2^31-1 ms and would fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -27,6 +28,10 @@ const idempotencyKey = z.string().min(1).max(MAX_IDEMPOTENCY_KEY_CHARS)
   .openapi({ description: "A repeat within idempotency_ttl returns the first job (200)" });
 const idempotencyTtl = z.int().min(1).max(MAX_IDEMPOTENCY_TTL_MS)
   .openapi({ description: "How long the idempotency key holds, in ms (24 h)" });
+
+const group = z.string().min(1).max(MAX_GROUP_CHARS).openapi({
+  description: "Ordered group: jobs with the same key run one at a time, in enqueue order",
+});
 
 /** A query parameter holding an integer: digits only, unlike `Number()` which takes "" as 0. */
 // Checked by the producer (src/callbacks/callback_url.ts), which task.enqueue() uses too.
@@ -64,6 +69,7 @@ export const EnqueueBody = z.strictObject({
   task: z.string({ error: "required" }),
   input: z.unknown().openapi({ description: "Checked against the task's input schema" }),
   ...enqueueOptions,
+  group: group.optional(),
   depends_on: z.array(z.string()).max(MAX_PARENTS).optional().openapi({
     description: "Ids of jobs that must finish first; the job waits `deferred` until then",
   }),
@@ -79,6 +85,7 @@ export const EnqueueQuery = z.strictObject({
   timeout: queryInt(timeout).optional(),
   idempotency_key: idempotencyKey.optional(),
   idempotency_ttl: queryInt(idempotencyTtl).optional(),
+  group: group.optional(),
   callback_url: callbackUrl.optional(),
 }).superRefine(oneStartTime);
 
@@ -124,6 +131,7 @@ export const JobSchema = z.object({
   depends_on: z.array(z.string()),
   dependants: z.array(z.string()),
   flow_id: z.string().nullable(),
+  group: z.string().nullable(),
   progress: z.union([z.number(), z.record(z.string(), z.unknown())]).nullable()
     .openapi({ description: "The handler's last ctx.progress(): 0-100 or a small object" }),
 }).openapi("Job");

@@ -18,6 +18,7 @@ import type { z } from "zod";
 import type { Backoff, Job, JobProgress } from "../job.ts";
 import { currentProducer } from "./default_producer.ts";
 import type { EnqueueOptions } from "./enqueue_options.ts";
+import { assertRateLimit, type RateLimit } from "../guards/rate_limit.ts";
 
 /** What a running handler knows and can do besides its input. */
 export interface TaskContext {
@@ -57,6 +58,11 @@ export interface TaskDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
   retry?: RetryOptions;
   /** How long one attempt may run, in ms (5 minutes). */
   timeout?: number;
+  /**
+   * At most `max` jobs of this task start in any `per` ms, across every worker; the others
+   * wait `queued` without using an attempt (see `src/guards/rate_limit.ts`).
+   */
+  rateLimit?: RateLimit;
   /** Short description for listings and the API docs. */
   description?: string;
   /** Does the work. Its return value (JSON) becomes the job's result. */
@@ -95,6 +101,7 @@ export function defineTask<S extends z.ZodType, R>(definition: TaskDefinition<S,
       `task name "${definition.name}" must be 1-64 characters of letters, digits, _ . -`,
     );
   }
+  if (definition.rateLimit) assertRateLimit(definition.rateLimit, `task "${definition.name}"`);
   return {
     ...definition,
     enqueue: (input, options) =>

@@ -31,6 +31,11 @@ export interface EnqueueOptions {
   /** How long the key holds, in ms (24 h). */
   idempotencyTtl?: number;
   /**
+   * An ordered group: jobs with the same key run one at a time, in enqueue order, across
+   * every worker (see `src/guards/group.ts`). Not with `dependsOn` or `idempotencyKey`.
+   */
+  group?: string;
+  /**
    * An http(s) URL that gets a POST of the final job JSON once the job has finished,
    * failed or been canceled, retried with backoff; at least once (see `src/callbacks/`).
    */

@@ -16,12 +16,29 @@
  */
 import { UnknownTaskError } from "../errors.ts";
 import type { Task } from "./define_task.ts";
+import { assertRateLimit, type RateLimit } from "../guards/rate_limit.ts";
+
+/** Settings of a registry beyond its tasks. */
+export interface RegistryOptions {
+  /**
+   * Rate limits per queue: at most `max` jobs of the queue start in any `per` ms, across
+   * every worker (`src/guards/rate_limit.ts`). Defined here, next to the tasks every tq
+   * process shares, so all workers enforce the same limits.
+   */
+  queueRateLimits?: Record<string, RateLimit>;
+}
 
 /** Tasks by name. */
 export class Registry {
   readonly #tasks = new Map<string, Task>();
+  /** Rate limits per queue name (see {@linkcode RegistryOptions}). */
+  readonly queueRateLimits: Readonly<Record<string, RateLimit>>;
 
-  constructor(tasks: Iterable<Task>) {
+  constructor(tasks: Iterable<Task>, options: RegistryOptions = {}) {
+    for (const [queue, limit] of Object.entries(options.queueRateLimits ?? {})) {
+      assertRateLimit(limit, `queue "${queue}"`);
+    }
+    this.queueRateLimits = { ...options.queueRateLimits };
     for (const task of tasks) {
       if (this.#tasks.has(task.name)) throw new TypeError(`task "${task.name}" is defined twice`);
       this.#tasks.set(task.name, task);

@@ -21,6 +21,7 @@ import type { JobLogLine, StatEntry, WorkerRecord } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./schedules.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
+import type { RateLimits } from "../guards/rate_limit.ts";
 
 /** A change of one job from the version the caller read to the record it computed. */
 export interface JobUpdate {
@@ -67,6 +68,11 @@ export interface JobClaimParams {
   limit: number;
   leaseMs: number;
   now: number;
+  /**
+   * Rate limits to enforce (`src/guards/rate_limit.ts`): a job over one stays queued for a
+   * later claim, and the jobs behind it are still taken. Without, the plain claim runs.
+   */
+  rateLimits?: RateLimits;
 }
 
 /** Everything tq needs of a broker. */

@@ -18,6 +18,7 @@ import type { Clock } from "../clock.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
+import type { RateLimits } from "../guards/rate_limit.ts";
 import { Service } from "./service.ts";
 
 /** Most jobs taken in one `jobClaim` call. */
@@ -35,6 +36,8 @@ export interface ClaimLoopOptions {
   /** Most handlers running at once in this process. */
   concurrency: number;
   leaseMs: number;
+  /** Rate limits the claims enforce (see `src/guards/rate_limit.ts`); none if absent. */
+  rateLimits?: RateLimits;
   clock: Clock;
   logger: Logger;
   /** Runs a claimed job; resolves when its slot is free again. Must not reject. */
@@ -76,7 +79,9 @@ export class ClaimLoop extends Service {
     await this.#freeSlot(signal);
     if (signal.aborted) return 0;
     const limit = Math.min(concurrency - this.#inFlight.size, CLAIM_BATCH);
-    const jobs = await store.jobClaim({ queues, workerId, limit, leaseMs, now: this.clock.now() });
+    const now = this.clock.now();
+    const { rateLimits } = this.#o;
+    const jobs = await store.jobClaim({ queues, workerId, limit, leaseMs, now, rateLimits });
     for (const job of jobs) this.#track(this.#o.run(job));
     // A short batch means the queues are empty for now: wait for news instead of polling.
     if (jobs.length < limit) await store.workWait({ queues, timeoutMs: IDLE_WAIT_MS, signal });

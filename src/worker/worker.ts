@@ -27,6 +27,7 @@ import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { JOB_DEFAULTS } from "../transitions.ts";
 import { ClaimLoop } from "./claim_loop.ts";
+import { collectRateLimits } from "../guards/rate_limit.ts";
 import { Completer } from "./completer.ts";
 import { Executor } from "./executor.ts";
 import { Heartbeat } from "./heartbeat.ts";
@@ -155,6 +156,7 @@ export class Worker {
       workerId,
       concurrency,
       leaseMs,
+      rateLimits: collectRateLimits(registry.list(), registry.queueRateLimits),
       clock,
       logger,
       run: (job) => executor.run(job),

@@ -30,6 +30,7 @@ Deno.test("GET /jobs/{id} renders the job as snake_case JSON", async () => {
       depends_on: [],
       dependants: [],
       flow_id: null,
+      group: null,
       progress: null,
     });
   });

@@ -21,6 +21,8 @@ import { runTraceConformance } from "./conformance_trace.ts";
 import { runDependencyConformance } from "./conformance_dependencies.ts";
 import { runIdempotencyConformance } from "./conformance_idempotency.ts";
 import { runBatchConformance } from "./conformance_batches.ts";
+import { runRateLimitConformance } from "./conformance_rate_limits.ts";
+import { runGroupConformance } from "./conformance_groups.ts";
 import { runCallbackConformance } from "./conformance_callbacks.ts";
 
 /** A fresh, empty store and how to dispose of it. */
@@ -53,6 +55,8 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
   runDependencyConformance(test);
   runIdempotencyConformance(test);
   runBatchConformance(test);
+  runRateLimitConformance(test);
+  runGroupConformance(test);
   runCallbackConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {

@@ -27,6 +27,8 @@ const TaskSchema = z.object({
   priority: z.int(),
   max_attempts: z.int(),
   timeout: z.int(),
+  rate_limit: z.object({ max: z.int(), per: z.int() }).nullable()
+    .openapi({ description: "At most max starts in any per ms, across workers" }),
   input_schema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema" }),
 }).openapi("Task");
 
@@ -71,6 +73,7 @@ function taskJson(task: Task): z.infer<typeof TaskSchema> {
     priority: task.priority ?? JOB_DEFAULTS.priority,
     max_attempts: task.retry?.maxAttempts ?? JOB_DEFAULTS.maxAttempts,
     timeout: task.timeout ?? JOB_DEFAULTS.timeoutMs,
+    rate_limit: task.rateLimit ?? null,
     // `io: "input"`: fields with defaults are optional to the sender. Parts JSON Schema
     // cannot express (a transform, a date) become `{}` rather than failing the listing.
     input_schema: zod.toJSONSchema(task.input, { io: "input", unrepresentable: "any" }),

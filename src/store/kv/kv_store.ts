@@ -42,6 +42,8 @@ import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempote
 import { KvIdempotency } from "./idempotency.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import { KvBatches } from "./batches.ts";
+import { KvRateLimits } from "./rate_limits.ts";
+import { insertGrouped } from "./groups.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -109,6 +111,7 @@ class KvStore implements Store {
   readonly #paused: PausedQueues;
   readonly #idempotency: KvIdempotency;
   readonly #batches: KvBatches;
+  readonly #rateLimits: KvRateLimits;
 
   constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
     this.#kv = kv;
@@ -117,6 +120,7 @@ class KvStore implements Store {
     this.#paused = new PausedQueues(() => this.queuePausedList());
     this.#idempotency = new KvIdempotency(kv);
     this.#batches = new KvBatches(kv);
+    this.#rateLimits = new KvRateLimits(kv);
     this.#bell = bell;
     this.#clock = clock;
   }
@@ -137,6 +141,16 @@ class KvStore implements Store {
       throw new RangeError(
         `at most ${MAX_INSERT_BATCH} jobs fit in one commit; got ${jobs.length}`,
       );
+    }
+    if (jobs.some((job) => job.group !== undefined)) {
+      let written: Job[];
+      try {
+        written = await insertGrouped(this.#kv, jobs);
+      } catch (error) {
+        throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
+      }
+      if (written.some((job) => job.state === "queued")) this.#bell.ring();
+      return;
     }
     if (jobs.some((job) => job.dependsOn)) {
       const now = Math.max(...jobs.map((job) => job.createdAt));
@@ -167,7 +181,11 @@ class KvStore implements Store {
     });
   }
 
-  async jobClaim({ queues, workerId, limit, leaseMs, now }: JobClaimParams): Promise<Job[]> {
+  async jobClaim(params: JobClaimParams): Promise<Job[]> {
+    const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
+    if (rateLimits) {
+      return this.#rateLimits.claim({ ...params, rateLimits }, await this.#paused.filter(queues));
+    }
     const claimed: Job[] = [];
     for (const queue of await this.#paused.filter(queues)) {
       for (let round = 0; round < 5 && claimed.length < limit; round++) {
@@ -343,7 +361,7 @@ class KvStore implements Store {
   }
 
   workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    return this.#bell.wait(params);
+    return this.#bell.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
 
   workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {

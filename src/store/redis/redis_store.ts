@@ -46,6 +46,8 @@ import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.t
 import { RedisBatches } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
 import { RedisDependencies } from "./dependencies.ts";
+import { RedisRateLimits } from "./rate_limits.ts";
+import { RedisGroups } from "./groups.ts";
 
 /** The default key prefix. */
 export const DEFAULT_PREFIX = "tq";
@@ -136,6 +138,8 @@ class RedisStore implements Store {
   readonly #dependencies: RedisDependencies;
   readonly #idempotency: RedisIdempotency;
   readonly #batches: RedisBatches;
+  readonly #rateLimits: RedisRateLimits;
+  readonly #groups: RedisGroups;
 
   constructor(redis: ScriptedRedis, keys: RedisKeys, wakeUps: WakeUps, clock: Clock) {
     this.#redis = redis;
@@ -145,6 +149,8 @@ class RedisStore implements Store {
     this.#paused = new PausedQueues(() => this.queuePausedList());
     this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
     this.#batches = new RedisBatches(redis, keys);
+    this.#rateLimits = new RedisRateLimits(redis, keys);
+    this.#groups = new RedisGroups(redis, keys);
     this.#keys = keys;
     this.#wakeUps = wakeUps;
     this.#clock = clock;
@@ -164,6 +170,9 @@ class RedisStore implements Store {
     }
     if (jobs.length > MAX_INSERT_BATCH) {
       throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
+    }
+    if (jobs.some((job) => job.group !== undefined)) {
+      return reach(async () => void await this.#groups.insert(jobs));
     }
     if (jobs.some((job) => job.dependsOn)) {
       const now = Math.max(...jobs.map((job) => job.createdAt));
@@ -200,8 +209,12 @@ class RedisStore implements Store {
     return reach(() => this.#idempotency.insert(params));
   }
 
-  jobClaim({ queues, workerId, limit, leaseMs, now }: JobClaimParams): Promise<Job[]> {
+  jobClaim(params: JobClaimParams): Promise<Job[]> {
+    const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
     return reach(async () => {
+      if (rateLimits) {
+        return this.#rateLimits.claim({ ...params, rateLimits }, await this.#paused.filter(queues));
+      }
       const claimed: Job[] = [];
       for (const queue of await this.#paused.filter(queues)) {
         if (claimed.length >= limit) break;
@@ -341,7 +354,7 @@ class RedisStore implements Store {
   }
 
   workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    return this.#wakeUps.wait(params);
+    return this.#wakeUps.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
 
   workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {

@@ -13,6 +13,7 @@
 import type { ChainableCommander, Redis } from "ioredis";
 import { BATCH_COMPLETE } from "./batch_complete.lua.ts";
 import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
+import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
 import { INSERT_IDEMPOTENT } from "./insert_idempotent.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
@@ -24,6 +25,7 @@ import { WRITE_LINKED } from "./write_linked.lua.ts";
 export interface TqScripts {
   tqInsertJobs(queueKey: string, ...args: string[]): Promise<number>;
   tqClaimJobs(queueKey: string, ...args: string[]): Promise<string[][]>;
+  tqClaimLimited(queueKey: string, ...args: string[]): Promise<[string, string[][]]>;
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
   tqScheduleRun(queueKey: string, ...args: string[]): Promise<string>;
@@ -53,6 +55,7 @@ export function withScripts(redis: Redis): ScriptedRedis {
   const scripts = {
     tqInsertJobs: INSERT_JOBS,
     tqClaimJobs: CLAIM_JOBS,
+    tqClaimLimited: CLAIM_LIMITED,
     tqUpdateJobs: UPDATE_JOBS,
     tqDeleteJob: DELETE_JOB,
     tqScheduleRun: SCHEDULE_RUN,

@@ -12,6 +12,8 @@
  *          its queue's key prefix "{prefix:queue}:", the queue's name, id,
  *          expected version ("" for a new record), n, n field/value pairs (record.ts),
  *          m, m statistic field/increment pairs
+ *          then, optionally, c and c conditions (ordered groups, `../groups.ts`): a string
+ *          key, the value it must hold ("" for none), the value to set, its TTL in ms
  * Returns  1 if everything was written; 0 (nothing written) if a record was not as expected
  * ```
  *
@@ -38,6 +40,12 @@ for j = 1, tonumber(ARGV[4]) do
     fields = i + 5, n = n, stats = stats }
   i = stats + 1 + 2 * tonumber(ARGV[stats])
 end
+local conditions = {}
+for c = 1, tonumber(ARGV[i] or "0") do
+  local at = i + 4 * c - 3
+  if (redis.call("GET", ARGV[at]) or "") ~= ARGV[at + 1] then return 0 end
+  conditions[c] = at
+end
 for _, r in ipairs(records) do
   local current = redis.call("HGET", r.k .. "job:" .. r.id, "version")
   if r.version == "" then
@@ -63,9 +71,14 @@ for _, r in ipairs(records) do
   if not old or old[1] ~= new[1] then
     if old then count(old[1], -1) end
     count(new[1], 1)
+    if old then batchCount(old[6], old[1], -1) end
+    batchCount(new[6], new[1], 1)
     if new[1] == "queued" then woken[r.queue] = true end
   end
   addStats(r.stats)
+end
+for _, at in ipairs(conditions) do
+  redis.call("SET", ARGV[at], ARGV[at + 2], "PX", ARGV[at + 3])
 end
 for queue in pairs(woken) do redis.call("PUBLISH", ARGV[1], queue) end
 return 1`,

@@ -1,0 +1,79 @@
+/**
+ * Claims under rate limits on Redis: one `claim_limited` script per queue takes the jobs
+ * and records their starts in the windows they count against, atomically, so the limits
+ * hold across every worker on every host (see `scripts/claim_limited.lua.ts`). Only
+ * workers whose registry has limits come here; every other claim takes the plain script.
+ *
+ * @example
+ * ```ts ignore
+ * const limited = new RedisRateLimits(redis, keys);
+ * const jobs = await limited.claim(params, ["mail"]);
+ * const waitMs = limited.waitMs(1_000); // until a window frees, at most 1 s
+ * ```
+ * @module
+ */
+import type { Job } from "../../job.ts";
+import type { RateLimits } from "../../guards/rate_limit.ts";
+import { BUCKETS_SECONDS } from "../../metrics/stat_deltas.ts";
+import type { JobClaimParams } from "../store.ts";
+import type { RedisKeys } from "./keys.ts";
+import { decodeJob, pairsToHash } from "./record.ts";
+import type { ScriptedRedis } from "./scripts/mod.ts";
+
+/** Ready members one script looks at: how far past held-back jobs a claim looks. */
+const SCAN_MEMBERS = 300;
+const BUCKET_BOUNDS_MS = BUCKETS_SECONDS.map((seconds) => String(seconds * 1000));
+
+/** Rate-limited claims of one store, and when a held-back job could next start. */
+export class RedisRateLimits {
+  readonly #redis: ScriptedRedis;
+  readonly #keys: RedisKeys;
+  /** After the last claim: ms until a held-back job could start, and when that was said. */
+  #wake = { inMs: Infinity, at: 0 };
+
+  constructor(redis: ScriptedRedis, keys: RedisKeys) {
+    this.#redis = redis;
+    this.#keys = keys;
+  }
+
+  /** How long an idle claimant should wait at most: `timeoutMs`, or less if a window frees. */
+  waitMs(timeoutMs: number): number {
+    const left = this.#wake.inMs - (performance.now() - this.#wake.at);
+    return Math.max(0, Math.min(timeoutMs, left));
+  }
+
+  /** `jobClaim` for `queues` (paused ones already left out) under `rateLimits`. */
+  async claim(
+    { rateLimits, workerId, limit, leaseMs, now }: JobClaimParams & { rateLimits: RateLimits },
+    queues: string[],
+  ): Promise<Job[]> {
+    const claimed: Job[] = [];
+    const tasks = Object.entries(rateLimits.tasks)
+      .flatMap(([name, { max, per }]) => [name, String(max), String(per)]);
+    let wakeAt = Infinity;
+    for (const queue of queues) {
+      if (claimed.length >= limit) break;
+      const own = Object.hasOwn(rateLimits.queues, queue) ? rateLimits.queues[queue] : undefined;
+      const [wake, replies] = await this.#redis.tqClaimLimited(
+        this.#keys.queue(queue),
+        String(limit - claimed.length),
+        workerId,
+        String(now),
+        String(now + leaseMs),
+        JSON.stringify(queue),
+        String(SCAN_MEMBERS),
+        `${this.#keys.prefix}:rate:`,
+        own ? `queue:${queue}` : "",
+        String(own?.max ?? 0),
+        String(own?.per ?? 0),
+        String(tasks.length / 3),
+        ...tasks,
+        ...BUCKET_BOUNDS_MS,
+      );
+      if (wake !== "") wakeAt = Math.min(wakeAt, Number(wake));
+      claimed.push(...replies.map((flat) => decodeJob(pairsToHash(flat))!));
+    }
+    this.#wake = { inMs: wakeAt - now, at: performance.now() };
+    return claimed;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * A task's rate limit holds across real worker processes: two `tq worker` processes share
+ * the `limited` fixture task (`rateLimit: { max: 5, per: 1_000 }`); from the recorded start
+ * of every job, no span of one second holds more than five starts, and all of them finish
+ * without a failed attempt.
+ */
+import { Producer } from "../../src/producer.ts";
+import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { registry } from "../fixtures/tasks.ts";
+import { assert, assertEquals } from "../assert.ts";
+import { eventually, tempDb, TqProcess } from "./tq_process.ts";
+
+Deno.test("a rate limit of 5/s holds across two worker processes and every job finishes", async () => {
+  const { db, cleanup } = await tempDb();
+  const store = await openKvStore(db);
+  const args = ["worker", "limited", "--db", db, "--tasks", "tests/fixtures/tasks.ts"];
+  const workers = [TqProcess.start(args), TqProcess.start(args)];
+  try {
+    await Promise.all(workers.map((w) => w.waitForLine((l) => l.event === "worker:started")));
+    const producer = new Producer({ store, registry });
+    const jobs = await producer.enqueueMany(
+      Array.from({ length: 20 }, () => ({ task: "limited", input: {} })),
+    );
+    const done = await eventually(
+      async () => {
+        const stored = await store.jobGetMany(jobs.map((j) => j.id));
+        return stored.every((j) => j?.state === "finished") && stored.map((j) => j!);
+      },
+      20_000,
+      "all 20 jobs to finish",
+    );
+    const starts = done.map((job) => job.startedAt!).sort((a, b) => a - b);
+    for (let i = 5; i < starts.length; i++) {
+      assert(
+        starts[i] - starts[i - 5] >= 1_000,
+        `six starts within one second: ${starts.slice(i - 5, i + 1).join(", ")}`,
+      );
+    }
+    assertEquals(done.map((job) => [job.attempts, job.errors.length]), jobs.map(() => [1, 0]));
+    const pids = new Set(done.map((job) => (job.result as { pid: number }).pid));
+    const spanMs = starts.at(-1)! - starts[0];
+    console.log(`rate limit: 20 jobs in ${spanMs} ms on ${pids.size} worker(s)`);
+    assert(spanMs >= 3_000, `20 jobs at 5/s need at least 3 s; took ${spanMs} ms`);
+  } finally {
+    store.close();
+    await Promise.all(workers.map((w) => w.stop()));
+    await cleanup();
+  }
+});

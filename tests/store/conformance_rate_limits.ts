@@ -1,0 +1,85 @@
+/**
+ * Conformance of rate limits in claims: a window admits `max` starts per `per` ms, jobs
+ * over it stay queued (no attempt used) while other tasks are claimed past them, and
+ * concurrent claimants never exceed it. Time is the claims' `now`, as a fake clock gives
+ * it. Registered from `runStoreConformance`.
+ *
+ * @example
+ * ```ts ignore
+ * runRateLimitConformance(test);
+ * ```
+ * @module
+ */
+import { assertEquals } from "../assert.ts";
+import { newJobId } from "../../src/ids.ts";
+import type { Job } from "../../src/job.ts";
+import type { RateLimits } from "../../src/guards/rate_limit.ts";
+import type { Store } from "../../src/store/store.ts";
+import { createJob } from "../../src/transitions.ts";
+
+type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
+
+const T0 = Date.UTC(2026, 0, 1);
+const jobs = (n: number, task: string, queue = "default"): Job[] =>
+  Array.from({ length: n }, () => createJob({ id: newJobId(T0), task, queue, input: {} }, T0));
+const claim = (
+  store: Store,
+  rateLimits: RateLimits,
+  now: number,
+  { limit = 10, queues = ["default"] } = {},
+) => store.jobClaim({ queues, workerId: "w", limit, leaseMs: 60_000, now, rateLimits });
+const tasks = (claimed: Job[]) => claimed.map((job) => job.task).sort();
+
+/** Registers the rate limit tests with a backend's `test`. */
+export function runRateLimitConformance(test: Test): void {
+  const send = { tasks: { send: { max: 2, per: 1_000 } }, queues: {} };
+
+  test("a task over its rate limit stays queued while other tasks are claimed past it", async (store) => {
+    const limited = jobs(5, "send");
+    await store.jobInsertMany({ jobs: [...limited, ...jobs(2, "other")] });
+    assertEquals(tasks(await claim(store, send, T0)), ["other", "other", "send", "send"]);
+    assertEquals(await claim(store, send, T0 + 999), []);
+    const waiting = (await store.jobGetMany(limited.map((j) => j.id))).filter((j) =>
+      j?.state === "queued"
+    );
+    assertEquals(waiting.map((j) => j!.attempts), [0, 0, 0]);
+    assertEquals(tasks(await claim(store, send, T0 + 1_000)), ["send", "send"]);
+    assertEquals(tasks(await claim(store, send, T0 + 1_500)), []);
+    assertEquals(tasks(await claim(store, send, T0 + 2_000)), ["send"]);
+  });
+
+  test("a queue's rate limit holds across claims and leaves other queues alone", async (store) => {
+    const limits = { tasks: {}, queues: { mail: { max: 3, per: 1_000 } } };
+    await store.jobInsertMany({ jobs: [...jobs(5, "a", "mail"), ...jobs(2, "b")] });
+    const queues = ["mail", "default"];
+    assertEquals((await claim(store, limits, T0, { limit: 2, queues })).length, 2);
+    const second = await claim(store, limits, T0 + 10, { queues });
+    assertEquals(second.map((j) => j.queue), ["mail", "default", "default"]);
+    assertEquals(await claim(store, limits, T0 + 999, { queues }), []);
+    assertEquals((await claim(store, limits, T0 + 1_000, { queues })).length, 2);
+  });
+
+  test("concurrent claimants never start more than the limit in one window", async (store) => {
+    await store.jobInsertMany({ jobs: jobs(20, "send") });
+    const limits = { tasks: { send: { max: 5, per: 1_000 } }, queues: {} };
+    const rounds = await Promise.all(
+      Array.from({ length: 4 }, (_, i) => claim(store, limits, T0 + i, { limit: 3 })),
+    );
+    assertEquals(rounds.flat().length, 5);
+    assertEquals(new Set(rounds.flat().map((j) => j.id)).size, 5);
+  });
+
+  test("an idle claimant's wait ends when a rate limit window frees", async (store) => {
+    await store.jobInsertMany({ jobs: jobs(2, "send") });
+    const limits = { tasks: { send: { max: 1, per: 300 } }, queues: {} };
+    assertEquals((await claim(store, limits, Date.now())).length, 1);
+    // The wait would last 10 s; the claimant is woken once the window frees instead.
+    const deadline = performance.now() + 2_000;
+    let next: Job[] = [];
+    while (next.length === 0 && performance.now() < deadline) {
+      await store.workWait({ queues: ["default"], timeoutMs: 10_000 });
+      next = await claim(store, limits, Date.now());
+    }
+    assertEquals(next.length, 1);
+  });
+}

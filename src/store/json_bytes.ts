@@ -12,7 +12,9 @@
  */
 
 const encoder = new TextEncoder();
-const ASCII = /^[\x00-\x7f]*$/;
+// JSON.stringify escapes every character below 0x20, so its output is ASCII when it
+// holds nothing above 0x7f.
+const ASCII = /^[\x20-\x7f]*$/;
 
 /** The byte length of `JSON.stringify(value)` in UTF-8. */
 export function jsonBytes(value: unknown): number {

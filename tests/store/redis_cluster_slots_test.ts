@@ -46,8 +46,10 @@ async function withRecorder(
   const slotClient = new Redis(oracle.url);
   const store = await openRedisStore(server.url, { prefix, clock: new FakeClock(T0) });
   const admin = new Redis(server.url);
-  const watcher = new Redis(server.url);
-  const monitor = await watcher.monitor();
+  // Every other connection is up (its ready check answered) before MONITOR starts: a
+  // connection's INFO echoed while MONITOR is being set up confuses ioredis's reply queue.
+  await Promise.all([admin.ping(), slotClient.ping(), store.ping()]);
+  const monitor = await admin.monitor();
   const seen: Seen[] = [];
   let marker: (() => void) | undefined;
   monitor.on("monitor", (_time: string, args: string[], source: string) => {
@@ -80,7 +82,6 @@ async function withRecorder(
     await fn(store, record, slotsOf);
   } finally {
     monitor.disconnect();
-    watcher.disconnect();
     admin.disconnect();
     slotClient.disconnect();
     store.close();

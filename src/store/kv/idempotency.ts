@@ -47,20 +47,14 @@ export class KvIdempotency {
         const held = await this.#kv.get<Job>(jobKey(entry.value.jobId));
         if (held.value) return { job: held.value, created: false };
       }
-      try {
-        const { ok } = await new WriteBatch(this.#kv)
-          .check(idemKey(key), entry.versionstamp)
-          .set(idemKey(key), record, { expireIn: ttlMs })
-          .change(null, job)
-          .commit();
-        if (ok) {
-          onInsert(job);
-          return { job, created: true };
-        }
-      } catch (error) {
-        // Another process's commit held SQLite's lock: read again, like a lost check.
-        if (!/database is locked/i.test(String(error))) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+      const { ok } = await new WriteBatch(this.#kv)
+        .check(idemKey(key), entry.versionstamp)
+        .set(idemKey(key), record, { expireIn: ttlMs })
+        .change(null, job)
+        .commit();
+      if (ok) {
+        onInsert(job);
+        return { job, created: true };
       }
     }
     throw new StoreUnavailableError(`idempotency key "${key}" kept changing; try again`);

@@ -20,21 +20,6 @@ const scheduleKey = (name: string): Deno.KvKey => ["schedule", name];
 /** Reads and retries a contended change this many times. */
 const ATTEMPTS = 20;
 
-/**
- * Runs `commit`, retrying while SQLite reports the file locked by another process's
- * write (two `tq cron` processes commit the same tick within microseconds).
- */
-async function unlocked<T>(commit: () => Promise<T>): Promise<T> {
-  for (let attempt = 1;; attempt++) {
-    try {
-      return await commit();
-    } catch (error) {
-      if (attempt === ATTEMPTS || !/database is locked/i.test(String(error))) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
-    }
-  }
-}
-
 /** The KV side of the schedule methods of the store contract. */
 export class KvSchedules {
   readonly #kv: Deno.Kv;
@@ -57,14 +42,11 @@ export class KvSchedules {
         lastJobId: job.id,
         ...(tickAt === undefined ? {} : { lastTickAt: tickAt }),
       };
-      // A fresh batch per try: a batch adds its counter sums when it commits.
-      const commit = () =>
-        new WriteBatch(this.#kv)
-          .check(scheduleKey(name), entry.versionstamp)
-          .set(scheduleKey(name), next)
-          .change(null, job)
-          .commit();
-      if ((await unlocked(commit)).ok) return "enqueued";
+      const batch = new WriteBatch(this.#kv)
+        .check(scheduleKey(name), entry.versionstamp)
+        .set(scheduleKey(name), next)
+        .change(null, job);
+      if ((await batch.commit()).ok) return "enqueued";
     }
     throw new StoreUnavailableError(`schedule "${name}" kept changing; try again`);
   }
@@ -85,9 +67,8 @@ export class KvSchedules {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const entry = await this.#kv.get<ScheduleRecord>(scheduleKey(name));
       const record = { ...(entry.value ?? { name }), paused };
-      const commit = await unlocked(() =>
-        this.#kv.atomic().check(entry).set(scheduleKey(name), record).commit()
-      );
+      const commit = await this.#kv.atomic().check(entry).set(scheduleKey(name), record)
+        .commit();
       if (commit.ok) return;
     }
     throw new StoreUnavailableError(`schedule "${name}" kept changing; try again`);

@@ -1,0 +1,48 @@
+import { assertEquals, assertRejects } from "../assert.ts";
+import { retryLockedCommits } from "../../src/store/kv/lock_retry.ts";
+
+/** Holds SQLite's write lock on `path` for `ms`, from another process; resolves once held. */
+async function holdLock(path: string, ms: number): Promise<Deno.ChildProcess> {
+  const holder = new Deno.Command("python3", {
+    args: [
+      "-c",
+      `import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+c.execute("COMMIT")`,
+      path,
+      String(ms / 1000),
+    ],
+    stdout: "piped",
+  }).spawn();
+  const reader = holder.stdout.getReader();
+  await reader.read();
+  reader.releaseLock();
+  return holder;
+}
+
+// Deno KV waits up to 5 s for SQLite's lock and then fails the commit; a lock held 6 s
+// makes a plain commit fail and a retried one go through once the lock is released.
+Deno.test("a commit made while another process holds the file's lock goes through once it is free", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/tq.db`;
+  const plain = await Deno.openKv(path);
+  const kv = retryLockedCommits(await Deno.openKv(path));
+  try {
+    await kv.set(["warm"], 1);
+    const holder = await holdLock(path, 6_000);
+    const [refused, retried] = await Promise.all([
+      assertRejects(() => plain.atomic().set(["a"], 1).commit(), Error, "locked"),
+      kv.atomic().sum(["n"], 1n).commit(),
+    ]);
+    await holder.status;
+    assertEquals([refused.message.includes("locked"), retried.ok], [true, true]);
+    assertEquals((await kv.get<Deno.KvU64>(["n"])).value?.value, 1n, "written exactly once");
+  } finally {
+    plain.close();
+    kv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -24,7 +24,11 @@
 export const CLAIM_JOBS = {
   keys: 1,
   lua: `local K = KEYS[1]
-local members = redis.call("ZRANGE", K .. "ready", 0, tonumber(ARGV[1]) - 1)
+local limit = tonumber(ARGV[1])
+local members = redis.call("ZRANGE", K .. "ready", 0, limit - 1)
+if #members == 0 then return {} end
+-- The members are the first ones: removing them by rank is one call for the batch.
+redis.call("ZREMRANGEBYRANK", K .. "ready", 0, #members - 1)
 local claimed = {}
 local now = tonumber(ARGV[3])
 local function bucket(ms)
@@ -33,36 +37,59 @@ local function bucket(ms)
   end
   return #ARGV - 5
 end
+-- Increments are summed per hash field over the batch and written at the end, each field
+-- in the order it was first touched, so the hashes end as one HINCRBY per job would leave them.
+local sums, order = {}, {}
+local function incr(hash, field, by)
+  local k = hash .. "\0" .. field
+  if sums[k] == nil then
+    sums[k] = 0
+    order[#order + 1] = { hash, field, k }
+  end
+  sums[k] = sums[k] + by
+end
 -- Statistic fields are JSON keys; JS reads them back with JSON.parse.
 local function stat(kind, task, rest, by)
-  redis.call("HINCRBY", K .. "stats", "[" .. kind .. "," .. ARGV[5] .. "," .. task .. rest .. "]", by)
+  incr(K .. "stats", "[" .. kind .. "," .. ARGV[5] .. "," .. task .. rest .. "]", by)
 end
+local ids, leases, started = {}, {}, {}
 for _, member in ipairs(members) do
-  redis.call("ZREM", K .. "ready", member)
   local id = string.sub(member, 17)
   local key = K .. "job:" .. id
-  if redis.call("HGET", key, "state") == "queued" then
-    redis.call("HINCRBY", key, "version", 1)
-    redis.call("HINCRBY", key, "attempts", 1)
-    redis.call("HSET", key, "state", "started", "startedAt", ARGV[3], "workerId", ARGV[2],
-      "leaseExpiresAt", ARGV[4])
-    redis.call("ZADD", K .. "lease", ARGV[4], id)
-    redis.call("ZREM", K .. "state:queued", id)
-    redis.call("ZADD", K .. "state:started", 0, id)
-    redis.call("HINCRBY", K .. "counts", "queued", -1)
-    redis.call("HINCRBY", K .. "counts", "started", 1)
-    local batch = redis.call("HGET", key, "batchId")
-    if batch then
-      redis.call("HINCRBY", K .. "batch:" .. batch, "queued", -1)
-      redis.call("HINCRBY", K .. "batch:" .. batch, "started", 1)
+  local f = redis.call("HMGET", key, "state", "version", "attempts", "batchId", "task", "runAt")
+  if f[1] == "queued" then
+    redis.call("HSET", key, "version", tonumber(f[2]) + 1, "attempts", tonumber(f[3] or 0) + 1,
+      "state", "started", "startedAt", ARGV[3], "workerId", ARGV[2], "leaseExpiresAt", ARGV[4])
+    ids[#ids + 1] = id
+    leases[#leases + 1] = ARGV[4]
+    leases[#leases + 1] = id
+    started[#started + 1] = 0
+    started[#started + 1] = id
+    incr(K .. "counts", "queued", -1)
+    incr(K .. "counts", "started", 1)
+    if f[4] then
+      incr(K .. "batch:" .. f[4], "queued", -1)
+      incr(K .. "batch:" .. f[4], "started", 1)
     end
-    local task = cjson.encode(redis.call("HGET", key, "task"))
-    local wait = math.max(0, now - tonumber(redis.call("HGET", key, "runAt")))
+    local task = cjson.encode(f[5])
+    local wait = math.max(0, now - tonumber(f[6]))
     stat('"jobs","started"', task, "", 1)
     stat('"hist","wait"', task, "," .. bucket(wait), 1)
     stat('"hist_ms","wait"', task, "", wait)
     claimed[#claimed + 1] = redis.call("HGETALL", key)
   end
+end
+-- Index entries go in a few calls per key (unpack takes at most a few thousand values).
+local function each(command, key, args)
+  for i = 1, #args, 1000 do
+    redis.call(command, key, unpack(args, i, math.min(i + 999, #args)))
+  end
+end
+each("ZADD", K .. "lease", leases)
+each("ZREM", K .. "state:queued", ids)
+each("ZADD", K .. "state:started", started)
+for _, o in ipairs(order) do
+  redis.call("HINCRBY", o[1], o[2], sums[o[3]])
 end
 return claimed`,
 };

@@ -26,6 +26,21 @@ export const UPDATE_JOBS = {
   keys: 1,
   lua: `local K = KEYS[1]
 ${INDEXES_LUA}
+-- Counts, batch counts and statistics are summed per hash field over the updates and
+-- written at the end, each field in the order it was first touched, so the hashes end as
+-- one HINCRBY per change would leave them.
+local sums, order = {}, {}
+local function incr(hash, field, by)
+  local k = hash .. "\0" .. field
+  if sums[k] == nil then
+    sums[k] = 0
+    order[#order + 1] = { hash, field, k }
+  end
+  sums[k] = sums[k] + by
+end
+-- Where each field readFields returns sits, to read the new record's from ARGV.
+local SLOT = { state = 1, priority = 2, runAt = 3, leaseExpiresAt = 4, expiresAt = 5,
+  batchId = 6, callbackDueAt = 7 }
 local applied = {}
 local wake = false
 local i = 4
@@ -33,26 +48,39 @@ for j = 1, tonumber(ARGV[3]) do
   local id = ARGV[i]
   local n = tonumber(ARGV[i + 2])
   local key = K .. "job:" .. id
-  if redis.call("HGET", key, "version") == ARGV[i + 1] then
-    local old = readFields(key)
+  local old = redis.call("HMGET", key, "version", "state", "priority", "runAt",
+    "leaseExpiresAt", "expiresAt", "batchId", "callbackDueAt")
+  if old[1] == ARGV[i + 1] then
+    table.remove(old, 1)
     indexRemove(id, old)
     writeRecord(key, i + 3, n)
-    local new = readFields(key)
+    -- The record is exactly these pairs (a field given twice: the last one counts).
+    local new = { false, false, false, false, false, false, false }
+    for p = i + 3, i + 1 + 2 * n, 2 do
+      local slot = SLOT[ARGV[p]]
+      if slot then new[slot] = ARGV[p + 1] end
+    end
     indexAdd(id, new)
     if old[1] ~= new[1] then
-      count(old[1], -1)
-      count(new[1], 1)
-      batchCount(old[6], old[1], -1)
-      batchCount(new[6], new[1], 1)
+      incr(K .. "counts", old[1], -1)
+      incr(K .. "counts", new[1], 1)
+      if old[6] then incr(K .. "batch:" .. old[6], old[1], -1) end
+      if new[6] then incr(K .. "batch:" .. new[6], new[1], 1) end
       if new[1] == "queued" then wake = true end
     end
     applied[j] = 1
-    i = addStats(i + 3 + 2 * n)
+    i = i + 3 + 2 * n
+    local m = tonumber(ARGV[i])
+    for s = 1, m do incr(K .. "stats", ARGV[i + 2 * s - 1], tonumber(ARGV[i + 2 * s])) end
+    i = i + 1 + 2 * m
   else
     applied[j] = 0
     i = i + 3 + 2 * n
     i = i + 1 + 2 * tonumber(ARGV[i])
   end
+end
+for _, o in ipairs(order) do
+  redis.call("HINCRBY", o[1], o[2], sums[o[3]])
 end
 if wake then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
 return applied`,

@@ -63,6 +63,12 @@ function describe(error: unknown): { name: string; message: string; stack?: stri
   };
 }
 
+/**
+ * The reason the timeout timer is stopped with once the attempt is over: nothing reads it,
+ * and an `abort()` without one builds a `DOMException` (with its stack) per job.
+ */
+const ATTEMPT_OVER = "attempt over";
+
 /** A promise that rejects with the signal's reason once it aborts. */
 function aborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
@@ -141,7 +147,7 @@ export class Executor {
           );
       }
     } finally {
-      timer.abort();
+      timer.abort(ATTEMPT_OVER);
       this.#o.lines?.end(entry.job);
     }
   }

@@ -1,5 +1,6 @@
 import { assertEquals, assertRejects } from "../assert.ts";
 import { retryLockedCommits } from "../../src/store/kv/lock_retry.ts";
+import { openKvStore } from "../../src/store/kv/kv_store.ts";
 
 /** Holds SQLite's write lock on `path` for `ms`, from another process; resolves once held. */
 async function holdLock(path: string, ms: number): Promise<Deno.ChildProcess> {
@@ -43,6 +44,24 @@ Deno.test("a commit made while another process holds the file's lock goes throug
   } finally {
     plain.close();
     kv.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("opening a new KV file that another process holds locked waits for the lock", async () => {
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/tq.db`;
+  try {
+    const holder = await holdLock(path, 6_000);
+    const [refused, store] = await Promise.all([
+      assertRejects(() => Deno.openKv(path), Error, "locked"),
+      openKvStore(path),
+    ]);
+    await holder.status;
+    await store.ping();
+    store.close();
+    assertEquals(refused.message.includes("locked"), true);
+  } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });

@@ -31,7 +31,7 @@ import { Doorbell } from "./doorbell.ts";
 import { jobKey } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { WriteBatch } from "./write_batch.ts";
-import { retryLockedCommits } from "./lock_retry.ts";
+import { retryLockedCommits, whileLocked } from "./lock_retry.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
@@ -94,7 +94,9 @@ export interface KvStoreOptions {
 export async function openKvStore(path: string, options: KvStoreOptions = {}): Promise<Store> {
   try {
     await Deno.mkdir(dirname(path), { recursive: true });
-    const kv = retryLockedCommits(await Deno.openKv(path));
+    // Two processes opening a new file at once race to create its tables and one may find it
+    // locked; a few tries (each waits up to 5 s) keep a file locked for good from hanging us.
+    const kv = retryLockedCommits(await whileLocked(() => Deno.openKv(path), 3));
     return new KvStore(kv, new Doorbell(`${path}.bell`, options.pollMs), options.clock);
   } catch (error) {
     throw new StoreUnavailableError(`cannot open KV file ${path}: ${(error as Error).message}`);

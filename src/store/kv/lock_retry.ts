@@ -23,12 +23,12 @@ function isLocked(error: unknown): boolean {
 }
 
 /** Runs `commit`, again after a short jittered pause while the file is locked. */
-export async function whileLocked<T>(commit: () => Promise<T>): Promise<T> {
+export async function whileLocked<T>(commit: () => Promise<T>, attempts = ATTEMPTS): Promise<T> {
   for (let attempt = 1;; attempt++) {
     try {
       return await commit();
     } catch (error) {
-      if (attempt === ATTEMPTS || !isLocked(error)) throw error;
+      if (attempt === attempts || !isLocked(error)) throw error;
       await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20 * attempt));
     }
   }

@@ -45,7 +45,8 @@ Deno.test("tq enqueue --wait --url follows the job to its end over SSE; its call
     assertEquals(receiver.requests.map((r) => r.body.id), Array(3).fill(ended.id));
     assertEquals(receiver.requests[2].body.status, "finished");
     assert(worker.lines.some((line) => line.event === "callback:failed"));
-    assert(worker.lines.some((line) => line.event === "callback:delivered"));
+    // The worker logs the delivery once it has recorded it, a moment after the receiver answered.
+    await worker.waitForLine((line) => line.event === "callback:delivered");
   } finally {
     await Promise.all([server.stop(), worker.stop()]);
     await cleanup();

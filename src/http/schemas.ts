@@ -191,3 +191,28 @@ export function errorResponses<S extends number>(statuses: Record<S, string>) {
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { description, content: { "application/json": { schema } } };
 }
+
+/**
+ * What both enqueue routes (`POST /jobs`, `POST /tasks/{task}`) answer; `invalid` says what
+ * a 422 refuses.
+ *
+ * @example
+ * ```ts
+ * import { enqueueResponses } from "./schemas.ts";
+ * console.assert(202 in enqueueResponses("Invalid request or input"));
+ * ```
+ */
+export function enqueueResponses(invalid: string) {
+  return {
+    200: jsonResponse(Enqueued, "A repeat of an idempotency key: the original job"),
+    202: jsonResponse(Enqueued, "Stored; follow status_url (also the Location header)"),
+    ...errorResponses({
+      400: "Malformed JSON",
+      404: "Unknown task",
+      413: "Body or job too large",
+      415: "Body is not JSON",
+      422: `${invalid}; error.issues names each field`,
+      503: "Store unavailable",
+    }),
+  };
+}

@@ -26,7 +26,7 @@ import { jobJson } from "../job_json.ts";
 import { jsonBody } from "../json_body.ts";
 import {
   EnqueueBody,
-  Enqueued,
+  enqueueResponses,
   errorResponses,
   JobIdParams,
   JobListQuery,
@@ -45,18 +45,7 @@ const enqueueRoute = createRoute({
   request: {
     body: { required: true, content: { "application/json": { schema: EnqueueBody } } },
   },
-  responses: {
-    200: jsonResponse(Enqueued, "A repeat of an idempotency key: the original job"),
-    202: jsonResponse(Enqueued, "Stored; follow status_url (also the Location header)"),
-    ...errorResponses({
-      400: "Malformed JSON",
-      404: "Unknown task",
-      413: "Body or job too large",
-      415: "Body is not JSON",
-      422: "Invalid request or input; error.issues names each field",
-      503: "Store unavailable",
-    }),
-  },
+  responses: enqueueResponses("Invalid request or input"),
 });
 
 const getRoute = createRoute({

@@ -18,7 +18,7 @@ import { JOB_DEFAULTS } from "../../transitions.ts";
 import type { AppDeps } from "../app.ts";
 import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
 import { jsonBody } from "../json_body.ts";
-import { Enqueued, EnqueueQuery, errorResponses, jsonResponse } from "../schemas.ts";
+import { EnqueueQuery, enqueueResponses, jsonResponse } from "../schemas.ts";
 
 const TaskSchema = z.object({
   name: z.string(),
@@ -50,18 +50,7 @@ const enqueueRoute = createRoute({
     // Any JSON: the task's own schema checks it. No body at all means `{}`.
     body: { content: { "application/json": { schema: z.unknown() } } },
   },
-  responses: {
-    200: jsonResponse(Enqueued, "A repeat of an idempotency key: the original job"),
-    202: jsonResponse(Enqueued, "Stored; follow status_url (also the Location header)"),
-    ...errorResponses({
-      400: "Malformed JSON",
-      404: "Unknown task",
-      413: "Body or job too large",
-      415: "Body is not JSON",
-      422: "Invalid options or input; error.issues names each field",
-      503: "Store unavailable",
-    }),
-  },
+  responses: enqueueResponses("Invalid options or input"),
 });
 
 /** A task as `GET /tasks` shows it; the schema describes what a client may send. */

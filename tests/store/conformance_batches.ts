@@ -74,6 +74,15 @@ export function runBatchConformance(test: Test): void {
     assertEquals(await store.batchGet({ id: "nope" }), null);
   });
 
+  test("a batch job inserted under an idempotency key counts in its batch", async (store) => {
+    const id = newJobId(T0);
+    const [first, second] = [batchJob(id), batchJob(id)];
+    await store.jobInsertIdempotent({ job: first, key: `bulk-${id}`, ttlMs: 60_000 });
+    await createBatch(store, [second]);
+    const status = await store.batchGet({ id });
+    assertEquals(status?.counts, { ...emptyBatchCounts(), queued: 2 });
+  });
+
   test("deleting a job that ended keeps its batch count; deleting a waiting one drops it", async (store) => {
     const id = newJobId(T0);
     const jobs = [batchJob(id), batchJob(id)];

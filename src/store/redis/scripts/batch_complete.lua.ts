@@ -32,18 +32,9 @@ if redis.call("HEXISTS", KEYS[2], "r") == 0 or redis.call("HEXISTS", KEYS[2], "d
 end
 if ARGV[6] == "1" then
   local id = ARGV[7]
-  local n = tonumber(ARGV[8])
-  local key = K .. "job:" .. id
-  if redis.call("EXISTS", key) == 1 then return redis.error_reply("exists " .. id) end
-  addStats(9 + 2 * n)
-  writeRecord(key, 9, n)
-  local f = readFields(key)
-  indexAdd(id, f)
-  redis.call("ZADD", K .. "all", 0, id)
-  count(f[1], 1)
-  redis.call("SADD", KEYS[4], ARGV[2])
-  redis.call("HSET", KEYS[5], id, ARGV[2])
-  if f[1] == "queued" then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
+  if redis.call("EXISTS", K .. "job:" .. id) == 1 then return redis.error_reply("exists " .. id) end
+  addStats(9 + 2 * tonumber(ARGV[8]))
+  insertOne(7, KEYS[4], KEYS[5])
 end
 redis.call("HSET", KEYS[2], "r", ARGV[4], "done", "1")
 redis.call("PEXPIRE", KEYS[2], ARGV[5])

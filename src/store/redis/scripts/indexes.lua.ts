@@ -16,7 +16,7 @@
 /**
  * `readFields(key)`, `indexRemove(id, f)`, `indexAdd(id, f)`, `count(state, delta)`,
  * `batchCount(batch, state, delta)`,
- * `writeRecord(key, i, n)`, `addStats(i)`.
+ * `writeRecord(key, i, n)`, `addStats(i)`, `insertOne(at, queuesKey, locatorKey)`.
  */
 export const INDEXES_LUA = `
 -- The fields indexes are derived from: state, priority, runAt, leaseExpiresAt, expiresAt,
@@ -75,5 +75,22 @@ end
 local function writeRecord(key, i, n)
   redis.call("DEL", key)
   redis.call("HSET", key, unpack(ARGV, i, i + 2 * n - 1))
+end
+
+-- Inserts the one new job at ARGV[at] (id, n, then n field/value pairs) into queue ARGV[2]:
+-- record, index entries, queue and batch counts, the set of queues, the locator, and a
+-- wake-up on ARGV[1] when it is ready. The caller checked the id is new and added stats.
+local function insertOne(at, queuesKey, locatorKey)
+  local id = ARGV[at]
+  local key = K .. "job:" .. id
+  writeRecord(key, at + 2, tonumber(ARGV[at + 1]))
+  local f = readFields(key)
+  indexAdd(id, f)
+  redis.call("ZADD", K .. "all", 0, id)
+  count(f[1], 1)
+  batchCount(f[6], f[1], 1)
+  redis.call("SADD", queuesKey, ARGV[2])
+  redis.call("HSET", locatorKey, id, ARGV[2])
+  if f[1] == "queued" then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
 end
 `;

@@ -38,18 +38,9 @@ if held then
   end
 end
 local id = ARGV[6]
-local n = tonumber(ARGV[7])
-local key = K .. "job:" .. id
-if redis.call("EXISTS", key) == 1 then return redis.error_reply("exists " .. id) end
-addStats(8 + 2 * n)
-writeRecord(key, 8, n)
-local f = readFields(key)
-indexAdd(id, f)
-redis.call("ZADD", K .. "all", 0, id)
-count(f[1], 1)
-redis.call("SADD", KEYS[3], ARGV[2])
-redis.call("HSET", KEYS[4], id, ARGV[2])
+if redis.call("EXISTS", K .. "job:" .. id) == 1 then return redis.error_reply("exists " .. id) end
+addStats(8 + 2 * tonumber(ARGV[7]))
+insertOne(6, KEYS[3], KEYS[4])
 redis.call("SET", KEYS[2], ARGV[4] .. ":" .. id, "PX", ARGV[5])
-if f[1] == "queued" then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
 return {1, id}`,
 };

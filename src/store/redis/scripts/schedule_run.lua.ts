@@ -34,19 +34,10 @@ if tick ~= "" then
   if redis.call("HGET", KEYS[2], "paused") == "1" then return "paused" end
 end
 local id = ARGV[5]
-local n = tonumber(ARGV[6])
-local key = K .. "job:" .. id
-if redis.call("EXISTS", key) == 1 then return redis.error_reply("exists " .. id) end
-addStats(7 + 2 * n)
-writeRecord(key, 7, n)
-local f = readFields(key)
-indexAdd(id, f)
-redis.call("ZADD", K .. "all", 0, id)
-count(f[1], 1)
-redis.call("SADD", KEYS[3], ARGV[2])
-redis.call("HSET", KEYS[4], id, ARGV[2])
+if redis.call("EXISTS", K .. "job:" .. id) == 1 then return redis.error_reply("exists " .. id) end
+addStats(7 + 2 * tonumber(ARGV[6]))
+insertOne(5, KEYS[3], KEYS[4])
 redis.call("HSET", KEYS[2], "lastRunAt", ARGV[4], "lastJobId", id)
 if tick ~= "" then redis.call("HSET", KEYS[2], "lastTickAt", tick) end
-if f[1] == "queued" then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
 return "enqueued"`,
 };

@@ -24,8 +24,11 @@ c.execute("COMMIT")`,
   return holder;
 }
 
-// Deno KV waits up to 5 s for SQLite's lock and then fails the commit; a lock held 6 s
+// Deno KV waits up to 5 s for SQLite's lock and then fails the commit; a lock held 8 s
+// (3 s of slack for a loaded machine to start the plain call)
 // makes a plain commit fail and a retried one go through once the lock is released.
+const LOCK_MS = 8_000;
+
 Deno.test("a commit made while another process holds the file's lock goes through once it is free", async () => {
   const dir = await Deno.makeTempDir();
   const path = `${dir}/tq.db`;
@@ -33,7 +36,7 @@ Deno.test("a commit made while another process holds the file's lock goes throug
   const kv = retryLockedCommits(await Deno.openKv(path));
   try {
     await kv.set(["warm"], 1);
-    const holder = await holdLock(path, 6_000);
+    const holder = await holdLock(path, LOCK_MS);
     const [refused, retried] = await Promise.all([
       assertRejects(() => plain.atomic().set(["a"], 1).commit(), Error, "locked"),
       kv.atomic().sum(["n"], 1n).commit(),
@@ -52,7 +55,7 @@ Deno.test("opening a new KV file that another process holds locked waits for the
   const dir = await Deno.makeTempDir();
   const path = `${dir}/tq.db`;
   try {
-    const holder = await holdLock(path, 6_000);
+    const holder = await holdLock(path, LOCK_MS);
     const [refused, store] = await Promise.all([
       assertRejects(() => Deno.openKv(path), Error, "locked"),
       openKvStore(path),

@@ -27,9 +27,33 @@ import { statArgs } from "./telemetry.ts";
 const ATTEMPTS = 5;
 
 /** One record to write: new (`before` null) or changed from `before`. */
-interface Write {
+export interface Write {
   before: Job | null;
   after: Job;
+}
+
+/**
+ * The `write_linked` script's arguments for `writes`: per record its queue's prefix and
+ * name, id, expected version ("" for new), its fields and its statistics.
+ *
+ * @example
+ * ```ts ignore
+ * await redis.tqWriteLinked(wake, queues, locator, String(writes.length), ...linkedWriteArgs(keys, writes));
+ * ```
+ */
+export function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
+  return writes.flatMap(({ before, after }) => {
+    const fields = encodeJob(after);
+    return [
+      keys.queue(after.queue),
+      after.queue,
+      after.id,
+      before ? String(before.version) : "",
+      String(fields.length / 2),
+      ...fields,
+      ...statArgs(statDeltas(before, after)),
+    ];
+  });
 }
 
 /** Linked writes of one store. */
@@ -75,18 +99,7 @@ export class RedisDependencies {
   }
 
   async #write(writes: Write[]): Promise<boolean> {
-    const args = writes.flatMap(({ before, after }) => {
-      const fields = encodeJob(after);
-      return [
-        this.#keys.queue(after.queue),
-        after.queue,
-        after.id,
-        before ? String(before.version) : "",
-        String(fields.length / 2),
-        ...fields,
-        ...statArgs(statDeltas(before, after)),
-      ];
-    });
+    const args = linkedWriteArgs(this.#keys, writes);
     const keys = this.#keys;
     const written = await this.#redis.tqWriteLinked(
       keys.wake,

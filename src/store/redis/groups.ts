@@ -16,12 +16,10 @@
 import { StoreUnavailableError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import { GROUP_TTL_MS, linkGroups } from "../../guards/group.ts";
-import { statDeltas } from "../../metrics/stat_deltas.ts";
 import type { RedisKeys } from "./keys.ts";
+import { linkedWriteArgs } from "./dependencies.ts";
 import { locateJobs } from "./reads.ts";
-import { encodeJob } from "./record.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
-import { statArgs } from "./telemetry.ts";
 
 /** Reads and writes again this many times when other writers raced us (one wins each time). */
 const ATTEMPTS = 25;
@@ -63,18 +61,7 @@ export class RedisGroups {
         linked.tails.get(group)!,
         String(GROUP_TTL_MS),
       ]);
-      const args = writes.flatMap(({ before, after }) => {
-        const fields = encodeJob(after);
-        return [
-          this.#keys.queue(after.queue),
-          after.queue,
-          after.id,
-          before ? String(before.version) : "",
-          String(fields.length / 2),
-          ...fields,
-          ...statArgs(statDeltas(before, after)),
-        ];
-      });
+      const args = linkedWriteArgs(this.#keys, writes);
       const written = await this.#redis.tqWriteLinked(
         this.#keys.wake,
         this.#keys.queues,

@@ -19,6 +19,7 @@
  * ```
  * @module
  */
+import { SUMS_LUA } from "./sums.lua.ts";
 
 /** The script and its number of keys. */
 export const CLAIM_JOBS = {
@@ -37,17 +38,8 @@ local function bucket(ms)
   end
   return #ARGV - 5
 end
--- Increments are summed per hash field over the batch and written at the end, each field
--- in the order it was first touched, so the hashes end as one HINCRBY per job would leave them.
-local sums, order = {}, {}
-local function incr(hash, field, by)
-  local k = hash .. "\0" .. field
-  if sums[k] == nil then
-    sums[k] = 0
-    order[#order + 1] = { hash, field, k }
-  end
-  sums[k] = sums[k] + by
-end
+-- Counts, batch counts and statistics go through incr() and are written by flushSums().
+${SUMS_LUA}
 -- Statistic fields are JSON keys; JS reads them back with JSON.parse.
 local function stat(kind, task, rest, by)
   incr(K .. "stats", "[" .. kind .. "," .. ARGV[5] .. "," .. task .. rest .. "]", by)
@@ -88,8 +80,6 @@ end
 each("ZADD", K .. "lease", leases)
 each("ZREM", K .. "state:queued", ids)
 each("ZADD", K .. "state:started", started)
-for _, o in ipairs(order) do
-  redis.call("HINCRBY", o[1], o[2], sums[o[3]])
-end
+flushSums()
 return claimed`,
 };

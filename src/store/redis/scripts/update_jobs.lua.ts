@@ -20,25 +20,15 @@
  * @module
  */
 import { INDEXES_LUA } from "./indexes.lua.ts";
+import { SUMS_LUA } from "./sums.lua.ts";
 
 /** The script and its number of keys. */
 export const UPDATE_JOBS = {
   keys: 1,
   lua: `local K = KEYS[1]
 ${INDEXES_LUA}
--- Counts, batch counts and statistics are summed per hash field over the updates and
--- written at the end, each field in the order it was first touched, so the hashes end as
--- one HINCRBY per change would leave them.
-local sums, order = {}, {}
-local function incr(hash, field, by)
-  local k = hash .. "\0" .. field
-  if sums[k] == nil then
-    sums[k] = 0
-    order[#order + 1] = { hash, field, k }
-  end
-  sums[k] = sums[k] + by
-end
--- Where each field readFields returns sits, to read the new record's from ARGV.
+-- Counts, batch counts and statistics go through incr() and are written by flushSums().
+${SUMS_LUA}-- Where each field readFields returns sits, to read the new record's from ARGV.
 local SLOT = { state = 1, priority = 2, runAt = 3, leaseExpiresAt = 4, expiresAt = 5,
   batchId = 6, callbackDueAt = 7 }
 local applied = {}
@@ -79,9 +69,7 @@ for j = 1, tonumber(ARGV[3]) do
     i = i + 1 + 2 * tonumber(ARGV[i])
   end
 end
-for _, o in ipairs(order) do
-  redis.call("HINCRBY", o[1], o[2], sums[o[3]])
-end
+flushSums()
 if wake then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
 return applied`,
 };

@@ -263,6 +263,23 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
     assertEquals(byTask.nextCursor, undefined);
   });
 
+  test("a listing by state holds the jobs in that state and no others", async (store) => {
+    const jobs = [job({}, T0), job({}, T0 + 1), job({ runAt: T0 + 60_000 }, T0 + 2)];
+    await store.jobInsertMany({ jobs });
+    const [claimed] = await store.jobClaim({
+      queues: ["default"],
+      workerId: "w",
+      limit: 1,
+      leaseMs: 1_000,
+      now: T0 + 3,
+    });
+    const ids = async (state: Job["state"]) =>
+      (await store.jobList({ state, limit: 10 })).jobs.map((j) => j.id);
+    assertEquals(await ids("queued"), [jobs[1].id]);
+    assertEquals(await ids("started"), [claimed.id]);
+    assertEquals(await ids("scheduled"), [jobs[2].id]);
+  });
+
   test("a record over the size limit is refused and nothing is written", async (store) => {
     const big = job({ input: "x".repeat(store.maxJobBytes) });
     assert(store.jobBytes(big) > store.maxJobBytes);

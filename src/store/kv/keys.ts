@@ -11,8 +11,13 @@
  * | `["lease", leaseExpiresAt, id]` | `0` | the rescuer |
  * | `["exp", expiresAt, id]` | `0` | the pruner |
  * | `["callback", callbackDueAt, id]` | `0` | completion callbacks (`src/callbacks/`) |
- * | `["state", state, id]` | `{ queue, task }` | listings by state |
+ * | `["state", state, id]` | `{ queue, task }` | listings by state, except `queued` (see below) |
  * | `["count", queue, state]` | `Deno.KvU64` | exact counts per queue |
+ *
+ * Queued jobs have no `state` entry: every mutation of a commit costs about as much as the
+ * record itself, and a queued job's third one capped bulk enqueues near 50,000 jobs/s
+ * (docs/benchmarks.md). Listings of queued jobs scan the records instead, newest first,
+ * which finds them early: jobs leave the queue roughly in the order they entered it.
  *
  * @example
  * ```ts
@@ -57,7 +62,12 @@ export function indexEntries(job: Job): IndexEntry[] {
   if (job.callbackDueAt !== undefined) {
     entries.push({ key: ["callback", job.callbackDueAt, job.id], value: 0 });
   }
-  entries.push({ key: ["state", job.state, job.id], value: { queue: job.queue, task: job.task } });
+  if (job.state !== "queued") {
+    entries.push({
+      key: ["state", job.state, job.id],
+      value: { queue: job.queue, task: job.task },
+    });
+  }
   return entries;
 }
 

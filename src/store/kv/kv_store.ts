@@ -50,7 +50,10 @@ import { insertGrouped } from "./groups.ts";
 const MAX_JOB_BYTES = 64_000;
 /** Jobs per commit: each needs one check, and KV allows 100 checks per atomic operation. */
 const JOBS_PER_COMMIT = 50;
-/** Jobs per insert commit: 3 mutations each, within KV's 1,000 per atomic operation. */
+/**
+ * Jobs per insert commit: a queued job takes 2 mutations, a scheduled one 3 (its `state`
+ * entry, see keys.ts), within KV's 1,000 per atomic operation with room for the sums.
+ */
 const MAX_INSERT_BATCH = 300;
 
 /** A record as read, and what it should become. */

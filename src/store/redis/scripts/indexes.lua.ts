@@ -14,7 +14,8 @@
  */
 
 /**
- * `readFields(key)`, `indexRemove(id, f)`, `indexAdd(id, f)`, `count(state, delta)`,
+ * `readFields(key)`, `argFields(i, n)`, `indexRemove(id, f)`, `indexAdd(id, f)`,
+ * `count(state, delta)`,
  * `batchCount(batch, state, delta)`,
  * `writeRecord(key, i, n)`, `addStats(i)`, `insertOne(at, queuesKey, locatorKey)`.
  */
@@ -25,6 +26,21 @@ export const INDEXES_LUA = `
 local function readFields(key)
   return redis.call("HMGET", key, "state", "priority", "runAt", "leaseExpiresAt", "expiresAt",
     "batchId", "callbackDueAt")
+end
+
+-- Where each field readFields returns sits, to read a record's from its ARGV pairs.
+local SLOT = { state = 1, priority = 2, runAt = 3, leaseExpiresAt = 4, expiresAt = 5,
+  batchId = 6, callbackDueAt = 7 }
+
+-- What readFields would return once the n field/value pairs of ARGV at i are written
+-- (a field given twice: the last one counts), without reading them back.
+local function argFields(i, n)
+  local f = { false, false, false, false, false, false, false }
+  for p = i, i + 2 * n - 2, 2 do
+    local slot = SLOT[ARGV[p]]
+    if slot then f[slot] = ARGV[p + 1] end
+  end
+  return f
 end
 
 -- Ready jobs sort by priority (the score), then runAt and id (the member, compared as text).

@@ -28,10 +28,7 @@ export const UPDATE_JOBS = {
   lua: `local K = KEYS[1]
 ${INDEXES_LUA}
 -- Counts, batch counts and statistics go through incr() and are written by flushSums().
-${SUMS_LUA}-- Where each field readFields returns sits, to read the new record's from ARGV.
-local SLOT = { state = 1, priority = 2, runAt = 3, leaseExpiresAt = 4, expiresAt = 5,
-  batchId = 6, callbackDueAt = 7 }
-local applied = {}
+${SUMS_LUA}local applied = {}
 local wake = false
 local i = 4
 for j = 1, tonumber(ARGV[3]) do
@@ -44,12 +41,7 @@ for j = 1, tonumber(ARGV[3]) do
     table.remove(old, 1)
     indexRemove(id, old)
     writeRecord(key, i + 3, n)
-    -- The record is exactly these pairs (a field given twice: the last one counts).
-    local new = { false, false, false, false, false, false, false }
-    for p = i + 3, i + 1 + 2 * n, 2 do
-      local slot = SLOT[ARGV[p]]
-      if slot then new[slot] = ARGV[p + 1] end
-    end
+    local new = argFields(i + 3, n)
     indexAdd(id, new)
     if old[1] ~= new[1] then
       incr(K .. "counts", old[1], -1)

@@ -83,6 +83,12 @@ export interface Store {
   /** The most jobs one `jobInsertMany` call takes (bigger batches are split by callers). */
   readonly maxInsertBatch: number;
 
+  /**
+   * The most jobs a worker asks one `jobClaim` call for, when it has that many free slots;
+   * 50 if not given. A larger claim spreads one round trip over more jobs.
+   */
+  readonly maxClaimBatch?: number;
+
   /** The size of a record as this store would hold it, to compare with `maxJobBytes`. */
   jobBytes(job: Job): number;
 

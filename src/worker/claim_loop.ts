@@ -1,6 +1,7 @@
 /**
  * The claim loop: keeps up to `concurrency` jobs running. Whenever slots are free it
- * claims that many jobs (at most {@linkcode CLAIM_BATCH} per call) from its queues in
+ * claims that many jobs (at most the store's `maxClaimBatch`, else
+ * {@linkcode CLAIM_BATCH}, per call) from its queues in
  * priority order; when the queues run dry it waits for the store's wake-up rather than
  * polling hard. Jobs claimed while stopping still run: they are ours once claimed.
  *
@@ -21,7 +22,7 @@ import type { Store } from "../store/store.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
 import { Service } from "./service.ts";
 
-/** Most jobs taken in one `jobClaim` call. */
+/** Most jobs taken in one `jobClaim` call of a store that sets no `maxClaimBatch`. */
 export const CLAIM_BATCH = 50;
 
 /** Longest wait for a wake-up before looking at the queues again. */
@@ -78,7 +79,7 @@ export class ClaimLoop extends Service {
     const { store, queues, workerId, leaseMs, concurrency } = this.#o;
     await this.#freeSlot(signal);
     if (signal.aborted) return 0;
-    const limit = Math.min(concurrency - this.#inFlight.size, CLAIM_BATCH);
+    const limit = Math.min(concurrency - this.#inFlight.size, store.maxClaimBatch ?? CLAIM_BATCH);
     const now = this.clock.now();
     const { rateLimits } = this.#o;
     const jobs = await store.jobClaim({ queues, workerId, limit, leaseMs, now, rateLimits });

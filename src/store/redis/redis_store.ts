@@ -57,6 +57,12 @@ const MAX_JOB_BYTES = 512 * 1024;
 const MAX_INSERT_BATCH = 1_000;
 /** Updates per script call, for the same reason. */
 const UPDATES_PER_SCRIPT = 100;
+/**
+ * Jobs a worker claims per call: a claim script costs about 15 us of Redis per job, so 100
+ * block it for under 2 ms, and half as many calls as the default 50 leave Redis and the
+ * worker less per-call work (end to end, 100,000 no-op jobs: about +4 %).
+ */
+const MAX_CLAIM_BATCH = 100;
 /** The wait histogram's bucket bounds in ms, for the claim script. */
 const BUCKET_BOUNDS_MS = BUCKETS_SECONDS.map((seconds) => String(seconds * 1000));
 /** How long `ping()` waits for an answer. */
@@ -128,6 +134,7 @@ function groupByQueue<T>(items: T[], queueOf: (item: T) => string): Map<string, 
 class RedisStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
+  readonly maxClaimBatch = MAX_CLAIM_BATCH;
   readonly #redis: ScriptedRedis;
   readonly #keys: RedisKeys;
   readonly #wakeUps: WakeUps;

@@ -27,6 +27,7 @@ import { jobFields, logSettled } from "./job_log.ts";
 import { JobSpan } from "./job_span.ts";
 import type { LogLines } from "./log_lines.ts";
 import { RunningJob, type RunningJobs } from "./running_job.ts";
+import { Deadlines } from "./deadlines.ts";
 import { parentResults } from "../flows/parents.ts";
 import { checkProgress, type ProgressWriter } from "./progress.ts";
 
@@ -63,12 +64,6 @@ function describe(error: unknown): { name: string; message: string; stack?: stri
   };
 }
 
-/**
- * The reason the timeout timer is stopped with once the attempt is over: nothing reads it,
- * and an `abort()` without one builds a `DOMException` (with its stack) per job.
- */
-const ATTEMPT_OVER = "attempt over";
-
 /** A promise that rejects with the signal's reason once it aborts. */
 function aborted(signal: AbortSignal): Promise<never> {
   return new Promise((_, reject) => {
@@ -88,9 +83,15 @@ function aborted(signal: AbortSignal): Promise<never> {
  */
 export class Executor {
   readonly #o: ExecutorOptions;
+  /** Each running attempt's timeout, all on one timer. */
+  readonly #deadlines: Deadlines<RunningJob>;
 
   constructor(options: ExecutorOptions) {
     this.#o = options;
+    this.#deadlines = new Deadlines(options.clock, (entry) => {
+      const { timeoutMs } = entry.job;
+      entry.stop("timeout", new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
+    });
   }
 
   /**
@@ -119,12 +120,7 @@ export class Executor {
 
   /** Runs the handler and decides the outcome; null when the job is no longer ours. */
   async #attempt(entry: RunningJob): Promise<Transition | null> {
-    const timer = new AbortController();
-    const { timeoutMs } = entry.job;
-    void this.#o.clock.sleep(timeoutMs, timer.signal).then(() => {
-      if (timer.signal.aborted) return;
-      entry.stop("timeout", new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
-    });
+    this.#deadlines.add(entry, entry.job.timeoutMs);
     try {
       const result = await Promise.race([this.#handle(entry), aborted(entry.signal)]);
       return this.#finish(entry, result);
@@ -147,7 +143,7 @@ export class Executor {
           );
       }
     } finally {
-      timer.abort(ATTEMPT_OVER);
+      this.#deadlines.delete(entry);
       this.#o.lines?.end(entry.job);
     }
   }

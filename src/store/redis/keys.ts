@@ -16,7 +16,7 @@
  * | `{p:q}:lease` | zset, score `leaseExpiresAt` | the rescuer |
  * | `{p:q}:exp` | zset, score `expiresAt` | the pruner |
  * | `{p:q}:callback` | zset, score `callbackDueAt` | completion callbacks (`src/callbacks/`) |
- * | `{p:q}:state:<state>`, `{p:q}:all` | zset, score 0, member id | listings, newest first |
+ * | `{p:q}:state:<state>`, `{p:q}:all` | zset, score 0, member id | listings, newest first (no `state:queued`: see `list_jobs.ts`) |
  * | `{p:q}:counts` | hash state → count | exact counts |
  * | `p:queues` | set of queue names | listings across queues |
  * | `p:loc` | hash id → queue | finding a record by id alone |
@@ -65,7 +65,7 @@ export class RedisKeys {
     return this.queue(queue) + index;
   }
 
-  /** A queue's jobs in `state`, or all of them. */
+  /** A queue's jobs in `state`, or all of them. Queued jobs are listed from `all` only. */
   listing(queue: string, state?: JobState): string {
     return this.queue(queue) + (state ? `state:${state}` : "all");
   }

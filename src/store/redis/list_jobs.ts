@@ -1,8 +1,10 @@
 /**
  * Job listings, newest first, filtered by state, queue and task, a page at a time. Ids are
  * ULIDs, so each queue's `state:<state>` (or `all`) set, read backwards by member, is a
- * listing by age; the queues' sets are merged. Task filters read the records. A scan stops
- * after {@linkcode SCAN_BUDGET} jobs and hands back a cursor, as the KV store does.
+ * listing by age; the queues' sets are merged. Task filters read the records, and so does
+ * a listing of queued jobs: they have no `state:queued` set (keeping one cost every insert
+ * and every claim a write), so they are read from `all` and kept by their state. A scan
+ * stops after {@linkcode SCAN_BUDGET} jobs and hands back a cursor, as the KV store does.
  *
  * @example
  * ```ts ignore
@@ -11,7 +13,7 @@
  * @module
  */
 import type { Redis } from "ioredis";
-import type { Job } from "../../job.ts";
+import type { Job, JobState } from "../../job.ts";
 import type { JobListParams, JobPage } from "../store.ts";
 import type { RedisKeys } from "./keys.ts";
 import { execPipeline, type JobRef, knownQueues, readJobs } from "./reads.ts";
@@ -26,14 +28,14 @@ async function newestRefs(
   redis: Redis,
   keys: RedisKeys,
   queues: string[],
-  params: JobListParams,
+  state: JobState | undefined,
   below: string | undefined,
   count: number,
 ): Promise<JobRef[]> {
   const pipeline = redis.pipeline();
   for (const queue of queues) {
     const max = below ? `(${below}` : "+";
-    pipeline.zrevrangebylex(keys.listing(queue, params.state), max, "-", "LIMIT", 0, count);
+    pipeline.zrevrangebylex(keys.listing(queue, state), max, "-", "LIMIT", 0, count);
   }
   const replies = await execPipeline(pipeline) as string[][];
   const refs = replies.flatMap((ids, q) => ids.map((id) => ({ queue: queues[q], id })));
@@ -47,21 +49,28 @@ export async function listJobs(
   keys: RedisKeys,
   params: JobListParams,
 ): Promise<JobPage> {
-  const { queue, task, limit, cursor } = params;
+  const { queue, task, state, limit, cursor } = params;
+  // Queued jobs are read from `all` and kept by their state, as a task filter keeps them.
+  const set = state === "queued" ? undefined : state;
+  const filtered = task !== undefined || state === "queued";
   const queues = queue ? [queue] : await knownQueues(redis, keys);
   const jobs: Job[] = [];
   let scanned = 0;
   let lastId = cursor;
   while (jobs.length < limit && scanned < SCAN_BUDGET && queues.length > 0) {
-    const want = task ? Math.min(ROUND, SCAN_BUDGET - scanned) : limit - jobs.length;
-    const refs = await newestRefs(redis, keys, queues, params, lastId, want);
+    const want = filtered ? Math.min(ROUND, SCAN_BUDGET - scanned) : limit - jobs.length;
+    const refs = await newestRefs(redis, keys, queues, set, lastId, want);
     const records = await readJobs(redis, keys, refs);
     let i = 0;
     for (; i < refs.length && jobs.length < limit; i++) {
       scanned++;
       lastId = refs[i].id;
       const record = records[i];
-      if (record && (!task || record.task === task)) jobs.push(record);
+      if (
+        record && (!task || record.task === task) && (state !== "queued" || record.state === state)
+      ) {
+        jobs.push(record);
+      }
     }
     // The sets ran out and every id of this round was looked at: there is no next page.
     if (refs.length < want && i === refs.length) return { jobs };

@@ -44,7 +44,7 @@ ${SUMS_LUA}
 local function stat(kind, task, rest, by)
   incr(K .. "stats", "[" .. kind .. "," .. ARGV[5] .. "," .. task .. rest .. "]", by)
 end
-local ids, leases, started = {}, {}, {}
+local leases, started = {}, {}
 for _, member in ipairs(members) do
   local id = string.sub(member, 17)
   local key = K .. "job:" .. id
@@ -52,7 +52,6 @@ for _, member in ipairs(members) do
   if f[1] == "queued" then
     redis.call("HSET", key, "version", tonumber(f[2]) + 1, "attempts", tonumber(f[3] or 0) + 1,
       "state", "started", "startedAt", ARGV[3], "workerId", ARGV[2], "leaseExpiresAt", ARGV[4])
-    ids[#ids + 1] = id
     leases[#leases + 1] = ARGV[4]
     leases[#leases + 1] = id
     started[#started + 1] = 0
@@ -78,7 +77,6 @@ local function each(command, key, args)
   end
 end
 each("ZADD", K .. "lease", leases)
-each("ZREM", K .. "state:queued", ids)
 each("ZADD", K .. "state:started", started)
 flushSums()
 return claimed`,

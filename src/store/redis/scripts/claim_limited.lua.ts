@@ -94,7 +94,6 @@ for _, member in ipairs(redis.call("ZRANGE", K .. "ready", 0, tonumber(ARGV[6]) 
       redis.call("HSET", key, "state", "started", "startedAt", ARGV[3], "workerId", ARGV[2],
         "leaseExpiresAt", ARGV[4])
       redis.call("ZADD", K .. "lease", ARGV[4], id)
-      redis.call("ZREM", K .. "state:queued", id)
       redis.call("ZADD", K .. "state:started", 0, id)
       redis.call("HINCRBY", K .. "counts", "queued", -1)
       redis.call("HINCRBY", K .. "counts", "started", 1)

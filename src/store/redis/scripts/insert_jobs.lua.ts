@@ -75,7 +75,7 @@ for j = 1, total do
   elseif state == "started" then add(K .. "lease", f[4] or 0, id) end
   if f[5] then add(K .. "exp", f[5], id) end
   if f[7] then add(K .. "callback", f[7], id) end
-  add(K .. "state:" .. state, 0, id)
+  if state ~= "queued" then add(K .. "state:" .. state, 0, id) end
   add(K .. "all", 0, id)
   located[#located + 1] = id
   located[#located + 1] = ARGV[2]

@@ -3,7 +3,10 @@
  * (on the KV file, one fsync: a few hundred a second), so inserts that arrive while the
  * previous commit is being written wait for it and then go out together in one
  * `jobInsertMany`. An insert into an idle batcher is written at once (after the current
- * microtasks, so a burst from one tick is one commit): no added latency when idle.
+ * microtasks, so a burst from one tick is one commit): no added latency when idle. A store
+ * that takes several calls at once (`insertsInFlight`, Redis: pipelined on its connection)
+ * gets that many batches on their way, so the next batch is encoded while the store writes
+ * one instead of every caller waiting for one round trip after another.
  *
  * A batch is written whole or not at all. When a store refuses a batch for its size, each
  * job is written on its own, so one job's error never fails another caller's enqueue;
@@ -47,11 +50,15 @@ interface Pending {
  */
 export class InsertBatcher {
   readonly #store: Store;
+  /** Most `jobInsertMany` calls on their way at once (the store's `insertsInFlight`). */
+  readonly #slots: number;
   #pending: Pending[] = [];
-  #writing = false;
+  #writing = 0;
+  #scheduled = false;
 
   constructor(store: Store) {
     this.#store = store;
+    this.#slots = store.insertsInFlight ?? 1;
   }
 
   /** Stores `job` (from `createJob`); resolves once it is written, with others or alone. */
@@ -59,23 +66,40 @@ export class InsertBatcher {
     if (isLinked(job)) return this.#store.jobInsertMany({ jobs: [job] });
     return new Promise((resolve, reject) => {
       this.#pending.push({ job, bytes: this.#store.jobBytes(job), resolve, reject });
-      if (this.#writing) return; // the running loop takes it with the next batch
-      this.#writing = true;
-      queueMicrotask(() => this.#drain());
+      this.#schedule(queueMicrotask);
     });
   }
 
-  async #drain(): Promise<void> {
-    while (this.#pending.length > 0) await this.#write(this.#take());
-    this.#writing = false;
+  /** Starts a write through `later` if one may start and none is about to. */
+  #schedule(later: (start: () => void) => void): void {
+    if (this.#scheduled || this.#writing === this.#slots || this.#pending.length === 0) return;
+    this.#scheduled = true;
+    later(() => {
+      this.#scheduled = false;
+      if (this.#writing === this.#slots || this.#pending.length === 0) return;
+      const batch = this.#take(this.#slots - this.#writing);
+      this.#writing++;
+      void this.#write(batch).finally(() => {
+        this.#writing--;
+        this.#schedule(queueMicrotask);
+      });
+      // The rest goes from a later task: encoded while the store runs this batch, and
+      // answered apart from it, so its callers' next inserts come apart too.
+      this.#schedule((start) => setImmediate(start));
+    });
   }
 
-  /** The oldest pending inserts that fit one `jobInsertMany` (at least one). */
-  #take(): Pending[] {
+  /**
+   * The oldest pending inserts that fit one `jobInsertMany` (at least one), leaving an
+   * even share to each of the `free` write slots: batches answered all at once would bring
+   * all their callers back at once, and they would never be split again.
+   */
+  #take(free: number): Pending[] {
+    const share = Math.min(this.#store.maxInsertBatch, Math.ceil(this.#pending.length / free));
     let count = 0;
     let bytes = 0;
     for (const item of this.#pending) {
-      if (count === this.#store.maxInsertBatch) break;
+      if (count === share) break;
       if (count > 0 && bytes + item.bytes > MAX_BATCH_BYTES) break;
       count++;
       bytes += item.bytes;

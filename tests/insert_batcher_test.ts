@@ -6,19 +6,27 @@ import type { Store } from "../src/store/store.ts";
 import { createJob } from "../src/transitions.ts";
 
 /** A store that records each `jobInsertMany` call; `refuse` decides which calls throw. */
-function fakeStore(refuse: (jobs: Job[]) => Error | undefined = () => undefined) {
+function fakeStore(
+  refuse: (jobs: Job[]) => Error | undefined = () => undefined,
+  insertsInFlight?: number,
+) {
   const calls: string[][] = [];
+  let writing = 0;
+  let mostWriting = 0;
   const store = {
     maxInsertBatch: 3,
+    insertsInFlight,
     jobBytes: (job: Job) => JSON.stringify(job).length,
     async jobInsertMany({ jobs }: { jobs: Job[] }) {
+      mostWriting = Math.max(mostWriting, ++writing);
       await new Promise((resolve) => setTimeout(resolve, 1));
+      writing--;
       const error = refuse(jobs);
       if (error) throw error;
       calls.push(jobs.map((job) => job.id));
     },
   } as unknown as Store;
-  return { store, calls };
+  return { store, calls, mostWriting: () => mostWriting };
 }
 
 const job = (id: string, input: unknown = {}) => createJob({ id, task: "t", input }, 0);
@@ -28,6 +36,15 @@ Deno.test("InsertBatcher writes concurrent inserts together, in arrival order, u
   const inserts = new InsertBatcher(store);
   await Promise.all(["a", "b", "c", "d", "e"].map((id) => inserts.insert(job(id))));
   assertEquals(calls, [["a", "b", "c"], ["d", "e"]]);
+});
+
+Deno.test("InsertBatcher shares a burst among the store's insertsInFlight, never more on their way", async () => {
+  const { store, calls, mostWriting } = fakeStore(undefined, 2);
+  const inserts = new InsertBatcher(store);
+  await Promise.all(["a", "b", "c", "d", "e", "f", "g", "h"].map((id) => inserts.insert(job(id))));
+  assertEquals(calls.flat(), ["a", "b", "c", "d", "e", "f", "g", "h"]);
+  assertEquals(calls[0], ["a", "b", "c"]); // its share: half of 8, within the batch size
+  assertEquals(mostWriting(), 2);
 });
 
 Deno.test("InsertBatcher writes an insert into an idle batcher at once, alone", async () => {

@@ -84,6 +84,13 @@ export interface Store {
   readonly maxInsertBatch: number;
 
   /**
+   * How many `jobInsertMany` calls the group commit of single enqueues may have on their
+   * way at once; 1 if not given. More let the next batch be prepared while the store
+   * writes one, where the store takes calls in parallel or pipelined.
+   */
+  readonly insertsInFlight?: number;
+
+  /**
    * The most jobs a worker asks one `jobClaim` call for, when it has that many free slots;
    * 50 if not given. A larger claim spreads one round trip over more jobs.
    */

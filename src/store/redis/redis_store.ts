@@ -135,6 +135,8 @@ class RedisStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
   readonly maxClaimBatch = MAX_CLAIM_BATCH;
+  /** Pipelined on the connection: Redis runs one insert while the next is encoded. */
+  readonly insertsInFlight = 2;
   readonly #redis: ScriptedRedis;
   readonly #keys: RedisKeys;
   readonly #wakeUps: WakeUps;

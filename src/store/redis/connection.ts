@@ -28,7 +28,9 @@ export function clientOptions(overrides: RedisOptions = {}): RedisOptions {
     // 100, 200, 400 … 2,000 ms: a restart of a few seconds costs no failed command.
     retryStrategy: (times) => Math.min(50 * 2 ** times, MAX_BACKOFF_MS),
     maxRetriesPerRequest: 8,
-    enableAutoPipelining: true,
+    // Auto-pipelining stays off: it holds each command until the next task to send it with
+    // others, a delay on every round trip (enqueue→start, claims), and tq already sends its
+    // writes in batches (one script per batch of jobs).
     ...overrides,
   };
 }

@@ -131,8 +131,11 @@ export class Producer implements JobProducer, OnceProducer {
     this.#inserts = new InsertBatcher(store);
   }
 
-  /** Builds the job record of a request, or throws what is wrong with it. Writes nothing. */
-  prepare(request: EnqueueRequest): Job {
+  /**
+   * Builds the job record of a request, or throws what is wrong with it. Writes nothing.
+   * The job gets `id` when the caller has one (a bulk request's jobs do), else a new one.
+   */
+  prepare(request: EnqueueRequest, id?: string): Job {
     const task = this.registry.get(request.task);
     const parsed = task.input.safeParse(request.input);
     const issues = [
@@ -144,7 +147,7 @@ export class Producer implements JobProducer, OnceProducer {
     const now = this.#clock.now();
     const runAt = request.runAt instanceof Date ? request.runAt.getTime() : request.runAt;
     const job = createJob({
-      id: newJobId(now),
+      id: id ?? newJobId(now),
       task: task.name,
       input: parsed.data,
       queue: request.queue ?? task.queue,

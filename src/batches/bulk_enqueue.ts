@@ -20,7 +20,7 @@
  */
 import { type FieldIssue, InvalidInputError, type TqError } from "../errors.ts";
 import { DEFAULT_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
-import { jobIdAfter, newIdRange } from "../ids.ts";
+import { newIdRange } from "../ids.ts";
 import type { Job } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
 import type { JobPreparer } from "../scheduler/run_schedule.ts";
@@ -32,6 +32,11 @@ import { bulkRepeat } from "./bulk_repeat.ts";
 export const MAX_BULK_JOBS = 10_000;
 /** Bytes of job records per insert commit: KV's 819,200 per commit, less room for indexes. */
 export const COMMIT_BYTES = 400_000;
+/**
+ * Insert commits on their way at once: the next commit is built (records serialized,
+ * index entries derived) while the store writes the previous one.
+ */
+const COMMITS_IN_FLIGHT = 2;
 /** What a record costs a commit beyond its own bytes (index entries, keys, counters). */
 const ENTRY_OVERHEAD_BYTES = 300;
 
@@ -102,25 +107,56 @@ export function completionSpec(producer: JobPreparer, request: EnqueueRequest): 
   };
 }
 
-/** Splits jobs into commits within the store's job count and KV's commit size. */
-function commits(store: Store, jobs: { index: number; job: Job }[]) {
-  const chunks: { index: number; job: Job }[][] = [];
-  let chunk: { index: number; job: Job }[] = [];
+/** A valid request of a bulk enqueue, prepared: its place in the request list and its job. */
+interface Prepared {
+  index: number;
+  job: Job;
+}
+
+/**
+ * Prepares the requests one by one as they are asked for, so a commit's jobs are prepared
+ * while the store writes the one before; each refused request goes to `rejected`.
+ */
+function* prepare(
+  { producer, requests }: BulkParams,
+  { batchId, ids }: { batchId: string; ids: string[] },
+  rejected: BulkRejection[],
+): Generator<Prepared> {
+  for (const [index, request] of requests.entries()) {
+    let job: Job;
+    try {
+      if (request instanceof Error) throw request;
+      if (request.idempotencyKey !== undefined || request.dependsOn !== undefined) {
+        const path = request.idempotencyKey !== undefined ? "idempotency_key" : "depends_on";
+        throw new InvalidInputError([{ path, message: "not taken in a bulk request" }]);
+      }
+      job = { ...producer.prepare(request, ids[index]), batchId };
+    } catch (error) {
+      if (!(error instanceof Error && "code" in error)) throw error;
+      rejected.push(rejection(index, error as TqError));
+      continue;
+    }
+    yield { index, job };
+  }
+}
+
+/** Groups jobs into commits within the store's job count and KV's commit size. */
+function* commits(store: Store, jobs: Iterable<Prepared>): Generator<Prepared[]> {
+  let chunk: Prepared[] = [];
   let bytes = 0;
   for (const item of jobs) {
     const size = store.jobBytes(item.job) + ENTRY_OVERHEAD_BYTES;
     if (
       chunk.length === store.maxInsertBatch || (chunk.length > 0 && bytes + size > COMMIT_BYTES)
     ) {
-      chunks.push(chunk);
+      yield chunk;
       chunk = [];
       bytes = 0;
     }
     chunk.push(item);
     bytes += size;
   }
-  if (chunk.length > 0) chunks.push(chunk);
-  return chunks;
+  if (chunk.length > 0) yield chunk;
 }
 
 /**
@@ -131,43 +167,41 @@ function commits(store: Store, jobs: { index: number; job: Job }[]) {
  * const result = await bulkEnqueue({ store, producer, requests, now: Date.now() });
  * ```
  */
-export async function bulkEnqueue(
-  { store, producer, requests, onComplete, idempotencyKey, now }: BulkParams,
-): Promise<BulkResult> {
-  const [batchId] = newIdRange(requests.length, now);
+export async function bulkEnqueue(params: BulkParams): Promise<BulkResult> {
+  const { store, requests, onComplete, idempotencyKey, now } = params;
+  const [batchId, ...ids] = newIdRange(requests.length, now);
   const rejected: BulkRejection[] = [];
-  const valid: { index: number; job: Job }[] = [];
-  requests.forEach((request, index) => {
-    try {
-      if (request instanceof Error) throw request;
-      if (request.idempotencyKey !== undefined || request.dependsOn !== undefined) {
-        const path = request.idempotencyKey !== undefined ? "idempotency_key" : "depends_on";
-        throw new InvalidInputError([{ path, message: "not taken in a bulk request" }]);
+  let valid: Iterable<Prepared> = prepare(params, { batchId, ids }, rejected);
+  const accepted: Prepared[] = [];
+  if (idempotencyKey !== undefined) {
+    // The key goes with the first stored job, and a repeat compares every request.
+    const all = [...valid];
+    valid = all;
+    const first = all.shift();
+    if (first) {
+      const ttlMs = DEFAULT_IDEMPOTENCY_TTL_MS;
+      const held = await store.jobInsertIdempotent({ job: first.job, key: idempotencyKey, ttlMs });
+      if (!held.created) {
+        return bulkRepeat({ store, held: held.job, valid: [first, ...all], rejected, onComplete });
       }
-      const id = jobIdAfter(batchId, index + 1);
-      valid.push({ index, job: { ...producer.prepare(request), id, batchId } });
-    } catch (error) {
-      if (!(error instanceof Error && "code" in error)) throw error;
-      rejected.push(rejection(index, error as TqError));
-    }
-  });
-  const accepted: { index: number; job: Job }[] = [];
-  if (idempotencyKey !== undefined && valid.length > 0) {
-    const [first] = valid;
-    const ttlMs = DEFAULT_IDEMPOTENCY_TTL_MS;
-    const held = await store.jobInsertIdempotent({ job: first.job, key: idempotencyKey, ttlMs });
-    if (!held.created) return bulkRepeat({ store, held: held.job, valid, rejected, onComplete });
-    accepted.push(valid.shift()!);
-  }
-  for (const chunk of commits(store, valid)) {
-    try {
-      await store.jobInsertMany({ jobs: chunk.map((item) => item.job) });
-      accepted.push(...chunk);
-    } catch (error) {
-      if (!(error instanceof Error && "code" in error)) throw error;
-      rejected.push(...chunk.map((item) => rejection(item.index, error as TqError)));
+      accepted.push(first);
     }
   }
+  const chunks = commits(store, valid);
+  const insertChunks = async () => {
+    for (let next = chunks.next(); !next.done; next = chunks.next()) {
+      const chunk = next.value;
+      try {
+        await store.jobInsertMany({ jobs: chunk.map((item) => item.job) });
+        accepted.push(...chunk);
+      } catch (error) {
+        if (!(error instanceof Error && "code" in error)) throw error;
+        rejected.push(...chunk.map((item) => rejection(item.index, error as TqError)));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: COMMITS_IN_FLIGHT }, insertChunks));
+  accepted.sort((a, b) => a.index - b.index);
   rejected.sort((a, b) => a.index - b.index);
   if (accepted.length === 0) return { batch: null, jobIds: [], rejected, created: true };
   const batch: BatchRecord = {

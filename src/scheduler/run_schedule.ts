@@ -17,7 +17,8 @@ import type { Schedule } from "./schedule.ts";
 
 /** A producer that can build a job without storing it (tq's `Producer`). */
 export interface JobPreparer {
-  prepare(request: EnqueueRequest): Job;
+  /** Builds the job of `request` (with `id` if given), or throws what is wrong with it. */
+  prepare(request: EnqueueRequest, id?: string): Job;
 }
 
 /**

@@ -30,7 +30,7 @@ export const CONFIG = {
   singleJobs: int("BENCH_SINGLE_JOBS", 2_000),
   concurrentJobs: int("BENCH_CONCURRENT_JOBS", 20_000),
   callers: int("BENCH_CALLERS", 100),
-  /** Jobs enqueued in bulk batches (each batch as big as the store takes). */
+  /** Jobs enqueued in bulk calls of `BULK_CALL_JOBS` (tq_cases.ts). */
   bulkJobs: int("BENCH_BULK_JOBS", 60_000),
   /** Latency samples, one enqueue every `gapMs`. */
   latencySamples: int("BENCH_LATENCY_SAMPLES", 200),

@@ -23,7 +23,7 @@ import { machine } from "./machine.ts";
 import { ensureNodeDeps, runNode } from "./node_peer.ts";
 import { RedisServer } from "./redis_server.ts";
 import { Table } from "./table.ts";
-import { tqClaim, tqEndToEnd, tqEnqueue, tqLatency } from "./tq_cases.ts";
+import { BULK_CALL_JOBS, tqClaim, tqEndToEnd, tqEnqueue, tqLatency } from "./tq_cases.ts";
 import { kvPeer, redisPeer } from "./tq_peer.ts";
 
 const only = Deno.env.get("BENCH_ONLY")?.split(",");
@@ -50,6 +50,7 @@ try {
       concurrent: CONFIG.concurrentJobs,
       callers: CONFIG.callers,
       bulk: CONFIG.bulkJobs,
+      bulkCall: BULK_CALL_JOBS,
     });
     table.add("enqueue one at a time (awaited), jobs/s", "higher", {
       kv: kv.sequential,
@@ -61,11 +62,15 @@ try {
       redis: rd.concurrent,
       bullmq: bq.concurrent,
     });
-    table.add("bulk enqueue (KV 300, Redis 1,000 per call), jobs/s", "higher", {
-      kv: kv.bulk,
-      redis: rd.bulk,
-      bullmq: bq.bulk,
-    });
+    table.add(
+      `bulk enqueue, ${BULK_CALL_JOBS.toLocaleString("en-US")} per call, jobs/s`,
+      "higher",
+      {
+        kv: kv.bulk,
+        redis: rd.bulk,
+        bullmq: bq.bulk,
+      },
+    );
   }
   if (wanted("e2e")) {
     const workers = `${CONFIG.workers} workers × ${CONFIG.concurrency}`;

@@ -4,14 +4,14 @@
  *
  * @example
  * ```sh
- * node enqueue.mjs '{"url":"redis://127.0.0.1:6379","single":2000,"concurrent":10000,"callers":100,"bulk":50000}'
+ * node enqueue.mjs '{"url":"redis://127.0.0.1:6379","single":2000,"concurrent":10000,"callers":100,"bulk":50000,"bulkCall":1000}'
  * ```
  * @module
  */
 import { Queue } from "./deps.mjs";
 import { args, connection, QUEUE, report } from "./common.mjs";
 
-const { url, single, concurrent, callers, bulk } = args();
+const { url, single, concurrent, callers, bulk, bulkCall } = args();
 const queue = new Queue(QUEUE, { connection: connection(url) });
 await queue.waitUntilReady();
 const rate = async (jobs, fn) => {
@@ -29,8 +29,8 @@ const caller = async () => {
 };
 const parallel = await rate(concurrent, () => Promise.all(Array.from({ length: callers }, caller)));
 const bulkRate = await rate(bulk, async () => {
-  for (let done = 0; done < bulk; done += 1_000) {
-    await queue.addBulk(Array.from({ length: 1_000 }, () => ({ name: "noop", data: {} })));
+  for (let done = 0; done < bulk; done += bulkCall) {
+    await queue.addBulk(Array.from({ length: bulkCall }, () => ({ name: "noop", data: {} })));
   }
 });
 report({ sequential, concurrent: parallel, bulk: bulkRate });

@@ -58,6 +58,8 @@ export class ClaimLoop extends Service {
   readonly #o: ClaimLoopOptions;
   readonly #inFlight = new Set<Promise<void>>();
   #slotFreed: (() => void) | undefined;
+  /** Settles once the claim decided on (waiting for its task, or on its way) is handled. */
+  #claim: PromiseWithResolvers<void> | undefined;
 
   constructor(options: ClaimLoopOptions) {
     if (!(options.concurrency >= 1)) throw new RangeError("concurrency must be at least 1");
@@ -75,15 +77,36 @@ export class ClaimLoop extends Service {
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
   }
 
+  /**
+   * Resolves once the claim on its way, if any, is back and its jobs have started (or it
+   * failed). The completer waits for it before a write, so a claim that refills slots is
+   * not queued behind a batch of settlements, in the worker nor in the store.
+   */
+  claimed(): Promise<void> {
+    return this.#claim?.promise ?? Promise.resolve();
+  }
+
   protected async tick(signal: AbortSignal): Promise<number> {
+    try {
+      return await this.#claimSome(signal);
+    } finally {
+      this.#claim?.resolve();
+      this.#claim = undefined;
+    }
+  }
+
+  async #claimSome(signal: AbortSignal): Promise<number> {
     const { store, queues, workerId, leaseMs, concurrency } = this.#o;
     await this.#freeSlot(signal);
     if (signal.aborted) return 0;
+    this.#claim ??= Promise.withResolvers();
     const limit = Math.min(concurrency - this.#inFlight.size, store.maxClaimBatch ?? CLAIM_BATCH);
     const now = this.clock.now();
     const { rateLimits } = this.#o;
     const jobs = await store.jobClaim({ queues, workerId, limit, leaseMs, now, rateLimits });
     for (const job of jobs) this.#track(this.#o.run(job));
+    this.#claim.resolve();
+    this.#claim = undefined;
     // A short batch means the queues are empty for now: wait for news instead of polling.
     if (jobs.length < limit) await store.workWait({ queues, timeoutMs: IDLE_WAIT_MS, signal });
     return 0;
@@ -97,14 +120,20 @@ export class ClaimLoop extends Service {
     });
   }
 
-  /** Resolves when fewer than `concurrency` jobs run, or on abort. */
+  /**
+   * Resolves when fewer than `concurrency` jobs run, or on abort. After a full pool it
+   * resolves from the next task: jobs that started together end together (their timers
+   * fire in one go), and claiming at the first freed slot would take one job and leave
+   * the rest of the pool empty while that claim is on its way.
+   */
   #freeSlot(signal: AbortSignal): Promise<void> {
     if (this.#inFlight.size < this.#o.concurrency || signal.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.#slotFreed = undefined;
         signal.removeEventListener("abort", done);
-        resolve();
+        this.#claim ??= Promise.withResolvers();
+        setImmediate(resolve);
       };
       this.#slotFreed = done;
       signal.addEventListener("abort", done, { once: true });

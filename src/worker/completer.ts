@@ -48,6 +48,11 @@ export interface CompleterOptions {
   clock: Clock;
   logger: Logger;
   batchSize?: number;
+  /**
+   * Awaited before each write: the worker passes its claim loop's `claimed()`, so the jobs
+   * of a claim start before their slots' settlements are encoded and sent.
+   */
+  before?: () => Promise<void>;
 }
 
 /**
@@ -97,7 +102,8 @@ export class Completer {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#flushing || this.#pending.length === 0) return;
-    this.#flushing = this.#flushAll().finally(() => {
+    const before = this.#options.before?.() ?? Promise.resolve();
+    this.#flushing = before.then(() => this.#flushAll()).finally(() => {
       this.#flushing = undefined;
       // Settlements queued after the loop's last look (while it was finishing) go next.
       this.#startFlush();

@@ -133,7 +133,15 @@ export class Worker {
     const running = this.#running;
     const lock = new WriteLock();
     const workerId = this.id;
-    this.#completer = new Completer({ store, running, lock, workerId, clock, logger });
+    this.#completer = new Completer({
+      store,
+      running,
+      lock,
+      workerId,
+      clock,
+      logger,
+      before: () => this.#claimLoop.claimed(),
+    });
     this.#lines = new LogLines({ store, workerId, clock, logger });
     this.#progress = new ProgressWriter({ store, running, lock, clock, logger });
     this.#presence = new Presence({ store, running, workerId, queues, concurrency, clock, logger });

@@ -22,7 +22,7 @@ function counting(store: Store): { store: Store; calls: () => number } {
 }
 
 /** `n` jobs claimed by worker "w", each with its running entry, and a completer over them. */
-async function setup(fx: Fixture, n: number) {
+async function setup(fx: Fixture, n: number, before?: () => Promise<void>) {
   await Promise.all(Array.from({ length: n }, () => fx.enqueue("noop", {})));
   const claimed = await fx.store.jobClaim({
     queues: ["default"],
@@ -40,6 +40,7 @@ async function setup(fx: Fixture, n: number) {
     workerId: "w",
     clock: fx.clock,
     logger: silentLogger,
+    before,
   });
   return { entries: [...running.values()], running, completer, calls };
 }
@@ -53,6 +54,19 @@ Deno.test("completer writes a burst of settlements in one store call", async () 
   assertEquals(calls(), 1);
   assertEquals(written.map((job) => job?.state), entries.map(() => "finished"));
   assertEquals(running.size, 0);
+  await completer.stop();
+});
+
+Deno.test("completer writes nothing until the claim on its way is handled", async () => {
+  await using fx = await fixture([task("noop", () => null)]);
+  const claim = Promise.withResolvers<void>();
+  const { entries, completer, calls } = await setup(fx, 3, () => claim.promise);
+  const written = Promise.all(entries.map((entry) => completer.settle(entry, finish)));
+  await new Promise((resolve) => setTimeout(resolve, 5)); // the flush timer has fired
+  assertEquals(calls(), 0);
+  claim.resolve();
+  assertEquals((await written).map((job) => job?.state), entries.map(() => "finished"));
+  assertEquals(calls(), 1);
   await completer.stop();
 });
 

@@ -148,6 +148,8 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
       applied: [queued.id],
       conflicted: [],
     });
+    assertEquals(await store.jobGet(queued.id), done, "the written record reads back whole");
+    assertEquals(await store.jobListLeaseExpired({ now: T0 + 5_000, limit: 10 }), []);
     const again = finishJob(started, { now: T0 + 6, result: 43, ttlMs: 1000 });
     assertEquals(await store.jobUpdateMany({ updates: [{ before: started, after: again }] }), {
       applied: [],

@@ -47,6 +47,36 @@ export function encodeJob(job: Job): string[] {
   return pairs;
 }
 
+/**
+ * What turns the stored hash of `before` into that of `after`: the hash fields set (with
+ * `d`, always) and the names of those removed.
+ *
+ * @example
+ * ```ts
+ * import { encodeChanges } from "./record.ts";
+ * import { createJob } from "../../transitions.ts";
+ * const job = { ...createJob({ id: "a", task: "t", input: {} }, 5), batchId: "b" };
+ * const { set, removed } = encodeChanges(job, { ...job, version: 2, batchId: undefined });
+ * console.assert(set[0] === "version" && removed.join() === "batchId");
+ * ```
+ */
+export function encodeChanges(before: Job, after: Job): { set: string[]; removed: string[] } {
+  const old = before as unknown as Record<string, unknown>;
+  const fields = after as unknown as Record<string, unknown>;
+  const set: string[] = [];
+  const removed: string[] = [];
+  for (const field of HASH_FIELDS) {
+    const value = fields[field];
+    if (value === undefined) {
+      if (old[field] !== undefined) removed.push(field);
+    } else if (value !== old[field]) set.push(field, String(value));
+  }
+  const rest: Record<string, unknown> = {};
+  for (const key in fields) if (!IN_HASH.has(key)) rest[key] = fields[key];
+  set.push("d", JSON.stringify(rest));
+  return { set, removed };
+}
+
 /** A record from its hash (as `HGETALL` gives it); null for a missing one. */
 export function decodeJob(hash: Record<string, string>): Job | null {
   if (hash.d === undefined) return null;

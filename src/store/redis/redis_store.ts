@@ -34,7 +34,7 @@ import { clientOptions, openClient, tlsOptions } from "./connection.ts";
 import { RedisKeys, type TimeIndex } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
-import { decodeJob, encodeJob, jobBytes, pairsToHash } from "./record.ts";
+import { decodeJob, encodeChanges, encodeJob, jobBytes, pairsToHash } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
 import { RedisTelemetry, statArgs } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
@@ -120,6 +120,13 @@ async function reach<T>(call: () => Promise<T>): Promise<T> {
 function recordArgs(job: Job, ...before: string[]): string[] {
   const fields = encodeJob(job);
   return [job.id, ...before, String(fields.length / 2), ...fields];
+}
+
+/** `[id, version read, n, field/value pairs set, r, fields removed]`, for the update script. */
+function changeArgs({ before, after }: JobUpdate): string[] {
+  const { set, removed } = encodeChanges(before, after);
+  const n = String(set.length / 2);
+  return [after.id, String(before.version), n, ...set, String(removed.length), ...removed];
 }
 
 function groupByQueue<T>(items: T[], queueOf: (item: T) => string): Map<string, T[]> {
@@ -270,7 +277,7 @@ class RedisStore implements Store {
             queue,
             String(chunk.length),
             ...chunk.flatMap((u) => [
-              ...recordArgs(u.after, String(u.before.version)),
+              ...changeArgs(u),
               ...statArgs(statDeltas(u.before, u.after)),
             ]),
           );

@@ -1,13 +1,16 @@
 /**
  * Writes records of one queue computed by `src/transitions.ts`, each only if the stored
  * version is still the one its caller read; moves index entries and counts with them.
- * Each update succeeds or fails on its own.
+ * Each update succeeds or fails on its own. An update carries only the hash fields that
+ * differ from the record its caller read (`d` always): with the version unchanged, the
+ * stored hash is that record, so the rest stays as it is.
  *
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"
  * ARGV[1]  the wake channel;  ARGV[2]  the queue's name (the wake message)
  * ARGV[3]  how many updates follow; then per update:
- *          id, expected version, n (hash fields), n field/value pairs (see record.ts),
+ *          id, expected version, n (hash fields set), n field/value pairs (see record.ts),
+ *          r, r names of hash fields removed,
  *          m, m statistic field/increment pairs (added only if the update is written)
  * Returns  per update, 1 if written, 0 if the record changed or is gone
  * ```
@@ -37,11 +40,24 @@ for j = 1, tonumber(ARGV[3]) do
   local key = K .. "job:" .. id
   local old = redis.call("HMGET", key, "version", "state", "priority", "runAt",
     "leaseExpiresAt", "expiresAt", "batchId", "callbackDueAt")
+  local r = tonumber(ARGV[i + 3 + 2 * n])
   if old[1] == ARGV[i + 1] then
     table.remove(old, 1)
     indexRemove(id, old)
-    writeRecord(key, i + 3, n)
-    local new = argFields(i + 3, n)
+    redis.call("HSET", key, unpack(ARGV, i + 3, i + 2 + 2 * n))
+    local new = { unpack(old) }
+    for p = i + 3, i + 1 + 2 * n, 2 do
+      local slot = SLOT[ARGV[p]]
+      if slot then new[slot] = ARGV[p + 1] end
+    end
+    if r > 0 then
+      local at = i + 4 + 2 * n
+      redis.call("HDEL", key, unpack(ARGV, at, at + r - 1))
+      for p = at, at + r - 1 do
+        local slot = SLOT[ARGV[p]]
+        if slot then new[slot] = false end
+      end
+    end
     indexAdd(id, new)
     if old[1] ~= new[1] then
       incr(K .. "counts", old[1], -1)
@@ -51,13 +67,13 @@ for j = 1, tonumber(ARGV[3]) do
       if new[1] == "queued" then wake = true end
     end
     applied[j] = 1
-    i = i + 3 + 2 * n
+    i = i + 4 + 2 * n + r
     local m = tonumber(ARGV[i])
     for s = 1, m do incr(K .. "stats", ARGV[i + 2 * s - 1], tonumber(ARGV[i + 2 * s])) end
     i = i + 1 + 2 * m
   else
     applied[j] = 0
-    i = i + 3 + 2 * n
+    i = i + 4 + 2 * n + r
     i = i + 1 + 2 * tonumber(ARGV[i])
   end
 end

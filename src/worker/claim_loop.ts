@@ -1,9 +1,9 @@
 /**
  * The claim loop: keeps up to `concurrency` jobs running. Whenever slots are free it
- * claims that many jobs (at most the store's `maxClaimBatch`, else
- * {@linkcode CLAIM_BATCH}, per call) from its queues in
- * priority order; when the queues run dry it waits for the store's wake-up rather than
- * polling hard. Jobs claimed while stopping still run: they are ours once claimed.
+ * claims that many jobs (per call at most half the pool, and at most the store's
+ * `maxClaimBatch`, else {@linkcode CLAIM_BATCH}) from its queues in priority order;
+ * when the queues run dry it waits for the store's wake-up rather than polling hard. Jobs
+ * claimed while stopping still run: they are ours once claimed.
  *
  * @example
  * ```ts ignore
@@ -100,7 +100,13 @@ export class ClaimLoop extends Service {
     await this.#freeSlot(signal);
     if (signal.aborted) return 0;
     this.#claim ??= Promise.withResolvers();
-    const limit = Math.min(concurrency - this.#inFlight.size, store.maxClaimBatch ?? CLAIM_BATCH);
+    // At most half the pool per claim: the pool runs as two cohorts or more, so one runs
+    // while another's claim is on its way.
+    const limit = Math.min(
+      concurrency - this.#inFlight.size,
+      store.maxClaimBatch ?? CLAIM_BATCH,
+      Math.ceil(concurrency / 2),
+    );
     const now = this.clock.now();
     const { rateLimits } = this.#o;
     const jobs = await store.jobClaim({ queues, workerId, limit, leaseMs, now, rateLimits });

@@ -30,6 +30,8 @@ export const CONFIG = {
   singleJobs: int("BENCH_SINGLE_JOBS", 2_000),
   concurrentJobs: int("BENCH_CONCURRENT_JOBS", 20_000),
   callers: int("BENCH_CALLERS", 100),
+  /** Rounds of the enqueue cases; each figure is their median. */
+  enqueueRounds: int("BENCH_ENQUEUE_ROUNDS", 3),
   /** Jobs enqueued in bulk calls of `BULK_CALL_JOBS` (tq_cases.ts). */
   bulkJobs: int("BENCH_BULK_JOBS", 60_000),
   /** Latency samples, one enqueue every `gapMs`. */

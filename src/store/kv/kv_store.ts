@@ -82,7 +82,8 @@ function tooLarge(error: TypeError, jobs: Job[]): PayloadTooLargeError {
 /** Options of {@linkcode openKvStore}. */
 export interface KvStoreOptions {
   clock?: Clock;
-  /** How often idle workers look for other processes' wake-ups, in ms (2). */
+  /** How often idle workers look for other processes' wake-ups where the file system gives
+   * no watcher, in ms (2). */
   pollMs?: number;
 }
 
@@ -449,6 +450,7 @@ class KvStore implements Store {
   }
 
   close(): void {
+    this.#bell.close();
     this.#kv.close();
   }
 

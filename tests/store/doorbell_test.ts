@@ -1,0 +1,72 @@
+import { Doorbell } from "../../src/store/kv/doorbell.ts";
+import { assert } from "../assert.ts";
+
+/** Waits no longer than this in a test: far past any ring's delivery, far below the test's. */
+const GUARD_MS = 20_000;
+
+async function tempBell(): Promise<string> {
+  return `${await Deno.makeTempDir({ prefix: "tq_bell_" })}/tq.db.bell`;
+}
+
+/** Rings `path` from a separate Deno process, as another tq process would. */
+async function ringFromAnotherProcess(path: string): Promise<void> {
+  const code = `import { Doorbell } from ${
+    JSON.stringify(
+      new URL("../../src/store/kv/doorbell.ts", import.meta.url).href,
+    )
+  }; new Doorbell(${JSON.stringify(path)}).ring();`;
+  const { success } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdout: "null",
+  }).output();
+  assert(success, "the ringing process failed");
+}
+
+Deno.test("a ring from another process wakes a waiting process long before its timeout", async () => {
+  const path = await tempBell();
+  const bell = new Doorbell(path);
+  try {
+    const started = Date.now();
+    const woken = bell.wait({ timeoutMs: GUARD_MS });
+    await ringFromAnotherProcess(path);
+    await woken;
+    assert(Date.now() - started < GUARD_MS / 2, `woken after ${Date.now() - started} ms`);
+  } finally {
+    bell.close();
+  }
+});
+
+Deno.test("a ring made while nobody waited makes the next wait return at once", async () => {
+  const path = await tempBell();
+  const bell = new Doorbell(path);
+  try {
+    await ringFromAnotherProcess(path);
+    const started = Date.now();
+    await bell.wait({ timeoutMs: GUARD_MS });
+    assert(Date.now() - started < GUARD_MS / 2, `woken after ${Date.now() - started} ms`);
+  } finally {
+    bell.close();
+  }
+});
+
+Deno.test("a ring in the same process wakes its waiters", async () => {
+  const bell = new Doorbell(await tempBell());
+  try {
+    const woken = Promise.all([
+      bell.wait({ timeoutMs: GUARD_MS }),
+      bell.wait({ timeoutMs: GUARD_MS }),
+    ]);
+    bell.ring();
+    await woken;
+  } finally {
+    bell.close();
+  }
+});
+
+Deno.test("closing the bell releases its waiters and stops its file watcher", async () => {
+  const bell = new Doorbell(await tempBell());
+  const waiting = bell.wait({ timeoutMs: GUARD_MS });
+  bell.close();
+  await waiting;
+  await bell.wait({ timeoutMs: GUARD_MS });
+});

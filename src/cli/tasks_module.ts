@@ -17,6 +17,18 @@ import { pathToFileURL } from "node:url";
 import { Registry } from "../registry/registry.ts";
 import { UsageError } from "./args.ts";
 import type { CliOptions } from "./cli_options.ts";
+import { type ProcessFacts, tasksConfigHint } from "./tasks_config_hint.ts";
+
+/** Load errors that mean "an import of the module did not resolve". */
+const UNRESOLVED = /not a dependency|import map|Relative import path|Cannot resolve/i;
+
+/** Terminal colour codes, which Deno puts in its load errors. */
+// deno-lint-ignore no-control-regex
+const ANSI_COLOUR = /\x1b\[[0-9;]*m/g;
+
+function processFacts(): ProcessFacts {
+  return { mainModule: Deno.mainModule, execPath: Deno.execPath(), args: Deno.args };
+}
 
 /**
  * The tasks of the module at `path` (relative to the working directory): its `registry`,
@@ -39,10 +51,20 @@ export async function loadTasks(
     // (nothing to rewrite) where a bare variable is reported as unanalyzable.
     module = await import(`file://${pathToFileURL(resolve(path)).pathname}`);
   } catch (error) {
-    throw new UsageError(`--tasks: cannot load ${path}: ${(error as Error).message}`);
+    // Deno's own hint ("try running `deno add npm:…`") points the wrong way here: keep the
+    // first line, without colours.
+    const message = (error as Error).message.split("\n")[0].replace(ANSI_COLOUR, "");
+    const hint = UNRESOLVED.test(message) ? tasksConfigHint(path, processFacts()) : "";
+    throw new UsageError(`--tasks: cannot load ${path}: ${message}${hint}`);
   }
   if (!(module.registry instanceof Registry)) {
-    throw new UsageError(`--tasks: ${path} does not export a task registry named "registry"`);
+    const foreign = module.registry !== undefined && module.registry !== null;
+    throw new UsageError(
+      foreign
+        ? `--tasks: ${path} exports a "registry" that is not this tq's Registry (another copy ` +
+          `of @tq/tq?)${tasksConfigHint(path, processFacts())}`
+        : `--tasks: ${path} does not export a task registry named "registry"`,
+    );
   }
   const schedules = module.schedules ?? [];
   if (!Array.isArray(schedules)) {

@@ -88,7 +88,9 @@ Deno.test("read-only commands refuse a --db that does not exist, naming it and c
   const { db, dir, cleanup } = await tempDb();
   try {
     const missing = `${dir}/typo/tqq.db`;
-    for (const command of [["jobs", "list"], ["queues"], ["stats"], ["workers"], ["schedules", "list"]]) {
+    for (
+      const command of [["jobs", "list"], ["queues"], ["stats"], ["workers"], ["schedules", "list"]]
+    ) {
       const { code, stderr } = await runTq([...command, "--db", missing]);
       assertEquals(code, 2, `${command.join(" ")}: ${stderr}`);
       assert(stderr.startsWith(`tq: --db ${missing}: `), stderr);

@@ -15,6 +15,7 @@ import type { LogLevel } from "../log.ts";
 
 /** A mistake on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
+  /** `message` is the whole line printed after `tq: `. */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";

@@ -4,6 +4,7 @@
  * own schedule, its own `main.ts` calling `runCli`.
  */
 import { assert, assertEquals } from "../assert.ts";
+import { denortPresent } from "../denort.ts";
 import { eventually, TqProcess } from "../integration/tq_process.ts";
 import { TempProject, TQ_ROOT } from "./temp_project.ts";
 import { USER_FILES, userConfig } from "./user_project.ts";
@@ -105,4 +106,27 @@ Deno.test("tq --tasks run from the project's directory names the exact command t
     assertEquals(code, 0, stderr);
     assertEquals(JSON.parse(stdout).schedules[0].name, "morning_greeting");
   });
+});
+
+Deno.test({
+  name: "a project's own main.ts compiles into its own binary that runs its own tasks",
+  ignore: !denortPresent("own binary test"),
+  async fn() {
+    await withProject(async (project, db) => {
+      const flags = ["--allow-read", "--allow-write", "--allow-net", "--allow-env", "--allow-sys"];
+      const build = await project.run(["compile", ...flags, "--output", "dist/jobs", "main.ts"]);
+      assertEquals(build.code, 0, build.stderr);
+      const jobs = `${project.dir}/dist/jobs`;
+      const enqueue = await new Deno.Command(jobs, {
+        args: ["enqueue", "greet", '{"name":"Ada"}', "--db", db],
+      }).output();
+      assertEquals(enqueue.code, 0, new TextDecoder().decode(enqueue.stderr));
+      const list = await new Deno.Command(jobs, {
+        args: ["schedules", "list", "--json", "--db", db],
+      }).output();
+      assertEquals(list.code, 0, new TextDecoder().decode(list.stderr));
+      const { schedules } = JSON.parse(new TextDecoder().decode(list.stdout));
+      assertEquals(schedules[0].name, "morning_greeting");
+    });
+  },
 });

@@ -51,11 +51,12 @@ export async function loadTasks(
     // (nothing to rewrite) where a bare variable is reported as unanalyzable.
     module = await import(`file://${pathToFileURL(resolve(path)).pathname}`);
   } catch (error) {
-    // Deno's own hint ("try running `deno add npm:…`") points the wrong way here: keep the
-    // first line, without colours.
-    const message = (error as Error).message.split("\n")[0].replace(ANSI_COLOUR, "");
-    const hint = UNRESOLVED.test(message) ? tasksConfigHint(path, processFacts()) : "";
-    throw new UsageError(`--tasks: cannot load ${path}: ${message}${hint}`);
+    const message = (error as Error).message.replace(ANSI_COLOUR, "");
+    if (!UNRESOLVED.test(message)) throw new UsageError(`--tasks: cannot load ${path}: ${message}`);
+    // Deno's own hint for an unresolved import ("try running `deno add npm:…`") points the
+    // wrong way here: its first line, then ours.
+    const hint = tasksConfigHint(path, processFacts());
+    throw new UsageError(`--tasks: cannot load ${path}: ${message.split("\n")[0]}${hint}`);
   }
   if (!(module.registry instanceof Registry)) {
     const foreign = module.registry !== undefined && module.registry !== null;

@@ -46,6 +46,13 @@ Deno.test("a project's own main.ts start runs its own task enqueued over HTTP", 
   });
 });
 
+Deno.test("a project's main.ts and tasks type-check against the public exports only", async () => {
+  await withProject(async (project) => {
+    const { code, stderr } = await project.run(["check", "main.ts", "tasks/mod.ts"]);
+    assertEquals(code, 0, stderr);
+  });
+});
+
 Deno.test("a project's own main.ts lists its own schedule with schedules list --json", async () => {
   await withProject(async (project, db) => {
     const created = await project.run([

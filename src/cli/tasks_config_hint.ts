@@ -69,18 +69,34 @@ export function tasksConfigHint(path: string, facts: ProcessFacts): string {
   if (!config) return "";
   const main = facts.mainModule.startsWith("file:") ? fileURLToPath(facts.mainModule) : "";
   if (main && projectConfig(main) === config) return "";
-  const ownBinary = "or give the project its own tq: a main.ts that calls runCli from " +
-    `"@tq/tq/cli" with its registry and schedules (README: "Use tq in your own project")`;
-  const deno = /^deno(\.exe)?$/.test(basename(facts.execPath));
-  if (!main || !deno) {
-    return `\n  ${path} belongs to the project of ${config}, whose imports this compiled tq ` +
-      `cannot use;\n  ${ownBinary}`;
+  const flags = ["run", "-A", "--unstable-kv", "--unstable-cron", "--config", config];
+  const run = (entry: string) => ["deno", ...flags, entry, ...facts.args].map(shellQuote);
+  const lines = [
+    `${path} belongs to the project of ${config}, whose imports this tq does not use ` +
+    "(it resolves through its own deno.json).",
+  ];
+  if (dependsOnTq(config)) {
+    // The project's own @tq/tq, run directly: its deno.json resolves everything.
+    lines.push("Run the project's own tq with it:", `  ${run("jsr:@tq/tq/cli").join(" ")}`);
+  } else if (main && /^deno(\.exe)?$/.test(basename(facts.execPath))) {
+    lines.push("Run tq with the project's config:", `  ${run(main).join(" ")}`);
+  } else {
+    lines.push("Add @tq/tq to its imports (deno add jsr:@tq/tq),");
   }
-  const words = ["run", "-A", "--unstable-kv", "--unstable-cron", "--config", config, main];
-  const command = ["deno", ...words, ...facts.args].map(shellQuote).join(" ");
-  return `\n  ${path} belongs to the project of ${config}, whose imports this tq does not use ` +
-    `(it resolves through its own deno.json). Run tq with the project's config:\n    ` +
-    `${command}\n  ${ownBinary}`;
+  lines.push(
+    'or give the project its own tq: a main.ts that calls runCli from "@tq/tq/cli" with its ' +
+      'registry and schedules (README: "Use tq in your own project")',
+  );
+  return lines.map((line) => `\n  ${line}`).join("");
+}
+
+/** Whether the deno.json at `config` maps `@tq/tq` (a plain look at its text: it is JSONC). */
+function dependsOnTq(config: string): boolean {
+  try {
+    return Deno.readTextFileSync(config).includes(`"@tq/tq"`);
+  } catch {
+    return false;
+  }
 }
 
 /** `text` as one shell word. */

@@ -18,31 +18,48 @@ async function withProject(fn: (project: TempProject, db: string) => Promise<voi
   }
 }
 
+/** Starts `deno …args` in the project, enqueues greet over HTTP, checks its result. */
+async function greetOverHttp(project: TempProject, args: string[]) {
+  const tq = TqProcess.spawn(project.command(args, { TQ_LOG_LEVEL: "info" }));
+  try {
+    const url = await tq.url();
+    const response = await fetch(`${url}/tasks/greet`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: "Ada" }),
+    });
+    assertEquals(response.status, 202);
+    const { status_url } = await response.json();
+    const job = await eventually(
+      async () => {
+        const body = await (await fetch(`${url}${status_url}`)).json();
+        return body.status === "finished" ? body : undefined;
+      },
+      30_000,
+      "the job to finish",
+    );
+    assertEquals(job.result, { greeting: "hello, Ada" });
+  } finally {
+    await tq.stop();
+  }
+}
+
 Deno.test("a project's own main.ts start runs its own task enqueued over HTTP", async () => {
   await withProject(async (project, db) => {
-    const args = ["run", "-A", "main.ts", "start", "--db", db, "--port", "0"];
-    const tq = TqProcess.spawn(project.command(args, { TQ_LOG_LEVEL: "info" }));
-    try {
-      const url = await tq.url();
-      const response = await fetch(`${url}/tasks/greet`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ name: "Ada" }),
-      });
-      assertEquals(response.status, 202);
-      const { status_url } = await response.json();
-      const job = await eventually(
-        async () => {
-          const body = await (await fetch(`${url}${status_url}`)).json();
-          return body.status === "finished" ? body : undefined;
-        },
-        30_000,
-        "the job to finish",
-      );
-      assertEquals(job.result, { greeting: "hello, Ada" });
-    } finally {
-      await tq.stop();
-    }
+    await greetOverHttp(project, ["run", "-A", "main.ts", "start", "--db", db, "--port", "0"]);
+  });
+});
+
+Deno.test("jsr:@tq/tq/cli run from the project with --tasks runs the project's tasks", async () => {
+  await withProject(async (project, db) => {
+    const tq = ["run", "-A", "jsr:@tq/tq/cli"];
+    const refused = await project.run([...tq, "worker", "--db", db]);
+    assertEquals(refused.code, 2, refused.stderr);
+    assert(refused.stderr.includes("--tasks PATH"), refused.stderr);
+    const tasks = ["--tasks", "./tasks/mod.ts", "--db", db, "--port", "0"];
+    await greetOverHttp(project, [...tq, "start", ...tasks]);
+    const queues = await project.run([...tq, "queues", "--json", "--db", db]);
+    assertEquals(queues.code, 0, queues.stderr);
   });
 });
 
@@ -106,9 +123,9 @@ Deno.test("tq --tasks run from the project's directory names the exact command t
     const hint = refused.stderr.split("\n").map((l) => l.trim()).find((l) =>
       l.startsWith("deno run")
     );
-    assert(hint, refused.stderr);
+    assert(hint?.includes(" jsr:@tq/tq/cli "), refused.stderr);
     assert(!refused.stderr.includes("deno add"), refused.stderr);
-    const words = hint.split(" ").slice(1).map((w) => w.replace(/^'(.*)'$/, "$1"));
+    const words = hint!.split(" ").slice(1).map((w) => w.replace(/^'(.*)'$/, "$1"));
     const { code, stdout, stderr } = await project.run(words);
     assertEquals(code, 0, stderr);
     assertEquals(JSON.parse(stdout).schedules[0].name, "morning_greeting");

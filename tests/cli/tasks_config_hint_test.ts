@@ -59,3 +59,24 @@ Deno.test("tasksConfigHint() of a compiled binary points to the project's own ru
     assert(hint.includes("runCli"), hint);
   });
 });
+
+Deno.test("tasksConfigHint() runs the project's own jsr:@tq/tq/cli when its deno.json maps it", async () => {
+  await withProject(async (dir) => {
+    await Deno.writeTextFile(
+      `${dir}/app/deno.jsonc`,
+      '{ "imports": { "@tq/tq": "jsr:@tq/tq@^0.1.0" } }',
+    );
+    const hint = tasksConfigHint(`${dir}/app/tasks/mod.ts`, {
+      mainModule: "file:///tmp/deno-compile-tq/main.ts",
+      execPath: "/usr/local/bin/tq",
+      args: ["cron", "--tasks", "./tasks/mod.ts"],
+    });
+    assert(
+      hint.includes(
+        `deno run -A --unstable-kv --unstable-cron --config ${dir}/app/deno.jsonc ` +
+          "jsr:@tq/tq/cli cron --tasks ./tasks/mod.ts",
+      ),
+      hint,
+    );
+  });
+});

@@ -43,7 +43,7 @@ export async function schedulesCommand(args: string[], tasks: CliOptions): Promi
   if (action !== "list" && !name) throw new UsageError(`schedules ${action}: name the schedule`);
   const unexpected = action === "list" ? name : extra[0];
   if (unexpected) throw new UsageError(`schedules: unexpected argument "${unexpected}"`);
-  const { connection } = await setup(values, tasks, { readOnly: action !== "trigger" });
+  const { connection } = await setup(values, tasks, { readOnly: action === "list" });
   const { store, producer, schedules } = connection;
   try {
     if (action === "trigger") {

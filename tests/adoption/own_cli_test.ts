@@ -7,10 +7,13 @@ import { assert, assertEquals } from "../assert.ts";
 import { denortPresent } from "../denort.ts";
 import { eventually, TqProcess } from "../integration/tq_process.ts";
 import { TempProject, TQ_ROOT } from "./temp_project.ts";
-import { USER_FILES, userConfig } from "./user_project.ts";
+import { PLAIN_FILES, USER_FILES, userConfig } from "./user_project.ts";
 
-async function withProject(fn: (project: TempProject, db: string) => Promise<void>) {
-  const project = await TempProject.create(USER_FILES, userConfig());
+async function withProject(
+  fn: (project: TempProject, db: string) => Promise<void>,
+  files: Record<string, string> = USER_FILES,
+) {
+  const project = await TempProject.create(files, userConfig());
   try {
     await fn(project, `${project.dir}/data/jobs.db`);
   } finally {
@@ -124,7 +127,7 @@ Deno.test("tq --tasks run from the project's directory names the exact command t
       l.startsWith("deno run")
     );
     assert(hint?.includes(" jsr:@tq/tq/cli "), refused.stderr);
-    assert(!refused.stderr.includes("deno add"), refused.stderr);
+    assert(!refused.stderr.includes("deno add npm:"), refused.stderr);
     const words = hint!.split(" ").slice(1).map((w) => w.replace(/^'(.*)'$/, "$1"));
     const { code, stdout, stderr } = await project.run(words);
     assertEquals(code, 0, stderr);
@@ -153,4 +156,22 @@ Deno.test({
       assertEquals(schedules[0].name, "morning_greeting");
     });
   },
+});
+
+Deno.test("tq's own main.ts --tasks, run from the project, loads tasks that import only @tq/tq and zod", async () => {
+  await withProject(async (project, db) => {
+    const tq = ["run", "-A", `${TQ_ROOT}/main.ts`];
+    const tasks = ["--tasks", "./tasks/mod.ts", "--db", db];
+    const enqueued = await project.run([...tq, "enqueue", "greet", '{"name":"x"}', ...tasks]);
+    assertEquals(enqueued.code, 0, enqueued.stderr);
+    const { code, stdout, stderr } = await project.run([
+      ...tq,
+      "schedules",
+      "list",
+      "--json",
+      ...tasks,
+    ]);
+    assertEquals(code, 0, stderr);
+    assertEquals(JSON.parse(stdout).schedules[0].name, "morning_greeting");
+  }, PLAIN_FILES);
 });

@@ -44,3 +44,11 @@ import { registry, schedules } from "./tasks/mod.ts";
 if (import.meta.main) Deno.exit(await runCli(Deno.args, { registry, schedules }));
 `,
 };
+
+/** The same project with tasks that import only `@tq/tq` and `zod` (which tq maps too). */
+export const PLAIN_FILES: Record<string, string> = {
+  ...USER_FILES,
+  "tasks/greet.ts": USER_FILES["tasks/greet.ts"]
+    .replace('import { greeting } from "greeting-lib";\n', "")
+    .replace("greeting(name)", "`hello, ${name}`"),
+};

@@ -1,7 +1,9 @@
 /**
- * The `tq` binary. See `tq --help`, or README.md.
+ * The `tq` binary with the bundled tasks and schedules (`tasks/mod.ts`). See `tq --help`,
+ * or README.md. An application's own binary is the same three lines with its own tasks.
  * @module
  */
-import { main } from "./src/cli/main.ts";
+import { runCli } from "./src/cli/mod.ts";
+import { registry, schedules } from "./tasks/mod.ts";
 
-if (import.meta.main) Deno.exit(await main(Deno.args));
+if (import.meta.main) Deno.exit(await runCli(Deno.args, { registry, schedules }));

@@ -18,7 +18,6 @@ import { Producer } from "./producer.ts";
 import { useProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import { openKvStore } from "./store/kv/kv_store.ts";
-import { openRedisStore } from "./store/redis/redis_store.ts";
 import type { Store } from "./store/store.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "./scheduler/schedule.ts";
 
@@ -62,7 +61,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const prefix = options.redisPrefix ?? Deno.env.get("TQ_REDIS_PREFIX");
   const caFile = options.redisCaFile ?? Deno.env.get("TQ_REDIS_CA_FILE");
   const store = redis
-    ? await openRedisStore(redis, { prefix, clock, caFile })
+    ? await openRedis(redis, { prefix, clock, caFile })
     : await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
   const producer = new Producer({
     store,
@@ -81,4 +80,13 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
       store.close();
     },
   };
+}
+
+/** The Redis store, imported only when a Redis URL is used: a KV-only app never loads ioredis. */
+async function openRedis(
+  url: string,
+  options: { prefix?: string; clock: Clock; caFile?: string },
+): Promise<Store> {
+  const { openRedisStore } = await import("./store/redis/redis_store.ts");
+  return await openRedisStore(url, options);
 }

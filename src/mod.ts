@@ -32,4 +32,6 @@ export * from "./errors.ts";
 export type { Backoff, Job, JobError, JobState } from "./job.ts";
 export { JOB_STATES } from "./job.ts";
 export type { Store } from "./store/store.ts";
+export { defineSchedule } from "./scheduler/schedule.ts";
+export type { CatchUp, ScheduleDefinition } from "./scheduler/schedule.ts";
 export { openKvStore } from "./store/kv/kv_store.ts";

@@ -4,30 +4,10 @@
  * without that site skip this test, saying why (the Dockerfile's build stage runs it).
  */
 import { assert, assertEquals } from "./assert.ts";
+import { denortPresent } from "./denort.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
-const target = "x86_64-unknown-linux-gnu";
-
-function denortPresent(): string | undefined {
-  const fromEnv = Deno.env.get("DENORT_BIN");
-  if (fromEnv) return fromEnv;
-  const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
-  const zip = `${denoDir}/dl/release/v${Deno.version.deno}/denort-${target}.zip`;
-  try {
-    Deno.statSync(zip);
-    return zip;
-  } catch {
-    return undefined;
-  }
-}
-
-const denort = denortPresent();
-if (!denort) {
-  console.log(
-    `compile test skipped: no denort ${Deno.version.deno} for ${target} here ` +
-      "(set DENORT_BIN, or run where deno compile can download it, as the Dockerfile does)",
-  );
-}
+const denort = denortPresent("compile test");
 
 Deno.test({
   name: "deno task compile builds a tq binary that runs",

@@ -15,6 +15,7 @@ import type { LogLevel } from "../log.ts";
 
 /** A mistake on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
+  /** `message` is the whole line printed after `tq: `. */
   constructor(message: string) {
     super(message);
     this.name = "UsageError";
@@ -42,8 +43,9 @@ Common options:
   --redis-ca-file F  CA (PEM) of a rediss:// server's certificate (env TQ_REDIS_CA_FILE)
   --env-file PATH    load environment variables from a file first (existing ones win)
   --log-level LEVEL  debug | info | warn | error (env TQ_LOG_LEVEL; default info)
-  --tasks PATH       load the task registry from a module exporting "registry"
-                     (env TQ_TASKS; default the bundled tasks/mod.ts)
+  --tasks PATH       load the tasks from a module exporting "registry", and its
+                     "schedules" when it exports them (env TQ_TASKS; default the
+                     tasks this tq was started with)
   -h, --help         show this help`;
 
 type OptionSpec = Record<

@@ -1,10 +1,10 @@
 /**
- * `tq cron`: runs the schedules of `tasks/schedules.ts`, one job per tick, however many
+ * `tq cron`: runs the schedules tq was started with, one job per tick, however many
  * `tq cron` (or `tq start`) processes run them. Also the cron part of `tq start`.
  *
  * @example
  * ```ts ignore
- * await cronCommand([]);
+ * await cronCommand([], { registry, schedules });
  * ```
  * @module
  */
@@ -14,11 +14,12 @@ import type { Logger } from "../log.ts";
 import { CronService } from "../scheduler/cron_service.ts";
 import { COMMON_HELP, parse, UsageError } from "./args.ts";
 import { setup, untilSignal } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 
 /** Help of `tq cron`. */
 export const CRON_HELP = `Usage: tq cron [options]
 
-Enqueues the jobs of the schedules in tasks/schedules.ts at each tick (standard crontab
+Enqueues the jobs of the schedules (see 'tq schedules') at each tick (standard crontab
 meaning, UTC). Any number of tq cron and tq start processes may run: each tick enqueues
 exactly one job. Schedules with catchUp "last" run once at start-up for ticks missed
 while none ran. See 'tq schedules'.
@@ -39,7 +40,7 @@ export function createCron(connection: Connection, logger: Logger): CronService 
 }
 
 /** Runs `tq cron` until SIGINT or SIGTERM. */
-export async function cronCommand(args: string[]): Promise<number> {
+export async function cronCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values, positionals } = parse("cron", args, {});
   if (values.help) {
     console.log(CRON_HELP);
@@ -48,7 +49,7 @@ export async function cronCommand(args: string[]): Promise<number> {
   if (positionals.length > 0) {
     throw new UsageError(`cron: unexpected argument "${positionals[0]}"`);
   }
-  const { connection, logger } = await setup(values);
+  const { connection, logger } = await setup(values, tasks);
   const cron = createCron(connection, logger);
   try {
     await cron.start();

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts ignore
- * await enqueueCommand(["send_notification", '{"email":"a@b.co","message":"hi"}', "--wait"]);
+ * await enqueueCommand(["send_notification", '{"email":"a@b.co","message":"hi"}', "--wait"], { registry, schedules });
  * ```
  * @module
  */
@@ -23,6 +23,7 @@ import {
 } from "./args.ts";
 import { RemoteApi } from "./remote_enqueue.ts";
 import { setup } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 
 /** Help of `tq enqueue`. */
 export const ENQUEUE_HELP = `Usage: tq enqueue TASK [JSON] [options]
@@ -102,7 +103,7 @@ async function enqueueRemote(
 }
 
 /** Runs `tq enqueue`. */
-export async function enqueueCommand(args: string[]): Promise<number> {
+export async function enqueueCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values, positionals } = parse("enqueue", args, {
     queue: { type: "string" },
     priority: { type: "string" },
@@ -147,7 +148,7 @@ export async function enqueueCommand(args: string[]): Promise<number> {
     const token = values.token ?? Deno.env.get("TQ_API_TOKEN");
     return await enqueueRemote(new RemoteApi({ url, token }), request, values.wait, waitTimeout);
   }
-  const { connection } = await setup(values);
+  const { connection } = await setup(values, tasks);
   try {
     const job = await connection.producer.enqueue(request);
     if (!values.wait) {

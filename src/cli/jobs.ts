@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts ignore
- * await jobsCommand(["list", "--status", "failed"]);
+ * await jobsCommand(["list", "--status", "failed"], { registry, schedules });
  * ```
  * @module
  */
@@ -13,6 +13,7 @@ import { JOB_STATES, type JobState, lastError } from "../job.ts";
 import { cancelJob, retryJob } from "../transitions.ts";
 import { COMMON_HELP, parse, parseDuration, parseInteger, UsageError } from "./args.ts";
 import { setup } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
 
 /** Help of `tq jobs`. */
@@ -34,7 +35,7 @@ Options:
 ${COMMON_HELP}`;
 
 /** Runs `tq jobs`. */
-export async function jobsCommand(args: string[]): Promise<number> {
+export async function jobsCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values, positionals } = parse("jobs", args, {
     status: { type: "string" },
     queue: { type: "string" },
@@ -55,7 +56,7 @@ export async function jobsCommand(args: string[]): Promise<number> {
   }
   const limit = parseInteger("--limit", values.limit ?? "20", 1, 500);
   const ttlMs = parseDuration("--failure-ttl", values["failure-ttl"] ?? "7d");
-  const { connection } = await setup(values);
+  const { connection } = await setup(values, tasks, { readOnly: true });
   const { store } = connection;
   const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
   try {

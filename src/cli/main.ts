@@ -1,15 +1,17 @@
 /**
- * The `tq` command: dispatches to a subcommand and turns every error into one clear line
- * on stderr and a non-zero exit code (2 for usage, 1 for the rest).
+ * The `tq` command: dispatches to a subcommand with the given tasks and schedules, and
+ * turns every error into one clear line on stderr and a non-zero exit code (2 for usage,
+ * 1 for the rest).
  *
  * @example
  * ```ts ignore
- * Deno.exit(await main(["queues"]));
+ * Deno.exit(await runCli(["queues"], { registry, schedules }));
  * ```
  * @module
  */
 import { TqError } from "../errors.ts";
 import { UsageError } from "./args.ts";
+import type { CliOptions } from "./cli_options.ts";
 import { cronCommand } from "./cron.ts";
 import { enqueueCommand } from "./enqueue.ts";
 import { jobsCommand } from "./jobs.ts";
@@ -35,12 +37,15 @@ Commands:
   queues     counts of jobs per queue and state
   workers    workers online: host, pid, concurrency, running jobs, last heartbeat
   stats      the dashboard's overview: jobs per state, last hour, workers
-  cron       enqueue the jobs of tasks/schedules.ts at their ticks (also inside start)
+  cron       enqueue the jobs of the schedules at their ticks (also inside start)
   schedules  list the schedules; pause, resume or trigger one
 
 Run 'tq COMMAND --help' for a command's options.`;
 
-const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+/** A subcommand: its arguments and the tasks it works with → the exit code. */
+type Command = (args: string[], tasks: CliOptions) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
   start: startCommand,
   serve: serveCommand,
   worker: workerCommand,
@@ -53,8 +58,18 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   schedules: schedulesCommand,
 };
 
-/** Runs the command line `args`; resolves with the exit code. */
-export async function main(args: string[]): Promise<number> {
+/**
+ * Runs the command line `args` (`start`, `serve`, `worker`, `cron`, `enqueue`, `jobs`, …)
+ * with the tasks and schedules of `options`; resolves with the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * import { runCli } from "@tq/tq/cli";
+ * import { registry, schedules } from "./tasks/mod.ts";
+ * if (import.meta.main) Deno.exit(await runCli(Deno.args, { registry, schedules }));
+ * ```
+ */
+export async function runCli(args: string[], options: CliOptions): Promise<number> {
   const [command, ...rest] = args;
   if (!command || command === "--help" || command === "-h" || command === "help") {
     console.log(MAIN_HELP);
@@ -63,7 +78,7 @@ export async function main(args: string[]): Promise<number> {
   const run = COMMANDS[command];
   try {
     if (!run) throw new UsageError(`unknown command "${command}" (see 'tq --help')`);
-    return await run(rest);
+    return await run(rest, options);
   } catch (error) {
     console.error(`tq: ${(error as Error).message}`);
     if (error instanceof UsageError) return 2;

@@ -3,13 +3,14 @@
  *
  * @example
  * ```ts ignore
- * await queuesCommand(["--json"]);
+ * await queuesCommand(["--json"], { registry, schedules });
  * ```
  * @module
  */
 import { JOB_STATES } from "../job.ts";
 import { COMMON_HELP, parse } from "./args.ts";
 import { setup } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
 
 /** Help of `tq queues`. */
@@ -19,13 +20,13 @@ Prints every queue with its count of jobs in each state.
 ${COMMON_HELP}`;
 
 /** Runs `tq queues`. */
-export async function queuesCommand(args: string[]): Promise<number> {
+export async function queuesCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values } = parse("queues", args, { json: { type: "boolean" } });
   if (values.help) {
     console.log(QUEUES_HELP);
     return 0;
   }
-  const { connection } = await setup(values);
+  const { connection } = await setup(values, tasks, { readOnly: true });
   try {
     const queues = await connection.store.queueCounts();
     if (values.json) {

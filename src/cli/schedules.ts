@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts ignore
- * await schedulesCommand(["pause", "midnight_reports"]);
+ * await schedulesCommand(["pause", "midnight_reports"], { registry, schedules });
  * ```
  * @module
  */
@@ -13,22 +13,24 @@ import { findSchedule, scheduleStatuses } from "../scheduler/schedule_status.ts"
 import { runSchedule } from "../scheduler/run_schedule.ts";
 import { COMMON_HELP, parse, UsageError } from "./args.ts";
 import { setup } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
 
 /** Help of `tq schedules`. */
 export const SCHEDULES_HELP = `Usage: tq schedules [list] [--json]
        tq schedules pause|resume|trigger NAME
 
-Lists the schedules of tasks/schedules.ts with their next run (UTC), last run and its job,
-and whether they are paused; pause or resume a schedule's ticks (in every process); or
-trigger one now (enqueues its job at once and prints it).
+Lists the schedules (those tq was started with, or the "schedules" export of --tasks)
+with their next run (UTC), last run and its job, and whether they are paused; pause or
+resume a schedule's ticks (in every process); or trigger one now (enqueues its job at once
+and prints it).
 
 Options:
   --json             print JSON
 ${COMMON_HELP}`;
 
 /** Runs `tq schedules`. */
-export async function schedulesCommand(args: string[]): Promise<number> {
+export async function schedulesCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values, positionals } = parse("schedules", args, { json: { type: "boolean" } });
   if (values.help) {
     console.log(SCHEDULES_HELP);
@@ -41,7 +43,7 @@ export async function schedulesCommand(args: string[]): Promise<number> {
   if (action !== "list" && !name) throw new UsageError(`schedules ${action}: name the schedule`);
   const unexpected = action === "list" ? name : extra[0];
   if (unexpected) throw new UsageError(`schedules: unexpected argument "${unexpected}"`);
-  const { connection } = await setup(values);
+  const { connection } = await setup(values, tasks, { readOnly: action === "list" });
   const { store, producer, schedules } = connection;
   try {
     if (action === "trigger") {

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts ignore
- * await serveCommand(["--port", "8080"]);
+ * await serveCommand(["--port", "8080"], { registry, schedules });
  * ```
  * @module
  */
@@ -14,6 +14,7 @@ import type { SecurityOptions } from "../http/auth/mod.ts";
 import { COMMON_HELP, parse, parseInteger } from "./args.ts";
 import { SECURITY_HELP, SECURITY_OPTIONS, securitySettings } from "./security_options.ts";
 import { setup, untilSignal } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 
 /** Help of `tq serve`. */
 export const SERVE_HELP = `Usage: tq serve [--host HOST] [--port PORT]
@@ -58,7 +59,7 @@ export function listen(
 }
 
 /** Runs `tq serve` until SIGINT or SIGTERM. */
-export async function serveCommand(args: string[]): Promise<number> {
+export async function serveCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values } = parse("serve", args, LISTEN_OPTIONS);
   if (values.help) {
     console.log(SERVE_HELP);
@@ -66,7 +67,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   const address = listenAddress(values);
   const security = securitySettings(values, address.hostname);
-  const { connection, logger } = await setup(values);
+  const { connection, logger } = await setup(values, tasks);
   const server = listen(connection, logger, address, security);
   const signal = await untilSignal();
   logger.info("server:stopping", { signal });

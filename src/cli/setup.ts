@@ -1,19 +1,20 @@
 /**
- * What every command does before its own work: load `--env-file`, pick the log level and
- * open the store named by `--db` (or `TQ_DB`).
+ * What every command does before its own work: load `--env-file`, pick the log level, load
+ * `--tasks` when given, and open the store named by `--db` (or `TQ_DB`).
  *
  * @example
  * ```ts ignore
- * const { connection, logger } = await setup(values);
+ * const { connection, logger } = await setup(values, { registry, schedules });
  * ```
  * @module
  */
-import { registry, schedules } from "../../tasks/mod.ts";
 import { connect, type Connection, DEFAULT_DB } from "../connect.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { loadEnvFile, logLevel } from "./args.ts";
 import { checkStore } from "./store_check.ts";
-import { loadRegistry } from "./tasks_module.ts";
+import type { CliOptions } from "./cli_options.ts";
+import { assertStoreExists } from "./store_exists.ts";
+import { loadTasks } from "./tasks_module.ts";
 
 /** The common option values, as `parse` returns them. */
 export interface CommonValues {
@@ -32,22 +33,40 @@ export interface CommandContext {
   logger: Logger;
 }
 
-/** Applies the common options and connects to the store. */
-export async function setup(values: CommonValues): Promise<CommandContext> {
+/** How a command uses the store. */
+export interface SetupOptions {
+  /**
+   * A command that only reads (`jobs`, `queues`, `stats`, …) refuses a KV file that does
+   * not exist, instead of creating an empty one and answering "nothing" for a mistyped path.
+   */
+  readOnly?: boolean;
+}
+
+/**
+ * Applies the common options and connects to the store, with the tasks and schedules of
+ * `--tasks` (env `TQ_TASKS`) when given, else those of `tasks`.
+ */
+export async function setup(
+  values: CommonValues,
+  tasks: CliOptions,
+  options: SetupOptions = {},
+): Promise<CommandContext> {
   if (values["env-file"]) loadEnvFile(values["env-file"]);
   const logger = createLogger({ level: logLevel(values["log-level"]) });
-  const tasks = await loadRegistry(values.tasks ?? Deno.env.get("TQ_TASKS"), registry);
-  // The bundled schedules name bundled tasks: a registry from --tasks runs without them.
+  const { registry, schedules } = await loadTasks(values.tasks ?? Deno.env.get("TQ_TASKS"), tasks);
+  const redis = values.redis ?? Deno.env.get("TQ_REDIS_URL");
+  const db = values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB;
+  if (options.readOnly && !redis) assertStoreExists(db);
   const connection = await connect({
-    registry: tasks,
-    db: values.db,
-    redis: values.redis,
+    registry,
+    db,
+    redis,
     redisPrefix: values["redis-prefix"],
     redisCaFile: values["redis-ca-file"],
-    schedules: tasks === registry ? schedules : [],
+    schedules,
     logger,
   });
-  await checkStore(connection.store, values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB);
+  await checkStore(connection.store, db);
   return { connection, logger };
 }
 

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts ignore
- * await startCommand([]);
+ * await startCommand([], { registry, schedules });
  * ```
  * @module
  */
@@ -13,6 +13,7 @@ import { createCron } from "./cron.ts";
 import { SECURITY_HELP, securitySettings } from "./security_options.ts";
 import { listen, LISTEN_OPTIONS, listenAddress } from "./serve.ts";
 import { setup, untilSignal } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 import { createWorker, WORKER_OPTIONS, workerSettings } from "./worker.ts";
 
 /** Help of `tq start`. */
@@ -30,7 +31,7 @@ ${SECURITY_HELP}
 ${COMMON_HELP}`;
 
 /** Runs `tq start` until SIGINT or SIGTERM. */
-export async function startCommand(args: string[]): Promise<number> {
+export async function startCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values, positionals } = parse("start", args, { ...LISTEN_OPTIONS, ...WORKER_OPTIONS });
   if (values.help) {
     console.log(START_HELP);
@@ -39,7 +40,7 @@ export async function startCommand(args: string[]): Promise<number> {
   const address = listenAddress(values);
   const settings = workerSettings(values);
   const security = securitySettings(values, address.hostname);
-  const { connection, logger } = await setup(values);
+  const { connection, logger } = await setup(values, tasks);
   const worker = createWorker(connection, logger, settings, positionals);
   const server = listen(connection, logger, address, security);
   const cron = createCron(connection, logger);

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts ignore
- * await statsCommand([]);
+ * await statsCommand([], { registry, schedules });
  * ```
  * @module
  */
@@ -12,6 +12,7 @@ import { JOB_STATES } from "../job.ts";
 import { perMinute } from "../http/dashboard/chart.ts";
 import { COMMON_HELP, parse } from "./args.ts";
 import { setup } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
 
 /** Help of `tq stats`. */
@@ -24,13 +25,13 @@ ${COMMON_HELP}`;
 const HOUR_MS = 3_600_000;
 
 /** Runs `tq stats`. */
-export async function statsCommand(args: string[]): Promise<number> {
+export async function statsCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values } = parse("stats", args, { json: { type: "boolean" } });
   if (values.help) {
     console.log(STATS_HELP);
     return 0;
   }
-  const { connection } = await setup(values);
+  const { connection } = await setup(values, tasks, { readOnly: true });
   try {
     const { store } = connection;
     const now = Date.now();

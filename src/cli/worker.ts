@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts ignore
- * await workerCommand(["urgent", "default", "--concurrency", "20"]);
+ * await workerCommand(["urgent", "default", "--concurrency", "20"], { registry, schedules });
  * ```
  * @module
  */
@@ -12,6 +12,7 @@ import type { Logger } from "../log.ts";
 import { registryQueues, Worker } from "../worker/mod.ts";
 import { COMMON_HELP, parse, parseDuration, parseInteger } from "./args.ts";
 import { setup, untilSignal } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 
 /** Help of `tq worker`. */
 export const WORKER_HELP = `Usage: tq worker [QUEUE...] [options]
@@ -68,14 +69,14 @@ export function createWorker(
 }
 
 /** Runs `tq worker` until SIGINT or SIGTERM. */
-export async function workerCommand(args: string[]): Promise<number> {
+export async function workerCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values, positionals } = parse("worker", args, WORKER_OPTIONS);
   if (values.help) {
     console.log(WORKER_HELP);
     return 0;
   }
   const settings = workerSettings(values);
-  const { connection, logger } = await setup(values);
+  const { connection, logger } = await setup(values, tasks);
   const worker = createWorker(connection, logger, settings, positionals);
   worker.start();
   const signal = await untilSignal();

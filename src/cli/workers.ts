@@ -4,12 +4,13 @@
  *
  * @example
  * ```ts ignore
- * await workersCommand(["--json"]);
+ * await workersCommand(["--json"], { registry, schedules });
  * ```
  * @module
  */
 import { COMMON_HELP, parse } from "./args.ts";
 import { setup } from "./setup.ts";
+import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
 
 /** Help of `tq workers`. */
@@ -19,13 +20,13 @@ Prints every worker whose heartbeat has not expired.
 ${COMMON_HELP}`;
 
 /** Runs `tq workers`. */
-export async function workersCommand(args: string[]): Promise<number> {
+export async function workersCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values } = parse("workers", args, { json: { type: "boolean" } });
   if (values.help) {
     console.log(WORKERS_HELP);
     return 0;
   }
-  const { connection } = await setup(values);
+  const { connection } = await setup(values, tasks, { readOnly: true });
   try {
     const now = Date.now();
     const workers = await connection.store.workerList({ now });

@@ -83,3 +83,37 @@ Deno.test("every command answers --help with exit 0", async () => {
     assert(stdout.includes(`tq ${command}`), stdout);
   }
 });
+
+Deno.test("read-only commands refuse a --db that does not exist, naming it and creating nothing", async () => {
+  const { db, dir, cleanup } = await tempDb();
+  try {
+    const missing = `${dir}/typo/tqq.db`;
+    for (
+      const command of [["jobs", "list"], ["queues"], ["stats"], ["workers"], ["schedules", "list"]]
+    ) {
+      const { code, stderr } = await runTq([...command, "--db", missing]);
+      assertEquals(code, 2, `${command.join(" ")}: ${stderr}`);
+      assert(stderr.startsWith(`tq: --db ${missing}: `), stderr);
+    }
+    assertEquals(await Deno.stat(`${dir}/typo`).then(() => true, () => false), false);
+    const enqueued = await runTq(["enqueue", "noop", "--db", db]);
+    assertEquals(enqueued.code, 0, enqueued.stderr);
+    assertEquals((await runTq(["queues", "--db", db])).code, 0);
+  } finally {
+    await cleanup();
+  }
+});
+
+Deno.test("--tasks loads the module's schedules with its registry", async () => {
+  const { db, cleanup } = await tempDb();
+  try {
+    const tasks = ["--tasks", "tests/fixtures/scheduled_tasks.ts", "--db", db];
+    assertEquals((await runTq(["enqueue", "ping", ...tasks])).code, 0);
+    const { code, stdout, stderr } = await runTq(["schedules", "list", "--json", ...tasks]);
+    assertEquals(code, 0, stderr);
+    const { schedules } = JSON.parse(stdout);
+    assertEquals(schedules.map((s: { name: string }) => s.name), ["hourly_ping"]);
+  } finally {
+    await cleanup();
+  }
+});

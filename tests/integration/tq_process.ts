@@ -46,6 +46,11 @@ export class TqProcess {
     return new TqProcess(child);
   }
 
+  /** Starts any command that runs a tq CLI (a user project's own `main.ts`, say). */
+  static spawn(command: Deno.Command): TqProcess {
+    return new TqProcess(command.spawn());
+  }
+
   get pid(): number {
     return this.#child.pid;
   }

@@ -19,6 +19,7 @@ import { loadRegistry } from "./tasks_module.ts";
 export interface CommonValues {
   db?: string;
   redis?: string;
+  "redis-cluster"?: string;
   "redis-prefix"?: string;
   "redis-ca-file"?: string;
   "env-file"?: string;
@@ -42,6 +43,7 @@ export async function setup(values: CommonValues): Promise<CommandContext> {
     registry: tasks,
     db: values.db,
     redis: values.redis,
+    redisCluster: values["redis-cluster"],
     redisPrefix: values["redis-prefix"],
     redisCaFile: values["redis-ca-file"],
     schedules: tasks === registry ? schedules : [],

@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { Redis, ReplyError } from "ioredis";
+import { Cluster, Redis, ReplyError } from "ioredis";
 import { type Clock, systemClock } from "../../clock.ts";
 import { InvalidInputError, PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES, type JobState } from "../../job.ts";
@@ -30,8 +30,14 @@ import type {
   QueueCounts,
   Store,
 } from "../store.ts";
-import { clientOptions, openClient, tlsOptions } from "./connection.ts";
-import { RedisKeys, type TimeIndex } from "./keys.ts";
+import {
+  clientOptions,
+  clusterOptions,
+  openClient,
+  openCluster,
+  tlsOptions,
+} from "./connection.ts";
+import { hasHashTag, RedisKeys, type TimeIndex } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
 import { decodeJob, encodeChanges, encodeJob, jobBytes, pairsToHash } from "./record.ts";
@@ -90,18 +96,81 @@ export async function openRedisStore(
   url: string,
   options: RedisStoreOptions = {},
 ): Promise<Store> {
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
+  const prefix = checkedPrefix(options.prefix ?? DEFAULT_PREFIX);
+  const tls = await tlsOptions(url, options.caFile);
+  const redis = withScripts(await openClient(url, tls));
+  const keys = new RedisKeys(prefix);
+  const wakeUps = new WakeUps(() => new Redis(url, clientOptions(tls)), keys.wake);
+  return new RedisStore(redis, keys, wakeUps, options.clock ?? systemClock);
+}
+
+/** The default key prefix on a Redis Cluster: a hash tag, so every key shares one slot. */
+export const DEFAULT_CLUSTER_PREFIX = "{tq}";
+
+/** Options of {@linkcode openRedisClusterStore}. */
+export interface RedisClusterStoreOptions extends RedisStoreOptions {
+  /**
+   * Replicas that must hold new jobs before an insert returns (Redis `WAIT`), so that a
+   * failover cannot lose an acknowledged job (default 1; 0: acknowledge once the primary
+   * has them, as on a single Redis).
+   */
+  replicas?: number;
+  /** How long an insert waits for those replicas before it fails (default 1,000 ms). */
+  replicaTimeoutMs?: number;
+}
+
+/**
+ * Connects to the Redis Cluster that the nodes at `urls` belong to (any of its nodes will
+ * do; the client learns the rest). The prefix defaults to `{tq}` and must hold a hash tag:
+ * tq's scripts touch several queues' keys at once (flows, groups, the job locator), which a
+ * Cluster allows only within one slot. Throws `StoreUnavailableError` when no node can be
+ * reached, `RangeError` for a prefix without a hash tag.
+ *
+ * @example
+ * ```ts ignore
+ * const store = await openRedisClusterStore(
+ *   ["redis://10.0.0.5:7000", "redis://10.0.0.6:7000", "redis://10.0.0.7:7000"],
+ *   { prefix: "{shop}" },
+ * );
+ * ```
+ */
+export async function openRedisClusterStore(
+  urls: readonly string[],
+  options: RedisClusterStoreOptions = {},
+): Promise<Store> {
+  const prefix = checkedPrefix(options.prefix ?? DEFAULT_CLUSTER_PREFIX);
+  if (!hasHashTag(prefix)) {
+    throw new RangeError(
+      `Redis key prefix "${prefix}" has no {hash tag}: on a Redis Cluster all of tq's keys ` +
+        `must share one slot (a flow, a group or an insert writes several queues in one ` +
+        `script), so use "{${prefix}}"`,
+    );
+  }
+  const replicas = options.replicas ?? 1;
+  const timeoutMs = options.replicaTimeoutMs ?? 1_000;
+  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 16) {
+    throw new RangeError(
+      `replicas to wait for must be a whole number from 0 to 16; got ${replicas}`,
+    );
+  }
+  const tls = (await Promise.all(urls.map((url) => tlsOptions(url, options.caFile))))[0] ?? {};
+  const cluster = withScripts(await openCluster(urls, tls));
+  const keys = new RedisKeys(prefix);
+  const { nodes, options: subscriberOptions } = clusterOptions(urls, tls);
+  const wakeUps = new WakeUps(() => new Cluster(nodes, subscriberOptions), keys.wake);
+  const replication = replicas > 0 ? { replicas, timeoutMs } : undefined;
+  return new RedisStore(cluster, keys, wakeUps, options.clock ?? systemClock, replication);
+}
+
+/** `prefix` if it is a valid key prefix, else a `RangeError`. */
+function checkedPrefix(prefix: string): string {
   // One optional {hash tag} (for Redis Cluster: every key in its slot, see keys.ts).
   if (!/^[\w.:-]*(\{[\w.:-]+\})?[\w.:-]*$/.test(prefix) || !/^.{1,64}$/.test(prefix)) {
     throw new RangeError(
       `Redis key prefix "${prefix}" must be 1-64 of A-Z a-z 0-9 _ . : -, with at most one {tag}`,
     );
   }
-  const tls = await tlsOptions(url, options.caFile);
-  const redis = withScripts(await openClient(url, tls));
-  const keys = new RedisKeys(prefix);
-  const wakeUps = new WakeUps(() => new Redis(url, clientOptions(tls)), keys.wake);
-  return new RedisStore(redis, keys, wakeUps, options.clock ?? systemClock);
+  return prefix;
 }
 
 /** Runs a Redis call; a failure that is not Redis's answer means Redis is out of reach. */
@@ -112,6 +181,7 @@ async function reach<T>(call: () => Promise<T>): Promise<T> {
     if (error instanceof ReplyError || !(error instanceof Error)) throw error;
     if (error.name === "PayloadTooLargeError" || error instanceof RangeError) throw error;
     if (error instanceof InvalidInputError) throw error; // a parent that does not exist
+    if (error instanceof StoreUnavailableError) throw error; // already says what failed
     throw new StoreUnavailableError(`Redis unreachable: ${error.message}`);
   }
 }
@@ -157,8 +227,18 @@ class RedisStore implements Store {
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
 
-  constructor(redis: ScriptedRedis, keys: RedisKeys, wakeUps: WakeUps, clock: Clock) {
+  /** Replicas that must hold new jobs before an insert returns (Cluster only). */
+  readonly #replication: { replicas: number; timeoutMs: number } | undefined;
+
+  constructor(
+    redis: ScriptedRedis,
+    keys: RedisKeys,
+    wakeUps: WakeUps,
+    clock: Clock,
+    replication?: { replicas: number; timeoutMs: number },
+  ) {
     this.#redis = redis;
+    this.#replication = replication;
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys);
@@ -177,6 +257,13 @@ class RedisStore implements Store {
   }
 
   jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
+    const written = this.#insertMany(jobs);
+    if (!this.#replication || jobs.length === 0) return written;
+    const what = jobs.length === 1 ? `job ${jobs[0].id}` : `${jobs.length} jobs`;
+    return written.then(() => this.#waitForReplicas(what));
+  }
+
+  #insertMany(jobs: Job[]): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
     for (const job of jobs) {
       const bytes = jobBytes(job);
@@ -221,8 +308,30 @@ class RedisStore implements Store {
     return reach(async () => void await execPipeline(multi));
   }
 
-  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    return reach(() => this.#idempotency.insert(params));
+  async jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
+    const result = await reach(() => this.#idempotency.insert(params));
+    if (this.#replication) await this.#waitForReplicas(`job ${params.job.id}`);
+    return result;
+  }
+
+  /**
+   * Waits until the replicas asked for hold every write this client sent the primary of
+   * tq's slot so far (Redis `WAIT`, sent on that primary's connection after a read of a key
+   * in the slot); `StoreUnavailableError` if too few confirm in time. Replication is
+   * asynchronous: without this, a primary that fails right after an insert takes the new
+   * jobs with it, and its replica, promoted, never had them.
+   */
+  async #waitForReplicas(what: string): Promise<void> {
+    const { replicas, timeoutMs } = this.#replication!;
+    const [, confirmed] = await reach(() =>
+      execPipeline(this.#redis.pipeline().exists(this.#keys.queues).wait(replicas, timeoutMs))
+    );
+    if ((confirmed as number) < replicas) {
+      throw new StoreUnavailableError(
+        `${what} written, but ${confirmed} of ${replicas} replica(s) confirmed it within ` +
+          `${timeoutMs} ms: a failover now could lose it (is a replica down?)`,
+      );
+    }
   }
 
   jobClaim(params: JobClaimParams): Promise<Job[]> {

@@ -1,0 +1,180 @@
+/**
+ * A real Redis Cluster for tests: six `redis-server --cluster-enabled yes` on 127.0.0.1
+ * (three primaries, three replicas), joined by `redis-cli --cluster create`, each in its own
+ * temp dir and stopped by PID. The cluster bus listens on port + 10000, so the ports are
+ * picked below 45536 with both free. Without redis-server and redis-cli it fails loudly.
+ *
+ * @example
+ * ```ts ignore
+ * const cluster = await RedisCluster.start();
+ * const store = await openRedisClusterStore(cluster.urls, { prefix: "{t1}" });
+ * await cluster.stop();
+ * ```
+ * @module
+ */
+import { RedisServer, requireRedisServer } from "./redis_server.ts";
+
+/** How long the six nodes may take to agree on every slot. */
+const READY_TIMEOUT_MS = 20_000;
+
+/** Settings of a {@linkcode RedisCluster}. */
+export interface RedisClusterOptions {
+  /**
+   * How long a primary may be unreachable before its replica takes over
+   * (`cluster-node-timeout`, default 1,000 ms: failovers in a test take 1-3 s).
+   */
+  nodeTimeoutMs?: number;
+}
+
+/** Whether a TCP port on 127.0.0.1 can be listened on now. */
+function isFree(port: number): boolean {
+  try {
+    Deno.listen({ hostname: "127.0.0.1", port }).close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `count` ports in 20000-45535 whose cluster bus ports (+10000) are free too. */
+function freeClusterPorts(count: number): number[] {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 2_500) * 10;
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    if (ports.every((port) => isFree(port) && isFree(port + 10_000))) return ports;
+  }
+  throw new Error("no run of free ports (and bus ports) found in 20000-45535");
+}
+
+/** Runs `redis-cli` with `args`; its output, or an error with what it said. */
+export async function redisCli(...args: string[]): Promise<string> {
+  const { code, stdout, stderr } = await new Deno.Command("redis-cli", {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  if (code !== 0) {
+    throw new Error(`redis-cli ${args.join(" ")}: ${out}${new TextDecoder().decode(stderr)}`);
+  }
+  return out;
+}
+
+/** Six running nodes that form one cluster. */
+export class RedisCluster {
+  /** Every node, by port; a node stopped by a test stays listed. */
+  readonly nodes: RedisServer[];
+
+  private constructor(nodes: RedisServer[]) {
+    this.nodes = nodes;
+  }
+
+  /** Starts six nodes, creates the cluster and resolves once every node says it is ok. */
+  static async start(options: RedisClusterOptions = {}): Promise<RedisCluster> {
+    await requireRedisServer();
+    await redisCli("--version").catch(() => {
+      throw new Error("redis-cli is not installed: apt-get install -y redis-tools");
+    });
+    const ports = freeClusterPorts(6);
+    const nodes: RedisServer[] = [];
+    try {
+      for (const port of ports) {
+        nodes.push(
+          await RedisServer.start({
+            port,
+            persistent: true,
+            args: [
+              "--cluster-enabled",
+              "yes",
+              "--cluster-config-file",
+              `nodes-${port}.conf`,
+              "--cluster-node-timeout",
+              String(options.nodeTimeoutMs ?? 1_000),
+              // A replica of a primary that died moments ago may take over at once.
+              "--cluster-replica-validity-factor",
+              "0",
+              "--appendfsync",
+              "everysec",
+            ],
+          }),
+        );
+      }
+      await redisCli(
+        "--cluster",
+        "create",
+        ...ports.map((port) => `127.0.0.1:${port}`),
+        "--cluster-replicas",
+        "1",
+        "--cluster-yes",
+      );
+      const cluster = new RedisCluster(nodes);
+      await cluster.waitUntilOk(nodes);
+      return cluster;
+    } catch (error) {
+      await Promise.all(nodes.map((node) => node.stop()));
+      throw error;
+    }
+  }
+
+  /** `redis://127.0.0.1:<port>` of every node, as `--redis-cluster` takes them. */
+  get urls(): string[] {
+    return this.nodes.map((node) => node.url);
+  }
+
+  /**
+   * Resolves once each of `nodes` reports `cluster_state:ok` and, if it is a replica, has
+   * finished its first sync with its primary (until then `WAIT` counts it out).
+   */
+  async waitUntilOk(nodes: RedisServer[] = this.nodes): Promise<void> {
+    const deadline = Date.now() + READY_TIMEOUT_MS;
+    for (const node of nodes) {
+      while (true) {
+        const port = String(node.port);
+        const info = await redisCli("-p", port, "cluster", "info").catch(() => "");
+        const replication = await redisCli("-p", port, "info", "replication").catch(() => "");
+        const synced = replication.includes("role:master") ||
+          replication.includes("master_link_status:up") &&
+            replication.includes("master_sync_in_progress:0");
+        if (info.includes("cluster_state:ok") && synced) break;
+        if (Date.now() > deadline) {
+          throw new Error(`node ${node.port}: cluster not ok within ${READY_TIMEOUT_MS} ms`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+  }
+
+  /** The port of the primary that serves `key`'s slot, as `node` sees the cluster. */
+  async primaryOf(key: string, node: RedisServer = this.nodes[0]): Promise<number> {
+    const port = String(node.port);
+    const slot = Number(await redisCli("-p", port, "cluster", "keyslot", key));
+    // "<id> <ip:port@bus> <flags> <primary> … <slot ranges>", one line per node.
+    for (const line of (await redisCli("-p", port, "cluster", "nodes")).trim().split("\n")) {
+      const [, address, flags, , , , , , ...ranges] = line.split(" ");
+      if (!flags.includes("master") || flags.includes("fail")) continue;
+      for (const range of ranges) {
+        const [first, last = first] = range.split("-").map(Number);
+        if (slot >= first && slot <= last) return Number(address.split(/[:@]/)[1]);
+      }
+    }
+    throw new Error(`no primary serves the slot of ${key}`);
+  }
+
+  /** The node listening on `port`. */
+  node(port: number): RedisServer {
+    const node = this.nodes.find((n) => n.port === port);
+    if (!node) throw new Error(`no node on port ${port}`);
+    return node;
+  }
+
+  /** For an `unload` handler: every node killed, temp dirs removed. */
+  stopNow(): void {
+    for (const node of this.nodes) node.stopNow();
+  }
+
+  /** Stops every node (SIGTERM) and removes their temp dirs. */
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((node) => node.stop()));
+  }
+}

@@ -1,7 +1,7 @@
 /**
  * A real Redis Cluster for tests: six `redis-server --cluster-enabled yes` on 127.0.0.1
  * (three primaries, three replicas), joined by `redis-cli --cluster create`, each in its own
- * temp dir and stopped by PID. The cluster bus listens on port + 10000, so the ports are
+ * directory of one temp dir, stopped by PID; a node can be killed and started again. The cluster bus listens on port + 10000, so the ports are
  * picked below 45536 with both free. Without redis-server and redis-cli it fails loudly.
  *
  * @example
@@ -63,43 +63,28 @@ export async function redisCli(...args: string[]): Promise<string> {
 
 /** Six running nodes that form one cluster. */
 export class RedisCluster {
-  /** Every node, by port; a node stopped by a test stays listed. */
+  /** Every node, in port order; a node a test stopped stays listed until restarted. */
   readonly nodes: RedisServer[];
+  readonly #dir: string;
+  readonly #nodeTimeoutMs: number;
 
-  private constructor(nodes: RedisServer[]) {
+  private constructor(nodes: RedisServer[], dir: string, nodeTimeoutMs: number) {
     this.nodes = nodes;
+    this.#dir = dir;
+    this.#nodeTimeoutMs = nodeTimeoutMs;
   }
 
-  /** Starts six nodes, creates the cluster and resolves once every node says it is ok. */
+  /** Starts six nodes, creates the cluster and resolves once every node is ready. */
   static async start(options: RedisClusterOptions = {}): Promise<RedisCluster> {
     await requireRedisServer();
     await redisCli("--version").catch(() => {
       throw new Error("redis-cli is not installed: apt-get install -y redis-tools");
     });
     const ports = freeClusterPorts(6);
-    const nodes: RedisServer[] = [];
+    const dir = await Deno.makeTempDir({ prefix: "tq-redis-cluster-" });
+    const cluster = new RedisCluster([], dir, options.nodeTimeoutMs ?? 1_000);
     try {
-      for (const port of ports) {
-        nodes.push(
-          await RedisServer.start({
-            port,
-            persistent: true,
-            args: [
-              "--cluster-enabled",
-              "yes",
-              "--cluster-config-file",
-              `nodes-${port}.conf`,
-              "--cluster-node-timeout",
-              String(options.nodeTimeoutMs ?? 1_000),
-              // A replica of a primary that died moments ago may take over at once.
-              "--cluster-replica-validity-factor",
-              "0",
-              "--appendfsync",
-              "everysec",
-            ],
-          }),
-        );
-      }
+      for (const port of ports) cluster.nodes.push(await cluster.#startNode(port));
       await redisCli(
         "--cluster",
         "create",
@@ -108,13 +93,54 @@ export class RedisCluster {
         "1",
         "--cluster-yes",
       );
-      const cluster = new RedisCluster(nodes);
-      await cluster.waitUntilOk(nodes);
+      await cluster.waitUntilOk();
       return cluster;
     } catch (error) {
-      await Promise.all(nodes.map((node) => node.stop()));
+      await cluster.stop();
       throw error;
     }
+  }
+
+  /** A node on `port`, in a directory of its own that outlives it (for a restart). */
+  async #startNode(port: number): Promise<RedisServer> {
+    const dir = `${this.#dir}/${port}`;
+    await Deno.mkdir(dir, { recursive: true });
+    return await RedisServer.start({
+      port,
+      dir,
+      persistent: true,
+      args: [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        `nodes-${port}.conf`,
+        "--cluster-node-timeout",
+        String(this.#nodeTimeoutMs),
+        // A replica whose primary died a moment ago may take over at once.
+        "--cluster-replica-validity-factor",
+        "0",
+        "--appendfsync",
+        "everysec",
+        // A replica's first sync starts at once, not after the default 5 s wait for others.
+        "--repl-diskless-sync-delay",
+        "0",
+      ],
+    });
+  }
+
+  /** Kills the node on `port` (SIGKILL: a crash) and waits for it to exit. */
+  async kill(port: number): Promise<void> {
+    await this.node(port).kill();
+  }
+
+  /**
+   * Starts the node on `port` again with its files: it rejoins the cluster, as a replica if
+   * its replica took over meanwhile. Resolves once every node is ready.
+   */
+  async restart(port: number): Promise<void> {
+    const i = this.nodes.findIndex((node) => node.port === port);
+    this.nodes[i] = await this.#startNode(port);
+    await this.waitUntilOk();
   }
 
   /** `redis://127.0.0.1:<port>` of every node, as `--redis-cluster` takes them. */
@@ -168,13 +194,19 @@ export class RedisCluster {
     return node;
   }
 
-  /** For an `unload` handler: every node killed, temp dirs removed. */
+  /** For an `unload` handler: every node killed, the temp dir removed. */
   stopNow(): void {
     for (const node of this.nodes) node.stopNow();
+    try {
+      Deno.removeSync(this.#dir, { recursive: true });
+    } catch {
+      // Already removed by stop().
+    }
   }
 
-  /** Stops every node (SIGTERM) and removes their temp dirs. */
+  /** Stops every node (SIGTERM) and removes the temp dir. */
   async stop(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.stop()));
+    await Deno.remove(this.#dir, { recursive: true }).catch(() => {});
   }
 }

@@ -1,0 +1,139 @@
+/**
+ * tq on a real Redis Cluster (six nodes: three primaries, three replicas), end to end:
+ * `connect({ redisCluster })`, a flow across queues and an ordered group run by a worker,
+ * the prefix rule, and the errors a wrong setup gets.
+ */
+import { z } from "zod";
+import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { connect } from "../../src/connect.ts";
+import { StoreUnavailableError } from "../../src/errors.ts";
+import { silentLogger } from "../../src/log.ts";
+import { defineTask } from "../../src/registry/define_task.ts";
+import { Registry } from "../../src/registry/registry.ts";
+import { openRedisClusterStore } from "../../src/store/redis/redis_store.ts";
+import { Worker } from "../../src/worker/mod.ts";
+import { waitForJob } from "../worker/helpers.ts";
+import { redisCli, RedisCluster } from "./redis_cluster.ts";
+import { freePort } from "./redis_server.ts";
+
+const cluster = await RedisCluster.start();
+globalThis.addEventListener("unload", () => cluster.stopNow());
+
+Deno.test("on a cluster, a flow across three queues runs the child after its parents", async () => {
+  const double = defineTask({
+    name: "double",
+    queue: "left",
+    input: z.number(),
+    handler: (n) => n * 2,
+  });
+  const triple = defineTask({
+    name: "triple",
+    queue: "right",
+    input: z.number(),
+    handler: (n) => n * 3,
+  });
+  const sum = defineTask({
+    name: "sum",
+    queue: "join",
+    input: z.null(),
+    handler: (_input, ctx) =>
+      Object.values(ctx.parents).reduce((a, b) => (a as number) + (b as number), 0),
+  });
+  const registry = new Registry([double, triple, sum]);
+  const tq = await connect({
+    registry,
+    redisCluster: cluster.urls.join(","),
+    redisPrefix: "{flow}",
+  });
+  const worker = new Worker({ store: tq.store, registry, logger: silentLogger, concurrency: 4 });
+  try {
+    const a = await tq.producer.enqueue({ task: "double", input: 1 });
+    const b = await tq.producer.enqueue({ task: "triple", input: 10 });
+    const child = await tq.producer.enqueue({ task: "sum", input: null, dependsOn: [a.id, b.id] });
+    assertEquals(child.state, "deferred");
+    worker.start();
+    const done = await waitForJob(tq.store, child.id, (j) => j.state === "finished");
+    assertEquals(done.result, 32);
+  } finally {
+    await worker.stop();
+    tq.close();
+  }
+});
+
+Deno.test("on a cluster, a group's jobs run one at a time, in enqueue order", async () => {
+  const runs: { n: number; start: number; end: number }[] = [];
+  const step = defineTask({
+    name: "step",
+    input: z.number(),
+    handler: async (n) => {
+      const start = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 15));
+      runs.push({ n, start, end: performance.now() });
+    },
+  });
+  const registry = new Registry([step]);
+  const tq = await connect({ registry, redisCluster: cluster.urls, redisPrefix: "{group}" });
+  const worker = new Worker({ store: tq.store, registry, logger: silentLogger, concurrency: 8 });
+  try {
+    const jobs = [];
+    for (let n = 0; n < 6; n++) {
+      jobs.push(await tq.producer.enqueue({ task: "step", input: n, group: "user:1" }));
+    }
+    worker.start();
+    await waitForJob(tq.store, jobs.at(-1)!.id, (j) => j.state === "finished");
+    assertEquals(runs.map((r) => r.n), [0, 1, 2, 3, 4, 5]);
+    for (let i = 1; i < runs.length; i++) {
+      assert(runs[i].start >= runs[i - 1].end, `job ${i} started before job ${i - 1} ended`);
+    }
+  } finally {
+    await worker.stop();
+    tq.close();
+  }
+});
+
+Deno.test("on a cluster, the prefix defaults to {tq} and one without a {hash tag} is refused", async () => {
+  const error = await assertRejects(
+    () => openRedisClusterStore(cluster.urls, { prefix: "shop" }),
+    RangeError,
+  );
+  assert(error.message.includes(`use "{shop}"`), error.message);
+  const registry = new Registry([]);
+  const tq = await connect({ registry, redisCluster: cluster.urls });
+  try {
+    await tq.store.jobInsertMany({ jobs: [] });
+    await tq.store.queuePause({ queue: "q", paused: true });
+    const paused = await tq.store.queuePausedList();
+    assertEquals(paused, ["q"]);
+    const keys = await clusterKeys("{tq}:*");
+    assert(keys.includes("{tq}:paused"), keys.join(" "));
+  } finally {
+    tq.close();
+  }
+});
+
+Deno.test("a cluster that cannot be reached fails at once, naming its nodes", async () => {
+  const url = `redis://app:secret@127.0.0.1:${freePort()}`;
+  const error = await assertRejects(
+    () => openRedisClusterStore([url]),
+    StoreUnavailableError,
+  );
+  assert(error.message.includes("app:***@127.0.0.1"), error.message);
+  assert(!error.message.includes("secret"), error.message);
+  await assertRejects(
+    () => openRedisClusterStore([`${cluster.urls[0]}/2`]),
+    StoreUnavailableError,
+    "only database 0",
+  );
+  await assertRejects(
+    () =>
+      connect({ registry: new Registry([]), redis: cluster.urls[0], redisCluster: cluster.urls }),
+    TypeError,
+    "choose one",
+  );
+});
+
+/** Keys matching `pattern` on whichever primary holds them. */
+async function clusterKeys(pattern: string): Promise<string[]> {
+  const port = await cluster.primaryOf(pattern.split("*")[0]);
+  return (await redisCli("-p", String(port), "--scan", "--pattern", pattern)).trim().split("\n");
+}

@@ -187,6 +187,17 @@ export class RedisCluster {
     throw new Error(`no primary serves the slot of ${key}`);
   }
 
+  /** The port of a replica of the primary on `primaryPort`, as that primary sees it. */
+  async replicaOf(primaryPort: number): Promise<number> {
+    const port = String(primaryPort);
+    const id = (await redisCli("-p", port, "cluster", "myid")).trim();
+    for (const line of (await redisCli("-p", port, "cluster", "nodes")).trim().split("\n")) {
+      const [, address, flags, primary] = line.split(" ");
+      if (flags.includes("slave") && primary === id) return Number(address.split(/[:@]/)[1]);
+    }
+    throw new Error(`the primary on port ${primaryPort} has no replica`);
+  }
+
   /** The node listening on `port`. */
   node(port: number): RedisServer {
     const node = this.nodes.find((n) => n.port === port);

@@ -15,6 +15,8 @@ import { Worker } from "../../src/worker/mod.ts";
 import { waitForJob } from "../worker/helpers.ts";
 import { redisCli, RedisCluster } from "./redis_cluster.ts";
 import { freePort } from "./redis_server.ts";
+import { newJobId } from "../../src/ids.ts";
+import { createJob } from "../../src/transitions.ts";
 
 const cluster = await RedisCluster.start();
 globalThis.addEventListener("unload", () => cluster.stopNow());
@@ -130,6 +132,49 @@ Deno.test("a cluster that cannot be reached fails at once, naming its nodes", as
     TypeError,
     "choose one",
   );
+});
+
+Deno.test("on a cluster, an idle waiter is woken by another process's enqueue", async () => {
+  const waiter = await openRedisClusterStore(cluster.urls, { prefix: "{wake}" });
+  const producer = await openRedisClusterStore(cluster.urls, { prefix: "{wake}" });
+  try {
+    // The first wait subscribes, and ends once the subscription is made.
+    await waiter.workWait({ queues: ["q"], timeoutMs: 2_000 });
+    const started = performance.now();
+    const waiting = waiter.workWait({ queues: ["q"], timeoutMs: 5_000 });
+    await producer.jobInsertMany({
+      jobs: [createJob({ id: newJobId(), task: "t", queue: "q", input: 1 }, Date.now())],
+    });
+    await waiting;
+    const wokenMs = performance.now() - started;
+    assert(wokenMs < 1_000, `woken after ${wokenMs} ms`);
+  } finally {
+    waiter.close();
+    producer.close();
+  }
+});
+
+Deno.test("an enqueue is acknowledged only once a replica holds it", async () => {
+  const prefix = "{frozen}";
+  const store = await openRedisClusterStore(cluster.urls, { prefix, replicaTimeoutMs: 300 });
+  const replica = cluster.node(await cluster.replicaOf(await cluster.primaryOf(prefix)));
+  const job = () => createJob({ id: newJobId(), task: "t", input: 1 }, Date.now());
+  try {
+    await store.jobInsertMany({ jobs: [job()] });
+    Deno.kill(replica.pid, "SIGSTOP"); // the replica stops reading what its primary sends
+    try {
+      await assertRejects(
+        () => store.jobInsertMany({ jobs: [job()] }),
+        StoreUnavailableError,
+        "0 of 1 replica(s) confirmed it within 300 ms",
+      );
+    } finally {
+      Deno.kill(replica.pid, "SIGCONT");
+    }
+    await store.jobInsertMany({ jobs: [job()] });
+  } finally {
+    store.close();
+  }
 });
 
 /** Keys matching `pattern` on whichever primary holds them. */

@@ -173,11 +173,25 @@ function checkedPrefix(prefix: string): string {
   return prefix;
 }
 
-/** Runs a Redis call; a failure that is not Redis's answer means Redis is out of reach. */
+/**
+ * Answers by which Redis says it cannot serve the command now: a cluster without a primary
+ * for the slot yet (`CLUSTERDOWN`), a slot moving (`TRYAGAIN`, redirections left over after
+ * a failover), a replica not yet a primary (`READONLY`), data still loading (`LOADING`).
+ */
+const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|READONLY|LOADING|MASTERDOWN)\b/;
+
+/**
+ * Runs a Redis call; a failure that is not Redis's answer, or an answer that it cannot
+ * serve the command now, means Redis is out of reach.
+ */
 async function reach<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    const reply = error instanceof ReplyError ? (error as Error).message : undefined;
+    if (reply !== undefined && TRANSIENT_REPLY.test(reply)) {
+      throw new StoreUnavailableError(`Redis unavailable: ${reply}`);
+    }
     if (error instanceof ReplyError || !(error instanceof Error)) throw error;
     if (error.name === "PayloadTooLargeError" || error instanceof RangeError) throw error;
     if (error instanceof InvalidInputError) throw error; // a parent that does not exist

@@ -3,8 +3,8 @@
  * runs the jobs, the primary holding tq's slot is killed (SIGKILL). Its replica takes over
  * (cluster-node-timeout 1 s); every enqueue that was acknowledged is still there and runs,
  * and claims go on on the new primary. With no replica left, an enqueue is refused, naming
- * why, until the old primary comes back, as a replica, and new enqueues are acknowledged
- * again.
+ * why (one that does not wait for replicas still runs), until the old primary comes back,
+ * as a replica, and new enqueues are acknowledged again.
  */
 import { z } from "zod";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
@@ -85,6 +85,16 @@ Deno.test("a primary killed mid-stream loses no acknowledged job and claims go o
       StoreUnavailableError,
       "0 of 1 replica(s) confirmed it",
     );
+    // Claims go on on the new primary meanwhile: a job enqueued without waiting for a
+    // replica (replicas: 0) runs before the old primary is back.
+    const unreplicated = await openRedisClusterStore(cluster.urls, { prefix: PREFIX, replicas: 0 });
+    try {
+      const job = await new Producer({ store: unreplicated, registry })
+        .enqueue({ task: "noop", input: -3 });
+      await waitFor(() => ran.has(job.id), "a job enqueued on the new primary to run");
+    } finally {
+      unreplicated.close();
+    }
 
     // The old primary comes back as the new primary's replica: enqueues are acknowledged
     // again, and the worker that lived through the failover runs them.

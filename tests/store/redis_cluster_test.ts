@@ -177,6 +177,25 @@ Deno.test("an enqueue is acknowledged only once a replica holds it", async () =>
   }
 });
 
+Deno.test("an insert sent again after its first attempt landed writes nothing more", async () => {
+  const store = await openRedisClusterStore(cluster.urls, { prefix: "{replay}" });
+  try {
+    const id = newJobId();
+    const jobs = [
+      createJob({ id, task: "t", queue: "a", input: 1 }, Date.now()),
+      createJob({ id: newJobId(), task: "t", queue: "b", input: 2 }, Date.now()),
+    ];
+    await store.jobInsertMany({ jobs });
+    await store.jobInsertMany({ jobs }); // as ioredis resends it when no answer came
+    const counts = await store.queueCounts();
+    assertEquals(counts.map((c) => [c.name, c.queued]), [["a", 1], ["b", 1]]);
+    const other = createJob({ id, task: "other", queue: "a", input: 3 }, Date.now());
+    await assertRejects(() => store.jobInsertMany({ jobs: [other] }), Error, `exists ${id}`);
+  } finally {
+    store.close();
+  }
+});
+
 /** Keys matching `pattern` on whichever primary holds them. */
 async function clusterKeys(pattern: string): Promise<string[]> {
   const port = await cluster.primaryOf(pattern.split("*")[0]);

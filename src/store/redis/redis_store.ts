@@ -310,16 +310,40 @@ class RedisStore implements Store {
     );
     // One script per queue, each writing its jobs, the queue list and the locator. A batch
     // of one queue (the usual case) is that script alone; several queues go in one MULTI,
-    // atomic on one Redis (on a Cluster a batch must keep to one queue).
-    if (calls.length === 1) {
-      const [queueKey, ...args] = calls[0];
-      return reach(async () => void await this.#redis.tqInsertJobs(queueKey, ...args));
-    }
-    const multi = this.#redis.multi();
-    for (const [queueKey, ...args] of calls) {
-      (multi as unknown as TqScriptsChain).tqInsertJobs(queueKey, ...args);
-    }
-    return reach(async () => void await execPipeline(multi));
+    // atomic on one Redis (and on a Cluster, where the {tag} prefix keeps them in one slot).
+    const write = async () => {
+      if (calls.length === 1) {
+        const [queueKey, ...args] = calls[0];
+        return void await this.#redis.tqInsertJobs(queueKey, ...args);
+      }
+      const multi = this.#redis.multi();
+      for (const [queueKey, ...args] of calls) {
+        (multi as unknown as TqScriptsChain).tqInsertJobs(queueKey, ...args);
+      }
+      await execPipeline(multi);
+    };
+    return reach(async () => {
+      try {
+        await write();
+      } catch (error) {
+        if (!await this.#insertedBefore(error, jobs)) throw error;
+      }
+    });
+  }
+
+  /**
+   * Whether `error` is the insert script's "exists <id>" because an earlier attempt of this
+   * very insert was written: ioredis sends a command again when the connection drops before
+   * its answer (a restart, a failover), and the first attempt may have run. The ids are new
+   * ULIDs, so records under all of them with the same task and creation time are that
+   * attempt's.
+   */
+  async #insertedBefore(error: unknown, jobs: Job[]): Promise<boolean> {
+    if (!(error instanceof ReplyError) || !/^exists /.test((error as Error).message)) return false;
+    const stored = await locateJobs(this.#redis, this.#keys, jobs.map((job) => job.id));
+    return jobs.every((job, i) =>
+      stored[i]?.createdAt === job.createdAt && stored[i]?.task === job.task
+    );
   }
 
   async jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {

@@ -12,9 +12,10 @@ import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { openRedisClusterStore } from "../../src/store/redis/redis_store.ts";
 import { Worker } from "../../src/worker/mod.ts";
-import { waitForJob } from "../worker/helpers.ts";
+import { waitFor, waitForJob } from "../worker/helpers.ts";
 import { redisCli, RedisCluster } from "./redis_cluster.ts";
 import { freePort } from "./redis_server.ts";
+import { runTq, TqProcess } from "../integration/tq_process.ts";
 import { newJobId } from "../../src/ids.ts";
 import { createJob } from "../../src/transitions.ts";
 
@@ -193,6 +194,41 @@ Deno.test("an insert sent again after its first attempt landed writes nothing mo
     await assertRejects(() => store.jobInsertMany({ jobs: [other] }), Error, `exists ${id}`);
   } finally {
     store.close();
+  }
+});
+
+Deno.test("tq serve --redis-cluster and tq worker (TQ_REDIS_CLUSTER) run posted jobs", async () => {
+  const server = TqProcess.start(["serve", "--port", "0", "--redis-cluster", cluster.urls[0]]);
+  const worker = TqProcess.start(["worker", "default"], {
+    TQ_REDIS_CLUSTER: cluster.urls.join(","),
+  });
+  try {
+    const base = await server.url();
+    await worker.waitForLine((l) => l.event === "worker:started");
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const response = await fetch(`${base}/jobs`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ task: "noop", input: {} }),
+      });
+      assertEquals(response.status, 202);
+      ids.push((await response.json()).job_id);
+    }
+    const finished = () =>
+      new Set(worker.lines.filter((l) => l.event === "job:finished").map((l) => l.job_id));
+    await waitFor(() => ids.every((id) => finished().has(id)), "20 jobs to finish", 20_000);
+    const refused = await runTq([
+      "queues",
+      "--redis-cluster",
+      cluster.urls[0],
+      "--redis-prefix",
+      "shop",
+    ]);
+    assertEquals(refused.code, 1);
+    assert(refused.stderr.includes(`use "{shop}"`), refused.stderr);
+  } finally {
+    await Promise.all([server.stop(), worker.stop()]);
   }
 });
 

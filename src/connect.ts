@@ -69,7 +69,7 @@ export interface Connection {
 }
 
 /** The URLs in a comma-separated list (none for an empty or missing one). */
-export function splitUrls(list: string | undefined): string[] | undefined {
+function splitUrls(list: string | undefined): string[] | undefined {
   const urls = (list ?? "").split(",").map((url) => url.trim()).filter((url) => url !== "");
   return urls.length > 0 ? urls : undefined;
 }

@@ -357,7 +357,10 @@ class RedisStore implements Store {
    * tq's slot so far (Redis `WAIT`, sent on that primary's connection after a read of a key
    * in the slot); `StoreUnavailableError` if too few confirm in time. Replication is
    * asynchronous: without this, a primary that fails right after an insert takes the new
-   * jobs with it, and its replica, promoted, never had them.
+   * jobs with it, and its replica, promoted, never had them. (Should the primary fail
+   * between the insert's answer and `WAIT`, `WAIT` goes to the promoted replica on a new
+   * connection and counts only its replicas: with one replica per primary that is none, so
+   * the insert is refused; with more, wait for all of them.)
    */
   async #waitForReplicas(what: string): Promise<void> {
     const { replicas, timeoutMs } = this.#replication!;

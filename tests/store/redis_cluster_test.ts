@@ -172,7 +172,11 @@ Deno.test("an enqueue is acknowledged only once a replica holds it", async () =>
     } finally {
       Deno.kill(replica.pid, "SIGCONT");
     }
-    await store.jobInsertMany({ jobs: [job()] });
+    // Once the replica has caught up, inserts are acknowledged again.
+    await waitFor(
+      () => store.jobInsertMany({ jobs: [job()] }).then(() => true, () => false),
+      "an acknowledged insert after the replica is back",
+    );
   } finally {
     store.close();
   }

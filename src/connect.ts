@@ -31,7 +31,21 @@ export interface ConnectOptions {
   db?: string;
   /** Redis URL (default `TQ_REDIS_URL`): when set, jobs live in Redis instead of a KV file. */
   redis?: string;
-  /** Key prefix in Redis, so several apps share one (default `TQ_REDIS_PREFIX`, then `tq`). */
+  /**
+   * Nodes of a Redis Cluster, as URLs or one string of them separated by commas (default
+   * `TQ_REDIS_CLUSTER`): when set, jobs live in that cluster. Any nodes of it will do; the
+   * client learns the others.
+   */
+  redisCluster?: string | readonly string[];
+  /**
+   * Replicas of a Redis Cluster that must hold a new job before its enqueue returns
+   * (default `TQ_REDIS_CLUSTER_REPLICAS`, then 1; 0 acknowledges once the primary has it).
+   */
+  redisClusterReplicas?: number;
+  /**
+   * Key prefix in Redis, so several apps share one (default `TQ_REDIS_PREFIX`, then `tq`;
+   * on a cluster `{tq}`, and it must hold a `{hash tag}`).
+   */
   redisPrefix?: string;
   /** CA of a `rediss://` server's certificate, PEM (default `TQ_REDIS_CA_FILE`). */
   redisCaFile?: string;
@@ -53,6 +67,21 @@ export interface Connection {
   close(): void;
 }
 
+/** The URLs in a comma-separated list (none for an empty or missing one). */
+function splitUrls(list: string | undefined): string[] | undefined {
+  const urls = (list ?? "").split(",").map((url) => url.trim()).filter((url) => url !== "");
+  return urls.length > 0 ? urls : undefined;
+}
+
+function replicaCount(text: string | undefined): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 0) {
+    throw new TypeError(`TQ_REDIS_CLUSTER_REPLICAS: "${text}" must be a whole number, 0 or more`);
+  }
+  return count;
+}
+
 /** Opens the store and makes its producer the one `task.enqueue()` goes through. */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const clock = options.clock ?? systemClock;
@@ -60,7 +89,16 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const redis = options.redis ?? Deno.env.get("TQ_REDIS_URL");
   const prefix = options.redisPrefix ?? Deno.env.get("TQ_REDIS_PREFIX");
   const caFile = options.redisCaFile ?? Deno.env.get("TQ_REDIS_CA_FILE");
-  const store = redis
+  const clusterOption = options.redisCluster ?? Deno.env.get("TQ_REDIS_CLUSTER");
+  const cluster = typeof clusterOption === "string" ? splitUrls(clusterOption) : clusterOption;
+  const replicas = options.redisClusterReplicas ??
+    replicaCount(Deno.env.get("TQ_REDIS_CLUSTER_REPLICAS"));
+  if (cluster && cluster.length > 0 && redis) {
+    throw new TypeError("a Redis URL and a Redis Cluster are both set: choose one");
+  }
+  const store = cluster && cluster.length > 0
+    ? await openRedisCluster(cluster, { prefix, clock, caFile, replicas })
+    : redis
     ? await openRedis(redis, { prefix, clock, caFile })
     : await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
   const producer = new Producer({
@@ -89,4 +127,13 @@ async function openRedis(
 ): Promise<Store> {
   const { openRedisStore } = await import("./store/redis/redis_store.ts");
   return await openRedisStore(url, options);
+}
+
+/** The Redis Cluster store, imported only when cluster URLs are given, as for Redis. */
+async function openRedisCluster(
+  urls: readonly string[],
+  options: { prefix?: string; clock: Clock; caFile?: string; replicas?: number },
+): Promise<Store> {
+  const { openRedisClusterStore } = await import("./store/redis/redis_store.ts");
+  return await openRedisClusterStore(urls, options);
 }

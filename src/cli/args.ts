@@ -26,6 +26,7 @@ export class UsageError extends Error {
 export const COMMON_OPTIONS = {
   db: { type: "string" },
   redis: { type: "string" },
+  "redis-cluster": { type: "string" },
   "redis-prefix": { type: "string" },
   "redis-ca-file": { type: "string" },
   "env-file": { type: "string" },
@@ -39,7 +40,9 @@ export const COMMON_HELP = `
 Common options:
   --db PATH          Deno KV file (env TQ_DB; default ./data/tq.db)
   --redis URL        keep jobs in Redis instead (redis:// or rediss://, env TQ_REDIS_URL)
-  --redis-prefix P   key prefix in Redis (env TQ_REDIS_PREFIX; default tq)
+  --redis-cluster URL,URL,…
+                     keep jobs in a Redis Cluster: some of its nodes (env TQ_REDIS_CLUSTER)
+  --redis-prefix P   key prefix in Redis (env TQ_REDIS_PREFIX; default tq, on a cluster {tq})
   --redis-ca-file F  CA (PEM) of a rediss:// server's certificate (env TQ_REDIS_CA_FILE)
   --env-file PATH    load environment variables from a file first (existing ones win)
   --log-level LEVEL  debug | info | warn | error (env TQ_LOG_LEVEL; default info)

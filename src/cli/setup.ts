@@ -20,6 +20,7 @@ import { loadTasks } from "./tasks_module.ts";
 export interface CommonValues {
   db?: string;
   redis?: string;
+  "redis-cluster"?: string;
   "redis-prefix"?: string;
   "redis-ca-file"?: string;
   "env-file"?: string;
@@ -56,11 +57,13 @@ export async function setup(
   const { registry, schedules } = await loadTasks(values.tasks ?? Deno.env.get("TQ_TASKS"), tasks);
   const redis = values.redis ?? Deno.env.get("TQ_REDIS_URL");
   const db = values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB;
-  if (options.readOnly && !redis) assertStoreExists(db);
+  const cluster = values["redis-cluster"] ?? Deno.env.get("TQ_REDIS_CLUSTER");
+  if (options.readOnly && !redis && !cluster) assertStoreExists(db);
   const connection = await connect({
     registry,
     db,
     redis,
+    redisCluster: cluster,
     redisPrefix: values["redis-prefix"],
     redisCaFile: values["redis-ca-file"],
     schedules,

@@ -38,7 +38,7 @@ export interface Write {
  *
  * @example
  * ```ts ignore
- * await redis.tqWriteLinked(wake, queues, locator, String(writes.length), ...linkedWriteArgs(keys, writes));
+ * await redis.tqWriteLinked(queues, wake, queues, locator, String(writes.length), ...linkedWriteArgs(keys, writes));
  * ```
  */
 export function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
@@ -102,6 +102,7 @@ export class RedisDependencies {
     const args = linkedWriteArgs(this.#keys, writes);
     const keys = this.#keys;
     const written = await this.#redis.tqWriteLinked(
+      keys.queues,
       keys.wake,
       keys.queues,
       keys.locator,

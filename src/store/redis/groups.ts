@@ -63,6 +63,7 @@ export class RedisGroups {
       ]);
       const args = linkedWriteArgs(this.#keys, writes);
       const written = await this.#redis.tqWriteLinked(
+        this.#keys.queues,
         this.#keys.wake,
         this.#keys.queues,
         this.#keys.locator,

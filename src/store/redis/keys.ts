@@ -3,8 +3,8 @@
  * so each script touches one Cluster slot; the few keys that span queues sit beside them
  * under `prefix:` and are only read or written by single commands.
  *
- * A prefix that holds a hash tag itself (`{tq}`, for Redis Cluster) puts every key in that
- * one slot instead: queue keys become `{tq}:<queue>:…`, so scripts that touch several
+ * A prefix that holds a hash tag itself (`{tq}`: the default on a Redis Cluster, and required
+ * there) puts every key in that one slot instead: queue keys become `{tq}:<queue>:…`, so scripts that touch several
  * queues, schedules, idempotency keys or batches (flows, cron runs, idempotent inserts)
  * stay in one slot, at the price of one node holding all of tq's keys.
  *

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connection.ts";
 import type { Job, JobState } from "../../job.ts";
 import type { JobListParams, JobPage } from "../store.ts";
 import type { RedisKeys } from "./keys.ts";
@@ -25,7 +25,7 @@ const ROUND = 200;
 
 /** Up to `count` refs with ids below `below` (exclusive; none: from the newest), newest first. */
 async function newestRefs(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   queues: string[],
   state: JobState | undefined,
@@ -45,7 +45,7 @@ async function newestRefs(
 
 /** One page of jobs matching `params`. The cursor is the last id scanned. */
 export async function listJobs(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   params: JobListParams,
 ): Promise<JobPage> {

@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connection.ts";
 import type { Job } from "../../job.ts";
 import type { RedisKeys, TimeIndex } from "./keys.ts";
 import { decodeJob } from "./record.ts";
@@ -22,7 +22,9 @@ export interface JobRef {
 }
 
 /** The results of a pipeline, throwing its first error. */
-export async function execPipeline(pipeline: ReturnType<Redis["pipeline"]>): Promise<unknown[]> {
+export async function execPipeline(
+  pipeline: ReturnType<RedisClient["pipeline"]>,
+): Promise<unknown[]> {
   const results = (await pipeline.exec()) ?? [];
   return results.map(([error, value]) => {
     if (error) throw error;
@@ -32,7 +34,7 @@ export async function execPipeline(pipeline: ReturnType<Redis["pipeline"]>): Pro
 
 /** The records at `refs`, in order, null where missing. */
 export async function readJobs(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   refs: JobRef[],
 ): Promise<(Job | null)[]> {
@@ -45,7 +47,7 @@ export async function readJobs(
 
 /** The records of `ids`, in order, null where missing, found through the locator. */
 export async function locateJobs(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   ids: string[],
 ): Promise<(Job | null)[]> {
@@ -58,13 +60,13 @@ export async function locateJobs(
 }
 
 /** Every queue that has held a job, by name. */
-export async function knownQueues(redis: Redis, keys: RedisKeys): Promise<string[]> {
+export async function knownQueues(redis: RedisClient, keys: RedisKeys): Promise<string[]> {
   return (await redis.smembers(keys.queues)).sort();
 }
 
 /** Up to `limit` entries of a time index scored at most `maxScore`, earliest first. */
 export async function earliest(
-  redis: Redis,
+  redis: RedisClient,
   keys: RedisKeys,
   index: TimeIndex,
   maxScore: number | "+inf",

@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { Redis, ReplyError } from "ioredis";
+import { Cluster, Redis, ReplyError } from "ioredis";
 import { type Clock, systemClock } from "../../clock.ts";
 import { InvalidInputError, PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES, type JobState } from "../../job.ts";
@@ -30,8 +30,14 @@ import type {
   QueueCounts,
   Store,
 } from "../store.ts";
-import { clientOptions, openClient, tlsOptions } from "./connection.ts";
-import { RedisKeys, type TimeIndex } from "./keys.ts";
+import {
+  clientOptions,
+  clusterOptions,
+  openClient,
+  openCluster,
+  tlsOptions,
+} from "./connection.ts";
+import { hasHashTag, RedisKeys, type TimeIndex } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
 import { decodeJob, encodeChanges, encodeJob, jobBytes, pairsToHash } from "./record.ts";
@@ -90,13 +96,7 @@ export async function openRedisStore(
   url: string,
   options: RedisStoreOptions = {},
 ): Promise<Store> {
-  const prefix = options.prefix ?? DEFAULT_PREFIX;
-  // One optional {hash tag} (for Redis Cluster: every key in its slot, see keys.ts).
-  if (!/^[\w.:-]*(\{[\w.:-]+\})?[\w.:-]*$/.test(prefix) || !/^.{1,64}$/.test(prefix)) {
-    throw new RangeError(
-      `Redis key prefix "${prefix}" must be 1-64 of A-Z a-z 0-9 _ . : -, with at most one {tag}`,
-    );
-  }
+  const prefix = checkedPrefix(options.prefix ?? DEFAULT_PREFIX);
   const tls = await tlsOptions(url, options.caFile);
   const redis = withScripts(await openClient(url, tls));
   const keys = new RedisKeys(prefix);
@@ -104,14 +104,98 @@ export async function openRedisStore(
   return new RedisStore(redis, keys, wakeUps, options.clock ?? systemClock);
 }
 
-/** Runs a Redis call; a failure that is not Redis's answer means Redis is out of reach. */
+/** The default key prefix on a Redis Cluster: a hash tag, so every key shares one slot. */
+export const DEFAULT_CLUSTER_PREFIX = "{tq}";
+
+/** Options of {@linkcode openRedisClusterStore}. */
+export interface RedisClusterStoreOptions extends RedisStoreOptions {
+  /**
+   * Replicas that must hold new jobs before an insert returns (Redis `WAIT`), so that a
+   * failover cannot lose an acknowledged job (default 1; 0: acknowledge once the primary
+   * has them, as on a single Redis).
+   */
+  replicas?: number;
+  /** How long an insert waits for those replicas before it fails (default 1,000 ms). */
+  replicaTimeoutMs?: number;
+}
+
+/**
+ * Connects to the Redis Cluster that the nodes at `urls` belong to (any of its nodes will
+ * do; the client learns the rest). The prefix defaults to `{tq}` and must hold a hash tag:
+ * tq's scripts touch several queues' keys at once (flows, groups, the job locator), which a
+ * Cluster allows only within one slot. Throws `StoreUnavailableError` when no node can be
+ * reached, `RangeError` for a prefix without a hash tag.
+ *
+ * @example
+ * ```ts ignore
+ * const store = await openRedisClusterStore(
+ *   ["redis://10.0.0.5:7000", "redis://10.0.0.6:7000", "redis://10.0.0.7:7000"],
+ *   { prefix: "{shop}" },
+ * );
+ * ```
+ */
+export async function openRedisClusterStore(
+  urls: readonly string[],
+  options: RedisClusterStoreOptions = {},
+): Promise<Store> {
+  const prefix = checkedPrefix(options.prefix ?? DEFAULT_CLUSTER_PREFIX);
+  if (!hasHashTag(prefix)) {
+    throw new RangeError(
+      `Redis key prefix "${prefix}" has no {hash tag}: on a Redis Cluster all of tq's keys ` +
+        `must share one slot (a flow, a group or an insert writes several queues in one ` +
+        `script), so use "{${prefix}}"`,
+    );
+  }
+  const replicas = options.replicas ?? 1;
+  const timeoutMs = options.replicaTimeoutMs ?? 1_000;
+  if (!Number.isInteger(replicas) || replicas < 0 || replicas > 16) {
+    throw new RangeError(
+      `replicas to wait for must be a whole number from 0 to 16; got ${replicas}`,
+    );
+  }
+  const tls = (await Promise.all(urls.map((url) => tlsOptions(url, options.caFile))))[0] ?? {};
+  const cluster = withScripts(await openCluster(urls, tls));
+  const keys = new RedisKeys(prefix);
+  const { nodes, options: subscriberOptions } = clusterOptions(urls, tls);
+  const wakeUps = new WakeUps(() => new Cluster(nodes, subscriberOptions), keys.wake);
+  const replication = replicas > 0 ? { replicas, timeoutMs } : undefined;
+  return new RedisStore(cluster, keys, wakeUps, options.clock ?? systemClock, replication);
+}
+
+/** `prefix` if it is a valid key prefix, else a `RangeError`. */
+function checkedPrefix(prefix: string): string {
+  // One optional {hash tag} (for Redis Cluster: every key in its slot, see keys.ts).
+  if (!/^[\w.:-]*(\{[\w.:-]+\})?[\w.:-]*$/.test(prefix) || !/^.{1,64}$/.test(prefix)) {
+    throw new RangeError(
+      `Redis key prefix "${prefix}" must be 1-64 of A-Z a-z 0-9 _ . : -, with at most one {tag}`,
+    );
+  }
+  return prefix;
+}
+
+/**
+ * Answers by which Redis says it cannot serve the command now: a cluster without a primary
+ * for the slot yet (`CLUSTERDOWN`), a slot moving (`TRYAGAIN`, redirections left over after
+ * a failover), a replica not yet a primary (`READONLY`), data still loading (`LOADING`).
+ */
+const TRANSIENT_REPLY = /^(CLUSTERDOWN|TRYAGAIN|MOVED|ASK|READONLY|LOADING|MASTERDOWN)\b/;
+
+/**
+ * Runs a Redis call; a failure that is not Redis's answer, or an answer that it cannot
+ * serve the command now, means Redis is out of reach.
+ */
 async function reach<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
+    const reply = error instanceof ReplyError ? (error as Error).message : undefined;
+    if (reply !== undefined && TRANSIENT_REPLY.test(reply)) {
+      throw new StoreUnavailableError(`Redis unavailable: ${reply}`);
+    }
     if (error instanceof ReplyError || !(error instanceof Error)) throw error;
     if (error.name === "PayloadTooLargeError" || error instanceof RangeError) throw error;
     if (error instanceof InvalidInputError) throw error; // a parent that does not exist
+    if (error instanceof StoreUnavailableError) throw error; // already says what failed
     throw new StoreUnavailableError(`Redis unreachable: ${error.message}`);
   }
 }
@@ -157,8 +241,18 @@ class RedisStore implements Store {
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
 
-  constructor(redis: ScriptedRedis, keys: RedisKeys, wakeUps: WakeUps, clock: Clock) {
+  /** Replicas that must hold new jobs before an insert returns (Cluster only). */
+  readonly #replication: { replicas: number; timeoutMs: number } | undefined;
+
+  constructor(
+    redis: ScriptedRedis,
+    keys: RedisKeys,
+    wakeUps: WakeUps,
+    clock: Clock,
+    replication?: { replicas: number; timeoutMs: number },
+  ) {
     this.#redis = redis;
+    this.#replication = replication;
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys);
@@ -177,6 +271,13 @@ class RedisStore implements Store {
   }
 
   jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
+    const written = this.#insertMany(jobs);
+    if (!this.#replication || jobs.length === 0) return written;
+    const what = jobs.length === 1 ? `job ${jobs[0].id}` : `${jobs.length} jobs`;
+    return written.then(() => this.#waitForReplicas(what));
+  }
+
+  #insertMany(jobs: Job[]): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
     for (const job of jobs) {
       const bytes = jobBytes(job);
@@ -209,20 +310,69 @@ class RedisStore implements Store {
     );
     // One script per queue, each writing its jobs, the queue list and the locator. A batch
     // of one queue (the usual case) is that script alone; several queues go in one MULTI,
-    // atomic on one Redis (on a Cluster a batch must keep to one queue).
-    if (calls.length === 1) {
-      const [queueKey, ...args] = calls[0];
-      return reach(async () => void await this.#redis.tqInsertJobs(queueKey, ...args));
-    }
-    const multi = this.#redis.multi();
-    for (const [queueKey, ...args] of calls) {
-      (multi as unknown as TqScriptsChain).tqInsertJobs(queueKey, ...args);
-    }
-    return reach(async () => void await execPipeline(multi));
+    // atomic on one Redis (and on a Cluster, where the {tag} prefix keeps them in one slot).
+    const write = async () => {
+      if (calls.length === 1) {
+        const [queueKey, ...args] = calls[0];
+        return void await this.#redis.tqInsertJobs(queueKey, ...args);
+      }
+      const multi = this.#redis.multi();
+      for (const [queueKey, ...args] of calls) {
+        (multi as unknown as TqScriptsChain).tqInsertJobs(queueKey, ...args);
+      }
+      await execPipeline(multi);
+    };
+    return reach(async () => {
+      try {
+        await write();
+      } catch (error) {
+        if (!await this.#insertedBefore(error, jobs)) throw error;
+      }
+    });
   }
 
-  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    return reach(() => this.#idempotency.insert(params));
+  /**
+   * Whether `error` is the insert script's "exists <id>" because an earlier attempt of this
+   * very insert was written: ioredis sends a command again when the connection drops before
+   * its answer (a restart, a failover), and the first attempt may have run. The ids are new
+   * ULIDs, so records under all of them with the same task and creation time are that
+   * attempt's.
+   */
+  async #insertedBefore(error: unknown, jobs: Job[]): Promise<boolean> {
+    if (!(error instanceof ReplyError) || !/^exists /.test((error as Error).message)) return false;
+    const stored = await locateJobs(this.#redis, this.#keys, jobs.map((job) => job.id));
+    return jobs.every((job, i) =>
+      stored[i]?.createdAt === job.createdAt && stored[i]?.task === job.task
+    );
+  }
+
+  async jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
+    const result = await reach(() => this.#idempotency.insert(params));
+    if (this.#replication) await this.#waitForReplicas(`job ${params.job.id}`);
+    return result;
+  }
+
+  /**
+   * Waits until the replicas asked for hold every write this client sent the primary of
+   * tq's slot so far (Redis `WAIT`, sent on that primary's connection after a read of a key
+   * in the slot); `StoreUnavailableError` if too few confirm in time. Replication is
+   * asynchronous: without this, a primary that fails right after an insert takes the new
+   * jobs with it, and its replica, promoted, never had them. (Should the primary fail
+   * between the insert's answer and `WAIT`, `WAIT` goes to the promoted replica on a new
+   * connection and counts only its replicas: with one replica per primary that is none, so
+   * the insert is refused; with more, wait for all of them.)
+   */
+  async #waitForReplicas(what: string): Promise<void> {
+    const { replicas, timeoutMs } = this.#replication!;
+    const [, confirmed] = await reach(() =>
+      execPipeline(this.#redis.pipeline().exists(this.#keys.queues).wait(replicas, timeoutMs))
+    );
+    if ((confirmed as number) < replicas) {
+      throw new StoreUnavailableError(
+        `${what} written, but ${confirmed} of ${replicas} replica(s) confirmed it within ` +
+          `${timeoutMs} ms: a failover now could lose it (is a replica down?)`,
+      );
+    }
   }
 
   jobClaim(params: JobClaimParams): Promise<Job[]> {

@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connection.ts";
 import { MINUTE_MS } from "../../metrics/stat_deltas.ts";
 import type { JobLogLine, StatEntry, StatKey, WorkerRecord } from "../telemetry.ts";
 import type { RedisKeys } from "./keys.ts";
@@ -47,10 +47,10 @@ export function statArgs(deltas: StatEntry[]): string[] {
 
 /** Workers, log lines and statistics on Redis. */
 export class RedisTelemetry {
-  readonly #redis: Redis;
+  readonly #redis: RedisClient;
   readonly #keys: RedisKeys;
 
-  constructor(redis: Redis, keys: RedisKeys) {
+  constructor(redis: RedisClient, keys: RedisKeys) {
     this.#redis = redis;
     this.#keys = keys;
   }

@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import type { Redis } from "ioredis";
+import type { RedisClient } from "./connection.ts";
 
 interface Waiter {
   queues: string[];
@@ -23,12 +23,12 @@ interface Waiter {
 
 /** The waiters of one store and the subscription that wakes them. */
 export class WakeUps {
-  readonly #open: () => Redis;
+  readonly #open: () => RedisClient;
   readonly #channel: string;
   readonly #waiters = new Set<Waiter>();
-  #subscriber: Redis | undefined;
+  #subscriber: RedisClient | undefined;
 
-  constructor(open: () => Redis, channel: string) {
+  constructor(open: () => RedisClient, channel: string) {
     this.#open = open;
     this.#channel = channel;
   }

@@ -10,7 +10,8 @@
  * ```
  * @module
  */
-import type { ChainableCommander, Redis } from "ioredis";
+import type { ChainableCommander } from "ioredis";
+import type { RedisClient } from "../connection.ts";
 import { BATCH_COMPLETE } from "./batch_complete.lua.ts";
 import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
 import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
@@ -29,8 +30,8 @@ export interface TqScripts {
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
   tqScheduleRun(queueKey: string, ...args: string[]): Promise<string>;
-  /** Takes no key: its records span queues (see `write_linked.lua.ts`). */
-  tqWriteLinked(...args: string[]): Promise<number>;
+  /** Takes the set of queues as its key: its records span queues (`write_linked.lua.ts`). */
+  tqWriteLinked(queuesKey: string, ...args: string[]): Promise<number>;
   tqInsertIdempotent(queueKey: string, ...args: string[]): Promise<[number, string]>;
   tqBatchComplete(queueKey: string, ...args: string[]): Promise<number>;
 }
@@ -41,7 +42,7 @@ export interface TqScriptsChain {
 }
 
 /** A client with the scripts defined. */
-export type ScriptedRedis = Redis & TqScripts;
+export type ScriptedRedis = RedisClient & TqScripts;
 
 /**
  * Defines the scripts on `redis` and returns it, typed.
@@ -51,7 +52,7 @@ export type ScriptedRedis = Redis & TqScripts;
  * const redis = withScripts(new Redis("redis://127.0.0.1:6379"));
  * ```
  */
-export function withScripts(redis: Redis): ScriptedRedis {
+export function withScripts(redis: RedisClient): ScriptedRedis {
   const scripts = {
     tqInsertJobs: INSERT_JOBS,
     tqClaimJobs: CLAIM_JOBS,

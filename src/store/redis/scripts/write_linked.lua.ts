@@ -6,7 +6,9 @@
  * The keys of several queues are touched, so on a Redis Cluster they must share a slot.
  *
  * ```
- * KEYS     none (the records' keys are built from the prefixes below)
+ * KEYS[1]  the set of queues (the same as ARGV[2]): not read through KEYS, only there so a
+ *          Cluster client sends the script to the node of the records' slot (the other keys
+ *          are built from the prefixes below)
  * ARGV[1]  the wake channel;  ARGV[2]  the set of queues;  ARGV[3]  the job locator hash
  * ARGV[4]  how many records follow; then per record:
  *          its queue's key prefix "{prefix:queue}:", the queue's name, id,
@@ -20,7 +22,7 @@
  * @example
  * ```ts
  * import { WRITE_LINKED } from "./write_linked.lua.ts";
- * console.assert(WRITE_LINKED.keys === 0);
+ * console.assert(WRITE_LINKED.keys === 1);
  * ```
  * @module
  */
@@ -28,7 +30,7 @@ import { INDEXES_LUA } from "./indexes.lua.ts";
 
 /** The script and its number of keys. */
 export const WRITE_LINKED = {
-  keys: 0,
+  keys: 1,
   lua: `local K = ""
 ${INDEXES_LUA}
 local records = {}

@@ -127,8 +127,13 @@ export interface Store {
    */
   jobUpdateMany(params: { updates: JobUpdate[] }): Promise<JobUpdateResult>;
 
-  /** Deletes a job and its index entries if it is still at `version`; false if not. */
-  jobDelete(params: { job: Job }): Promise<boolean>;
+  /**
+   * Deletes a job and its index entries if it is still at `version`; false if not. With
+   * `dependants` (changes of other jobs, computed by `src/flows/deletion.ts`), those are
+   * written in the same atomic write, and nothing is written unless every `before` is
+   * still current.
+   */
+  jobDelete(params: { job: Job; dependants?: JobUpdate[] }): Promise<boolean>;
 
   /**
    * Deletes every job still at the version given, as `jobDelete` does, in as few writes

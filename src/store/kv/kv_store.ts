@@ -284,15 +284,23 @@ class KvStore implements Store {
     }
   }
 
-  async jobDelete({ job }: { job: Job }): Promise<boolean> {
-    const [record] = await getRecords(this.#kv, [job.id]);
+  async jobDelete({ job, dependants = [] }: { job: Job; dependants?: JobUpdate[] }) {
+    const ids = [job.id, ...dependants.map((u) => u.before.id)];
+    const records = await getRecords(this.#kv, ids);
+    const [record] = records;
     if (!record || record.job.version !== job.version) return false;
     const batch = new WriteBatch(this.#kv).check(jobKey(job.id), record.stamp).change(
       record.job,
       null,
     );
+    for (const [i, { before, after }] of dependants.entries()) {
+      const read = records[i + 1];
+      if (read?.job.version !== before.version) return false;
+      batch.check(jobKey(before.id), read.stamp).change(read.job, after);
+    }
     const { ok } = await batch.commit();
     if (ok) await this.#telemetry.jobLogDelete(job.id);
+    if (ok && dependants.some((u) => u.after.state === "queued")) this.#bell.ring();
     return ok;
   }
 

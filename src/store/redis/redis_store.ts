@@ -293,9 +293,14 @@ class RedisStore implements Store {
     });
   }
 
-  jobDelete({ job }: { job: Job }): Promise<boolean> {
+  jobDelete({ job, dependants }: { job: Job; dependants?: JobUpdate[] }): Promise<boolean> {
     return reach(async () => {
       const keys = this.#keys;
+      if (dependants?.length) {
+        if (!await this.#dependencies.delete(job, dependants)) return false;
+        await this.#redis.del(this.#telemetry.jobLogKey(job.id));
+        return true;
+      }
       const deleted = await this.#redis.tqDeleteJob(
         keys.queue(job.queue),
         job.id,

@@ -32,6 +32,7 @@ Deno.test("GET /jobs/{id} renders the job as snake_case JSON", async () => {
       flow_id: null,
       group: null,
       progress: null,
+      callback: null,
     });
   });
 });

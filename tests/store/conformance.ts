@@ -25,6 +25,7 @@ import { runRateLimitConformance } from "./conformance_rate_limits.ts";
 import { runGroupConformance } from "./conformance_groups.ts";
 import { runCallbackConformance } from "./conformance_callbacks.ts";
 import { runDeletionConformance } from "./conformance_deletion.ts";
+import { runRetentionConformance } from "./conformance_retention.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -60,6 +61,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
   runGroupConformance(test);
   runCallbackConformance(test);
   runDeletionConformance(test);
+  runRetentionConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

@@ -11,6 +11,7 @@
 import { TqError } from "../errors.ts";
 import { UsageError } from "./args.ts";
 import { cronCommand } from "./cron.ts";
+import { doctorCommand } from "./doctor.ts";
 import { enqueueCommand } from "./enqueue.ts";
 import { jobsCommand } from "./jobs.ts";
 import { queuesCommand } from "./queues.ts";
@@ -37,6 +38,7 @@ Commands:
   stats      the dashboard's overview: jobs per state, last hour, workers
   cron       enqueue the jobs of tasks/schedules.ts at their ticks (also inside start)
   schedules  list the schedules; pause, resume or trigger one
+  doctor     find (and --repair) jobs that can never make progress
 
 Run 'tq COMMAND --help' for a command's options.`;
 
@@ -51,6 +53,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   stats: statsCommand,
   cron: cronCommand,
   schedules: schedulesCommand,
+  doctor: doctorCommand,
 };
 
 /** Runs the command line `args`; resolves with the exit code. */

@@ -45,6 +45,8 @@ import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.t
 import { KvBatches } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
 import { insertGrouped } from "./groups.ts";
+import type { BatchCountsFixParams, IndexProblem } from "../audit.ts";
+import { KvAudit } from "./audit.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -118,6 +120,7 @@ class KvStore implements Store {
   readonly #idempotency: KvIdempotency;
   readonly #batches: KvBatches;
   readonly #rateLimits: KvRateLimits;
+  readonly #audit: KvAudit;
 
   constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
     this.#kv = kv;
@@ -127,6 +130,7 @@ class KvStore implements Store {
     this.#idempotency = new KvIdempotency(kv);
     this.#batches = new KvBatches(kv);
     this.#rateLimits = new KvRateLimits(kv);
+    this.#audit = new KvAudit(kv);
     this.#bell = bell;
     this.#clock = clock;
   }
@@ -446,6 +450,20 @@ class KvStore implements Store {
     const closed = await this.#batches.batchComplete(params);
     if (closed && params.job?.state === "queued") this.#bell.ring();
     return closed;
+  }
+
+  indexAudit(params: { limit: number }): Promise<IndexProblem[]> {
+    return this.#audit.indexAudit(params);
+  }
+
+  async indexRepair(params: { problem: IndexProblem }): Promise<boolean> {
+    const repaired = await this.#audit.indexRepair(params);
+    if (repaired && params.problem.kind === "record_unindexed") this.#bell.ring();
+    return repaired;
+  }
+
+  batchCountsFix(params: BatchCountsFixParams): Promise<boolean> {
+    return this.#audit.batchCountsFix(params);
   }
 
   async ping(): Promise<void> {

@@ -48,6 +48,8 @@ import { WakeUps } from "./wake_ups.ts";
 import { RedisDependencies } from "./dependencies.ts";
 import { RedisRateLimits } from "./rate_limits.ts";
 import { RedisGroups } from "./groups.ts";
+import type { BatchCountsFixParams, IndexProblem } from "../audit.ts";
+import { RedisAudit } from "./audit.ts";
 
 /** The default key prefix. */
 export const DEFAULT_PREFIX = "tq";
@@ -156,6 +158,7 @@ class RedisStore implements Store {
   readonly #batches: RedisBatches;
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
+  readonly #audit: RedisAudit;
 
   constructor(redis: ScriptedRedis, keys: RedisKeys, wakeUps: WakeUps, clock: Clock) {
     this.#redis = redis;
@@ -167,6 +170,7 @@ class RedisStore implements Store {
     this.#batches = new RedisBatches(redis, keys);
     this.#rateLimits = new RedisRateLimits(redis, keys);
     this.#groups = new RedisGroups(redis, keys);
+    this.#audit = new RedisAudit(redis, keys);
     this.#keys = keys;
     this.#wakeUps = wakeUps;
     this.#clock = clock;
@@ -441,6 +445,27 @@ class RedisStore implements Store {
 
   batchComplete(params: BatchCompleteParams): Promise<boolean> {
     return reach(() => this.#batches.batchComplete(params));
+  }
+
+  indexAudit(params: { limit: number }): Promise<IndexProblem[]> {
+    return reach(() => this.#audit.indexAudit(params));
+  }
+
+  indexRepair(params: { problem: IndexProblem }): Promise<boolean> {
+    return reach(async () => {
+      const repaired = await this.#audit.indexRepair(params);
+      if (repaired && params.problem.kind === "record_unindexed") {
+        await this.#redis.publish(
+          this.#keys.wake,
+          (params.problem.entry as { queue: string }).queue,
+        );
+      }
+      return repaired;
+    });
+  }
+
+  batchCountsFix(params: BatchCountsFixParams): Promise<boolean> {
+    return reach(() => this.#audit.batchCountsFix(params));
   }
 
   async ping(): Promise<void> {

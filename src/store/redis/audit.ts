@@ -1,0 +1,177 @@
+/**
+ * `tq doctor`'s store primitives on Redis (see `../audit.ts`): per queue, every member of
+ * every index (`keys.ts`) is checked against its record's hash fields, and every record
+ * (found by `SCAN`) against the entries it implies and its locator entry. A repair is one
+ * `repair_index` script that holds only while the record is as found; batch counts are set
+ * by `batch_counts_fix` only while their sums are as read.
+ *
+ * @example
+ * ```ts ignore
+ * const audit = new RedisAudit(redis, keys);
+ * const problems = await audit.indexAudit({ limit: 100 });
+ * ```
+ * @module
+ */
+import { JOB_STATES } from "../../job.ts";
+import type { BatchCountsFixParams, IndexProblem } from "../audit.ts";
+import type { RedisKeys } from "./keys.ts";
+import { execPipeline, knownQueues } from "./reads.ts";
+import type { ScriptedRedis } from "./scripts/mod.ts";
+
+/** The fields an index entry is derived from, in `HMGET` order. */
+const FIELDS = ["state", "version", "priority", "runAt", "expiresAt", "callbackDueAt"] as const;
+type Fields = (string | null)[];
+
+/** A queue's indexes whose members are ids, with whether a record's fields imply `id`. */
+const ID_INDEXES: [string, (f: Fields) => boolean][] = [
+  ["sched", (f) => f[0] === "scheduled"],
+  ["lease", (f) => f[0] === "started"],
+  ["exp", (f) => f[4] !== null],
+  ["callback", (f) => f[5] !== null],
+  ["all", () => true],
+  ...JOB_STATES.filter((s) => s !== "queued").map((state) =>
+    [`state:${state}`, (f: Fields) => f[0] === state] as [string, (f: Fields) => boolean]
+  ),
+];
+
+/** A ready member: run-at in 16 digits, then the id (see `indexes.lua.ts`). */
+const readyMember = (runAt: string, id: string) => runAt.padStart(16, "0") + id;
+
+/** Redis glob characters in a key prefix, escaped for `SCAN MATCH`. */
+const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
+
+/** The repair of one problem: the `entry` of a Redis problem. */
+interface RedisEntry {
+  queue: string;
+  /** The index's key suffix and member (empty for a reindex). */
+  index: string;
+  member: string;
+}
+
+/** Audits and repairs of one Redis store. */
+export class RedisAudit {
+  readonly #redis: ScriptedRedis;
+  readonly #keys: RedisKeys;
+
+  constructor(redis: ScriptedRedis, keys: RedisKeys) {
+    this.#redis = redis;
+    this.#keys = keys;
+  }
+
+  async indexAudit({ limit }: { limit: number }): Promise<IndexProblem[]> {
+    const problems: IndexProblem[] = [];
+    for (const queue of await knownQueues(this.#redis, this.#keys)) {
+      problems.push(...await this.#auditEntries(queue), ...await this.#auditRecords(queue));
+      if (problems.length >= limit) break;
+    }
+    return problems.slice(0, limit);
+  }
+
+  async #fields(queue: string, ids: string[]): Promise<Fields[]> {
+    const pipeline = this.#redis.pipeline();
+    for (const id of ids) pipeline.hmget(this.#keys.job(queue, id), ...FIELDS);
+    return await execPipeline(pipeline) as Fields[];
+  }
+
+  async #auditEntries(queue: string): Promise<IndexProblem[]> {
+    const K = this.#keys.queue(queue);
+    const found: { index: string; member: string; id: string; implied: (f: Fields) => boolean }[] =
+      [];
+    for (const member of await this.#redis.zrange(`${K}ready`, 0, -1)) {
+      const id = member.slice(16);
+      const implied = (f: Fields) => f[0] === "queued" && readyMember(f[3] ?? "", id) === member;
+      found.push({ index: "ready", member, id, implied });
+    }
+    for (const [index, implied] of ID_INDEXES) {
+      for (const id of await this.#redis.zrange(K + index, 0, -1)) {
+        found.push({ index, member: id, id, implied });
+      }
+    }
+    const fields = await this.#fields(queue, found.map((f) => f.id));
+    return found.flatMap(({ index, member, id, implied }, i): IndexProblem[] => {
+      const f = fields[i];
+      const entry: RedisEntry = { queue, index, member };
+      const name = K + index;
+      if (f[0] === null) return [{ kind: "entry_without_record", jobId: id, index: name, entry }];
+      if (implied(f)) return [];
+      const version = Number(f[1]);
+      return [{ kind: "entry_disagrees", jobId: id, index: name, version, entry }];
+    });
+  }
+
+  async #auditRecords(queue: string): Promise<IndexProblem[]> {
+    const prefix = this.#keys.job(queue, "");
+    const ids: string[] = [];
+    let cursor = "0";
+    do {
+      const [next, keys] = await this.#redis.scan(
+        cursor,
+        "MATCH",
+        `${globEscape(prefix)}*`,
+        "COUNT",
+        1000,
+      );
+      cursor = next;
+      ids.push(...keys.map((key) => key.slice(prefix.length)));
+    } while (cursor !== "0");
+    const fields = await this.#fields(queue, ids);
+    const K = this.#keys.queue(queue);
+    const expected = ids.map((id, i) => {
+      const f = fields[i];
+      const entries: [string, string][] = [];
+      if (f[0] === "queued") entries.push(["ready", readyMember(f[3] ?? "", id)]);
+      for (const [index, implied] of ID_INDEXES) if (implied(f)) entries.push([index, id]);
+      return entries;
+    });
+    const pipeline = this.#redis.pipeline();
+    ids.forEach((id, i) => {
+      for (const [index, member] of expected[i]) pipeline.zscore(K + index, member);
+      pipeline.hget(this.#keys.locator, id);
+    });
+    const replies = await execPipeline(pipeline) as (string | null)[];
+    const problems: IndexProblem[] = [];
+    let at = 0;
+    ids.forEach((id, i) => {
+      const missing = expected[i].filter(() => replies[at++] === null).map(([index]) => index);
+      if (replies[at++] !== queue) missing.push("loc");
+      if (fields[i][0] === null || missing.length === 0) return;
+      const entry: RedisEntry = { queue, index: "", member: "" };
+      const version = Number(fields[i][1]);
+      const index = missing.map((name) => name === "loc" ? this.#keys.locator : K + name).join(
+        ", ",
+      );
+      problems.push({ kind: "record_unindexed", jobId: id, index, version, entry });
+    });
+    return problems;
+  }
+
+  async indexRepair({ problem }: { problem: IndexProblem }): Promise<boolean> {
+    const { queue, index, member } = problem.entry as RedisEntry;
+    const written = await this.#redis.tqRepairIndex(
+      this.#keys.queue(queue),
+      problem.kind === "record_unindexed" ? "reindex" : "drop",
+      problem.jobId,
+      problem.version === undefined ? "" : String(problem.version),
+      index,
+      member,
+      this.#keys.locator,
+      queue,
+    );
+    return written === 1;
+  }
+
+  async batchCountsFix({ id, from, to }: BatchCountsFixParams): Promise<boolean> {
+    const json = await this.#redis.hget(`${this.#keys.prefix}:batch:${id}`, "r");
+    if (json === null) return false;
+    const queues = (JSON.parse(json) as { queues: string[] }).queues;
+    if (queues.length === 0) return false;
+    const hashes = queues.map((queue) => `${this.#keys.queue(queue)}batch:${id}`);
+    const written = await this.#redis.tqBatchCountsFix(
+      String(hashes.length),
+      ...hashes,
+      String(JOB_STATES.length),
+      ...JOB_STATES.flatMap((state) => [state, String(from[state]), String(to[state])]),
+    );
+    return written === 1;
+  }
+}

@@ -20,7 +20,6 @@ import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import {
   cancelJob,
-  claimJob,
   createJob,
   failAttempt,
   finishJob,

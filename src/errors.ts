@@ -110,8 +110,8 @@ export class DependantsWaitingError extends TqError {
     super(
       "dependants_waiting",
       `cannot delete job "${jobId}": ${count} job(s) wait for it (${dependants.join(", ")}` +
-        `${count > dependants.length ? ", …" : ""}); cancel it, or delete with cascade=cancel ` +
-        `to cancel them too`,
+        `${count > dependants.length ? ", …" : ""}); cancel it instead, or delete it with ` +
+        `?cascade=cancel (CLI: --cascade cancel) to cancel them too`,
       { job_id: jobId, dependants, dependant_count: count },
     );
   }

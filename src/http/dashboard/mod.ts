@@ -33,6 +33,8 @@ import { overview } from "./overview.ts";
 import { workersTable } from "./workers_page.ts";
 import { QueueNameParams } from "../routes/queue_retry.ts";
 import { scheduleDashboardRoutes } from "./schedule_routes.ts";
+import { doctorReport } from "./doctor_page.ts";
+import { runDoctor } from "../../maintenance/doctor/doctor.ts";
 
 /** What the `done` query parameter of a redirect says, by code (never echoed as given). */
 const NOTICES: Record<string, string> = {
@@ -140,6 +142,13 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
     () =>
       htmlPage(page({ title: "Workers", nav: "workers", body: workersTable(store, clock.now()) })),
   );
+
+  app.get("/ui/doctor", async () => {
+    const report = await runDoctor({ store, clock, logger: deps.logger, repair: false });
+    return htmlPage(
+      page({ title: "Doctor", nav: "doctor", controls: doctorReport(report), body: "" }),
+    );
+  });
 
   scheduleDashboardRoutes(app, deps, htmlPage, notice);
 

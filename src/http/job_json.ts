@@ -156,3 +156,20 @@ export function jobJson(job: Job): JobJson {
     callback: callbackJson(job),
   };
 }
+
+/**
+ * The body of a job's completion callback: its JSON without `callback`, which changes with
+ * every try, so every try of one callback sends the same bytes (`x-tq-callback-try` counts).
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "../transitions.ts";
+ * import { callbackBody } from "./job_json.ts";
+ * const job = createJob({ id: "a", task: "t", input: 1, callbackUrl: "http://x/cb" }, 0);
+ * console.assert(!("callback" in callbackBody(job)));
+ * ```
+ */
+export function callbackBody(job: Job): Omit<JobJson, "callback"> {
+  const { callback: _, ...body } = jobJson(job);
+  return body;
+}

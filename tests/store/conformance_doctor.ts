@@ -95,6 +95,22 @@ export function runDoctorConformance(test: Test): void {
     assertEquals((await store.jobGet(c.id))?.state, "deferred");
   });
 
+  test("doctor links a dependant again to a waiting parent that lost it", async (store) => {
+    const parent = job();
+    await store.jobInsertMany({ jobs: [parent] });
+    const child = job({ dependsOn: [parent.id] });
+    await store.jobInsertMany({ jobs: [child] });
+    // Damage through the store's own write: the parent's record forgets its dependant.
+    const before = (await store.jobGet(parent.id))!;
+    const { dependants: _, ...forgot } = before;
+    await store.jobUpdateMany({
+      updates: [{ before, after: { ...forgot, version: before.version + 1 } }],
+    });
+    await repairs(store, ["parent_unlinked"]);
+    assertEquals((await store.jobGet(parent.id))?.dependants, [child.id]);
+    assertEquals((await store.jobGet(child.id))?.state, "deferred");
+  });
+
   test("doctor fails the attempt of a lease held by a worker not seen", async (store) => {
     const [lost, kept] = [job({ maxAttempts: 3 }), job()];
     await store.jobInsertMany({ jobs: [lost] });

@@ -8,6 +8,7 @@
  * | --- | --- | --- |
  * | `parent_gone` | a deferred job whose parent was deleted, or ended without settling it | cancel it (`parent <id> gone`), or release it if its parents finished |
  * | `group_head_gone` | a deferred job of an ordered group whose predecessor is gone | release it (queued) |
+ * | `parent_unlinked` | a deferred job whose waiting parent does not list it among its dependants | list it there again |
  * | `stale_lease` | a started job whose worker was not seen for longer than the lease | fail the attempt as the rescuer does (retried or failed) |
  * | `batch_counts` | an open batch whose counts disagree with its jobs | set the counts from the jobs |
  * | `entry_without_record`, `entry_disagrees`, `record_unindexed` | see `src/store/audit.ts` | drop the entry, or re-index the record |
@@ -32,13 +33,15 @@ import { abandonedAttempt } from "../rescuer.ts";
 export type FindingKind =
   | "parent_gone"
   | "group_head_gone"
+  | "parent_unlinked"
   | "stale_lease"
   | "batch_counts"
   | IndexProblemKind;
 
 /** A job that can never make progress, and the change that repairs it. */
 export interface JobFinding {
-  kind: "parent_gone" | "group_head_gone" | "stale_lease";
+  kind: "parent_gone" | "group_head_gone" | "parent_unlinked" | "stale_lease";
+  /** The record the repair changes (for `parent_unlinked`, the parent). */
   job: Job;
   /** What is wrong, for people. */
   message: string;
@@ -107,6 +110,25 @@ export function stuckDependant(
       message: `deferred job ${job.id} waits for parent ${lost}, which is ${what}`,
       repair: `cancel it (cancel_reason: "${reason}") and its own dependants`,
       fix: cancelJob(job, { now, reason, ttlMs }),
+    };
+  }
+  // A parent still waiting that does not list it would never settle it: link it again
+  // (releasing the job would run it before that parent ended).
+  const unlinked = ids.map((id) => parents.get(id)).find((parent) =>
+    parent && !isTerminal(parent.state) && !parent.dependants?.includes(job.id)
+  );
+  if (unlinked) {
+    return {
+      kind: "parent_unlinked",
+      job: unlinked,
+      message: `deferred job ${job.id} waits for ${unlinked.id}, which does not list it among ` +
+        `its dependants`,
+      repair: `add ${job.id} to the dependants of ${unlinked.id}`,
+      fix: {
+        ...unlinked,
+        dependants: [...unlinked.dependants ?? [], job.id],
+        version: unlinked.version + 1,
+      },
     };
   }
   const head = job.groupAfter !== undefined && !holds(parents.get(job.groupAfter), job);

@@ -18,7 +18,7 @@ import { silentLogger } from "../../src/log.ts";
 import { type DoctorReport, runDoctor } from "../../src/maintenance/doctor/doctor.ts";
 import type { BatchRecord } from "../../src/store/batches.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, type JobSpec } from "../../src/transitions.ts";
+import { createJob, finishJob, type JobSpec } from "../../src/transitions.ts";
 import type { StoreDamage } from "./store_damage.ts";
 
 type Test = (name: string, fn: (store: Store, damage: StoreDamage) => Promise<void>) => void;
@@ -46,6 +46,47 @@ async function repairs(store: Store, expected: string[], now = T0 + 1_000): Prom
 
 /** Registers the doctor tests with a backend's `test`. */
 export function runDoctorConformance(test: Test): void {
+  test("doctor raises no false alarm while jobs move under it", async (store) => {
+    let stop = false;
+    const churn = (async () => {
+      for (let round = 0; !stop && round < 400; round++) {
+        const now = T0 + round;
+        const parent = job();
+        await store.jobInsertMany({ jobs: [parent, job({ runAt: now + 5 })] });
+        await store.jobInsertMany({ jobs: [job({ dependsOn: [parent.id] })] });
+        await store.jobInsertMany({ jobs: [job({ group: "g" })] });
+        const due = await store.jobListDue({ now, limit: 10 });
+        await store.jobUpdateMany({
+          updates: due.map((j) => ({
+            before: j,
+            after: { ...j, state: "queued", version: j.version + 1 },
+          })),
+        });
+        const claimed = await store.jobClaim({
+          queues: ["default"],
+          workerId: "w",
+          limit: 3,
+          leaseMs: 60_000,
+          now,
+        });
+        for (const c of claimed) {
+          await store.jobUpdateMany({
+            updates: [{ before: c, after: finishJob(c, { now, result: null, ttlMs: 60_000 }) }],
+          });
+        }
+      }
+    })();
+    try {
+      for (let i = 0; i < 5; i++) {
+        const report = await doctor(store, false);
+        assertEquals(report.findings, []);
+      }
+    } finally {
+      stop = true;
+      await churn;
+    }
+  });
+
   test("doctor finds nothing in a healthy store of every kind of job", async (store) => {
     const parent = job();
     const [a, b] = [job({ group: "g" }), job({ group: "g" })];

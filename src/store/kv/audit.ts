@@ -37,7 +37,35 @@ export class KvAudit {
     this.#kv = kv;
   }
 
+  /**
+   * The problems found, each confirmed by one consistent read of its entry and its record:
+   * the scan reads in batches while workers write, and a job that moved meanwhile looks
+   * like a disagreement once and never again.
+   */
   async indexAudit({ limit }: { limit: number }): Promise<IndexProblem[]> {
+    const found = await this.#scan(limit);
+    const confirmed: IndexProblem[] = [];
+    for (const problem of found) if (await this.#holds(problem)) confirmed.push(problem);
+    return confirmed;
+  }
+
+  async #holds(problem: IndexProblem): Promise<boolean> {
+    const key = problem.entry as Deno.KvKey;
+    const [entry, record] = await this.#kv.getMany<[unknown, Job]>([key, jobKey(problem.jobId)]);
+    const implied = () => indexEntries(record.value!).some((e) => keyId(e.key) === keyId(key));
+    switch (problem.kind) {
+      case "entry_without_record":
+        return entry.versionstamp !== null && record.versionstamp === null;
+      case "entry_disagrees":
+        return entry.versionstamp !== null && record.value?.version === problem.version &&
+          !implied();
+      case "record_unindexed":
+        return entry.versionstamp === null && record.value?.version === problem.version &&
+          implied();
+    }
+  }
+
+  async #scan(limit: number): Promise<IndexProblem[]> {
     const problems: IndexProblem[] = [];
     for (const index of INDEXES) {
       let keys: Deno.KvKey[] = [];

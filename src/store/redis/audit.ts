@@ -37,6 +37,20 @@ const ID_INDEXES: [string, (f: Fields) => boolean][] = [
 /** A ready member: run-at in 16 digits, then the id (see `indexes.lua.ts`). */
 const readyMember = (runAt: string, id: string) => runAt.padStart(16, "0") + id;
 
+/** Whether a record's fields imply the entry `member` of the index `index`. */
+function impliedBy(index: string, member: string, id: string): (f: Fields) => boolean {
+  if (index === "ready") return (f) => f[0] === "queued" && readyMember(f[3] ?? "", id) === member;
+  return ID_INDEXES.find(([name]) => name === index)?.[1] ?? (() => false);
+}
+
+/** Every `[index, member]` a record's fields imply. */
+function expectedEntries(id: string, f: Fields): [string, string][] {
+  const entries: [string, string][] = [];
+  if (f[0] === "queued") entries.push(["ready", readyMember(f[3] ?? "", id)]);
+  for (const [index, implied] of ID_INDEXES) if (implied(f)) entries.push([index, id]);
+  return entries;
+}
+
 /** Redis glob characters in a key prefix, escaped for `SCAN MATCH`. */
 const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, (c) => `\\${c}`);
 
@@ -58,13 +72,43 @@ export class RedisAudit {
     this.#keys = keys;
   }
 
+  /**
+   * The problems found, each confirmed by one atomic read (`MULTI`) of its entries and its
+   * record: the scan reads while workers write, and a job that moved meanwhile looks like
+   * a disagreement once and never again.
+   */
   async indexAudit({ limit }: { limit: number }): Promise<IndexProblem[]> {
     const problems: IndexProblem[] = [];
     for (const queue of await knownQueues(this.#redis, this.#keys)) {
-      problems.push(...await this.#auditEntries(queue), ...await this.#auditRecords(queue));
+      const found = [...await this.#auditEntries(queue), ...await this.#auditRecords(queue)];
+      for (const problem of found) if (await this.#holds(problem)) problems.push(problem);
       if (problems.length >= limit) break;
     }
     return problems.slice(0, limit);
+  }
+
+  async #holds(problem: IndexProblem): Promise<boolean> {
+    const { queue, index, member } = problem.entry as RedisEntry;
+    const K = this.#keys.queue(queue);
+    const jobKey = this.#keys.job(queue, problem.jobId);
+    if (problem.kind !== "record_unindexed") {
+      const [score, fields] = await execPipeline(
+        this.#redis.multi().zscore(K + index, member).hmget(jobKey, ...FIELDS),
+      ) as [string | null, Fields];
+      if (score === null) return false;
+      if (problem.kind === "entry_without_record") return fields[0] === null;
+      return fields[1] === String(problem.version) &&
+        !impliedBy(index, member, problem.jobId)(fields);
+    }
+    const [fields] = await execPipeline(this.#redis.multi().hmget(jobKey, ...FIELDS)) as [Fields];
+    if (fields[1] !== String(problem.version)) return false;
+    const expected = expectedEntries(problem.jobId, fields);
+    const multi = this.#redis.multi().hget(jobKey, "version");
+    for (const [name, m] of expected) multi.zscore(K + name, m);
+    multi.hget(this.#keys.locator, problem.jobId);
+    const [version, ...rest] = await execPipeline(multi) as (string | null)[];
+    return version === String(problem.version) &&
+      (rest.slice(0, -1).some((score) => score === null) || rest.at(-1) !== queue);
   }
 
   async #fields(queue: string, ids: string[]): Promise<Fields[]> {
@@ -79,8 +123,7 @@ export class RedisAudit {
       [];
     for (const member of await this.#redis.zrange(`${K}ready`, 0, -1)) {
       const id = member.slice(16);
-      const implied = (f: Fields) => f[0] === "queued" && readyMember(f[3] ?? "", id) === member;
-      found.push({ index: "ready", member, id, implied });
+      found.push({ index: "ready", member, id, implied: impliedBy("ready", member, id) });
     }
     for (const [index, implied] of ID_INDEXES) {
       for (const id of await this.#redis.zrange(K + index, 0, -1)) {
@@ -116,13 +159,7 @@ export class RedisAudit {
     } while (cursor !== "0");
     const fields = await this.#fields(queue, ids);
     const K = this.#keys.queue(queue);
-    const expected = ids.map((id, i) => {
-      const f = fields[i];
-      const entries: [string, string][] = [];
-      if (f[0] === "queued") entries.push(["ready", readyMember(f[3] ?? "", id)]);
-      for (const [index, implied] of ID_INDEXES) if (implied(f)) entries.push([index, id]);
-      return entries;
-    });
+    const expected = ids.map((id, i) => expectedEntries(id, fields[i]));
     const pipeline = this.#redis.pipeline();
     ids.forEach((id, i) => {
       for (const [index, member] of expected[i]) pipeline.zscore(K + index, member);

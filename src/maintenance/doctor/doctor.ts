@@ -108,7 +108,11 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       if (job.state === "deferred") deferred.push(job);
       const stale = staleLease(job, live, { now, graceMs, ttlMs });
       if (stale) jobFindings.push(stale);
-      if (job.batchId) byBatch.set(job.batchId, [...byBatch.get(job.batchId) ?? [], job]);
+      if (job.batchId) {
+        const jobs = byBatch.get(job.batchId);
+        if (jobs) jobs.push(job);
+        else byBatch.set(job.batchId, [job]);
+      }
     }
   } while (cursor);
   jobFindings.push(...await stuckDependants(store, deferred, { now, ttlMs }));

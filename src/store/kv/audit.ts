@@ -89,24 +89,33 @@ export class KvAudit {
       }
       await check();
     }
-    for await (const entry of this.#kv.list<Job>({ prefix: ["job"] })) {
-      if (problems.length >= limit) break;
-      const expected = indexEntries(entry.value);
-      for (let i = 0; i < expected.length; i += KEYS_PER_GET) {
-        const some = expected.slice(i, i + KEYS_PER_GET);
-        const found = await this.#kv.getMany(some.map((e) => e.key));
-        found.forEach((read, k) => {
-          if (read.versionstamp !== null) return;
-          problems.push({
-            kind: "record_unindexed",
-            jobId: entry.value.id,
-            index: String(some[k].key[0]),
-            version: entry.value.version,
-            entry: some[k].key,
-          });
-        });
+    // Every entry each record implies, looked up 10 keys a read, many reads at once.
+    let wanted: { job: Job; key: Deno.KvKey }[] = [];
+    const lookUp = async () => {
+      const reads: Promise<Deno.KvEntryMaybe<unknown>[]>[] = [];
+      for (let i = 0; i < wanted.length; i += KEYS_PER_GET) {
+        reads.push(this.#kv.getMany(wanted.slice(i, i + KEYS_PER_GET).map((w) => w.key)));
       }
+      (await Promise.all(reads)).flat().forEach((read, i) => {
+        if (read.versionstamp !== null) return;
+        const { job, key } = wanted[i];
+        const index = String(key[0]);
+        problems.push({
+          kind: "record_unindexed",
+          jobId: job.id,
+          index,
+          version: job.version,
+          entry: key,
+        });
+      });
+      wanted = [];
+    };
+    for await (const entry of this.#kv.list<Job>({ prefix: ["job"] })) {
+      for (const { key } of indexEntries(entry.value)) wanted.push({ job: entry.value, key });
+      if (wanted.length >= CHUNK) await lookUp();
+      if (problems.length >= limit) break;
     }
+    await lookUp();
     return problems.slice(0, limit);
   }
 

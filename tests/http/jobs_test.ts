@@ -96,6 +96,7 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
     const doc = app.getOpenAPIDocument({ openapi: "3.0.0", info: { title: "tq", version: "0" } });
     assertEquals(Object.keys(doc.paths ?? {}).sort(), [
       "/batches/{id}",
+      "/doctor",
       "/flows",
       "/flows/{id}",
       "/healthz",

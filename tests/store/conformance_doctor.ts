@@ -213,6 +213,25 @@ export function runDoctorConformance(test: Test): void {
     );
   });
 
+  test("doctor drops an index entry its record does not imply", async (store, damage) => {
+    const queued = job();
+    await store.jobInsertMany({ jobs: [queued] });
+    const [started] = await store.jobClaim({
+      queues: ["default"],
+      workerId: "w",
+      limit: 1,
+      leaseMs: 60_000,
+      now: T0,
+    });
+    await damage.writeIndexes(queued); // a ready entry for a started job
+    await repairs(store, ["entry_disagrees"]);
+    assertEquals((await store.jobGet(started.id))?.state, "started");
+    assertEquals(
+      await store.jobClaim({ queues: ["default"], workerId: "x", limit: 5, leaseMs: 1, now: T0 }),
+      [],
+    );
+  });
+
   test("doctor re-indexes a record missing from its indexes", async (store, damage) => {
     const [hidden, delayed] = [job(), job({ runAt: T0 + 500 })];
     await store.jobInsertMany({ jobs: [hidden, delayed] });

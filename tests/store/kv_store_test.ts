@@ -14,6 +14,9 @@ async function kvDamage(path: string): Promise<StoreDamage> {
       const stored = (await kv.get<typeof job>(jobKey(job.id))).value ?? job;
       for (const { key } of indexEntries(stored)) await kv.delete(key);
     },
+    async writeIndexes(job) {
+      for (const { key, value } of indexEntries(job)) await kv.set(key, value);
+    },
     async setBatchCount(batchId, _queue, state, n) {
       await kv.set(["batch_count", batchId, state], new Deno.KvU64(BigInt(n)));
     },

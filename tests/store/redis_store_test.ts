@@ -30,6 +30,14 @@ function redisDamage(url: string, prefix: string): StoreDamage {
       }
       for (const state of JOB_STATES) await redis.zrem(`${K}state:${state}`, job.id);
     },
+    async writeIndexes(job) {
+      const K = keys.queue(job.queue);
+      if (job.state === "queued") {
+        await redis.zadd(`${K}ready`, job.priority, String(job.runAt).padStart(16, "0") + job.id);
+      }
+      if (job.state === "scheduled") await redis.zadd(`${K}sched`, job.runAt, job.id);
+      if (job.state !== "queued") await redis.zadd(`${K}state:${job.state}`, 0, job.id);
+    },
     async setBatchCount(batchId, queue, state, n) {
       await redis.hset(`${keys.queue(queue)}batch:${batchId}`, state, n);
     },

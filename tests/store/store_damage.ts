@@ -21,6 +21,8 @@ export interface StoreDamage {
   dropRecord(job: Job): Promise<void>;
   /** Deletes every index entry of a job (and its listing entries), not its record. */
   dropIndexes(job: Job): Promise<void>;
+  /** Writes the index entries `job` (an old version of a record, say) implies. */
+  writeIndexes(job: Job): Promise<void>;
   /** Sets a batch's count of `state` (on Redis: in `queue`'s hash) to `n`. */
   setBatchCount(batchId: string, queue: string, state: JobState, n: number): Promise<void>;
   /** Releases what the damage opened. */

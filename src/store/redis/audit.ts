@@ -34,6 +34,9 @@ const ID_INDEXES: [string, (f: Fields) => boolean][] = [
   ),
 ];
 
+/** The `index` of a problem in the locator hash rather than a queue's index. */
+const LOCATOR = "(locator)";
+
 /** A ready member: run-at in 16 digits, then the id (see `indexes.lua.ts`). */
 const readyMember = (runAt: string, id: string) => runAt.padStart(16, "0") + id;
 
@@ -84,13 +87,44 @@ export class RedisAudit {
       for (const problem of found) if (await this.#holds(problem)) problems.push(problem);
       if (problems.length >= limit) break;
     }
+    for (const problem of await this.#auditLocator()) {
+      if (await this.#holds(problem)) problems.push(problem);
+    }
     return problems.slice(0, limit);
+  }
+
+  /** Locator entries (id → queue) whose record is gone. */
+  async #auditLocator(): Promise<IndexProblem[]> {
+    const entries: [string, string][] = [];
+    let cursor = "0";
+    do {
+      const [next, flat] = await this.#redis.hscan(this.#keys.locator, cursor, "COUNT", 1000);
+      cursor = next;
+      for (let i = 0; i + 1 < flat.length; i += 2) entries.push([flat[i], flat[i + 1]]);
+    } while (cursor !== "0");
+    const pipeline = this.#redis.pipeline();
+    for (const [id, queue] of entries) pipeline.exists(this.#keys.job(queue, id));
+    const exists = await execPipeline(pipeline) as number[];
+    return entries.flatMap(([id, queue], i): IndexProblem[] =>
+      exists[i] === 1 ? [] : [{
+        kind: "entry_without_record",
+        jobId: id,
+        index: this.#keys.locator,
+        entry: { queue, index: LOCATOR, member: id } satisfies RedisEntry,
+      }]
+    );
   }
 
   async #holds(problem: IndexProblem): Promise<boolean> {
     const { queue, index, member } = problem.entry as RedisEntry;
     const K = this.#keys.queue(queue);
     const jobKey = this.#keys.job(queue, problem.jobId);
+    if (index === LOCATOR) {
+      const [located, exists] = await execPipeline(
+        this.#redis.multi().hget(this.#keys.locator, problem.jobId).exists(jobKey),
+      ) as [string | null, number];
+      return located === queue && exists === 0;
+    }
     if (problem.kind !== "record_unindexed") {
       const [score, fields] = await execPipeline(
         this.#redis.multi().zscore(K + index, member).hmget(jobKey, ...FIELDS),
@@ -186,7 +220,7 @@ export class RedisAudit {
     const { queue, index, member } = problem.entry as RedisEntry;
     const written = await this.#redis.tqRepairIndex(
       this.#keys.queue(queue),
-      problem.kind === "record_unindexed" ? "reindex" : "drop",
+      problem.kind === "record_unindexed" ? "reindex" : index === LOCATOR ? "unlocate" : "drop",
       problem.jobId,
       problem.version === undefined ? "" : String(problem.version),
       index,

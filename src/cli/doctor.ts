@@ -63,11 +63,11 @@ export async function doctorCommand(args: string[]): Promise<number> {
     else {
       console.log(table(
         values.repair
-          ? ["KIND", "JOB / BATCH", "FOUND", "REPAIRED"]
-          : ["KIND", "JOB / BATCH", "FOUND", "REPAIR"],
+          ? ["KIND", "SUBJECT", "FOUND", "REPAIRED"]
+          : ["KIND", "SUBJECT", "FOUND", "REPAIR"],
         report.findings.map((f) => [
           f.kind,
-          f.job_id ?? f.batch_id ?? "",
+          f.job_id ?? f.batch_id ?? f.queue ?? "",
           f.message,
           values.repair ? (f.repaired ? `yes: ${f.repair}` : "no: it moved meanwhile") : f.repair,
         ]),

@@ -1,7 +1,8 @@
 /**
  * What `tq doctor` asks of a store that only the store can answer: whether its indexes
  * and its records agree (`indexAudit`), how to put one disagreement right (`indexRepair`),
- * and how to set a batch's counts to what its jobs say (`batchCountsFix`). Everything else
+ * and how to set a batch's or a queue's counts to what its jobs say (`batchCountsFix`,
+ * `queueCountsFix`). Everything else
  * doctor finds (stuck dependants, stale leases, batch counts that disagree) is computed
  * once, above the stores, in `src/maintenance/doctor/`.
  *
@@ -14,6 +15,7 @@
  * @module
  */
 import type { BatchCounts } from "./batches.ts";
+import type { JobState } from "../job.ts";
 
 /**
  * How an index and the records disagree:
@@ -46,4 +48,13 @@ export interface BatchCountsFixParams {
   from: BatchCounts;
   /** The counts to set. */
   to: BatchCounts;
+}
+
+/** Parameters of `queueCountsFix`. */
+export interface QueueCountsFixParams {
+  queue: string;
+  /** The counts the caller read; nothing is written unless they still hold. */
+  from: Record<JobState, number>;
+  /** The counts to set. */
+  to: Record<JobState, number>;
 }

@@ -22,7 +22,7 @@ import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./sc
 import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
-import type { BatchCountsFixParams, IndexProblem } from "./audit.ts";
+import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "./audit.ts";
 
 /** A change of one job from the version the caller read to the record it computed. */
 export interface JobUpdate {
@@ -260,6 +260,12 @@ export interface Store {
    * (nothing written) if a job of the batch moved meanwhile.
    */
   batchCountsFix(params: BatchCountsFixParams): Promise<boolean>;
+
+  /**
+   * Sets a queue's counts per state to `to` if they still are `from`, in one atomic write;
+   * false (nothing written) if a job of the queue moved meanwhile.
+   */
+  queueCountsFix(params: QueueCountsFixParams): Promise<boolean>;
 
   /** Throws `StoreUnavailableError` unless the store answers a read and a write. */
   ping(): Promise<void>;

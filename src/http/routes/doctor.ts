@@ -24,6 +24,7 @@ export const DoctorReportSchema = z.object({
     kind: z.string(),
     job_id: z.string().nullable(),
     batch_id: z.string().nullable(),
+    queue: z.string().nullable(),
     message: z.string(),
     repair: z.string().openapi({ description: "What `tq doctor --repair` does about it" }),
   })),

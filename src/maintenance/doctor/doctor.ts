@@ -6,6 +6,9 @@
  * the first repaired. Every record is read (a page at a time), so it is an operator's
  * tool, not a loop.
  *
+ * Counts (of queues and batches) are checked only when the indexes agree, since listings
+ * rest on them: after repairing index problems, run it again.
+ *
  * Each finding is confirmed before it is reported: a deferred job is read again after its
  * parents (a parent that settled it meanwhile changed its version), a batch's counts before
  * and after the scan of its jobs, so a store busy with workers yields no false alarms.
@@ -21,12 +24,13 @@ import type { Clock } from "../../clock.ts";
 import type { Job } from "../../job.ts";
 import type { Logger } from "../../log.ts";
 import type { IndexProblem } from "../../store/audit.ts";
-import type { BatchCounts } from "../../store/batches.ts";
-import type { Store } from "../../store/store.ts";
+import { type BatchCounts, emptyBatchCounts } from "../../store/batches.ts";
+import type { QueueCounts, Store } from "../../store/store.ts";
 import {
   batchCountsWanted,
   type FindingKind,
   type JobFinding,
+  queueCountsWanted,
   staleLease,
   stuckDependant,
 } from "./findings.ts";
@@ -60,6 +64,8 @@ export interface DoctorFinding {
   kind: FindingKind;
   job_id: string | null;
   batch_id: string | null;
+  /** For `queue_counts`: the queue. */
+  queue: string | null;
   message: string;
   repair: string;
   /** With `--repair`: whether the repair was written (false: the job moved meanwhile). */
@@ -94,6 +100,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
   const batchesBefore = await store.batchListOpen({ limit: MAX_BATCHES });
+  const countsBefore = await store.queueCounts();
+  const tally = new Map<string, BatchCounts>();
   const live = new Set((await store.workerList({ now })).map((worker) => worker.id));
   const deferred: Job[] = [];
   const jobFindings: JobFinding[] = [];
@@ -105,6 +113,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     cursor = page.nextCursor;
     for (const job of page.jobs) {
       scanned++;
+      const counted = tally.get(job.queue) ?? emptyBatchCounts();
+      counted[job.state]++;
+      tally.set(job.queue, counted);
       if (job.state === "deferred") deferred.push(job);
       const stale = staleLease(job, live, { now, graceMs, ttlMs });
       if (stale) jobFindings.push(stale);
@@ -117,8 +128,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   } while (cursor);
   jobFindings.push(...await stuckDependants(store, deferred, { now, ttlMs }));
   const confirmed = await confirm(store, jobFindings);
-  const batches = await batchFindings(store, batchesBefore, byBatch);
   const problems = await store.indexAudit({ limit: MAX_INDEX_PROBLEMS });
+  // Counts are compared with what the scan saw, and listings rest on the indexes: while
+  // these disagree, counting would mislead. A run after `--repair` checks them.
+  const countable = problems.length === 0;
+  const batches = countable ? await batchFindings(store, batchesBefore, byBatch) : [];
+  const queues = countable ? queueFindings(countsBefore, await store.queueCounts(), tally) : [];
 
   const findings: DoctorFinding[] = [];
   for (const finding of confirmed) {
@@ -126,6 +141,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       kind: finding.kind,
       job_id: finding.job.id,
       batch_id: null,
+      queue: null,
       message: finding.message,
       repair: finding.repair,
     };
@@ -143,6 +159,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       kind: "batch_counts",
       job_id: null,
       batch_id: batch.id,
+      queue: null,
       message: `open batch ${batch.id} counts ${describe(batch.from)}; its jobs say ${
         describe(batch.to)
       }`,
@@ -150,6 +167,21 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     };
     if (options.repair) {
       reported.repaired = await store.batchCountsFix(batch);
+      logRepair(options.logger, reported);
+    }
+    findings.push(reported);
+  }
+  for (const { queue, from, to } of queues) {
+    const reported: DoctorFinding = {
+      kind: "queue_counts",
+      job_id: null,
+      batch_id: null,
+      queue,
+      message: `queue ${queue} counts ${describe(from)}; its jobs say ${describe(to)}`,
+      repair: "set its counts from its jobs",
+    };
+    if (options.repair) {
+      reported.repaired = await store.queueCountsFix({ queue, from, to });
       logRepair(options.logger, reported);
     }
     findings.push(reported);
@@ -217,11 +249,35 @@ async function batchFindings(
   for (const { batch, counts } of before) {
     const after = await store.batchGet({ id: batch.id });
     if (!after || after.batch.completedAt !== undefined) continue;
-    if (JSON.stringify(after.counts) !== JSON.stringify(counts)) continue; // busy: not now
+    if (queueCountsWanted(counts, after.counts)) continue; // busy: not now
     const wanted = batchCountsWanted(counts, byBatch.get(batch.id) ?? []);
     if (wanted) findings.push({ id: batch.id, from: counts, to: wanted });
   }
   return findings;
+}
+
+/**
+ * Queues whose counts disagree with the jobs the scan counted, and did not move during the
+ * scan (while workers run, a busy queue's counts move: it is checked on a quieter run).
+ */
+function queueFindings(
+  before: QueueCounts[],
+  after: QueueCounts[],
+  tally: Map<string, BatchCounts>,
+): { queue: string; from: BatchCounts; to: BatchCounts }[] {
+  const counts = (q: QueueCounts): BatchCounts => {
+    const { name: _, ...rest } = q;
+    return rest;
+  };
+  const later = new Map(after.map((q) => [q.name, counts(q)]));
+  const names = new Set([...before.map((q) => q.name), ...tally.keys()]);
+  const earlier = new Map(before.map((q) => [q.name, counts(q)]));
+  return [...names].flatMap((queue) => {
+    const from = earlier.get(queue) ?? emptyBatchCounts();
+    if (queueCountsWanted(from, later.get(queue) ?? emptyBatchCounts())) return []; // moved
+    const to = queueCountsWanted(from, tally.get(queue) ?? emptyBatchCounts());
+    return to ? [{ queue, from, to }] : [];
+  });
 }
 
 function describe(counts: BatchCounts): string {
@@ -239,5 +295,12 @@ function indexFinding(problem: IndexProblem): DoctorFinding {
   const repair = problem.kind === "record_unindexed"
     ? "re-index the record"
     : "drop the index entry";
-  return { kind: problem.kind, job_id: problem.jobId, batch_id: null, message: what, repair };
+  return {
+    kind: problem.kind,
+    job_id: problem.jobId,
+    batch_id: null,
+    queue: null,
+    message: what,
+    repair,
+  };
 }

@@ -11,6 +11,7 @@
  * | `parent_unlinked` | a deferred job whose waiting parent does not list it among its dependants | list it there again |
  * | `stale_lease` | a started job whose worker was not seen for longer than the lease | fail the attempt as the rescuer does (retried or failed) |
  * | `batch_counts` | an open batch whose counts disagree with its jobs | set the counts from the jobs |
+ * | `queue_counts` | a queue whose counts per state disagree with its jobs (`/queues`, metrics) | set the counts from the jobs |
  * | `entry_without_record`, `entry_disagrees`, `record_unindexed` | see `src/store/audit.ts` | drop the entry, or re-index the record |
  *
  * @example
@@ -36,6 +37,7 @@ export type FindingKind =
   | "parent_unlinked"
   | "stale_lease"
   | "batch_counts"
+  | "queue_counts"
   | IndexProblemKind;
 
 /** A job that can never make progress, and the change that repairs it. */
@@ -202,4 +204,20 @@ export function batchCountsWanted(counts: BatchCounts, jobs: Job[]): BatchCounts
     wanted[s as keyof BatchCounts] === counts[s as keyof BatchCounts]
   );
   return same ? null : wanted;
+}
+
+/**
+ * The counts per state a queue should have: exactly its jobs' (`tally`, counted by a scan).
+ * Null when `counts` already agree.
+ *
+ * @example
+ * ```ts
+ * import { emptyBatchCounts } from "../../store/batches.ts";
+ * import { queueCountsWanted } from "./findings.ts";
+ * console.assert(queueCountsWanted({ ...emptyBatchCounts(), queued: 1 }, emptyBatchCounts())?.queued === 0);
+ * ```
+ */
+export function queueCountsWanted(counts: BatchCounts, tally: BatchCounts): BatchCounts | null {
+  const same = (Object.keys(tally) as (keyof BatchCounts)[]).every((s) => counts[s] === tally[s]);
+  return same ? null : { ...tally };
 }

@@ -13,9 +13,9 @@
  * @module
  */
 import { type Job, JOB_STATES, type JobState } from "../../job.ts";
-import type { BatchCountsFixParams, IndexProblem } from "../audit.ts";
+import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { emptyBatchCounts } from "../batches.ts";
-import { indexEntries, jobKey } from "./keys.ts";
+import { countKey, indexEntries, jobKey } from "./keys.ts";
 import { getRecords } from "./reads.ts";
 
 /** The index prefixes whose keys end with a job id. */
@@ -145,10 +145,21 @@ export class KvAudit {
     return (await atomic.commit()).ok;
   }
 
-  async batchCountsFix({ id, from, to }: BatchCountsFixParams): Promise<boolean> {
-    const entries = await this.#kv.getMany<Deno.KvU64[]>(
-      JOB_STATES.map((state) => batchCountKey(id, state)),
-    );
+  batchCountsFix({ id, from, to }: BatchCountsFixParams): Promise<boolean> {
+    return this.#countsFix(JOB_STATES.map((state) => batchCountKey(id, state)), from, to);
+  }
+
+  queueCountsFix({ queue, from, to }: QueueCountsFixParams): Promise<boolean> {
+    return this.#countsFix(JOB_STATES.map((state) => countKey(queue, state)), from, to);
+  }
+
+  /** Sets the counters `keys` (one per state, in `JOB_STATES` order) if they still are `from`. */
+  async #countsFix(
+    keys: Deno.KvKey[],
+    from: Record<JobState, number>,
+    to: Record<JobState, number>,
+  ): Promise<boolean> {
+    const entries = await this.#kv.getMany<Deno.KvU64[]>(keys);
     const counts = emptyBatchCounts();
     const atomic = this.#kv.atomic();
     entries.forEach((entry, i) => {

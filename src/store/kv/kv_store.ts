@@ -45,7 +45,7 @@ import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.t
 import { KvBatches } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
 import { insertGrouped } from "./groups.ts";
-import type { BatchCountsFixParams, IndexProblem } from "../audit.ts";
+import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
@@ -464,6 +464,10 @@ class KvStore implements Store {
 
   batchCountsFix(params: BatchCountsFixParams): Promise<boolean> {
     return this.#audit.batchCountsFix(params);
+  }
+
+  queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
+    return this.#audit.queueCountsFix(params);
   }
 
   async ping(): Promise<void> {

@@ -13,7 +13,7 @@
  * @module
  */
 import { JOB_STATES } from "../../job.ts";
-import type { BatchCountsFixParams, IndexProblem } from "../audit.ts";
+import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import type { RedisKeys } from "./keys.ts";
 import { execPipeline, knownQueues } from "./reads.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
@@ -227,6 +227,16 @@ export class RedisAudit {
       member,
       this.#keys.locator,
       queue,
+    );
+    return written === 1;
+  }
+
+  async queueCountsFix({ queue, from, to }: QueueCountsFixParams): Promise<boolean> {
+    const written = await this.#redis.tqBatchCountsFix(
+      "1",
+      this.#keys.counts(queue),
+      String(JOB_STATES.length),
+      ...JOB_STATES.flatMap((state) => [state, String(from[state]), String(to[state])]),
     );
     return written === 1;
   }

@@ -48,7 +48,7 @@ import { WakeUps } from "./wake_ups.ts";
 import { RedisDependencies } from "./dependencies.ts";
 import { RedisRateLimits } from "./rate_limits.ts";
 import { RedisGroups } from "./groups.ts";
-import type { BatchCountsFixParams, IndexProblem } from "../audit.ts";
+import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { RedisAudit } from "./audit.ts";
 
 /** The default key prefix. */
@@ -466,6 +466,10 @@ class RedisStore implements Store {
 
   batchCountsFix(params: BatchCountsFixParams): Promise<boolean> {
     return reach(() => this.#audit.batchCountsFix(params));
+  }
+
+  queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
+    return reach(() => this.#audit.queueCountsFix(params));
   }
 
   async ping(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Sets a batch's counts, kept per queue (`{prefix:queue}:batch:<id>`), to new totals if
  * their sums are still what the caller read: the difference goes to the first queue's hash.
- * For `tq doctor` (`../audit.ts`).
+ * A queue's own counts (`{prefix:queue}:counts`) are set the same way, as one hash. For
+ * `tq doctor` (`../audit.ts`).
  *
  * ```
  * KEYS     none (the hashes' keys are in ARGV, each in the batch's slot)

@@ -1,8 +1,8 @@
 /**
  * `tq doctor`: lists what can never make progress (deferred jobs whose parents are gone,
  * groups whose head is gone, leases of workers not seen since, index entries without
- * records and records missing from their indexes, batches whose counts disagree with their
- * jobs); `--repair` fixes each with a logged action. Exit code 0 when clean, 1 when
+ * records and records missing from their indexes, batches and queues whose counts disagree
+ * with their jobs); `--repair` fixes each with a logged action. Exit code 0 when clean, 1 when
  * something was found (repaired or not). The logic is `src/maintenance/doctor/`.
  *
  * @example
@@ -22,12 +22,13 @@ export const DOCTOR_HELP = `Usage: tq doctor [--repair] [--json] [--grace DUR] [
 
 Lists what can never make progress: deferred jobs whose parents are gone, groups whose
 head is gone, leases held by workers not seen for longer than the lease, index entries
-without records and records missing from their indexes, batches whose counts disagree
-with their jobs. Exit code 0 when clean, 1 when something was found.
+without records and records missing from their indexes, batches and queues whose counts
+disagree with their jobs (checked once the indexes agree: after a repair, run it again).
+Exit code 0 when clean, 1 when something was found.
 
 Options:
   --repair           fix each finding (cancel with a reason, release, re-index), each
-                     logged; safe while workers run, and a second run finds nothing more
+                     logged; safe while workers run, and idempotent
   --json             the report as JSON
   --grace DUR        a lease of a worker not seen counts as stale this long after it ran
                      out (default ${DEFAULT_GRACE_MS / 1000}s)

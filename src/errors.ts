@@ -28,7 +28,8 @@ export type ErrorCode =
   | "limit_exceeded"
   | "schedule_not_found"
   | "flow_not_found"
-  | "batch_not_found";
+  | "batch_not_found"
+  | "dependants_waiting";
 
 /** One problem with one field of a request, by its path (`input.email`). */
 export interface FieldIssue {
@@ -96,6 +97,23 @@ export class InvalidStateError extends TqError {
       job_id: jobId,
       state,
     });
+  }
+}
+
+/**
+ * A job cannot be deleted alone: jobs wait for it (its `depends_on` children, the next job
+ * of its group). `dependants` names the first 20, `dependant_count` counts them all; delete
+ * with `cascade=cancel` to cancel them with it.
+ */
+export class DependantsWaitingError extends TqError {
+  constructor(readonly jobId: string, readonly dependants: string[], readonly count: number) {
+    super(
+      "dependants_waiting",
+      `cannot delete job "${jobId}": ${count} job(s) wait for it (${dependants.join(", ")}` +
+        `${count > dependants.length ? ", …" : ""}); cancel it instead, or delete it with ` +
+        `?cascade=cancel (CLI: --cascade cancel) to cancel them too`,
+      { job_id: jobId, dependants, dependant_count: count },
+    );
   }
 }
 

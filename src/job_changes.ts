@@ -12,7 +12,13 @@
  * ```
  * @module
  */
-import { JobNotFoundError, StoreUnavailableError, TqError } from "./errors.ts";
+import {
+  DependantsWaitingError,
+  JobNotFoundError,
+  StoreUnavailableError,
+  TqError,
+} from "./errors.ts";
+import { deletionChanges, NAMED_DEPENDANTS, waitingDependants } from "./flows/deletion.ts";
 import { isJobId } from "./ids.ts";
 import type { Job } from "./job.ts";
 import type { Store } from "./store/store.ts";
@@ -63,16 +69,38 @@ export async function changeJob(
   throw contended(id);
 }
 
+/** How a delete treats jobs that wait for the deleted one. */
+export interface DeleteOptions {
+  /** `cancel`: cancel them in the same commit. Without: refuse (`DependantsWaitingError`). */
+  cascade?: "cancel";
+  /** The time of the delete (epoch ms), for the canceled dependants. */
+  now?: number;
+  /** How long canceled dependants are kept. */
+  ttlMs?: number;
+}
+
+/** How long dependants canceled by a delete are kept when the caller does not say: a week. */
+const CANCELED_TTL_MS = 7 * 86_400_000;
+
 /**
  * Deletes a job that is not running. A started job is refused (409): its worker would
- * otherwise settle a job that no longer exists; cancel it first.
+ * otherwise settle a job that no longer exists; cancel it first. A job that others still
+ * wait for (its `depends_on` children, the next job of its group) is refused with
+ * `DependantsWaitingError` naming them, unless `cascade: "cancel"` cancels them with it
+ * (`src/flows/deletion.ts`). Answers the ids of the jobs canceled with it.
  *
  * @example
  * ```ts ignore
  * await deleteJob(store, id);
+ * const canceled = await deleteJob(store, id, { cascade: "cancel" });
  * ```
  */
-export async function deleteJob(store: Store, id: string): Promise<void> {
+export async function deleteJob(
+  store: Store,
+  id: string,
+  options: DeleteOptions = {},
+): Promise<string[]> {
+  const read = (ids: string[]) => store.jobGetMany(ids);
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const job = await readJob(store, id);
     if (job.state === "started") {
@@ -82,7 +110,22 @@ export async function deleteJob(store: Store, id: string): Promise<void> {
         { job_id: id, state: job.state },
       );
     }
-    if (await store.jobDelete({ job })) return;
+    if (options.cascade !== "cancel") {
+      const waiting = await waitingDependants(job, read);
+      if (waiting.length > 0) {
+        const named = waiting.slice(0, NAMED_DEPENDANTS).map((child) => child.id);
+        throw new DependantsWaitingError(id, named, waiting.length);
+      }
+    }
+    const now = options.now ?? Date.now();
+    const changes = await deletionChanges(job, read, {
+      now,
+      ttlMs: options.ttlMs ?? CANCELED_TTL_MS,
+    });
+    const dependants = changes.length > 0 ? changes : undefined;
+    if (await store.jobDelete({ job, dependants })) {
+      return changes.filter((c) => c.after.state === "canceled").map((c) => c.after.id);
+    }
   }
   throw contended(id);
 }

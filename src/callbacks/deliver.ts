@@ -12,7 +12,7 @@
  * @module
  */
 import type { Job } from "../job.ts";
-import { jobJson } from "../http/job_json.ts";
+import { callbackBody } from "../http/job_json.ts";
 
 /** What became of one try. */
 export type CallbackOutcome = { ok: true } | { ok: false; reason: string };
@@ -48,7 +48,7 @@ export async function postCallback(
         "x-tq-job-id": job.id,
         "x-tq-callback-try": String(job.callbackTries ?? 1),
       },
-      body: JSON.stringify(jobJson(job)),
+      body: JSON.stringify(callbackBody(job)),
       redirect: "manual",
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });

@@ -22,16 +22,18 @@ export const JOBS_HELP =
        tq jobs show ID
        tq jobs retry ID
        tq jobs cancel ID
-       tq jobs delete ID
+       tq jobs delete ID [--cascade cancel]
 
 list     newest first; statuses: ${JOB_STATES.join(", ")}
 show     the whole job as JSON
 retry    queue a failed or canceled job again
 cancel   a waiting job never runs; a running one has its signal aborted
-delete   remove a job that is not running
+delete   remove a job that is not running; refused while jobs wait for it (its
+         dependants, the rest of its group) unless --cascade cancel cancels them too
 
 Options:
   --failure-ttl DUR  with cancel: how long the canceled job is kept (default 7d)
+  --cascade cancel   with delete: cancel the jobs waiting for it, in the same commit
 ${COMMON_HELP}`;
 
 /** Runs `tq jobs`. */
@@ -44,6 +46,7 @@ export async function jobsCommand(args: string[], tasks: CliOptions): Promise<nu
     cursor: { type: "string" },
     json: { type: "boolean" },
     "failure-ttl": { type: "string" },
+    cascade: { type: "string" },
   });
   const [action, id] = positionals;
   if (values.help || !action) {
@@ -53,6 +56,9 @@ export async function jobsCommand(args: string[], tasks: CliOptions): Promise<nu
   if (action !== "list" && !id) throw new UsageError(`jobs ${action}: give the job id`);
   if (values.status && !JOB_STATES.includes(values.status as JobState)) {
     throw new UsageError(`jobs: --status must be one of ${JOB_STATES.join(", ")}`);
+  }
+  if (values.cascade !== undefined && values.cascade !== "cancel") {
+    throw new UsageError(`jobs delete: --cascade takes only "cancel"`);
   }
   const limit = parseInteger("--limit", values.limit ?? "20", 1, 500);
   const ttlMs = parseDuration("--failure-ttl", values["failure-ttl"] ?? "7d");
@@ -103,10 +109,13 @@ export async function jobsCommand(args: string[], tasks: CliOptions): Promise<nu
           ),
         ));
         return 0;
-      case "delete":
-        await deleteJob(store, id);
+      case "delete": {
+        const cascade = values.cascade as "cancel" | undefined;
+        const canceled = await deleteJob(store, id, { cascade, ttlMs });
         console.log(`deleted ${id}`);
+        for (const child of canceled) console.log(`canceled ${child} (parent ${id} deleted)`);
         return 0;
+      }
       default:
         throw new UsageError(
           `jobs: unknown action "${action}" (list, show, retry, cancel, delete)`,

@@ -13,6 +13,7 @@ import { TqError } from "../errors.ts";
 import { UsageError } from "./args.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { cronCommand } from "./cron.ts";
+import { doctorCommand } from "./doctor.ts";
 import { enqueueCommand } from "./enqueue.ts";
 import { jobsCommand } from "./jobs.ts";
 import { queuesCommand } from "./queues.ts";
@@ -39,6 +40,7 @@ Commands:
   stats      the dashboard's overview: jobs per state, last hour, workers
   cron       enqueue the jobs of the schedules at their ticks (also inside start)
   schedules  list the schedules; pause, resume or trigger one
+  doctor     find (and --repair) jobs that can never make progress
 
 Run 'tq COMMAND --help' for a command's options.`;
 
@@ -56,6 +58,7 @@ const COMMANDS: Record<string, Command> = {
   stats: statsCommand,
   cron: cronCommand,
   schedules: schedulesCommand,
+  doctor: doctorCommand,
 };
 
 /**

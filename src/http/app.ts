@@ -40,6 +40,7 @@ import { scheduleRoutes } from "./routes/schedules.ts";
 import { queueActionRoutes } from "./routes/queue_actions.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { jobEventRoutes } from "./routes/events.ts";
+import { doctorRoutes } from "./routes/doctor.ts";
 
 /** Largest request body read at all; bigger ones are refused before parsing. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -127,6 +128,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   metricsRoutes(app, deps);
   queueRetryRoutes(app, deps);
   flowRoutes(app, deps);
+  doctorRoutes(app, deps);
   dashboardRoutes(app, deps);
   // Last: the document lists the routes registered before it.
   openapiRoutes(app);

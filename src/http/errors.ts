@@ -42,6 +42,7 @@ export const ERROR_STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
   schedule_not_found: 404,
   flow_not_found: 404,
   batch_not_found: 404,
+  dependants_waiting: 409,
   not_found: 404,
   unsupported_media_type: 415,
   internal: 500,

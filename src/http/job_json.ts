@@ -54,6 +54,43 @@ export interface JobJson {
   group: string | null;
   /** The handler's last `ctx.progress()` report, or null. */
   progress: JobProgress | null;
+  /** Its completion callback (null without `callback_url`). */
+  callback: CallbackJson | null;
+}
+
+/** Where a job's completion callback stands, as the API shows it. */
+export interface CallbackJson {
+  /**
+   * `waiting` (the job has not ended), `pending` (due or being tried; the pruner keeps the
+   * job meanwhile), `delivered` (accepted by the receiver) or `gave_up` (after its last try).
+   */
+  state: "waiting" | "pending" | "delivered" | "gave_up";
+  /** POSTs tried so far. */
+  attempts: number;
+  /** While pending: when the next try is due. */
+  next_attempt_at: string | null;
+}
+
+/**
+ * A job's callback as the API shows it, or null when it has none.
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "../transitions.ts";
+ * import { callbackJson } from "./job_json.ts";
+ * const job = createJob({ id: "a", task: "t", input: 1, callbackUrl: "http://x/cb" }, 0);
+ * console.assert(callbackJson({ ...job, callbackDueAt: 5 })?.state === "pending");
+ * ```
+ */
+export function callbackJson(job: Job): CallbackJson | null {
+  if (job.callbackUrl === undefined) return null;
+  const state = job.callbackOutcome ??
+    (job.callbackDueAt !== undefined ? "pending" : "waiting");
+  return {
+    state,
+    attempts: job.callbackTries ?? 0,
+    next_attempt_at: isoTime(job.callbackDueAt),
+  };
 }
 
 /**
@@ -116,5 +153,23 @@ export function jobJson(job: Job): JobJson {
     flow_id: job.flow?.id ?? null,
     group: job.group ?? null,
     progress: job.progress ?? null,
+    callback: callbackJson(job),
   };
+}
+
+/**
+ * The body of a job's completion callback: its JSON without `callback`, which changes with
+ * every try, so every try of one callback sends the same bytes (`x-tq-callback-try` counts).
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "../transitions.ts";
+ * import { callbackBody } from "./job_json.ts";
+ * const job = createJob({ id: "a", task: "t", input: 1, callbackUrl: "http://x/cb" }, 0);
+ * console.assert(!("callback" in callbackBody(job)));
+ * ```
+ */
+export function callbackBody(job: Job): Omit<JobJson, "callback"> {
+  const { callback: _, ...body } = jobJson(job);
+  return body;
 }

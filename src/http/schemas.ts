@@ -134,6 +134,14 @@ export const JobSchema = z.object({
   group: z.string().nullable(),
   progress: z.union([z.number(), z.record(z.string(), z.unknown())]).nullable()
     .openapi({ description: "The handler's last ctx.progress(): 0-100 or a small object" }),
+  callback: z.object({
+    state: z.enum(["waiting", "pending", "delivered", "gave_up"]),
+    attempts: z.int(),
+    next_attempt_at: z.string().nullable(),
+  }).nullable().openapi({
+    description: "The completion callback (null without callback_url); while pending, the " +
+      "pruner keeps the job",
+  }),
 }).openapi("Job");
 
 /** Query of `GET /jobs`. */

@@ -1,7 +1,9 @@
 /**
  * The pruner: deletes finished, failed and canceled jobs once their `expiresAt` has
  * passed (a day for results, a week for failures by default), so the store does not grow
- * without bound. A job changed since it was listed (retried by hand) is left alone.
+ * without bound. A job changed since it was listed (retried by hand) is left alone, and so
+ * is a job whose completion callback is still pending: it goes once the callback was
+ * delivered or given up after its last try (`src/callbacks/`).
  *
  * @example
  * ```ts ignore
@@ -49,8 +51,15 @@ export class Pruner extends Service {
   protected async tick(): Promise<number> {
     const { store } = this.#o;
     const expired = await store.jobListExpired({ now: this.clock.now(), limit: PRUNE_BATCH });
-    const count = (await store.jobDeleteMany({ jobs: expired })).length;
+    // Retention never outruns delivery: a job whose completion callback is still pending
+    // stays until it is delivered or given up (then its expiry has passed: the next round).
+    const prunable = expired.filter((job) => job.callbackDueAt === undefined);
+    const count = (await store.jobDeleteMany({ jobs: prunable })).length;
     if (count > 0) this.logger.debug("pruner:deleted", { jobs: count });
-    return expired.length === PRUNE_BATCH ? 0 : this.#o.intervalMs ?? PRUNE_INTERVAL_MS;
+    const held = expired.length - prunable.length;
+    if (held > 0) this.logger.debug("pruner:held_for_callback", { jobs: held });
+    // A full batch of which some went: more may be waiting. One held whole: wait a round.
+    const more = expired.length === PRUNE_BATCH && count > 0;
+    return more ? 0 : this.#o.intervalMs ?? PRUNE_INTERVAL_MS;
   }
 }

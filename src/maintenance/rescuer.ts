@@ -36,8 +36,19 @@ export interface RescuerOptions {
   intervalMs?: number;
 }
 
-/** The attempt a lost worker abandoned, as a failed attempt of its job. */
-function abandoned(job: Job, now: number, ttlMs: number): Job {
+/**
+ * The attempt a lost worker abandoned, as a failed attempt of its job (also what
+ * `tq doctor --repair` does to a stale lease).
+ *
+ * @example
+ * ```ts
+ * import { claimJob, createJob } from "../transitions.ts";
+ * import { abandonedAttempt } from "./rescuer.ts";
+ * const job = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), { workerId: "w", now: 0, leaseMs: 10 });
+ * console.assert(abandonedAttempt(job, 20, 1_000).errors[0].name === "LeaseExpiredError");
+ * ```
+ */
+export function abandonedAttempt(job: Job, now: number, ttlMs: number): Job {
   const worker = job.workerId ?? "(unknown)";
   return failAttempt(job, {
     now,
@@ -74,7 +85,7 @@ export class Rescuer extends Service {
     if (expired.length > 0) {
       const updates = expired.map((job) => ({
         before: job,
-        after: abandoned(job, now, this.#o.failureTtlMs),
+        after: abandonedAttempt(job, now, this.#o.failureTtlMs),
       }));
       // A conflict means the owner renewed or settled it just now: it was not lost after all.
       const { applied } = await this.#o.store.jobUpdateMany({ updates });

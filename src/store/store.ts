@@ -22,6 +22,7 @@ import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./sc
 import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
+import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "./audit.ts";
 
 /** A change of one job from the version the caller read to the record it computed. */
 export interface JobUpdate {
@@ -127,8 +128,13 @@ export interface Store {
    */
   jobUpdateMany(params: { updates: JobUpdate[] }): Promise<JobUpdateResult>;
 
-  /** Deletes a job and its index entries if it is still at `version`; false if not. */
-  jobDelete(params: { job: Job }): Promise<boolean>;
+  /**
+   * Deletes a job and its index entries if it is still at `version`; false if not. With
+   * `dependants` (changes of other jobs, computed by `src/flows/deletion.ts`), those are
+   * written in the same atomic write, and nothing is written unless every `before` is
+   * still current.
+   */
+  jobDelete(params: { job: Job; dependants?: JobUpdate[] }): Promise<boolean>;
 
   /**
    * Deletes every job still at the version given, as `jobDelete` does, in as few writes
@@ -235,6 +241,31 @@ export interface Store {
    * (nothing written) when it was closed already, so the job is enqueued exactly once.
    */
   batchComplete(params: BatchCompleteParams): Promise<boolean>;
+
+  /**
+   * Disagreements between the store's indexes and its records (`audit.ts`), at most
+   * `limit`, found by scanning every index and every record: for `tq doctor`, not a loop.
+   */
+  indexAudit(params: { limit: number }): Promise<IndexProblem[]>;
+
+  /**
+   * Puts one problem from {@linkcode Store.indexAudit} right, in one atomic write that
+   * holds only if the record is still as found; false (nothing written) if not. Safe to
+   * repeat and to run while workers run.
+   */
+  indexRepair(params: { problem: IndexProblem }): Promise<boolean>;
+
+  /**
+   * Sets a batch's counts to `to` if they still are `from`, in one atomic write; false
+   * (nothing written) if a job of the batch moved meanwhile.
+   */
+  batchCountsFix(params: BatchCountsFixParams): Promise<boolean>;
+
+  /**
+   * Sets a queue's counts per state to `to` if they still are `from`, in one atomic write;
+   * false (nothing written) if a job of the queue moved meanwhile.
+   */
+  queueCountsFix(params: QueueCountsFixParams): Promise<boolean>;
 
   /** Throws `StoreUnavailableError` unless the store answers a read and a write. */
   ping(): Promise<void>;

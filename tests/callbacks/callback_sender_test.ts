@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { CallbackSender } from "../../src/callbacks/callback_sender.ts";
-import { jobJson } from "../../src/http/job_json.ts";
+import { callbackBody } from "../../src/http/job_json.ts";
 import type { Job } from "../../src/job.ts";
 import { createLogger } from "../../src/log.ts";
 import { finishJob } from "../../src/transitions.ts";
@@ -72,7 +72,7 @@ Deno.test("a callback refused twice is sent again with backoff and delivered on 
   }
   assertEquals(receiver.requests.map((r) => r.status), [500, 500, 200]);
   for (const request of receiver.requests) {
-    assertEquals(request.body, JSON.parse(JSON.stringify(jobJson(finished))));
+    assertEquals(request.body, JSON.parse(JSON.stringify(callbackBody(finished))));
     assertEquals(request.headers.get("x-tq-job-id"), finished.id);
   }
   assertEquals(receiver.requests.map((r) => r.headers.get("x-tq-callback-try")), ["1", "2", "3"]);

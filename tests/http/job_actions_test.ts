@@ -142,6 +142,28 @@ Deno.test("DELETE of a waiting job answers 204 and the job is gone", async () =>
   });
 });
 
+Deno.test("DELETE of a parent with waiting dependants answers 409 naming them", async () => {
+  await withApi(async (api) => {
+    const parent = await api.enqueue("noop", {}, { delay: 1_000 });
+    const child = await api.enqueue("noop", {}, { depends_on: [parent.id] });
+    const del = async () => await api.app.request(`/jobs/${parent.id}`, { method: "DELETE" });
+    const error = await assertRefused(api, del, 409, "dependants_waiting");
+    assertEquals([error.dependants, error.dependant_count], [[child.id], 1]);
+  });
+});
+
+Deno.test("DELETE ?cascade=cancel deletes the parent and cancels its dependants", async () => {
+  await withApi(async ({ enqueue, app, get }) => {
+    const parent = await enqueue("noop", {}, { delay: 1_000 });
+    const child = await enqueue("noop", {}, { depends_on: [parent.id] });
+    const res = await app.request(`/jobs/${parent.id}?cascade=cancel`, { method: "DELETE" });
+    assertEquals(res.status, 204);
+    await assertError(await get(`/jobs/${parent.id}`), 404, "job_not_found");
+    const body = await (await get(`/jobs/${child.id}`)).json();
+    assertEquals([body.status, body.cancel_reason], ["canceled", `parent ${parent.id} deleted`]);
+  });
+});
+
 Deno.test("GET /queues counts move with the job", async () => {
   await withApi(async ({ enqueue, post, get, store, clock }) => {
     const counts = async () => {

@@ -32,6 +32,7 @@ Deno.test("GET /jobs/{id} renders the job as snake_case JSON", async () => {
       flow_id: null,
       group: null,
       progress: null,
+      callback: null,
     });
   });
 });
@@ -95,6 +96,7 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
     const doc = app.getOpenAPIDocument({ openapi: "3.0.0", info: { title: "tq", version: "0" } });
     assertEquals(Object.keys(doc.paths ?? {}).sort(), [
       "/batches/{id}",
+      "/doctor",
       "/flows",
       "/flows/{id}",
       "/healthz",

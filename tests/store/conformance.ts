@@ -24,11 +24,17 @@ import { runBatchConformance } from "./conformance_batches.ts";
 import { runRateLimitConformance } from "./conformance_rate_limits.ts";
 import { runGroupConformance } from "./conformance_groups.ts";
 import { runCallbackConformance } from "./conformance_callbacks.ts";
+import { runDeletionConformance } from "./conformance_deletion.ts";
+import { runRetentionConformance } from "./conformance_retention.ts";
+import { runDoctorConformance } from "./conformance_doctor.ts";
+import type { StoreDamage } from "./store_damage.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
   store: Store;
   cleanup(): Promise<void>;
+  /** Writes behind the store's back, for the doctor tests (`store_damage.ts`). */
+  damage?: StoreDamage;
 }
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -45,6 +51,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
       try {
         await fn(fixture.store);
       } finally {
+        fixture.damage?.close();
         await fixture.cleanup();
       }
     });
@@ -58,6 +65,19 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
   runRateLimitConformance(test);
   runGroupConformance(test);
   runCallbackConformance(test);
+  runDeletionConformance(test);
+  runRetentionConformance(test);
+  runDoctorConformance((name, fn) =>
+    Deno.test(`[${backend}] ${name}`, async () => {
+      const fixture = await open();
+      try {
+        await fn(fixture.store, fixture.damage!);
+      } finally {
+        fixture.damage?.close();
+        await fixture.cleanup();
+      }
+    })
+  );
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

@@ -10,7 +10,7 @@
  * @module
  */
 import { html } from "hono/html";
-import type { Job } from "../../job.ts";
+import { isTerminal, type Job } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
 import { duration, type Html, postButton, pretty, time } from "./layout.ts";
 
@@ -35,7 +35,22 @@ function actions(job: Job, csrf?: string): Html {
     ["queued", "scheduled", "started"].includes(job.state) && !job.cancelRequested
       ? button("cancel", "Cancel", "danger")
       : ""
-  }${job.state !== "started" ? button("delete", "Delete", "danger") : ""}</div>`;
+  }${job.state !== "started" ? deleteControl(job, csrf) : ""}</div>`;
+}
+
+/**
+ * Delete, or for a job others may wait for (not ended, with dependants) a confirm that
+ * offers to cancel them with it: deleting it alone would be refused.
+ */
+function deleteControl(job: Job, csrf?: string): Html {
+  const action = `/ui/jobs/${job.id}/delete`;
+  const waiting = !isTerminal(job.state) && (job.dependants?.length ?? 0) > 0;
+  if (!waiting) return postButton(action, "Delete", csrf, "danger");
+  return html`<details class="confirm" id="delete-confirm"><summary>Delete…</summary>
+<p>${job.dependants!.length} job(s) depend on this one or follow it in its group; they
+would wait forever. Delete it and cancel them (cancel reason: parent ${job.id} deleted)?</p>
+${postButton(`${action}?cascade=cancel`, "Delete and cancel its dependants", csrf, "danger")}
+</details>`;
 }
 
 /**

@@ -22,6 +22,7 @@ const NAV = [
   ["jobs", "/ui/jobs", "Jobs"],
   ["workers", "/ui/workers", "Workers"],
   ["schedules", "/ui/schedules", "Schedules"],
+  ["doctor", "/ui/doctor", "Doctor"],
   ["api", "/docs", "API"],
 ] as const;
 

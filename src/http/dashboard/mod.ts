@@ -15,7 +15,7 @@
  * @module
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { InvalidInputError } from "../../errors.ts";
+import { DependantsWaitingError, InvalidInputError } from "../../errors.ts";
 import { csrfValue } from "../auth/cookies.ts";
 import { changeJob, deleteJob, readJob } from "../../job_changes.ts";
 import { fieldIssues } from "../../producer.ts";
@@ -33,12 +33,16 @@ import { overview } from "./overview.ts";
 import { workersTable } from "./workers_page.ts";
 import { QueueNameParams } from "../routes/queue_retry.ts";
 import { scheduleDashboardRoutes } from "./schedule_routes.ts";
+import { doctorReport } from "./doctor_page.ts";
+import { runDoctor } from "../../maintenance/doctor/doctor.ts";
 
 /** What the `done` query parameter of a redirect says, by code (never echoed as given). */
 const NOTICES: Record<string, string> = {
   retried: "The job was queued again.",
   canceled: "The job was canceled (or, if running, asked to stop).",
   deleted: "The job was deleted.",
+  deleted_cascade: "The job was deleted, and the jobs waiting for it were canceled.",
+  delete_refused: "Jobs wait for this one: delete it with them canceled (Delete…), or cancel it.",
   retried_failed: "Failed jobs of the queue were queued again.",
   queue_paused: "The queue was paused: workers claim nothing from it until it is resumed.",
   queue_resumed: "The queue was resumed.",
@@ -139,6 +143,13 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
       htmlPage(page({ title: "Workers", nav: "workers", body: workersTable(store, clock.now()) })),
   );
 
+  app.get("/ui/doctor", async () => {
+    const report = await runDoctor({ store, clock, logger: deps.logger, repair: false });
+    return htmlPage(
+      page({ title: "Doctor", nav: "doctor", controls: doctorReport(report), body: "" }),
+    );
+  });
+
   scheduleDashboardRoutes(app, deps, htmlPage, notice);
 
   const scheduleNames = deps.schedules.map((s) => s.name);
@@ -159,8 +170,15 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
   });
 
   app.post("/ui/jobs/:id/delete", async (c) => {
-    await deleteJob(store, c.req.param("id"));
-    return c.redirect("/ui/jobs?done=deleted", 303);
+    const id = c.req.param("id");
+    const cascade = c.req.query("cascade") === "cancel" ? "cancel" : undefined;
+    try {
+      await deleteJob(store, id, { cascade, now: clock.now(), ttlMs: jobTtlMs });
+    } catch (error) {
+      if (!(error instanceof DependantsWaitingError)) throw error;
+      return c.redirect(`/ui/jobs/${encodeURIComponent(id)}?done=delete_refused`, 303);
+    }
+    return c.redirect(`/ui/jobs?done=${cascade ? "deleted_cascade" : "deleted"}`, 303);
   });
 
   app.post("/ui/queues/:name/retry-failed", async (c) => {

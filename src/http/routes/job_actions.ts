@@ -10,7 +10,7 @@
  * ```
  * @module
  */
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { cancelJob, retryJob } from "../../transitions.ts";
 import type { AppDeps } from "../app.ts";
 import { changeJob, deleteJob } from "../../job_changes.ts";
@@ -42,14 +42,28 @@ const cancelRoute = createRoute({
   },
 });
 
+/** `?cascade=cancel`: cancel the jobs that wait for the deleted one, in the same commit. */
+const DeleteQuery = z.object({
+  cascade: z.enum(["cancel"]).optional().openapi({
+    param: { name: "cascade", in: "query" },
+    description: "cancel the jobs waiting for this one (dependants, the rest of its group)",
+  }),
+});
+
 const deleteRoute = createRoute({
   method: "delete",
   path: "/jobs/{id}",
   summary: "Delete a job that is not running",
-  request: { params: JobIdParams },
+  description: "Refused (409 dependants_waiting, naming them) while other jobs wait for it, " +
+    "unless cascade=cancel cancels them with it (cancel_reason: parent <id> deleted).",
+  request: { params: JobIdParams, query: DeleteQuery },
   responses: {
     204: { description: "Deleted" },
-    ...errorResponses({ 404: "No such job", 409: "Started: cancel it first", 503: "Contended" }),
+    ...errorResponses({
+      404: "No such job",
+      409: "Started (cancel it first), or jobs wait for it (dependants_waiting)",
+      503: "Contended",
+    }),
   },
 });
 
@@ -79,7 +93,8 @@ export function jobActionRoutes(app: OpenAPIHono, { store, clock, jobTtlMs }: Ap
   });
 
   app.openapi(deleteRoute, async (c) => {
-    await deleteJob(store, c.req.valid("param").id);
+    const { cascade } = c.req.valid("query");
+    await deleteJob(store, c.req.valid("param").id, { cascade, now: clock.now(), ttlMs: jobTtlMs });
     return c.body(null, 204);
   });
 }

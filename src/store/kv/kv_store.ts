@@ -45,6 +45,8 @@ import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.t
 import { KvBatches } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
 import { insertGrouped } from "./groups.ts";
+import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
+import { KvAudit } from "./audit.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -119,6 +121,7 @@ class KvStore implements Store {
   readonly #idempotency: KvIdempotency;
   readonly #batches: KvBatches;
   readonly #rateLimits: KvRateLimits;
+  readonly #audit: KvAudit;
 
   constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
     this.#kv = kv;
@@ -128,6 +131,7 @@ class KvStore implements Store {
     this.#idempotency = new KvIdempotency(kv);
     this.#batches = new KvBatches(kv);
     this.#rateLimits = new KvRateLimits(kv);
+    this.#audit = new KvAudit(kv);
     this.#bell = bell;
     this.#clock = clock;
   }
@@ -285,15 +289,23 @@ class KvStore implements Store {
     }
   }
 
-  async jobDelete({ job }: { job: Job }): Promise<boolean> {
-    const [record] = await getRecords(this.#kv, [job.id]);
+  async jobDelete({ job, dependants = [] }: { job: Job; dependants?: JobUpdate[] }) {
+    const ids = [job.id, ...dependants.map((u) => u.before.id)];
+    const records = await getRecords(this.#kv, ids);
+    const [record] = records;
     if (!record || record.job.version !== job.version) return false;
     const batch = new WriteBatch(this.#kv).check(jobKey(job.id), record.stamp).change(
       record.job,
       null,
     );
+    for (const [i, { before, after }] of dependants.entries()) {
+      const read = records[i + 1];
+      if (read?.job.version !== before.version) return false;
+      batch.check(jobKey(before.id), read.stamp).change(read.job, after);
+    }
     const { ok } = await batch.commit();
     if (ok) await this.#telemetry.jobLogDelete(job.id);
+    if (ok && dependants.some((u) => u.after.state === "queued")) this.#bell.ring();
     return ok;
   }
 
@@ -439,6 +451,24 @@ class KvStore implements Store {
     const closed = await this.#batches.batchComplete(params);
     if (closed && params.job?.state === "queued") this.#bell.ring();
     return closed;
+  }
+
+  indexAudit(params: { limit: number }): Promise<IndexProblem[]> {
+    return this.#audit.indexAudit(params);
+  }
+
+  async indexRepair(params: { problem: IndexProblem }): Promise<boolean> {
+    const repaired = await this.#audit.indexRepair(params);
+    if (repaired && params.problem.kind === "record_unindexed") this.#bell.ring();
+    return repaired;
+  }
+
+  batchCountsFix(params: BatchCountsFixParams): Promise<boolean> {
+    return this.#audit.batchCountsFix(params);
+  }
+
+  queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
+    return this.#audit.queueCountsFix(params);
   }
 
   async ping(): Promise<void> {

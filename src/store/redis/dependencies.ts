@@ -26,10 +26,10 @@ import { statArgs } from "./telemetry.ts";
 /** Reads and writes again this many times when another writer raced us. */
 const ATTEMPTS = 5;
 
-/** One record to write: new (`before` null) or changed from `before`. */
+/** One record to write: new (`before` null), changed from `before`, or deleted (`after` null). */
 export interface Write {
   before: Job | null;
-  after: Job;
+  after: Job | null;
 }
 
 /**
@@ -43,11 +43,12 @@ export interface Write {
  */
 export function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
   return writes.flatMap(({ before, after }) => {
-    const fields = encodeJob(after);
+    const job = (after ?? before)!;
+    const fields = after ? encodeJob(after) : [];
     return [
-      keys.queue(after.queue),
-      after.queue,
-      after.id,
+      keys.queue(job.queue),
+      job.queue,
+      job.id,
       before ? String(before.version) : "",
       String(fields.length / 2),
       ...fields,
@@ -96,6 +97,14 @@ export class RedisDependencies {
       if (current?.version !== before.version) return null;
     }
     throw new StoreUnavailableError(`the dependants of job ${before.id} kept changing`);
+  }
+
+  /**
+   * Deletes `job` and writes the changes of its dependants, all or nothing; false when one
+   * of them is no longer at the version read.
+   */
+  delete(job: Job, dependants: Write[]): Promise<boolean> {
+    return this.#write([{ before: job, after: null }, ...dependants]);
   }
 
   async #write(writes: Write[]): Promise<boolean> {

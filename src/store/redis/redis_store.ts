@@ -54,6 +54,8 @@ import { WakeUps } from "./wake_ups.ts";
 import { RedisDependencies } from "./dependencies.ts";
 import { RedisRateLimits } from "./rate_limits.ts";
 import { RedisGroups } from "./groups.ts";
+import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
+import { RedisAudit } from "./audit.ts";
 
 /** The default key prefix. */
 export const DEFAULT_PREFIX = "tq";
@@ -240,6 +242,7 @@ class RedisStore implements Store {
   readonly #batches: RedisBatches;
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
+  readonly #audit: RedisAudit;
 
   /** Replicas that must hold new jobs before an insert returns (Cluster only). */
   readonly #replication: { replicas: number; timeoutMs: number } | undefined;
@@ -261,6 +264,7 @@ class RedisStore implements Store {
     this.#batches = new RedisBatches(redis, keys);
     this.#rateLimits = new RedisRateLimits(redis, keys);
     this.#groups = new RedisGroups(redis, keys);
+    this.#audit = new RedisAudit(redis, keys);
     this.#keys = keys;
     this.#wakeUps = wakeUps;
     this.#clock = clock;
@@ -443,9 +447,14 @@ class RedisStore implements Store {
     });
   }
 
-  jobDelete({ job }: { job: Job }): Promise<boolean> {
+  jobDelete({ job, dependants }: { job: Job; dependants?: JobUpdate[] }): Promise<boolean> {
     return reach(async () => {
       const keys = this.#keys;
+      if (dependants?.length) {
+        if (!await this.#dependencies.delete(job, dependants)) return false;
+        await this.#redis.del(this.#telemetry.jobLogKey(job.id));
+        return true;
+      }
       const deleted = await this.#redis.tqDeleteJob(
         keys.queue(job.queue),
         job.id,
@@ -586,6 +595,31 @@ class RedisStore implements Store {
 
   batchComplete(params: BatchCompleteParams): Promise<boolean> {
     return reach(() => this.#batches.batchComplete(params));
+  }
+
+  indexAudit(params: { limit: number }): Promise<IndexProblem[]> {
+    return reach(() => this.#audit.indexAudit(params));
+  }
+
+  indexRepair(params: { problem: IndexProblem }): Promise<boolean> {
+    return reach(async () => {
+      const repaired = await this.#audit.indexRepair(params);
+      if (repaired && params.problem.kind === "record_unindexed") {
+        await this.#redis.publish(
+          this.#keys.wake,
+          (params.problem.entry as { queue: string }).queue,
+        );
+      }
+      return repaired;
+    });
+  }
+
+  batchCountsFix(params: BatchCountsFixParams): Promise<boolean> {
+    return reach(() => this.#audit.batchCountsFix(params));
+  }
+
+  queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
+    return reach(() => this.#audit.queueCountsFix(params));
   }
 
   async ping(): Promise<void> {

@@ -21,6 +21,8 @@ import { INSERT_JOBS } from "./insert_jobs.lua.ts";
 import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
 import { UPDATE_JOBS } from "./update_jobs.lua.ts";
 import { WRITE_LINKED } from "./write_linked.lua.ts";
+import { REPAIR_INDEX } from "./repair_index.lua.ts";
+import { BATCH_COUNTS_FIX } from "./batch_counts_fix.lua.ts";
 
 /** The scripts as typed commands; every one takes the queue's key prefix first. */
 export interface TqScripts {
@@ -34,6 +36,9 @@ export interface TqScripts {
   tqWriteLinked(queuesKey: string, ...args: string[]): Promise<number>;
   tqInsertIdempotent(queueKey: string, ...args: string[]): Promise<[number, string]>;
   tqBatchComplete(queueKey: string, ...args: string[]): Promise<number>;
+  tqRepairIndex(queueKey: string, ...args: string[]): Promise<number>;
+  /** Takes no key: the batch's hashes are in its arguments. */
+  tqBatchCountsFix(...args: string[]): Promise<number>;
 }
 
 /** The same commands inside a pipeline or MULTI. */
@@ -63,6 +68,8 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqWriteLinked: WRITE_LINKED,
     tqInsertIdempotent: INSERT_IDEMPOTENT,
     tqBatchComplete: BATCH_COMPLETE,
+    tqRepairIndex: REPAIR_INDEX,
+    tqBatchCountsFix: BATCH_COUNTS_FIX,
   };
   for (const [name, { keys, lua }] of Object.entries(scripts)) {
     redis.defineCommand(name, { numberOfKeys: keys, lua });

@@ -12,7 +12,8 @@
  * ARGV[1]  the wake channel;  ARGV[2]  the set of queues;  ARGV[3]  the job locator hash
  * ARGV[4]  how many records follow; then per record:
  *          its queue's key prefix "{prefix:queue}:", the queue's name, id,
- *          expected version ("" for a new record), n, n field/value pairs (record.ts),
+ *          expected version ("" for a new record), n, n field/value pairs (record.ts;
+ *          n = 0 deletes the record, which must be at the expected version),
  *          m, m statistic field/increment pairs
  *          then, optionally, c and c conditions (ordered groups, `../groups.ts`): a string
  *          key, the value it must hold ("" for none), the value to set, its TTL in ms
@@ -67,15 +68,26 @@ for _, r in ipairs(records) do
     old = readFields(key)
     indexRemove(r.id, old)
   end
-  writeRecord(key, r.fields, r.n)
-  local new = readFields(key)
-  indexAdd(r.id, new)
-  if not old or old[1] ~= new[1] then
-    if old then count(old[1], -1) end
-    count(new[1], 1)
-    if old then batchCount(old[6], old[1], -1) end
-    batchCount(new[6], new[1], 1)
-    if new[1] == "queued" then woken[r.queue] = true end
+  if r.n == 0 then
+    -- A delete: what delete_job.lua does, and the locator entry.
+    redis.call("DEL", key)
+    redis.call("ZREM", K .. "all", r.id)
+    redis.call("HDEL", ARGV[3], r.id)
+    count(old[1], -1)
+    if old[1] ~= "finished" and old[1] ~= "failed" and old[1] ~= "canceled" then
+      batchCount(old[6], old[1], -1)
+    end
+  else
+    writeRecord(key, r.fields, r.n)
+    local new = readFields(key)
+    indexAdd(r.id, new)
+    if not old or old[1] ~= new[1] then
+      if old then count(old[1], -1) end
+      count(new[1], 1)
+      if old then batchCount(old[6], old[1], -1) end
+      batchCount(new[6], new[1], 1)
+      if new[1] == "queued" then woken[r.queue] = true end
+    end
   end
   addStats(r.stats)
 end

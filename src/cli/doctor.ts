@@ -7,13 +7,14 @@
  *
  * @example
  * ```ts ignore
- * Deno.exit(await doctorCommand(["--repair", "--json"]));
+ * Deno.exit(await doctorCommand(["--repair", "--json"], { registry }));
  * ```
  * @module
  */
 import { systemClock } from "../clock.ts";
 import { DEFAULT_GRACE_MS, runDoctor } from "../maintenance/doctor/doctor.ts";
 import { COMMON_HELP, parse, parseDuration } from "./args.ts";
+import type { CliOptions } from "./cli_options.ts";
 import { setup } from "./setup.ts";
 import { table } from "./table.ts";
 
@@ -36,7 +37,7 @@ Options:
 ${COMMON_HELP}`;
 
 /** Runs `tq doctor`. */
-export async function doctorCommand(args: string[]): Promise<number> {
+export async function doctorCommand(args: string[], tasks: CliOptions): Promise<number> {
   const { values } = parse("doctor", args, {
     repair: { type: "boolean" },
     json: { type: "boolean" },
@@ -49,7 +50,7 @@ export async function doctorCommand(args: string[]): Promise<number> {
   }
   const graceMs = parseDuration("--grace", values.grace ?? `${DEFAULT_GRACE_MS / 1000}s`);
   const ttlMs = parseDuration("--failure-ttl", values["failure-ttl"] ?? "7d");
-  const { connection, logger } = await setup(values);
+  const { connection, logger } = await setup(values, tasks, { readOnly: true });
   try {
     const report = await runDoctor({
       store: connection.store,

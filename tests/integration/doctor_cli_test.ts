@@ -29,11 +29,11 @@ async function family(store: Store): Promise<[string, string]> {
 }
 
 async function scenario(open: () => Promise<Store>, target: string[]): Promise<void> {
+  let store = await open();
   const clean = await runTq(["doctor", ...target]);
   assertEquals(clean.code, 0, clean.stderr);
   assert(clean.stdout.includes("clean"), clean.stdout);
 
-  let store = await open();
   const [parent, child] = await family(store);
   assert(await store.jobDelete({ job: (await store.jobGet(parent))! }));
   store.close();

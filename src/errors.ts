@@ -29,7 +29,8 @@ export type ErrorCode =
   | "schedule_not_found"
   | "flow_not_found"
   | "batch_not_found"
-  | "dependants_waiting";
+  | "dependants_waiting"
+  | "lease_lost";
 
 /** One problem with one field of a request, by its path (`input.email`). */
 export interface FieldIssue {
@@ -178,5 +179,16 @@ export class UnrecoverableError extends Error {
   constructor(message: string) {
     super(message);
     this.name = "UnrecoverableError";
+  }
+}
+
+/**
+ * A protocol worker's lease token no longer holds its job's lease: the lease expired and
+ * the job was rescued or claimed again, the job was canceled or deleted, or it ended.
+ * Nothing was changed; `state` is the job's state now (null when it is gone).
+ */
+export class LeaseLostError extends TqError {
+  constructor(readonly jobId: string, readonly state: string | null, why: string) {
+    super("lease_lost", `lease of job "${jobId}" lost: ${why}`, { job_id: jobId, state });
   }
 }

@@ -33,6 +33,7 @@ import { createJob, JOB_DEFAULTS } from "./transitions.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
 import { groupIssues } from "./guards/group.ts";
 import { callbackUrlIssues } from "./callbacks/callback_url.ts";
+import { queueKindIssues } from "./registry/external.ts";
 import { batchEnqueue, type BatchRequest } from "./batches/enqueue_batch.ts";
 import type { BulkResult } from "./batches/bulk_enqueue.ts";
 
@@ -141,6 +142,11 @@ export class Producer implements JobProducer, OnceProducer {
     const issues = [
       ...optionIssues(request),
       ...dependsOnIssues(request.dependsOn),
+      ...queueKindIssues(
+        task,
+        request.queue ?? task.queue ?? JOB_DEFAULTS.queue,
+        this.registry.externalQueues,
+      ),
       ...(parsed.success ? [] : fieldIssues(parsed.error, "input")),
     ];
     if (!parsed.success || issues.length > 0) throw new InvalidInputError(issues);

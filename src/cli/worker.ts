@@ -10,7 +10,7 @@
 import type { Connection } from "../connect.ts";
 import type { Logger } from "../log.ts";
 import { registryQueues, Worker } from "../worker/mod.ts";
-import { COMMON_HELP, parse, parseDuration, parseInteger } from "./args.ts";
+import { COMMON_HELP, parse, parseDuration, parseInteger, UsageError } from "./args.ts";
 import { setup, untilSignal } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
 
@@ -52,18 +52,37 @@ export function workerSettings(values: { [K in keyof typeof WORKER_OPTIONS]?: st
   };
 }
 
-/** Builds a worker on `connection` for `queues` (all the registry's when empty). */
+/**
+ * Builds a worker on `connection` for `queues` (all the registry's when empty). Queues of
+ * external tasks are left out, and the log says so: only protocol workers claim them.
+ */
 export function createWorker(
   connection: Connection,
   logger: Logger,
   settings: WorkerSettings,
   queues: string[],
 ): Worker {
+  const { registry } = connection;
+  const external = registry.externalQueues;
+  if (external.size > 0) {
+    const tasks = registry.list().filter((task) => task.external).map((task) => task.name);
+    logger.info("worker:external_queues_skipped", {
+      queues: [...external],
+      tasks,
+      message: "jobs of external tasks are claimed only by protocol workers (POST /worker/claim)",
+    });
+  }
+  const chosen = queues.filter((queue) => !external.has(queue));
+  if (queues.length > 0 && chosen.length === 0) {
+    throw new UsageError(
+      `queues ${queues.join(", ")} hold external tasks only: protocol workers run those`,
+    );
+  }
   return new Worker({
     store: connection.store,
-    registry: connection.registry,
+    registry,
     logger,
-    queues: queues.length > 0 ? queues : registryQueues(connection.registry),
+    queues: chosen.length > 0 ? chosen : registryQueues(registry),
     ...settings,
   });
 }

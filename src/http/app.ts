@@ -41,6 +41,8 @@ import { queueActionRoutes } from "./routes/queue_actions.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { jobEventRoutes } from "./routes/events.ts";
 import { doctorRoutes } from "./routes/doctor.ts";
+import { workerClaimRoutes } from "./routes/worker_claim.ts";
+import { jobLeaseRoutes } from "./routes/job_leases.ts";
 
 /** Largest request body read at all; bigger ones are refused before parsing. */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -129,6 +131,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
   queueRetryRoutes(app, deps);
   flowRoutes(app, deps);
   doctorRoutes(app, deps);
+  workerClaimRoutes(app, deps); // the worker protocol, for workers in other languages
+  jobLeaseRoutes(app, deps);
   dashboardRoutes(app, deps);
   // Last: the document lists the routes registered before it.
   openapiRoutes(app);

@@ -43,6 +43,7 @@ export const ERROR_STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
   flow_not_found: 404,
   batch_not_found: 404,
   dependants_waiting: 409,
+  lease_lost: 409,
   not_found: 404,
   unsupported_media_type: 415,
   internal: 500,

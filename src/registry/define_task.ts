@@ -69,8 +69,27 @@ export interface TaskDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
   handler(input: z.output<S>, ctx: TaskContext): R | Promise<R>;
 }
 
+/**
+ * An external task: validated and enqueued like any other, but run by a worker in another
+ * language over the worker protocol (`POST /worker/claim`, see `src/protocol/`), never by
+ * `tq worker`. Its queue is required and may hold external tasks only, so TypeScript
+ * workers, which claim by queue, never see its jobs.
+ */
+export type ExternalTaskDefinition<S extends z.ZodType = z.ZodType> =
+  & Omit<TaskDefinition<S, unknown>, "handler" | "queue">
+  & {
+    /** The queue its jobs go to: one that holds external tasks only. */
+    queue: string;
+    handler?: never;
+  };
+
 /** A registered task: its definition plus a typed way to enqueue it. */
 export interface Task<S extends z.ZodType = z.ZodType, R = unknown> extends TaskDefinition<S, R> {
+  /**
+   * True for a task defined without a handler ({@linkcode ExternalTaskDefinition}): its
+   * `handler` only throws, and only protocol workers claim its jobs.
+   */
+  external?: boolean;
   /**
    * Enqueues one job through the producer bound by `connect()` (or set with
    * `useProducer`), after checking `input` against the schema.
@@ -95,13 +114,49 @@ const TASK_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
  * console.assert(add.name === "add");
  * ```
  */
-export function defineTask<S extends z.ZodType, R>(definition: TaskDefinition<S, R>): Task<S, R> {
+export function defineTask<S extends z.ZodType, R>(definition: TaskDefinition<S, R>): Task<S, R>;
+/**
+ * Defines an external task: no handler, a queue of its own; a worker in another language
+ * runs it over the worker protocol.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { defineTask } from "./define_task.ts";
+ * const resize = defineTask({
+ *   name: "resize_image",
+ *   queue: "python",
+ *   input: z.object({ url: z.string() }),
+ * });
+ * console.assert(resize.external === true);
+ * ```
+ */
+export function defineTask<S extends z.ZodType>(
+  definition: ExternalTaskDefinition<S>,
+): Task<S, never>;
+export function defineTask<S extends z.ZodType, R>(
+  definition: TaskDefinition<S, R> | ExternalTaskDefinition<S>,
+): Task<S, R> {
   if (!TASK_NAME.test(definition.name)) {
     throw new TypeError(
       `task name "${definition.name}" must be 1-64 characters of letters, digits, _ . -`,
     );
   }
   if (definition.rateLimit) assertRateLimit(definition.rateLimit, `task "${definition.name}"`);
+  if (typeof definition.handler !== "function") {
+    const name = definition.name;
+    if (!definition.queue) {
+      throw new TypeError(`external task "${name}" needs a queue of its own (queue: "...")`);
+    }
+    return {
+      ...definition,
+      external: true,
+      handler: () => {
+        throw new Error(`task "${name}" is external: a protocol worker runs it, not tq worker`);
+      },
+      enqueue: (input, options) => currentProducer().enqueue({ task: name, input, ...options }),
+    };
+  }
   return {
     ...definition,
     enqueue: (input, options) =>

@@ -17,6 +17,7 @@
 import { UnknownTaskError } from "../errors.ts";
 import type { Task } from "./define_task.ts";
 import { assertRateLimit, type RateLimit } from "../guards/rate_limit.ts";
+import { assertQueuesUnmixed, externalQueues } from "./external.ts";
 
 /** Settings of a registry beyond its tasks. */
 export interface RegistryOptions {
@@ -33,6 +34,8 @@ export class Registry {
   readonly #tasks = new Map<string, Task>();
   /** Rate limits per queue name (see {@linkcode RegistryOptions}). */
   readonly queueRateLimits: Readonly<Record<string, RateLimit>>;
+  /** Queues of external tasks (`external.ts`): only protocol workers claim from them. */
+  readonly externalQueues: ReadonlySet<string>;
 
   constructor(tasks: Iterable<Task>, options: RegistryOptions = {}) {
     for (const [queue, limit] of Object.entries(options.queueRateLimits ?? {})) {
@@ -43,6 +46,8 @@ export class Registry {
       if (this.#tasks.has(task.name)) throw new TypeError(`task "${task.name}" is defined twice`);
       this.#tasks.set(task.name, task);
     }
+    assertQueuesUnmixed(this.#tasks.values());
+    this.externalQueues = externalQueues(this.#tasks.values());
   }
 
   /** The task of that name; throws `UnknownTaskError` if there is none. */

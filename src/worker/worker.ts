@@ -77,7 +77,8 @@ export function newWorkerId(): string {
 
 /**
  * The queues a worker serves by default: those the registry's tasks name, in task order,
- * then `default` (where jobs go without a queue).
+ * then `default` (where jobs go without a queue); never a queue of external tasks, which
+ * only protocol workers claim (`src/registry/external.ts`).
  *
  * @example
  * ```ts
@@ -88,7 +89,9 @@ export function newWorkerId(): string {
  */
 export function registryQueues(registry: Registry): string[] {
   const named = registry.list().flatMap((task) => task.queue ? [task.queue] : []);
-  return [...new Set([...named, JOB_DEFAULTS.queue])];
+  return [...new Set([...named, JOB_DEFAULTS.queue])].filter((q) =>
+    !registry.externalQueues.has(q)
+  );
 }
 
 /**

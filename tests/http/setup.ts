@@ -17,7 +17,7 @@ import { createApp } from "../../src/http/mod.ts";
 import type { Job } from "../../src/job.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
-import { defineTask } from "../../src/registry/define_task.ts";
+import { defineTask, type Task } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
@@ -46,16 +46,20 @@ export interface Api {
   snapshot(): Promise<unknown>;
 }
 
-/** Runs `fn` against a fresh API; `wrap` may replace store methods to inject faults. */
+/**
+ * Runs `fn` against a fresh API; `wrap` may replace store methods to inject faults, and
+ * `tasks` joins the registry (external tasks, say).
+ */
 export async function withApi(
   fn: (api: Api) => Promise<void>,
   wrap: (store: Store) => Store = (store) => store,
+  tasks: Task[] = [],
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "tq-http-" });
   const clock = new FakeClock();
   const real = await openKvStore(`${dir}/tq.db`, { clock });
   const store = wrap(real);
-  const registry = new Registry([...appTasks.list(), storeBlob]);
+  const registry = new Registry([...appTasks.list(), storeBlob, ...tasks]);
   const producer = new Producer({ store, registry, clock });
   const app = createApp({ producer, store, registry, clock, logger: silentLogger });
   const post = async (path: string, body?: unknown, headers: Record<string, string> = {}) =>

@@ -1,0 +1,105 @@
+/**
+ * The claim of a protocol worker: the very `store.jobClaim` TypeScript workers make
+ * (priority, run-at, rate limits, groups and pauses all apply, since the store decides
+ * them), from queues of external tasks only, long-polling up to `waitMs` on the store's
+ * wake-up (`workWait`) when nothing is ready. Each job comes with its lease token.
+ *
+ * @example
+ * ```ts ignore
+ * const jobs = await protocolClaim({ store, registry, clock }, {
+ *   queues: ["python"], worker: "py-1", limit: 4, leaseMs: 30_000, waitMs: 10_000,
+ * });
+ * ```
+ * @module
+ */
+import type { Clock } from "../clock.ts";
+import { InvalidInputError } from "../errors.ts";
+import { parentResults } from "../flows/parents.ts";
+import { collectRateLimits } from "../guards/rate_limit.ts";
+import type { Job } from "../job.ts";
+import type { Registry } from "../registry/registry.ts";
+import type { Store } from "../store/store.ts";
+import { leaseToken } from "./lease_token.ts";
+
+/** Longest single wait for a wake-up before the queues are looked at again. */
+const WAKE_CHECK_MS = 1_000;
+
+/** What a claim asks for. */
+export interface ProtocolClaimParams {
+  queues: string[];
+  /** The worker's name, written into the jobs it holds. */
+  worker: string;
+  limit: number;
+  leaseMs: number;
+  /** Longest wait, in real ms, for a job when none is ready. */
+  waitMs: number;
+  /** Aborts the wait (the client went away). */
+  signal?: AbortSignal;
+}
+
+/** A job as a protocol worker receives it. */
+export interface ClaimedJob {
+  job: Job;
+  leaseToken: string;
+  parents: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Throws `InvalidInputError` for queues that hold no external task: TypeScript workers own
+ * every other queue, and a protocol worker claiming there would take their jobs.
+ *
+ * @example
+ * ```ts ignore
+ * assertExternalQueues(registry, ["python"]);
+ * ```
+ */
+export function assertExternalQueues(registry: Registry, queues: string[]): void {
+  const issues = queues.flatMap((queue, i) =>
+    registry.externalQueues.has(queue) ? [] : [{
+      path: `queues.${i}`,
+      message: `queue "${queue}" holds no external task (external queues: ${
+        [...registry.externalQueues].join(", ") || "none"
+      })`,
+    }]
+  );
+  if (issues.length > 0) throw new InvalidInputError(issues);
+}
+
+/**
+ * Claims up to `limit` jobs, waiting up to `waitMs` for the first when none is ready.
+ *
+ * @example
+ * ```ts ignore
+ * const claimed = await protocolClaim({ store, registry, clock }, params);
+ * ```
+ */
+export async function protocolClaim(
+  deps: { store: Store; registry: Registry; clock: Clock },
+  params: ProtocolClaimParams,
+): Promise<ClaimedJob[]> {
+  const { store, registry, clock } = deps;
+  const { queues, worker, limit, leaseMs, waitMs, signal } = params;
+  assertExternalQueues(registry, queues);
+  const rateLimits = collectRateLimits(registry.list(), registry.queueRateLimits);
+  const deadline = Date.now() + waitMs;
+  while (true) {
+    const now = clock.now();
+    const jobs = await store.jobClaim({
+      queues,
+      workerId: worker,
+      limit,
+      leaseMs,
+      now,
+      rateLimits,
+    });
+    const left = deadline - Date.now();
+    if (jobs.length > 0 || left <= 0 || signal?.aborted) {
+      return await Promise.all(jobs.map(async (job) => ({
+        job,
+        leaseToken: leaseToken(job, leaseMs),
+        parents: await parentResults(store, job),
+      })));
+    }
+    await store.workWait({ queues, timeoutMs: Math.min(left, WAKE_CHECK_MS), signal });
+  }
+}

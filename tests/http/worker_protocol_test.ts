@@ -1,0 +1,279 @@
+/**
+ * The worker protocol's routes, through `app.request` on a real KV store: claims of
+ * external tasks with lease tokens, heartbeats, complete, fail, log, and the 409 of a
+ * token that no longer holds its job's lease.
+ */
+import { z } from "zod";
+import { assert, assertEquals } from "../assert.ts";
+import { defineTask } from "../../src/registry/define_task.ts";
+import { Registry } from "../../src/registry/registry.ts";
+import { abandonedAttempt } from "../../src/maintenance/rescuer.ts";
+import { promoteJob } from "../../src/transitions.ts";
+import { pyNoop, pyWork } from "../fixtures/external_tasks.ts";
+import { type Api, assertError, assertRefused, withApi } from "./setup.ts";
+
+const external = [pyWork, pyNoop];
+
+function withProtocol(fn: (api: Api) => Promise<void>): Promise<void> {
+  return withApi(fn, undefined, external);
+}
+
+interface Claimed {
+  id: string;
+  task: string;
+  input: unknown;
+  attempt: number;
+  max_attempts: number;
+  lease_token: string;
+  lease_expires_at: string;
+  parents: Record<string, unknown>;
+}
+
+async function claim(api: Api, body: Record<string, unknown> = {}): Promise<Claimed[]> {
+  const res = await api.post("/worker/claim", {
+    queues: ["python"],
+    limit: 10,
+    lease_ms: 30_000,
+    worker: "py-1",
+    ...body,
+  });
+  assertEquals(res.status, 200, await res.clone().text());
+  return (await res.json()).jobs;
+}
+
+Deno.test("a claim hands out a job of an external task with its lease token", async () => {
+  await withProtocol(async (api) => {
+    const job = await api.enqueue("py_work", { n: 2 });
+    const [claimed] = await claim(api, { running: [] });
+    assertEquals(
+      [claimed.id, claimed.task, claimed.input, claimed.attempt, claimed.max_attempts],
+      [job.id, "py_work", { n: 2 }, 1, 3],
+    );
+    assertEquals(claimed.parents, {});
+    assertEquals(claimed.lease_expires_at, new Date(api.clock.now() + 30_000).toISOString());
+    const stored = (await api.store.jobGet(job.id))!;
+    assertEquals([stored.state, stored.workerId], ["started", "py-1"]);
+    const [worker] = await api.store.workerList({ now: api.clock.now() });
+    assertEquals([worker.id, worker.queues, worker.runningJobIds], ["py-1", ["python"], [
+      job.id,
+    ]]);
+  });
+});
+
+Deno.test("a claim of a queue without external tasks is refused (TypeScript workers own it)", async () => {
+  await withProtocol(async (api) => {
+    await api.enqueue("noop", {});
+    await assertRefused(
+      api,
+      () => api.post("/worker/claim", { queues: ["default"], worker: "py-1" }),
+      422,
+      "invalid_input",
+    );
+  });
+});
+
+Deno.test("an empty claim waits for wait_ms, and a new job wakes it at once", async () => {
+  await withProtocol(async (api) => {
+    const started = Date.now();
+    assertEquals(await claim(api, { wait_ms: 300 }), []);
+    assert(Date.now() - started >= 290, "an empty claim returns after wait_ms");
+    const waiting = claim(api, { wait_ms: 20_000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const from = Date.now();
+    const job = await api.enqueue("py_noop", null);
+    const [claimed] = await waiting;
+    assertEquals(claimed.id, job.id);
+    assert(Date.now() - from < 1_500, "woken by the enqueue, not by the end of the wait");
+  });
+});
+
+Deno.test("complete finishes the job with its result; the spent token then gets 409", async () => {
+  await withProtocol(async (api) => {
+    const job = await api.enqueue("py_work", { n: 2 });
+    const [claimed] = await claim(api);
+    const token = { lease_token: claimed.lease_token };
+    const res = await api.post(`/jobs/${job.id}/complete`, { ...token, result: { n: 4 } });
+    assertEquals(res.status, 200);
+    assertEquals([(await res.json()).status, (await api.store.jobGet(job.id))!.result], [
+      "finished",
+      { n: 4 },
+    ]);
+    const error = await assertRefused(
+      api,
+      () => api.post(`/jobs/${job.id}/complete`, { ...token, result: 1 }),
+      409,
+      "lease_lost",
+    );
+    assertEquals(error.state, "finished");
+  });
+});
+
+Deno.test("fail with retry schedules the next attempt; retry false fails for good", async () => {
+  await withProtocol(async (api) => {
+    const job = await api.enqueue("py_work", {});
+    const [first] = await claim(api);
+    const error = { message: "boom", type: "ValueError", stack: "Traceback ..." };
+    let res = await api.post(`/jobs/${job.id}/fail`, { lease_token: first.lease_token, error });
+    assertEquals((await res.json()).status, "scheduled");
+    const stored = (await api.store.jobGet(job.id))!;
+    assertEquals([stored.errors[0].name, stored.errors[0].message], ["ValueError", "boom"]);
+    api.clock.advance(1_000);
+    await api.store.jobUpdateMany({ updates: [{ before: stored, after: promoteJob(stored) }] });
+    const [second] = await claim(api);
+    assertEquals(second.attempt, 2);
+    res = await api.post(`/jobs/${job.id}/fail`, {
+      lease_token: second.lease_token,
+      error,
+      retry: false,
+    });
+    assertEquals((await res.json()).status, "failed");
+  });
+});
+
+Deno.test("a heartbeat extends the lease and records progress", async () => {
+  await withProtocol(async (api) => {
+    const job = await api.enqueue("py_work", {});
+    const [claimed] = await claim(api);
+    api.clock.advance(20_000);
+    const res = await api.post(`/jobs/${job.id}/heartbeat`, {
+      lease_token: claimed.lease_token,
+      progress: 40,
+    });
+    assertEquals(res.status, 200);
+    assertEquals(
+      (await res.json()).lease_expires_at,
+      new Date(api.clock.now() + 30_000).toISOString(),
+    );
+    assertEquals((await api.store.jobGet(job.id))!.progress, 40);
+    await assertError(
+      await api.post(`/jobs/${job.id}/heartbeat`, {
+        lease_token: claimed.lease_token,
+        progress: 400,
+      }),
+      422,
+      "invalid_input",
+    );
+  });
+});
+
+Deno.test("cancel shows up as 409 on the next heartbeat, and the job ends canceled", async () => {
+  await withProtocol(async (api) => {
+    const job = await api.enqueue("py_work", {});
+    const [claimed] = await claim(api);
+    assertEquals((await api.post(`/jobs/${job.id}/cancel`)).status, 200);
+    const res = await api.post(`/jobs/${job.id}/heartbeat`, { lease_token: claimed.lease_token });
+    const error = await assertError(res, 409, "lease_lost");
+    assertEquals(error.state, "canceled");
+    assertEquals((await api.store.jobGet(job.id))!.state, "canceled");
+  });
+});
+
+Deno.test("an expired lease is refused; after the rescue and a new claim the old token stays refused", async () => {
+  await withProtocol(async (api) => {
+    const job = await api.enqueue("py_work", {});
+    const [old] = await claim(api, { lease_ms: 1_000 });
+    api.clock.advance(1_500);
+    const expired = await assertRefused(
+      api,
+      () => api.post(`/jobs/${job.id}/heartbeat`, { lease_token: old.lease_token }),
+      409,
+      "lease_lost",
+    );
+    assertEquals(expired.state, "started");
+    const held = (await api.store.jobGet(job.id))!;
+    const rescued = abandonedAttempt(held, api.clock.now(), 60_000);
+    const queued = promoteJob(rescued);
+    await api.store.jobUpdateMany({ updates: [{ before: held, after: queued }] });
+    const [again] = await claim(api); // the same worker name claims it again
+    assertEquals(again.attempt, 2);
+    const error = await assertRefused(
+      api,
+      () => api.post(`/jobs/${job.id}/complete`, { lease_token: old.lease_token, result: 1 }),
+      409,
+      "lease_lost",
+    );
+    assertEquals(error.state, "started");
+    const res = await api.post(`/jobs/${job.id}/complete`, { lease_token: again.lease_token });
+    assertEquals(res.status, 200);
+  });
+});
+
+Deno.test("a token tq did not make is a 404", async () => {
+  await withProtocol(async (api) => {
+    const job = await api.enqueue("py_work", {});
+    await claim(api);
+    await assertError(
+      await api.post(`/jobs/${job.id}/complete`, { lease_token: "forged!" }),
+      404,
+      "job_not_found",
+    );
+  });
+});
+
+Deno.test("log lines are kept with the job's attempt", async () => {
+  await withProtocol(async (api) => {
+    const job = await api.enqueue("py_work", {});
+    const [claimed] = await claim(api);
+    const res = await api.post(`/jobs/${job.id}/log`, {
+      lease_token: claimed.lease_token,
+      lines: [{ message: "resizing" }, { message: "done", fields: { px: 640 } }],
+    });
+    assertEquals(await res.json(), { written: 2 });
+    const lines = await api.store.jobLogList({ jobId: job.id, limit: 10 });
+    assertEquals(lines.map((l) => [l.message, l.attempt, l.workerId]), [
+      ["resizing", 1, "py-1"],
+      ["done", 1, "py-1"],
+    ]);
+  });
+});
+
+Deno.test("jobs cannot cross between external queues and TypeScript queues", async () => {
+  await withProtocol(async (api) => {
+    await assertRefused(
+      api,
+      () => api.post("/jobs", { task: "py_work", input: {}, queue: "default" }),
+      422,
+      "invalid_input",
+    );
+    await assertRefused(
+      api,
+      () => api.post("/jobs", { task: "noop", input: {}, queue: "python" }),
+      422,
+      "invalid_input",
+    );
+  });
+});
+
+Deno.test("a registry refuses a queue that mixes external tasks and handlers; an external task needs a queue", () => {
+  const external = defineTask({ name: "ext", queue: "shared", input: z.unknown() });
+  const handled = defineTask({
+    name: "handled",
+    queue: "shared",
+    input: z.unknown(),
+    handler: () => null,
+  });
+  let message = "";
+  try {
+    new Registry([external, handled]);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  assert(message.includes('queue "shared"'), message);
+  let refused = "";
+  try {
+    // @ts-expect-error: without a handler a task must name its queue (an external task).
+    defineTask({ name: "x", input: z.unknown() });
+  } catch (error) {
+    refused = (error as Error).message;
+  }
+  assert(refused.includes("queue of its own"), refused);
+});
+
+Deno.test("the worker protocol is in the OpenAPI document", async () => {
+  await withProtocol(async (api) => {
+    const doc = await (await api.get("/openapi.json")).json();
+    for (const path of ["/worker/claim", "/jobs/{id}/heartbeat", "/jobs/{id}/fail"]) {
+      assert(doc.paths[path]?.post, path);
+    }
+  });
+});

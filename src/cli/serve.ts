@@ -14,6 +14,7 @@ import type { SecurityOptions } from "../http/auth/mod.ts";
 import { COMMON_HELP, parse, parseInteger } from "./args.ts";
 import { SECURITY_HELP, SECURITY_OPTIONS, securitySettings } from "./security_options.ts";
 import { setup, untilSignal } from "./setup.ts";
+import { serveMaintenance } from "./serve_maintenance.ts";
 import type { CliOptions } from "./cli_options.ts";
 
 /** Help of `tq serve`. */
@@ -69,9 +70,12 @@ export async function serveCommand(args: string[], tasks: CliOptions): Promise<n
   const security = securitySettings(values, address.hostname);
   const { connection, logger } = await setup(values, tasks);
   const server = listen(connection, logger, address, security);
+  const maintenance = serveMaintenance(connection, logger);
+  for (const service of maintenance) service.start();
   const signal = await untilSignal();
   logger.info("server:stopping", { signal });
   await server.shutdown();
+  await Promise.all(maintenance.map((service) => service.stop()));
   connection.close();
   return 0;
 }

@@ -277,3 +277,12 @@ Deno.test("the worker protocol is in the OpenAPI document", async () => {
     }
   });
 });
+
+Deno.test("GET /tasks marks external tasks", async () => {
+  await withProtocol(async (api) => {
+    const { tasks } = await (await api.get("/tasks")).json();
+    const external = (name: string) =>
+      tasks.find((t: { name: string }) => t.name === name).external;
+    assertEquals([external("py_work"), external("noop")], [true, false]);
+  });
+});

@@ -30,6 +30,8 @@ const TaskSchema = z.object({
   rate_limit: z.object({ max: z.int(), per: z.int() }).nullable()
     .openapi({ description: "At most max starts in any per ms, across workers" }),
   input_schema: z.record(z.string(), z.unknown()).openapi({ description: "JSON Schema" }),
+  external: z.boolean()
+    .openapi({ description: "Run by a protocol worker (POST /worker/claim), not tq worker" }),
 }).openapi("Task");
 
 const listRoute = createRoute({
@@ -66,6 +68,7 @@ function taskJson(task: Task): z.infer<typeof TaskSchema> {
     // `io: "input"`: fields with defaults are optional to the sender. Parts JSON Schema
     // cannot express (a transform, a date) become `{}` rather than failing the listing.
     input_schema: zod.toJSONSchema(task.input, { io: "input", unrepresentable: "any" }),
+    external: task.external === true,
   };
 }
 

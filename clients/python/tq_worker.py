@@ -52,6 +52,11 @@ log = logging.getLogger("tq_worker")
 
 ENDED = ("finished", "failed", "canceled")
 
+#: How soon a progress report reaches tq (seconds).
+PROGRESS_INTERVAL = 0.25
+#: How often the worker renews its entry on the workers page (seconds).
+PRESENCE_INTERVAL = 5.0
+
 
 class TqError(Exception):
     """An error answer of the tq API: ``status``, ``code`` and the error body."""
@@ -165,9 +170,10 @@ class Job:
         self.canceled = threading.Event()
         self._progress = None
         self._lock = threading.Lock()
+        self._last_beat = time.monotonic()
 
     def progress(self, value):
-        """Reports progress (0-100 or a small dict); sent with the next heartbeat."""
+        """Reports progress (0-100 or a small dict); sent within a quarter second."""
         with self._lock:
             self._progress = value
 
@@ -300,7 +306,11 @@ class Worker:
             except Exception as error:  # noqa: BLE001 - any handler failure fails the attempt
                 self._fail(job, error, retry=True)
             else:
-                self._post_job(job, "complete", {"result": result})
+                body = {"result": result}
+                progress = job._take_progress()
+                if progress is not None:
+                    body["progress"] = progress
+                self._post_job(job, "complete", body)
         except LeaseLost as lost:
             log.warning("job %s: outcome dropped, lease lost (job is %s)", job.id, lost.state)
         except Exception:  # noqa: BLE001 - a thread must not die silently
@@ -339,26 +349,29 @@ class Worker:
                 time.sleep(0.2 * 2 ** attempt)
 
     def _beat_loop(self):
-        """Renews leases every lease/3 and the workers-page entry every 5 s."""
+        """Renews each running job's lease every third of it, sends progress within a
+        quarter second of a report, and renews the workers-page entry every 5 s."""
         interval = min(self.lease_ms / 3000.0, 5.0)
         last_presence = 0.0
         while True:
-            time.sleep(interval if not self._stopping.is_set() else min(interval, 1.0))
+            time.sleep(PROGRESS_INTERVAL)
+            now = time.monotonic()
             with self._running_lock:
                 jobs = list(self._running.values())
             for job in jobs:
-                body = {}
                 progress = job._take_progress()
-                if progress is not None:
-                    body["progress"] = progress
+                if progress is None and now - job._last_beat < interval:
+                    continue
+                job._last_beat = now
+                body = {} if progress is None else {"progress": progress}
                 try:
                     self._post_job(job, "heartbeat", body, attempts=1)
                 except LeaseLost as lost:
                     log.warning("job %s: %s; stop working on it", job.id, lost)
                 except Exception as error:  # noqa: BLE001 - try again next beat
                     log.warning("job %s: heartbeat failed (%s)", job.id, error)
-            if time.monotonic() - last_presence >= 5.0:
-                last_presence = time.monotonic()
+            if now - last_presence >= PRESENCE_INTERVAL:
+                last_presence = now
                 try:
                     self.client.request("POST", "/worker/beat",
                                         dict(self._presence(), queues=self.queues))

@@ -45,9 +45,16 @@ export class PyWorker {
 
   /** Starts `py_worker.py URL NAME CONCURRENCY LEASE_MS`. */
   static start(url: string, name: string, concurrency = 4, leaseMs = 1_500): PyWorker {
+    const args = [url, name, String(concurrency), String(leaseMs)];
+    return PyWorker.startScript("tests/fixtures/py_worker.py", args);
+  }
+
+  /** Starts any Python worker script (a path from the repository's root). */
+  static startScript(script: string, args: string[], env: Record<string, string> = {}): PyWorker {
     const child = new Deno.Command(PYTHON, {
-      args: ["tests/fixtures/py_worker.py", url, name, String(concurrency), String(leaseMs)],
+      args: [script, ...args],
       cwd: ROOT,
+      env,
       stdin: "null",
       stdout: "null",
       stderr: "piped",

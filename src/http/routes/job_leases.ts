@@ -81,8 +81,11 @@ const completeRoute = createRoute({
   request: {
     params: JobIdParams,
     body: body(
-      z.strictObject({ lease_token: LeaseToken, result: z.unknown().optional() })
-        .openapi("Complete"),
+      z.strictObject({
+        lease_token: LeaseToken,
+        result: z.unknown().optional(),
+        progress: z.unknown().optional().openapi({ description: "a last progress report" }),
+      }).openapi("Complete"),
     ),
   },
   responses: {
@@ -179,10 +182,12 @@ export function jobLeaseRoutes(app: OpenAPIHono, deps: AppDeps): void {
 
   app.openapi(completeRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const { lease_token: token, result } = c.req.valid("json");
+    const { lease_token: token, result, progress } = c.req.valid("json");
+    const reported = progress === undefined ? undefined : progressOf(progress);
     const now = clock.now();
     const job = await changeLeased(store, { id, token, now }, (job) => {
-      const after = finishJob(job, { now, result: result ?? null, ttlMs: PROTOCOL_RESULT_TTL_MS });
+      const last = reported === undefined ? job : reportProgress(job, { progress: reported });
+      const after = finishJob(last, { now, result: result ?? null, ttlMs: PROTOCOL_RESULT_TTL_MS });
       const bytes = store.jobBytes(after);
       if (bytes > store.maxJobBytes) {
         throw new PayloadTooLargeError(bytes, store.maxJobBytes, "the job with its result");

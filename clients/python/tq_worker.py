@@ -33,6 +33,7 @@ Producers use ``Client``::
     job = tq.wait(job_id, timeout=30)      # {"status": "finished", "result": ...}
 """
 
+import http.client
 import inspect
 import json
 import logging
@@ -42,9 +43,7 @@ import socket
 import threading
 import time
 import traceback
-import urllib.error
 import urllib.parse
-import urllib.request
 
 __all__ = ["Client", "Worker", "Job", "TqError", "LeaseLost", "Unrecoverable", "JobTimeout"]
 
@@ -95,28 +94,60 @@ class Client:
         self.url = url.rstrip("/")
         self.token = token or os.environ.get("TQ_TOKEN")
         self.timeout = timeout
+        parts = urllib.parse.urlsplit(self.url)
+        self._https = parts.scheme == "https"
+        self._host = parts.hostname
+        self._port = parts.port
+        self._base = parts.path.rstrip("/")
+        self._local = threading.local()  # one kept-alive connection per thread
+
+    def _connection(self, timeout):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+            conn = kind(self._host, self._port, timeout=timeout)
+            self._local.conn = conn
+        conn.timeout = timeout
+        if conn.sock is not None:
+            conn.sock.settimeout(timeout)
+        return conn
+
+    def _drop_connection(self):
+        conn = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            conn.close()
 
     def request(self, method, path, body=None, timeout=None):
-        """Sends one request; answers the decoded JSON (None for 204), raises TqError."""
+        """Sends one request; answers the decoded JSON (None for 204), raises TqError
+        for an error answer and OSError when tq cannot be reached."""
         data = None if body is None else json.dumps(body).encode("utf-8")
         headers = {"accept": "application/json"}
         if data is not None:
             headers["content-type"] = "application/json"
         if self.token:
             headers["authorization"] = "Bearer " + self.token
-        req = urllib.request.Request(self.url + path, data=data, headers=headers, method=method)
-        try:
-            with urllib.request.urlopen(req, timeout=timeout or self.timeout) as res:
-                raw = res.read()
-                return json.loads(raw) if raw else None
-        except urllib.error.HTTPError as error:
-            raw = error.read()
+        for reused in (True, False):
+            conn = self._connection(timeout or self.timeout)
+            fresh = conn.sock is None
             try:
-                decoded = json.loads(raw)
-            except ValueError:
-                decoded = {"error": {"message": raw.decode("utf-8", "replace")}}
-            kind = LeaseLost if error.code == 409 and _code(decoded) == "lease_lost" else TqError
-            raise kind(error.code, decoded) from None
+                conn.request(method, self._base + path, body=data, headers=headers)
+                res = conn.getresponse()
+                raw = res.read()
+                break
+            except (OSError, http.client.HTTPException) as error:
+                self._drop_connection()
+                # A kept-alive connection the server closed meanwhile: try once anew.
+                if fresh or not reused:
+                    raise error if isinstance(error, OSError) else OSError(str(error))
+        if res.status < 300:
+            return json.loads(raw) if raw else None
+        try:
+            decoded = json.loads(raw)
+        except ValueError:
+            decoded = {"error": {"message": raw.decode("utf-8", "replace")}}
+        kind = LeaseLost if res.status == 409 and _code(decoded) == "lease_lost" else TqError
+        raise kind(res.status, decoded)
 
     # -- producer -------------------------------------------------------------------------
 

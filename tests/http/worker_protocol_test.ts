@@ -10,7 +10,7 @@ import { Registry } from "../../src/registry/registry.ts";
 import { abandonedAttempt } from "../../src/maintenance/rescuer.ts";
 import { promoteJob } from "../../src/transitions.ts";
 import { pyNoop, pyWork } from "../fixtures/external_tasks.ts";
-import { type Api, assertError, assertRefused, withApi } from "./setup.ts";
+import { type Api, assertError, assertRefused, override, withApi } from "./setup.ts";
 
 const external = [pyWork, pyNoop];
 
@@ -285,4 +285,34 @@ Deno.test("GET /tasks marks external tasks", async () => {
       tasks.find((t: { name: string }) => t.name === name).external;
     assertEquals([external("py_work"), external("noop")], [true, false]);
   });
+});
+
+Deno.test("completes arriving together share one store write; a second change of a job waits for the first", async () => {
+  let writes = 0;
+  await withApi(
+    async (api) => {
+      for (let i = 0; i < 30; i++) await api.enqueue("py_noop", i);
+      const claimed = await claim(api, { limit: 30 });
+      writes = 0;
+      const [first] = claimed;
+      const answers = await Promise.all([
+        api.post(`/jobs/${first.id}/heartbeat`, { lease_token: first.lease_token }),
+        ...claimed.map((job) =>
+          api.post(`/jobs/${job.id}/complete`, { lease_token: job.lease_token, result: job.input })
+        ),
+      ]);
+      assertEquals(answers.map((res) => res.status), Array(31).fill(200));
+      assertEquals(writes, 2, "one write for the burst, one for the job changed twice");
+      const { queues } = await (await api.get("/queues")).json();
+      assertEquals(queues.find((q: { name: string }) => q.name === "python").finished, 30);
+    },
+    (store) =>
+      override(store, {
+        jobUpdateMany: (params) => {
+          writes++;
+          return store.jobUpdateMany(params);
+        },
+      }),
+    external,
+  );
 });

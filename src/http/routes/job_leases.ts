@@ -26,7 +26,7 @@ import {
   finishJob,
   reportProgress,
 } from "../../transitions.ts";
-import { changeLeased, readLeased } from "../../protocol/leased_change.ts";
+import { LeaseWriter, readLeased } from "../../protocol/leased_change.ts";
 import { checkProgress } from "../../worker/progress.ts";
 import type { AppDeps } from "../app.ts";
 import { isoTime, jobJson } from "../job_json.ts";
@@ -160,13 +160,14 @@ function progressOf(value: unknown): JobProgress {
  */
 export function jobLeaseRoutes(app: OpenAPIHono, deps: AppDeps): void {
   const { store, clock, jobTtlMs } = deps;
+  const writer = new LeaseWriter(store);
 
   app.openapi(heartbeatRoute, async (c) => {
     const { id } = c.req.valid("param");
     const { lease_token: token, progress } = c.req.valid("json");
     const reported = progress === undefined ? undefined : progressOf(progress);
     const now = clock.now();
-    const job = await changeLeased(store, { id, token, now }, (job, claim) => {
+    const job = await writer.change({ id, token, now }, (job, claim) => {
       if (job.cancelRequested) {
         const reason = job.cancelReason ?? "canceled";
         return cancelJob(job, { now, reason, ttlMs: jobTtlMs, byWorker: true });
@@ -185,7 +186,7 @@ export function jobLeaseRoutes(app: OpenAPIHono, deps: AppDeps): void {
     const { lease_token: token, result, progress } = c.req.valid("json");
     const reported = progress === undefined ? undefined : progressOf(progress);
     const now = clock.now();
-    const job = await changeLeased(store, { id, token, now }, (job) => {
+    const job = await writer.change({ id, token, now }, (job) => {
       const last = reported === undefined ? job : reportProgress(job, { progress: reported });
       const after = finishJob(last, { now, result: result ?? null, ttlMs: PROTOCOL_RESULT_TTL_MS });
       const bytes = store.jobBytes(after);
@@ -201,7 +202,7 @@ export function jobLeaseRoutes(app: OpenAPIHono, deps: AppDeps): void {
     const { id } = c.req.valid("param");
     const { lease_token: token, error, retry } = c.req.valid("json");
     const now = clock.now();
-    const job = await changeLeased(store, { id, token, now }, (job) =>
+    const job = await writer.change({ id, token, now }, (job) =>
       failAttempt(job, {
         now,
         error: { name: error.type ?? "Error", message: error.message, stack: error.stack },

@@ -19,6 +19,11 @@ import { errorResponses, jsonResponse } from "../schemas.ts";
 import { protocolClaim } from "../../protocol/claim.ts";
 import { PROTOCOL_BEAT_TTL_MS, protocolWorkerRecord } from "../../protocol/presence.ts";
 
+/** Shortest time between two registry entries a worker's claims write. */
+const CLAIM_BEAT_MS = 1_000;
+/** Workers whose last claim beat is remembered (the oldest is forgotten first). */
+const MAX_TRACKED_WORKERS = 10_000;
+
 /** Longest long poll of one claim. */
 export const MAX_WAIT_MS = 60_000;
 
@@ -113,6 +118,7 @@ const stopRoute = createRoute({
  * ```
  */
 export function workerClaimRoutes(app: OpenAPIHono, { store, registry, clock }: AppDeps): void {
+  const lastBeat = new Map<string, number>();
   app.openapi(claimRoute, async (c) => {
     const body = c.req.valid("json");
     const claimed = await protocolClaim({ store, registry, clock }, {
@@ -123,12 +129,16 @@ export function workerClaimRoutes(app: OpenAPIHono, { store, registry, clock }: 
       waitMs: body.wait_ms,
       signal: c.req.raw.signal,
     });
-    const running = [...(body.running ?? []), ...claimed.map(({ job }) => job.id)];
-    const worker = protocolWorkerRecord(
-      { ...body, running, startedAt: body.started_at },
-      clock.now(),
-    );
-    await store.workerBeat({ worker, ttlMs: PROTOCOL_BEAT_TTL_MS });
+    // Claims come often: the entry is written at most once a second per worker (beats
+    // keep it fresh in between).
+    const now = clock.now();
+    if (now - (lastBeat.get(body.worker) ?? 0) >= CLAIM_BEAT_MS) {
+      lastBeat.set(body.worker, now);
+      if (lastBeat.size > MAX_TRACKED_WORKERS) lastBeat.delete(lastBeat.keys().next().value!);
+      const running = [...(body.running ?? []), ...claimed.map(({ job }) => job.id)];
+      const worker = protocolWorkerRecord({ ...body, running, startedAt: body.started_at }, now);
+      await store.workerBeat({ worker, ttlMs: PROTOCOL_BEAT_TTL_MS });
+    }
     const jobs = claimed.map(({ job, leaseToken, parents }) => ({
       id: job.id,
       task: job.task,

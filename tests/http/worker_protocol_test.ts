@@ -316,3 +316,15 @@ Deno.test("completes arriving together share one store write; a second change of
     external,
   );
 });
+
+Deno.test("claims follow tq worker's rules: priority first, nothing from a paused queue", async () => {
+  await withProtocol(async (api) => {
+    const low = await api.enqueue("py_noop", "low", { priority: 5 });
+    const high = await api.enqueue("py_noop", "high", { priority: 0 });
+    assertEquals((await api.post("/queues/python/pause")).status, 200);
+    assertEquals(await claim(api, { limit: 1 }), []);
+    assertEquals((await api.post("/queues/python/resume")).status, 200);
+    assertEquals((await claim(api, { limit: 1 })).map((job) => job.id), [high.id]);
+    assertEquals((await claim(api, { limit: 1 })).map((job) => job.id), [low.id]);
+  });
+});

@@ -83,3 +83,16 @@ for (const store of ["kv", "redis"] as const) {
     });
   });
 }
+
+Deno.test("python worker: SIGTERM lets the running job finish, then the worker leaves", async () => {
+  await withPythonTq("kv", async ({ url, api }) => {
+    const worker = PyWorker.start(url, "py-graceful");
+    const id = await api.enqueue("py_work", { n: 1, sleep: 1 });
+    await eventually(async () => (await api.job(id)).status === "started");
+    assertEquals(await worker.stop("SIGTERM"), 0, worker.log);
+    const done = await api.job(id);
+    assertEquals([done.status, done.attempts], ["finished", 1]);
+    const page = await (await fetch(`${url}/ui/workers`)).text();
+    assert(!page.includes("py-graceful"), "a stopped worker leaves the workers page");
+  });
+});

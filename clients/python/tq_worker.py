@@ -87,12 +87,13 @@ class JobTimeout(Exception):
 class Client:
     """The tq HTTP API: enqueue, read and wait for jobs; the worker protocol underneath.
 
-    ``token`` is sent as ``Authorization: Bearer <token>`` when tq serve requires one.
+    ``token`` (default: the ``TQ_API_TOKEN`` environment variable) is sent as
+    ``Authorization: Bearer <token>`` when tq serve requires one.
     """
 
     def __init__(self, url="http://127.0.0.1:8000", token=None, timeout=30.0):
         self.url = url.rstrip("/")
-        self.token = token or os.environ.get("TQ_TOKEN")
+        self.token = token or os.environ.get("TQ_API_TOKEN")
         self.timeout = timeout
         parts = urllib.parse.urlsplit(self.url)
         self._https = parts.scheme == "https"

@@ -10,6 +10,7 @@ import { Registry } from "../../src/registry/registry.ts";
 import { abandonedAttempt } from "../../src/maintenance/rescuer.ts";
 import { promoteJob } from "../../src/transitions.ts";
 import { pyNoop, pyWork } from "../fixtures/external_tasks.ts";
+import { ADMIN, READER, TOKENS, withSecureApi } from "../security/secure_api.ts";
 import { type Api, assertError, assertRefused, override, withApi } from "./setup.ts";
 
 const external = [pyWork, pyNoop];
@@ -326,5 +327,23 @@ Deno.test("claims follow tq worker's rules: priority first, nothing from a pause
     assertEquals((await api.post("/queues/python/resume")).status, 200);
     assertEquals((await claim(api, { limit: 1 })).map((job) => job.id), [high.id]);
     assertEquals((await claim(api, { limit: 1 })).map((job) => job.id), [low.id]);
+  });
+});
+
+Deno.test("the worker protocol needs the admin token when the API has tokens", async () => {
+  await withSecureApi({ tokens: TOKENS }, async ({ app }) => {
+    const claim = (token?: string) =>
+      app.request("/worker/claim", {
+        method: "POST",
+        body: JSON.stringify({ queues: ["python"], worker: "py-1" }),
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+      });
+    assertEquals((await claim()).status, 401);
+    assertEquals((await claim(READER)).status, 403);
+    // The admin gets past the guard: this registry has no external queue, hence a 422.
+    await assertError(await claim(ADMIN), 422, "invalid_input");
   });
 });

@@ -43,20 +43,30 @@ export function listenAddress(values: { host?: string; port?: string }) {
   };
 }
 
-/** Starts the HTTP server for `connection` at `address`. */
+/**
+ * Starts the HTTP server for `connection` at `address`. Its `shutdown()` first ends the
+ * long polls of protocol workers' claims, then waits for the requests in flight.
+ */
 export function listen(
   connection: Connection,
   logger: Logger,
   { hostname, port }: { hostname: string; port: number },
   security: SecurityOptions = {},
-): Deno.HttpServer<Deno.NetAddr> {
-  const app = createApp({ ...connection, security });
-  return Deno.serve({
+): Pick<Deno.HttpServer<Deno.NetAddr>, "shutdown"> {
+  const stopping = new AbortController();
+  const app = createApp({ ...connection, security, stopping: stopping.signal });
+  const server = Deno.serve({
     hostname,
     port,
     onListen: ({ hostname, port }) =>
       logger.info("server:listening", { url: `http://${hostname}:${port}` }),
   }, app.fetch);
+  return {
+    shutdown() {
+      stopping.abort();
+      return server.shutdown();
+    },
+  };
 }
 
 /** Runs `tq serve` until SIGINT or SIGTERM. */

@@ -66,6 +66,8 @@ export interface AppOptions {
   schedules?: Schedule[];
   /** API tokens and CORS origins (`auth/mod.ts`); by default no token is needed. */
   security?: SecurityOptions;
+  /** Aborts when the server stops: long polls (`POST /worker/claim`) answer at once. */
+  stopping?: AbortSignal;
 }
 
 /** What every route group gets: the options with their defaults filled in. */
@@ -93,6 +95,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     logger: options.logger ?? createLogger(),
     schedules: options.schedules ?? [],
     security: options.security ?? {},
+    stopping: options.stopping ?? new AbortController().signal,
   };
   const app = new OpenAPIHono({ defaultHook: validationHook });
   secureApp(app, deps.security);

@@ -45,3 +45,24 @@ Deno.test("tq worker refuses to serve only queues of external tasks", async () =
     await temp.cleanup();
   }
 });
+
+Deno.test("tq serve stops at once while a protocol worker's claim is long-polling", async () => {
+  const temp = await tempDb();
+  const tq = TqProcess.start(["serve", "--port", "0", "--db", temp.db, "--tasks", TASKS]);
+  try {
+    const url = await tq.url();
+    const claim = fetch(`${url}/worker/claim`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ queues: ["python"], worker: "py-1", wait_ms: 30_000 }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    assertEquals((await tq.stop()).code, 0);
+    assert(Date.now() - started < 5_000, "the long poll did not hold the shutdown");
+    const res = await claim;
+    assertEquals([res.status, await res.json()], [200, { jobs: [] }]);
+  } finally {
+    await temp.cleanup();
+  }
+});

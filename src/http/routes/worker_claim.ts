@@ -117,7 +117,10 @@ const stopRoute = createRoute({
  * workerClaimRoutes(app, deps);
  * ```
  */
-export function workerClaimRoutes(app: OpenAPIHono, { store, registry, clock }: AppDeps): void {
+export function workerClaimRoutes(
+  app: OpenAPIHono,
+  { store, registry, clock, stopping }: AppDeps,
+): void {
   const lastBeat = new Map<string, number>();
   app.openapi(claimRoute, async (c) => {
     const body = c.req.valid("json");
@@ -127,7 +130,7 @@ export function workerClaimRoutes(app: OpenAPIHono, { store, registry, clock }: 
       limit: body.limit,
       leaseMs: body.lease_ms,
       waitMs: body.wait_ms,
-      signal: c.req.raw.signal,
+      signal: AbortSignal.any([c.req.raw.signal, stopping]),
     });
     // Claims come often: the entry is written at most once a second per worker (beats
     // keep it fresh in between).

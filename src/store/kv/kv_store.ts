@@ -28,6 +28,7 @@ import type {
   Store,
 } from "../store.ts";
 import { Doorbell } from "./doorbell.ts";
+import { type Bell, LocalBell } from "./local_bell.ts";
 import { jobKey } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { WriteBatch } from "./write_batch.ts";
@@ -87,7 +88,8 @@ export interface KvStoreOptions {
 }
 
 /**
- * Opens (creating if needed) the KV file at `path` and its folder.
+ * Opens (creating if needed) the KV file at `path` and its folder. `":memory:"` opens a
+ * store that lives in this process only and leaves no file behind (`@tq/tq/testing`).
  *
  * @example
  * ```ts ignore
@@ -96,6 +98,9 @@ export interface KvStoreOptions {
  */
 export async function openKvStore(path: string, options: KvStoreOptions = {}): Promise<Store> {
   try {
+    if (path === ":memory:") {
+      return new KvStore(await Deno.openKv(":memory:"), new LocalBell(), options.clock);
+    }
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it
     // locked; a few tries (each waits up to 5 s) keep a file locked for good from hanging us.
@@ -110,7 +115,7 @@ class KvStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
   readonly #kv: Deno.Kv;
-  readonly #bell: Doorbell;
+  readonly #bell: Bell;
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
@@ -119,7 +124,7 @@ class KvStore implements Store {
   readonly #batches: KvBatches;
   readonly #rateLimits: KvRateLimits;
 
-  constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
+  constructor(kv: Deno.Kv, bell: Bell, clock: Clock = systemClock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);

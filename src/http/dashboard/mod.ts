@@ -33,6 +33,7 @@ import { overview } from "./overview.ts";
 import { workersTable } from "./workers_page.ts";
 import { QueueNameParams } from "../routes/queue_retry.ts";
 import { scheduleDashboardRoutes } from "./schedule_routes.ts";
+import { url } from "../base_path.ts";
 
 /** What the `done` query parameter of a redirect says, by code (never echoed as given). */
 const NOTICES: Record<string, string> = {
@@ -95,7 +96,7 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
     if (filters.id) {
       const id = filters.id.trim().toUpperCase();
       const found = await readJob(store, id).catch(() => null);
-      if (found) return c.redirect(`/ui/jobs/${found.id}`, 303);
+      if (found) return c.redirect(url(`/ui/jobs/${found.id}`), 303);
     }
     const queues = (await store.queueCounts()).map((q) => q.name).sort();
     const tasks = registry.list().map((t) => t.name).sort();
@@ -146,7 +147,7 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
 
   app.post("/ui/jobs/:id/retry", async (c) => {
     const job = await changeJob(store, c.req.param("id"), (j) => retryJob(j, { now: clock.now() }));
-    return c.redirect(`/ui/jobs/${job.id}?done=retried`, 303);
+    return c.redirect(url(`/ui/jobs/${job.id}?done=retried`), 303);
   });
 
   app.post("/ui/jobs/:id/cancel", async (c) => {
@@ -155,23 +156,23 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
       c.req.param("id"),
       (j) => cancelJob(j, { now: clock.now(), reason: CANCEL_REASON, ttlMs: jobTtlMs }),
     );
-    return c.redirect(`/ui/jobs/${job.id}?done=canceled`, 303);
+    return c.redirect(url(`/ui/jobs/${job.id}?done=canceled`), 303);
   });
 
   app.post("/ui/jobs/:id/delete", async (c) => {
     await deleteJob(store, c.req.param("id"));
-    return c.redirect("/ui/jobs?done=deleted", 303);
+    return c.redirect(url("/ui/jobs?done=deleted"), 303);
   });
 
   app.post("/ui/queues/:name/retry-failed", async (c) => {
     await retryFailed(store, { queue: queueName(c.req.param("name")), now: clock.now() });
-    return c.redirect("/?done=retried_failed", 303);
+    return c.redirect(url("/?done=retried_failed"), 303);
   });
 
   for (const action of ["pause", "resume"] as const) {
     app.post(`/ui/queues/:name/${action}`, async (c) => {
       await store.queuePause({ queue: queueName(c.req.param("name")), paused: action === "pause" });
-      return c.redirect(`/?done=queue_${action}d`, 303);
+      return c.redirect(url(`/?done=queue_${action}d`), 303);
     });
   }
 }

@@ -18,6 +18,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { html } from "hono/html";
 import denoJson from "../../../deno.json" with { type: "json" };
 import { page } from "../dashboard/layout.ts";
+import { url } from "../base_path.ts";
 
 /** The document's `info`. */
 export const API_INFO = {
@@ -35,15 +36,19 @@ export const API_INFO = {
  * ```
  */
 export function openapiRoutes(app: OpenAPIHono): void {
-  app.doc31("/openapi.json", { openapi: "3.1.0", info: API_INFO });
+  app.doc31("/openapi.json", () => {
+    const base = url("");
+    return { openapi: "3.1.0", info: API_INFO, ...(base ? { servers: [{ url: base }] } : {}) };
+  });
   app.get("/docs", async (c) =>
     c.html(
       await page({
         title: "API",
         nav: "api",
-        controls:
-          html`<p>The OpenAPI 3.1 document is at <a href="/openapi.json">/openapi.json</a>. Open an operation to read it and try it.</p>
-<script src="/assets/docs.js" defer></script>`,
+        controls: html`<p>The OpenAPI 3.1 document is at <a href="${url("/openapi.json")}">${
+          url("/openapi.json")
+        }</a>. Open an operation to read it and try it.</p>
+<script src="${url("/assets/docs.js")}" defer></script>`,
         body: html`
           <div id="operations">
             <p

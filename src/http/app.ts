@@ -144,7 +144,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   flowRoutes(app, deps);
   dashboardRoutes(app, deps);
   // Last: the document lists the routes registered before it.
-  openapiRoutes(app);
+  openapiRoutes(app, deps);
 
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404)

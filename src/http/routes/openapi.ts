@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts ignore
- * openapiRoutes(app);
+ * openapiRoutes(app, deps);
  * const doc = await (await app.request("/openapi.json")).json();
  * ```
  * @module
@@ -19,6 +19,9 @@ import { html } from "hono/html";
 import denoJson from "../../../deno.json" with { type: "json" };
 import { page } from "../dashboard/layout.ts";
 import { url } from "../base_path.ts";
+import type { AppDeps } from "../app.ts";
+import { authRequired } from "../auth/tokens.ts";
+import { taskOperations } from "./task_operations.ts";
 
 /** The document's `info`. */
 export const API_INFO = {
@@ -28,17 +31,32 @@ export const API_INFO = {
 };
 
 /**
- * Adds `/openapi.json`, `/docs` and the docs script to `app`.
+ * Adds `/openapi.json` (one `POST /tasks/{name}` operation per task, and a `bearerAuth`
+ * security scheme when tokens are on), `/docs` and the docs script to `app`.
  *
  * @example
  * ```ts ignore
- * openapiRoutes(app);
+ * openapiRoutes(app, deps);
  * ```
  */
-export function openapiRoutes(app: OpenAPIHono): void {
+export function openapiRoutes(app: OpenAPIHono, { registry, security }: AppDeps): void {
+  taskOperations(app, registry);
+  const tokens = authRequired(security.tokens);
+  if (tokens) {
+    app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+      type: "http",
+      scheme: "bearer",
+      description: "An API token (TQ_API_TOKENS); read tokens may only read",
+    });
+  }
   app.doc31("/openapi.json", () => {
     const base = url("");
-    return { openapi: "3.1.0", info: API_INFO, ...(base ? { servers: [{ url: base }] } : {}) };
+    return {
+      openapi: "3.1.0",
+      info: API_INFO,
+      ...(base ? { servers: [{ url: base }] } : {}),
+      ...(tokens ? { security: [{ bearerAuth: [] }] } : {}),
+    };
   });
   app.get("/docs", async (c) =>
     c.html(

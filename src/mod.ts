@@ -22,6 +22,8 @@ export type { EnqueueOptions } from "./registry/enqueue_options.ts";
 export { useProducer } from "./registry/default_producer.ts";
 export type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";
 export { Registry } from "./registry/registry.ts";
+export { defineSchedule } from "./scheduler/schedule.ts";
+export type { ScheduleDefinition } from "./scheduler/schedule.ts";
 export { connect, DEFAULT_DB } from "./connect.ts";
 export type { Connection, ConnectOptions } from "./connect.ts";
 export { Producer } from "./producer.ts";

@@ -12,6 +12,7 @@ import { TqError } from "../errors.ts";
 import { UsageError } from "./args.ts";
 import { cronCommand } from "./cron.ts";
 import { enqueueCommand } from "./enqueue.ts";
+import { initCommand } from "./init.ts";
 import { jobsCommand } from "./jobs.ts";
 import { queuesCommand } from "./queues.ts";
 import { statsCommand } from "./stats.ts";
@@ -37,6 +38,7 @@ Commands:
   stats      the dashboard's overview: jobs per state, last hour, workers
   cron       enqueue the jobs of tasks/schedules.ts at their ticks (also inside start)
   schedules  list the schedules; pause, resume or trigger one
+  init       create a project that uses tq with its own tasks, schedules and tests
 
 Run 'tq COMMAND --help' for a command's options.`;
 
@@ -51,6 +53,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   stats: statsCommand,
   cron: cronCommand,
   schedules: schedulesCommand,
+  init: initCommand,
 };
 
 /** Runs the command line `args`; resolves with the exit code. */

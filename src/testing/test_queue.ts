@@ -28,6 +28,9 @@ import type { Registry } from "../registry/registry.ts";
 import { runSchedule } from "../scheduler/run_schedule.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "../scheduler/schedule.ts";
 import { openKvStore } from "../store/kv/kv_store.ts";
+import { LocalBell } from "../store/kv/local_bell.ts";
+import { batchSettled } from "../store/batches.ts";
+import { BATCH_CHECK_MS } from "../batches/batch_watcher.ts";
 import type { Store } from "../store/store.ts";
 import { registryQueues, Worker } from "../worker/worker.ts";
 import { PROMOTE_MAX_SLEEP_MS } from "../maintenance/promoter.ts";
@@ -55,9 +58,10 @@ export interface TestQueue extends AsyncDisposable {
   readonly schedules: Schedule[];
   /**
    * Runs every job that is due, and every job that becomes due (children, dependants in a
-   * flow, retries after their backoff, delayed jobs: the clock is moved forward to each),
-   * until none is queued, running or scheduled. Jobs in a paused queue are left alone;
-   * a handler that never ends keeps `drain()` waiting.
+   * flow, retries after their backoff, delayed jobs, a batch's completion job, jobs held by
+   * a rate limit: the clock is moved forward to each), until none is queued, running or
+   * scheduled. Jobs in a paused queue are left alone; a handler that never ends keeps
+   * `drain()` waiting (the clock does not move while a job runs, so timeouts never fire).
    */
   drain(): Promise<void>;
   /** The job's stored record, or null. */
@@ -70,6 +74,10 @@ export interface TestQueue extends AsyncDisposable {
 
 /** Results and failures are kept as long as a test could want them (the clock moves). */
 const KEEP_MS = 100 * 365 * 86_400_000;
+
+/** Turns with ready jobs but no claim before fake time moves on (see `drain`). */
+const STALL_TURNS = 10;
+const HOUR_MS = 3_600_000;
 
 /** A turn of the real event loop, for the store's I/O and the worker's loops. */
 function turn(): Promise<void> {
@@ -106,7 +114,8 @@ export async function createTestQueue(options: TestQueueOptions): Promise<TestQu
   const { registry } = options;
   const clock = options.clock ?? new FakeClock();
   const schedules = compileSchedules(options.schedules ?? [], registry);
-  const store = await openKvStore(":memory:", { clock });
+  const bell = new LocalBell();
+  const store = await openKvStore(":memory:", { clock, bell });
   const producer = new Producer({ store, registry, clock });
   let previous: JobProducer | undefined;
   try {
@@ -129,9 +138,23 @@ export async function createTestQueue(options: TestQueueOptions): Promise<TestQu
     };
   }
 
+  /** Moves the clock on and wakes the worker's claims, which wait on the store's bell. */
+  function advance(ms: number): void {
+    clock.advance(ms);
+    bell.ring();
+  }
+
+  /** Whether a batch has ended whose completion the batch watcher has yet to enqueue. */
+  async function batchPending(): Promise<boolean> {
+    const open = await store.batchListOpen({ limit: 100 });
+    return open.some(({ counts }) => batchSettled(counts));
+  }
+
   async function drain(): Promise<void> {
     let worker: Worker | undefined;
     let served: string[] = [];
+    let stalled = 0;
+    let before = "";
     try {
       for (;;) {
         const { ready, started, scheduled } = await remaining();
@@ -151,17 +174,31 @@ export async function createTestQueue(options: TestQueueOptions): Promise<TestQu
           });
           worker.start();
         }
-        // A job only becomes ready from one of these states (or with its parents, in the
-        // commit that finishes the last of them), so none of them means nothing is left.
-        if (worker.running > 0 || ready.length > 0 || started > 0) {
-          await turn();
-          continue;
+        if (worker.running > 0 || started > 0) {
+          stalled = 0;
+        } else if (ready.length > 0) {
+          // Ready jobs nobody claims: a rate limit's window to wait out (or a wake-up the
+          // claims missed). Once the counts stop moving, time moves on, further each round.
+          const now = JSON.stringify(ready);
+          stalled = now === before ? stalled + 1 : 0;
+          before = now;
+          if (stalled >= STALL_TURNS) {
+            advance(Math.min(2 ** (stalled - STALL_TURNS) * 1_000, HOUR_MS));
+          }
+        } else if (scheduled > 0) {
+          stalled = 0;
+          const next = await store.jobNextRunAt();
+          // To the next due job; once it is due, on by the promoter's longest sleep, so the
+          // promoter wakes whenever it went to sleep.
+          if (next !== null) advance(Math.max(next - clock.now(), 0) || PROMOTE_MAX_SLEEP_MS);
+        } else if (await batchPending()) {
+          advance(BATCH_CHECK_MS); // the batch watcher's next look enqueues the completion
+        } else {
+          // Nothing left, unless the batch watcher completed a batch between the two reads
+          // above: its completion job is then in the counts.
+          const again = await remaining();
+          if (again.ready.length + again.started + again.scheduled === 0) return;
         }
-        if (scheduled === 0) return;
-        const next = await store.jobNextRunAt();
-        // To the next due job; once it is due, on by the promoter's longest sleep, so the
-        // promoter wakes whenever it went to sleep.
-        if (next !== null) clock.advance(Math.max(next - clock.now(), 0) || PROMOTE_MAX_SLEEP_MS);
         await turn();
       }
     } finally {

@@ -162,3 +162,45 @@ Deno.test("close() unbinds the queue from task.enqueue() and leaves no file behi
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("drain() runs a batch and then its completion job", async () => {
+  const part = defineTask({ name: "part", input: z.number(), handler: (n) => n });
+  const summary = defineTask({ name: "summary", input: z.unknown(), handler: () => "all done" });
+  await using queue = await createTestQueue({ registry: new Registry([part, summary]) });
+  const { batch } = await queue.producer.enqueueBatch({
+    requests: [{ task: "part", input: 1 }, { task: "part", input: 2 }],
+    onComplete: { task: "summary", input: {} },
+  });
+  await queue.drain();
+  const status = await queue.store.batchGet({ id: batch!.id });
+  assert(status?.batch.completionJobId, "the batch completed");
+  const completion = await queue.getJob(status.batch.completionJobId);
+  assertEquals([completion?.state, completion?.result], ["finished", "all done"]);
+});
+
+Deno.test("drain() waits out a rate limit on the fake clock", async () => {
+  const limited = defineTask({
+    name: "limited",
+    input: z.number(),
+    rateLimit: { max: 1, per: 60_000 },
+    handler: (n) => n,
+  });
+  await using queue = await createTestQueue({ registry: new Registry([limited]) });
+  const jobs = await Promise.all([1, 2, 3].map((n) => limited.enqueue(n)));
+  await queue.drain();
+  const done = await Promise.all(jobs.map((job) => queue.getJob(job.id)));
+  assertEquals(done.map((job) => job?.state), ["finished", "finished", "finished"]);
+  const starts = done.map((job) => job!.startedAt!).sort((a, b) => a - b);
+  assert(starts[2] - starts[0] >= 120_000, `starts ${starts.join(", ")}`);
+});
+
+Deno.test("drain() leaves the jobs of a paused queue alone", async () => {
+  const noop = defineTask({ name: "noop", input: z.unknown(), handler: () => null });
+  await using queue = await createTestQueue({ registry: new Registry([noop]) });
+  await queue.store.queuePause({ queue: "held", paused: true });
+  const held = await noop.enqueue(null, { queue: "held" });
+  const free = await noop.enqueue(null);
+  await queue.drain();
+  assertEquals((await queue.getJob(held.id))?.state, "queued");
+  assertEquals((await queue.getJob(free.id))?.state, "finished");
+});

@@ -85,6 +85,11 @@ export interface KvStoreOptions {
   clock?: Clock;
   /** How often idle workers look for other processes' wake-ups, in ms (2). */
   pollMs?: number;
+  /**
+   * The wake-ups of a `":memory:"` store (a new {@linkcode LocalBell} by default): a test
+   * that moves a fake clock rings it so idle workers look again at once.
+   */
+  bell?: LocalBell;
 }
 
 /**
@@ -99,7 +104,8 @@ export interface KvStoreOptions {
 export async function openKvStore(path: string, options: KvStoreOptions = {}): Promise<Store> {
   try {
     if (path === ":memory:") {
-      return new KvStore(await Deno.openKv(":memory:"), new LocalBell(), options.clock);
+      const bell = options.bell ?? new LocalBell();
+      return new KvStore(await Deno.openKv(":memory:"), bell, options.clock);
     }
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it

@@ -142,3 +142,32 @@ Deno.test("the API and its OpenAPI server URL carry the prefix; the user's route
     close();
   }
 });
+
+Deno.test("status URLs and Location headers of the API carry the prefix (fetch mount, with a body)", async () => {
+  const { tq, close } = await userApp();
+  try {
+    const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
+    const res = await tq.fetch(
+      new Request(`http://127.0.0.1${PREFIX}/jobs`, {
+        method: "POST",
+        body: JSON.stringify({ task: "step", input: { n: 7 } }),
+        headers,
+      }),
+    );
+    assertEquals(res.status, 202);
+    const { job_id, status_url } = await res.json();
+    assertEquals(status_url, `${PREFIX}/jobs/${job_id}`);
+    assertEquals(res.headers.get("location"), status_url);
+    const job = await tq.fetch(new Request(`http://127.0.0.1${status_url}`, { headers }));
+    assertEquals((await job.json()).id, job_id);
+    const bulk = await tq.request(`${PREFIX}/jobs/bulk`, {
+      method: "POST",
+      body: JSON.stringify({ jobs: [{ task: "step", input: { n: 8 } }] }),
+      headers,
+    });
+    const body = await bulk.json();
+    assert(String(body.status_url ?? "").startsWith(`${PREFIX}/batches/`), JSON.stringify(body));
+  } finally {
+    close();
+  }
+});

@@ -74,3 +74,19 @@ Deno.test("runTask() refuses a result that is not JSON", async () => {
   const big = defineTask({ name: "big", input: z.unknown(), handler: () => 10n });
   await assertRejects(() => runTask(big, null), TypeError, "not JSON");
 });
+
+Deno.test("runTask() aborts the signal and rejects at the timeout, even if the handler ignores it", async () => {
+  let signal: AbortSignal | undefined;
+  const stuck = defineTask({
+    name: "stuck",
+    input: z.unknown(),
+    timeout: 1,
+    handler: (_input, ctx) => {
+      signal = ctx.signal;
+      return new Promise(() => {});
+    },
+  });
+  const error = await assertRejects(() => runTask(stuck, null), DOMException);
+  assertEquals(error.name, "TimeoutError");
+  assert(signal?.aborted);
+});

@@ -24,7 +24,15 @@ one schedule, main.ts (your own tq: every command, with your tasks) and tasks/mo
 
 Then: cd DIR && deno task test && deno task start`;
 
-/** A directory `tq init` will not write into, because something is there already. */
+/**
+ * A directory `tq init` will not write into, because something is there already.
+ *
+ * @example
+ * ```ts
+ * import { DirectoryNotEmptyError } from "./init.ts";
+ * console.assert(new DirectoryNotEmptyError("./app").message.startsWith("./app is not empty"));
+ * ```
+ */
 export class DirectoryNotEmptyError extends Error {
   constructor(readonly dir: string) {
     super(`${dir} is not empty: tq init writes only into an empty or new directory`);
@@ -63,7 +71,14 @@ export async function scaffold(dir: string): Promise<string[]> {
   return Object.keys(files);
 }
 
-/** Runs `tq init`. */
+/**
+ * Runs `tq init`.
+ *
+ * @example
+ * ```ts ignore
+ * Deno.exit(await initCommand(["my-jobs"]));
+ * ```
+ */
 export async function initCommand(args: string[]): Promise<number> {
   let parsed;
   try {

@@ -17,7 +17,16 @@ import type { Doorbell } from "./doorbell.ts";
 /** What a KV store needs of its bell. */
 export type Bell = Pick<Doorbell, "ring" | "wait">;
 
-/** A bell heard in this process only. */
+/**
+ * A bell heard in this process only.
+ *
+ * @example
+ * ```ts
+ * import { LocalBell } from "./local_bell.ts";
+ * const bell = new LocalBell();
+ * await bell.wait({ timeoutMs: 0 }); // nobody rang: resolves at the timeout
+ * ```
+ */
 export class LocalBell implements Bell {
   readonly #local = new EventTarget();
 

@@ -28,6 +28,8 @@ export { Producer } from "./producer.ts";
 export { Worker } from "./worker/mod.ts";
 export type { WorkerOptions } from "./worker/mod.ts";
 export { createApp } from "./http/mod.ts";
+export type { AppOptions } from "./http/mod.ts";
+export { createErrorHandler, tqErrorHandler } from "./http/error_handler.ts";
 export * from "./errors.ts";
 export type { Backoff, Job, JobError, JobState } from "./job.ts";
 export { JOB_STATES } from "./job.ts";

@@ -15,6 +15,7 @@ import type { CliOptions } from "./cli_options.ts";
 import { cronCommand } from "./cron.ts";
 import { doctorCommand } from "./doctor.ts";
 import { enqueueCommand } from "./enqueue.ts";
+import { initCommand } from "./init.ts";
 import { jobsCommand } from "./jobs.ts";
 import { queuesCommand } from "./queues.ts";
 import { statsCommand } from "./stats.ts";
@@ -41,6 +42,7 @@ Commands:
   cron       enqueue the jobs of the schedules at their ticks (also inside start)
   schedules  list the schedules; pause, resume or trigger one
   doctor     find (and --repair) jobs that can never make progress
+  init       create a project that uses tq with its own tasks, schedules and tests
 
 Run 'tq COMMAND --help' for a command's options.`;
 
@@ -59,6 +61,7 @@ const COMMANDS: Record<string, Command> = {
   cron: cronCommand,
   schedules: schedulesCommand,
   doctor: doctorCommand,
+  init: initCommand,
 };
 
 /**

@@ -17,8 +17,6 @@ import type { Clock } from "../clock.ts";
 import { InvalidInputError, PayloadTooLargeError, UnrecoverableError } from "../errors.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
-import { fieldIssues } from "../producer.ts";
-import type { TaskContext } from "../registry/define_task.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { cancelJob, failAttempt, finishJob, releaseJob } from "../transitions.ts";
@@ -30,6 +28,7 @@ import { RunningJob, type RunningJobs } from "./running_job.ts";
 import { Deadlines } from "./deadlines.ts";
 import { parentResults } from "../flows/parents.ts";
 import { checkProgress, type ProgressWriter } from "./progress.ts";
+import { parseTaskInput, taskContext } from "./task_context.ts";
 
 /** What an {@linkcode Executor} needs. */
 export interface ExecutorOptions {
@@ -152,23 +151,25 @@ export class Executor {
   #handle(entry: RunningJob): Promise<unknown> {
     const { job } = entry;
     const task = this.#o.registry.get(job.task);
-    const parsed = task.input.safeParse(job.input);
-    if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "input"));
-    const ctx: Omit<TaskContext, "parents"> = {
-      jobId: job.id,
-      attempt: job.attempts,
-      signal: entry.signal,
-      log: (message, fields) => {
-        this.#o.logger.info("job:log", { job_id: job.id, task: job.task, message, ...fields });
-        this.#o.lines?.add(job, message, fields);
-      },
-      progress: (value) => {
-        if (this.#o.progress) this.#o.progress.report(entry, value);
-        else checkProgress(value);
-      },
-    };
-    const running = parentResults(this.#o.store, job)
-      .then((parents) => task.handler(parsed.data, { ...ctx, parents }));
+    const input = parseTaskInput(task, job.input);
+    const running = parentResults(this.#o.store, job).then((parents) =>
+      task.handler(
+        input,
+        taskContext({
+          job,
+          signal: entry.signal,
+          parents,
+          log: (message, fields) => {
+            this.#o.logger.info("job:log", { job_id: job.id, task: job.task, message, ...fields });
+            this.#o.lines?.add(job, message, fields);
+          },
+          progress: (value) => {
+            if (this.#o.progress) this.#o.progress.report(entry, value);
+            else checkProgress(value);
+          },
+        }),
+      )
+    );
     // An abandoned handler may still reject later; that must not crash the process.
     running.catch(() => {});
     return running;

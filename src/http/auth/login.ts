@@ -14,6 +14,7 @@ import { LimitExceededError } from "../../errors.ts";
 import { endSession, setSession } from "./cookies.ts";
 import { loginPage, safeNext } from "./login_page.ts";
 import { type ApiTokens, tokenRole } from "./tokens.ts";
+import { url } from "../base_path.ts";
 
 /** Largest login form read. */
 const MAX_LOGIN_BYTES = 4_096;
@@ -54,6 +55,6 @@ export function loginRoutes(app: Hono<any>, tokens: ApiTokens): void {
 
   app.post("/logout", (c) => {
     endSession(c);
-    return c.redirect("/login", 303);
+    return c.redirect(url("/login"), 303);
   });
 }

@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import { url } from "../base_path.ts";
 
 /**
  * `text` with the five characters that matter in HTML (text and quoted attributes) escaped.
@@ -42,7 +43,7 @@ const ESCAPES: Record<string, string> = {
  * ```
  */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+  return next && /^\/(?![/\\])/.test(next) ? next : url("/");
 }
 
 /**
@@ -61,7 +62,7 @@ export function loginPage({ next, error }: { next?: string; error?: string }): s
 <body>
 <h1>tq</h1>
 ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ""}
-<form method="post" action="/login">
+<form method="post" action="${escapeHtml(url("/login"))}">
 <input type="hidden" name="next" value="${escapeHtml(safeNext(next))}">
 <label>API token <input type="password" name="token" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>

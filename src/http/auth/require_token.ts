@@ -17,6 +17,7 @@ import { CSRF_FIELD, CSRF_HEADER, csrfMatches, sessionToken } from "./cookies.ts
 import { isSafeMethod } from "./cross_site.ts";
 import { loginPage } from "./login_page.ts";
 import { type ApiTokens, tokenRole } from "./tokens.ts";
+import { localPath, url } from "../base_path.ts";
 
 /** Paths anyone may reach: the health check, login and logout (the cross-site guard still applies). */
 export const OPEN_PATHS: ReadonlySet<string> = new Set(["/healthz", "/login", "/logout"]);
@@ -41,13 +42,13 @@ function wantsPage(c: Context): boolean {
  */
 export function requireToken(tokens: ApiTokens): MiddlewareHandler {
   return async (c, next) => {
-    if (OPEN_PATHS.has(c.req.path)) return await next();
+    if (OPEN_PATHS.has(localPath(c))) return await next();
     const header = bearer(c);
     const token = header ?? sessionToken(c);
     const role = token === undefined ? null : tokenRole(tokens, token);
     if (role === null) {
       if (wantsPage(c)) {
-        return c.html(loginPage({ next: c.req.path + new URL(c.req.url).search }), 401);
+        return c.html(loginPage({ next: url(localPath(c)) + new URL(c.req.url).search }), 401);
       }
       c.header("WWW-Authenticate", 'Bearer realm="tq"');
       throw new UnauthorizedError(

@@ -14,6 +14,7 @@ import { JOB_STATES } from "../../job.ts";
 import type { QueueCounts, Store } from "../../store/store.ts";
 import { perMinute, rateChart } from "./chart.ts";
 import { type Html, postButton } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -43,10 +44,10 @@ export async function overview(store: Store, now: number, csrf?: string): Promis
     store.workerList({ now }),
   ]);
   const rows = queueRows(counts, paused).map((q) => {
-    const path = `/ui/queues/${encodeURIComponent(q.name)}`;
+    const path = url(`/ui/queues/${encodeURIComponent(q.name)}`);
     const isPaused = paused.includes(q.name);
-    return html`<tr><th scope="row"><a href="/ui/jobs?queue=${
-      encodeURIComponent(q.name)
+    return html`<tr><th scope="row"><a href="${
+      url(`/ui/jobs?queue=${encodeURIComponent(q.name)}`)
     }">${q.name}</a>${
       isPaused
         ? html`
@@ -57,9 +58,9 @@ export async function overview(store: Store, now: number, csrf?: string): Promis
       JOB_STATES.map((state) =>
         html`
           <td
-            class="num state-${state}"><a href="/ui/jobs?queue=${encodeURIComponent(
-              q.name,
-            )}&amp;status=${state}">${q[state]}</a></td>
+            class="num state-${state}"><a href="${url(
+              `/ui/jobs?queue=${encodeURIComponent(q.name)}&status=${state}`,
+            )}">${q[state]}</a></td>
         `
       )
     }<td><div class="actions">${
@@ -94,7 +95,7 @@ export async function overview(store: Store, now: number, csrf?: string): Promis
     </section>
     <section>
       <h2>Workers</h2>
-      <p><a href="/ui/workers"><strong id="workers-online">${workers
+      <p><a href="${url("/ui/workers")}"><strong id="workers-online">${workers
         .length}</strong> online</a>, running ${busy} of ${slots} slots.</p>
     </section>
   `;

@@ -14,11 +14,12 @@ import type { Schedule } from "../../scheduler/schedule.ts";
 import { type ScheduleStatus, scheduleStatuses } from "../../scheduler/schedule_status.ts";
 import type { Store } from "../../store/store.ts";
 import { type Html, postButton, time } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 const at = (iso: string | null) => time(iso === null ? null : Date.parse(iso));
 
 function row(s: ScheduleStatus, csrf: string | undefined): Html {
-  const path = `/ui/schedules/${encodeURIComponent(s.name)}`;
+  const path = url(`/ui/schedules/${encodeURIComponent(s.name)}`);
   return html`
     <tr>
       <th scope="row">${s.name}${s.description
@@ -32,7 +33,7 @@ function row(s: ScheduleStatus, csrf: string | undefined): Html {
       <td>${at(s.last_run_at)}</td>
       <td>${s.last_job_id
         ? html`
-          <a href="/ui/jobs/${s.last_job_id}"><code>${s.last_job_id}</code></a>
+          <a href="${url(`/ui/jobs/${s.last_job_id}`)}"><code>${s.last_job_id}</code></a>
           <span class="badge state-${s.last_job_status ?? "gone"}">${s.last_job_status ??
             "deleted"}</span>
         `

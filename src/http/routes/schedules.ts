@@ -16,7 +16,7 @@ import { CATCH_UP_POLICIES, type Schedule } from "../../scheduler/schedule.ts";
 import { findSchedule, scheduleStatuses } from "../../scheduler/schedule_status.ts";
 import { canPrepare, runSchedule } from "../../scheduler/run_schedule.ts";
 import type { AppDeps } from "../app.ts";
-import { enqueuedJson } from "../enqueue.ts";
+import { enqueuedJson, jobUrl } from "../enqueue.ts";
 import { Enqueued, errorResponses, jsonResponse } from "../schemas.ts";
 
 const time = z.string().nullable();
@@ -105,7 +105,7 @@ export function scheduleRoutes(app: OpenAPIHono, deps: AppDeps): void {
     const schedule = findSchedule(schedules, c.req.valid("param").name);
     if (!canPrepare(producer)) throw new Error("the app's producer cannot prepare jobs");
     const { job } = await runSchedule({ store, producer, schedule });
-    c.header("Location", `/jobs/${job.id}`);
+    c.header("Location", jobUrl(job.id));
     return c.json(enqueuedJson(job), 202);
   });
 }

@@ -28,6 +28,7 @@ import type {
   Store,
 } from "../store.ts";
 import { Doorbell } from "./doorbell.ts";
+import { type Bell, LocalBell } from "./local_bell.ts";
 import { jobKey } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { WriteBatch } from "./write_batch.ts";
@@ -87,10 +88,16 @@ export interface KvStoreOptions {
   /** How often idle workers look for other processes' wake-ups where the file system gives
    * no watcher, in ms (2). */
   pollMs?: number;
+  /**
+   * The wake-ups of a `":memory:"` store (a new {@linkcode LocalBell} by default): a test
+   * that moves a fake clock rings it so idle workers look again at once.
+   */
+  bell?: LocalBell;
 }
 
 /**
- * Opens (creating if needed) the KV file at `path` and its folder.
+ * Opens (creating if needed) the KV file at `path` and its folder. `":memory:"` opens a
+ * store that lives in this process only and leaves no file behind (`@tq/tq/testing`).
  *
  * @example
  * ```ts ignore
@@ -99,6 +106,10 @@ export interface KvStoreOptions {
  */
 export async function openKvStore(path: string, options: KvStoreOptions = {}): Promise<Store> {
   try {
+    if (path === ":memory:") {
+      const bell = options.bell ?? new LocalBell();
+      return new KvStore(await Deno.openKv(":memory:"), bell, options.clock);
+    }
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it
     // locked; a few tries (each waits up to 5 s) keep a file locked for good from hanging us.
@@ -113,7 +124,7 @@ class KvStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
   readonly #kv: Deno.Kv;
-  readonly #bell: Doorbell;
+  readonly #bell: Bell;
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
@@ -123,7 +134,7 @@ class KvStore implements Store {
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
-  constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
+  constructor(kv: Deno.Kv, bell: Bell, clock: Clock = systemClock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);

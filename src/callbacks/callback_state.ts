@@ -111,3 +111,22 @@ export function callbackFailed(
   }
   return next(job, { callbackDueAt: now + retryDelayMs });
 }
+
+/**
+ * The egress policy refused the callback's destination: never sent, never tried again.
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "../transitions.ts";
+ * import { callbackRefused } from "./callback_state.ts";
+ * const job = { ...createJob({ id: "a", task: "t", input: 1 }, 0), callbackDueAt: 9 };
+ * console.assert(callbackRefused(job, "loopback").callbackOutcome === "refused");
+ * ```
+ */
+export function callbackRefused(job: Job, reason: string): Job {
+  return next(job, {
+    callbackDueAt: undefined,
+    callbackOutcome: "refused",
+    callbackRefusal: reason,
+  });
+}

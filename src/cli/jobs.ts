@@ -14,6 +14,7 @@ import { cancelJob, retryJob } from "../transitions.ts";
 import { COMMON_HELP, parse, parseDuration, parseInteger, UsageError } from "./args.ts";
 import { setup } from "./setup.ts";
 import { table } from "./table.ts";
+import { isoTime } from "../input_rules.ts";
 
 /** Help of `tq jobs`. */
 export const JOBS_HELP =
@@ -79,7 +80,7 @@ export async function jobsCommand(args: string[]): Promise<number> {
               job.queue,
               job.state,
               `${job.attempts}/${job.maxAttempts}`,
-              new Date(job.createdAt).toISOString(),
+              isoTime(job.createdAt) ?? "?",
               lastError(job)?.message.slice(0, 60) ?? "",
             ]),
           ));

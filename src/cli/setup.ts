@@ -24,6 +24,7 @@ export interface CommonValues {
   "env-file"?: string;
   "log-level"?: string;
   tasks?: string;
+  "callback-allow"?: string[];
 }
 
 /** An open connection and a logger at the chosen level. */
@@ -44,6 +45,7 @@ export async function setup(values: CommonValues): Promise<CommandContext> {
     redis: values.redis,
     redisPrefix: values["redis-prefix"],
     redisCaFile: values["redis-ca-file"],
+    callbackAllow: values["callback-allow"],
     schedules: tasks === registry ? schedules : [],
     logger,
   });

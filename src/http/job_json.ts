@@ -12,6 +12,9 @@
  * @module
  */
 import { type Job, type JobError, type JobProgress, type JobState, lastError } from "../job.ts";
+import { isoTime } from "../input_rules.ts";
+
+export { isoTime };
 
 /** One failed attempt, as the API shows it. */
 export interface JobErrorJson {
@@ -38,8 +41,9 @@ export interface JobJson {
   errors: JobErrorJson[];
   attempts: number;
   max_attempts: number;
-  created_at: string;
-  run_at: string;
+  /** Null only for a time out of the Date range (stored before times were checked). */
+  created_at: string | null;
+  run_at: string | null;
   started_at: string | null;
   ended_at: string | null;
   worker_id: string | null;
@@ -56,23 +60,10 @@ export interface JobJson {
   progress: JobProgress | null;
 }
 
-/**
- * An epoch-ms time as ISO-8601, or null when unset.
- *
- * @example
- * ```ts
- * import { isoTime } from "./job_json.ts";
- * console.assert(isoTime(undefined) === null);
- * ```
- */
-export function isoTime(ms: number | undefined): string | null {
-  return ms === undefined ? null : new Date(ms).toISOString();
-}
-
 function errorJson(error: JobError): JobErrorJson {
   return {
     attempt: error.attempt,
-    at: new Date(error.at).toISOString(),
+    at: isoTime(error.at) ?? "",
     name: error.name,
     message: error.message,
     stack: error.stack ?? null,
@@ -104,8 +95,8 @@ export function jobJson(job: Job): JobJson {
     errors: job.errors.map(errorJson),
     attempts: job.attempts,
     max_attempts: job.maxAttempts,
-    created_at: new Date(job.createdAt).toISOString(),
-    run_at: new Date(job.runAt).toISOString(),
+    created_at: isoTime(job.createdAt),
+    run_at: isoTime(job.runAt),
     started_at: isoTime(job.startedAt),
     ended_at: isoTime(job.endedAt),
     worker_id: job.workerId ?? null,

@@ -9,6 +9,7 @@
  * @module
  */
 import { TqError } from "../errors.ts";
+import { compactCommand } from "./compact.ts";
 import { UsageError } from "./args.ts";
 import { cronCommand } from "./cron.ts";
 import { enqueueCommand } from "./enqueue.ts";
@@ -37,6 +38,7 @@ Commands:
   stats      the dashboard's overview: jobs per state, last hour, workers
   cron       enqueue the jobs of tasks/schedules.ts at their ticks (also inside start)
   schedules  list the schedules; pause, resume or trigger one
+  compact    shrink the KV file to its live size (with tq stopped)
 
 Run 'tq COMMAND --help' for a command's options.`;
 
@@ -51,6 +53,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   stats: statsCommand,
   cron: cronCommand,
   schedules: schedulesCommand,
+  compact: compactCommand,
 };
 
 /** Runs the command line `args`; resolves with the exit code. */

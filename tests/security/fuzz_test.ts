@@ -20,7 +20,7 @@ import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { openStore, STORE_KINDS, type StoreKind } from "./stores.ts";
 
-const RUNS_PER_ROUTE = 100;
+const RUNS_PER_ROUTE = 60;
 
 /** Strings as an attacker sends them: lone surrogates, control characters, U+FFFD. */
 const nasty = fc.oneof(
@@ -85,7 +85,21 @@ const jobBody = fc.record({
   depends_on: fc.option(fc.array(nasty, { maxLength: 3 })),
 }, { requiredKeys: [] });
 
+/** A valid job but for one hostile field, so the hostile value reaches the checks. */
+const oneHostileField = fc.oneof(
+  fc.record({ run_at: fc.oneof(nastyNumber, nasty) }),
+  fc.record({ delay: nastyNumber }),
+  fc.record({ timeout: nastyNumber }),
+  fc.record({ priority: nastyNumber }),
+  fc.record({ idempotency_key: nasty }),
+  fc.record({ idempotency_key: nasty, idempotency_ttl: nastyNumber }),
+  fc.record({ group: nasty }),
+  fc.record({ queue: nasty }),
+  fc.record({ callback_url: callbackUrl }),
+).map((field) => JSON.stringify({ task: "noop", input: {}, ...field }));
+
 const jsonish = fc.oneof(
+  { arbitrary: oneHostileField, weight: 4 },
   fc.json(),
   fc.jsonValue().map((v) => JSON.stringify({ task: "noop", input: v })),
   jobBody.map((v) => JSON.stringify(v)),
@@ -156,6 +170,17 @@ const headers = fc.record({
   accept: fc.option(fc.constantFrom("text/html", "application/json", "*/*")),
   cookie: fc.option(fc.string().map((s) => `tq_token=${encodeURIComponent(s)}`)),
 }, { requiredKeys: [] });
+
+/** The job ids an accepted answer names (`job_id`, `job_ids`). */
+function storedIds(text: string): string[] {
+  try {
+    const json = JSON.parse(text);
+    return [json.job_id, ...(Array.isArray(json.job_ids) ? json.job_ids : [])]
+      .filter((id): id is string => typeof id === "string").map(encodeURIComponent);
+  } catch {
+    return [];
+  }
+}
 
 /** An API with `security` on a fresh store of `kind`, a seeded job and a bystander. */
 async function withFuzzApi(
@@ -239,6 +264,21 @@ async function fuzz(kind: StoreKind, security: SecurityOptions) {
           if (res.status >= 400) {
             const after = await snapshot();
             if (after !== before) throw new Error(`refused ${method} ${path} wrote: ${text}`);
+          }
+          // One accepted request must not break a listing, nor the pages of what it stored.
+          const stored = res.status < 300 && !stream ? storedIds(text) : [];
+          const pages = ["/jobs", "/jobs?status=scheduled", "/ui/jobs"];
+          for (const jobId of stored) pages.push(`/jobs/${jobId}`, `/ui/jobs/${jobId}`);
+          for (const page of pages) {
+            const res = await app.request(`http://localhost${page}`, {
+              headers: { authorization: `Bearer ${ADMIN}` },
+            });
+            await res.body?.cancel();
+            if (res.status >= 500) {
+              throw new Error(
+                `after ${method} ${path} ${body.slice(0, 200)}, ${page}: ${res.status}`,
+              );
+            }
           }
           if (await bystander() !== untouched) {
             throw new Error(`${method} ${path} changed a job it does not name: ${text}`);

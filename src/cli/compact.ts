@@ -70,6 +70,9 @@ export function compactKvFile(path: string): Compacted {
   }
   try {
     copyRows(old, copyPath);
+    const mode = Deno.statSync(path).mode;
+    // Keep who may read it (POSIX only).
+    if (mode !== null && Deno.build.os !== "windows") Deno.chmodSync(copyPath, mode & 0o777);
     // Replaced while the old file is still locked: no process can have opened it since.
     Deno.renameSync(copyPath, path);
   } catch (error) {
@@ -143,7 +146,8 @@ function fileSize(path: string): number {
   return total;
 }
 
-function megabytes(bytes: number): string {
+function humanSize(bytes: number): string {
+  if (bytes < 1_048_576) return `${Math.ceil(bytes / 1024)} KB`;
   return `${(bytes / 1_048_576).toFixed(1)} MB`;
 }
 
@@ -166,7 +170,7 @@ export function compactCommand(args: string[]): Promise<number> {
   }
   try {
     const { before, after } = compactKvFile(path);
-    console.log(`compacted ${path}: ${megabytes(before)} -> ${megabytes(after)}`);
+    console.log(`compacted ${path}: ${humanSize(before)} -> ${humanSize(after)}`);
     return Promise.resolve(0);
   } catch (error) {
     if (!(error instanceof FileInUseError)) throw error;

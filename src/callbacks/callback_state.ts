@@ -48,11 +48,17 @@ export function withCallbackDue(before: Job, after: Job): Job {
   const wasOver = isTerminal(before.state);
   const isOver = isTerminal(after.state);
   if (isOver && !wasOver) {
-    const { callbackTries: _t, callbackOutcome: _o, ...rest } = after;
+    const { callbackTries: _t, callbackOutcome: _o, callbackRefusal: _r, ...rest } = after;
     return { ...rest, callbackDueAt: after.endedAt ?? after.runAt };
   }
   if (wasOver && !isOver) {
-    const { callbackDueAt: _d, callbackTries: _t, callbackOutcome: _o, ...rest } = after;
+    const {
+      callbackDueAt: _d,
+      callbackTries: _t,
+      callbackOutcome: _o,
+      callbackRefusal: _r,
+      ...rest
+    } = after;
     return rest;
   }
   return after;

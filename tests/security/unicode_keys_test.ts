@@ -8,6 +8,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { InvalidInputError } from "../../src/errors.ts";
 import { bothStores, refusedPaths } from "./stores.ts";
+import { runTq, tempDb } from "../integration/tq_process.ts";
 
 const LONE = ["\ud800", "\udbff", "a\udc00b", "\udc00\ud800"];
 const CONTROL = ["a\u0000b", "\u0000", "tab\there", "line\nbreak", "\u007f", "\u0085"];
@@ -76,5 +77,21 @@ bothStores("group keys with lone surrogates or control characters are refused", 
     const res = await api.request("POST", "/jobs", { task: "noop", input: {}, group });
     assertEquals(res.status, 202, JSON.stringify(group));
     await res.body?.cancel();
+  }
+});
+
+Deno.test("tq enqueue refuses the same keys and out-of-range durations from the shell", async () => {
+  const { db, cleanup } = await tempDb();
+  try {
+    for (const bad of ["a\tb", "\u0085"]) {
+      const key = await runTq(["enqueue", "noop", "{}", "--db", db, "--idempotency-key", bad]);
+      assertEquals(key.code, 1, key.stderr);
+      assert(key.stderr.includes("idempotency_key"), key.stderr);
+    }
+    const delay = await runTq(["enqueue", "noop", "{}", "--db", db, "--delay", "99999999d"]);
+    assertEquals(delay.code, 2, delay.stderr);
+    assert(delay.stderr.includes("--delay"), delay.stderr);
+  } finally {
+    await cleanup();
   }
 });

@@ -15,6 +15,7 @@
 import { type Clock, systemClock } from "./clock.ts";
 import type { Logger } from "./log.ts";
 import { Producer } from "./producer.ts";
+import { CallbackEgress } from "./callbacks/egress.ts";
 import { useProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import { openKvStore } from "./store/kv/kv_store.ts";
@@ -52,6 +53,11 @@ export interface ConnectOptions {
   clock?: Clock;
   /** Where the producer logs `job:enqueued` lines; none by default. */
   logger?: Logger;
+  /**
+   * Callback hosts and CIDRs allowed although internal (default `TQ_CALLBACK_ALLOW`,
+   * comma-separated); see `src/callbacks/egress.ts`.
+   */
+  callbackAllow?: readonly string[];
   /** Recurring jobs (checked here: a bad one throws a `TypeError` naming it). */
   schedules?: readonly ScheduleDefinition[];
 }
@@ -61,6 +67,8 @@ export interface Connection {
   store: Store;
   producer: Producer;
   registry: Registry;
+  /** The callback allow list in effect, for the workers' senders. */
+  callbackAllow: readonly string[];
   /** The checked schedules, for `tq cron` and `/schedules`. */
   schedules: Schedule[];
   /** Closes the store and unbinds the producer. */
@@ -86,6 +94,9 @@ function replicaCount(text: string | undefined): number | undefined {
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const clock = options.clock ?? systemClock;
   const schedules = compileSchedules(options.schedules ?? [], options.registry);
+  const callbackAllow = options.callbackAllow ??
+    (Deno.env.get("TQ_CALLBACK_ALLOW") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  new CallbackEgress(callbackAllow); // A bad entry throws before the store is opened.
   const redis = options.redis ?? Deno.env.get("TQ_REDIS_URL");
   const prefix = options.redisPrefix ?? Deno.env.get("TQ_REDIS_PREFIX");
   const caFile = options.redisCaFile ?? Deno.env.get("TQ_REDIS_CA_FILE");
@@ -106,12 +117,14 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     registry: options.registry,
     clock,
     logger: options.logger,
+    callbackAllow,
   });
   useProducer(producer);
   return {
     store,
     producer,
     registry: options.registry,
+    callbackAllow,
     schedules,
     close() {
       useProducer(undefined);

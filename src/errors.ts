@@ -29,7 +29,8 @@ export type ErrorCode =
   | "schedule_not_found"
   | "flow_not_found"
   | "batch_not_found"
-  | "dependants_waiting";
+  | "dependants_waiting"
+  | "unsupported_media_type";
 
 /** One problem with one field of a request, by its path (`input.email`). */
 export interface FieldIssue {
@@ -87,6 +88,13 @@ export class InvalidInputError extends TqError {
 export class InvalidJsonError extends TqError {
   constructor(message: string) {
     super("invalid_json", `request body is not valid JSON: ${message}`);
+  }
+}
+
+/** A body in a form tq does not read: JSON declared in a charset other than UTF-8. */
+export class UnsupportedMediaTypeError extends TqError {
+  constructor(message: string) {
+    super("unsupported_media_type", message);
   }
 }
 

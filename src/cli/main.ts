@@ -10,6 +10,7 @@
  * @module
  */
 import { TqError } from "../errors.ts";
+import { compactCommand } from "./compact.ts";
 import { UsageError } from "./args.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { cronCommand } from "./cron.ts";
@@ -43,6 +44,7 @@ Commands:
   schedules  list the schedules; pause, resume or trigger one
   doctor     find (and --repair) jobs that can never make progress
   init       create a project that uses tq with its own tasks, schedules and tests
+  compact    shrink the KV file to its live size (with tq stopped)
 
 Run 'tq COMMAND --help' for a command's options.`;
 
@@ -62,6 +64,7 @@ const COMMANDS: Record<string, Command> = {
   schedules: schedulesCommand,
   doctor: doctorCommand,
   init: initCommand,
+  compact: compactCommand,
 };
 
 /**

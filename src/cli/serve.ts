@@ -42,6 +42,21 @@ export function listenAddress(values: { host?: string; port?: string }) {
   };
 }
 
+/**
+ * The URL of a server at `hostname`:`port`, with an IPv6 address in brackets.
+ *
+ * @example
+ * ```ts
+ * import { httpUrl } from "./serve.ts";
+ * console.assert(httpUrl("::1", 8000) === "http://[::1]:8000");
+ * console.assert(httpUrl("127.0.0.1", 80) === "http://127.0.0.1:80");
+ * ```
+ */
+export function httpUrl(hostname: string, port: number): string {
+  const host = hostname.includes(":") && !hostname.startsWith("[") ? `[${hostname}]` : hostname;
+  return `http://${host}:${port}`;
+}
+
 /** Starts the HTTP server for `connection` at `address`. */
 export function listen(
   connection: Connection,
@@ -54,7 +69,7 @@ export function listen(
     hostname,
     port,
     onListen: ({ hostname, port }) =>
-      logger.info("server:listening", { url: `http://${hostname}:${port}` }),
+      logger.info("server:listening", { url: httpUrl(hostname, port) }),
   }, app.fetch);
 }
 

@@ -62,6 +62,7 @@ export function createWorker(
   return new Worker({
     store: connection.store,
     registry: connection.registry,
+    callbackAllow: connection.callbackAllow,
     logger,
     queues: queues.length > 0 ? queues : registryQueues(connection.registry),
     ...settings,

@@ -60,6 +60,8 @@ export interface WorkerOptions {
   workerId?: string;
   clock?: Clock;
   logger?: Logger;
+  /** Callback hosts and CIDRs allowed although internal (see `src/callbacks/egress.ts`). */
+  callbackAllow?: readonly string[];
 }
 
 /**
@@ -175,7 +177,7 @@ export class Worker {
       new Rescuer({ store, clock, logger, failureTtlMs }),
       new Pruner({ store, clock, logger }),
       new BatchWatcher({ store, clock, logger }),
-      new CallbackSender({ store, clock, logger }),
+      new CallbackSender({ store, clock, logger, allow: options.callbackAllow }),
     ];
   }
 

@@ -14,6 +14,7 @@
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { url } from "../base_path.ts";
+import { isoTime } from "../../input_rules.ts";
 
 /** What a page renders to: escaped HTML, possibly not yet resolved. */
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -131,8 +132,8 @@ export function postButton(
  * ```
  */
 export function time(ms: number | undefined | null): string {
-  if (ms === undefined || ms === null) return "–";
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 19) + "Z";
+  const iso = isoTime(ms);
+  return iso === null ? "–" : iso.replace("T", " ").slice(0, 19) + "Z";
 }
 
 /**

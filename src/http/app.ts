@@ -92,7 +92,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     security: options.security ?? {},
   };
   const app = new OpenAPIHono({ defaultHook: validationHook });
-  secureApp(app, deps.security);
+  secureApp(app, deps.security, deps);
 
   app.use(
     "*",

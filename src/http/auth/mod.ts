@@ -6,15 +6,18 @@
  * @example
  * ```ts ignore
  * import { secureApp } from "./auth/mod.ts";
- * secureApp(app, { tokens: { admin: [token], read: [] }, corsOrigins: [] });
+ * secureApp(app, { tokens: { admin: [token], read: [] }, corsOrigins: [] }, { store, clock });
  * ```
  * @module
  */
 import type { Hono } from "hono";
+import type { Clock } from "../../clock.ts";
+import type { Store } from "../../store/store.ts";
 import { crossSiteGuard } from "./cross_site.ts";
 import { corsFor, securityHeaders } from "./headers.ts";
 import { loginRoutes } from "./login.ts";
 import { requireToken } from "./require_token.ts";
+import { Sessions } from "./sessions.ts";
 import { type ApiTokens, authRequired } from "./tokens.ts";
 
 export type { ApiTokens } from "./tokens.ts";
@@ -33,17 +36,22 @@ export interface SecurityOptions {
  *
  * @example
  * ```ts ignore
- * secureApp(app, {});
+ * secureApp(app, {}, { store, clock });
  * ```
  */
-// deno-lint-ignore no-explicit-any
-export function secureApp(app: Hono<any>, options: SecurityOptions): void {
+export function secureApp(
+  // deno-lint-ignore no-explicit-any
+  app: Hono<any>,
+  options: SecurityOptions,
+  { store, clock }: { store: Store; clock: Clock },
+): void {
   const origins = options.corsOrigins ?? [];
   app.use("*", securityHeaders());
   if (origins.length > 0) app.use("*", corsFor(origins));
   app.use("*", crossSiteGuard(origins));
   if (authRequired(options.tokens)) {
-    app.use("*", requireToken(options.tokens));
-    loginRoutes(app, options.tokens);
+    const sessions = new Sessions(store, clock, options.tokens);
+    app.use("*", requireToken(options.tokens, sessions));
+    loginRoutes(app, sessions);
   }
 }

@@ -45,6 +45,7 @@ import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.t
 import { KvBatches } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
 import { insertGrouped } from "./groups.ts";
+import type { SessionRecord } from "../sessions.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -438,6 +439,19 @@ class KvStore implements Store {
     const closed = await this.#batches.batchComplete(params);
     if (closed && params.job?.state === "queued") this.#bell.ring();
     return closed;
+  }
+
+  async sessionPut({ key, record }: { key: string; record: SessionRecord }): Promise<void> {
+    const expireIn = Math.max(1, record.expiresAt - this.#clock.now());
+    await this.#kv.set(["session", key], record, { expireIn });
+  }
+
+  async sessionGet(key: string): Promise<SessionRecord | null> {
+    return (await this.#kv.get<SessionRecord>(["session", key])).value;
+  }
+
+  async sessionDelete(key: string): Promise<void> {
+    await this.#kv.delete(["session", key]);
   }
 
   async ping(): Promise<void> {

@@ -17,7 +17,13 @@ import type { z } from "zod";
 import { type ErrorCode, type FieldIssue, InvalidInputError, TqError } from "../errors.ts";
 
 /** tq's error codes, plus the few that only HTTP can produce. */
-export type HttpErrorCode = ErrorCode | "not_found" | "unsupported_media_type" | "internal";
+export type HttpErrorCode =
+  | ErrorCode
+  | "not_found"
+  | "unsupported_media_type"
+  | "misdirected_request"
+  | "server_busy"
+  | "internal";
 
 /**
  * The one table of statuses: every error body's `code` answers with this status.
@@ -44,6 +50,8 @@ export const ERROR_STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
   batch_not_found: 404,
   not_found: 404,
   unsupported_media_type: 415,
+  misdirected_request: 421,
+  server_busy: 503,
   internal: 500,
 };
 

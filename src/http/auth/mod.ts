@@ -14,6 +14,7 @@ import type { Hono } from "hono";
 import type { Clock } from "../../clock.ts";
 import type { Store } from "../../store/store.ts";
 import { crossSiteGuard } from "./cross_site.ts";
+import { hostCheck } from "./host_check.ts";
 import { corsFor, securityHeaders } from "./headers.ts";
 import { loginRoutes } from "./login.ts";
 import { requireToken } from "./require_token.ts";
@@ -28,6 +29,12 @@ export interface SecurityOptions {
   tokens?: ApiTokens;
   /** Origins allowed to call the API from browsers (CORS); none by default. */
   corsOrigins?: string[];
+  /**
+   * When set, only requests whose `Host` is `localhost`, an IP address or one of these
+   * names are served; others get 421 (`host_check.ts`, against DNS rebinding). `tq serve`
+   * sets it whenever no token is configured; unset (the default), `Host` is not checked.
+   */
+  allowedHosts?: string[];
 }
 
 /**
@@ -47,6 +54,7 @@ export function secureApp(
 ): void {
   const origins = options.corsOrigins ?? [];
   app.use("*", securityHeaders());
+  if (options.allowedHosts) app.use("*", hostCheck(options.allowedHosts));
   if (origins.length > 0) app.use("*", corsFor(origins));
   app.use("*", crossSiteGuard(origins));
   if (authRequired(options.tokens)) {

@@ -25,6 +25,7 @@ import type { Schedule } from "../scheduler/schedule.ts";
 import { secureApp, type SecurityOptions } from "./auth/mod.ts";
 import { errorResponse, validationHook } from "./errors.ts";
 import { requestLimits } from "./limits.ts";
+import { DEFAULT_MAX_STREAMS, StreamSlots } from "./stream_slots.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
@@ -63,10 +64,15 @@ export interface AppOptions {
   schedules?: Schedule[];
   /** API tokens and CORS origins (`auth/mod.ts`); by default no token is needed. */
   security?: SecurityOptions;
+  /** Event streams open at once at most; beyond, 503 with `Retry-After` (default 1,000). */
+  maxStreams?: number;
 }
 
 /** What every route group gets: the options with their defaults filled in. */
-export type AppDeps = Required<AppOptions>;
+export type AppDeps = Required<AppOptions> & {
+  /** The open event streams, counted against `maxStreams`. */
+  streams: StreamSlots;
+};
 
 /**
  * Builds the API. Route groups live in `routes/`; this wires the parts every route shares:
@@ -90,6 +96,8 @@ export function createApp(options: AppOptions): OpenAPIHono {
     logger: options.logger ?? createLogger(),
     schedules: options.schedules ?? [],
     security: options.security ?? {},
+    maxStreams: options.maxStreams ?? DEFAULT_MAX_STREAMS,
+    streams: new StreamSlots(options.maxStreams ?? DEFAULT_MAX_STREAMS),
   };
   const app = new OpenAPIHono({ defaultHook: validationHook });
   secureApp(app, deps.security, deps);

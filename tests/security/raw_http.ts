@@ -47,6 +47,27 @@ export async function readAll(conn: Deno.Conn, timeoutMs = 10_000): Promise<stri
   return new TextDecoder().decode(new Uint8Array(chunks.flatMap((c) => [...c])));
 }
 
+/** Reads from `conn` until what was read includes `text` (or `timeoutMs` passes). */
+export async function readUntil(
+  conn: Deno.Conn,
+  text: string,
+  timeoutMs = 10_000,
+): Promise<string> {
+  const decoder = new TextDecoder();
+  const buffer = new Uint8Array(16_384);
+  const deadline = Date.now() + timeoutMs;
+  let read = "";
+  while (!read.includes(text) && Date.now() < deadline) {
+    const n = await Promise.race([
+      conn.read(buffer),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), deadline - Date.now())),
+    ]);
+    if (n === null) break;
+    read += decoder.decode(buffer.slice(0, n));
+  }
+  return read;
+}
+
 /** Parses an HTTP/1.1 answer (status line, headers, the rest as the body). */
 export function parseResponse(text: string): RawResponse {
   const [head, ...rest] = text.split("\r\n\r\n");

@@ -22,6 +22,7 @@ export type HttpErrorCode =
   | "not_found"
   | "unsupported_media_type"
   | "misdirected_request"
+  | "request_timeout"
   | "server_busy"
   | "internal";
 
@@ -50,6 +51,7 @@ export const ERROR_STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
   batch_not_found: 404,
   not_found: 404,
   unsupported_media_type: 415,
+  request_timeout: 408,
   misdirected_request: 421,
   server_busy: 503,
   internal: 500,
@@ -59,6 +61,7 @@ export const ERROR_STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
 const HTTP_EXCEPTION_CODES: Partial<Record<number, HttpErrorCode>> = {
   400: "invalid_json",
   404: "not_found",
+  408: "request_timeout",
   413: "payload_too_large",
   415: "unsupported_media_type",
 };

@@ -18,6 +18,8 @@
  * @module
  */
 
+import { HTTPException } from "hono/http-exception";
+
 /** The server's limits. */
 export interface ServerLimits {
   /** Requests handled at once at most (a stream counts until its headers are sent). */
@@ -57,7 +59,9 @@ function withBodyDeadline(request: Request, ms: number) {
       timer = setTimeout(() => {
         timedOut = true;
         try {
-          controller.error(new Error(`the request body did not arrive within ${ms} ms`));
+          // An HTTPException: the app answers it as 408, not as an unexpected 500.
+          const message = `the request body did not arrive within ${ms} ms (--body-timeout)`;
+          controller.error(new HTTPException(408, { message }));
         } catch {
           // Already closed.
         }

@@ -22,14 +22,14 @@ import { type StoreKind, STORES } from "./secure_api.ts";
 async function withServe(
   kind: StoreKind,
   args: string[],
-  fn: (base: string) => Promise<void>,
+  fn: (base: string, server: TqProcess) => Promise<void>,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "tq-limits-" });
   const redis = kind === "redis" ? await RedisServer.start() : undefined;
   const storeArgs = redis ? ["--redis", redis.url] : ["--db", `${dir}/tq.db`];
   const server = TqProcess.start(["serve", "--port", "0", ...storeArgs, ...args]);
   try {
-    await fn(await server.url());
+    await fn(await server.url(), server);
   } finally {
     await server.stop();
     await redis?.stop();
@@ -48,7 +48,7 @@ async function enqueue(base: string): Promise<string> {
 }
 
 Deno.test("a request body that does not arrive within --body-timeout gets 408", async () => {
-  await withServe("kv", ["--body-timeout", "500ms"], async (base) => {
+  await withServe("kv", ["--body-timeout", "500ms"], async (base, server) => {
     const conn = await connect(base);
     const started = Date.now();
     await conn.write(new TextEncoder().encode(
@@ -68,6 +68,7 @@ Deno.test("a request body that does not arrive within --body-timeout gets 408", 
     );
     assert(waited >= 450 && waited < 8_000, `answered after ${waited} ms`);
     assertEquals((await fetch(`${base}/healthz`)).status, 200, "the server goes on");
+    assertEquals(server.lines.filter((l) => l.event === "http:error"), [], "not a 500");
   });
 });
 

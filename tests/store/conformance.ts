@@ -24,6 +24,7 @@ import { runBatchConformance } from "./conformance_batches.ts";
 import { runRateLimitConformance } from "./conformance_rate_limits.ts";
 import { runGroupConformance } from "./conformance_groups.ts";
 import { runCallbackConformance } from "./conformance_callbacks.ts";
+import { runSessionConformance } from "./conformance_sessions.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -58,6 +59,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
   runRateLimitConformance(test);
   runGroupConformance(test);
   runCallbackConformance(test);
+  runSessionConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

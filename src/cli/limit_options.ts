@@ -28,7 +28,8 @@ export const LIMIT_HELP =
   --body-timeout DURATION time for a request body to arrive (env TQ_BODY_TIMEOUT;
                           default ${
     DEFAULT_SERVER_LIMITS.bodyTimeoutMs / 1_000
-  }s); later, 408 and the connection closes`;
+  }s); later, 408 (the handler lets go;
+                          the socket stays until the client closes it)`;
 
 /** The values `parse` returns for {@linkcode LIMIT_OPTIONS}. */
 export interface LimitValues {

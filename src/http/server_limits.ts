@@ -2,9 +2,11 @@
  * Limits of the server itself, around the app's `fetch` (`tq serve` and `tq start` apply
  * them; an app mounted in another server keeps that server's own): at most
  * `maxRequests` requests handled at once (503 `server_busy` with `Retry-After` beyond),
- * and a request body must arrive within `bodyTimeoutMs` (408 `request_timeout`, and the
- * connection is closed). The cap on event streams is the app's (`maxStreams`, see
- * `stream_slots.ts`), since streams outlive their request's handler.
+ * and a request body must arrive within `bodyTimeoutMs` (408 `request_timeout`: the
+ * handler stops waiting and frees its slot; the answer says `Connection: close`, but
+ * Deno.serve keeps the socket, waiting for the rest of the body, until the client
+ * leaves). The cap on event streams is the app's (`maxStreams`, see `stream_slots.ts`),
+ * since streams outlive their request's handler.
  *
  * Deno.serve (2.9.6) has no header read timeout, no idle keep-alive timeout and no cap on
  * connections, and gives a handler nothing before a request's headers are complete: a

@@ -84,7 +84,7 @@ const headers = fc.record({
   origin: fc.option(fc.constantFrom("http://localhost", "https://evil.example", "null")),
   "sec-fetch-site": fc.option(fc.constantFrom("same-origin", "cross-site", "none")),
   accept: fc.option(fc.constantFrom("text/html", "application/json", "*/*")),
-  cookie: fc.option(fc.string().map((s) => `tq_token=${encodeURIComponent(s)}`)),
+  cookie: fc.option(fc.string().map((s) => `tq_session=${encodeURIComponent(s)}`)),
 }, { requiredKeys: [] });
 
 async function fuzz(security: SecurityOptions) {

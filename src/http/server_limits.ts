@@ -44,7 +44,11 @@ type Fetch = (
 const json = (status: number, code: string, message: string, headers: Record<string, string>) =>
   new Response(JSON.stringify({ error: { code, message } }), {
     status,
-    headers: { "content-type": "application/json", ...headers },
+    headers: {
+      "content-type": "application/json",
+      "x-content-type-options": "nosniff",
+      ...headers,
+    },
   });
 
 /**

@@ -13,6 +13,9 @@ import type { Connection } from "../connect.ts";
 import type { SecurityOptions } from "../http/auth/mod.ts";
 import { COMMON_HELP, parse, parseInteger } from "./args.ts";
 import { SECURITY_HELP, SECURITY_OPTIONS, securitySettings } from "./security_options.ts";
+import { LIMIT_HELP, LIMIT_OPTIONS, type LimitSettings, limitSettings } from "./limit_options.ts";
+import { DEFAULT_SERVER_LIMITS, limitServer } from "../http/server_limits.ts";
+import { DEFAULT_MAX_STREAMS } from "../http/stream_slots.ts";
 import { setup, untilSignal } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
 
@@ -25,6 +28,7 @@ Options:
   --host HOST        address to listen on (env TQ_HOST; default 127.0.0.1)
   --port PORT        port (env TQ_PORT; default 8000; 0 picks a free one)
 ${SECURITY_HELP}
+${LIMIT_HELP}
 ${COMMON_HELP}`;
 
 /** Host, port and security options shared by `serve` and `start`. */
@@ -32,6 +36,7 @@ export const LISTEN_OPTIONS = {
   host: { type: "string" },
   port: { type: "string" },
   ...SECURITY_OPTIONS,
+  ...LIMIT_OPTIONS,
 } as const;
 
 /** Where to listen, from the options or the environment, checked. */
@@ -63,14 +68,15 @@ export function listen(
   logger: Logger,
   { hostname, port }: { hostname: string; port: number },
   security: SecurityOptions = {},
+  limits: LimitSettings = { ...DEFAULT_SERVER_LIMITS, maxStreams: DEFAULT_MAX_STREAMS },
 ): Deno.HttpServer<Deno.NetAddr> {
-  const app = createApp({ ...connection, security });
+  const app = createApp({ ...connection, security, maxStreams: limits.maxStreams });
   return Deno.serve({
     hostname,
     port,
     onListen: ({ hostname, port }) =>
       logger.info("server:listening", { url: httpUrl(hostname, port) }),
-  }, app.fetch);
+  }, limitServer(app.fetch, limits));
 }
 
 /** Runs `tq serve` until SIGINT or SIGTERM. */
@@ -82,8 +88,9 @@ export async function serveCommand(args: string[], tasks: CliOptions): Promise<n
   }
   const address = listenAddress(values);
   const security = securitySettings(values, address.hostname);
+  const limits = limitSettings(values);
   const { connection, logger } = await setup(values, tasks);
-  const server = listen(connection, logger, address, security);
+  const server = listen(connection, logger, address, security, limits);
   const signal = await untilSignal();
   logger.info("server:stopping", { signal });
   await server.shutdown();

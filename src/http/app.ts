@@ -27,6 +27,7 @@ import { validationHook } from "./errors.ts";
 import { createErrorHandler } from "./error_handler.ts";
 import { basePathMiddleware, checkBasePath, stripBasePath } from "./base_path.ts";
 import { requestLimits } from "./limits.ts";
+import { DEFAULT_MAX_STREAMS, StreamSlots } from "./stream_slots.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
@@ -73,10 +74,15 @@ export interface AppOptions {
    * to `tqApp.fetch` (none by default: the app is the whole server).
    */
   basePath?: string;
+  /** Event streams open at once at most; beyond, 503 with `Retry-After` (default 1,000). */
+  maxStreams?: number;
 }
 
 /** What every route group gets: the options with their defaults filled in. */
-export type AppDeps = Required<AppOptions>;
+export type AppDeps = Required<AppOptions> & {
+  /** The open event streams, counted against `maxStreams`. */
+  streams: StreamSlots;
+};
 
 /**
  * Builds the API. Route groups live in `routes/`; this wires the parts every route shares:
@@ -104,11 +110,13 @@ export function createApp(options: AppOptions): OpenAPIHono {
     schedules: options.schedules ?? [],
     security: options.security ?? {},
     basePath: checkBasePath(options.basePath),
+    maxStreams: options.maxStreams ?? DEFAULT_MAX_STREAMS,
+    streams: new StreamSlots(options.maxStreams ?? DEFAULT_MAX_STREAMS),
   };
   const app = new OpenAPIHono({ defaultHook: validationHook });
   // First: everything after it writes URLs with the prefix.
   if (deps.basePath) app.use("*", basePathMiddleware(deps.basePath));
-  secureApp(app, deps.security);
+  secureApp(app, deps.security, deps);
 
   app.use(
     "*",

@@ -168,7 +168,7 @@ const headers = fc.record({
   origin: fc.option(fc.constantFrom("http://localhost", "https://evil.example", "null")),
   "sec-fetch-site": fc.option(fc.constantFrom("same-origin", "cross-site", "none")),
   accept: fc.option(fc.constantFrom("text/html", "application/json", "*/*")),
-  cookie: fc.option(fc.string().map((s) => `tq_token=${encodeURIComponent(s)}`)),
+  cookie: fc.option(fc.string().map((s) => `tq_session=${encodeURIComponent(s)}`)),
 }, { requiredKeys: [] });
 
 /** The job ids an accepted answer names (`job_id`, `job_ids`). */

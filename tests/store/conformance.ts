@@ -28,6 +28,7 @@ import { runDeletionConformance } from "./conformance_deletion.ts";
 import { runRetentionConformance } from "./conformance_retention.ts";
 import { runDoctorConformance } from "./conformance_doctor.ts";
 import type { StoreDamage } from "./store_damage.ts";
+import { runSessionConformance } from "./conformance_sessions.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -78,6 +79,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
       }
     })
   );
+  runSessionConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

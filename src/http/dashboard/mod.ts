@@ -23,7 +23,7 @@ import { retryFailed } from "../../queue_retry.ts";
 import { cancelJob, retryJob } from "../../transitions.ts";
 import type { AppDeps } from "../app.ts";
 import { ASSETS } from "./assets.ts";
-import { liveEvents } from "./events.ts";
+import { LiveFeed } from "./events.ts";
 import { batchDetail } from "./batch_page.ts";
 import { flowDetail } from "./flow_page.ts";
 import { jobDetail } from "./job_page.ts";
@@ -154,7 +154,8 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
   scheduleDashboardRoutes(app, deps, htmlPage, notice);
 
   const scheduleNames = deps.schedules.map((s) => s.name);
-  app.get("/ui/events", (c) => liveEvents(c, store, clock, scheduleNames));
+  const feed = new LiveFeed(deps, scheduleNames);
+  app.get("/ui/events", (c) => feed.stream(c));
 
   app.post("/ui/jobs/:id/retry", async (c) => {
     const job = await changeJob(store, c.req.param("id"), (j) => retryJob(j, { now: clock.now() }));

@@ -48,6 +48,7 @@ import { KvRateLimits } from "./rate_limits.ts";
 import { insertGrouped } from "./groups.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
+import type { SessionRecord } from "../sessions.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -480,6 +481,19 @@ class KvStore implements Store {
 
   queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
     return this.#audit.queueCountsFix(params);
+  }
+
+  async sessionPut({ key, record }: { key: string; record: SessionRecord }): Promise<void> {
+    const expireIn = Math.max(1, record.expiresAt - this.#clock.now());
+    await this.#kv.set(["session", key], record, { expireIn });
+  }
+
+  async sessionGet(key: string): Promise<SessionRecord | null> {
+    return (await this.#kv.get<SessionRecord>(["session", key])).value;
+  }
+
+  async sessionDelete(key: string): Promise<void> {
+    await this.#kv.delete(["session", key]);
   }
 
   async ping(): Promise<void> {

@@ -25,7 +25,10 @@ export interface TaskContext {
   jobId: string;
   /** This attempt's number, from 1. */
   attempt: number;
-  /** Aborts when the attempt times out, the job is canceled, or the worker loses its lease. */
+  /**
+   * Aborts when the attempt times out, the job is canceled, the worker loses its lease or
+   * shuts down; its `reason` is then a `JobStopped` whose `cause` says which.
+   */
   signal: AbortSignal;
   /** The results of the jobs this one depends on, by job id, read as the attempt started. */
   parents: Readonly<Record<string, unknown>>;

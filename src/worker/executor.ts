@@ -14,7 +14,12 @@
  */
 import { retryDelay } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
-import { InvalidInputError, PayloadTooLargeError, UnrecoverableError } from "../errors.ts";
+import {
+  InvalidInputError,
+  JobStopped,
+  PayloadTooLargeError,
+  UnrecoverableError,
+} from "../errors.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import { fieldIssues } from "../producer.ts";
@@ -90,7 +95,7 @@ export class Executor {
     this.#o = options;
     this.#deadlines = new Deadlines(options.clock, (entry) => {
       const { timeoutMs } = entry.job;
-      entry.stop("timeout", new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
+      entry.stop("timeout", new JobStopped("timeout", `timed out after ${timeoutMs} ms`));
     });
   }
 
@@ -133,8 +138,11 @@ export class Executor {
             releaseJob(job, { now: this.#o.clock.now(), ttlMs: this.#o.failureTtlMs });
         case "cancel":
           return this.#cancel();
-        case "timeout": // whatever the handler threw on the abort, the timeout is the cause
-          return this.#fail(entry, entry.signal.reason, false);
+        case "timeout": { // whatever the handler threw on the abort, the timeout is the cause
+          const timedOut = new Error((entry.signal.reason as Error).message);
+          timedOut.name = "TimeoutError";
+          return this.#fail(entry, timedOut, false);
+        }
         default: // retrying cannot help a handler that says so, nor input its schema refuses
           return this.#fail(
             entry,

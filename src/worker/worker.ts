@@ -17,6 +17,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
+import { JobStopped } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { Promoter } from "../maintenance/promoter.ts";
 import { Pruner } from "../maintenance/pruner.ts";
@@ -217,7 +218,7 @@ export class Worker {
     ]);
     deadline.abort();
     if (timedOut) {
-      const reason = new DOMException("worker is shutting down", "AbortError");
+      const reason = new JobStopped("shutdown", "worker is shutting down");
       for (const entry of this.#running.values()) entry.stop("shutdown", reason);
       await this.#claimLoop.idle();
     }

@@ -20,6 +20,7 @@ import type { Registry } from "./registry/registry.ts";
 import { openKvStore } from "./store/kv/kv_store.ts";
 import { openRedisStore } from "./store/redis/redis_store.ts";
 import type { Store } from "./store/store.ts";
+import type { StoreLocation } from "./store/location.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "./scheduler/schedule.ts";
 
 /** The default KV file, relative to the working directory. */
@@ -50,6 +51,8 @@ export interface Connection {
   registry: Registry;
   /** The checked schedules, for `tq cron` and `/schedules`. */
   schedules: Schedule[];
+  /** Where the store is, so a worker's helper threads and processes can open it too. */
+  location: StoreLocation;
   /** Closes the store and unbinds the producer. */
   close(): void;
 }
@@ -61,9 +64,13 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const redis = options.redis ?? Deno.env.get("TQ_REDIS_URL");
   const prefix = options.redisPrefix ?? Deno.env.get("TQ_REDIS_PREFIX");
   const caFile = options.redisCaFile ?? Deno.env.get("TQ_REDIS_CA_FILE");
+  const path = options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB;
+  const location: StoreLocation = redis
+    ? { kind: "redis", url: redis, prefix, caFile }
+    : { kind: "kv", path };
   const store = redis
     ? await openRedisStore(redis, { prefix, clock, caFile })
-    : await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
+    : await openKvStore(path, { clock });
   const producer = new Producer({
     store,
     registry: options.registry,
@@ -76,6 +83,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     producer,
     registry: options.registry,
     schedules,
+    location,
     close() {
       useProducer(undefined);
       store.close();

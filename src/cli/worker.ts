@@ -63,6 +63,7 @@ export function createWorker(
     registry: connection.registry,
     logger,
     queues: queues.length > 0 ? queues : registryQueues(connection.registry),
+    storeLocation: connection.location,
     ...settings,
   });
 }

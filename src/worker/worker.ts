@@ -38,6 +38,8 @@ import { ProgressWriter } from "./progress.ts";
 import type { RunningJobs } from "./running_job.ts";
 import type { Service } from "./service.ts";
 import { WriteLock } from "./write_lock.ts";
+import { LeaseKeeper } from "./lease_keeper.ts";
+import type { StoreLocation } from "../store/location.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -61,6 +63,12 @@ export interface WorkerOptions {
   workerId?: string;
   clock?: Clock;
   logger?: Logger;
+  /**
+   * Where `store` lives (`connection.location`). With it, a lease keeper thread with its
+   * own connection renews leases while a handler blocks the main thread
+   * (`lease_keeper.ts`); without it, only the heartbeat on the main thread does.
+   */
+  storeLocation?: StoreLocation;
 }
 
 /**
@@ -105,7 +113,8 @@ export function registryQueues(registry: Registry): string[] {
 export class Worker {
   /** This worker's id, as written into the jobs it runs. */
   readonly id: string;
-  readonly #running: RunningJobs = new Map();
+  readonly #running: RunningJobs;
+  readonly #keeper: LeaseKeeper | undefined;
   readonly #claimLoop: ClaimLoop;
   readonly #completer: Completer;
   readonly #heartbeat: Heartbeat;
@@ -131,9 +140,12 @@ export class Worker {
     const queues = options.queues ?? registryQueues(registry);
     const concurrency = options.concurrency ?? 10;
     this.#setup = { queues, concurrency, lease_ms: leaseMs };
-    const running = this.#running;
-    const lock = new WriteLock();
     const workerId = this.id;
+    if (options.storeLocation) {
+      this.#keeper = new LeaseKeeper({ location: options.storeLocation, workerId, leaseMs });
+    }
+    const running = this.#running = this.#keeper?.track(new Map()) ?? new Map();
+    const lock = new WriteLock();
     this.#completer = new Completer({
       store,
       running,
@@ -193,6 +205,9 @@ export class Worker {
     if (this.#started || this.#stopping) return;
     this.#started = true;
     this.#logger.info("worker:started", this.#setup);
+    this.#keeper?.start().catch((error) =>
+      this.#logger.error("lease_keeper:error", { error: String(error) })
+    );
     this.#heartbeat.start();
     this.#presence.start();
     for (const service of this.#maintenance) service.start();
@@ -228,6 +243,7 @@ export class Worker {
     await this.#heartbeat.stop();
     await this.#lines.flush();
     await this.#presence.stop();
+    await this.#keeper?.stop();
     this.#logger.info("worker:stopped", {});
   }
 }

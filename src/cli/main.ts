@@ -9,6 +9,7 @@
  * @module
  */
 import { TqError } from "../errors.ts";
+import { CHILD_MARKER, runChild } from "../isolation/child_main.ts";
 import { UsageError } from "./args.ts";
 import { cronCommand } from "./cron.ts";
 import { enqueueCommand } from "./enqueue.ts";
@@ -55,6 +56,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 
 /** Runs the command line `args`; resolves with the exit code. */
 export async function main(args: string[]): Promise<number> {
+  // A compiled binary started again as a handler process (`isolation: "process"`).
+  if (Deno.env.get(CHILD_MARKER)) return await runChild();
   const [command, ...rest] = args;
   if (!command || command === "--help" || command === "-h" || command === "help") {
     console.log(MAIN_HELP);

@@ -42,3 +42,17 @@ export async function loadRegistry(
   }
   return module.registry;
 }
+
+/**
+ * The URL of the module that exports the registry: `path` resolved against the working
+ * directory, or the bundled `tasks/mod.ts`. Handler threads and processes load it.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(tasksModuleUrl(undefined)); // file:///…/tasks/mod.ts
+ * ```
+ */
+export function tasksModuleUrl(path: string | undefined): string {
+  if (path === undefined || path === "") return new URL("../../tasks/mod.ts", import.meta.url).href;
+  return pathToFileURL(resolve(path)).href;
+}

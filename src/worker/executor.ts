@@ -23,7 +23,8 @@ import {
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import { fieldIssues } from "../producer.ts";
-import type { TaskContext } from "../registry/define_task.ts";
+import type { Isolation, TaskContext } from "../registry/define_task.ts";
+import type { Sandboxes } from "../isolation/sandboxes.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { cancelJob, failAttempt, finishJob, releaseJob } from "../transitions.ts";
@@ -53,6 +54,10 @@ export interface ExecutorOptions {
   lines?: LogLines;
   /** Writes `ctx.progress()` reports; without it they are checked and dropped. */
   progress?: ProgressWriter;
+  /** Where a task without its own `isolation` runs (`inline`). */
+  isolation?: Isolation;
+  /** Runs `thread` and `process` handlers; without it every handler runs inline. */
+  sandboxes?: Sandboxes;
 }
 
 /** Longest error message and stack kept per attempt, so errors never outgrow the record. */
@@ -175,8 +180,13 @@ export class Executor {
         else checkProgress(value);
       },
     };
-    const running = parentResults(this.#o.store, job)
-      .then((parents) => task.handler(parsed.data, { ...ctx, parents }));
+    const mode = task.isolation ?? this.#o.isolation ?? "inline";
+    const sandboxes = this.#o.sandboxes;
+    const running = parentResults(this.#o.store, job).then((parents) =>
+      mode === "inline" || !sandboxes
+        ? task.handler(parsed.data, { ...ctx, parents })
+        : sandboxes.run(mode, task, job, { ...ctx, parents })
+    );
     // An abandoned handler may still reject later; that must not crash the process.
     running.catch(() => {});
     return running;

@@ -40,6 +40,8 @@ import type { Service } from "./service.ts";
 import { WriteLock } from "./write_lock.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import type { StoreLocation } from "../store/location.ts";
+import type { Isolation } from "../registry/define_task.ts";
+import { Sandboxes } from "../isolation/sandboxes.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -69,6 +71,13 @@ export interface WorkerOptions {
    * (`lease_keeper.ts`); without it, only the heartbeat on the main thread does.
    */
   storeLocation?: StoreLocation;
+  /** Where handlers of tasks without their own `isolation` run (`inline`). */
+  isolation?: Isolation;
+  /**
+   * URL of the module that exports `registry` (the one `registry` came from): threads and
+   * child processes load it to find the handlers. Needed for `thread` and `process`.
+   */
+  tasksModule?: string | URL;
 }
 
 /**
@@ -115,6 +124,7 @@ export class Worker {
   readonly id: string;
   readonly #running: RunningJobs;
   readonly #keeper: LeaseKeeper | undefined;
+  readonly #sandboxes: Sandboxes | undefined;
   readonly #claimLoop: ClaimLoop;
   readonly #completer: Completer;
   readonly #heartbeat: Heartbeat;
@@ -139,7 +149,7 @@ export class Worker {
     this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
     const queues = options.queues ?? registryQueues(registry);
     const concurrency = options.concurrency ?? 10;
-    this.#setup = { queues, concurrency, lease_ms: leaseMs };
+    this.#setup = { queues, concurrency, lease_ms: leaseMs, isolation: options.isolation };
     const workerId = this.id;
     if (options.storeLocation) {
       this.#keeper = new LeaseKeeper({ location: options.storeLocation, workerId, leaseMs });
@@ -158,7 +168,18 @@ export class Worker {
     this.#lines = new LogLines({ store, workerId, clock, logger });
     this.#progress = new ProgressWriter({ store, running, lock, clock, logger });
     this.#presence = new Presence({ store, running, workerId, queues, concurrency, clock, logger });
+    const isolation = options.isolation ?? "inline";
+    const isolated = registry.list().some((t) => (t.isolation ?? isolation) !== "inline");
+    if (isolated) {
+      if (!options.tasksModule) {
+        throw new TypeError("thread and process isolation need the worker's tasksModule");
+      }
+      const tasksModule = new URL(options.tasksModule).href;
+      this.#sandboxes = new Sandboxes({ tasksModule, maxIdle: concurrency });
+    }
     const executor = new Executor({
+      isolation,
+      sandboxes: this.#sandboxes,
       store,
       registry,
       completer: this.#completer,
@@ -237,6 +258,7 @@ export class Worker {
       for (const entry of this.#running.values()) entry.stop("shutdown", reason);
       await this.#claimLoop.idle();
     }
+    await this.#sandboxes?.stop();
     // The heartbeat keeps leases alive until the last settlement is written.
     await this.#progress.stop();
     await this.#completer.stop();

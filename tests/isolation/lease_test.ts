@@ -52,7 +52,7 @@ async function runsOnce(store: string[], isolation: string[]): Promise<void> {
   }
 }
 
-for (const mode of ["default"]) {
+for (const mode of ["default", "thread", "process"]) {
   const isolation = mode === "default" ? [] : ["--isolation", mode];
   Deno.test(`KV, ${mode} mode: a handler computing past its lease runs once and finishes`, async () => {
     const dir = await Deno.makeTempDir();

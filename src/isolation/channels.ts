@@ -43,7 +43,13 @@ export function openThread(
   onMessage: (message: FromRunner) => void,
 ): Channel {
   const options = { type: "module", deno: permissions ? { permissions } : undefined };
-  const thread = new Worker(new URL("./thread_main.ts", import.meta.url), options as WorkerOptions);
+  // Static imports: a thread without read permission may not import files at run time.
+  const main = JSON.stringify(new URL("./thread_main.ts", import.meta.url).href);
+  const tasks = JSON.stringify(tasksModule);
+  const entry = `import { serveThread } from ${main}; import * as tasks from ${tasks};\n` +
+    `serveThread(tasks, ${tasks});`;
+  const url = `data:application/javascript,${encodeURIComponent(entry)}`;
+  const thread = new Worker(url, options as WorkerOptions);
   let end: (why: string) => void = () => {};
   const ended = new Promise<string>((resolve) => end = resolve);
   thread.onmessage = (event: MessageEvent<FromRunner>) => {
@@ -55,7 +61,6 @@ export function openThread(
     event.preventDefault();
     end(`thread crashed: ${event.message}`);
   };
-  thread.postMessage({ type: "init", tasksModule } satisfies ToRunner);
   return {
     send: (message) => thread.postMessage(message),
     ended,

@@ -54,15 +54,21 @@ export class Runner {
     }
   }
 
+  /** Takes the registry from the loaded tasks module, or says why it cannot. */
+  use(module: Record<string, unknown>, tasksModule: string): void {
+    if (!(module.registry instanceof Registry)) {
+      const error = new TypeError(`${tasksModule} exports no task registry named "registry"`);
+      this.#send({ type: "failed_to_load", error: errorMessage(error) });
+      return;
+    }
+    this.#registry = module.registry;
+    useProducer({ enqueue: (request) => this.#enqueue(request) });
+    this.#send({ type: "ready" });
+  }
+
   async #load(tasksModule: string): Promise<void> {
     try {
-      const module = await import(tasksModule);
-      if (!(module.registry instanceof Registry)) {
-        throw new TypeError(`${tasksModule} does not export a task registry named "registry"`);
-      }
-      this.#registry = module.registry;
-      useProducer({ enqueue: (request) => this.#enqueue(request) });
-      this.#send({ type: "ready" });
+      this.use(await import(tasksModule), tasksModule);
     } catch (error) {
       this.#send({ type: "failed_to_load", error: errorMessage(error) });
     }

@@ -20,7 +20,7 @@ interface Setup extends AsyncDisposable {
   ended(id: string, timeoutMs?: number): Promise<Job>;
 }
 
-async function setup(isolation: Isolation): Promise<Setup> {
+async function setup(isolation: Isolation, shutdownTimeoutMs = 5_000): Promise<Setup> {
   const dir = await Deno.makeTempDir();
   const connection = await connect({ registry, db: `${dir}/tq.db` });
   const worker = new Worker({
@@ -30,6 +30,7 @@ async function setup(isolation: Isolation): Promise<Setup> {
     tasksModule: TASKS_MODULE,
     concurrency: 4,
     leaseMs: 2_000,
+    shutdownTimeoutMs,
     storeLocation: connection.location,
   });
   worker.start();
@@ -92,6 +93,18 @@ for (const mode of ["thread", "process"] as const) {
     assert(Date.now() - startedAt < 5_000, "stopped near its 1 s timeout");
     // Its runner was ended: the worker goes on with the next job.
     assertEquals((await fx.ended(await fx.enqueue("nothing", {}))).state, "finished");
+  });
+
+  Deno.test(`${mode}: a job still running at shutdown goes back to its queue, no attempt used`, async () => {
+    await using fx = await setup(mode, 300);
+    const id = await fx.enqueue("stubborn", {});
+    while ((await fx.connection.store.jobGet(id))?.state !== "started") {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200)); // its handler is computing
+    await fx.worker.stop();
+    const job = (await fx.connection.store.jobGet(id))!;
+    assertEquals([job.state, job.attempts, job.errors], ["queued", 0, []]);
   });
 
   Deno.test(`${mode}: Deno.exit in a handler fails that attempt only`, async () => {

@@ -7,7 +7,8 @@
  * The keeper is a Web Worker with its own connection to the store. The main thread stamps
  * a shared clock cell every `leaseMs / 6`; when the stamp is older than `leaseMs / 3`, the
  * keeper extends the leases of the jobs it was told about (re-read first: only jobs still
- * started by this worker). It writes nothing while the main thread is alive, so the fast
+ * started by this worker, and still within their timeout: a handler blocking past it is
+ * wedged, and its lease lapses as if the worker had died). It writes nothing while the main thread is alive, so the fast
  * path costs one `postMessage` per batch of claimed or settled jobs. The main thread picks
  * up the keeper's writes as it does any other newer record of its own jobs (heartbeat
  * check, completer re-read).

@@ -30,8 +30,11 @@ async function keep(): Promise<void> {
   try {
     const ids = [...jobs];
     const records = await store.jobGetMany(ids);
+    // Past its timeout a blocked job counts as wedged: its lease lapses and the rescuer
+    // takes over, as if the worker had died (a wedged job must not be held forever).
     const updates = records.flatMap((job) =>
-      job?.state === "started" && job.workerId === init!.workerId
+      job?.state === "started" && job.workerId === init!.workerId &&
+        now < (job.startedAt ?? now) + job.timeoutMs
         ? [{ before: job, after: extendLease(job, { now, leaseMs: init!.leaseMs }) }]
         : []
     );

@@ -13,6 +13,7 @@
 import { CHILD_MARKER, LINE_MARK } from "./child_main.ts";
 import { childExitMessage } from "./child_exit.ts";
 import type { FromRunner, ToRunner } from "./protocol.ts";
+import { fileURLToPath as fromFileUrl } from "node:url";
 
 /** A connection to one runner. */
 export interface Channel {
@@ -87,6 +88,35 @@ export function permissionFlags(permissions: Deno.PermissionOptionsObject = {}):
   });
 }
 
+/**
+ * The child's main module under `deno run`: it imports the child's code and the tasks
+ * module statically, so a child without read permission still loads them.
+ */
+function childEntry(tasksModule: string): string {
+  const main = JSON.stringify(new URL("./child_main.ts", import.meta.url).href);
+  const tasks = JSON.stringify(tasksModule);
+  const source = `import { runChild } from ${main}; import * as tasks from ${tasks};\n` +
+    `Deno.exit(await runChild(tasks, ${tasks}));`;
+  return `data:application/javascript,${encodeURIComponent(source)}`;
+}
+
+/** `--config` of the nearest deno.json(c) above the tasks module (for its imports). */
+function configFlags(tasksModule: string): string[] {
+  if (!tasksModule.startsWith("file:")) return [];
+  let dir = new URL(".", tasksModule);
+  while (true) {
+    for (const name of ["deno.json", "deno.jsonc"]) {
+      const file = new URL(name, dir);
+      try {
+        if (Deno.statSync(file).isFile) return ["--config", fromFileUrl(file)];
+      } catch { /* not here */ }
+    }
+    const parent = new URL("..", dir);
+    if (parent.href === dir.href) return [];
+    dir = parent;
+  }
+}
+
 /** How many characters of a child's stderr are kept to tell why it died. */
 const STDERR_TAIL = 4_000;
 
@@ -105,10 +135,14 @@ export function openProcess(
   limits: RunnerLimits,
   onMessage: (message: FromRunner) => void,
 ): Channel {
-  const entry = new URL("./child_main.ts", import.meta.url).href;
-  const args = Deno.build.standalone
-    ? []
-    : ["run", "--quiet", "--unstable-kv", ...permissionFlags(limits.permissions), entry];
+  const args = Deno.build.standalone ? [] : [
+    "run",
+    "--quiet",
+    "--unstable-kv",
+    ...configFlags(tasksModule),
+    ...permissionFlags(limits.permissions),
+    childEntry(tasksModule),
+  ];
   const env: Record<string, string> = { [CHILD_MARKER]: "1" };
   if (limits.memoryMb) env.DENO_V8_FLAGS = `--max-old-space-size=${limits.memoryMb}`;
   const child = new Deno.Command(Deno.execPath(), {
@@ -135,7 +169,7 @@ export function openProcess(
   const send = (message: ToRunner) => {
     writer.write(encoder.encode(JSON.stringify(message) + "\n")).catch(() => {});
   };
-  send({ type: "init", tasksModule });
+  if (Deno.build.standalone) send({ type: "init", tasksModule });
   return {
     send,
     ended,

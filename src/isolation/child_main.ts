@@ -3,8 +3,9 @@
  * lines of stdin (messages in) and stdout (messages out, each line starting with
  * {@linkcode LINE_MARK}). The handler's own console output goes to stderr.
  *
- * Started as `deno run … child_main.ts` under `deno run`, or as the compiled binary itself
- * with `TQ_ISOLATION_CHILD=1` (see `src/cli/main.ts`).
+ * Under `deno run` the child's main module is a generated one that imports this module and
+ * the tasks module statically (see `channels.ts`); a compiled binary starts itself again
+ * with `TQ_ISOLATION_CHILD=1` (see `src/cli/main.ts`) and is told the tasks module's URL.
  *
  * @example
  * ```ts ignore
@@ -22,20 +23,25 @@ export const LINE_MARK = "\u001etq:";
 export const CHILD_MARKER = "TQ_ISOLATION_CHILD";
 
 /**
- * Serves the worker on stdin and stdout until stdin closes.
+ * Serves the worker on stdin and stdout until stdin closes, with the registry of `module`
+ * when given (else the one named by the first message).
  *
  * @example
  * ```ts ignore
  * if (Deno.env.get(CHILD_MARKER)) Deno.exit(await runChild());
  * ```
  */
-export async function runChild(): Promise<number> {
+export async function runChild(
+  module?: Record<string, unknown>,
+  tasksModule = "",
+): Promise<number> {
   const encoder = new TextEncoder();
   const stdout = Deno.stdout;
   const send = (message: FromRunner) =>
     stdout.writeSync(encoder.encode(`${LINE_MARK}${JSON.stringify(message)}\n`));
   for (const method of ["log", "info", "debug"] as const) console[method] = console.error;
   const runner = new Runner(send);
+  if (module) runner.use(module, tasksModule);
   let buffer = "";
   for await (const chunk of Deno.stdin.readable.pipeThrough(new TextDecoderStream())) {
     buffer += chunk;
@@ -47,5 +53,3 @@ export async function runChild(): Promise<number> {
   }
   return 0;
 }
-
-if (import.meta.main) Deno.exit(await runChild());

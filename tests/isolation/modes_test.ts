@@ -132,4 +132,13 @@ Deno.test("thread: a task's permissions bind its thread", async () => {
   const job = await fx.ended(await fx.enqueue("reader", { path: "deno.json" }));
   assertEquals(job.state, "failed");
   assert(/NotCapable|PermissionDenied/.test(job.errors[0].name), job.errors[0].name);
+  assert(job.errors[0].message.includes("deno.json"), job.errors[0].message);
+});
+
+Deno.test("process: a task's permissions bind its child", async () => {
+  await using fx = await setup("inline");
+  const job = await fx.ended(await fx.enqueue("child_reader", { path: "deno.json" }));
+  assertEquals(job.state, "failed");
+  assert(/NotCapable|PermissionDenied/.test(job.errors[0].name), job.errors[0].name);
+  assert(job.errors[0].message.includes("deno.json"), job.errors[0].message);
 });

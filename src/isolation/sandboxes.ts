@@ -2,9 +2,11 @@
  * Pools of threads and child processes that run handlers for a worker (`isolation:
  * "thread"` and `"process"`). Each runner runs one job at a time and is reused. When a
  * job's signal aborts (timeout, cancel, lost lease, shutdown) the runner's handler sees
- * its `ctx.signal` abort too; a handler still running {@linkcode STOP_GRACE_MS} later is
- * stopped by ending its thread or killing its process, so nothing keeps running after its
- * job ended. A runner that dies fails only its own attempt.
+ * its `ctx.signal` abort too; a handler still running {@linkcode STOP_GRACE_MS} later has
+ * its runner ended and dropped from the pool: a child process is killed (SIGKILL); a thread
+ * is terminated, but Deno 2.9.6 cannot stop a thread that never yields (denoland/deno#35657),
+ * so such a thread computes on until its handler returns. A runner that dies fails only
+ * its own attempt.
  *
  * @example
  * ```ts ignore

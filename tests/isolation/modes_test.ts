@@ -9,6 +9,8 @@ import { connect, type Connection } from "../../src/connect.ts";
 import type { Isolation } from "../../src/registry/define_task.ts";
 import type { Job } from "../../src/job.ts";
 import { Worker } from "../../src/worker/worker.ts";
+import { changeJob } from "../../src/job_changes.ts";
+import { cancelJob } from "../../src/transitions.ts";
 import { registry } from "../fixtures/heavy_tasks.ts";
 
 const TASKS_MODULE = new URL("../fixtures/heavy_tasks.ts", import.meta.url);
@@ -93,6 +95,36 @@ for (const mode of ["thread", "process"] as const) {
     assert(Date.now() - startedAt < 5_000, "stopped near its 1 s timeout");
     // Its runner was ended: the worker goes on with the next job.
     assertEquals((await fx.ended(await fx.enqueue("nothing", {}))).state, "finished");
+  });
+
+  Deno.test(`${mode}: a cancel ends the job of a handler that ignores its signal`, async () => {
+    await using fx = await setup(mode);
+    const ticks = await Deno.makeTempFile();
+    try {
+      const id = await fx.enqueue("ticker", { path: ticks });
+      while ((await Deno.readTextFile(ticks)).length === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await changeJob(
+        fx.connection.store,
+        id,
+        (job) => cancelJob(job, { now: Date.now(), reason: "user asked", ttlMs: 60_000 }),
+      );
+      const canceled = await fx.ended(id);
+      assertEquals([canceled.state, canceled.cancelReason], ["canceled", "user asked"]);
+      // The next job runs: the stopped runner's slot is free again.
+      assertEquals((await fx.ended(await fx.enqueue("nothing", {}))).state, "finished");
+      // Deno 2.9.6 cannot stop a thread that never yields (worker.terminate() leaves it
+      // computing, denoland/deno#35657): only a child process is sure to be gone.
+      if (mode === "process") {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const after = (await Deno.readTextFile(ticks)).length;
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        assertEquals((await Deno.readTextFile(ticks)).length, after, "the handler still runs");
+      }
+    } finally {
+      await Deno.remove(ticks);
+    }
   });
 
   Deno.test(`${mode}: a job still running at shutdown goes back to its queue, no attempt used`, async () => {

@@ -22,6 +22,7 @@ import { currentProducer } from "../registry/default_producer.ts";
 import type { Isolation, Task, TaskContext } from "../registry/define_task.ts";
 import { type Channel, openProcess, openThread } from "./channels.ts";
 import { errorFrom, errorMessage, type FromRunner } from "./protocol.ts";
+import type { Logger } from "../log.ts";
 
 /** How long a handler may go on after its signal aborted before its runner is ended. */
 export const STOP_GRACE_MS = 100;
@@ -32,6 +33,8 @@ export interface SandboxesOptions {
   tasksModule: string;
   /** Idle runners kept for reuse, across every pool (the worker's concurrency). */
   maxIdle: number;
+  /** Where a runner ended for ignoring its signal is reported (`isolation:runner_ended`). */
+  logger?: Logger;
 }
 
 /** A runner ended while it ran a job: its attempt fails with this. */
@@ -202,6 +205,15 @@ export class Sandboxes {
       slot.current = undefined;
       slot.dead = true;
       slot.channel.kill();
+      // A thread that never yields computes on after terminate() (denoland/deno#35657).
+      this.#o.logger?.warn("isolation:runner_ended", {
+        job_id: jobId,
+        runner: slot.key.split(":")[0],
+        cause: stopped.cause,
+        note: slot.key.startsWith("thread")
+          ? "the handler ignored its signal; its thread may compute on until it returns"
+          : "the handler ignored its signal; its process was killed",
+      });
     }, STOP_GRACE_MS);
   }
 

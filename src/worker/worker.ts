@@ -175,7 +175,7 @@ export class Worker {
         throw new TypeError("thread and process isolation need the worker's tasksModule");
       }
       const tasksModule = new URL(options.tasksModule).href;
-      this.#sandboxes = new Sandboxes({ tasksModule, maxIdle: concurrency });
+      this.#sandboxes = new Sandboxes({ tasksModule, maxIdle: concurrency, logger });
     }
     const executor = new Executor({
       isolation,

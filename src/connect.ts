@@ -18,8 +18,8 @@ import { Producer } from "./producer.ts";
 import { CallbackEgress } from "./callbacks/egress.ts";
 import { useProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
-import { openKvStore } from "./store/kv/kv_store.ts";
 import type { Store } from "./store/store.ts";
+import { openStoreAt, type StoreLocation } from "./store/location.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "./scheduler/schedule.ts";
 
 /** The default KV file, relative to the working directory. */
@@ -71,6 +71,8 @@ export interface Connection {
   callbackAllow: readonly string[];
   /** The checked schedules, for `tq cron` and `/schedules`. */
   schedules: Schedule[];
+  /** Where the store is, so a worker's helper threads and processes can open it too. */
+  location: StoreLocation;
   /** Closes the store and unbinds the producer. */
   close(): void;
 }
@@ -107,11 +109,12 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   if (cluster && cluster.length > 0 && redis) {
     throw new TypeError("a Redis URL and a Redis Cluster are both set: choose one");
   }
-  const store = cluster && cluster.length > 0
-    ? await openRedisCluster(cluster, { prefix, clock, caFile, replicas })
+  const location: StoreLocation = cluster && cluster.length > 0
+    ? { kind: "redis-cluster", urls: [...cluster], prefix, caFile, replicas }
     : redis
-    ? await openRedis(redis, { prefix, clock, caFile })
-    : await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
+    ? { kind: "redis", url: redis, prefix, caFile }
+    : { kind: "kv", path: options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB };
+  const store = await openStoreAt(location, clock);
   const producer = new Producer({
     store,
     registry: options.registry,
@@ -126,27 +129,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     registry: options.registry,
     callbackAllow,
     schedules,
+    location,
     close() {
       useProducer(undefined);
       store.close();
     },
   };
-}
-
-/** The Redis store, imported only when a Redis URL is used: a KV-only app never loads ioredis. */
-async function openRedis(
-  url: string,
-  options: { prefix?: string; clock: Clock; caFile?: string },
-): Promise<Store> {
-  const { openRedisStore } = await import("./store/redis/redis_store.ts");
-  return await openRedisStore(url, options);
-}
-
-/** The Redis Cluster store, imported only when cluster URLs are given, as for Redis. */
-async function openRedisCluster(
-  urls: readonly string[],
-  options: { prefix?: string; clock: Clock; caFile?: string; replicas?: number },
-): Promise<Store> {
-  const { openRedisClusterStore } = await import("./store/redis/redis_store.ts");
-  return await openRedisClusterStore(urls, options);
 }

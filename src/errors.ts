@@ -188,3 +188,29 @@ export class UnrecoverableError extends Error {
     this.name = "UnrecoverableError";
   }
 }
+
+/** Why a running attempt was stopped from outside its handler. */
+export type JobStopCause = "timeout" | "canceled" | "lease_lost" | "shutdown";
+
+/**
+ * The reason of a handler's `ctx.signal` once it aborts: `cause` says why, so a handler
+ * can tell a cancel from a timeout. A timed-out attempt is recorded as a `TimeoutError`.
+ *
+ * @example
+ * ```ts
+ * import { JobStopped } from "./errors.ts";
+ * const controller = new AbortController();
+ * controller.abort(new JobStopped("canceled", "job canceled: by user"));
+ * const reason = controller.signal.reason;
+ * console.assert(reason instanceof JobStopped && reason.cause === "canceled");
+ * ```
+ */
+export class JobStopped extends Error {
+  override readonly cause: JobStopCause;
+
+  constructor(cause: JobStopCause, message: string) {
+    super(message);
+    this.name = "JobStopped";
+    this.cause = cause;
+  }
+}

@@ -17,7 +17,13 @@
  * @module
  */
 export { defineTask } from "./registry/define_task.ts";
-export type { RetryOptions, Task, TaskContext, TaskDefinition } from "./registry/define_task.ts";
+export type {
+  Isolation,
+  RetryOptions,
+  Task,
+  TaskContext,
+  TaskDefinition,
+} from "./registry/define_task.ts";
 export type { EnqueueOptions } from "./registry/enqueue_options.ts";
 export { useProducer } from "./registry/default_producer.ts";
 export type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";

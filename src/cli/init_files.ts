@@ -12,7 +12,8 @@
  */
 import denoJson from "../../deno.json" with { type: "json" };
 
-const PERMISSIONS = "--allow-read --allow-write --allow-net --allow-env --allow-sys=hostname";
+const PERMISSIONS =
+  "--allow-read --allow-write --allow-net --allow-env --allow-sys=hostname --allow-run";
 
 const TASKS = `/**
  * Every task and schedule of this project. \`main.ts\` (your own \`tq\`) and the tests
@@ -85,7 +86,9 @@ const MAIN = `/**
 import { runCli } from "@tq/tq/cli";
 import { registry, schedules } from "./tasks/mod.ts";
 
-Deno.exit(await runCli(Deno.args, { registry, schedules }));
+// Handler threads and processes (isolation: "thread" | "process") load the tasks from here.
+const tasksModule = new URL("./tasks/mod.ts", import.meta.url);
+Deno.exit(await runCli(Deno.args, { registry, schedules, tasksModule }));
 `;
 
 const README = `# My tq project
@@ -117,7 +120,7 @@ export function initFiles(): Record<string, string> {
       // zod as tq pins it: your schemas and tq's must be one library.
       zod: denoJson.imports.zod,
     },
-    unstable: ["kv", "cron"],
+    unstable: ["kv", "cron", "worker-options"],
     tasks: {
       start: `deno run ${PERMISSIONS} main.ts start`,
       tq: `deno run ${PERMISSIONS} main.ts`,

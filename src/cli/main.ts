@@ -11,6 +11,7 @@
  */
 import { TqError } from "../errors.ts";
 import { compactCommand } from "./compact.ts";
+import { CHILD_MARKER, runChild } from "../isolation/child_main.ts";
 import { UsageError } from "./args.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { cronCommand } from "./cron.ts";
@@ -79,6 +80,8 @@ const COMMANDS: Record<string, Command> = {
  * ```
  */
 export async function runCli(args: string[], options: CliOptions): Promise<number> {
+  // A compiled binary started again as a handler process (`isolation: "process"`).
+  if (Deno.env.get(CHILD_MARKER)) return await runChild();
   const [command, ...rest] = args;
   if (!command || command === "--help" || command === "-h" || command === "help") {
     console.log(MAIN_HELP);

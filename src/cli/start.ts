@@ -40,7 +40,7 @@ export async function startCommand(args: string[], tasks: CliOptions): Promise<n
     return 0;
   }
   const address = listenAddress(values);
-  const settings = workerSettings(values);
+  const settings = workerSettings(values, tasks);
   const security = securitySettings(values, address.hostname);
   const limits = limitSettings(values);
   const { connection, logger } = await setup(values, tasks);

@@ -56,7 +56,7 @@ export interface ScheduleDefinition {
 /** A checked schedule, with its parsed expression. */
 export interface Schedule extends ScheduleDefinition {
   expression: CronExpression;
-  /** The zone's canonical name (`"UTC"` by default). */
+  /** The zone's name, checked (`"UTC"` by default). */
   timezone: string;
   input: unknown;
   catchUp: CatchUp;

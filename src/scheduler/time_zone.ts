@@ -38,13 +38,14 @@ function formatter(zone: string): Intl.DateTimeFormat {
 }
 
 /**
- * Checks an IANA zone name, answering its canonical spelling; throws a `RangeError`
- * naming it when the runtime does not know it.
+ * Checks an IANA zone name and answers it as given (ICU would rename some, such as
+ * `Asia/Kolkata` to `Asia/Calcutta`); throws a `RangeError` naming it when the runtime does
+ * not know it.
  *
  * @example
  * ```ts
  * import { checkTimeZone } from "./time_zone.ts";
- * console.assert(checkTimeZone("Europe/Berlin") === "Europe/Berlin");
+ * console.assert(checkTimeZone("Asia/Kolkata") === "Asia/Kolkata");
  * try {
  *   checkTimeZone("Mars/Olympus_Mons");
  * } catch (error) {
@@ -55,7 +56,8 @@ function formatter(zone: string): Intl.DateTimeFormat {
 export function checkTimeZone(zone: string): string {
   try {
     if (zone.trim() === "") throw new RangeError("empty");
-    return formatter(zone).resolvedOptions().timeZone;
+    formatter(zone);
+    return zone;
   } catch {
     throw new RangeError(`unknown time zone "${zone}"`);
   }

@@ -20,6 +20,7 @@ function scan(cron: string, zone: string, from: string, to: string): string[] {
 Deno.test("checkTimeZone() accepts IANA names and rejects unknown ones by name", () => {
   assertEquals(checkTimeZone("America/New_York"), "America/New_York");
   assertEquals(checkTimeZone("UTC"), "UTC");
+  assertEquals(checkTimeZone("Asia/Kolkata"), "Asia/Kolkata"); // not ICU's "Asia/Calcutta"
   for (const bad of ["Mars/Olympus_Mons", "", "EST5EDT-ish"]) {
     const error = assertThrows(() => checkTimeZone(bad), RangeError);
     assertEquals(error.message, `unknown time zone "${bad}"`);

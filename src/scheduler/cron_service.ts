@@ -4,8 +4,8 @@
  * schedule in a time zone (`deno_cron.ts`), and at each firing that is one of the
  * schedule's minutes (`zoned_cron.ts`) enqueues that tick's job through `store.scheduleRun`
  * with the tick's UTC minute as its key, whose atomic check makes the tick a no-op in every
- * other process that fires it too. At start it catches up
- * the schedules whose policy is `last`, from the last tick recorded in the store.
+ * other process that fires it too. At start it catches up the schedules whose policy is
+ * `last`, from the last tick recorded in the store.
  *
  * Deno.cron registrations last as long as the process unless their signal aborts: `stop()`
  * aborts it. Tests inject `register` and a `FakeClock` and fire ticks by hand.

@@ -1,8 +1,9 @@
 /**
  * Recurring jobs: a schedule names a cron expression (standard crontab meaning, in UTC or
- * in an IANA `timezone`) and the job to enqueue at each of its ticks. Applications list theirs in `tasks/schedules.ts`;
- * {@linkcode compileSchedules} checks them all at start-up, so a bad expression stops
- * `tq cron` (and `tq start`) with one line naming the schedule and the problem.
+ * in an IANA `timezone`) and the job to enqueue at each of its ticks. Applications list
+ * theirs in `tasks/schedules.ts`; {@linkcode compileSchedules} checks them all at start-up,
+ * so a bad expression or zone stops `tq cron` (and `tq start`) with one line naming the
+ * schedule and the problem.
  *
  * @example
  * ```ts
@@ -121,11 +122,11 @@ export function compileSchedules(
     } catch (error) {
       return fail((error as Error).message);
     }
-    let timezone = "UTC";
+    let timezone: string;
     try {
       timezone = checkTimeZone(definition.timezone ?? "UTC");
     } catch (error) {
-      fail((error as Error).message);
+      return fail((error as Error).message);
     }
     const catchUp = definition.catchUp ?? "skip";
     if (!CATCH_UP_POLICIES.includes(catchUp)) fail(`catchUp must be "skip" or "last"`);

@@ -175,6 +175,13 @@ export interface Store {
   queueCounts(): Promise<QueueCounts[]>;
 
   /**
+   * For each of `queues`, in order, the earliest `runAt` among its ready (`queued`) jobs:
+   * when the longest-waiting one became ready; null for a queue with none. A few reads per
+   * queue (one per priority level holding ready jobs), for metrics and autoscaling.
+   */
+  queueOldestReady(params: { queues: string[] }): Promise<(number | null)[]>;
+
+  /**
    * Resolves when ready jobs may have appeared in one of `queues` (enqueued, promoted or
    * released by any process), after at most `timeoutMs`, or when `signal` aborts.
    */

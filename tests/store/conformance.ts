@@ -27,6 +27,7 @@ import { runCallbackConformance } from "./conformance_callbacks.ts";
 import { runDeletionConformance } from "./conformance_deletion.ts";
 import { runRetentionConformance } from "./conformance_retention.ts";
 import { runDoctorConformance } from "./conformance_doctor.ts";
+import { runQueueLatencyConformance } from "./conformance_queue_latency.ts";
 import type { StoreDamage } from "./store_damage.ts";
 import { runSessionConformance } from "./conformance_sessions.ts";
 
@@ -66,6 +67,7 @@ export function runStoreConformance(
   runTelemetryConformance(test);
   runScheduleConformance(test);
   runQueuePauseConformance(test);
+  runQueueLatencyConformance(test);
   runTraceConformance(test);
   runDependencyConformance(test);
   runIdempotencyConformance(test);

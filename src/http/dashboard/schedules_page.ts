@@ -25,7 +25,9 @@ function row(s: ScheduleStatus, csrf: string | undefined): Html {
       <th scope="row">${s.name}${s.description
         ? html`<div class="muted">${s.description}</div>`
         : ""}</th>
-      <td><code>${s.cron}</code></td>
+      <td><code>${s.cron}</code>${s.timezone === "UTC"
+        ? ""
+        : html`<div class="muted">${s.timezone}</div>`}</td>
       <td>${s.task}</td>
       <td>${s.paused
         ? html`<span class="badge state-paused">paused</span>`
@@ -74,7 +76,7 @@ export async function schedulesTable(
       <thead>
         <tr>
           <th>name</th>
-          <th>cron (UTC)</th>
+          <th>cron</th>
           <th>task</th>
           <th>next run</th>
           <th>last run</th>

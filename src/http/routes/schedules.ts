@@ -22,11 +22,14 @@ import { Enqueued, errorResponses, jsonResponse } from "../schemas.ts";
 const time = z.string().nullable();
 const ScheduleSchema = z.object({
   name: z.string(),
-  cron: z.string().openapi({ description: "Standard crontab meaning, UTC" }),
+  cron: z.string().openapi({ description: "Standard crontab meaning, read in `timezone`" }),
+  timezone: z.string().openapi({ description: "IANA time zone", example: "America/New_York" }),
   task: z.string(),
   catch_up: z.enum(CATCH_UP_POLICIES as ["skip", "last"]),
   paused: z.boolean(),
-  next_run_at: time,
+  next_run_at: time.openapi({
+    description: "UTC instant of the next local-time match (daylight-saving rules applied)",
+  }),
   last_run_at: time,
   last_tick_at: time,
   last_job_id: z.string().nullable(),

@@ -49,6 +49,7 @@ import { insertGrouped } from "./groups.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
 import type { SessionRecord } from "../sessions.ts";
+import { oldestReadyAt } from "./oldest_ready.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -389,6 +390,10 @@ class KvStore implements Store {
       queues.set(name, counts);
     }
     return [...queues.values()];
+  }
+
+  queueOldestReady({ queues }: { queues: string[] }): Promise<(number | null)[]> {
+    return Promise.all(queues.map((queue) => oldestReadyAt(this.#kv, queue)));
   }
 
   workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {

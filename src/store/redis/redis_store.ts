@@ -529,6 +529,17 @@ class RedisStore implements Store {
     });
   }
 
+  queueOldestReady({ queues }: { queues: string[] }): Promise<(number | null)[]> {
+    return reach(async () => {
+      if (queues.length === 0) return [];
+      const pipeline = this.#redis.pipeline();
+      for (const queue of queues) {
+        (pipeline as unknown as TqScriptsChain).tqOldestReady(this.#keys.queue(queue));
+      }
+      return await execPipeline(pipeline) as (number | null)[];
+    });
+  }
+
   workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
     return this.#wakeUps.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }

@@ -68,7 +68,13 @@ export class Runner {
 
   async #load(tasksModule: string): Promise<void> {
     try {
-      this.use(await import(tasksModule), tasksModule);
+      const url = new URL(tasksModule);
+      if (url.protocol !== "file:") {
+        throw new TypeError(`tasks module ${tasksModule} is not a file`);
+      }
+      // A template starting "file://" is left alone by `deno publish`, where a bare variable
+      // is reported as unanalyzable; tasks modules are files (in a compiled binary too).
+      this.use(await import(`file://${url.pathname}`), tasksModule);
     } catch (error) {
       this.#send({ type: "failed_to_load", error: errorMessage(error) });
     }

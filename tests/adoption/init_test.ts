@@ -13,7 +13,7 @@ Deno.test("tq init writes the project into a new directory and refuses a non-emp
     assertEquals(config.imports["@tq/tq"], "jsr:@tq/tq@^0.1.0");
     const tq = JSON.parse(await Deno.readTextFile(`${TQ_ROOT}/deno.json`));
     assertEquals(config.imports.zod, tq.imports.zod);
-    assertEquals(config.unstable, ["kv", "cron"]);
+    assertEquals(config.unstable, ["kv", "cron", "worker-options"]);
     assert(
       config.tasks.start.includes("main.ts start") && config.tasks.test.startsWith("deno test"),
     );

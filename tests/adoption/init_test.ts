@@ -19,7 +19,7 @@ Deno.test("tq init writes the project into a new directory and refuses a non-emp
     );
     const entry = await Deno.readTextFile(`${dir}/main.ts`);
     assert(entry.includes('from "@tq/tq/cli"'));
-    assert(entry.includes("runCli(Deno.args, { registry, schedules })"));
+    assert(entry.includes("runCli(Deno.args, { registry, schedules, tasksModule })"));
 
     const before = await Deno.readTextFile(`${dir}/tasks/mod.ts`);
     await assertRejects(() => scaffold(dir), DirectoryNotEmptyError, dir);

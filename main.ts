@@ -6,4 +6,5 @@
 import { runCli } from "./src/cli/mod.ts";
 import { registry, schedules } from "./tasks/mod.ts";
 
-if (import.meta.main) Deno.exit(await runCli(Deno.args, { registry, schedules }));
+const tasksModule = new URL("./tasks/mod.ts", import.meta.url);
+if (import.meta.main) Deno.exit(await runCli(Deno.args, { registry, schedules, tasksModule }));

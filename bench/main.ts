@@ -8,7 +8,7 @@
  * Cases: `enqueue` (one at a time, many callers, bulk), `e2e` (no-op and 5 ms jobs, worker
  * memory), `latency` (enqueue→start), `http` (`POST /jobs` under autocannon), `claim`
  * (claim cost at a small and a big queue, bytes per queued job), `calls` (KV round-trips
- * per job).
+ * per job), `heavy` (isolation modes: no-op overhead, 200 ms CPU jobs; `heavy.ts`).
  *
  * @example
  * ```sh
@@ -26,6 +26,7 @@ import { RedisServer } from "./redis_server.ts";
 import { Table } from "./table.ts";
 import { BULK_CALL_JOBS, tqClaim, tqEndToEnd, tqEnqueue, tqLatency } from "./tq_cases.ts";
 import { kvPeer, redisPeer } from "./tq_peer.ts";
+import { heavyCase } from "./heavy.ts";
 
 const only = Deno.env.get("BENCH_ONLY")?.split(",");
 const wanted = (name: string) => !only || only.includes(name);
@@ -42,6 +43,7 @@ const bullmq = async <T>(script: string, args: Record<string, unknown>) => {
   return await runNode<T>(script, { url: redis.url, ...args });
 };
 const max = (values: number[]) => Math.max(...values);
+let heavy: [string, string][] = [];
 
 try {
   if (wanted("enqueue")) {
@@ -167,6 +169,7 @@ try {
     });
     table.add("KV reads per job (same run, incl. idle polling)", "lower", { kv: calls.reads });
   }
+  if (wanted("heavy")) heavy = await heavyCase();
 } finally {
   await redis.stop();
 }
@@ -179,3 +182,7 @@ console.log(
     `the run took ${Math.round((performance.now() - started) / 1000)} s.\n`,
 );
 console.log(table.markdown());
+if (heavy.length > 0) {
+  console.log("\n| heavy work (tq on KV, one worker) | value |\n| --- | --- |");
+  for (const [label, value] of heavy) console.log(`| ${label} | ${value} |`);
+}

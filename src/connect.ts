@@ -15,10 +15,11 @@
 import { type Clock, systemClock } from "./clock.ts";
 import type { Logger } from "./log.ts";
 import { Producer } from "./producer.ts";
+import { CallbackEgress } from "./callbacks/egress.ts";
 import { useProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
-import { openKvStore } from "./store/kv/kv_store.ts";
 import type { Store } from "./store/store.ts";
+import { openStoreAt, type StoreLocation } from "./store/location.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "./scheduler/schedule.ts";
 
 /** The default KV file, relative to the working directory. */
@@ -52,6 +53,11 @@ export interface ConnectOptions {
   clock?: Clock;
   /** Where the producer logs `job:enqueued` lines; none by default. */
   logger?: Logger;
+  /**
+   * Callback hosts and CIDRs allowed although internal (default `TQ_CALLBACK_ALLOW`,
+   * comma-separated); see `src/callbacks/egress.ts`.
+   */
+  callbackAllow?: readonly string[];
   /** Recurring jobs (checked here: a bad one throws a `TypeError` naming it). */
   schedules?: readonly ScheduleDefinition[];
 }
@@ -61,8 +67,12 @@ export interface Connection {
   store: Store;
   producer: Producer;
   registry: Registry;
+  /** The callback allow list in effect, for the workers' senders. */
+  callbackAllow: readonly string[];
   /** The checked schedules, for `tq cron` and `/schedules`. */
   schedules: Schedule[];
+  /** Where the store is, so a worker's helper threads and processes can open it too. */
+  location: StoreLocation;
   /** Closes the store and unbinds the producer. */
   close(): void;
 }
@@ -86,6 +96,9 @@ function replicaCount(text: string | undefined): number | undefined {
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const clock = options.clock ?? systemClock;
   const schedules = compileSchedules(options.schedules ?? [], options.registry);
+  const callbackAllow = options.callbackAllow ??
+    (Deno.env.get("TQ_CALLBACK_ALLOW") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+  new CallbackEgress(callbackAllow); // A bad entry throws before the store is opened.
   const redis = options.redis ?? Deno.env.get("TQ_REDIS_URL");
   const prefix = options.redisPrefix ?? Deno.env.get("TQ_REDIS_PREFIX");
   const caFile = options.redisCaFile ?? Deno.env.get("TQ_REDIS_CA_FILE");
@@ -96,44 +109,30 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   if (cluster && cluster.length > 0 && redis) {
     throw new TypeError("a Redis URL and a Redis Cluster are both set: choose one");
   }
-  const store = cluster && cluster.length > 0
-    ? await openRedisCluster(cluster, { prefix, clock, caFile, replicas })
+  const location: StoreLocation = cluster && cluster.length > 0
+    ? { kind: "redis-cluster", urls: [...cluster], prefix, caFile, replicas }
     : redis
-    ? await openRedis(redis, { prefix, clock, caFile })
-    : await openKvStore(options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB, { clock });
+    ? { kind: "redis", url: redis, prefix, caFile }
+    : { kind: "kv", path: options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB };
+  const store = await openStoreAt(location, clock);
   const producer = new Producer({
     store,
     registry: options.registry,
     clock,
     logger: options.logger,
+    callbackAllow,
   });
   useProducer(producer);
   return {
     store,
     producer,
     registry: options.registry,
+    callbackAllow,
     schedules,
+    location,
     close() {
       useProducer(undefined);
       store.close();
     },
   };
-}
-
-/** The Redis store, imported only when a Redis URL is used: a KV-only app never loads ioredis. */
-async function openRedis(
-  url: string,
-  options: { prefix?: string; clock: Clock; caFile?: string },
-): Promise<Store> {
-  const { openRedisStore } = await import("./store/redis/redis_store.ts");
-  return await openRedisStore(url, options);
-}
-
-/** The Redis Cluster store, imported only when cluster URLs are given, as for Redis. */
-async function openRedisCluster(
-  urls: readonly string[],
-  options: { prefix?: string; clock: Clock; caFile?: string; replicas?: number },
-): Promise<Store> {
-  const { openRedisClusterStore } = await import("./store/redis/redis_store.ts");
-  return await openRedisClusterStore(urls, options);
 }

@@ -30,6 +30,7 @@ export type ErrorCode =
   | "flow_not_found"
   | "batch_not_found"
   | "dependants_waiting"
+  | "unsupported_media_type"
   | "lease_lost";
 
 /** One problem with one field of a request, by its path (`input.email`). */
@@ -88,6 +89,13 @@ export class InvalidInputError extends TqError {
 export class InvalidJsonError extends TqError {
   constructor(message: string) {
     super("invalid_json", `request body is not valid JSON: ${message}`);
+  }
+}
+
+/** A body in a form tq does not read: JSON declared in a charset other than UTF-8. */
+export class UnsupportedMediaTypeError extends TqError {
+  constructor(message: string) {
+    super("unsupported_media_type", message);
   }
 }
 
@@ -190,5 +198,31 @@ export class UnrecoverableError extends Error {
 export class LeaseLostError extends TqError {
   constructor(readonly jobId: string, readonly state: string | null, why: string) {
     super("lease_lost", `lease of job "${jobId}" lost: ${why}`, { job_id: jobId, state });
+  }
+}
+
+/** Why a running attempt was stopped from outside its handler. */
+export type JobStopCause = "timeout" | "canceled" | "lease_lost" | "shutdown";
+
+/**
+ * The reason of a handler's `ctx.signal` once it aborts: `cause` says why, so a handler
+ * can tell a cancel from a timeout. A timed-out attempt is recorded as a `TimeoutError`.
+ *
+ * @example
+ * ```ts
+ * import { JobStopped } from "./errors.ts";
+ * const controller = new AbortController();
+ * controller.abort(new JobStopped("canceled", "job canceled: by user"));
+ * const reason = controller.signal.reason;
+ * console.assert(reason instanceof JobStopped && reason.cause === "canceled");
+ * ```
+ */
+export class JobStopped extends Error {
+  override readonly cause: JobStopCause;
+
+  constructor(cause: JobStopCause, message: string) {
+    super(message);
+    this.name = "JobStopped";
+    this.cause = cause;
   }
 }

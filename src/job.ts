@@ -130,8 +130,13 @@ export interface Job {
   callbackDueAt?: number;
   /** Completion callback POSTs tried so far. */
   callbackTries?: number;
-  /** How the completion callback ended: accepted by the receiver, or given up. */
-  callbackOutcome?: "delivered" | "gave_up";
+  /**
+   * How the completion callback ended: accepted by the receiver, given up, or refused by
+   * the egress policy (`src/callbacks/egress.ts`) without being sent.
+   */
+  callbackOutcome?: "delivered" | "gave_up" | "refused";
+  /** Why the egress policy refused the callback. */
+  callbackRefusal?: string;
 }
 
 /** A job's place in a flow; the flow's first job also holds the whole node map. */

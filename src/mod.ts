@@ -17,7 +17,13 @@
  * @module
  */
 export { defineTask } from "./registry/define_task.ts";
-export type { RetryOptions, Task, TaskContext, TaskDefinition } from "./registry/define_task.ts";
+export type {
+  Isolation,
+  RetryOptions,
+  Task,
+  TaskContext,
+  TaskDefinition,
+} from "./registry/define_task.ts";
 export type { EnqueueOptions } from "./registry/enqueue_options.ts";
 export { useProducer } from "./registry/default_producer.ts";
 export type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";
@@ -28,6 +34,8 @@ export { Producer } from "./producer.ts";
 export { Worker } from "./worker/mod.ts";
 export type { WorkerOptions } from "./worker/mod.ts";
 export { createApp } from "./http/mod.ts";
+export type { AppOptions } from "./http/mod.ts";
+export { createErrorHandler, tqErrorHandler } from "./http/error_handler.ts";
 export * from "./errors.ts";
 export type { Backoff, Job, JobError, JobState } from "./job.ts";
 export { JOB_STATES } from "./job.ts";

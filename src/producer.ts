@@ -34,7 +34,9 @@ import { dependsOnIssues } from "./flows/depends_on.ts";
 import { groupIssues } from "./guards/group.ts";
 import { callbackUrlIssues } from "./callbacks/callback_url.ts";
 import { queueKindIssues } from "./registry/external.ts";
+import { CallbackEgress } from "./callbacks/egress.ts";
 import { batchEnqueue, type BatchRequest } from "./batches/enqueue_batch.ts";
+import { MAX_AHEAD_MS, textProblem, timeProblem } from "./input_rules.ts";
 import type { BulkResult } from "./batches/bulk_enqueue.ts";
 
 /**
@@ -56,7 +58,8 @@ export function fieldIssues(error: z.ZodError, prefix = ""): FieldIssue[] {
 }
 
 const QUEUE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const MAX_TIMEOUT_MS = 365 * 86_400_000;
+/** Longest per-attempt timeout: timers overflow past 2^31-1 ms and would fire at once. */
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 /**
  * What is wrong with a request's options, by the field names the HTTP API uses. The API
@@ -68,7 +71,11 @@ const MAX_TIMEOUT_MS = 365 * 86_400_000;
  * console.assert(optionIssues({ task: "t", input: {}, maxAttempts: 0 })[0].path === "max_attempts");
  * ```
  */
-export function optionIssues(request: EnqueueRequest): FieldIssue[] {
+export function optionIssues(
+  request: EnqueueRequest,
+  now = Date.now(),
+  egress?: CallbackEgress,
+): FieldIssue[] {
   const issues: FieldIssue[] = [];
   const check = (ok: boolean, path: string, message: string) => {
     if (!ok) issues.push({ path, message });
@@ -92,12 +99,19 @@ export function optionIssues(request: EnqueueRequest): FieldIssue[] {
     `must be whole milliseconds from 1 to ${MAX_TIMEOUT_MS}`,
   );
   check(
-    whole(request.delay, 0, MAX_TIMEOUT_MS),
+    whole(request.delay, 0, MAX_AHEAD_MS),
     "delay",
-    `must be whole milliseconds from 0 to ${MAX_TIMEOUT_MS}`,
+    `must be whole milliseconds from 0 to ${MAX_AHEAD_MS} (10 years)`,
   );
   const runAt = request.runAt instanceof Date ? request.runAt.getTime() : request.runAt;
-  check(runAt === undefined || Number.isFinite(runAt), "run_at", "must be a valid time");
+  const runAtProblem = runAt === undefined
+    ? undefined
+    : typeof runAt !== "number" || Number.isNaN(runAt)
+    ? "must be a valid time"
+    : timeProblem(runAt, now);
+  check(runAtProblem === undefined, "run_at", runAtProblem ?? "");
+  const groupProblem = typeof request.group === "string" ? textProblem(request.group) : undefined;
+  check(groupProblem === undefined, "group", groupProblem ?? "");
   check(
     request.delay === undefined || runAt === undefined,
     "delay",
@@ -105,7 +119,7 @@ export function optionIssues(request: EnqueueRequest): FieldIssue[] {
   );
   issues.push(...idempotencyIssues(request));
   issues.push(...groupIssues(request));
-  issues.push(...callbackUrlIssues(request.callbackUrl));
+  issues.push(...callbackUrlIssues(request.callbackUrl, egress));
   return issues;
 }
 
@@ -115,16 +129,20 @@ export class Producer implements JobProducer, OnceProducer {
   readonly registry: Registry;
   readonly #clock: Clock;
   readonly #logger: Logger | undefined;
+  readonly #egress: CallbackEgress;
   /** Single enqueues made at about the same time share one commit (group commit). */
   readonly #inserts: InsertBatcher;
 
-  constructor({ store, registry, clock = systemClock, logger }: {
+  constructor({ store, registry, clock = systemClock, logger, callbackAllow }: {
     store: Store;
     registry: Registry;
     clock?: Clock;
     /** Gets a `job:enqueued` line (job id, task, queue) per stored job. */
     logger?: Logger;
+    /** Callback hosts and CIDRs allowed although internal (see `src/callbacks/egress.ts`). */
+    callbackAllow?: readonly string[];
   }) {
+    this.#egress = new CallbackEgress(callbackAllow);
     this.store = store;
     this.registry = registry;
     this.#clock = clock;
@@ -139,8 +157,9 @@ export class Producer implements JobProducer, OnceProducer {
   prepare(request: EnqueueRequest, id?: string): Job {
     const task = this.registry.get(request.task);
     const parsed = task.input.safeParse(request.input);
+    const now = this.#clock.now();
     const issues = [
-      ...optionIssues(request),
+      ...optionIssues(request, now, this.#egress),
       ...dependsOnIssues(request.dependsOn),
       ...queueKindIssues(
         task,
@@ -150,7 +169,6 @@ export class Producer implements JobProducer, OnceProducer {
       ...(parsed.success ? [] : fieldIssues(parsed.error, "input")),
     ];
     if (!parsed.success || issues.length > 0) throw new InvalidInputError(issues);
-    const now = this.#clock.now();
     const runAt = request.runAt instanceof Date ? request.runAt.getTime() : request.runAt;
     const job = createJob({
       id: id ?? newJobId(now),

@@ -19,7 +19,7 @@
  * @module
  */
 import { type FieldIssue, InvalidInputError, type TqError } from "../errors.ts";
-import { DEFAULT_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
+import { DEFAULT_IDEMPOTENCY_TTL_MS, idempotencyIssues } from "../guards/idempotency.ts";
 import { newIdRange } from "../ids.ts";
 import type { Job } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
@@ -169,6 +169,8 @@ function* commits(store: Store, jobs: Iterable<Prepared>): Generator<Prepared[]>
  */
 export async function bulkEnqueue(params: BulkParams): Promise<BulkResult> {
   const { store, requests, onComplete, idempotencyKey, now } = params;
+  const keyIssues = idempotencyIssues({ idempotencyKey });
+  if (keyIssues.length > 0) throw new InvalidInputError(keyIssues);
   const [batchId, ...ids] = newIdRange(requests.length, now);
   const rejected: BulkRejection[] = [];
   let valid: Iterable<Prepared> = prepare(params, { batchId, ids }, rejected);

@@ -21,8 +21,14 @@ import type { Backoff, Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { Service } from "../worker/service.ts";
-import { callbackDelivered, callbackFailed, claimCallback } from "./callback_state.ts";
+import {
+  callbackDelivered,
+  callbackFailed,
+  callbackRefused,
+  claimCallback,
+} from "./callback_state.ts";
 import { postCallback } from "./deliver.ts";
+import { CallbackEgress, type ResolveDns, systemResolveDns } from "./egress.ts";
 
 /** How callbacks are sent and retried. */
 export interface CallbackPolicy {
@@ -57,6 +63,10 @@ export interface CallbackSenderOptions {
   logger: Logger;
   fetch?: typeof globalThis.fetch;
   policy?: Partial<CallbackPolicy>;
+  /** Hosts and CIDRs allowed although internal (see `./egress.ts`). */
+  allow?: readonly string[];
+  /** Resolves callback hosts before each try (`Deno.resolveDns`; stubbed in tests). */
+  resolveDns?: ResolveDns;
 }
 
 /**
@@ -71,12 +81,19 @@ export class CallbackSender extends Service {
   readonly #store: Store;
   readonly #fetch: typeof globalThis.fetch;
   readonly #policy: CallbackPolicy;
+  readonly #egress: CallbackEgress;
+  readonly #resolveDns: ResolveDns;
 
-  constructor({ store, clock, logger, fetch = globalThis.fetch, policy }: CallbackSenderOptions) {
+  constructor(
+    { store, clock, logger, fetch = globalThis.fetch, policy, allow, resolveDns }:
+      CallbackSenderOptions,
+  ) {
     super("callbacks", clock, logger);
     this.#store = store;
     this.#fetch = fetch;
     this.#policy = { ...CALLBACK_POLICY, ...policy };
+    this.#egress = new CallbackEgress(allow);
+    this.#resolveDns = resolveDns ?? systemResolveDns;
   }
 
   protected async tick(signal: AbortSignal): Promise<number> {
@@ -101,13 +118,19 @@ export class CallbackSender extends Service {
 
   /** Sends one claimed callback; answers the record with the outcome written in. */
   async #send(job: Job, signal: AbortSignal): Promise<Job> {
-    const outcome = await postCallback({
+    const fields = { job_id: job.id, url: job.callbackUrl, try: job.callbackTries };
+    const problem = await this.#egress.deliveryProblem(job.callbackUrl!, this.#resolveDns)
+      .catch((error) => ({ refused: false, reason: String(error?.message ?? error) }));
+    if (problem?.refused) {
+      this.logger.error("callback:refused", { ...fields, reason: problem.reason });
+      return callbackRefused(job, problem.reason);
+    }
+    const outcome = problem ? { ok: false as const, reason: problem.reason } : await postCallback({
       fetch: this.#fetch,
       job,
       timeoutMs: this.#policy.timeoutMs,
       signal,
     });
-    const fields = { job_id: job.id, url: job.callbackUrl, try: job.callbackTries };
     if (outcome.ok) {
       this.logger.info("callback:delivered", fields);
       return callbackDelivered(job);

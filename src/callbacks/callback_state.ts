@@ -48,11 +48,17 @@ export function withCallbackDue(before: Job, after: Job): Job {
   const wasOver = isTerminal(before.state);
   const isOver = isTerminal(after.state);
   if (isOver && !wasOver) {
-    const { callbackTries: _t, callbackOutcome: _o, ...rest } = after;
+    const { callbackTries: _t, callbackOutcome: _o, callbackRefusal: _r, ...rest } = after;
     return { ...rest, callbackDueAt: after.endedAt ?? after.runAt };
   }
   if (wasOver && !isOver) {
-    const { callbackDueAt: _d, callbackTries: _t, callbackOutcome: _o, ...rest } = after;
+    const {
+      callbackDueAt: _d,
+      callbackTries: _t,
+      callbackOutcome: _o,
+      callbackRefusal: _r,
+      ...rest
+    } = after;
     return rest;
   }
   return after;
@@ -110,4 +116,23 @@ export function callbackFailed(
     return next(job, { callbackDueAt: undefined, callbackOutcome: "gave_up" });
   }
   return next(job, { callbackDueAt: now + retryDelayMs });
+}
+
+/**
+ * The egress policy refused the callback's destination: never sent, never tried again.
+ *
+ * @example
+ * ```ts
+ * import { createJob } from "../transitions.ts";
+ * import { callbackRefused } from "./callback_state.ts";
+ * const job = { ...createJob({ id: "a", task: "t", input: 1 }, 0), callbackDueAt: 9 };
+ * console.assert(callbackRefused(job, "loopback").callbackOutcome === "refused");
+ * ```
+ */
+export function callbackRefused(job: Job, reason: string): Job {
+  return next(job, {
+    callbackDueAt: undefined,
+    callbackOutcome: "refused",
+    callbackRefusal: reason,
+  });
 }

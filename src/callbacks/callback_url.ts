@@ -1,6 +1,7 @@
 /**
  * The check of a `callback_url`: an absolute `http:` or `https:` URL of at most 2,048
- * characters, without credentials. Every way in (`POST /jobs`, `POST /tasks/{task}`,
+ * characters, without credentials, whose host is not an address refused by the egress
+ * policy (`./egress.ts`: loopback, private, link-local...). Every way in (`POST /jobs`, `POST /tasks/{task}`,
  * bulk entries, `task.enqueue({ callbackUrl })`) goes through the producer, which runs it.
  *
  * @example
@@ -12,6 +13,9 @@
  * @module
  */
 import type { FieldIssue } from "../errors.ts";
+import { CallbackEgress } from "./egress.ts";
+
+const STRICT = new CallbackEgress();
 
 /** The longest `callback_url` taken. */
 export const MAX_CALLBACK_URL_CHARS = 2_048;
@@ -25,7 +29,7 @@ export const MAX_CALLBACK_URL_CHARS = 2_048;
  * console.assert(callbackUrlIssues(undefined).length === 0);
  * ```
  */
-export function callbackUrlIssues(url: unknown): FieldIssue[] {
+export function callbackUrlIssues(url: unknown, egress: CallbackEgress = STRICT): FieldIssue[] {
   if (url === undefined) return [];
   const issue = (message: string) => [{ path: "callback_url", message }];
   if (typeof url !== "string") return issue("must be a string");
@@ -42,5 +46,6 @@ export function callbackUrlIssues(url: unknown): FieldIssue[] {
     return issue("must be an http or https URL");
   }
   if (parsed.username || parsed.password) return issue("must not hold a user or password");
-  return [];
+  const refused = egress.enqueueProblem(url);
+  return refused ? issue(refused) : [];
 }

@@ -12,6 +12,7 @@
  */
 import { parseArgs, parseEnv } from "node:util";
 import type { LogLevel } from "../log.ts";
+import { MAX_AHEAD_MS } from "../input_rules.ts";
 
 /** A mistake on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -32,6 +33,7 @@ export const COMMON_OPTIONS = {
   "env-file": { type: "string" },
   "log-level": { type: "string" },
   tasks: { type: "string" },
+  "callback-allow": { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
 } as const;
 
@@ -49,6 +51,8 @@ Common options:
   --tasks PATH       load the tasks from a module exporting "registry", and its
                      "schedules" when it exports them (env TQ_TASKS; default the
                      tasks this tq was started with)
+  --callback-allow HOST|CIDR  let callbacks reach this internal host or network (repeatable;
+                     env TQ_CALLBACK_ALLOW, comma-separated); none by default
   -h, --help         show this help`;
 
 type OptionSpec = Record<
@@ -103,7 +107,9 @@ const UNITS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000
 export function parseDuration(option: string, text: string, bareUnit = "s"): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (!match) throw new UsageError(`${option}: "${text}" is not a duration (e.g. 500ms, 30s, 5m)`);
-  return Math.round(Number(match[1]) * UNITS[match[2] ?? bareUnit]);
+  const ms = Math.round(Number(match[1]) * UNITS[match[2] ?? bareUnit]);
+  if (!(ms <= MAX_AHEAD_MS)) throw new UsageError(`${option}: "${text}" is over 10 years`);
+  return ms;
 }
 
 /** A whole number within `[min, max]`, or a `UsageError` naming the option. */

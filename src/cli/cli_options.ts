@@ -20,4 +20,10 @@ export interface CliOptions {
   registry: Registry;
   /** Recurring jobs for `tq cron`, `tq start` and `tq schedules` (none when left out). */
   schedules?: readonly ScheduleDefinition[];
+  /**
+   * The module that exports `registry` (`new URL("./tasks/mod.ts", import.meta.url)`):
+   * handler threads and processes load it to find the handlers of tasks with
+   * `isolation: "thread" | "process"`. `--tasks PATH` stands in for it.
+   */
+  tasksModule?: string | URL;
 }

@@ -15,6 +15,7 @@ import { COMMON_HELP, parse, parseDuration, parseInteger, UsageError } from "./a
 import { setup } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
+import { isoTime } from "../input_rules.ts";
 
 /** Help of `tq jobs`. */
 export const JOBS_HELP =
@@ -86,7 +87,7 @@ export async function jobsCommand(args: string[], tasks: CliOptions): Promise<nu
               job.queue,
               job.state,
               `${job.attempts}/${job.maxAttempts}`,
-              new Date(job.createdAt).toISOString(),
+              isoTime(job.createdAt) ?? "?",
               lastError(job)?.message.slice(0, 60) ?? "",
             ]),
           ));

@@ -10,11 +10,14 @@
  * @module
  */
 import { TqError } from "../errors.ts";
+import { compactCommand } from "./compact.ts";
+import { CHILD_MARKER, runChild } from "../isolation/child_main.ts";
 import { UsageError } from "./args.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { cronCommand } from "./cron.ts";
 import { doctorCommand } from "./doctor.ts";
 import { enqueueCommand } from "./enqueue.ts";
+import { initCommand } from "./init.ts";
 import { jobsCommand } from "./jobs.ts";
 import { queuesCommand } from "./queues.ts";
 import { statsCommand } from "./stats.ts";
@@ -41,6 +44,8 @@ Commands:
   cron       enqueue the jobs of the schedules at their ticks (also inside start)
   schedules  list the schedules; pause, resume or trigger one
   doctor     find (and --repair) jobs that can never make progress
+  init       create a project that uses tq with its own tasks, schedules and tests
+  compact    shrink the KV file to its live size (with tq stopped)
 
 Run 'tq COMMAND --help' for a command's options.`;
 
@@ -59,6 +64,8 @@ const COMMANDS: Record<string, Command> = {
   cron: cronCommand,
   schedules: schedulesCommand,
   doctor: doctorCommand,
+  init: initCommand,
+  compact: compactCommand,
 };
 
 /**
@@ -73,6 +80,8 @@ const COMMANDS: Record<string, Command> = {
  * ```
  */
 export async function runCli(args: string[], options: CliOptions): Promise<number> {
+  // A compiled binary started again as a handler process (`isolation: "process"`).
+  if (Deno.env.get(CHILD_MARKER)) return await runChild();
   const [command, ...rest] = args;
   if (!command || command === "--help" || command === "-h" || command === "help") {
     console.log(MAIN_HELP);

@@ -1,5 +1,6 @@
 /**
- * `tq queues`: every queue with its exact counts per state.
+ * `tq queues`: every queue with its exact counts per state and its latency (the wait of its
+ * oldest ready job).
  *
  * @example
  * ```ts ignore
@@ -8,6 +9,7 @@
  * @module
  */
 import { JOB_STATES } from "../job.ts";
+import { queueLatencies } from "../metrics/queue_latency.ts";
 import { COMMON_HELP, parse } from "./args.ts";
 import { setup } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
@@ -16,7 +18,8 @@ import { table } from "./table.ts";
 /** Help of `tq queues`. */
 export const QUEUES_HELP = `Usage: tq queues [--json]
 
-Prints every queue with its count of jobs in each state.
+Prints every queue with its count of jobs in each state, and its latency: how long its
+oldest ready job has waited (latency_ms with --json).
 ${COMMON_HELP}`;
 
 /** Runs `tq queues`. */
@@ -28,13 +31,19 @@ export async function queuesCommand(args: string[], tasks: CliOptions): Promise<
   }
   const { connection } = await setup(values, tasks, { readOnly: true });
   try {
-    const queues = await connection.store.queueCounts();
+    const counts = await connection.store.queueCounts();
+    const latency = await queueLatencies(connection.store, counts, Date.now());
+    const queues = counts.map((q) => ({ ...q, latency_ms: latency.get(q.name) ?? 0 }));
     if (values.json) {
       console.log(JSON.stringify({ queues }, null, 2));
     } else {
       console.log(table(
-        ["QUEUE", ...JOB_STATES.map((s) => s.toUpperCase())],
-        queues.map((q) => [q.name, ...JOB_STATES.map((s) => String(q[s]))]),
+        ["QUEUE", ...JOB_STATES.map((s) => s.toUpperCase()), "LATENCY"],
+        queues.map((q) => [
+          q.name,
+          ...JOB_STATES.map((s) => String(q[s])),
+          `${(q.latency_ms / 1000).toFixed(1)}s`,
+        ]),
       ));
     }
     return 0;

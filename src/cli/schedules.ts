@@ -71,7 +71,7 @@ export async function schedulesCommand(args: string[], tasks: CliOptions): Promi
       ["NAME", "CRON", "NEXT RUN", "LAST RUN", "LAST JOB", "STATUS", "PAUSED"],
       statuses.map((s) => [
         s.name,
-        s.cron,
+        s.timezone === "UTC" ? s.cron : `${s.cron} (${s.timezone})`,
         s.next_run_at ?? "-",
         s.last_run_at ?? "-",
         s.last_job_id ?? "-",

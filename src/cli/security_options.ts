@@ -1,6 +1,7 @@
 /**
  * The security options of `tq serve` and `tq start`: API tokens (admin and read-only),
- * CORS origins, and the refusal to listen beyond loopback without a token.
+ * CORS origins, the refusal to listen beyond loopback without a token, and the `Host`
+ * names a tokenless server answers (`--allowed-host`, against DNS rebinding).
  *
  * @example
  * ```ts ignore
@@ -17,6 +18,7 @@ export const SECURITY_OPTIONS = {
   "token-file": { type: "string" },
   "read-token-file": { type: "string" },
   "cors-origin": { type: "string", multiple: true },
+  "allowed-host": { type: "string", multiple: true },
   insecure: { type: "boolean" },
 } as const;
 
@@ -27,6 +29,11 @@ export const SECURITY_HELP =
   --read-token-file PATH  read-only token from a file (env TQ_READ_TOKEN): GET only
   --cors-origin ORIGIN    let browsers on ORIGIN call the API (repeatable; env
                           TQ_CORS_ORIGINS, comma-separated); no CORS by default
+  --allowed-host NAME     also answer requests for Host NAME (or NAME:PORT), e.g. behind
+                          a reverse proxy (repeatable; env TQ_ALLOWED_HOSTS, comma-
+                          separated). Without a token tq answers only localhost and IP
+                          addresses (421 otherwise: DNS rebinding); with one, any Host
+                          unless this is given
   --insecure              listen beyond loopback without a token (not recommended)`;
 
 /** The values `parse` returns for {@linkcode SECURITY_OPTIONS}. */
@@ -34,6 +41,7 @@ export interface SecurityValues {
   "token-file"?: string;
   "read-token-file"?: string;
   "cors-origin"?: string[];
+  "allowed-host"?: string[];
   insecure?: boolean;
 }
 
@@ -94,5 +102,14 @@ export function securitySettings(values: SecurityValues, hostname: string): Secu
       throw new UsageError(`--cors-origin: "${origin}" is not an origin like https://a.example`);
     }
   }
-  return { tokens, corsOrigins };
+  const hosts = values["allowed-host"] ??
+    (Deno.env.get("TQ_ALLOWED_HOSTS") ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  for (const host of hosts) {
+    if (!/^[a-z0-9_-]+(\.[a-z0-9_-]+)*\.?(:\d{1,5})?$/i.test(host)) {
+      throw new UsageError(`--allowed-host: "${host}" is not a host name like tq.example.com`);
+    }
+  }
+  // Without a token, only localhost, IP addresses and these names (DNS rebinding).
+  const checkHost = tokens.admin.length === 0 || hosts.length > 0;
+  return { tokens, corsOrigins, ...(checkHost ? { allowedHosts: hosts } : {}) };
 }

@@ -26,6 +26,7 @@ export interface CommonValues {
   "env-file"?: string;
   "log-level"?: string;
   tasks?: string;
+  "callback-allow"?: string[];
 }
 
 /** An open connection and a logger at the chosen level. */
@@ -66,6 +67,7 @@ export async function setup(
     redisCluster: cluster,
     redisPrefix: values["redis-prefix"],
     redisCaFile: values["redis-ca-file"],
+    callbackAllow: values["callback-allow"],
     schedules,
     logger,
   });

@@ -11,6 +11,7 @@
 import { COMMON_HELP, parse } from "./args.ts";
 import { createCron } from "./cron.ts";
 import { SECURITY_HELP, securitySettings } from "./security_options.ts";
+import { LIMIT_HELP, limitSettings } from "./limit_options.ts";
 import { listen, LISTEN_OPTIONS, listenAddress } from "./serve.ts";
 import { setup, untilSignal } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
@@ -28,6 +29,7 @@ Options:
   --shutdown-timeout DURATION,
   --result-ttl, --failure-ttl          as for tq worker
 ${SECURITY_HELP}
+${LIMIT_HELP}
 ${COMMON_HELP}`;
 
 /** Runs `tq start` until SIGINT or SIGTERM. */
@@ -38,11 +40,12 @@ export async function startCommand(args: string[], tasks: CliOptions): Promise<n
     return 0;
   }
   const address = listenAddress(values);
-  const settings = workerSettings(values);
+  const settings = workerSettings(values, tasks);
   const security = securitySettings(values, address.hostname);
+  const limits = limitSettings(values);
   const { connection, logger } = await setup(values, tasks);
   const worker = createWorker(connection, logger, settings, positionals);
-  const server = listen(connection, logger, address, security);
+  const server = listen(connection, logger, address, security, limits);
   const cron = createCron(connection, logger);
   await cron.start();
   worker.start();

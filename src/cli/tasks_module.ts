@@ -73,3 +73,21 @@ export async function loadTasks(
   }
   return { registry: module.registry, schedules };
 }
+
+/**
+ * The URL of the module that exports the registry, which handler threads and processes
+ * load: `path` resolved against the working directory, else `fallback` (the `tasksModule`
+ * the CLI was started with), else none.
+ *
+ * @example
+ * ```ts ignore
+ * console.log(tasksModuleUrl(undefined, new URL("./tasks/mod.ts", import.meta.url)));
+ * ```
+ */
+export function tasksModuleUrl(
+  path: string | undefined,
+  fallback?: string | URL,
+): string | undefined {
+  if (path !== undefined && path !== "") return pathToFileURL(resolve(path)).href;
+  return fallback === undefined ? undefined : new URL(fallback).href;
+}

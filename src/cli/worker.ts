@@ -10,7 +10,9 @@
 import type { Connection } from "../connect.ts";
 import type { Logger } from "../log.ts";
 import { registryQueues, Worker } from "../worker/mod.ts";
+import { type Isolation, ISOLATIONS } from "../registry/define_task.ts";
 import { COMMON_HELP, parse, parseDuration, parseInteger, UsageError } from "./args.ts";
+import { tasksModuleUrl } from "./tasks_module.ts";
 import { setup, untilSignal } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
 
@@ -25,6 +27,10 @@ Options:
   --lease DURATION         visibility timeout, renewed while a job runs (default 30s)
   --shutdown-timeout DUR   on SIGINT/SIGTERM, how long running jobs may finish before
                            they are released to other workers (default 25s)
+  --isolation MODE         where handlers of tasks without their own run: inline (the
+                           worker's event loop; a lease keeper thread keeps CPU-bound
+                           jobs' leases), thread (a pool of Web Workers) or process
+                           (child processes); default inline
   --result-ttl DURATION    how long finished jobs are kept (default 24h)
   --failure-ttl DURATION   how long failed and canceled jobs are kept (default 7d)
 ${COMMON_HELP}`;
@@ -34,6 +40,7 @@ export const WORKER_OPTIONS = {
   concurrency: { type: "string" },
   lease: { type: "string" },
   "shutdown-timeout": { type: "string" },
+  isolation: { type: "string" },
   "result-ttl": { type: "string" },
   "failure-ttl": { type: "string" },
 } as const;
@@ -42,8 +49,17 @@ export const WORKER_OPTIONS = {
 export type WorkerSettings = ReturnType<typeof workerSettings>;
 
 /** Checks the worker options; throws `UsageError` before anything is opened. */
-export function workerSettings(values: { [K in keyof typeof WORKER_OPTIONS]?: string }) {
+export function workerSettings(
+  values: { [K in keyof typeof WORKER_OPTIONS]?: string } & { tasks?: string },
+  tasks: Pick<CliOptions, "tasksModule"> = {},
+) {
+  const isolation = values.isolation ?? "inline";
+  if (!ISOLATIONS.includes(isolation as Isolation)) {
+    throw new UsageError(`--isolation must be one of ${ISOLATIONS.join(", ")}`);
+  }
   return {
+    isolation: isolation as Isolation,
+    tasksModule: tasksModuleUrl(values.tasks ?? Deno.env.get("TQ_TASKS"), tasks.tasksModule),
     concurrency: parseInteger("--concurrency", values.concurrency ?? "10", 1, 10_000),
     leaseMs: parseDuration("--lease", values.lease ?? "30s"),
     shutdownTimeoutMs: parseDuration("--shutdown-timeout", values["shutdown-timeout"] ?? "25s"),
@@ -81,8 +97,10 @@ export function createWorker(
   return new Worker({
     store: connection.store,
     registry,
+    callbackAllow: connection.callbackAllow,
     logger,
     queues: chosen.length > 0 ? chosen : registryQueues(registry),
+    storeLocation: connection.location,
     ...settings,
   });
 }
@@ -94,7 +112,7 @@ export async function workerCommand(args: string[], tasks: CliOptions): Promise<
     console.log(WORKER_HELP);
     return 0;
   }
-  const settings = workerSettings(values);
+  const settings = workerSettings(values, tasks);
   const { connection, logger } = await setup(values, tasks);
   const worker = createWorker(connection, logger, settings, positionals);
   worker.start();

@@ -14,6 +14,7 @@
  */
 import { type FieldIssue, InvalidInputError } from "../errors.ts";
 import type { Job } from "../job.ts";
+import { textProblem } from "../input_rules.ts";
 import type { EnqueueRequest, JobProducer } from "../registry/default_producer.ts";
 
 /** How long a key holds when the request does not say: 24 hours. */
@@ -22,11 +23,6 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 86_400_000;
 export const MAX_IDEMPOTENCY_TTL_MS = 30 * 86_400_000;
 /** Longest key, in characters. */
 export const MAX_IDEMPOTENCY_KEY_CHARS = 255;
-
-/** Whether text holds a control character (a newline in a header value, say). */
-function hasControl(text: string): boolean {
-  return [...text].some((char) => char.charCodeAt(0) < 32 || char.charCodeAt(0) === 127);
-}
 
 /**
  * What is wrong with a request's idempotency options, by the API's field names.
@@ -47,11 +43,12 @@ export function idempotencyIssues(
   if (
     key !== undefined &&
     (typeof key !== "string" || key.length === 0 || key.length > MAX_IDEMPOTENCY_KEY_CHARS ||
-      hasControl(key))
+      textProblem(key) !== undefined)
   ) {
     issues.push({
       path: "idempotency_key",
-      message: `must be 1-${MAX_IDEMPOTENCY_KEY_CHARS} characters without control characters`,
+      message: `must be 1-${MAX_IDEMPOTENCY_KEY_CHARS} characters of well-formed Unicode ` +
+        "without control characters",
     });
   }
   if (

@@ -23,8 +23,11 @@ import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import type { Schedule } from "../scheduler/schedule.ts";
 import { secureApp, type SecurityOptions } from "./auth/mod.ts";
-import { errorResponse, validationHook } from "./errors.ts";
+import { validationHook } from "./errors.ts";
+import { createErrorHandler } from "./error_handler.ts";
+import { basePathMiddleware, checkBasePath, stripBasePath } from "./base_path.ts";
 import { requestLimits } from "./limits.ts";
+import { DEFAULT_MAX_STREAMS, StreamSlots } from "./stream_slots.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
 import { openapiRoutes } from "./routes/openapi.ts";
@@ -68,10 +71,22 @@ export interface AppOptions {
   security?: SecurityOptions;
   /** Aborts when the server stops: long polls (`POST /worker/claim`) answer at once. */
   stopping?: AbortSignal;
+  /**
+   * The prefix the app is mounted under in your own server, such as `/admin/tq`: every
+   * link, form, script, redirect, the live stream and the OpenAPI server URL carry it.
+   * Mount with `app.route("/admin/tq", tqApp)` in Hono, or pass requests with full paths
+   * to `tqApp.fetch` (none by default: the app is the whole server).
+   */
+  basePath?: string;
+  /** Event streams open at once at most; beyond, 503 with `Retry-After` (default 1,000). */
+  maxStreams?: number;
 }
 
 /** What every route group gets: the options with their defaults filled in. */
-export type AppDeps = Required<AppOptions>;
+export type AppDeps = Required<AppOptions> & {
+  /** The open event streams, counted against `maxStreams`. */
+  streams: StreamSlots;
+};
 
 /**
  * Builds the API. Route groups live in `routes/`; this wires the parts every route shares:
@@ -81,6 +96,9 @@ export type AppDeps = Required<AppOptions>;
  * ```ts ignore
  * const app = createApp({ producer, store, registry });
  * const res = await app.request("/healthz");
+ * // Inside your own server, under a prefix:
+ * const admin = createApp({ producer, store, registry, basePath: "/admin/tq" });
+ * yourHonoApp.route("/admin/tq", admin);
  * ```
  */
 export function createApp(options: AppOptions): OpenAPIHono {
@@ -96,9 +114,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
     schedules: options.schedules ?? [],
     security: options.security ?? {},
     stopping: options.stopping ?? new AbortController().signal,
+    basePath: checkBasePath(options.basePath),
+    maxStreams: options.maxStreams ?? DEFAULT_MAX_STREAMS,
+    streams: new StreamSlots(options.maxStreams ?? DEFAULT_MAX_STREAMS),
   };
   const app = new OpenAPIHono({ defaultHook: validationHook });
-  secureApp(app, deps.security);
+  // First: everything after it writes URLs with the prefix.
+  if (deps.basePath) app.use("*", basePathMiddleware(deps.basePath));
+  secureApp(app, deps.security, deps);
 
   app.use(
     "*",
@@ -138,22 +161,12 @@ export function createApp(options: AppOptions): OpenAPIHono {
   jobLeaseRoutes(app, deps);
   dashboardRoutes(app, deps);
   // Last: the document lists the routes registered before it.
-  openapiRoutes(app);
+  openapiRoutes(app, deps);
 
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404)
   );
-  app.onError((error, c) => {
-    const { status, body } = errorResponse(error);
-    if (status === 500) {
-      deps.logger.error("http:error", {
-        method: c.req.method,
-        path: c.req.path,
-        error: error instanceof Error ? error.stack ?? error.message : String(error),
-      });
-    }
-    if (status === 503) c.header("Retry-After", "1");
-    return c.json(body, status);
-  });
+  app.onError(createErrorHandler(deps.logger));
+  if (deps.basePath) app.fetch = stripBasePath(deps.basePath, app.fetch);
   return app;
 }

@@ -13,6 +13,7 @@
 import type { Job } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
 import type { EnqueueFields } from "./schemas.ts";
+import { url } from "./base_path.ts";
 
 /**
  * The producer request for a task, its input and the request's options.
@@ -47,7 +48,7 @@ export function enqueueRequest(
 }
 
 /**
- * Where a job can be looked at.
+ * Where a job can be looked at (under the app's `basePath`, if any).
  *
  * @example
  * ```ts
@@ -56,7 +57,7 @@ export function enqueueRequest(
  * ```
  */
 export function jobUrl(id: string): string {
-  return `/jobs/${id}`;
+  return url(`/jobs/${id}`);
 }
 
 /**

@@ -17,7 +17,14 @@ import type { z } from "zod";
 import { type ErrorCode, type FieldIssue, InvalidInputError, TqError } from "../errors.ts";
 
 /** tq's error codes, plus the few that only HTTP can produce. */
-export type HttpErrorCode = ErrorCode | "not_found" | "unsupported_media_type" | "internal";
+export type HttpErrorCode =
+  | ErrorCode
+  | "not_found"
+  | "unsupported_media_type"
+  | "misdirected_request"
+  | "request_timeout"
+  | "server_busy"
+  | "internal";
 
 /**
  * The one table of statuses: every error body's `code` answers with this status.
@@ -46,6 +53,9 @@ export const ERROR_STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
   lease_lost: 409,
   not_found: 404,
   unsupported_media_type: 415,
+  request_timeout: 408,
+  misdirected_request: 421,
+  server_busy: 503,
   internal: 500,
 };
 
@@ -53,6 +63,7 @@ export const ERROR_STATUS: Record<HttpErrorCode, ContentfulStatusCode> = {
 const HTTP_EXCEPTION_CODES: Partial<Record<number, HttpErrorCode>> = {
   400: "invalid_json",
   404: "not_found",
+  408: "request_timeout",
   413: "payload_too_large",
   415: "unsupported_media_type",
 };

@@ -12,6 +12,9 @@
  * @module
  */
 import { type Job, type JobError, type JobProgress, type JobState, lastError } from "../job.ts";
+import { isoTime } from "../input_rules.ts";
+
+export { isoTime };
 
 /** One failed attempt, as the API shows it. */
 export interface JobErrorJson {
@@ -38,8 +41,9 @@ export interface JobJson {
   errors: JobErrorJson[];
   attempts: number;
   max_attempts: number;
-  created_at: string;
-  run_at: string;
+  /** Null only for a time out of the Date range (stored before times were checked). */
+  created_at: string | null;
+  run_at: string | null;
   started_at: string | null;
   ended_at: string | null;
   worker_id: string | null;
@@ -62,13 +66,16 @@ export interface JobJson {
 export interface CallbackJson {
   /**
    * `waiting` (the job has not ended), `pending` (due or being tried; the pruner keeps the
-   * job meanwhile), `delivered` (accepted by the receiver) or `gave_up` (after its last try).
+   * job meanwhile), `delivered` (accepted by the receiver), `gave_up` (after its last try) or
+   * `refused` (its host resolved to an address the callback egress policy refuses).
    */
-  state: "waiting" | "pending" | "delivered" | "gave_up";
+  state: "waiting" | "pending" | "delivered" | "gave_up" | "refused";
   /** POSTs tried so far. */
   attempts: number;
   /** While pending: when the next try is due. */
   next_attempt_at: string | null;
+  /** Why the callback was refused (state `refused`), else null. */
+  refusal: string | null;
 }
 
 /**
@@ -90,26 +97,14 @@ export function callbackJson(job: Job): CallbackJson | null {
     state,
     attempts: job.callbackTries ?? 0,
     next_attempt_at: isoTime(job.callbackDueAt),
+    refusal: job.callbackRefusal ?? null,
   };
-}
-
-/**
- * An epoch-ms time as ISO-8601, or null when unset.
- *
- * @example
- * ```ts
- * import { isoTime } from "./job_json.ts";
- * console.assert(isoTime(undefined) === null);
- * ```
- */
-export function isoTime(ms: number | undefined): string | null {
-  return ms === undefined ? null : new Date(ms).toISOString();
 }
 
 function errorJson(error: JobError): JobErrorJson {
   return {
     attempt: error.attempt,
-    at: new Date(error.at).toISOString(),
+    at: isoTime(error.at) ?? "",
     name: error.name,
     message: error.message,
     stack: error.stack ?? null,
@@ -141,8 +136,8 @@ export function jobJson(job: Job): JobJson {
     errors: job.errors.map(errorJson),
     attempts: job.attempts,
     max_attempts: job.maxAttempts,
-    created_at: new Date(job.createdAt).toISOString(),
-    run_at: new Date(job.runAt).toISOString(),
+    created_at: isoTime(job.createdAt),
+    run_at: isoTime(job.runAt),
     started_at: isoTime(job.startedAt),
     ended_at: isoTime(job.endedAt),
     worker_id: job.workerId ?? null,

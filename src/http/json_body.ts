@@ -13,7 +13,7 @@
  * @module
  */
 import type { MiddlewareHandler } from "hono";
-import { InvalidJsonError } from "../errors.ts";
+import { InvalidJsonError, UnsupportedMediaTypeError } from "../errors.ts";
 
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
@@ -35,3 +35,29 @@ export const jsonBody: MiddlewareHandler = async (c, next) => {
   }
   await next();
 };
+
+/**
+ * Refuses a JSON body declared in a charset other than UTF-8 (`charset=utf-16`, say):
+ * JSON is UTF-8 (RFC 8259) and reading other bytes as UTF-8 would store something else
+ * than was sent. A Content-Type without a charset, or another media type, passes.
+ *
+ * @example
+ * ```ts
+ * import { checkJsonCharset } from "./json_body.ts";
+ * checkJsonCharset("application/json; charset=UTF-8");
+ * let refused = false;
+ * try { checkJsonCharset("application/json; charset=utf-16"); } catch { refused = true; }
+ * console.assert(refused);
+ * ```
+ */
+export function checkJsonCharset(contentType: string | undefined): void {
+  if (!contentType || !JSON_TYPE.test(contentType)) return;
+  const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType);
+  if (!match) return;
+  const charset = match[1].toLowerCase();
+  if (charset !== "utf-8" && charset !== "utf8") {
+    throw new UnsupportedMediaTypeError(
+      `charset "${match[1]}" is not supported: send JSON as UTF-8 (charset=utf-8 or none)`,
+    );
+  }
+}

@@ -17,6 +17,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { LimitExceededError } from "../errors.ts";
+import { checkJsonCharset } from "./json_body.ts";
 
 /** Every limit of a request, by the name its refusal carries. */
 export const LIMITS = {
@@ -101,6 +102,7 @@ function checkUrl(url: URL): void {
 export function requestLimits(): MiddlewareHandler {
   return async (c, next) => {
     checkUrl(new URL(c.req.url));
+    checkJsonCharset(c.req.header("content-type"));
     if (JSON_TYPE.test(c.req.header("content-type") ?? "")) {
       const depth = jsonDepth(await c.req.text());
       if (depth > LIMITS.jsonDepth) {

@@ -14,13 +14,15 @@ import { JOB_STATES } from "../job.ts";
 import { MAX_PARENTS } from "../flows/depends_on.ts";
 import { MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
 import { MAX_GROUP_CHARS } from "../guards/group.ts";
+import { MAX_AHEAD_MS } from "../input_rules.ts";
 
 /** Longest per-attempt timeout: timers overflow past 2^31-1 ms and would fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 const queue = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1-64 letters, digits, _ . or -");
 const priority = z.int().min(-1000).max(1000).openapi({ description: "Lower runs first" });
-const delay = z.int().min(0).openapi({ description: "Run no sooner than this many ms from now" });
+const delay = z.int().min(0).max(MAX_AHEAD_MS)
+  .openapi({ description: "Run no sooner than this many ms from now (at most 10 years)" });
 const isoRunAt = z.iso.datetime({ offset: true });
 const maxAttempts = z.int().min(1).max(100);
 const timeout = z.int().min(1).max(MAX_TIMEOUT_MS).openapi({ description: "Per attempt, in ms" });
@@ -56,7 +58,7 @@ const enqueueOptions = {
   priority: priority.optional(),
   delay: delay.optional(),
   run_at: z.union([isoRunAt, z.int().min(0)]).optional()
-    .openapi({ description: "ISO-8601 time or epoch ms" }),
+    .openapi({ description: "ISO-8601 time or epoch ms, from 1970 to 10 years from now" }),
   max_attempts: maxAttempts.optional(),
   timeout: timeout.optional(),
   idempotency_key: idempotencyKey.optional(),
@@ -121,8 +123,9 @@ export const JobSchema = z.object({
   errors: z.array(JobErrorSchema),
   attempts: z.int(),
   max_attempts: z.int(),
-  created_at: z.string(),
-  run_at: z.string(),
+  created_at: z.string().nullable(),
+  run_at: z.string().nullable()
+    .openapi({ description: "null only for a time stored out of range by an older version" }),
   started_at: z.string().nullable(),
   ended_at: z.string().nullable(),
   worker_id: z.string().nullable(),
@@ -135,9 +138,10 @@ export const JobSchema = z.object({
   progress: z.union([z.number(), z.record(z.string(), z.unknown())]).nullable()
     .openapi({ description: "The handler's last ctx.progress(): 0-100 or a small object" }),
   callback: z.object({
-    state: z.enum(["waiting", "pending", "delivered", "gave_up"]),
+    state: z.enum(["waiting", "pending", "delivered", "gave_up", "refused"]),
     attempts: z.int(),
     next_attempt_at: z.string().nullable(),
+    refusal: z.string().nullable(),
   }).nullable().openapi({
     description: "The completion callback (null without callback_url); while pending, the " +
       "pruner keeps the job",

@@ -1,7 +1,8 @@
 /**
  * What `GET /metrics` reports, read from the store on each scrape so that every worker
  * process's jobs are included: counters and histograms summed by job changes
- * (`stat_deltas.ts`), jobs per state per queue, and the workers online.
+ * (`stat_deltas.ts`), jobs per state per queue, each queue's latency (`queue_latency.ts`),
+ * and the workers online.
  *
  * @example
  * ```ts ignore
@@ -15,6 +16,7 @@ import { JOB_STATES } from "../job.ts";
 import type { Store } from "../store/store.ts";
 import type { StatEntry } from "../store/telemetry.ts";
 import type { MetricFamily, Sample } from "./exposition.ts";
+import { queueLatencies } from "./queue_latency.ts";
 import { BUCKETS_SECONDS, JOB_EVENTS } from "./stat_deltas.ts";
 
 const EVENT_HELP: Record<string, string> = {
@@ -94,6 +96,7 @@ export async function collectMetrics(store: Store, now: number): Promise<MetricF
     store.statsGet({ since: now }),
     store.workerList({ now }),
   ]);
+  const latency = await queueLatencies(store, counts, now);
   const gauge = (name: string, help: string, value: number): MetricFamily => ({
     name,
     help,
@@ -110,6 +113,15 @@ export async function collectMetrics(store: Store, now: number): Promise<MetricF
       samples: counts.flatMap((q) =>
         JOB_STATES.map((state) => ({ labels: { queue: q.name, state }, value: q[state] }))
       ),
+    },
+    {
+      name: "tq_queue_latency_seconds",
+      help: "Age of the oldest ready job per queue (now - when it became ready); 0 when none.",
+      type: "gauge",
+      samples: counts.map((q) => ({
+        labels: { queue: q.name },
+        value: (latency.get(q.name) ?? 0) / 1000,
+      })),
     },
     gauge("tq_workers", "Worker processes online (heartbeat not expired).", workers.length),
     gauge(

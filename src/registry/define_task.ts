@@ -25,7 +25,10 @@ export interface TaskContext {
   jobId: string;
   /** This attempt's number, from 1. */
   attempt: number;
-  /** Aborts when the attempt times out, the job is canceled, or the worker loses its lease. */
+  /**
+   * Aborts when the attempt times out, the job is canceled, the worker loses its lease or
+   * shuts down; its `reason` is then a `JobStopped` whose `cause` says which.
+   */
   signal: AbortSignal;
   /** The results of the jobs this one depends on, by job id, read as the attempt started. */
   parents: Readonly<Record<string, unknown>>;
@@ -45,6 +48,15 @@ export interface RetryOptions {
   backoff?: Partial<Backoff>;
 }
 
+/**
+ * Where a task's handler runs: on the worker's own event loop (`inline`), in a pool of
+ * Web Workers (`thread`), or in child processes (`process`). See README "Heavy work".
+ */
+export type Isolation = "inline" | "thread" | "process";
+
+/** The isolation modes, for checking a flag or an option. */
+export const ISOLATIONS: readonly Isolation[] = ["inline", "thread", "process"];
+
 /** Everything `defineTask` takes. */
 export interface TaskDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
   /** Unique name, used in URLs (`POST /tasks/{name}`) and job records. */
@@ -63,6 +75,18 @@ export interface TaskDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
    * wait `queued` without using an attempt (see `src/guards/rate_limit.ts`).
    */
   rateLimit?: RateLimit;
+  /**
+   * Where the handler runs (default: the worker's `--isolation`, itself `inline` by
+   * default). Inputs and results cross to threads and processes as JSON.
+   */
+  isolation?: Isolation;
+  /**
+   * Deno permissions of the handler's thread or process, e.g.
+   * `{ net: ["api.example.com"], read: false }` (default: the worker's own).
+   */
+  permissions?: Deno.PermissionOptionsObject;
+  /** Heap limit of a `process` handler's child, in MB (V8 `--max-old-space-size`). */
+  memoryMb?: number;
   /** Short description for listings and the API docs. */
   description?: string;
   /** Does the work. Its return value (JSON) becomes the job's result. */
@@ -141,6 +165,13 @@ export function defineTask<S extends z.ZodType, R>(
     throw new TypeError(
       `task name "${definition.name}" must be 1-64 characters of letters, digits, _ . -`,
     );
+  }
+  if (definition.isolation !== undefined && !ISOLATIONS.includes(definition.isolation)) {
+    throw new TypeError(`task "${definition.name}": isolation must be one of ${ISOLATIONS}`);
+  }
+  const { memoryMb } = definition;
+  if (memoryMb !== undefined && (!Number.isInteger(memoryMb) || memoryMb < 16)) {
+    throw new RangeError(`task "${definition.name}": memoryMb must be an integer of 16 or more`);
   }
   if (definition.rateLimit) assertRateLimit(definition.rateLimit, `task "${definition.name}"`);
   if (typeof definition.handler !== "function") {

@@ -1,9 +1,11 @@
 /**
  * The cron service behind `tq cron` (and inside `tq start`): registers one `Deno.cron` per
- * schedule, with its expression translated to Deno's weekday numbers (`deno_cron.ts`), and
- * at each firing enqueues that tick's job through `store.scheduleRun`, whose atomic check
- * makes the tick a no-op in every other process that fires it too. At start it catches up
- * the schedules whose policy is `last`, from the last tick recorded in the store.
+ * schedule, with its expression translated to Deno's weekday numbers, or every minute for a
+ * schedule in a time zone (`deno_cron.ts`), and at each firing that is one of the
+ * schedule's minutes (`zoned_cron.ts`) enqueues that tick's job through `store.scheduleRun`
+ * with the tick's UTC minute as its key, whose atomic check makes the tick a no-op in every
+ * other process that fires it too. At start it catches up the schedules whose policy is
+ * `last`, from the last tick recorded in the store.
  *
  * Deno.cron registrations last as long as the process unless their signal aborts: `stop()`
  * aborts it. Tests inject `register` and a `FakeClock` and fire ticks by hand.
@@ -20,10 +22,10 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { ScheduleRunOutcome } from "../store/schedules.ts";
 import type { Store } from "../store/store.ts";
-import { matchesCron, previousTick } from "./cron_expression.ts";
-import { toDenoCron } from "./deno_cron.ts";
+import { denoCronFor } from "./deno_cron.ts";
 import type { Schedule } from "./schedule.ts";
 import { type JobPreparer, runSchedule } from "./run_schedule.ts";
+import { firesAt, previousFire } from "./zoned_cron.ts";
 
 /** How `Deno.cron` is called; replaced in tests. */
 export type CronRegister = (
@@ -94,7 +96,7 @@ export class CronService {
     const register = this.#o.register ?? Deno.cron;
     for (const schedule of schedules) {
       const handler = () => this.#track(this.fire(schedule));
-      register(denoCronName(schedule.name), toDenoCron(schedule.expression), {
+      register(denoCronName(schedule.name), denoCronFor(schedule.expression, schedule.timezone), {
         signal: this.#controller.signal,
       }, handler);
     }
@@ -115,7 +117,7 @@ export class CronService {
   async fire(schedule: Schedule): Promise<ScheduleRunOutcome | null> {
     const now = this.#o.clock.now();
     const tickAt = Math.floor((now + EARLY_FIRE_MS) / MINUTE_MS) * MINUTE_MS;
-    if (!matchesCron(schedule.expression, tickAt)) return null;
+    if (!firesAt(schedule.expression, schedule.timezone, tickAt)) return null;
     return await this.#run(schedule, tickAt, "cron:tick");
   }
 
@@ -126,7 +128,7 @@ export class CronService {
     const now = this.#o.clock.now();
     await Promise.all(due.map(async (schedule, i) => {
       const { lastTickAt } = records[i];
-      const missed = previousTick(schedule.expression, now);
+      const missed = previousFire(schedule.expression, schedule.timezone, now);
       if (lastTickAt === undefined || missed === null || missed <= lastTickAt) return;
       await this.#run(schedule, missed, "cron:caught_up");
     }));

@@ -44,3 +44,20 @@ export function toDenoCron(expression: CronExpression): string {
     eitherDay ? "*" : list(expression.weekdays, 7, 1),
   ].join(" ");
 }
+
+/**
+ * What a schedule registers with `Deno.cron`: its translated expression in UTC; every
+ * minute in any other zone (Deno.cron knows only UTC), where tq picks the minutes that
+ * match in local time, the end of a daylight-saving gap included (`zoned_cron.ts`).
+ *
+ * @example
+ * ```ts
+ * import { parseCron } from "./cron_expression.ts";
+ * import { denoCronFor } from "./deno_cron.ts";
+ * console.assert(denoCronFor(parseCron("0 9 * * *"), "UTC") === "0 9 * * *");
+ * console.assert(denoCronFor(parseCron("0 9 * * *"), "Europe/Berlin") === "* * * * *");
+ * ```
+ */
+export function denoCronFor(expression: CronExpression, timezone: string): string {
+  return timezone === "UTC" ? toDenoCron(expression) : "* * * * *";
+}

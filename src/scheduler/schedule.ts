@@ -1,8 +1,9 @@
 /**
- * Recurring jobs: a schedule names a cron expression (standard crontab meaning, UTC) and
- * the job to enqueue at each of its ticks. Applications list theirs in `tasks/schedules.ts`;
- * {@linkcode compileSchedules} checks them all at start-up, so a bad expression stops
- * `tq cron` (and `tq start`) with one line naming the schedule and the problem.
+ * Recurring jobs: a schedule names a cron expression (standard crontab meaning, in UTC or
+ * in an IANA `timezone`) and the job to enqueue at each of its ticks. Applications list
+ * theirs in `tasks/schedules.ts`; {@linkcode compileSchedules} checks them all at start-up,
+ * so a bad expression or zone stops `tq cron` (and `tq start`) with one line naming the
+ * schedule and the problem.
  *
  * @example
  * ```ts
@@ -20,6 +21,7 @@
 import type { EnqueueOptions } from "../registry/enqueue_options.ts";
 import type { Registry } from "../registry/registry.ts";
 import { type CronExpression, parseCron } from "./cron_expression.ts";
+import { checkTimeZone } from "./time_zone.ts";
 
 /**
  * What to do at start-up about ticks missed while no scheduler ran: `skip` them (the
@@ -36,6 +38,12 @@ export interface ScheduleDefinition {
   name: string;
   /** Five fields, standard crontab meaning (`0 9 * * 1-5`: weekdays at 09:00 UTC). */
   cron: string;
+  /**
+   * The IANA zone `cron` is read in (`"America/New_York"`); `"UTC"` when left out. At the
+   * changes of daylight-saving time a skipped local time runs once right after the change,
+   * a repeated one once at its first occurrence (see `zoned_cron.ts`).
+   */
+  timezone?: string;
   /** The task each tick enqueues. */
   task: string;
   /** The job's input, checked against the task's schema at start-up ({} when left out). */
@@ -49,6 +57,8 @@ export interface ScheduleDefinition {
 /** A checked schedule, with its parsed expression. */
 export interface Schedule extends ScheduleDefinition {
   expression: CronExpression;
+  /** The zone's name, checked (`"UTC"` by default). */
+  timezone: string;
   input: unknown;
   catchUp: CatchUp;
 }
@@ -85,6 +95,11 @@ export function defineSchedule(definition: ScheduleDefinition): ScheduleDefiniti
  * } catch (error) {
  *   console.assert((error as Error).message === 'schedule "bad": hour: 25 is out of range 0-23');
  * }
+ * try {
+ *   compileSchedules([{ name: "ny", cron: "0 9 * * *", timezone: "New_York", task: "noop" }], registry);
+ * } catch (error) {
+ *   console.assert((error as Error).message === 'schedule "ny": unknown time zone "New_York"');
+ * }
  * ```
  */
 export function compileSchedules(
@@ -107,6 +122,12 @@ export function compileSchedules(
     } catch (error) {
       return fail((error as Error).message);
     }
+    let timezone: string;
+    try {
+      timezone = checkTimeZone(definition.timezone ?? "UTC");
+    } catch (error) {
+      return fail((error as Error).message);
+    }
     const catchUp = definition.catchUp ?? "skip";
     if (!CATCH_UP_POLICIES.includes(catchUp)) fail(`catchUp must be "skip" or "last"`);
     if (!registry.has(definition.task)) fail(`unknown task "${definition.task}"`);
@@ -116,6 +137,6 @@ export function compileSchedules(
       const issue = parsed.error.issues[0];
       fail(`input.${issue.path.join(".")}: ${issue.message}`);
     }
-    return { ...definition, expression, input, catchUp };
+    return { ...definition, expression, timezone, input, catchUp };
   });
 }

@@ -13,16 +13,19 @@
 import { TqError } from "../errors.ts";
 import type { JobState } from "../job.ts";
 import type { Store } from "../store/store.ts";
-import { nextTick } from "./cron_expression.ts";
 import type { CatchUp, Schedule } from "./schedule.ts";
+import { nextFire } from "./zoned_cron.ts";
 
 /** One schedule as the API shows it (snake_case, ISO-8601 times, null when unset). */
 export interface ScheduleStatus {
   name: string;
   cron: string;
+  /** The IANA zone `cron` is read in (`"UTC"` by default). */
+  timezone: string;
   task: string;
   catch_up: CatchUp;
   paused: boolean;
+  /** The UTC instant of the next local-time match, daylight-saving rules applied. */
   next_run_at: string | null;
   last_run_at: string | null;
   last_tick_at: string | null;
@@ -53,10 +56,13 @@ export async function scheduleStatuses(
     return {
       name: schedule.name,
       cron: schedule.cron,
+      timezone: schedule.timezone,
       task: schedule.task,
       catch_up: schedule.catchUp,
       paused: record.paused,
-      next_run_at: record.paused ? null : iso(nextTick(schedule.expression, now)),
+      next_run_at: record.paused
+        ? null
+        : iso(nextFire(schedule.expression, schedule.timezone, now)),
       last_run_at: iso(record.lastRunAt),
       last_tick_at: iso(record.lastTickAt),
       last_job_id: record.lastJobId ?? null,

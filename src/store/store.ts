@@ -21,6 +21,7 @@ import type { JobLogLine, StatEntry, WorkerRecord } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./schedules.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
+import type { SessionRecord } from "./sessions.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "./audit.ts";
 
@@ -174,6 +175,13 @@ export interface Store {
   queueCounts(): Promise<QueueCounts[]>;
 
   /**
+   * For each of `queues`, in order, the earliest `runAt` among its ready (`queued`) jobs:
+   * when the longest-waiting one became ready; null for a queue with none. A few reads per
+   * queue (one per priority level holding ready jobs), for metrics and autoscaling.
+   */
+  queueOldestReady(params: { queues: string[] }): Promise<(number | null)[]>;
+
+  /**
    * Resolves when ready jobs may have appeared in one of `queues` (enqueued, promoted or
    * released by any process), after at most `timeoutMs`, or when `signal` aborts.
    */
@@ -266,6 +274,15 @@ export interface Store {
    * false (nothing written) if a job of the queue moved meanwhile.
    */
   queueCountsFix(params: QueueCountsFixParams): Promise<boolean>;
+
+  /** Keeps a dashboard session under `key` (a hash of its id) until `record.expiresAt`. */
+  sessionPut(params: { key: string; record: SessionRecord }): Promise<void>;
+
+  /** The session under `key`, or null (none, or expired: expiry is checked by callers too). */
+  sessionGet(key: string): Promise<SessionRecord | null>;
+
+  /** Forgets the session under `key` (logout). */
+  sessionDelete(key: string): Promise<void>;
 
   /** Throws `StoreUnavailableError` unless the store answers a read and a write. */
   ping(): Promise<void>;

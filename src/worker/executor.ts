@@ -14,11 +14,16 @@
  */
 import { retryDelay } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
-import { InvalidInputError, PayloadTooLargeError, UnrecoverableError } from "../errors.ts";
+import {
+  InvalidInputError,
+  JobStopped,
+  PayloadTooLargeError,
+  UnrecoverableError,
+} from "../errors.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
-import { fieldIssues } from "../producer.ts";
-import type { TaskContext } from "../registry/define_task.ts";
+import type { Isolation } from "../registry/define_task.ts";
+import type { Sandboxes } from "../isolation/sandboxes.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { cancelJob, failAttempt, finishJob, releaseJob } from "../transitions.ts";
@@ -30,6 +35,7 @@ import { RunningJob, type RunningJobs } from "./running_job.ts";
 import { Deadlines } from "./deadlines.ts";
 import { parentResults } from "../flows/parents.ts";
 import { checkProgress, type ProgressWriter } from "./progress.ts";
+import { parseTaskInput, taskContext } from "./task_context.ts";
 
 /** What an {@linkcode Executor} needs. */
 export interface ExecutorOptions {
@@ -48,6 +54,10 @@ export interface ExecutorOptions {
   lines?: LogLines;
   /** Writes `ctx.progress()` reports; without it they are checked and dropped. */
   progress?: ProgressWriter;
+  /** Where a task without its own `isolation` runs (`inline`). */
+  isolation?: Isolation;
+  /** Runs `thread` and `process` handlers; without it every handler runs inline. */
+  sandboxes?: Sandboxes;
 }
 
 /** Longest error message and stack kept per attempt, so errors never outgrow the record. */
@@ -90,7 +100,7 @@ export class Executor {
     this.#o = options;
     this.#deadlines = new Deadlines(options.clock, (entry) => {
       const { timeoutMs } = entry.job;
-      entry.stop("timeout", new DOMException(`timed out after ${timeoutMs} ms`, "TimeoutError"));
+      entry.stop("timeout", new JobStopped("timeout", `timed out after ${timeoutMs} ms`));
     });
   }
 
@@ -133,8 +143,11 @@ export class Executor {
             releaseJob(job, { now: this.#o.clock.now(), ttlMs: this.#o.failureTtlMs });
         case "cancel":
           return this.#cancel();
-        case "timeout": // whatever the handler threw on the abort, the timeout is the cause
-          return this.#fail(entry, entry.signal.reason, false);
+        case "timeout": { // whatever the handler threw on the abort, the timeout is the cause
+          const timedOut = new Error((entry.signal.reason as Error).message);
+          timedOut.name = "TimeoutError";
+          return this.#fail(entry, timedOut, false);
+        }
         default: // retrying cannot help a handler that says so, nor input its schema refuses
           return this.#fail(
             entry,
@@ -152,23 +165,27 @@ export class Executor {
   #handle(entry: RunningJob): Promise<unknown> {
     const { job } = entry;
     const task = this.#o.registry.get(job.task);
-    const parsed = task.input.safeParse(job.input);
-    if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "input"));
-    const ctx: Omit<TaskContext, "parents"> = {
-      jobId: job.id,
-      attempt: job.attempts,
-      signal: entry.signal,
-      log: (message, fields) => {
-        this.#o.logger.info("job:log", { job_id: job.id, task: job.task, message, ...fields });
-        this.#o.lines?.add(job, message, fields);
-      },
-      progress: (value) => {
-        if (this.#o.progress) this.#o.progress.report(entry, value);
-        else checkProgress(value);
-      },
-    };
-    const running = parentResults(this.#o.store, job)
-      .then((parents) => task.handler(parsed.data, { ...ctx, parents }));
+    const input = parseTaskInput(task, job.input);
+    const mode = task.isolation ?? this.#o.isolation ?? "inline";
+    const sandboxes = this.#o.sandboxes;
+    const running = parentResults(this.#o.store, job).then((parents) => {
+      const ctx = taskContext({
+        job,
+        signal: entry.signal,
+        parents,
+        log: (message, fields) => {
+          this.#o.logger.info("job:log", { job_id: job.id, task: job.task, message, ...fields });
+          this.#o.lines?.add(job, message, fields);
+        },
+        progress: (value) => {
+          if (this.#o.progress) this.#o.progress.report(entry, value);
+          else checkProgress(value);
+        },
+      });
+      return mode === "inline" || !sandboxes
+        ? task.handler(input, ctx)
+        : sandboxes.run(mode, task, job, ctx);
+    });
     // An abandoned handler may still reject later; that must not crash the process.
     running.catch(() => {});
     return running;

@@ -15,6 +15,7 @@
  * @module
  */
 import type { Clock } from "../clock.ts";
+import { JobStopped } from "../errors.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
@@ -73,11 +74,11 @@ export class Heartbeat extends Service {
       // A read older than what we hold raced with our own write: it says nothing new.
       if (record && record.version <= entry.job.version) return;
       if (!record || !this.#isOurs(record, entry)) {
-        entry.stop("lease_lost", new DOMException(this.#lostMessage(record), "AbortError"));
+        entry.stop("lease_lost", new JobStopped("lease_lost", this.#lostMessage(record)));
       } else if (record.cancelRequested) {
         entry.observe(record);
         const reason = record.cancelReason ?? "canceled";
-        entry.stop("cancel", new DOMException(`job canceled: ${reason}`, "AbortError"));
+        entry.stop("cancel", new JobStopped("canceled", `job canceled: ${reason}`));
       } else entry.observe(record);
     });
   }

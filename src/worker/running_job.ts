@@ -6,6 +6,7 @@
  * @example
  * ```ts
  * import { RunningJob } from "./running_job.ts";
+ * import { JobStopped } from "../errors.ts";
  * import { claimJob, createJob } from "../transitions.ts";
  * const job = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
  *   workerId: "w",
@@ -13,7 +14,7 @@
  *   leaseMs: 30_000,
  * });
  * const running = new RunningJob(job, 0);
- * running.stop("cancel", new DOMException("canceled", "AbortError"));
+ * running.stop("cancel", new JobStopped("canceled", "canceled"));
  * console.assert(running.signal.aborted && running.cause === "cancel");
  * ```
  * @module

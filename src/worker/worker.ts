@@ -17,6 +17,7 @@
  * @module
  */
 import { type Clock, systemClock } from "../clock.ts";
+import { JobStopped } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
 import { Promoter } from "../maintenance/promoter.ts";
 import { Pruner } from "../maintenance/pruner.ts";
@@ -37,6 +38,10 @@ import { ProgressWriter } from "./progress.ts";
 import type { RunningJobs } from "./running_job.ts";
 import type { Service } from "./service.ts";
 import { WriteLock } from "./write_lock.ts";
+import { LeaseKeeper } from "./lease_keeper.ts";
+import type { StoreLocation } from "../store/location.ts";
+import type { Isolation } from "../registry/define_task.ts";
+import { Sandboxes } from "../isolation/sandboxes.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -60,6 +65,21 @@ export interface WorkerOptions {
   workerId?: string;
   clock?: Clock;
   logger?: Logger;
+  /** Callback hosts and CIDRs allowed although internal (see `src/callbacks/egress.ts`). */
+  callbackAllow?: readonly string[];
+  /**
+   * Where `store` lives (`connection.location`). With it, a lease keeper thread with its
+   * own connection renews leases while a handler blocks the main thread
+   * (`lease_keeper.ts`); without it, only the heartbeat on the main thread does.
+   */
+  storeLocation?: StoreLocation;
+  /** Where handlers of tasks without their own `isolation` run (`inline`). */
+  isolation?: Isolation;
+  /**
+   * URL of the module that exports `registry` (the one `registry` came from): threads and
+   * child processes load it to find the handlers. Needed for `thread` and `process`.
+   */
+  tasksModule?: string | URL;
 }
 
 /**
@@ -107,7 +127,9 @@ export function registryQueues(registry: Registry): string[] {
 export class Worker {
   /** This worker's id, as written into the jobs it runs. */
   readonly id: string;
-  readonly #running: RunningJobs = new Map();
+  readonly #running: RunningJobs;
+  readonly #keeper: LeaseKeeper | undefined;
+  readonly #sandboxes: Sandboxes | undefined;
   readonly #claimLoop: ClaimLoop;
   readonly #completer: Completer;
   readonly #heartbeat: Heartbeat;
@@ -132,10 +154,13 @@ export class Worker {
     this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
     const queues = options.queues ?? registryQueues(registry);
     const concurrency = options.concurrency ?? 10;
-    this.#setup = { queues, concurrency, lease_ms: leaseMs };
-    const running = this.#running;
-    const lock = new WriteLock();
+    this.#setup = { queues, concurrency, lease_ms: leaseMs, isolation: options.isolation };
     const workerId = this.id;
+    if (options.storeLocation) {
+      this.#keeper = new LeaseKeeper({ location: options.storeLocation, workerId, leaseMs });
+    }
+    const running = this.#running = this.#keeper?.track(new Map()) ?? new Map();
+    const lock = new WriteLock();
     this.#completer = new Completer({
       store,
       running,
@@ -148,7 +173,18 @@ export class Worker {
     this.#lines = new LogLines({ store, workerId, clock, logger });
     this.#progress = new ProgressWriter({ store, running, lock, clock, logger });
     this.#presence = new Presence({ store, running, workerId, queues, concurrency, clock, logger });
+    const isolation = options.isolation ?? "inline";
+    const isolated = registry.list().some((t) => (t.isolation ?? isolation) !== "inline");
+    if (isolated) {
+      if (!options.tasksModule) {
+        throw new TypeError("thread and process isolation need the worker's tasksModule");
+      }
+      const tasksModule = new URL(options.tasksModule).href;
+      this.#sandboxes = new Sandboxes({ tasksModule, maxIdle: concurrency, logger });
+    }
     const executor = new Executor({
+      isolation,
+      sandboxes: this.#sandboxes,
       store,
       registry,
       completer: this.#completer,
@@ -178,7 +214,7 @@ export class Worker {
       new Rescuer({ store, clock, logger, failureTtlMs }),
       new Pruner({ store, clock, logger }),
       new BatchWatcher({ store, clock, logger }),
-      new CallbackSender({ store, clock, logger }),
+      new CallbackSender({ store, clock, logger, allow: options.callbackAllow }),
     ];
   }
 
@@ -195,6 +231,9 @@ export class Worker {
     if (this.#started || this.#stopping) return;
     this.#started = true;
     this.#logger.info("worker:started", this.#setup);
+    this.#keeper?.start().catch((error) =>
+      this.#logger.error("lease_keeper:error", { error: String(error) })
+    );
     this.#heartbeat.start();
     this.#presence.start();
     for (const service of this.#maintenance) service.start();
@@ -220,16 +259,18 @@ export class Worker {
     ]);
     deadline.abort();
     if (timedOut) {
-      const reason = new DOMException("worker is shutting down", "AbortError");
+      const reason = new JobStopped("shutdown", "worker is shutting down");
       for (const entry of this.#running.values()) entry.stop("shutdown", reason);
       await this.#claimLoop.idle();
     }
+    await this.#sandboxes?.stop();
     // The heartbeat keeps leases alive until the last settlement is written.
     await this.#progress.stop();
     await this.#completer.stop();
     await this.#heartbeat.stop();
     await this.#lines.flush();
     await this.#presence.stop();
+    await this.#keeper?.stop();
     this.#logger.info("worker:stopped", {});
   }
 }

@@ -24,7 +24,7 @@ export function projectConfig(extra: Record<string, unknown> = {}): Record<strin
   return {
     imports: { "@tq/tq": "jsr:@tq/tq@^0.1.0", "zod": ZOD },
     links: [TQ_ROOT],
-    unstable: ["kv", "cron"],
+    unstable: ["kv", "cron", "worker-options"],
     ...extra,
   };
 }

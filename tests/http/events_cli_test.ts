@@ -12,8 +12,12 @@ const TOKEN = "events-cli-test-token-0123456789abcdef";
 Deno.test("tq enqueue --wait --url follows the job to its end over SSE; its callback arrives", async () => {
   const { db, cleanup } = await tempDb();
   await using receiver = startReceiver({ failFirst: 2 });
-  const server = TqProcess.start(["serve", "--port", "0", "--db", db], { TQ_API_TOKEN: TOKEN });
-  const worker = TqProcess.start(["worker", "--db", db]);
+  // The receiver is on 127.0.0.1, which callbacks may reach only when allowed (env or flag).
+  const server = TqProcess.start(["serve", "--port", "0", "--db", db], {
+    TQ_API_TOKEN: TOKEN,
+    TQ_CALLBACK_ALLOW: "127.0.0.1",
+  });
+  const worker = TqProcess.start(["worker", "--db", db, "--callback-allow", "127.0.0.1"]);
   try {
     const base = await server.url();
     await worker.waitForLine((line) => line.event === "worker:started");

@@ -108,6 +108,10 @@ Deno.test("a stream stops reading the store once its client goes away", async ()
         reads++;
         return store.jobGet(id);
       },
+      jobGetMany: (ids: string[]) => {
+        reads++;
+        return store.jobGetMany(ids);
+      },
     });
   await withApi(async (api) => {
     const job = await api.enqueue("noop", {});

@@ -180,6 +180,7 @@ Deno.test("GET /queues counts move with the job", async () => {
       finished: 0,
       failed: 0,
       canceled: 0,
+      latency_ms: 0, // the fake clock stands still
     };
     const job = await enqueue("noop", {});
     assertEquals(await counts(), { name: "default", ...zero, queued: 1 });

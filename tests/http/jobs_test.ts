@@ -92,9 +92,13 @@ Deno.test("GET /jobs refuses a bad status or limit with 422", async () => {
 });
 
 Deno.test("the routes make a valid OpenAPI document", async () => {
-  await withApi(({ app }) => {
+  await withApi(({ app, registry }) => {
     const doc = app.getOpenAPIDocument({ openapi: "3.0.0", info: { title: "tq", version: "0" } });
-    assertEquals(Object.keys(doc.paths ?? {}).sort(), [
+    const paths = Object.keys(doc.paths ?? {}).sort();
+    // One documented operation per task (served by /tasks/{task}), then the routes.
+    const perTask = registry.list().map((task) => `/tasks/${task.name}`).sort();
+    assertEquals(paths.filter((path) => /^\/tasks\/[^{]/.test(path)), perTask);
+    assertEquals(paths.filter((path) => !perTask.includes(path)), [
       "/batches/{id}",
       "/doctor",
       "/flows",

@@ -51,6 +51,6 @@ Deno.test("/docs is served by tq with its script, and renders without inline scr
     assert(!/<script(?![^>]*\bsrc=)[^>]*>/.test(text), "inline script");
     const script = await get("/assets/docs.js");
     assertEquals(script.status, 200);
-    assert((await script.text()).includes('fetch("/openapi.json"'));
+    assert((await script.text()).includes('fetch(base + "/openapi.json"'));
   });
 });

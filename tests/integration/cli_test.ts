@@ -112,7 +112,18 @@ Deno.test("--tasks loads the module's schedules with its registry", async () => 
     const { code, stdout, stderr } = await runTq(["schedules", "list", "--json", ...tasks]);
     assertEquals(code, 0, stderr);
     const { schedules } = JSON.parse(stdout);
-    assertEquals(schedules.map((s: { name: string }) => s.name), ["hourly_ping"]);
+    assertEquals(
+      schedules.map((s: { name: string; timezone: string }) => [s.name, s.timezone]),
+      [["hourly_ping", "UTC"], ["ny_morning", "America/New_York"]],
+    );
+    const nextRun = new Date(schedules[1].next_run_at);
+    const localHour = nextRun.toLocaleString("en-US", {
+      timeZone: "America/New_York",
+      hour: "numeric",
+      minute: "numeric",
+      hourCycle: "h23",
+    });
+    assertEquals(localHour, "09:00", "next run is 09:00 New York time, given in UTC");
   } finally {
     await cleanup();
   }

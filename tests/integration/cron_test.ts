@@ -32,6 +32,45 @@ Deno.test("two tq cron processes: one real tick enqueues exactly one job", async
   }
 });
 
+Deno.test("two tq cron processes on a half-hour zone: one job per local tick", async () => {
+  const { db, cleanup } = await tempDb();
+  // Asia/Kolkata is UTC+05:30: Deno.cron fires every minute and tq matches in local time.
+  const env = { ...EVERY_MINUTE, TQ_MIDNIGHT_REPORTS_TZ: "Asia/Kolkata" };
+  const crons = [0, 1].map(() => TqProcess.start(["cron", "--db", db], env));
+  try {
+    await Promise.all(crons.map((c) => c.waitForLine((l) => l.event === "cron:started")));
+    const ticks = await Promise.all(
+      crons.map((c) => c.waitForLine((l) => l.event === "cron:tick", 70_000)),
+    );
+    assertEquals(ticks[0].tick_at, ticks[1].tick_at, "both fired the same tick");
+    assertEquals(ticks.map((t) => t.outcome).sort(), ["duplicate", "enqueued"]);
+    const shown = await runTq(["schedules", "--json", "--db", db], env);
+    const [schedule] = JSON.parse(shown.stdout).schedules;
+    assertEquals([schedule.timezone, schedule.last_tick_at], ["Asia/Kolkata", ticks[0].tick_at]);
+    const listed = await runTq(["jobs", "list", "--task", "fan_out_reports", "--json", "--db", db]);
+    assertEquals(JSON.parse(listed.stdout).jobs.length, 1);
+  } finally {
+    await Promise.all(crons.map((c) => c.stop()));
+    await cleanup();
+  }
+});
+
+Deno.test("an unknown time zone stops tq cron with one line naming the schedule", async () => {
+  const { db, cleanup } = await tempDb();
+  try {
+    const { code, stderr } = await runTq(["cron", "--db", db], {
+      TQ_MIDNIGHT_REPORTS_TZ: "Mars/Olympus_Mons",
+    });
+    assertEquals(code, 1);
+    assertEquals(
+      stderr,
+      'tq: schedule "midnight_reports": unknown time zone "Mars/Olympus_Mons"\n',
+    );
+  } finally {
+    await cleanup();
+  }
+});
+
 Deno.test("an invalid expression stops tq cron with one line naming the schedule", async () => {
   const { db, cleanup } = await tempDb();
   try {

@@ -1,15 +1,17 @@
 import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { registry } from "../../tasks/mod.ts";
-import { assertEquals } from "../assert.ts";
+import { compileSchedules, type ScheduleDefinition } from "../../src/scheduler/schedule.ts";
+import { assertEquals, assertThrows } from "../assert.ts";
 import { cronFixture } from "./fixture.ts";
 
 const NIGHTLY = { name: "nightly", cron: "0 0 * * *", task: "noop", catchUp: "last" as const };
 
 async function withScheduleApi(
   fn: (api: { request: (path: string, method?: string) => Promise<Response> }) => Promise<void>,
+  definitions: ScheduleDefinition[] = [NIGHTLY],
 ) {
-  await using fx = await cronFixture([NIGHTLY]); // Monday 2026-01-05 08:59:30
+  await using fx = await cronFixture(definitions); // Monday 2026-01-05 08:59:30
   const { store, producer, clock, schedules } = fx;
   const app = createApp({ producer, store, registry, clock, schedules, logger: silentLogger });
   await fn({ request: async (path, method = "GET") => await app.request(path, { method }) });
@@ -21,6 +23,7 @@ Deno.test("GET /schedules shows next run, last run and its job, and paused", asy
     assertEquals(before.schedules, [{
       name: "nightly",
       cron: "0 0 * * *",
+      timezone: "UTC",
       task: "noop",
       catch_up: "last",
       paused: false,
@@ -61,4 +64,29 @@ Deno.test("an unknown schedule is a 404 naming it", async () => {
       schedule: "nope",
     });
   });
+});
+
+Deno.test("GET /schedules gives next_run_at as the UTC instant of the next local match", async () => {
+  const zoned = [
+    { name: "ny", cron: "0 9 * * *", timezone: "America/New_York", task: "noop" },
+    { name: "berlin", cron: "30 8 * * *", timezone: "Europe/Berlin", task: "noop" },
+  ];
+  await withScheduleApi(async ({ request }) => {
+    const { schedules } = await (await request("/schedules")).json();
+    assertEquals(
+      schedules.map((s: Record<string, string>) => [s.name, s.timezone, s.next_run_at]),
+      [
+        ["ny", "America/New_York", "2026-01-05T14:00:00.000Z"], // 09:00 EST today
+        ["berlin", "Europe/Berlin", "2026-01-06T07:30:00.000Z"], // 08:30 CET was 07:30 UTC
+      ],
+    );
+  }, zoned);
+});
+
+Deno.test("an unknown time zone stops start-up with an error naming the schedule", () => {
+  const error = assertThrows(
+    () => compileSchedules([{ ...NIGHTLY, timezone: "America/Nowhere" }], registry),
+    TypeError,
+  );
+  assertEquals(error.message, 'schedule "nightly": unknown time zone "America/Nowhere"');
 });

@@ -84,7 +84,8 @@ Deno.test("a browser without a token gets the login form, which sets an HttpOnly
     const login = await form(ADMIN);
     assertEquals([login.status, login.headers.get("location")], [303, "/jobs"]);
     const cookies = login.headers.getSetCookie();
-    const session = cookies.find((c) => c.startsWith("tq_token="))!;
+    const session = cookies.find((c) => c.startsWith("tq_session="))!;
+    assert(!session.includes(ADMIN), "the cookie never holds the token");
     assert(/HttpOnly/i.test(session) && /SameSite=Strict/i.test(session), session);
     const csrf = cookies.find((c) => c.startsWith("tq_csrf="))!;
     assert(!/HttpOnly/i.test(csrf), "the dashboard's script must read the CSRF value");
@@ -116,7 +117,7 @@ Deno.test("a browser without a token gets the login form, which sets an HttpOnly
       headers: { cookie, origin: "http://127.0.0.1" },
     });
     assertEquals(logout.status, 303);
-    assert(logout.headers.getSetCookie().some((c) => /^tq_token=;/.test(c)), "cookie cleared");
+    assert(logout.headers.getSetCookie().some((c) => /^tq_session=;/.test(c)), "cookie cleared");
   });
 });
 

@@ -1,6 +1,7 @@
 /**
- * An API over a real KV file in a temp dir, built with security options, and a fixed
- * snapshot of everything stored, to prove a refused request wrote nothing.
+ * An API over a real KV file in a temp dir (or a real redis-server), built with security
+ * options, and a fixed snapshot of everything stored, to prove a refused request wrote
+ * nothing.
  *
  * @example
  * ```ts ignore
@@ -11,13 +12,21 @@
  * @module
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Clock } from "../../src/clock.ts";
 import type { SecurityOptions } from "../../src/http/auth/mod.ts";
 import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
+import { RedisServer } from "../store/redis_server.ts";
+
+/** The stores a test may run on. */
+export const STORES = ["kv", "redis"] as const;
+/** One of {@linkcode STORES}. */
+export type StoreKind = typeof STORES[number];
 
 /** The admin token of these tests. */
 export const ADMIN = "admin-token-0123456789abcdef";
@@ -36,15 +45,20 @@ export interface SecureApi {
   seed(): Promise<string>;
 }
 
-/** Runs `fn` against a fresh API secured with `security`. */
+/** Runs `fn` against a fresh API secured with `security`, on KV unless `on.store` says. */
 export async function withSecureApi(
   security: SecurityOptions,
   fn: (api: SecureApi) => Promise<void>,
+  on: { store?: StoreKind; clock?: Clock } = {},
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "tq-sec-" });
-  const store = await openKvStore(`${dir}/tq.db`);
-  const producer = new Producer({ store, registry });
-  const app = createApp({ producer, store, registry, logger: silentLogger, security });
+  const redis = on.store === "redis" ? await RedisServer.start() : undefined;
+  const { clock } = on;
+  const store = redis
+    ? await openRedisStore(redis.url, { clock })
+    : await openKvStore(`${dir}/tq.db`, { clock });
+  const producer = new Producer({ store, registry, clock });
+  const app = createApp({ producer, store, registry, clock, logger: silentLogger, security });
   try {
     await fn({
       app,
@@ -62,6 +76,7 @@ export async function withSecureApi(
     });
   } finally {
     store.close();
+    await redis?.stop();
     await Deno.remove(dir, { recursive: true });
   }
 }

@@ -27,7 +27,9 @@ import { runCallbackConformance } from "./conformance_callbacks.ts";
 import { runDeletionConformance } from "./conformance_deletion.ts";
 import { runRetentionConformance } from "./conformance_retention.ts";
 import { runDoctorConformance } from "./conformance_doctor.ts";
+import { runQueueLatencyConformance } from "./conformance_queue_latency.ts";
 import type { StoreDamage } from "./store_damage.ts";
+import { runSessionConformance } from "./conformance_sessions.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -43,8 +45,15 @@ function job(spec: Partial<JobSpec> = {}, now = T0): Job {
   return createJob({ id: newJobId(now), task: "t", input: { n: 1 }, ...spec }, now);
 }
 
-/** Registers every conformance test for one backend. */
-export function runStoreConformance(backend: string, open: () => Promise<StoreFixture>): void {
+/**
+ * Registers every conformance test for one backend. A backend whose fixture cannot write
+ * behind the store's back (`damage`) skips the doctor tests, with `noDamage` as the reason.
+ */
+export function runStoreConformance(
+  backend: string,
+  open: () => Promise<StoreFixture>,
+  { noDamage }: { noDamage?: string } = {},
+): void {
   const test = (name: string, fn: (store: Store) => Promise<void>) =>
     Deno.test(`[${backend}] ${name}`, async () => {
       const fixture = await open();
@@ -58,6 +67,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
   runTelemetryConformance(test);
   runScheduleConformance(test);
   runQueuePauseConformance(test);
+  runQueueLatencyConformance(test);
   runTraceConformance(test);
   runDependencyConformance(test);
   runIdempotencyConformance(test);
@@ -68,7 +78,10 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
   runDeletionConformance(test);
   runRetentionConformance(test);
   runDoctorConformance((name, fn) =>
-    Deno.test(`[${backend}] ${name}`, async () => {
+    Deno.test({
+      name: `[${backend}] ${name}${noDamage ? ` (skipped: ${noDamage})` : ""}`,
+      ignore: noDamage !== undefined,
+    }, async () => {
       const fixture = await open();
       try {
         await fn(fixture.store, fixture.damage!);
@@ -78,6 +91,7 @@ export function runStoreConformance(backend: string, open: () => Promise<StoreFi
       }
     })
   );
+  runSessionConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

@@ -39,7 +39,8 @@ export async function fixture(tasks: Task[] = []): Promise<Fixture> {
   const clock = new FakeClock();
   const store = await openKvStore(`${dir}/tq.db`, { clock });
   const registry = new Registry(tasks);
-  const producer = new Producer({ store, registry, clock });
+  // The callback receivers of tests listen on 127.0.0.1, which callbacks may not reach by default.
+  const producer = new Producer({ store, registry, clock, callbackAllow: ["127.0.0.1"] });
   const workers: Worker[] = [];
   return {
     store,

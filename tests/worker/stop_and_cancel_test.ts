@@ -1,4 +1,5 @@
 import { assert, assertEquals } from "../assert.ts";
+import { JobStopped } from "../../src/errors.ts";
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
 import { cancelJob } from "../../src/transitions.ts";
@@ -79,6 +80,6 @@ Deno.test("graceful stop releases jobs that outlive the shutdown timeout", async
     const released: Job = (await fx.store.jobGet(id))!;
     assertEquals([released.state, released.attempts, released.errors], ["queued", 0, []]);
   }
-  assert(signals.every((signal) => signal.reason.name === "AbortError"));
+  assert(signals.every((s) => s.reason instanceof JobStopped && s.reason.cause === "shutdown"));
   assertEquals(worker.running, 0);
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { assert, assertEquals } from "../assert.ts";
-import { UnrecoverableError } from "../../src/errors.ts";
+import { JobStopped, UnrecoverableError } from "../../src/errors.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { failAttempt } from "../../src/transitions.ts";
@@ -88,7 +88,8 @@ Deno.test("a handler that ignores the abort is still failed at its timeout", asy
   );
   assertEquals(failed.errors[0].name, "TimeoutError");
   assertEquals(failed.errors[0].message, "timed out after 5000 ms");
-  assertEquals(signal!.reason.name, "TimeoutError");
+  assert(signal!.reason instanceof JobStopped);
+  assertEquals(signal!.reason.cause, "timeout");
 });
 
 Deno.test("a result too large to store fails the job for good, asking for a reference", async () => {

@@ -1,7 +1,7 @@
 /**
  * Security headers on every answer: a strict Content-Security-Policy (only this origin's
  * scripts, styles and connections; no inline script, no framing), `nosniff` so a JSON
- * answer holding `<script>` is never run as HTML, and no referrer. CORS is off unless
+ * answer holding `<script>` is never run as HTML, and no referrer to other sites. CORS is off unless
  * origins are configured; then only those origins get CORS headers.
  *
  * @example
@@ -39,7 +39,10 @@ export function securityHeaders(): MiddlewareHandler {
     c.res.headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
     c.res.headers.set("X-Content-Type-Options", "nosniff");
     c.res.headers.set("X-Frame-Options", "DENY");
-    c.res.headers.set("Referrer-Policy", "no-referrer");
+    // Not "no-referrer": under it browsers send `Origin: null` with a page's own form posts
+    // (the login form among them), which the cross-site guard must refuse. Other sites
+    // still get no referrer, so job ids in URLs never leave.
+    c.res.headers.set("Referrer-Policy", "same-origin");
     c.res.headers.set("Cross-Origin-Resource-Policy", "same-origin");
   };
 }

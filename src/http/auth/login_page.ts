@@ -10,6 +10,7 @@
  * ```
  * @module
  */
+import { url } from "../base_path.ts";
 
 /**
  * `text` with the five characters that matter in HTML (text and quoted attributes) escaped.
@@ -32,17 +33,41 @@ const ESCAPES: Record<string, string> = {
   "'": "&#39;",
 };
 
+/** An origin no request has: `next` must resolve against it to itself. */
+const HERE = "http://tq.invalid";
+
+/** Control characters, which browsers drop from URLs (`/\t/evil` reads as `//evil`). */
+// deno-lint-ignore no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
 /**
- * Where to go after login: a path on this server only (never `//host` or a full URL).
+ * Where to go after login: a path on this server only. `next` is parsed as a URL and must
+ * resolve to this origin; anything else (`//evil.example`, `/\evil`, `https://evil`,
+ * `/%09/evil.example`, control characters, backslashes) gives `/`.
  *
  * @example
  * ```ts
  * import { safeNext } from "./login_page.ts";
  * console.assert(safeNext("//evil.example") === "/");
+ * console.assert(safeNext("/\t/evil.example") === "/");
+ * console.assert(safeNext("/jobs?status=failed") === "/jobs?status=failed");
  * ```
  */
 export function safeNext(next: string | undefined): string {
-  return next && /^\/(?![/\\])/.test(next) ? next : "/";
+  const home = url("/");
+  if (!next || !next.startsWith("/") || next.includes("\\") || CONTROL.test(next)) return home;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(next);
+  } catch {
+    return home;
+  }
+  // Encoded, they are harmless here, but a proxy or a browser might decode them first.
+  if (CONTROL.test(decoded) || decoded.includes("\\") || /^\/[/\\]/.test(decoded)) return home;
+  if (!URL.canParse(next, HERE)) return home;
+  const parsed = new URL(next, HERE);
+  if (parsed.origin !== HERE || parsed.pathname.startsWith("//")) return home;
+  return parsed.pathname + parsed.search + parsed.hash;
 }
 
 /**
@@ -61,7 +86,7 @@ export function loginPage({ next, error }: { next?: string; error?: string }): s
 <body>
 <h1>tq</h1>
 ${error ? `<p role="alert">${escapeHtml(error)}</p>` : ""}
-<form method="post" action="/login">
+<form method="post" action="${escapeHtml(url("/login"))}">
 <input type="hidden" name="next" value="${escapeHtml(safeNext(next))}">
 <label>API token <input type="password" name="token" autocomplete="current-password" required></label>
 <button type="submit">Sign in</button>

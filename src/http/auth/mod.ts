@@ -6,15 +6,19 @@
  * @example
  * ```ts ignore
  * import { secureApp } from "./auth/mod.ts";
- * secureApp(app, { tokens: { admin: [token], read: [] }, corsOrigins: [] });
+ * secureApp(app, { tokens: { admin: [token], read: [] }, corsOrigins: [] }, { store, clock });
  * ```
  * @module
  */
 import type { Hono } from "hono";
+import type { Clock } from "../../clock.ts";
+import type { Store } from "../../store/store.ts";
 import { crossSiteGuard } from "./cross_site.ts";
+import { hostCheck } from "./host_check.ts";
 import { corsFor, securityHeaders } from "./headers.ts";
 import { loginRoutes } from "./login.ts";
 import { requireToken } from "./require_token.ts";
+import { Sessions } from "./sessions.ts";
 import { type ApiTokens, authRequired } from "./tokens.ts";
 
 export type { ApiTokens } from "./tokens.ts";
@@ -25,6 +29,12 @@ export interface SecurityOptions {
   tokens?: ApiTokens;
   /** Origins allowed to call the API from browsers (CORS); none by default. */
   corsOrigins?: string[];
+  /**
+   * When set, only requests whose `Host` is `localhost`, an IP address or one of these
+   * names are served; others get 421 (`host_check.ts`, against DNS rebinding). `tq serve`
+   * sets it whenever no token is configured; unset (the default), `Host` is not checked.
+   */
+  allowedHosts?: string[];
 }
 
 /**
@@ -33,17 +43,23 @@ export interface SecurityOptions {
  *
  * @example
  * ```ts ignore
- * secureApp(app, {});
+ * secureApp(app, {}, { store, clock });
  * ```
  */
-// deno-lint-ignore no-explicit-any
-export function secureApp(app: Hono<any>, options: SecurityOptions): void {
+export function secureApp(
+  // deno-lint-ignore no-explicit-any
+  app: Hono<any>,
+  options: SecurityOptions,
+  { store, clock }: { store: Store; clock: Clock },
+): void {
   const origins = options.corsOrigins ?? [];
   app.use("*", securityHeaders());
+  if (options.allowedHosts) app.use("*", hostCheck(options.allowedHosts));
   if (origins.length > 0) app.use("*", corsFor(origins));
   app.use("*", crossSiteGuard(origins));
   if (authRequired(options.tokens)) {
-    app.use("*", requireToken(options.tokens));
-    loginRoutes(app, options.tokens);
+    const sessions = new Sessions(store, clock, options.tokens);
+    app.use("*", requireToken(options.tokens, sessions));
+    loginRoutes(app, sessions);
   }
 }

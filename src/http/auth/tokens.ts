@@ -13,6 +13,7 @@
  * ```
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createHash, timingSafeEqual } from "node:crypto";
 
 /** The tokens a server accepts, by role; both lists empty means "no authentication". */
@@ -43,6 +44,42 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
  */
 export function tokenRole(tokens: ApiTokens, candidate: string): Role | null {
   const given = digest(candidate);
+  let role: Role | null = null;
+  for (const token of tokens.read) {
+    if (timingSafeEqual(given, digest(token))) role = "read";
+  }
+  for (const token of tokens.admin) {
+    if (timingSafeEqual(given, digest(token))) role = "admin";
+  }
+  return role;
+}
+
+/**
+ * The SHA-256 of `token` in hex: what a session records of the token it came from.
+ *
+ * @example
+ * ```ts
+ * import { tokenHash } from "./tokens.ts";
+ * console.assert(tokenHash("x").length === 64);
+ * ```
+ */
+export function tokenHash(token: string): string {
+  return digest(token).toString("hex");
+}
+
+/**
+ * The role of the configured token whose {@linkcode tokenHash} is `hash`, or null when no
+ * configured token has it any more (it was rotated out). Compares every token every time.
+ *
+ * @example
+ * ```ts
+ * import { roleOfHash, tokenHash } from "./tokens.ts";
+ * const tokens = { admin: ["a".repeat(16)], read: [] };
+ * console.assert(roleOfHash(tokens, tokenHash("a".repeat(16))) === "admin");
+ * ```
+ */
+export function roleOfHash(tokens: ApiTokens, hash: string): Role | null {
+  const given = Buffer.from(/^[0-9a-f]{64}$/.test(hash) ? hash : "0".repeat(64), "hex");
   let role: Role | null = null;
   for (const token of tokens.read) {
     if (timingSafeEqual(given, digest(token))) role = "read";

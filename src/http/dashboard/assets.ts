@@ -70,7 +70,8 @@ const JS = `"use strict";
       });
   }
   var job = live.getAttribute("data-job");
-  var events = new EventSource("/ui/events" + (job ? "?job=" + encodeURIComponent(job) : ""));
+  var base = document.querySelector('meta[name="tq-base"]');
+  var events = new EventSource((base ? base.content : "") + "/ui/events" + (job ? "?job=" + encodeURIComponent(job) : ""));
   events.addEventListener("change", refresh);
   events.onopen = function () { status.textContent = "live"; };
   events.onerror = function () { status.textContent = "reconnecting…"; };

@@ -15,6 +15,7 @@ import { isJobId } from "../../ids.ts";
 import { isTerminal, JOB_STATES } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
 import { type Html, time } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 /**
  * The batch's live region; a `batch_not_found` error (404) for an unknown id.
@@ -62,7 +63,9 @@ export async function batchDetail(store: Store, id: string): Promise<Html> {
       <dd>${batch.onComplete?.task ?? "–"}</dd>
       <dt>completion job</dt>
       <dd>${batch.completionJobId
-        ? html`<a href="/ui/jobs/${batch.completionJobId}"><code>${batch.completionJobId}</code></a>`
+        ? html`<a href="${
+          url(`/ui/jobs/${batch.completionJobId}`)
+        }"><code>${batch.completionJobId}</code></a>`
         : "–"}</dd>
     </dl>
   `;

@@ -11,6 +11,7 @@
  * @module
  */
 import { html } from "hono/html";
+import { url } from "../base_path.ts";
 import type { DoctorReport } from "../../maintenance/doctor/doctor.ts";
 import type { Html } from "./layout.ts";
 
@@ -33,9 +34,9 @@ export function doctorReport(report: DoctorReport): Html {
       <tr>
         <td><code>${f.kind}</code></td>
         <td>${f.job_id
-          ? html`<a href="/ui/jobs/${f.job_id}">${f.job_id}</a>`
+          ? html`<a href="${url(`/ui/jobs/${f.job_id}`)}">${f.job_id}</a>`
           : f.batch_id
-          ? html`<a href="/ui/batches/${f.batch_id}">${f.batch_id}</a>`
+          ? html`<a href="${url(`/ui/batches/${f.batch_id}`)}">${f.batch_id}</a>`
           : ""}</td>
         <td>${f.message}</td>
         <td>${f.repair}</td>

@@ -18,6 +18,7 @@
 import { html } from "hono/html";
 import type { JobState } from "../../job.ts";
 import type { Html } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 /** One node of a flow: its name, job, the job's state (null once pruned), parent names. */
 export interface FlowNode {
@@ -110,7 +111,7 @@ export function flowGraph(nodes: FlowNode[]): Html {
     const state = node.state ?? "pruned";
     return html`
       <a
-        href="/ui/jobs/${node.jobId}"><g class="node state-${state}"><title>${node
+        href="${url(`/ui/jobs/${node.jobId}`)}"><g class="node state-${state}"><title>${node
           .name}: ${state}</title><rect x="${x}" y="${y}" width="${W}" height="${H}" rx="6"/><text x="${x +
           10}" y="${y + 18}">${label(node.name)}</text><text class="sub" x="${x + 10}" y="${y +
           35}">${state}</text></g></a>

@@ -16,6 +16,7 @@ import type { Store } from "../../store/store.ts";
 import { flowStatus } from "../../flows/flow_status.ts";
 import { flowGraph, type FlowNode } from "./flow_graph.ts";
 import { type Html, time } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 /**
  * The flow's live region; a `flow_not_found` error (404) for an id that is not a flow.
@@ -44,7 +45,7 @@ export async function flowDetail(store: Store, id: string): Promise<Html> {
     return html`
       <tr>
         <th scope="row">${node.name}</th>
-        <td><a href="/ui/jobs/${node.jobId}"><code>${node.jobId}</code></a></td>
+        <td><a href="${url(`/ui/jobs/${node.jobId}`)}"><code>${node.jobId}</code></a></td>
         <td><span class="badge state-${node.state ?? "pruned"}">${node.state ??
           "pruned"}</span></td>
         <td>${job?.task ?? "–"}</td>

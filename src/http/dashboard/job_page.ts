@@ -13,6 +13,7 @@ import { html } from "hono/html";
 import { isTerminal, type Job } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
 import { duration, type Html, postButton, pretty, time } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 /** Lines of a job's log shown. */
 const LOG_LINES = 500;
@@ -28,7 +29,7 @@ function progress(job: Job): Html | string {
 
 function actions(job: Job, csrf?: string): Html {
   const button = (action: string, label: string, cls = "") =>
-    postButton(`/ui/jobs/${job.id}/${action}`, label, csrf, cls);
+    postButton(url(`/ui/jobs/${job.id}/${action}`), label, csrf, cls);
   return html`<div class="actions">${
     job.state === "failed" || job.state === "canceled" ? button("retry", "Retry") : ""
   }${
@@ -43,7 +44,7 @@ function actions(job: Job, csrf?: string): Html {
  * offers to cancel them with it: deleting it alone would be refused.
  */
 function deleteControl(job: Job, csrf?: string): Html {
-  const action = `/ui/jobs/${job.id}/delete`;
+  const action = url(`/ui/jobs/${job.id}/delete`);
   const waiting = !isTerminal(job.state) && (job.dependants?.length ?? 0) > 0;
   if (!waiting) return postButton(action, "Delete", csrf, "danger");
   return html`<details class="confirm" id="delete-confirm"><summary>Delete…</summary>
@@ -102,19 +103,22 @@ ${progress(job)}
 ${actions(job, csrf)}
 <dl class="facts">
 <dt>task</dt><dd>${job.task}</dd>
-<dt>queue</dt><dd><a href="/ui/jobs?queue=${encodeURIComponent(job.queue)}">${job.queue}</a></dd>
+<dt>queue</dt><dd><a href="${
+    url(`/ui/jobs?queue=${encodeURIComponent(job.queue)}`)
+  }">${job.queue}</a></dd>
 ${
     job.flow
       ? html`
         <dt>flow</dt>
-        <dd><a href="/ui/flows/${job.flow.id}">${job.flow.id}</a> (node ${job.flow.node})</dd>
+        <dd><a href="${url(`/ui/flows/${job.flow.id}`)}">${job.flow.id}</a> (node ${job.flow
+          .node})</dd>
       `
       : ""
   }${
     job.batchId
       ? html`
         <dt>batch</dt>
-        <dd><a href="/ui/batches/${job.batchId}">${job.batchId}</a></dd>
+        <dd><a href="${url(`/ui/batches/${job.batchId}`)}">${job.batchId}</a></dd>
       `
       : ""
   }

@@ -13,6 +13,7 @@ import { z } from "zod";
 import { type Job, JOB_STATES, lastError } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
 import { type Html, time } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 /** The table's query; bad values are refused with a 422 naming the field. */
 export const JobsQuery = z.strictObject({
@@ -38,14 +39,14 @@ function link(filters: JobsFilters, cursor?: string): string {
   if (filters.limit) params.set("limit", String(filters.limit));
   if (cursor) params.set("cursor", cursor);
   const query = params.toString();
-  return `/ui/jobs${query ? `?${query}` : ""}`;
+  return url(`/ui/jobs${query ? `?${query}` : ""}`);
 }
 
 function row(job: Job): Html {
   const error = lastError(job);
   return html`
     <tr>
-      <td><a href="/ui/jobs/${job.id}"><code>${job.id}</code></a></td>
+      <td><a href="${url(`/ui/jobs/${job.id}`)}"><code>${job.id}</code></a></td>
       <td><span class="badge state-${job.state}">${job.state}</span></td>
       <td>${job.task}</td>
       <td>${job.queue}</td>
@@ -67,7 +68,7 @@ export function jobsControls(filters: JobsFilters, queues: string[], tasks: stri
         : ""}>${value}</option>
     `;
   return html`
-    <form class="filters" method="get" action="/ui/jobs">
+    <form class="filters" method="get" action="${url("/ui/jobs")}">
       <label>Status <select name="status"><option value="">any</option>${JOB_STATES.map((s) =>
         option(s, filters.status)
       )}</select></label>
@@ -80,7 +81,9 @@ export function jobsControls(filters: JobsFilters, queues: string[], tasks: stri
       <button>Filter</button>
     </form>
     <form class="filters" method="get"
-      action="/ui/jobs"><label>Job id <input name="id" size="28" placeholder="01K…" value="${filters
+      action="${url(
+        "/ui/jobs",
+      )}"><label>Job id <input name="id" size="28" placeholder="01K…" value="${filters
         .id ?? ""}"></label><button>Find</button></form>
   `;
 }

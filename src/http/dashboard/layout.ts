@@ -13,6 +13,8 @@
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
+import { url } from "../base_path.ts";
+import { isoTime } from "../../input_rules.ts";
 
 /** What a page renders to: escaped HTML, possibly not yet resolved. */
 export type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -50,7 +52,7 @@ export interface PageParts {
 export function page({ title, nav, controls, body, notice, job }: PageParts): Html {
   const links = NAV.map(([id, href, label]) =>
     html`
-      <a href="${href}" ${id === nav
+      <a href="${url(href)}" ${id === nav
         ? html`
           aria-current="page"
         `
@@ -65,9 +67,10 @@ export function page({ title, nav, controls, body, notice, job }: PageParts): Ht
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="referrer" content="same-origin">
         <title>${title} · tq</title>
-        <link rel="icon" href="/assets/favicon.svg">
-        <link rel="stylesheet" href="/assets/tq.css">
-        <script src="/assets/tq.js" defer></script>
+        <meta name="tq-base" content="${url("")}">
+        <link rel="icon" href="${url("/assets/favicon.svg")}">
+        <link rel="stylesheet" href="${url("/assets/tq.css")}">
+        <script src="${url("/assets/tq.js")}" defer></script>
       </head>
       <body>
         <header><strong class="brand">tq</strong><nav>${links}</nav><span id="live-status" class="muted"></span></header>
@@ -129,8 +132,8 @@ export function postButton(
  * ```
  */
 export function time(ms: number | undefined | null): string {
-  if (ms === undefined || ms === null) return "–";
-  return new Date(ms).toISOString().replace("T", " ").slice(0, 19) + "Z";
+  const iso = isoTime(ms);
+  return iso === null ? "–" : iso.replace("T", " ").slice(0, 19) + "Z";
 }
 
 /**

@@ -23,7 +23,7 @@ import { retryFailed } from "../../queue_retry.ts";
 import { cancelJob, retryJob } from "../../transitions.ts";
 import type { AppDeps } from "../app.ts";
 import { ASSETS } from "./assets.ts";
-import { liveEvents } from "./events.ts";
+import { LiveFeed } from "./events.ts";
 import { batchDetail } from "./batch_page.ts";
 import { flowDetail } from "./flow_page.ts";
 import { jobDetail } from "./job_page.ts";
@@ -35,6 +35,7 @@ import { QueueNameParams } from "../routes/queue_retry.ts";
 import { scheduleDashboardRoutes } from "./schedule_routes.ts";
 import { doctorReport } from "./doctor_page.ts";
 import { runDoctor } from "../../maintenance/doctor/doctor.ts";
+import { url } from "../base_path.ts";
 
 /** What the `done` query parameter of a redirect says, by code (never echoed as given). */
 const NOTICES: Record<string, string> = {
@@ -99,7 +100,7 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
     if (filters.id) {
       const id = filters.id.trim().toUpperCase();
       const found = await readJob(store, id).catch(() => null);
-      if (found) return c.redirect(`/ui/jobs/${found.id}`, 303);
+      if (found) return c.redirect(url(`/ui/jobs/${found.id}`), 303);
     }
     const queues = (await store.queueCounts()).map((q) => q.name).sort();
     const tasks = registry.list().map((t) => t.name).sort();
@@ -153,11 +154,12 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
   scheduleDashboardRoutes(app, deps, htmlPage, notice);
 
   const scheduleNames = deps.schedules.map((s) => s.name);
-  app.get("/ui/events", (c) => liveEvents(c, store, clock, scheduleNames));
+  const feed = new LiveFeed(deps, scheduleNames);
+  app.get("/ui/events", (c) => feed.stream(c));
 
   app.post("/ui/jobs/:id/retry", async (c) => {
     const job = await changeJob(store, c.req.param("id"), (j) => retryJob(j, { now: clock.now() }));
-    return c.redirect(`/ui/jobs/${job.id}?done=retried`, 303);
+    return c.redirect(url(`/ui/jobs/${job.id}?done=retried`), 303);
   });
 
   app.post("/ui/jobs/:id/cancel", async (c) => {
@@ -166,7 +168,7 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
       c.req.param("id"),
       (j) => cancelJob(j, { now: clock.now(), reason: CANCEL_REASON, ttlMs: jobTtlMs }),
     );
-    return c.redirect(`/ui/jobs/${job.id}?done=canceled`, 303);
+    return c.redirect(url(`/ui/jobs/${job.id}?done=canceled`), 303);
   });
 
   app.post("/ui/jobs/:id/delete", async (c) => {
@@ -176,20 +178,20 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
       await deleteJob(store, id, { cascade, now: clock.now(), ttlMs: jobTtlMs });
     } catch (error) {
       if (!(error instanceof DependantsWaitingError)) throw error;
-      return c.redirect(`/ui/jobs/${encodeURIComponent(id)}?done=delete_refused`, 303);
+      return c.redirect(url(`/ui/jobs/${encodeURIComponent(id)}?done=delete_refused`), 303);
     }
-    return c.redirect(`/ui/jobs?done=${cascade ? "deleted_cascade" : "deleted"}`, 303);
+    return c.redirect(url(`/ui/jobs?done=${cascade ? "deleted_cascade" : "deleted"}`), 303);
   });
 
   app.post("/ui/queues/:name/retry-failed", async (c) => {
     await retryFailed(store, { queue: queueName(c.req.param("name")), now: clock.now() });
-    return c.redirect("/?done=retried_failed", 303);
+    return c.redirect(url("/?done=retried_failed"), 303);
   });
 
   for (const action of ["pause", "resume"] as const) {
     app.post(`/ui/queues/:name/${action}`, async (c) => {
       await store.queuePause({ queue: queueName(c.req.param("name")), paused: action === "pause" });
-      return c.redirect(`/?done=queue_${action}d`, 303);
+      return c.redirect(url(`/?done=queue_${action}d`), 303);
     });
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The overview page (`/`): every queue's jobs per state, with links into the job table,
- * whether it is paused, and buttons to pause or resume it and to retry its failed jobs; jobs
+ * its latency (the wait of its oldest ready job), whether it is paused, and buttons to pause or resume it and to retry its failed jobs; jobs
  * finished and failed per minute over the last hour; the workers online.
  *
  * @example
@@ -11,9 +11,11 @@
  */
 import { html } from "hono/html";
 import { JOB_STATES } from "../../job.ts";
+import { queueLatencies } from "../../metrics/queue_latency.ts";
 import type { QueueCounts, Store } from "../../store/store.ts";
 import { perMinute, rateChart } from "./chart.ts";
-import { type Html, postButton } from "./layout.ts";
+import { duration, type Html, postButton } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -42,11 +44,12 @@ export async function overview(store: Store, now: number, csrf?: string): Promis
     store.statsGet({ since: now - HOUR_MS }),
     store.workerList({ now }),
   ]);
+  const latency = await queueLatencies(store, counts, now);
   const rows = queueRows(counts, paused).map((q) => {
-    const path = `/ui/queues/${encodeURIComponent(q.name)}`;
+    const path = url(`/ui/queues/${encodeURIComponent(q.name)}`);
     const isPaused = paused.includes(q.name);
-    return html`<tr><th scope="row"><a href="/ui/jobs?queue=${
-      encodeURIComponent(q.name)
+    return html`<tr><th scope="row"><a href="${
+      url(`/ui/jobs?queue=${encodeURIComponent(q.name)}`)
     }">${q.name}</a>${
       isPaused
         ? html`
@@ -57,12 +60,14 @@ export async function overview(store: Store, now: number, csrf?: string): Promis
       JOB_STATES.map((state) =>
         html`
           <td
-            class="num state-${state}"><a href="/ui/jobs?queue=${encodeURIComponent(
-              q.name,
-            )}&amp;status=${state}">${q[state]}</a></td>
+            class="num state-${state}"><a href="${url(
+              `/ui/jobs?queue=${encodeURIComponent(q.name)}&status=${state}`,
+            )}">${q[state]}</a></td>
         `
       )
-    }<td><div class="actions">${
+    }<td class="num latency" title="wait of the oldest ready job">${
+      duration(latency.get(q.name) ?? 0)
+    }</td><td><div class="actions">${
       isPaused
         ? postButton(`${path}/resume`, "Resume", csrf)
         : postButton(`${path}/pause`, "Pause", csrf)
@@ -82,7 +87,7 @@ export async function overview(store: Store, now: number, csrf?: string): Promis
           <thead>
             <tr><th>queue</th>${JOB_STATES.map((s) =>
               html`<th class="num">${s}</th>`
-            )}<th></th></tr>
+            )}<th class="num">latency</th><th></th></tr>
           </thead>
           <tbody>${rows}</tbody>
         </table>
@@ -94,7 +99,7 @@ export async function overview(store: Store, now: number, csrf?: string): Promis
     </section>
     <section>
       <h2>Workers</h2>
-      <p><a href="/ui/workers"><strong id="workers-online">${workers
+      <p><a href="${url("/ui/workers")}"><strong id="workers-online">${workers
         .length}</strong> online</a>, running ${busy} of ${slots} slots.</p>
     </section>
   `;

@@ -16,6 +16,7 @@ import { csrfValue } from "../auth/cookies.ts";
 import type { AppDeps } from "../app.ts";
 import { type Html, page } from "./layout.ts";
 import { schedulesTable } from "./schedules_page.ts";
+import { url } from "../base_path.ts";
 
 /**
  * Adds the schedules page and its actions to `app`; `respond` turns a page into a response
@@ -44,7 +45,7 @@ export function scheduleDashboardRoutes(
     app.post(`/ui/schedules/:name/${action}`, async (c) => {
       const schedule = findSchedule(schedules, c.req.param("name"));
       await store.schedulePause({ name: schedule.name, paused: action === "pause" });
-      return c.redirect(`/ui/schedules?done=schedule_${action}d`, 303);
+      return c.redirect(url(`/ui/schedules?done=schedule_${action}d`), 303);
     });
   }
 
@@ -52,6 +53,6 @@ export function scheduleDashboardRoutes(
     const schedule = findSchedule(schedules, c.req.param("name"));
     if (!canPrepare(producer)) throw new Error("the app's producer cannot prepare jobs");
     await runSchedule({ store, producer, schedule });
-    return c.redirect("/ui/schedules?done=schedule_triggered", 303);
+    return c.redirect(url("/ui/schedules?done=schedule_triggered"), 303);
   });
 }

@@ -14,17 +14,20 @@ import type { Schedule } from "../../scheduler/schedule.ts";
 import { type ScheduleStatus, scheduleStatuses } from "../../scheduler/schedule_status.ts";
 import type { Store } from "../../store/store.ts";
 import { type Html, postButton, time } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 const at = (iso: string | null) => time(iso === null ? null : Date.parse(iso));
 
 function row(s: ScheduleStatus, csrf: string | undefined): Html {
-  const path = `/ui/schedules/${encodeURIComponent(s.name)}`;
+  const path = url(`/ui/schedules/${encodeURIComponent(s.name)}`);
   return html`
     <tr>
       <th scope="row">${s.name}${s.description
         ? html`<div class="muted">${s.description}</div>`
         : ""}</th>
-      <td><code>${s.cron}</code></td>
+      <td><code>${s.cron}</code>${s.timezone === "UTC"
+        ? ""
+        : html`<div class="muted">${s.timezone}</div>`}</td>
       <td>${s.task}</td>
       <td>${s.paused
         ? html`<span class="badge state-paused">paused</span>`
@@ -32,7 +35,7 @@ function row(s: ScheduleStatus, csrf: string | undefined): Html {
       <td>${at(s.last_run_at)}</td>
       <td>${s.last_job_id
         ? html`
-          <a href="/ui/jobs/${s.last_job_id}"><code>${s.last_job_id}</code></a>
+          <a href="${url(`/ui/jobs/${s.last_job_id}`)}"><code>${s.last_job_id}</code></a>
           <span class="badge state-${s.last_job_status ?? "gone"}">${s.last_job_status ??
             "deleted"}</span>
         `
@@ -73,7 +76,7 @@ export async function schedulesTable(
       <thead>
         <tr>
           <th>name</th>
-          <th>cron (UTC)</th>
+          <th>cron</th>
           <th>task</th>
           <th>next run</th>
           <th>last run</th>

@@ -11,6 +11,7 @@
 import { html } from "hono/html";
 import type { Store } from "../../store/store.ts";
 import { duration, type Html } from "./layout.ts";
+import { url } from "../base_path.ts";
 
 /**
  * The workers' live region.
@@ -35,7 +36,7 @@ export async function workersTable(store: Store, now: number): Promise<Html> {
         <td>${w.queues.join(", ")}</td>
         <td>${w.runningJobIds.map((id) =>
           html`
-            <a href="/ui/jobs/${id}"><code>${id}</code></a>
+            <a href="${url(`/ui/jobs/${id}`)}"><code>${id}</code></a>
           `
         )}</td>
         <td>${duration(Math.max(0, now - w.lastHeartbeatAt))} ago</td>

@@ -31,6 +31,7 @@ import { enqueueRequest } from "../enqueue.ts";
 import { requestIssues } from "../errors.ts";
 import { jsonBody } from "../json_body.ts";
 import { EnqueueBody, errorResponses, jsonResponse } from "../schemas.ts";
+import { url } from "../base_path.ts";
 
 const BulkBody = z.strictObject({
   // The cap is checked by the handler, so its refusal names the limit (413, bulk_jobs).
@@ -141,7 +142,7 @@ export function bulkRoutes(app: OpenAPIHono, { producer, store, clock }: AppDeps
     }
     return c.json({
       batch_id: result.batch.id,
-      status_url: `/batches/${result.batch.id}`,
+      status_url: url(`/batches/${result.batch.id}`),
       job_ids: result.jobIds,
       rejected: result.rejected,
     }, result.created ? 202 : 200);

@@ -1,11 +1,12 @@
 /**
  * `GET /jobs/{id}/events`: a job's changes as Server-Sent Events. The first `state` event
- * carries the job JSON at once; then the stream looks at the store every
- * {@linkcode JOB_EVENTS_POLL_MS} and sends another `state` event whenever the job JSON
- * changed (state, progress, errors), and ends after the event of a terminal state (or a
- * `deleted` event). A comment line every 15 s keeps proxies from closing a quiet stream,
- * and polling stops as soon as the client goes away. Polling the store, rather than
- * listening in process, is what lets changes made by worker processes reach the stream.
+ * carries the job JSON at once; then another `state` event follows whenever the job JSON
+ * changed (state, progress, errors), and the stream ends after the event of a terminal
+ * state (or a `deleted` event). Streams learn of changes from one {@linkcode JobWatcher}
+ * per app, which reads every watched job with one store read per tick however many
+ * streams follow it, and reads an unchanged job less and less often (100 ms up to 1 s).
+ * A comment line every 15 s keeps proxies from closing a quiet stream; the watch stops as
+ * soon as the client goes away. Open streams are capped (`stream_slots.ts`: 503 beyond).
  *
  * ```
  * event: state
@@ -21,14 +22,14 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { streamSSE } from "hono/streaming";
-import { isTerminal } from "../../job.ts";
+import type { Clock } from "../../clock.ts";
+import { isTerminal, type Job } from "../../job.ts";
 import { readJob } from "../../job_changes.ts";
 import type { AppDeps } from "../app.ts";
 import { jobJson } from "../job_json.ts";
+import { JobWatcher } from "../job_watcher.ts";
 import { errorResponses, JobIdParams } from "../schemas.ts";
 
-/** How often each stream reads its job. */
-export const JOB_EVENTS_POLL_MS = 100;
 /** A comment this often keeps an idle stream open through proxies. */
 export const JOB_EVENTS_KEEPALIVE_MS = 15_000;
 
@@ -43,9 +44,25 @@ const eventsRoute = createRoute({
         "terminal state (`event: deleted` if the job is deleted meanwhile)",
       content: { "text/event-stream": { schema: z.string() } },
     },
-    ...errorResponses({ 404: "No such job" }),
+    ...errorResponses({
+      404: "No such job",
+      503: "Too many event streams open (`--max-streams`); `Retry-After` says when to retry",
+    }),
   },
 });
+
+/** Writes a comment line every {@linkcode JOB_EVENTS_KEEPALIVE_MS} until `signal` aborts. */
+export async function keepAlive(
+  stream: { write(text: string): Promise<unknown> },
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<void> {
+  while (!signal.aborted) {
+    await clock.sleep(JOB_EVENTS_KEEPALIVE_MS, signal);
+    if (signal.aborted) break;
+    await stream.write(": keep-alive\n\n").catch(() => {});
+  }
+}
 
 /**
  * Adds `GET /jobs/{id}/events` to `app`.
@@ -55,34 +72,56 @@ const eventsRoute = createRoute({
  * jobEventRoutes(app, deps);
  * ```
  */
-export function jobEventRoutes(app: OpenAPIHono, { store, clock }: AppDeps): void {
+export function jobEventRoutes(app: OpenAPIHono, { store, clock, streams }: AppDeps): void {
+  const watcher = new JobWatcher(store, clock);
   app.openapi(eventsRoute, async (c) => {
     const first = await readJob(store, c.req.valid("param").id);
+    const release = streams.take();
+    if (!release) return streams.busy(c) as never;
     return streamSSE(c, async (stream) => {
+      // Changes arrive from the watcher into a one-slot mailbox: only the latest matters.
+      let latest: Job | null | undefined;
+      let wake = () => {};
       const gone = new AbortController();
-      stream.onAbort(() => gone.abort());
-      let sent = JSON.stringify(jobJson(first));
-      await stream.writeSSE({ event: "state", data: sent });
-      let ended = isTerminal(first.state);
-      let quietMs = 0;
-      while (!ended && !gone.signal.aborted) {
-        await clock.sleep(JOB_EVENTS_POLL_MS, gone.signal);
-        if (gone.signal.aborted) break;
-        const job = await store.jobGet(first.id);
-        if (!job) {
-          await stream.writeSSE({ event: "deleted", data: JSON.stringify({ id: first.id }) });
-          break;
+      stream.onAbort(() => {
+        gone.abort();
+        wake();
+      });
+      const stop = isTerminal(first.state) ? () => {} : watcher.watch(
+        first.id,
+        first.version,
+        (job) => {
+          latest = job;
+          wake();
+        },
+      );
+      void keepAlive(stream, clock, gone.signal);
+      try {
+        let sent = JSON.stringify(jobJson(first));
+        await stream.writeSSE({ event: "state", data: sent });
+        let ended = isTerminal(first.state);
+        while (!ended && !gone.signal.aborted) {
+          if (latest === undefined) {
+            await new Promise<void>((resolve) => (wake = resolve));
+            continue;
+          }
+          const job = latest;
+          latest = undefined;
+          if (!job) {
+            await stream.writeSSE({ event: "deleted", data: JSON.stringify({ id: first.id }) });
+            break;
+          }
+          const data = JSON.stringify(jobJson(job));
+          ended = isTerminal(job.state);
+          if (data !== sent) {
+            sent = data;
+            await stream.writeSSE({ event: "state", data });
+          }
         }
-        const data = JSON.stringify(jobJson(job));
-        ended = isTerminal(job.state);
-        if (data !== sent) {
-          sent = data;
-          quietMs = 0;
-          await stream.writeSSE({ event: "state", data });
-        } else if ((quietMs += JOB_EVENTS_POLL_MS) >= JOB_EVENTS_KEEPALIVE_MS) {
-          quietMs = 0;
-          await stream.write(": keep-alive\n\n");
-        }
+      } finally {
+        gone.abort();
+        stop();
+        release();
       }
     });
   });

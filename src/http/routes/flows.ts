@@ -25,6 +25,7 @@ import { enqueueRequest } from "../enqueue.ts";
 import { isoTime } from "../job_json.ts";
 import { jsonBody } from "../json_body.ts";
 import { EnqueueBody, errorResponses, JobIdParams, jsonResponse } from "../schemas.ts";
+import { url } from "../base_path.ts";
 
 const nodeName = z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1-64 letters, digits, _ . or -");
 const { queue, priority, delay, run_at, max_attempts, timeout } = EnqueueBody.shape;
@@ -118,11 +119,11 @@ export function flowRoutes(app: OpenAPIHono, { producer, store }: AppDeps): void
     const jobs = planFlow(preparer as JobPreparer, store, spec);
     await store.jobInsertMany({ jobs });
     const flowId = jobs[0].id;
-    c.header("Location", `/flows/${flowId}`);
+    c.header("Location", url(`/flows/${flowId}`));
     return c.json({
       flow_id: flowId,
       nodes: jobs[0].flow!.nodes!,
-      status_url: `/flows/${flowId}`,
+      status_url: url(`/flows/${flowId}`),
     }, 202);
   });
 

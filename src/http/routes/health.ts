@@ -18,6 +18,7 @@ const healthRoute = createRoute({
   method: "get",
   path: "/healthz",
   summary: "Whether the store is usable",
+  security: [], // open even when tokens are on (require_token.ts OPEN_PATHS)
   responses: {
     200: jsonResponse(z.object({ status: z.literal("ok") }), "The store answers"),
     ...errorResponses({ 503: "The store does not answer" }),

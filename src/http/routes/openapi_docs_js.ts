@@ -15,6 +15,8 @@
 export const DOCS_JS = `"use strict";
 (function () {
   var root = document.getElementById("operations");
+  var meta = document.querySelector('meta[name="tq-base"]');
+  var base = meta ? meta.content : "", server = base;
   function el(tag, text, cls) {
     var node = document.createElement(tag);
     if (text) node.textContent = text;
@@ -57,7 +59,7 @@ export const DOCS_JS = `"use strict";
     var out = el("pre", "", "json");
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      var url = path, query = new URLSearchParams();
+      var url = server + path, query = new URLSearchParams();
       Object.keys(inputs).forEach(function (name) {
         var value = inputs[name].input.value;
         if (!value) return;
@@ -78,7 +80,8 @@ export const DOCS_JS = `"use strict";
     box.appendChild(out);
     return box;
   }
-  fetch("/openapi.json", { credentials: "same-origin" }).then(function (res) { return res.json(); }).then(function (doc) {
+  fetch(base + "/openapi.json", { credentials: "same-origin" }).then(function (res) { return res.json(); }).then(function (doc) {
+    server = doc.servers && doc.servers[0] ? doc.servers[0].url.replace(/\\/$/, "") : "";
     root.replaceChildren();
     Object.keys(doc.paths).sort().forEach(function (path) {
       Object.keys(doc.paths[path]).forEach(function (method) {

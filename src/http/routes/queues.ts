@@ -1,5 +1,6 @@
 /**
- * `GET /queues`: every queue with its jobs counted per state, as the store keeps them.
+ * `GET /queues`: every queue with its jobs counted per state, as the store keeps them, and
+ * its latency (`latency_ms`: the wait of its oldest ready job, 0 when none).
  *
  * @example
  * ```ts ignore
@@ -9,6 +10,7 @@
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
+import { queueLatencies } from "../../metrics/queue_latency.ts";
 import type { AppDeps } from "../app.ts";
 import { errorResponses, jsonResponse } from "../schemas.ts";
 
@@ -22,6 +24,9 @@ const QueueSchema = z.object({
   finished: count,
   failed: count,
   canceled: count,
+  latency_ms: count.openapi({
+    description: "How long the oldest ready job has waited since it became ready; 0 when none",
+  }),
 }).openapi("Queue");
 
 const listRoute = createRoute({
@@ -42,9 +47,10 @@ const listRoute = createRoute({
  * queueRoutes(app, deps);
  * ```
  */
-export function queueRoutes(app: OpenAPIHono, { store }: AppDeps): void {
+export function queueRoutes(app: OpenAPIHono, { store, clock }: AppDeps): void {
   app.openapi(listRoute, async (c) => {
     const counts = await store.queueCounts();
+    const latency = await queueLatencies(store, counts, clock.now());
     // Copied field by field: the API's shape must not change when a store adds a field.
     const queues = counts.map((
       { name, deferred, queued, scheduled, started, finished, failed, canceled },
@@ -57,6 +63,7 @@ export function queueRoutes(app: OpenAPIHono, { store }: AppDeps): void {
       finished,
       failed,
       canceled,
+      latency_ms: latency.get(name) ?? 0,
     }));
     return c.json({ queues }, 200);
   });

@@ -16,17 +16,20 @@ import { CATCH_UP_POLICIES, type Schedule } from "../../scheduler/schedule.ts";
 import { findSchedule, scheduleStatuses } from "../../scheduler/schedule_status.ts";
 import { canPrepare, runSchedule } from "../../scheduler/run_schedule.ts";
 import type { AppDeps } from "../app.ts";
-import { enqueuedJson } from "../enqueue.ts";
+import { enqueuedJson, jobUrl } from "../enqueue.ts";
 import { Enqueued, errorResponses, jsonResponse } from "../schemas.ts";
 
 const time = z.string().nullable();
 const ScheduleSchema = z.object({
   name: z.string(),
-  cron: z.string().openapi({ description: "Standard crontab meaning, UTC" }),
+  cron: z.string().openapi({ description: "Standard crontab meaning, read in `timezone`" }),
+  timezone: z.string().openapi({ description: "IANA time zone", example: "America/New_York" }),
   task: z.string(),
   catch_up: z.enum(CATCH_UP_POLICIES as ["skip", "last"]),
   paused: z.boolean(),
-  next_run_at: time,
+  next_run_at: time.openapi({
+    description: "UTC instant of the next local-time match (daylight-saving rules applied)",
+  }),
   last_run_at: time,
   last_tick_at: time,
   last_job_id: z.string().nullable(),
@@ -105,7 +108,7 @@ export function scheduleRoutes(app: OpenAPIHono, deps: AppDeps): void {
     const schedule = findSchedule(schedules, c.req.valid("param").name);
     if (!canPrepare(producer)) throw new Error("the app's producer cannot prepare jobs");
     const { job } = await runSchedule({ store, producer, schedule });
-    c.header("Location", `/jobs/${job.id}`);
+    c.header("Location", jobUrl(job.id));
     return c.json(enqueuedJson(job), 202);
   });
 }

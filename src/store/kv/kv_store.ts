@@ -28,6 +28,7 @@ import type {
   Store,
 } from "../store.ts";
 import { Doorbell } from "./doorbell.ts";
+import { type Bell, LocalBell } from "./local_bell.ts";
 import { jobKey } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { WriteBatch } from "./write_batch.ts";
@@ -47,6 +48,8 @@ import { KvRateLimits } from "./rate_limits.ts";
 import { insertGrouped } from "./groups.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
+import type { SessionRecord } from "../sessions.ts";
+import { oldestReadyAt } from "./oldest_ready.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -87,10 +90,16 @@ export interface KvStoreOptions {
   /** How often idle workers look for other processes' wake-ups where the file system gives
    * no watcher, in ms (2). */
   pollMs?: number;
+  /**
+   * The wake-ups of a `":memory:"` store (a new {@linkcode LocalBell} by default): a test
+   * that moves a fake clock rings it so idle workers look again at once.
+   */
+  bell?: LocalBell;
 }
 
 /**
- * Opens (creating if needed) the KV file at `path` and its folder.
+ * Opens (creating if needed) the KV file at `path` and its folder. `":memory:"` opens a
+ * store that lives in this process only and leaves no file behind (`@tq/tq/testing`).
  *
  * @example
  * ```ts ignore
@@ -99,6 +108,10 @@ export interface KvStoreOptions {
  */
 export async function openKvStore(path: string, options: KvStoreOptions = {}): Promise<Store> {
   try {
+    if (path === ":memory:") {
+      const bell = options.bell ?? new LocalBell();
+      return new KvStore(await Deno.openKv(":memory:"), bell, options.clock);
+    }
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it
     // locked; a few tries (each waits up to 5 s) keep a file locked for good from hanging us.
@@ -113,7 +126,7 @@ class KvStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
   readonly #kv: Deno.Kv;
-  readonly #bell: Doorbell;
+  readonly #bell: Bell;
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
@@ -123,7 +136,7 @@ class KvStore implements Store {
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
-  constructor(kv: Deno.Kv, bell: Doorbell, clock: Clock = systemClock) {
+  constructor(kv: Deno.Kv, bell: Bell, clock: Clock = systemClock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
@@ -379,6 +392,10 @@ class KvStore implements Store {
     return [...queues.values()];
   }
 
+  queueOldestReady({ queues }: { queues: string[] }): Promise<(number | null)[]> {
+    return Promise.all(queues.map((queue) => oldestReadyAt(this.#kv, queue)));
+  }
+
   workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
     return this.#bell.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
@@ -469,6 +486,19 @@ class KvStore implements Store {
 
   queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
     return this.#audit.queueCountsFix(params);
+  }
+
+  async sessionPut({ key, record }: { key: string; record: SessionRecord }): Promise<void> {
+    const expireIn = Math.max(1, record.expiresAt - this.#clock.now());
+    await this.#kv.set(["session", key], record, { expireIn });
+  }
+
+  async sessionGet(key: string): Promise<SessionRecord | null> {
+    return (await this.#kv.get<SessionRecord>(["session", key])).value;
+  }
+
+  async sessionDelete(key: string): Promise<void> {
+    await this.#kv.delete(["session", key]);
   }
 
   async ping(): Promise<void> {

@@ -43,6 +43,7 @@ import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./rea
 import { decodeJob, encodeChanges, encodeJob, jobBytes, pairsToHash } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
 import { RedisTelemetry, statArgs } from "./telemetry.ts";
+import type { SessionRecord } from "../sessions.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { RedisSchedules } from "./schedules.ts";
 import { PausedQueues } from "../paused_queues.ts";
@@ -528,6 +529,17 @@ class RedisStore implements Store {
     });
   }
 
+  queueOldestReady({ queues }: { queues: string[] }): Promise<(number | null)[]> {
+    return reach(async () => {
+      if (queues.length === 0) return [];
+      const pipeline = this.#redis.pipeline();
+      for (const queue of queues) {
+        (pipeline as unknown as TqScriptsChain).tqOldestReady(this.#keys.queue(queue));
+      }
+      return await execPipeline(pipeline) as (number | null)[];
+    });
+  }
+
   workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
     return this.#wakeUps.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
@@ -620,6 +632,28 @@ class RedisStore implements Store {
 
   queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
     return reach(() => this.#audit.queueCountsFix(params));
+  }
+
+  sessionPut({ key, record }: { key: string; record: SessionRecord }): Promise<void> {
+    const ttlMs = Math.max(1, record.expiresAt - this.#clock.now());
+    return reach(async () =>
+      void await this.#redis.set(this.#sessionKey(key), JSON.stringify(record), "PX", ttlMs)
+    );
+  }
+
+  sessionGet(key: string): Promise<SessionRecord | null> {
+    return reach(async () => {
+      const text = await this.#redis.get(this.#sessionKey(key));
+      return text === null ? null : JSON.parse(text) as SessionRecord;
+    });
+  }
+
+  sessionDelete(key: string): Promise<void> {
+    return reach(async () => void await this.#redis.del(this.#sessionKey(key)));
+  }
+
+  #sessionKey(key: string): string {
+    return `${this.#keys.prefix}:session:${key}`;
   }
 
   async ping(): Promise<void> {

@@ -23,6 +23,7 @@ import { UPDATE_JOBS } from "./update_jobs.lua.ts";
 import { WRITE_LINKED } from "./write_linked.lua.ts";
 import { REPAIR_INDEX } from "./repair_index.lua.ts";
 import { BATCH_COUNTS_FIX } from "./batch_counts_fix.lua.ts";
+import { OLDEST_READY } from "./oldest_ready.lua.ts";
 
 /** The scripts as typed commands; every one takes the queue's key prefix first. */
 export interface TqScripts {
@@ -39,11 +40,13 @@ export interface TqScripts {
   tqRepairIndex(queueKey: string, ...args: string[]): Promise<number>;
   /** Takes no key: the batch's hashes are in its arguments. */
   tqBatchCountsFix(...args: string[]): Promise<number>;
+  tqOldestReady(queueKey: string): Promise<number | null>;
 }
 
 /** The same commands inside a pipeline or MULTI. */
 export interface TqScriptsChain {
   tqInsertJobs(queueKey: string, ...args: string[]): ChainableCommander;
+  tqOldestReady(queueKey: string): ChainableCommander;
 }
 
 /** A client with the scripts defined. */
@@ -70,6 +73,7 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqBatchComplete: BATCH_COMPLETE,
     tqRepairIndex: REPAIR_INDEX,
     tqBatchCountsFix: BATCH_COUNTS_FIX,
+    tqOldestReady: OLDEST_READY,
   };
   for (const [name, { keys, lua }] of Object.entries(scripts)) {
     redis.defineCommand(name, { numberOfKeys: keys, lua });

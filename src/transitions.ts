@@ -370,8 +370,8 @@ export function cancelJob(
 }
 
 /**
- * A manual retry of a failed or canceled job: queued again with a fresh attempt budget;
- * the history of errors stays.
+ * A manual retry of a failed or canceled job: queued again with a fresh attempt budget and
+ * without its expiry (an expired job retried by hand runs); the history of errors stays.
  */
 export function retryJob(job: Job, { now }: { now: number }): Job {
   assertState(job, ["failed", "canceled"], "retry");
@@ -386,5 +386,6 @@ export function retryJob(job: Job, { now }: { now: number }): Job {
     cancelRequested: undefined,
     cancelReason: undefined,
     result: undefined,
+    startBy: undefined,
   });
 }

@@ -146,4 +146,6 @@ Deno.test("an expired job ends canceled as expired, a claimed one without an att
   const claimed = expireJob(claimJob(promoteJob(job), lease), { now: 600, ttlMs: 10 });
   assertEquals([claimed.state, claimed.cancelReason, claimed.attempts], ["canceled", "expired", 0]);
   assertThrows(() => expireJob(waiting, { now: 700, ttlMs: 1 }), InvalidStateError);
+  const retried = retryJob(waiting, { now: 800 });
+  assertEquals([retried.state, isExpired(retried, 900)], ["queued", false]);
 });

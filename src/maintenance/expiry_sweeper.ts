@@ -9,7 +9,8 @@
  * state through `store.jobList`, with a cursor kept between rounds, so a backlog of any
  * size is walked a page at a time ({@linkcode SWEEP_PAGE} jobs per {@linkcode SWEEP_PAGE_MS})
  * and a full pass starts again every {@linkcode SWEEP_PASS_MS} at most. With a backlog of
- * 100,000 waiting jobs a pass takes about 17 minutes.
+ * 100,000 waiting jobs a pass takes about 17 minutes. (On KV a page of `queued` jobs scans
+ * the records, at most 5,000 per call, see `src/store/kv/list_jobs.ts`.)
  *
  * @example
  * ```ts ignore

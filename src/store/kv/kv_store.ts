@@ -441,11 +441,13 @@ class KvStore implements Store {
 
   async taskHold({ task, until }: { task: string; until: number }): Promise<void> {
     const key = ["task_hold", task];
-    const held = await this.#kv.get<number>(key);
-    if (held.value !== null && held.value >= until) return;
     // Kept a minute past its end by KV's own expiry; `taskHoldList` filters by `until`.
     const expireIn = Math.max(0, until - this.#clock.now()) + 60_000;
-    await this.#kv.atomic().check(held).set(key, until, { expireIn }).commit();
+    for (;;) { // extend only: a concurrent hold changes the versionstamp, then look again
+      const held = await this.#kv.get<number>(key);
+      if (held.value !== null && held.value >= until) return;
+      if ((await this.#kv.atomic().check(held).set(key, until, { expireIn }).commit()).ok) return;
+    }
   }
 
   async taskHoldList({ now }: { now: number }): Promise<TaskHold[]> {

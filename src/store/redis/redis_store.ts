@@ -584,9 +584,7 @@ class RedisStore implements Store {
 
   taskHold({ task, until }: { task: string; until: number }): Promise<void> {
     return reach(async () => {
-      const key = `${this.#keys.prefix}:task_holds`;
-      const held = Number(await this.#redis.hget(key, task) ?? -Infinity);
-      if (held < until) await this.#redis.hset(key, task, String(until));
+      await this.#redis.tqTaskHold(`${this.#keys.prefix}:task_holds`, task, String(until));
     });
   }
 

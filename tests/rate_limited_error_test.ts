@@ -1,5 +1,6 @@
 import { assert, assertEquals, assertThrows } from "./assert.ts";
-import { DEFAULT_RETRY_AFTER_MS, isRateLimited, RateLimitedError } from "../src/errors.ts";
+import { DEFAULT_RETRY_AFTER_MS, isRateLimited } from "../src/errors.ts";
+import { RateLimitedError } from "../src/mod.ts";
 import { errorFrom, errorMessage } from "../src/isolation/protocol.ts";
 
 const answer = (retryAfter?: string) =>

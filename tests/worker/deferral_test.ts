@@ -5,6 +5,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { RateLimitedError } from "../../src/errors.ts";
+import { createLogger } from "../../src/log.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { FakeClock } from "../../src/clock.ts";
@@ -28,7 +29,9 @@ for (const [backend, openStore] of backends) {
       return "ok";
     }, { retry: { maxAttempts: 1 } });
     await using fx = await fixture([call], openStore);
-    fx.worker().start();
+    const lines: string[] = [];
+    fx.worker({ logger: createLogger({ format: "json", write: (line) => lines.push(line) }) })
+      .start();
     const { id } = await fx.enqueue("call", {});
     for (const deferrals of [1, 2]) {
       const put = await waitForJob(fx.store, id, (j) => j.deferrals === deferrals, "deferral");
@@ -38,6 +41,9 @@ for (const [backend, openStore] of backends) {
     }
     const done = await waitForJob(fx.store, id, (j) => j.state === "finished", "finished");
     assertEquals([done.result, done.attempts, done.deferrals, runs], ["ok", 1, 2, 3]);
+    const events = lines.map((line) => JSON.parse(line).event);
+    assertEquals(events.filter((event) => event === "job:deferred").length, 2);
+    assertEquals(events.filter((event) => event === "job:retried").length, 0);
   });
 
   Deno.test(`${backend}: pauseTask holds the task's other jobs in another worker until the time`, async () => {

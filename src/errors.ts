@@ -226,3 +226,94 @@ export class JobStopped extends Error {
     this.cause = cause;
   }
 }
+
+/** What a {@linkcode RateLimitedError} may also ask for. */
+export interface RateLimitedOptions {
+  /** Also hold the task's other jobs for the same time, in every worker. */
+  pauseTask?: boolean;
+}
+
+/** The wait {@linkcode RateLimitedError.fromResponse} assumes without a usable `Retry-After`. */
+export const DEFAULT_RETRY_AFTER_MS = 60_000;
+
+/** The longest deferral: one day (a longer `Retry-After` is cut to it). */
+export const MAX_RETRY_AFTER_MS = 86_400_000;
+
+/**
+ * Thrown by a handler to put its job back for `retryAfterMs` without using an attempt (an
+ * upstream answered 429, say). With `pauseTask`, the task's other jobs wait as long too.
+ *
+ * @example
+ * ```ts
+ * import { RateLimitedError } from "./errors.ts";
+ * const res = new Response(null, { status: 429, headers: { "retry-after": "30" } });
+ * const error = RateLimitedError.fromResponse(res);
+ * console.assert(error.retryAfterMs === 30_000 && !error.pauseTask);
+ * ```
+ */
+export class RateLimitedError extends Error {
+  /** How long the job (and, with `pauseTask`, its task) waits, in ms. */
+  readonly retryAfterMs: number;
+  readonly pauseTask: boolean;
+
+  constructor(retryAfterMs: number, options: RateLimitedOptions = {}) {
+    if (!Number.isFinite(retryAfterMs) || retryAfterMs < 0) {
+      throw new RangeError(`retryAfterMs must be a number of ms from 0, got ${retryAfterMs}`);
+    }
+    const ms = Math.min(Math.ceil(retryAfterMs), MAX_RETRY_AFTER_MS);
+    super(`rate limited: retry in ${ms} ms${options.pauseTask ? " (task paused)" : ""}`);
+    this.name = "RateLimitedError";
+    this.retryAfterMs = ms;
+    this.pauseTask = options.pauseTask ?? false;
+  }
+
+  /**
+   * The error for an upstream's response, from its `Retry-After` header: seconds, or an
+   * HTTP date (read against `now`). Missing or unreadable: {@linkcode DEFAULT_RETRY_AFTER_MS}.
+   *
+   * @example
+   * ```ts
+   * import { RateLimitedError } from "./errors.ts";
+   * const res = new Response(null, {
+   *   status: 503,
+   *   headers: { "retry-after": "Thu, 01 Jan 1970 00:01:00 GMT" },
+   * });
+   * console.assert(RateLimitedError.fromResponse(res, { now: 0 }).retryAfterMs === 60_000);
+   * ```
+   */
+  static fromResponse(
+    res: Response,
+    { now = Date.now(), defaultMs = DEFAULT_RETRY_AFTER_MS, pauseTask }:
+      & RateLimitedOptions
+      & { now?: number; defaultMs?: number } = {},
+  ): RateLimitedError {
+    return new RateLimitedError(retryAfterMs(res.headers.get("retry-after"), now, defaultMs), {
+      pauseTask,
+    });
+  }
+}
+
+/** A `Retry-After` value in ms from `now`. */
+function retryAfterMs(header: string | null, now: number, defaultMs: number): number {
+  const value = header?.trim() ?? "";
+  if (/^\d+$/.test(value)) return Number(value) * 1_000;
+  const at = value === "" ? NaN : Date.parse(value);
+  return Number.isNaN(at) ? defaultMs : Math.max(0, at - now);
+}
+
+/**
+ * Whether `error` is a {@linkcode RateLimitedError}, also one from another copy of tq's
+ * module (a tasks module importing tq by another specifier): by name and fields.
+ *
+ * @example
+ * ```ts
+ * import { isRateLimited, RateLimitedError } from "./errors.ts";
+ * console.assert(isRateLimited(new RateLimitedError(5)) && !isRateLimited(new Error("x")));
+ * ```
+ */
+export function isRateLimited(error: unknown): error is RateLimitedError {
+  if (error instanceof RateLimitedError) return true;
+  if (!(error instanceof Error) || error.name !== "RateLimitedError") return false;
+  const ms = (error as Partial<RateLimitedError>).retryAfterMs;
+  return typeof ms === "number" && Number.isFinite(ms) && ms >= 0;
+}

@@ -104,6 +104,16 @@ export interface Job {
   /** When the pruner deletes a terminal job. */
   expiresAt?: number;
   /**
+   * When a job not started yet expires (`expires_at` in the API): it is then canceled with
+   * reason `expired` and never runs (see `expireJob` in `src/transitions.ts`).
+   */
+  startBy?: number;
+  /**
+   * Times the job was put back without using an attempt: its handler threw
+   * `RateLimitedError`, or its task was held by another job's `pauseTask`.
+   */
+  deferrals?: number;
+  /**
    * The W3C trace context (`traceparent`) of the span that enqueued the job, when tracing is
    * on; the worker's `tq.job <task>` span is its child (see `src/trace_context.ts`).
    */

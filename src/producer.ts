@@ -117,10 +117,53 @@ export function optionIssues(
     "delay",
     "give delay or run_at, not both",
   );
+  issues.push(...expiryIssues(request, runAt ?? now + (request.delay ?? 0), now));
   issues.push(...idempotencyIssues(request));
   issues.push(...groupIssues(request));
   issues.push(...callbackUrlIssues(request.callbackUrl, egress));
   return issues;
+}
+
+/**
+ * What is wrong with a request's expiry (`expires_in`, `expires_at`), given the time the
+ * job may start at the earliest (`startAt`): an expiry at or before it would never run.
+ */
+function expiryIssues(request: EnqueueRequest, startAt: number, now: number): FieldIssue[] {
+  const { expiresIn } = request;
+  const expiresAt = request.expiresAt instanceof Date
+    ? request.expiresAt.getTime()
+    : request.expiresAt;
+  if (expiresIn !== undefined && expiresAt !== undefined) {
+    return [{ path: "expires_at", message: "give expires_in or expires_at, not both" }];
+  }
+  if (expiresIn !== undefined) {
+    if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_AHEAD_MS) {
+      return [{
+        path: "expires_in",
+        message: `must be whole milliseconds from 1 to ${MAX_AHEAD_MS} (10 years)`,
+      }];
+    }
+    return now + expiresIn > startAt ? [] : [{
+      path: "expires_in",
+      message: "must end after the job's start time (delay or run_at)",
+    }];
+  }
+  if (expiresAt === undefined) return [];
+  const problem = typeof expiresAt !== "number" || Number.isNaN(expiresAt)
+    ? "must be a valid time"
+    : timeProblem(expiresAt, now) ??
+      (expiresAt > startAt
+        ? undefined
+        : "must be after the job's start time (now, delay or run_at)");
+  return problem ? [{ path: "expires_at", message: problem }] : [];
+}
+
+/** The epoch ms by which a request's job must start, if it expires. */
+function startByOf(request: EnqueueRequest, now: number): number | undefined {
+  if (request.expiresAt !== undefined) {
+    return request.expiresAt instanceof Date ? request.expiresAt.getTime() : request.expiresAt;
+  }
+  return request.expiresIn === undefined ? undefined : now + request.expiresIn;
 }
 
 /** Validates and stores jobs. */
@@ -183,6 +226,7 @@ export class Producer implements JobProducer, OnceProducer {
       dependsOn: request.dependsOn,
       group: request.group,
       callbackUrl: request.callbackUrl,
+      startBy: startByOf(request, now),
     }, now);
     const traceparent = activeTraceparent();
     if (traceparent) job.traceparent = traceparent;

@@ -46,6 +46,8 @@ export interface JobSpec {
   group?: string;
   /** Where to POST the final job JSON once the job ends (see `src/callbacks/`). */
   callbackUrl?: string;
+  /** Epoch ms by which the job must start, or it is canceled as `expired`. */
+  startBy?: number;
 }
 
 function assertState(job: Job, allowed: readonly JobState[], action: string): void {
@@ -108,6 +110,7 @@ export function createJob(spec: JobSpec, now: number): Job {
   if (spec.flow) job.flow = spec.flow;
   if (spec.group !== undefined) job.group = spec.group;
   if (spec.callbackUrl !== undefined) job.callbackUrl = spec.callbackUrl;
+  if (spec.startBy !== undefined) job.startBy = spec.startBy;
   return job;
 }
 
@@ -258,6 +261,82 @@ export function releaseJob(job: Job, { now, ttlMs }: { now: number; ttlMs: numbe
   });
 }
 
+/**
+ * The job is put back to `scheduled` until `runAt` without using an attempt: its handler
+ * threw `RateLimitedError`, or its task is held (`pauseTask`). `deferrals` counts these; a
+ * job whose cancel was asked for meanwhile ends canceled instead.
+ *
+ * @example
+ * ```ts
+ * import { claimJob, createJob, deferJob } from "./transitions.ts";
+ * const running = claimJob(createJob({ id: "a", task: "t", input: 1, maxAttempts: 1 }, 0), {
+ *   workerId: "w",
+ *   now: 0,
+ *   leaseMs: 10,
+ * });
+ * const later = deferJob(running, { now: 5, runAt: 1_005, ttlMs: 1 });
+ * console.assert(later.state === "scheduled" && later.attempts === 0 && later.deferrals === 1);
+ * ```
+ */
+export function deferJob(
+  job: Job,
+  { now, runAt, ttlMs }: { now: number; runAt: number; ttlMs: number },
+): Job {
+  assertState(job, ["started"], "defer");
+  if (job.cancelRequested) {
+    return cancelJob(job, { now, reason: job.cancelReason ?? "canceled", ttlMs, byWorker: true });
+  }
+  return next(job, {
+    state: runAt > now ? "scheduled" : "queued",
+    attempts: job.attempts - 1,
+    deferrals: (job.deferrals ?? 0) + 1,
+    runAt: Math.max(runAt, now),
+    leaseExpiresAt: undefined,
+  });
+}
+
+/**
+ * Whether a job not started yet is past its `startBy` at `now`.
+ *
+ * @example
+ * ```ts
+ * import { createJob, isExpired } from "./transitions.ts";
+ * const job = createJob({ id: "a", task: "t", input: 1, startBy: 100 }, 0);
+ * console.assert(!isExpired(job, 100) && isExpired(job, 101));
+ * ```
+ */
+export function isExpired(job: Job, now: number): boolean {
+  return job.startBy !== undefined && now > job.startBy;
+}
+
+/**
+ * A job that did not start by its `startBy` ends `canceled` with reason `expired` and never
+ * runs. A worker that claimed it (state `started`, its handler not called) gives the attempt
+ * back.
+ *
+ * @example
+ * ```ts
+ * import { createJob, expireJob } from "./transitions.ts";
+ * const job = createJob({ id: "a", task: "t", input: 1, startBy: 100 }, 0);
+ * const gone = expireJob(job, { now: 200, ttlMs: 1_000 });
+ * console.assert(gone.state === "canceled" && gone.cancelReason === "expired");
+ * ```
+ */
+export function expireJob(job: Job, { now, ttlMs }: { now: number; ttlMs: number }): Job {
+  assertState(job, ["deferred", "queued", "scheduled", "started"], "expire");
+  return next(job, {
+    state: "canceled",
+    cancelReason: EXPIRED,
+    attempts: job.state === "started" ? job.attempts - 1 : job.attempts,
+    endedAt: now,
+    leaseExpiresAt: undefined,
+    expiresAt: now + ttlMs,
+  });
+}
+
+/** The `cancelReason` of a job that expired before it started. */
+export const EXPIRED = "expired";
+
 /** A scheduled job whose time has come joins its queue's ready jobs. */
 export function promoteJob(job: Job): Job {
   assertState(job, ["scheduled"], "promote");
@@ -291,8 +370,8 @@ export function cancelJob(
 }
 
 /**
- * A manual retry of a failed or canceled job: queued again with a fresh attempt budget;
- * the history of errors stays.
+ * A manual retry of a failed or canceled job: queued again with a fresh attempt budget and
+ * without its expiry (an expired job retried by hand runs); the history of errors stays.
  */
 export function retryJob(job: Job, { now }: { now: number }): Job {
   assertState(job, ["failed", "canceled"], "retry");
@@ -307,5 +386,6 @@ export function retryJob(job: Job, { now }: { now: number }): Job {
     cancelRequested: undefined,
     cancelReason: undefined,
     result: undefined,
+    startBy: undefined,
   });
 }

@@ -62,6 +62,26 @@ Deno.test("producer refuses bad input and bad options together, writing nothing"
     assertEquals(await producer.store.queueCounts(), []);
   }));
 
+Deno.test("producer sets an expiry from expiresIn or expiresAt and refuses one before the start", () =>
+  withProducer(async (producer, clock) => {
+    const input = { name: "Ada" };
+    const soon = await producer.enqueue({ task: "greet", input, expiresIn: 1_000 });
+    assertEquals(soon.startBy, clock.now() + 1_000);
+    const at = new Date(clock.now() + 9_000);
+    const dated = await producer.enqueue({ task: "greet", input, delay: 5_000, expiresAt: at });
+    assertEquals(dated.startBy, at.getTime());
+    const refused = async (options: Record<string, unknown>) =>
+      (await assertRejects(
+        () => producer.enqueue({ task: "greet", input, ...options }),
+        InvalidInputError,
+      )).issues.map((i) => i.path);
+    assertEquals(await refused({ expiresIn: 0 }), ["expires_in"]);
+    assertEquals(await refused({ expiresIn: 5_000, delay: 5_000 }), ["expires_in"]);
+    assertEquals(await refused({ expiresAt: new Date(NaN) }), ["expires_at"]);
+    assertEquals(await refused({ expiresAt: clock.now() }), ["expires_at"]);
+    assertEquals(await refused({ expiresIn: 1, expiresAt: clock.now() + 5 }), ["expires_at"]);
+  }));
+
 Deno.test("enqueueMany stores every job or none", () =>
   withProducer(async (producer) => {
     await assertRejects(() =>

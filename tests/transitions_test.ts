@@ -5,9 +5,12 @@ import {
   cancelJob,
   claimJob,
   createJob,
+  deferJob,
+  expireJob,
   extendLease,
   failAttempt,
   finishJob,
+  isExpired,
   promoteJob,
   releaseJob,
   retryJob,
@@ -103,4 +106,46 @@ Deno.test("transitions from the wrong state throw InvalidStateError", () => {
   assertThrows(() => promoteJob(job), InvalidStateError);
   assertThrows(() => retryJob(job, { now: 1 }), InvalidStateError);
   assertThrows(() => claimJob(claimJob(job, lease), lease), InvalidStateError);
+});
+
+Deno.test("a deferred job is scheduled again and gives its attempt back", () => {
+  const started = claimJob(queued(1), lease);
+  const deferred = deferJob(started, { now: 200, runAt: 1_200, ttlMs: 10 });
+  assertEquals(
+    [deferred.state, deferred.attempts, deferred.deferrals, deferred.runAt, deferred.errors],
+    ["scheduled", 0, 1, 1_200, []],
+  );
+  assertEquals("leaseExpiresAt" in deferred, false);
+  const again = deferJob(claimJob(promoteJob(deferred), lease), { now: 300, runAt: 300, ttlMs: 1 });
+  assertEquals([again.state, again.attempts, again.deferrals], ["queued", 0, 2]);
+});
+
+Deno.test("deferring a job whose cancel was asked for cancels it", () => {
+  const marked = cancelJob(claimJob(queued(), lease), { now: 150, reason: "by user", ttlMs: 1 });
+  const after = deferJob(marked, { now: 200, runAt: 900, ttlMs: 10 });
+  assertEquals([after.state, after.cancelReason], ["canceled", "by user"]);
+});
+
+Deno.test("a job expires only after its start-by time", () => {
+  const job = createJob({ id: "a", task: "t", input: null, startBy: 500 }, 0);
+  assertEquals([isExpired(job, 500), isExpired(job, 501), isExpired(queued(), 1e15)], [
+    false,
+    true,
+    false,
+  ]);
+});
+
+Deno.test("an expired job ends canceled as expired, a claimed one without an attempt", () => {
+  const job = createJob({ id: "a", task: "t", input: null, startBy: 500, runAt: 400 }, 0);
+  const waiting = expireJob(job, { now: 600, ttlMs: 10 });
+  assertEquals([waiting.state, waiting.cancelReason, waiting.expiresAt], [
+    "canceled",
+    "expired",
+    610,
+  ]);
+  const claimed = expireJob(claimJob(promoteJob(job), lease), { now: 600, ttlMs: 10 });
+  assertEquals([claimed.state, claimed.cancelReason, claimed.attempts], ["canceled", "expired", 0]);
+  assertThrows(() => expireJob(waiting, { now: 700, ttlMs: 1 }), InvalidStateError);
+  const retried = retryJob(waiting, { now: 800 });
+  assertEquals([retried.state, isExpired(retried, 900)], ["queued", false]);
 });

@@ -37,6 +37,8 @@ Options:
   --delay DURATION       run no sooner than this from now (e.g. 30s, 5m)
   --max-attempts N       attempts in all before the job fails
   --timeout DURATION     time limit of one attempt
+  --expires-in DURATION  not started within this (e.g. 10m), the job never runs and ends
+                         canceled with cancel_reason "expired"
   --idempotency-key KEY  enqueue at most once per KEY: a repeat within 24 h prints the
                          first job instead of creating another
   --callback-url URL     POST the final job JSON to this http(s) URL when the job ends
@@ -90,6 +92,7 @@ async function enqueueRemote(
     delay: request.delay,
     max_attempts: request.maxAttempts,
     timeout: request.timeout,
+    expires_in: request.expiresIn,
     idempotency_key: request.idempotencyKey,
     callback_url: request.callbackUrl,
   });
@@ -110,6 +113,7 @@ export async function enqueueCommand(args: string[], tasks: CliOptions): Promise
     delay: { type: "string" },
     "max-attempts": { type: "string" },
     timeout: { type: "string" },
+    "expires-in": { type: "string" },
     "idempotency-key": { type: "string" },
     "callback-url": { type: "string" },
     wait: { type: "boolean" },
@@ -136,6 +140,9 @@ export async function enqueueCommand(args: string[], tasks: CliOptions): Promise
       ? undefined
       : parseInteger("--max-attempts", values["max-attempts"], 1, 100),
     timeout: values.timeout === undefined ? undefined : parseDuration("--timeout", values.timeout),
+    expiresIn: values["expires-in"] === undefined
+      ? undefined
+      : parseDuration("--expires-in", values["expires-in"]),
     idempotencyKey: values["idempotency-key"],
     callbackUrl: values["callback-url"],
   };

@@ -39,6 +39,10 @@ export function enqueueRequest(
     runAt: typeof fields.run_at === "string" ? Date.parse(fields.run_at) : fields.run_at,
     maxAttempts: fields.max_attempts,
     timeout: fields.timeout,
+    expiresIn: fields.expires_in,
+    expiresAt: typeof fields.expires_at === "string"
+      ? Date.parse(fields.expires_at)
+      : fields.expires_at,
     dependsOn: fields.depends_on,
     group: fields.group,
     idempotencyKey: fields.idempotency_key,

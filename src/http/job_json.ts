@@ -48,7 +48,12 @@ export interface JobJson {
   ended_at: string | null;
   worker_id: string | null;
   cancel_requested: boolean;
+  /** `"expired"` for a job not started by its `expires_at`. */
   cancel_reason: string | null;
+  /** When the job expires if not started by then, or null. */
+  expires_at: string | null;
+  /** Times it was put back without using an attempt (`RateLimitedError`, a held task). */
+  deferrals: number;
   /** The jobs it waits for (or waited for), and those waiting for it. */
   depends_on: string[];
   dependants: string[];
@@ -143,6 +148,8 @@ export function jobJson(job: Job): JobJson {
     worker_id: job.workerId ?? null,
     cancel_requested: job.cancelRequested ?? false,
     cancel_reason: job.cancelReason ?? null,
+    expires_at: isoTime(job.startBy),
+    deferrals: job.deferrals ?? 0,
     depends_on: job.dependsOn ?? [],
     dependants: job.dependants ?? [],
     flow_id: job.flow?.id ?? null,

@@ -24,6 +24,12 @@ const priority = z.int().min(-1000).max(1000).openapi({ description: "Lower runs
 const delay = z.int().min(0).max(MAX_AHEAD_MS)
   .openapi({ description: "Run no sooner than this many ms from now (at most 10 years)" });
 const isoRunAt = z.iso.datetime({ offset: true });
+const expiresIn = z.int().min(1).max(MAX_AHEAD_MS).openapi({
+  description: "Expiry: not started within this many ms, the job is canceled as expired",
+});
+const expiresAt = z.union([isoRunAt, z.int().min(0)]).openapi({
+  description: "Expiry as ISO-8601 time or epoch ms: not started by then, canceled as expired",
+});
 const maxAttempts = z.int().min(1).max(100);
 const timeout = z.int().min(1).max(MAX_TIMEOUT_MS).openapi({ description: "Per attempt, in ms" });
 const idempotencyKey = z.string().min(1).max(MAX_IDEMPOTENCY_KEY_CHARS)
@@ -46,10 +52,23 @@ function queryInt(schema: z.ZodInt) {
   return z.string().regex(/^-?\d+$/, "expected an integer").transform(Number).pipe(schema);
 }
 
-/** Refuses `delay` together with `run_at`: which one should win would be a guess. */
-function oneStartTime(value: { delay?: unknown; run_at?: unknown }, ctx: z.RefinementCtx) {
+/**
+ * Refuses `delay` together with `run_at`, and `expires_in` with `expires_at`: which one
+ * should win would be a guess.
+ */
+function oneStartTime(
+  value: { delay?: unknown; run_at?: unknown; expires_in?: unknown; expires_at?: unknown },
+  ctx: z.RefinementCtx,
+) {
   if (value.delay !== undefined && value.run_at !== undefined) {
     ctx.addIssue({ code: "custom", path: ["run_at"], message: "give delay or run_at, not both" });
+  }
+  if (value.expires_in !== undefined && value.expires_at !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["expires_at"],
+      message: "give expires_in or expires_at, not both",
+    });
   }
 }
 
@@ -61,6 +80,8 @@ const enqueueOptions = {
     .openapi({ description: "ISO-8601 time or epoch ms, from 1970 to 10 years from now" }),
   max_attempts: maxAttempts.optional(),
   timeout: timeout.optional(),
+  expires_in: expiresIn.optional(),
+  expires_at: expiresAt.optional(),
   idempotency_key: idempotencyKey.optional(),
   idempotency_ttl: idempotencyTtl.optional(),
   callback_url: callbackUrl.optional(),
@@ -85,6 +106,8 @@ export const EnqueueQuery = z.strictObject({
   run_at: z.union([isoRunAt, queryInt(z.int().min(0))]).optional(),
   max_attempts: queryInt(maxAttempts).optional(),
   timeout: queryInt(timeout).optional(),
+  expires_in: queryInt(expiresIn).optional(),
+  expires_at: z.union([isoRunAt, queryInt(z.int().min(0))]).optional(),
   idempotency_key: idempotencyKey.optional(),
   idempotency_ttl: queryInt(idempotencyTtl).optional(),
   group: group.optional(),
@@ -130,7 +153,12 @@ export const JobSchema = z.object({
   ended_at: z.string().nullable(),
   worker_id: z.string().nullable(),
   cancel_requested: z.boolean(),
-  cancel_reason: z.string().nullable(),
+  cancel_reason: z.string().nullable()
+    .openapi({ description: '"expired" for a job not started by its expires_at' }),
+  expires_at: z.string().nullable()
+    .openapi({ description: "When a job not started yet expires (expires_in or expires_at)" }),
+  deferrals: z.int()
+    .openapi({ description: "Times put back without using an attempt (RateLimitedError)" }),
   depends_on: z.array(z.string()),
   dependants: z.array(z.string()),
   flow_id: z.string().nullable(),

@@ -11,16 +11,26 @@
  * ```
  * @module
  */
-import { type JobStopCause, JobStopped, UnrecoverableError } from "../errors.ts";
+import {
+  isRateLimited,
+  type JobStopCause,
+  JobStopped,
+  RateLimitedError,
+  UnrecoverableError,
+} from "../errors.ts";
 import type { Job, JobProgress } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
 
-/** A handler's error as it crosses: its class is kept only for `UnrecoverableError`. */
+/**
+ * A handler's error as it crosses: its class is kept only where the worker acts on it,
+ * `UnrecoverableError` and `RateLimitedError` (with its wait and `pauseTask`).
+ */
 export interface ErrorMessage {
   name: string;
   message: string;
   stack?: string;
   unrecoverable?: boolean;
+  rateLimited?: { retryAfterMs: number; pauseTask: boolean };
 }
 
 /** Worker to runner. */
@@ -63,6 +73,9 @@ export function errorMessage(error: unknown): ErrorMessage {
     message: error.message,
     stack: error.stack,
     unrecoverable: error instanceof UnrecoverableError || undefined,
+    rateLimited: isRateLimited(error)
+      ? { retryAfterMs: error.retryAfterMs, pauseTask: error.pauseTask === true }
+      : undefined,
   };
 }
 
@@ -76,7 +89,10 @@ export function errorMessage(error: unknown): ErrorMessage {
  * ```
  */
 export function errorFrom(message: ErrorMessage): Error {
-  const error = message.unrecoverable
+  const limited = message.rateLimited;
+  const error = limited
+    ? new RateLimitedError(limited.retryAfterMs, { pauseTask: limited.pauseTask })
+    : message.unrecoverable
     ? new UnrecoverableError(message.message)
     : new Error(message.message);
   error.name = message.name;

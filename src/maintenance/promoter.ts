@@ -2,7 +2,8 @@
  * The promoter: moves scheduled jobs (delayed, or waiting out a retry's backoff) to their
  * queue once `runAt` has come. It sleeps until the earliest `runAt` it knows of, but never
  * more than {@linkcode PROMOTE_MAX_SLEEP_MS}: another process may schedule an earlier job
- * at any time. Every worker runs one; when two promote the same job, one write conflicts
+ * at any time. A due job already past its expiry (`startBy`) is canceled as expired
+ * instead of queued. Every worker runs one; when two promote the same job, one write conflicts
  * and that is fine.
  *
  * @example
@@ -16,7 +17,7 @@
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { promoteJob } from "../transitions.ts";
+import { expireJob, isExpired, promoteJob } from "../transitions.ts";
 import { Service } from "../worker/service.ts";
 
 /** Longest sleep between looks at the schedule. */
@@ -30,7 +31,12 @@ export interface PromoterOptions {
   store: Store;
   clock: Clock;
   logger: Logger;
+  /** How long a job canceled as expired is kept (the worker's `failureTtlMs`). */
+  failureTtlMs?: number;
 }
+
+/** How long an expired job is kept when no `failureTtlMs` is given: 7 days. */
+export const EXPIRED_TTL_MS = 7 * 86_400_000;
 
 /**
  * Queues scheduled jobs when they are due.
@@ -42,16 +48,23 @@ export interface PromoterOptions {
  */
 export class Promoter extends Service {
   readonly #store: Store;
+  readonly #failureTtlMs: number;
 
-  constructor({ store, clock, logger }: PromoterOptions) {
+  constructor({ store, clock, logger, failureTtlMs = EXPIRED_TTL_MS }: PromoterOptions) {
     super("promoter", clock, logger);
     this.#store = store;
+    this.#failureTtlMs = failureTtlMs;
   }
 
   protected async tick(): Promise<number> {
-    const due = await this.#store.jobListDue({ now: this.clock.now(), limit: PROMOTE_BATCH });
+    const now = this.clock.now();
+    const due = await this.#store.jobListDue({ now, limit: PROMOTE_BATCH });
     if (due.length > 0) {
-      const updates = due.map((job) => ({ before: job, after: promoteJob(job) }));
+      const ttlMs = this.#failureTtlMs;
+      const updates = due.map((job) => ({
+        before: job,
+        after: isExpired(job, now) ? expireJob(job, { now, ttlMs }) : promoteJob(job),
+      }));
       const { applied } = await this.#store.jobUpdateMany({ updates });
       if (applied.length > 0) this.logger.debug("promoter:promoted", { jobs: applied.length });
       if (due.length === PROMOTE_BATCH) return 0; // more may be due: go on at once

@@ -25,7 +25,9 @@ const EVENT_HELP: Record<string, string> = {
   finished: "Jobs finished successfully.",
   failed: "Jobs failed for good.",
   retried: "Jobs retried: a failed attempt with a retry scheduled, or a manual retry.",
-  canceled: "Jobs canceled.",
+  deferred: "Jobs put back without using an attempt: RateLimitedError, or their task held.",
+  canceled: "Jobs canceled (expired ones included).",
+  expired: "Jobs canceled because they had not started by their expires_at.",
 };
 
 const HISTOGRAMS = {

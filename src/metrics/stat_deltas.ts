@@ -5,7 +5,7 @@
  *
  * | key | counts |
  * | --- | --- |
- * | `["jobs", event, queue, task]` | `enqueued`, `started`, `finished`, `failed`, `retried`, `canceled` |
+ * | `["jobs", event, queue, task]` | `enqueued`, `started`, `finished`, `failed`, `retried`, `deferred`, `canceled`, `expired` |
  * | `["hist", "run" \| "wait", queue, task, i]` | observations in bucket `i` of {@linkcode BUCKETS_SECONDS} (not cumulative) |
  * | `["hist_ms", "run" \| "wait", queue, task]` | sum of the observations, in ms |
  * | `["minute", epochMinute, "finished" \| "failed"]` | jobs ended in that minute |
@@ -45,7 +45,16 @@ export const BUCKETS_SECONDS = [
 ] as const;
 
 /** The events counted per queue and task. */
-export const JOB_EVENTS = ["enqueued", "started", "finished", "failed", "retried", "canceled"];
+export const JOB_EVENTS = [
+  "enqueued",
+  "started",
+  "finished",
+  "failed",
+  "retried",
+  "deferred",
+  "canceled",
+  "expired",
+];
 
 /** One minute, as counted in `["minute", …]` keys. */
 export const MINUTE_MS = 60_000;
@@ -106,7 +115,11 @@ export function statDeltas(before: Job | null, after: Job | null): StatEntry[] {
     return out;
   }
   if (before.state === after.state) return out;
-  if (before.state === "queued" && after.state === "started") {
+  if (after.state === "canceled" && after.cancelReason === "expired") count(out, "expired", after);
+  if ((after.deferrals ?? 0) > (before.deferrals ?? 0)) {
+    count(out, "deferred", after); // put back without using an attempt: not a retry
+    observe(out, "run", after, runMs(before, after));
+  } else if (before.state === "queued" && after.state === "started") {
     count(out, "started", after);
     observe(out, "wait", after, (after.startedAt ?? before.runAt) - before.runAt);
   } else if (before.state === "started" && after.state !== "queued") {

@@ -19,6 +19,13 @@ export interface EnqueueOptions {
   /** Run no sooner than this time (epoch ms or a `Date`). */
   runAt?: number | Date;
   maxAttempts?: number;
+  /**
+   * Expiry: a job not started within this many ms from now never runs; it ends `canceled`
+   * with `cancel_reason: "expired"`. Not with `expiresAt`.
+   */
+  expiresIn?: number;
+  /** Expiry as a time (epoch ms or a `Date`): see `expiresIn`. */
+  expiresAt?: number | Date;
   /** Per-attempt time limit in ms. */
   timeout?: number;
   /** Ids of jobs that must finish first; the job waits `deferred` until they have. */

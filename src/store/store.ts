@@ -78,6 +78,12 @@ export interface JobClaimParams {
 }
 
 /** Everything tq needs of a broker. */
+/** A task whose jobs may not start before `until` (see `Store.taskHold`). */
+export interface TaskHold {
+  task: string;
+  until: number;
+}
+
 export interface Store {
   /** Largest job record, in bytes as the store measures it, that it can hold. */
   readonly maxJobBytes: number;
@@ -228,6 +234,16 @@ export interface Store {
 
   /** The names of the paused queues, sorted. */
   queuePausedList(): Promise<string[]>;
+
+  /**
+   * Holds a task's jobs from starting until `until` (epoch ms), in every process: a
+   * handler's `RateLimitedError` with `pauseTask`. A hold ending earlier than the one in
+   * place changes nothing. Workers honour holds above the store (`src/guards/task_holds.ts`).
+   */
+  taskHold(params: { task: string; until: number }): Promise<void>;
+
+  /** The holds still in force at `now`, by task name. */
+  taskHoldList(params: { now: number }): Promise<TaskHold[]>;
 
   /** Pauses or resumes a schedule's ticks (manual runs still happen). */
   schedulePause(params: { name: string; paused: boolean }): Promise<void>;

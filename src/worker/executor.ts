@@ -16,8 +16,11 @@ import { retryDelay } from "../backoff.ts";
 import type { Clock } from "../clock.ts";
 import {
   InvalidInputError,
+  isRateLimited,
   JobStopped,
+  MAX_RETRY_AFTER_MS,
   PayloadTooLargeError,
+  type RateLimitedError,
   UnrecoverableError,
 } from "../errors.ts";
 import type { Job } from "../job.ts";
@@ -26,7 +29,16 @@ import type { Isolation } from "../registry/define_task.ts";
 import type { Sandboxes } from "../isolation/sandboxes.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
-import { cancelJob, failAttempt, finishJob, releaseJob } from "../transitions.ts";
+import {
+  cancelJob,
+  deferJob,
+  expireJob,
+  failAttempt,
+  finishJob,
+  isExpired,
+  releaseJob,
+} from "../transitions.ts";
+import { TaskHolds } from "../guards/task_holds.ts";
 import type { Completer, Transition } from "./completer.ts";
 import { jobFields, logSettled } from "./job_log.ts";
 import { JobSpan } from "./job_span.ts";
@@ -58,6 +70,8 @@ export interface ExecutorOptions {
   isolation?: Isolation;
   /** Runs `thread` and `process` handlers; without it every handler runs inline. */
   sandboxes?: Sandboxes;
+  /** The task holds of `pauseTask` (`src/guards/task_holds.ts`); one over `store` if absent. */
+  holds?: TaskHolds;
 }
 
 /** Longest error message and stack kept per attempt, so errors never outgrow the record. */
@@ -95,9 +109,11 @@ export class Executor {
   readonly #o: ExecutorOptions;
   /** Each running attempt's timeout, all on one timer. */
   readonly #deadlines: Deadlines<RunningJob>;
+  readonly #holds: TaskHolds;
 
   constructor(options: ExecutorOptions) {
     this.#o = options;
+    this.#holds = options.holds ?? new TaskHolds(options.store);
     this.#deadlines = new Deadlines(options.clock, (entry) => {
       const { timeoutMs } = entry.job;
       entry.stop("timeout", new JobStopped("timeout", `timed out after ${timeoutMs} ms`));
@@ -112,6 +128,11 @@ export class Executor {
     const { clock, logger, running } = this.#o;
     const entry = new RunningJob(job, clock.now());
     running.set(job.id, entry);
+    const skip = await this.#skip(job);
+    if (skip) {
+      const written = await this.#o.completer.settle(entry, skip);
+      return logSettled(logger, job, written, 0);
+    }
     logger.info("job:started", jobFields(job));
     const span = new JobSpan(job);
     const transition = await span.run(() => this.#attempt(entry));
@@ -126,6 +147,24 @@ export class Executor {
       span.end(written);
       logSettled(logger, held, written, durationMs);
     });
+  }
+
+  /**
+   * The outcome of a claimed job that must not run: past its `startBy` (canceled as
+   * expired), or of a held task (put back until the hold ends). Null: run it.
+   */
+  async #skip(job: Job): Promise<Transition | null> {
+    const { clock, failureTtlMs: ttlMs, logger } = this.#o;
+    const now = clock.now();
+    if (isExpired(job, now)) return (current) => expireJob(current, { now, ttlMs });
+    let until: number | null = null;
+    try {
+      until = await this.#holds.heldUntil(job.task, now);
+    } catch (error) { // a store that cannot list holds must not stop jobs from running
+      logger.warn("task_hold:error", { task: job.task, error: String(error) });
+    }
+    if (until === null) return null;
+    return (current) => deferJob(current, { now, runAt: until, ttlMs });
   }
 
   /** Runs the handler and decides the outcome; null when the job is no longer ours. */
@@ -149,6 +188,7 @@ export class Executor {
           return this.#fail(entry, timedOut, false);
         }
         default: // retrying cannot help a handler that says so, nor input its schema refuses
+          if (isRateLimited(error)) return await this.#defer(entry, error);
           return this.#fail(
             entry,
             error,
@@ -229,6 +269,22 @@ export class Executor {
         ? after
         : failAttempt(job, { ...failure, error: short });
     };
+  }
+
+  /** The handler threw `RateLimitedError`: back to scheduled, the attempt given back. */
+  async #defer(entry: RunningJob, error: RateLimitedError): Promise<Transition> {
+    const { clock, failureTtlMs: ttlMs, logger } = this.#o;
+    const now = clock.now();
+    const runAt = now + Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS);
+    if (error.pauseTask) {
+      try {
+        await this.#holds.hold(entry.job.task, runAt);
+        logger.warn("task:held", { task: entry.job.task, until: runAt, job_id: entry.job.id });
+      } catch (holdError) { // the job is still deferred; only its siblings are not held
+        logger.error("task_hold:error", { task: entry.job.task, error: String(holdError) });
+      }
+    }
+    return (job) => deferJob(job, { now, runAt, ttlMs });
   }
 
   #cancel(): Transition {

@@ -1,6 +1,6 @@
 /**
- * The worker's job lines (`job:started`, `job:finished`, `job:retried`, `job:failed`,
- * `job:canceled`, `job:released`, `job:lease_lost`), named from what was actually written,
+ * The worker's job lines (`job:started`, `job:finished`, `job:retried`, `job:deferred`,
+ * `job:failed`, `job:canceled`, `job:released`, `job:lease_lost`), named from what was actually written,
  * so a log line never claims an outcome the store refused.
  *
  * @example
@@ -50,6 +50,13 @@ export function logSettled(logger: Logger, held: Job, written: Job | null, durat
   const fields = { ...jobFields(written), duration_ms: durationMs };
   const error = lastError(written);
   const describe = () => error && `${error.name}: ${error.message}`;
+  if ((written.deferrals ?? 0) > (held.deferrals ?? 0)) { // no attempt used (RateLimitedError)
+    return logger.info("job:deferred", {
+      ...fields,
+      deferrals: written.deferrals,
+      run_at: written.runAt,
+    });
+  }
   switch (written.state) {
     case "finished":
       return logger.info("job:finished", fields);

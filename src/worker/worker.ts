@@ -19,6 +19,7 @@
 import { type Clock, systemClock } from "../clock.ts";
 import { JobStopped } from "../errors.ts";
 import { type Logger, silentLogger } from "../log.ts";
+import { ExpirySweeper } from "../maintenance/expiry_sweeper.ts";
 import { Promoter } from "../maintenance/promoter.ts";
 import { Pruner } from "../maintenance/pruner.ts";
 import { Rescuer } from "../maintenance/rescuer.ts";
@@ -210,7 +211,8 @@ export class Worker {
     });
     this.#heartbeat = new Heartbeat({ store, running, lock, workerId, leaseMs, clock, logger });
     this.#maintenance = [
-      new Promoter({ store, clock, logger }),
+      new Promoter({ store, clock, logger, failureTtlMs }),
+      new ExpirySweeper({ store, clock, logger, failureTtlMs }),
       new Rescuer({ store, clock, logger, failureTtlMs }),
       new Pruner({ store, clock, logger }),
       new BatchWatcher({ store, clock, logger }),

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { assertError, withApi } from "./setup.ts";
-import { failAttempt } from "../../src/transitions.ts";
+import { expireJob, failAttempt } from "../../src/transitions.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { Job } from "../../src/job.ts";
 
@@ -171,5 +171,19 @@ Deno.test("action forms carry the login's CSRF value when there is one", async (
       assert(text.includes('<input type="hidden" name="_csrf" value="abc123">'), path);
     }
     assert(!(await html(await app.request(`/ui/jobs/${failed.id}`))).includes("_csrf"));
+  });
+});
+
+Deno.test("an expired job is marked expired on its page and in the job table", async () => {
+  await withApi(async ({ get, enqueue, store, clock }) => {
+    const job = await enqueue("noop", {}, { expires_in: 1_000 });
+    const waiting = await html(await get(`/ui/jobs/${job.id}`));
+    assert(waiting.includes("expires"), "the expiry of a waiting job is shown");
+    const after = expireJob(job, { now: clock.now() + 2_000, ttlMs: 60_000 });
+    await store.jobUpdateMany({ updates: [{ before: job, after }] });
+    const page = await html(await get(`/ui/jobs/${job.id}`));
+    assert(page.includes('id="job-expired"'), "the job page marks it expired");
+    const table = await html(await get("/ui/jobs?status=canceled"));
+    assert(table.includes(">expired</span>"), "the job table marks it expired");
   });
 });

@@ -27,6 +27,8 @@ Deno.test("GET /jobs/{id} renders the job as snake_case JSON", async () => {
       worker_id: null,
       cancel_requested: false,
       cancel_reason: null,
+      expires_at: null,
+      deferrals: 0,
       depends_on: [],
       dependants: [],
       flow_id: null,

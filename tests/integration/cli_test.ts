@@ -64,6 +64,18 @@ Deno.test("tq jobs list, show, cancel and retry work on the same file", async ()
   }
 });
 
+Deno.test("tq enqueue --expires-in sets the job's expiry", async () => {
+  const { db, cleanup } = await tempDb();
+  try {
+    const before = Date.now();
+    const { stdout } = await runTq(["enqueue", "noop", "--expires-in", "10m", "--db", db]);
+    const expiresAt = Date.parse(JSON.parse(stdout).expires_at);
+    assert(expiresAt >= before + 600_000 && expiresAt <= Date.now() + 600_000, stdout);
+  } finally {
+    await cleanup();
+  }
+});
+
 Deno.test("usage mistakes print one line and exit 2", async () => {
   for (
     const args of [["frobnicate"], ["worker", "--concurrency", "0"], ["serve", "--port", "x"], [

@@ -139,6 +139,20 @@ for (const mode of ["thread", "process"] as const) {
     assertEquals([job.state, job.attempts, job.errors], ["queued", 0, []]);
   });
 
+  Deno.test(`${mode}: a RateLimitedError from the handler defers its job and holds its task`, async () => {
+    await using fx = await setup(mode);
+    const id = await fx.enqueue("limited", {});
+    let job = await fx.connection.store.jobGet(id);
+    while (job?.deferrals !== 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      job = await fx.connection.store.jobGet(id);
+    }
+    assertEquals([job.state, job.attempts, job.errors], ["scheduled", 0, []]);
+    assert(job.runAt >= Date.now() + 50_000);
+    const holds = await fx.connection.store.taskHoldList({ now: Date.now() });
+    assertEquals(holds.map((hold) => [hold.task, hold.until]), [["limited", job.runAt]]);
+  });
+
   Deno.test(`${mode}: Deno.exit in a handler fails that attempt only`, async () => {
     await using fx = await setup(mode);
     const quit = await fx.ended(await fx.enqueue("quit", { code: 3 }));

@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { withApi } from "../http/setup.ts";
-import { failAttempt, finishJob } from "../../src/transitions.ts";
+import { deferJob, expireJob, failAttempt, finishJob } from "../../src/transitions.ts";
 import { BEAT_TTL_MS } from "../../src/worker/presence.ts";
 
 /** Runs `promtool check metrics` on `text`; fails loudly when promtool is missing. */
@@ -113,5 +113,29 @@ Deno.test("/metrics escapes label values that hold quotes, backslashes and newli
     assert(text.includes('queue="we\\"ird\\\\q\\nx"'), text);
     const check = await promtoolCheck(text);
     assertEquals(check.code, 0, check.output);
+  });
+});
+
+Deno.test("/metrics counts deferred and expired jobs", async () => {
+  await withApi(async ({ get, enqueue, store, clock }) => {
+    const job = await enqueue("noop", {}, { expires_in: 1_000 });
+    const after = expireJob(job, { now: clock.now() + 2_000, ttlMs: 60_000 });
+    await store.jobUpdateMany({ updates: [{ before: job, after }] });
+    const other = await enqueue("noop", {});
+    const [started] = await store.jobClaim({
+      queues: [other.queue],
+      workerId: "w1",
+      limit: 1,
+      leaseMs: 30_000,
+      now: clock.now(),
+    });
+    const deferred = deferJob(started, { now: clock.now(), runAt: clock.now() + 5_000, ttlMs: 1 });
+    await store.jobUpdateMany({ updates: [{ before: started, after: deferred }] });
+    const text = await (await get("/metrics")).text();
+    const labels = `queue="${job.queue}",task="noop"`;
+    assertEquals(sample(text, `tq_jobs_expired_total{${labels}}`), 1);
+    assertEquals(sample(text, `tq_jobs_canceled_total{${labels}}`), 1);
+    assertEquals(sample(text, `tq_jobs_deferred_total{${labels}}`), 1);
+    assertEquals(sample(text, `tq_jobs_retried_total{${labels}}`), undefined);
   });
 });

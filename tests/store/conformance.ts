@@ -17,6 +17,7 @@ import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/trans
 import { runTelemetryConformance } from "./conformance_telemetry.ts";
 import { runScheduleConformance } from "./conformance_schedules.ts";
 import { runQueuePauseConformance } from "./conformance_queue_pause.ts";
+import { runTaskHoldConformance } from "./conformance_task_holds.ts";
 import { runTraceConformance } from "./conformance_trace.ts";
 import { runDependencyConformance } from "./conformance_dependencies.ts";
 import { runIdempotencyConformance } from "./conformance_idempotency.ts";
@@ -67,6 +68,7 @@ export function runStoreConformance(
   runTelemetryConformance(test);
   runScheduleConformance(test);
   runQueuePauseConformance(test);
+  runTaskHoldConformance(test);
   runQueueLatencyConformance(test);
   runTraceConformance(test);
   runDependencyConformance(test);

@@ -33,11 +33,17 @@ export interface Fixture extends AsyncDisposable {
   worker(options?: Partial<WorkerOptions>): Worker;
 }
 
-/** A fresh KV store in a temp dir, on a fake clock, with these tasks. */
-export async function fixture(tasks: Task[] = []): Promise<Fixture> {
+/**
+ * A fresh KV store in a temp dir, on a fake clock, with these tasks; or the store
+ * `openStore` opens on that clock (a Redis store with its own prefix, say).
+ */
+export async function fixture(
+  tasks: Task[] = [],
+  openStore?: (clock: FakeClock) => Promise<Store>,
+): Promise<Fixture> {
   const dir = await Deno.makeTempDir({ prefix: "tq_worker_test_" });
   const clock = new FakeClock();
-  const store = await openKvStore(`${dir}/tq.db`, { clock });
+  const store = openStore ? await openStore(clock) : await openKvStore(`${dir}/tq.db`, { clock });
   const registry = new Registry(tasks);
   // The callback receivers of tests listen on 127.0.0.1, which callbacks may not reach by default.
   const producer = new Producer({ store, registry, clock, callbackAllow: ["127.0.0.1"] });

@@ -98,6 +98,12 @@ export async function jobDetail(store: Store, job: Job, csrf?: string): Promise<
         <span class="badge">cancel requested</span>
       `
       : ""
+  }${
+    job.cancelReason === "expired"
+      ? html`
+        <span class="badge" id="job-expired">expired</span>
+      `
+      : ""
   }</p>
 ${progress(job)}
 ${actions(job, csrf)}
@@ -131,6 +137,21 @@ ${
 <dt>ended</dt><dd>${time(job.endedAt)} (ran ${ran})</dd>
 <dt>lease until</dt><dd>${time(job.leaseExpiresAt)}</dd>
 <dt>kept until</dt><dd>${time(job.expiresAt)}</dd>
+${
+    job.startBy !== undefined
+      ? html`
+        <dt>expires</dt>
+        <dd>${time(job.startBy)} (if not started by then)</dd>
+      `
+      : ""
+  }${
+    job.deferrals
+      ? html`
+        <dt>deferrals</dt>
+        <dd>${job.deferrals} (put back without using an attempt)</dd>
+      `
+      : ""
+  }
 ${
     job.cancelReason
       ? html`

@@ -47,7 +47,11 @@ function row(job: Job): Html {
   return html`
     <tr>
       <td><a href="${url(`/ui/jobs/${job.id}`)}"><code>${job.id}</code></a></td>
-      <td><span class="badge state-${job.state}">${job.state}</span></td>
+      <td><span class="badge state-${job.state}">${job.state}</span>${job.cancelReason === "expired"
+        ? html`
+          <span class="badge">expired</span>
+        `
+        : ""}</td>
       <td>${job.task}</td>
       <td>${job.queue}</td>
       <td class="num">${job.attempts}/${job.maxAttempts}</td>

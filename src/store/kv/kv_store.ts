@@ -26,6 +26,7 @@ import type {
   JobUpdateResult,
   QueueCounts,
   Store,
+  TaskHold,
 } from "../store.ts";
 import { Doorbell } from "./doorbell.ts";
 import { type Bell, LocalBell } from "./local_bell.ts";
@@ -436,6 +437,25 @@ class KvStore implements Store {
       names.push(entry.key[1] as string);
     }
     return names;
+  }
+
+  async taskHold({ task, until }: { task: string; until: number }): Promise<void> {
+    const key = ["task_hold", task];
+    // Kept a minute past its end by KV's own expiry; `taskHoldList` filters by `until`.
+    const expireIn = Math.max(0, until - this.#clock.now()) + 60_000;
+    for (;;) { // extend only: a concurrent hold changes the versionstamp, then look again
+      const held = await this.#kv.get<number>(key);
+      if (held.value !== null && held.value >= until) return;
+      if ((await this.#kv.atomic().check(held).set(key, until, { expireIn }).commit()).ok) return;
+    }
+  }
+
+  async taskHoldList({ now }: { now: number }): Promise<TaskHold[]> {
+    const holds: TaskHold[] = [];
+    for await (const entry of this.#kv.list<number>({ prefix: ["task_hold"] })) {
+      if (entry.value > now) holds.push({ task: entry.key[1] as string, until: entry.value });
+    }
+    return holds;
   }
 
   async scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {

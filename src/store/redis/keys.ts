@@ -21,6 +21,7 @@
  * | `p:queues` | set of queue names | listings across queues |
  * | `p:loc` | hash id → queue | finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
+ * | `p:task_holds` | hash task → epoch ms the hold ends | `pauseTask` holds (`src/guards/task_holds.ts`) |
  *
  * @example
  * ```ts

@@ -29,6 +29,7 @@ import type {
   JobUpdateResult,
   QueueCounts,
   Store,
+  TaskHold,
 } from "../store.ts";
 import {
   clientOptions,
@@ -579,6 +580,24 @@ class RedisStore implements Store {
 
   queuePausedList(): Promise<string[]> {
     return reach(async () => (await this.#redis.smembers(`${this.#keys.prefix}:paused`)).sort());
+  }
+
+  taskHold({ task, until }: { task: string; until: number }): Promise<void> {
+    return reach(async () => {
+      await this.#redis.tqTaskHold(`${this.#keys.prefix}:task_holds`, task, String(until));
+    });
+  }
+
+  taskHoldList({ now }: { now: number }): Promise<TaskHold[]> {
+    return reach(async () => {
+      const key = `${this.#keys.prefix}:task_holds`;
+      const all = await this.#redis.hgetall(key);
+      // Ended holds stay (one field per task ever held): deleting one here could race a
+      // new hold of the same task.
+      return Object.entries(all).flatMap(([task, until]) =>
+        Number(until) > now ? [{ task, until: Number(until) }] : []
+      );
+    });
   }
 
   scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {

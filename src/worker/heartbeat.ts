@@ -24,7 +24,10 @@ import type { RunningJob, RunningJobs } from "./running_job.ts";
 import { Service } from "./service.ts";
 import type { WriteLock } from "./write_lock.ts";
 
-/** How often running jobs' records are re-read for cancels and lost leases. */
+/**
+ * How often running jobs' records are re-read for cancels and lost leases; more often when
+ * a third of the lease is shorter, so a short lease is still extended in time.
+ */
 export const CHECK_INTERVAL_MS = 1_000;
 
 /** What a {@linkcode Heartbeat} needs. */
@@ -61,7 +64,7 @@ export class Heartbeat extends Service {
   protected async tick(): Promise<number> {
     await this.#check();
     if (this.clock.now() - this.#lastExtended >= this.#o.leaseMs / 3) await this.#extend();
-    return CHECK_INTERVAL_MS;
+    return Math.min(CHECK_INTERVAL_MS, this.#o.leaseMs / 3);
   }
 
   /** Aborts the jobs whose record says they were canceled or are no longer ours. */

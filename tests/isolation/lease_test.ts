@@ -12,9 +12,9 @@ import { RedisServer } from "../store/redis_server.ts";
 import { eventually, TqProcess } from "../integration/tq_process.ts";
 
 const TASKS = ["--tasks", "tests/fixtures/heavy_tasks.ts"];
-/** Seven lease periods of computing: past the other worker's rescuer tick (every 5 s). */
-const SPIN_MS = 7_000;
-const LEASE = "1s";
+/** Four lease periods of computing: past the lapse plus the other worker's rescuer tick (5 s). */
+const SPIN_MS = 8_000;
+const LEASE = "2s";
 
 async function runsOnce(store: string[], isolation: string[]): Promise<void> {
   const dir = await Deno.makeTempDir();

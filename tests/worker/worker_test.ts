@@ -4,7 +4,7 @@ import { JobStopped, UnrecoverableError } from "../../src/errors.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { failAttempt } from "../../src/transitions.ts";
-import { advanceUntil, fixture, gate, task, waitFor, waitForJob } from "./helpers.ts";
+import { advance, advanceUntil, fixture, gate, task, waitFor, waitForJob } from "./helpers.ts";
 
 Deno.test("worker runs a job and keeps its result for the result TTL", async () => {
   await using fx = await fixture([
@@ -163,6 +163,24 @@ Deno.test("the heartbeat keeps a long job's lease alive past leaseMs", async () 
   );
   assertEquals([renewed.state, renewed.attempts, renewed.errors], ["started", 1, []]);
   open();
+  await waitForJob(fx.store, job.id, (j) => j.state === "finished");
+});
+
+Deno.test("a lease shorter than the heartbeat's check interval is renewed before it runs out", async () => {
+  const { promise, open } = gate();
+  await using fx = await fixture([task("long", () => promise)]);
+  fx.worker({ leaseMs: 600 }).start();
+  const job = await fx.enqueue("long", {});
+  await waitForJob(fx.store, job.id, (j) => j.state === "started");
+  try {
+    for (let step = 0; step < 30; step++) {
+      await advance(fx.clock, 100);
+      const now = fx.clock.now();
+      await waitForJob(fx.store, job.id, (j) => j.leaseExpiresAt! > now, `lease alive at +${step}`);
+    }
+  } finally {
+    open();
+  }
   await waitForJob(fx.store, job.id, (j) => j.state === "finished");
 });
 

@@ -110,7 +110,11 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
       "/jobs/bulk",
       "/jobs/{id}",
       "/jobs/{id}/cancel",
+      "/jobs/{id}/complete",
       "/jobs/{id}/events",
+      "/jobs/{id}/fail",
+      "/jobs/{id}/heartbeat",
+      "/jobs/{id}/log",
       "/jobs/{id}/retry",
       "/metrics",
       "/queues",
@@ -123,6 +127,9 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
       "/schedules/{name}/trigger",
       "/tasks",
       "/tasks/{task}",
+      "/worker/beat",
+      "/worker/claim",
+      "/worker/stop",
     ]);
     return Promise.resolve();
   });

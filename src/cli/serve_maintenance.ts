@@ -18,6 +18,7 @@ import type { Connection } from "../connect.ts";
 import type { Logger } from "../log.ts";
 import { BatchWatcher } from "../batches/batch_watcher.ts";
 import { CallbackSender } from "../callbacks/callback_sender.ts";
+import { ExpirySweeper } from "../maintenance/expiry_sweeper.ts";
 import { Promoter } from "../maintenance/promoter.ts";
 import { Pruner } from "../maintenance/pruner.ts";
 import { Rescuer } from "../maintenance/rescuer.ts";
@@ -36,7 +37,7 @@ const FAILURE_TTL_MS = 7 * 86_400_000;
  * ```
  */
 export function serveMaintenance(connection: Connection, logger: Logger): Service[] {
-  const { store, registry } = connection;
+  const { store, registry, callbackAllow } = connection;
   if (registry.externalQueues.size === 0) return [];
   const clock = systemClock;
   logger.info("serve:maintenance", {
@@ -48,6 +49,7 @@ export function serveMaintenance(connection: Connection, logger: Logger): Servic
     new Rescuer({ store, clock, logger, failureTtlMs: FAILURE_TTL_MS }),
     new Pruner({ store, clock, logger }),
     new BatchWatcher({ store, clock, logger }),
-    new CallbackSender({ store, clock, logger }),
+    new CallbackSender({ store, clock, logger, allow: callbackAllow }),
+    new ExpirySweeper({ store, clock, logger, failureTtlMs: FAILURE_TTL_MS }),
   ];
 }

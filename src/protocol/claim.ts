@@ -19,10 +19,14 @@ import { collectRateLimits } from "../guards/rate_limit.ts";
 import type { Job } from "../job.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
+import { expireJob, isExpired } from "../transitions.ts";
 import { leaseToken } from "./lease_token.ts";
 
 /** Longest single wait for a wake-up before the queues are looked at again. */
 const WAKE_CHECK_MS = 1_000;
+
+/** How long a job canceled as expired at claim is kept, as `tq worker`'s default. */
+const EXPIRED_TTL_MS = 7 * 86_400_000;
 
 /** What a claim asks for. */
 export interface ProtocolClaimParams {
@@ -84,7 +88,7 @@ export async function protocolClaim(
   const deadline = Date.now() + waitMs;
   while (true) {
     const now = clock.now();
-    const jobs = await store.jobClaim({
+    const claimed = await store.jobClaim({
       queues,
       workerId: worker,
       limit,
@@ -92,7 +96,20 @@ export async function protocolClaim(
       now,
       rateLimits,
     });
+    // Past its expiry a job never runs: canceled as expired (the attempt given back), as a
+    // TypeScript worker does at its claim.
+    const expired = claimed.filter((job) => isExpired(job, now));
+    if (expired.length > 0) {
+      await store.jobUpdateMany({
+        updates: expired.map((job) => ({
+          before: job,
+          after: expireJob(job, { now, ttlMs: EXPIRED_TTL_MS }),
+        })),
+      });
+    }
+    const jobs = claimed.filter((job) => !isExpired(job, now));
     const left = deadline - Date.now();
+    if (expired.length > 0 && jobs.length === 0 && left > 0 && !signal?.aborted) continue;
     if (jobs.length > 0 || left <= 0 || signal?.aborted) {
       return await Promise.all(jobs.map(async (job) => ({
         job,

@@ -61,6 +61,17 @@ Deno.test("a claim hands out a job of an external task with its lease token", as
   });
 });
 
+Deno.test("a claim cancels an expired job as expired instead of handing it out", async () => {
+  await withProtocol(async (api) => {
+    const stale = await api.enqueue("py_work", { n: 1 }, { expires_in: 1_000 });
+    api.clock.advance(2_000);
+    const fresh = await api.enqueue("py_work", { n: 2 });
+    assertEquals((await claim(api)).map((job) => job.id), [fresh.id]);
+    const gone = (await api.store.jobGet(stale.id))!;
+    assertEquals([gone.state, gone.cancelReason, gone.attempts], ["canceled", "expired", 0]);
+  });
+});
+
 Deno.test("a claim of a queue without external tasks is refused (TypeScript workers own it)", async () => {
   await withProtocol(async (api) => {
     await api.enqueue("noop", {});

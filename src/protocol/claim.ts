@@ -99,6 +99,7 @@ export async function protocolClaim(
     // Past its expiry a job never runs: canceled as expired (the attempt given back), as a
     // TypeScript worker does at its claim.
     const expired = claimed.filter((job) => isExpired(job, now));
+    const jobs = claimed.filter((job) => !expired.includes(job));
     if (expired.length > 0) {
       await store.jobUpdateMany({
         updates: expired.map((job) => ({
@@ -107,7 +108,6 @@ export async function protocolClaim(
         })),
       });
     }
-    const jobs = claimed.filter((job) => !isExpired(job, now));
     const left = deadline - Date.now();
     if (expired.length > 0 && jobs.length === 0 && left > 0 && !signal?.aborted) continue;
     if (jobs.length > 0 || left <= 0 || signal?.aborted) {

@@ -55,34 +55,31 @@ Deno.test("two tq cron processes on a half-hour zone: one job per local tick", a
   }
 });
 
-Deno.test("an unknown time zone stops tq cron with one line naming the schedule", async () => {
-  const { db, cleanup } = await tempDb();
-  try {
-    const { code, stderr } = await runTq(["cron", "--db", db], {
-      TQ_MIDNIGHT_REPORTS_TZ: "Mars/Olympus_Mons",
-    });
-    assertEquals(code, 1);
-    assertEquals(
-      stderr,
-      'tq: schedule "midnight_reports": unknown time zone "Mars/Olympus_Mons"\n',
-    );
-  } finally {
-    await cleanup();
-  }
-});
-
-Deno.test("an invalid expression stops tq cron with one line naming the schedule", async () => {
-  const { db, cleanup } = await tempDb();
-  try {
-    const { code, stderr } = await runTq(["cron", "--db", db], {
-      TQ_MIDNIGHT_REPORTS_CRON: "0 25 * * *",
-    });
-    assertEquals(code, 1);
-    assertEquals(stderr, 'tq: schedule "midnight_reports": hour: 25 is out of range 0-23\n');
-  } finally {
-    await cleanup();
-  }
-});
+for (
+  const [what, env, message] of [
+    [
+      "an unknown time zone",
+      { TQ_MIDNIGHT_REPORTS_TZ: "Mars/Olympus_Mons" },
+      'unknown time zone "Mars/Olympus_Mons"',
+    ],
+    [
+      "an invalid expression",
+      { TQ_MIDNIGHT_REPORTS_CRON: "0 25 * * *" },
+      "hour: 25 is out of range 0-23",
+    ],
+  ] as const
+) {
+  Deno.test(`${what} stops tq cron with one line naming the schedule`, async () => {
+    const { db, cleanup } = await tempDb();
+    try {
+      const { code, stderr } = await runTq(["cron", "--db", db], env);
+      assertEquals(code, 1);
+      assertEquals(stderr, `tq: schedule "midnight_reports": ${message}\n`);
+    } finally {
+      await cleanup();
+    }
+  });
+}
 
 Deno.test("tq schedules pause, then trigger, show in the listing", async () => {
   const { db, cleanup } = await tempDb();

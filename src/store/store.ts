@@ -158,7 +158,11 @@ export interface Store {
   /** Jobs newest first, filtered, a page at a time. */
   jobList(params: JobListParams): Promise<JobPage>;
 
-  /** Scheduled jobs whose `runAt` is at or before `now`, earliest first. */
+  /**
+   * Scheduled jobs whose `runAt` is at or before `now`, earliest first. This and the three
+   * other time-index listings below answer only records still due by their own fields when
+   * read (`time_index.ts`): an entry another process acted on meanwhile is left out.
+   */
   jobListDue(params: { now: number; limit: number }): Promise<Job[]>;
 
   /** The earliest `runAt` among scheduled jobs, or null when none is scheduled. */

@@ -51,6 +51,7 @@ import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from ".
 import { KvAudit } from "./audit.ts";
 import type { SessionRecord } from "../sessions.ts";
 import { oldestReadyAt } from "./oldest_ready.ts";
+import { stillDue, type TimeIndex } from "../time_index.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -534,9 +535,9 @@ class KvStore implements Store {
     this.#kv.close();
   }
 
-  async #jobsIndexedBefore(index: string, now: number, limit: number): Promise<Job[]> {
+  async #jobsIndexedBefore(index: TimeIndex, now: number, limit: number): Promise<Job[]> {
     const keys = await listKeys(this.#kv, { prefix: [index], end: [index, now + 1] }, limit);
     const records = await getRecords(this.#kv, keys.map((key) => key.at(-1) as string));
-    return records.flatMap((record) => record ? [record.job] : []);
+    return stillDue(records.map((record) => record?.job ?? null), index, now);
   }
 }

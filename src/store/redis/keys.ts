@@ -32,6 +32,7 @@
  * ```
  * @module
  */
+import type { TimeIndex } from "../time_index.ts";
 import type { JobState } from "../../job.ts";
 
 /** The names of one app's keys, all under `prefix`. */
@@ -89,6 +90,3 @@ export class RedisKeys {
 export function hasHashTag(prefix: string): boolean {
   return /\{[^{}]+\}/.test(prefix);
 }
-
-/** The indexes scored by a time: scheduled run, lease expiry, record expiry, callback due. */
-export type TimeIndex = "sched" | "lease" | "exp" | "callback";

@@ -12,7 +12,8 @@
  */
 import type { RedisClient } from "./connection.ts";
 import type { Job } from "../../job.ts";
-import type { RedisKeys, TimeIndex } from "./keys.ts";
+import type { RedisKeys } from "./keys.ts";
+import type { TimeIndex } from "../time_index.ts";
 import { decodeJob } from "./record.ts";
 
 /** Where a record lives. */

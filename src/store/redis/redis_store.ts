@@ -38,7 +38,8 @@ import {
   openCluster,
   tlsOptions,
 } from "./connection.ts";
-import { hasHashTag, RedisKeys, type TimeIndex } from "./keys.ts";
+import { hasHashTag, RedisKeys } from "./keys.ts";
+import { stillDue, type TimeIndex } from "../time_index.ts";
 import { listJobs } from "./list_jobs.ts";
 import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
 import { decodeJob, encodeChanges, encodeJob, jobBytes, pairsToHash } from "./record.ts";
@@ -702,8 +703,7 @@ class RedisStore implements Store {
   #jobsIndexedBefore(index: TimeIndex, now: number, limit: number) {
     return reach(async () => {
       const refs = await earliest(this.#redis, this.#keys, index, now, limit);
-      const jobs = await readJobs(this.#redis, this.#keys, refs);
-      return jobs.filter((job): job is Job => job !== null);
+      return stillDue(await readJobs(this.#redis, this.#keys, refs), index, now);
     });
   }
 }

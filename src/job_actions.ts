@@ -15,7 +15,13 @@
  * ```
  * @module
  */
-import { JobNotFoundError, StoreUnavailableError, TqError } from "./errors.ts";
+import {
+  InvalidInputError,
+  JobNotFoundError,
+  LimitExceededError,
+  StoreUnavailableError,
+  TqError,
+} from "./errors.ts";
 import type { Job } from "./job.ts";
 import { changeJob, deleteJob } from "./job_changes.ts";
 import type { Store } from "./store/store.ts";
@@ -103,8 +109,44 @@ function outcomeOf(id: string, error: unknown): JobActionOutcome {
 }
 
 /**
- * Applies `action` to each of `ids` (distinct, at most {@linkcode MAX_ACTION_IDS}; a
- * `RangeError` otherwise), one after the other, and answers each id's outcome in order.
+ * Refuses an empty list (`InvalidInputError` naming `ids`), more than
+ * {@linkcode MAX_ACTION_IDS} (`LimitExceededError`, limit `bulk_ids`), or an id twice
+ * (naming `ids.<i>`): each would be a guess at what the caller meant.
+ *
+ * @example
+ * ```ts
+ * import { checkActionIds } from "./job_actions.ts";
+ * let refused = false;
+ * try {
+ *   checkActionIds(["01K", "01K"]);
+ * } catch {
+ *   refused = true;
+ * }
+ * console.assert(refused);
+ * ```
+ */
+export function checkActionIds(ids: string[]): void {
+  if (ids.length === 0) throw new InvalidInputError([{ path: "ids", message: "no job selected" }]);
+  if (ids.length > MAX_ACTION_IDS) {
+    throw new LimitExceededError(
+      "bulk_ids",
+      MAX_ACTION_IDS,
+      `ids holds ${ids.length} ids; the limit is ${MAX_ACTION_IDS}`,
+      { field: "ids" },
+    );
+  }
+  const first = new Map<string, number>();
+  ids.forEach((id, i) => {
+    if (!first.has(id)) first.set(id, i);
+    else {
+      throw new InvalidInputError([{ path: `ids.${i}`, message: `repeats ids.${first.get(id)}` }]);
+    }
+  });
+}
+
+/**
+ * Applies `action` to each of `ids` (checked by {@linkcode checkActionIds}), one after the
+ * other, and answers each id's outcome in order.
  * One id's refusal does not stop the others; an unexpected error does.
  *
  * @example
@@ -119,10 +161,7 @@ export async function applyJobActionMany(
   action: JobAction,
   options: JobActionOptions,
 ): Promise<JobActionOutcome[]> {
-  if (ids.length > MAX_ACTION_IDS) {
-    throw new RangeError(`${ids.length} ids; at most ${MAX_ACTION_IDS} at once`);
-  }
-  if (new Set(ids).size !== ids.length) throw new RangeError("the ids repeat");
+  checkActionIds(ids);
   const outcomes: JobActionOutcome[] = [];
   for (const id of ids) {
     try {

@@ -1,37 +1,15 @@
 import { assert, assertEquals } from "../assert.ts";
 import type { Job } from "../../src/job.ts";
-import type { Store } from "../../src/store/store.ts";
 import { MAX_ACTION_IDS } from "../../src/job_actions.ts";
-import { failAttempt } from "../../src/transitions.ts";
+import { claimNext, failNext } from "./play_worker.ts";
 import { assertError, assertRefused, withApi } from "./setup.ts";
-
-/** Plays a worker: claims the next job of `default`, then fails it for good when asked. */
-async function run(store: Store, now: number, fail: boolean): Promise<Job> {
-  const [job] = await store.jobClaim({
-    queues: ["default"],
-    workerId: "w1",
-    limit: 1,
-    leaseMs: 30_000,
-    now,
-  });
-  if (!fail) return job;
-  const after = failAttempt(job, {
-    now,
-    error: { name: "Error", message: "boom" },
-    retryDelayMs: 0,
-    ttlMs: 60_000,
-    final: true,
-  });
-  await store.jobUpdateMany({ updates: [{ before: job, after }] });
-  return after;
-}
 
 Deno.test("POST /jobs/actions retries failed jobs and says per id what happened", async () => {
   await withApi(async ({ enqueue, post, store, clock }) => {
     const failed: Job[] = [];
     for (let i = 0; i < 2; i++) {
       await enqueue("noop", {});
-      failed.push(await run(store, clock.now(), true));
+      failed.push(await failNext(store, clock.now()));
     }
     const queued = await enqueue("noop", {});
     const missing = "01JD0000000000000000000000";
@@ -59,7 +37,7 @@ Deno.test("POST /jobs/actions retries failed jobs and says per id what happened"
 Deno.test("POST /jobs/actions cancels waiting jobs, asks a running one to stop, refuses ended ones", async () => {
   await withApi(async ({ enqueue, post, store, clock }) => {
     await enqueue("noop", {});
-    const started = await run(store, clock.now(), false);
+    const started = await claimNext(store, clock.now());
     const finished = await enqueue("noop", {});
     await post(`/jobs/${finished.id}/cancel`);
     const later = await enqueue("noop", {}, { delay: 60_000 });
@@ -131,7 +109,7 @@ Deno.test("POST /jobs/{id}/run-now queues a scheduled job at once and refuses ot
     assertEquals(res.status, 200);
     const body = await res.json();
     assertEquals([body.status, body.run_at], ["queued", new Date(clock.now()).toISOString()]);
-    assertEquals((await run(store, clock.now(), false)).id, later.id, "a worker claims it now");
+    assertEquals((await claimNext(store, clock.now())).id, later.id, "a worker claims it now");
 
     const error = await assertError(await post(`/jobs/${later.id}/run-now`), 409, "invalid_state");
     assertEquals(error.state, "started");

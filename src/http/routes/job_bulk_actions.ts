@@ -17,7 +17,7 @@
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { InvalidInputError, LimitExceededError } from "../../errors.ts";
+import { InvalidInputError } from "../../errors.ts";
 import {
   applyJobActionMany,
   countOutcomes,
@@ -95,26 +95,6 @@ function resultJson(outcome: JobActionOutcome) {
   };
 }
 
-/** Refuses more ids than allowed, or an id twice (422 naming the field). */
-function checkIds(ids: string[]): void {
-  if (ids.length > MAX_ACTION_IDS) {
-    throw new LimitExceededError(
-      "bulk_ids",
-      MAX_ACTION_IDS,
-      `ids holds ${ids.length} ids; the limit is ${MAX_ACTION_IDS}`,
-      { field: "ids" },
-    );
-  }
-  const first = new Map<string, number>();
-  ids.forEach((id, i) => {
-    if (!first.has(id)) first.set(id, i);
-    else {throw new InvalidInputError([{
-        path: `ids.${i}`,
-        message: `repeats ids.${first.get(id)}`,
-      }]);}
-  });
-}
-
 /**
  * Adds `POST /jobs/actions` to `app`.
  *
@@ -129,7 +109,6 @@ export function jobBulkActionRoutes(app: OpenAPIHono, deps: AppDeps): void {
     if (cascade && action !== "delete") {
       throw new InvalidInputError([{ path: "cascade", message: "only with action delete" }]);
     }
-    checkIds(ids);
     const outcomes = await applyJobActionMany(
       deps.store,
       ids,

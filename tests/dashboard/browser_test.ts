@@ -5,36 +5,14 @@
  * and resumes from the overview, a schedule triggers from its page. Takes the screenshots
  * the README shows (docs/dashboard-*.png, rewritten with TQ_UPDATE_SCREENSHOTS=1).
  */
-import { type Browser, chromium } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
 import { eventually, tempDb, TqProcess } from "../integration/tq_process.ts";
+import { launch, postJson as post } from "./chromium.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 /** Screenshots go to docs/ for the README with TQ_UPDATE_SCREENSHOTS=1, else to a temp dir. */
 const SHOTS = Deno.env.get("TQ_UPDATE_SCREENSHOTS")
   ? new URL("../../docs/", import.meta.url).pathname
   : await Deno.makeTempDir({ prefix: "tq-shots-" }) + "/";
-
-async function launch(): Promise<Browser> {
-  try {
-    await Deno.stat(CHROMIUM);
-  } catch {
-    throw new Error(
-      `${CHROMIUM} not found: install chromium (.ci/run does: apt-get install -y chromium)`,
-    );
-  }
-  return await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-}
-
-async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assertEquals(res.status, 202);
-  return await res.json();
-}
 
 Deno.test({
   name:

@@ -6,8 +6,8 @@
  * the README shows (docs/dashboard-*.png, rewritten with TQ_UPDATE_SCREENSHOTS=1).
  */
 import { assert, assertEquals } from "../assert.ts";
-import { eventually, tempDb, TqProcess } from "../integration/tq_process.ts";
-import { launch, postJson as post } from "./chromium.ts";
+import { eventually } from "../integration/tq_process.ts";
+import { openDashboard, postJson as post } from "./chromium.ts";
 
 /** Screenshots go to docs/ for the README with TQ_UPDATE_SCREENSHOTS=1, else to a temp dir. */
 const SHOTS = Deno.env.get("TQ_UPDATE_SCREENSHOTS")
@@ -20,18 +20,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const { db, cleanup } = await tempDb();
-    const tq = TqProcess.start(["start", "--port", "0", "--db", db], {
-      TQ_EMAIL_LATENCY_MS: "300",
-    });
-    const browser = await launch();
+    const { base, page, problems, close } = await openDashboard({ TQ_EMAIL_LATENCY_MS: "300" });
     try {
-      const base = await tq.url();
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const problems: string[] = [];
-      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-      page.on("pageerror", (e) => problems.push(String(e)));
-
       await page.goto(`${base}/ui/jobs`);
       await page.waitForSelector("#live-status:text('live')");
       // Reloads would reset this marker: it proves the table changed in place.
@@ -109,9 +99,7 @@ Deno.test({
       await page.screenshot({ path: `${SHOTS}dashboard-schedules.png` });
       assertEquals(problems, []);
     } finally {
-      await browser.close();
-      await tq.stop();
-      await cleanup();
+      await close();
     }
   },
 });

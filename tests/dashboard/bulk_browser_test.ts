@@ -4,8 +4,8 @@
  * with each one's outcome, Delete behind its confirmation, and the search box.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { eventually, tempDb, TqProcess } from "../integration/tq_process.ts";
-import { launch, postJson } from "./chromium.ts";
+import { eventually } from "../integration/tq_process.ts";
+import { openDashboard, postJson } from "./chromium.ts";
 
 /** A job whose one attempt times out: the simulated email API takes 300 ms. */
 const failing = (email: string) => ({
@@ -25,17 +25,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const { db, cleanup } = await tempDb();
-    const tq = TqProcess.start(["start", "--port", "0", "--db", db], {
-      TQ_EMAIL_LATENCY_MS: "300",
-    });
-    const browser = await launch();
+    const { base, page, problems, close } = await openDashboard({ TQ_EMAIL_LATENCY_MS: "300" });
     try {
-      const base = await tq.url();
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const problems: string[] = [];
-      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-      page.on("pageerror", (e) => problems.push(String(e)));
       const ids: string[] = [];
       for (let i = 1; i <= 3; i++) {
         ids.push(String((await postJson(`${base}/jobs`, failing(`user${i}@example.com`))).job_id));
@@ -94,9 +85,7 @@ Deno.test({
       assert(await page.locator(`input[name='ids'][value='${ids[1]}']`).count() === 1);
       assertEquals(problems, []);
     } finally {
-      await browser.close();
-      await tq.stop();
-      await cleanup();
+      await close();
     }
   },
 });

@@ -9,6 +9,7 @@ import { Registry } from "../../src/registry/registry.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { failNext } from "./play_worker.ts";
 import { type Api, assertError, withApi } from "./setup.ts";
+import { ADMIN, login, ORIGIN, sameOrigin, TOKENS, withSecureApi } from "../security/secure_api.ts";
 
 const account = defineTask({
   name: "account",
@@ -154,4 +155,24 @@ Deno.test("the selection's answer pages link under the base path", async () => {
   } finally {
     store.close();
   }
+});
+
+Deno.test("the selection's form needs the session's CSRF value, which the table carries", async () => {
+  await withSecureApi({ tokens: TOKENS }, async ({ app, store, seed }) => {
+    const id = await seed();
+    const { cookie, csrf } = await login(app, ADMIN);
+    const table = await html(await app.request(`${ORIGIN}/ui/jobs`, { headers: { cookie } }));
+    assert(table.includes(`<input type="hidden" name="_csrf" value="${csrf}">`), table);
+    const cancel = (fields: [string, string][]) =>
+      app.request(`${ORIGIN}/ui/jobs/actions`, {
+        method: "POST",
+        body: new URLSearchParams([["action", "cancel"], ["ids", id], ...fields]),
+        headers: { cookie, ...sameOrigin },
+      });
+    await assertError(await cancel([]), 403, "forbidden");
+    await assertError(await cancel([["_csrf", "guessed"]]), 403, "forbidden");
+    assertEquals((await store.jobGet(id))!.state, "queued");
+    assert((await html(await cancel([["_csrf", csrf]]))).includes("Cancel: 1 done."));
+    assertEquals((await store.jobGet(id))!.state, "canceled");
+  });
 });

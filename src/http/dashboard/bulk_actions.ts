@@ -80,9 +80,9 @@ function outcomeRow(outcome: JobActionOutcome): Html {
     : outcome.job
     ? `now ${outcome.job.state}`
     : `deleted${outcome.canceled.length ? `; canceled ${outcome.canceled.join(", ")}` : ""}`;
-  const link = outcome.outcome === "done" && !outcome.job
-    ? html`<code>${outcome.id}</code>`
-    : jobLink(outcome.id);
+  // Deleted or never found: there is no page to link to.
+  const gone = outcome.outcome === "not_found" || (outcome.outcome === "done" && !outcome.job);
+  const link = gone ? html`<code>${outcome.id}</code>` : jobLink(outcome.id);
   return html`
     <tr data-outcome="${outcome.outcome}">
       <td>${link}</td>

@@ -9,7 +9,7 @@
  * @example
  * ```ts ignore
  * const controls = jobsControls(filters, queues, tasks, csrf);
- * const body = await jobsTable(store, filters);
+ * const body = await jobsTable(store, jobsSearch(filters), filters);
  * ```
  * @module
  */

@@ -7,12 +7,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { eventually } from "../integration/tq_process.ts";
-import { openDashboard, postJson as post } from "./chromium.ts";
-
-/** Screenshots go to docs/ for the README with TQ_UPDATE_SCREENSHOTS=1, else to a temp dir. */
-const SHOTS = Deno.env.get("TQ_UPDATE_SCREENSHOTS")
-  ? new URL("../../docs/", import.meta.url).pathname
-  : await Deno.makeTempDir({ prefix: "tq-shots-" }) + "/";
+import { openDashboard, postJson as post, SHOTS } from "./chromium.ts";
 
 Deno.test({
   name:

@@ -1,11 +1,13 @@
 /**
  * The job table's selection in a real headless Chromium against a real `tq start`: select
  * all on the page, a live refresh that keeps the selection, Retry for several failed jobs
- * with each one's outcome, Delete behind its confirmation, and the search box.
+ * with each one's outcome, Delete behind its confirmation, and the search box. Takes the
+ * README's screenshot of a selection (docs/dashboard-selection.png, with
+ * TQ_UPDATE_SCREENSHOTS=1).
  */
 import { assert, assertEquals } from "../assert.ts";
 import { eventually } from "../integration/tq_process.ts";
-import { openDashboard, postJson } from "./chromium.ts";
+import { openDashboard, postJson, SHOTS } from "./chromium.ts";
 
 /** A job whose one attempt times out: the simulated email API takes 300 ms. */
 const failing = (email: string) => ({
@@ -50,6 +52,7 @@ Deno.test({
         false,
         false,
       ]);
+      await page.screenshot({ path: `${SHOTS}dashboard-selection.png` });
 
       await Promise.all([
         page.waitForURL(/\/ui\/jobs\/actions$/),

@@ -16,6 +16,11 @@ import { tempDb, TqProcess } from "../integration/tq_process.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 
+/** Screenshots go to docs/ for the README with TQ_UPDATE_SCREENSHOTS=1, else to a temp dir. */
+export const SHOTS = Deno.env.get("TQ_UPDATE_SCREENSHOTS")
+  ? new URL("../../docs/", import.meta.url).pathname
+  : await Deno.makeTempDir({ prefix: "tq-shots-" }) + "/";
+
 /** Starts headless Chromium, or says how to install it. */
 async function launch(): Promise<Browser> {
   try {

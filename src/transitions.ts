@@ -344,6 +344,24 @@ export function promoteJob(job: Job): Job {
 }
 
 /**
+ * An operator's "run now": a scheduled job (delayed, waiting out a retry's backoff or a
+ * deferral) joins its queue's ready jobs at once, keeping its attempts. Any other state is
+ * refused (`InvalidStateError` naming it).
+ *
+ * @example
+ * ```ts
+ * import { createJob, runJobNow } from "./transitions.ts";
+ * const later = createJob({ id: "a", task: "t", input: 1, runAt: 60_000 }, 0);
+ * const now = runJobNow(later, { now: 10 });
+ * console.assert(now.state === "queued" && now.runAt === 10);
+ * ```
+ */
+export function runJobNow(job: Job, { now }: { now: number }): Job {
+  assertState(job, ["scheduled"], "run now");
+  return next(job, { state: "queued", runAt: now });
+}
+
+/**
  * Cancel: a waiting job is canceled at once; a running one is marked so its worker aborts
  * it (`cancelRequested`), and that worker then calls this again to end it.
  */

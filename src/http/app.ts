@@ -34,6 +34,7 @@ import { openapiRoutes } from "./routes/openapi.ts";
 import { queueRetryRoutes } from "./routes/queue_retry.ts";
 import { dashboardRoutes } from "./dashboard/mod.ts";
 import { jobActionRoutes } from "./routes/job_actions.ts";
+import { jobBulkActionRoutes } from "./routes/job_bulk_actions.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { bulkRoutes } from "./routes/bulk.ts";
 import { batchRoutes } from "./routes/batches.ts";
@@ -148,6 +149,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   bulkRoutes(app, deps);
   batchRoutes(app, deps);
   jobActionRoutes(app, deps);
+  jobBulkActionRoutes(app, deps);
   taskRoutes(app, deps);
   queueRoutes(app, deps);
   healthRoutes(app, deps);

@@ -15,6 +15,7 @@ import { MAX_PARENTS } from "../flows/depends_on.ts";
 import { MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
 import { MAX_GROUP_CHARS } from "../guards/group.ts";
 import { MAX_AHEAD_MS } from "../input_rules.ts";
+import { SEARCH_SCAN_CAP } from "../job_search.ts";
 
 /** Longest per-attempt timeout: timers overflow past 2^31-1 ms and would fire at once. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
@@ -176,14 +177,36 @@ export const JobSchema = z.object({
   }),
 }).openapi("Job");
 
-/** Query of `GET /jobs`. */
-export const JobListQuery = z.strictObject({
+/** How `GET /jobs` names an input field to search by: `input.user_id=42`. */
+export const INPUT_FILTER = "input.";
+
+const jobListFields = {
   status: z.enum(JOB_STATES).optional(),
   queue: z.string().optional(),
   task: z.string().optional(),
   limit: queryInt(z.int().min(1).max(500)).optional(),
   cursor: z.string().optional(),
-});
+  id_prefix: z.string().optional().openapi({
+    description: "Jobs whose id starts with this (case-insensitive); a bounded scan",
+  }),
+  scan_limit: queryInt(z.int().min(1).max(SEARCH_SCAN_CAP)).optional().openapi({
+    description: `With id_prefix or input.*: jobs examined at most (default ${SEARCH_SCAN_CAP})`,
+  }),
+};
+
+/**
+ * Query of `GET /jobs`: the listing's filters, plus any number of `input.<field>=<value>`
+ * (up to five, checked by the search); any other name is refused as an unknown field.
+ */
+export const JobListQuery = z.object(jobListFields).catchall(z.string()).superRefine(
+  (query, ctx) => {
+    for (const key of Object.keys(query)) {
+      if (!(key in jobListFields) && !key.startsWith(INPUT_FILTER)) {
+        ctx.addIssue({ code: "custom", path: [key], message: "unknown field" });
+      }
+    }
+  },
+);
 
 /** Path of the routes about one job. */
 export const JobIdParams = z.object({

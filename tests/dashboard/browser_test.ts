@@ -5,36 +5,9 @@
  * and resumes from the overview, a schedule triggers from its page. Takes the screenshots
  * the README shows (docs/dashboard-*.png, rewritten with TQ_UPDATE_SCREENSHOTS=1).
  */
-import { type Browser, chromium } from "playwright-core";
 import { assert, assertEquals } from "../assert.ts";
-import { eventually, tempDb, TqProcess } from "../integration/tq_process.ts";
-
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-/** Screenshots go to docs/ for the README with TQ_UPDATE_SCREENSHOTS=1, else to a temp dir. */
-const SHOTS = Deno.env.get("TQ_UPDATE_SCREENSHOTS")
-  ? new URL("../../docs/", import.meta.url).pathname
-  : await Deno.makeTempDir({ prefix: "tq-shots-" }) + "/";
-
-async function launch(): Promise<Browser> {
-  try {
-    await Deno.stat(CHROMIUM);
-  } catch {
-    throw new Error(
-      `${CHROMIUM} not found: install chromium (.ci/run does: apt-get install -y chromium)`,
-    );
-  }
-  return await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-}
-
-async function post(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  assertEquals(res.status, 202);
-  return await res.json();
-}
+import { eventually } from "../integration/tq_process.ts";
+import { openDashboard, postJson as post, SHOTS } from "./chromium.ts";
 
 Deno.test({
   name:
@@ -42,18 +15,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const { db, cleanup } = await tempDb();
-    const tq = TqProcess.start(["start", "--port", "0", "--db", db], {
-      TQ_EMAIL_LATENCY_MS: "300",
-    });
-    const browser = await launch();
+    const { base, page, problems, close } = await openDashboard({ TQ_EMAIL_LATENCY_MS: "300" });
     try {
-      const base = await tq.url();
-      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-      const problems: string[] = [];
-      page.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-      page.on("pageerror", (e) => problems.push(String(e)));
-
       await page.goto(`${base}/ui/jobs`);
       await page.waitForSelector("#live-status:text('live')");
       // Reloads would reset this marker: it proves the table changed in place.
@@ -131,9 +94,7 @@ Deno.test({
       await page.screenshot({ path: `${SHOTS}dashboard-schedules.png` });
       assertEquals(problems, []);
     } finally {
-      await browser.close();
-      await tq.stop();
-      await cleanup();
+      await close();
     }
   },
 });

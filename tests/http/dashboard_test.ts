@@ -124,10 +124,11 @@ Deno.test("the job table filters, finds by id, pages, and names a bad filter", a
     const b = await enqueue("noop", {}, { queue: "qb" });
     const filtered = await html(await get("/ui/jobs?queue=qa&status=&task="));
     assert(filtered.includes(a.id) && !filtered.includes(b.id));
-    const found = await get(`/ui/jobs?id=${b.id.toLowerCase()}`);
+    const found = await get(`/ui/jobs?q=${b.id.toLowerCase()}`);
     assertEquals(found.status, 303);
     assertEquals(found.headers.get("location"), `/ui/jobs/${b.id}`);
-    assert((await html(await get("/ui/jobs?id=nothing"))).includes("No job has the id"));
+    const gone = await html(await get(`/ui/jobs?q=${b.id.slice(0, -1)}0`));
+    assert(gone.includes("No jobs match.") && gone.includes('id="scan-note"'), gone);
     const first = await html(await get("/ui/jobs?limit=1"));
     assert(first.includes(b.id) && !first.includes(a.id) && first.includes('rel="next"'));
     const error = await assertError(await get("/ui/jobs?status=done"), 422, "invalid_input");
@@ -166,7 +167,7 @@ Deno.test("action forms carry the login's CSRF value when there is one", async (
   await withApi(async ({ app, store, enqueue, clock }) => {
     const failed = await failWith(store, await enqueue("noop", {}), clock.now(), "boom");
     const headers = { cookie: "tq_csrf=abc123" };
-    for (const path of [`/ui/jobs/${failed.id}`, "/"]) {
+    for (const path of [`/ui/jobs/${failed.id}`, "/", "/ui/jobs"]) {
       const text = await html(await app.request(path, { headers }));
       assert(text.includes('<input type="hidden" name="_csrf" value="abc123">'), path);
     }

@@ -22,6 +22,7 @@ import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { RedisServer } from "../store/redis_server.ts";
+import { assertEquals } from "../assert.ts";
 
 /** The stores a test may run on. */
 export const STORES = ["kv", "redis"] as const;
@@ -34,6 +35,25 @@ export const ADMIN = "admin-token-0123456789abcdef";
 export const READER = "reader-token-0123456789abcdef";
 /** Both, as `SecurityOptions.tokens`. */
 export const TOKENS = { admin: [ADMIN], read: [READER] };
+
+/** The origin the login helpers post from. */
+export const ORIGIN = "http://127.0.0.1:8000";
+/** The headers a browser sends with a same-origin form post. */
+export const sameOrigin = { origin: ORIGIN, "sec-fetch-site": "same-origin" };
+
+/** Logs in with `token`; answers the cookies set, the `cookie` header to send, and the CSRF value. */
+export async function login(app: OpenAPIHono, token: string) {
+  const res = await app.request(`${ORIGIN}/login`, {
+    method: "POST",
+    body: new URLSearchParams({ token, next: "/jobs" }),
+    headers: sameOrigin,
+  });
+  assertEquals(res.status, 303);
+  const cookies = res.headers.getSetCookie();
+  const cookie = cookies.map((c) => c.split(";")[0]).join("; ");
+  const csrf = cookies.find((c) => c.startsWith("tq_csrf="))!.split(";")[0].split("=")[1];
+  return { cookies, cookie, csrf };
+}
 
 /** What a test gets. */
 export interface SecureApi {

@@ -12,24 +12,16 @@ import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
 import { registry } from "../../tasks/mod.ts";
 import { assert, assertEquals } from "../assert.ts";
-import { ADMIN, READER, STORES, TOKENS, withSecureApi } from "./secure_api.ts";
-
-const ORIGIN = "http://127.0.0.1:8000";
-const sameOrigin = { origin: ORIGIN, "sec-fetch-site": "same-origin" };
-
-/** Logs in with `token`; answers the cookies to send and the CSRF value. */
-async function login(app: OpenAPIHono, token: string) {
-  const res = await app.request(`${ORIGIN}/login`, {
-    method: "POST",
-    body: new URLSearchParams({ token, next: "/jobs" }),
-    headers: sameOrigin,
-  });
-  assertEquals(res.status, 303);
-  const cookies = res.headers.getSetCookie();
-  const cookie = cookies.map((c) => c.split(";")[0]).join("; ");
-  const csrf = cookies.find((c) => c.startsWith("tq_csrf="))!.split(";")[0].split("=")[1];
-  return { cookies, cookie, csrf };
-}
+import {
+  ADMIN,
+  login,
+  ORIGIN,
+  READER,
+  sameOrigin,
+  STORES,
+  TOKENS,
+  withSecureApi,
+} from "./secure_api.ts";
 
 const queues = (app: OpenAPIHono, cookie: string) =>
   app.request(`${ORIGIN}/queues`, { headers: { cookie } });

@@ -31,6 +31,7 @@ import { runDoctorConformance } from "./conformance_doctor.ts";
 import { runQueueLatencyConformance } from "./conformance_queue_latency.ts";
 import type { StoreDamage } from "./store_damage.ts";
 import { runSessionConformance } from "./conformance_sessions.ts";
+import { runSearchConformance } from "./conformance_search.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -94,6 +95,7 @@ export function runStoreConformance(
     })
   );
   runSessionConformance(test);
+  runSearchConformance(test);
 
   test("an inserted job reads back whole and is counted", async (store) => {
     const queued = job({ queue: "mail" });

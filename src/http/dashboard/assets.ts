@@ -4,8 +4,10 @@
  *
  * The script is progressive: every page works without it. With it, the page listens to
  * `/ui/events` (Server-Sent Events) and, when the store says something changed, fetches
- * the same URL again and swaps in its `#live` region, without a full reload. A job's page
- * names its job (`data-job`), so the stream also reports changes of that record (progress).
+ * the same URL again and swaps in its `#live` region, without a full reload, keeping the
+ * job table's checked rows. A job's page names its job (`data-job`), so the stream also
+ * reports changes of that record (progress). It also adds "select all on page" to the job
+ * table and turns the selection's buttons off while nothing is selected.
  *
  * @example
  * ```ts
@@ -44,10 +46,27 @@ button{font:inherit;padding:.25rem .8rem;border:1px solid #adb5bd;border-radius:
 details.attempt{background:#fff;border:1px solid var(--line);padding:.4rem .6rem;margin:.3rem 0}.pager{margin:.6rem 0;display:flex;gap:1rem}
 .op{background:#fff;border:1px solid var(--line);margin:.4rem 0;padding:.4rem .6rem}.op summary{cursor:pointer}.method{font-weight:700;text-transform:uppercase;display:inline-block;width:4rem}
 .op textarea{width:100%;min-height:6rem;font-family:monospace}.op input{font-family:monospace}
+.badge.outcome-done{background:#d3f9d8;color:#2b8a3e}.badge.outcome-refused,.badge.outcome-failed{background:#ffe3e3;color:#c92a2a}button:disabled{opacity:.5;cursor:default}
 `;
 
 const JS = `"use strict";
 (function () {
+  // The job table's selection: "select all on page", buttons off while none is selected.
+  function boxes() { return Array.prototype.slice.call(document.querySelectorAll('input[name="ids"]')); }
+  function checkedIds() { return boxes().filter(function (b) { return b.checked; }).map(function (b) { return b.value; }); }
+  function syncSelection() {
+    var all = document.getElementById("select-all"), count = checkedIds().length;
+    if (all) { all.hidden = false; all.checked = count > 0 && count === boxes().length; }
+    var buttons = document.querySelectorAll("#bulk button");
+    for (var i = 0; i < buttons.length; i++) buttons[i].disabled = count === 0;
+  }
+  document.addEventListener("change", function (e) {
+    var target = e.target;
+    if (target.id === "select-all") boxes().forEach(function (b) { b.checked = target.checked; });
+    if (target.id === "select-all" || target.name === "ids") syncSelection();
+  });
+  syncSelection();
+
   var live = document.getElementById("live");
   var status = document.getElementById("live-status");
   if (!live || !window.EventSource) return;
@@ -61,7 +80,11 @@ const JS = `"use strict";
         if (text === null) return;
         var doc = new DOMParser().parseFromString(text, "text/html");
         var fresh = doc.getElementById("live");
-        if (fresh) live.replaceChildren.apply(live, Array.prototype.slice.call(fresh.childNodes));
+        if (!fresh) return;
+        var kept = checkedIds(); // a refresh keeps what the user selected
+        live.replaceChildren.apply(live, Array.prototype.slice.call(fresh.childNodes));
+        boxes().forEach(function (b) { b.checked = kept.indexOf(b.value) >= 0; });
+        syncSelection();
       })
       .catch(function () {})
       .then(function () {

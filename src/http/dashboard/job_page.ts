@@ -32,7 +32,7 @@ function actions(job: Job, csrf?: string): Html {
     postButton(url(`/ui/jobs/${job.id}/${action}`), label, csrf, cls);
   return html`<div class="actions">${
     job.state === "failed" || job.state === "canceled" ? button("retry", "Retry") : ""
-  }${
+  }${job.state === "scheduled" ? button("run-now", "Run now") : ""}${
     ["queued", "scheduled", "started"].includes(job.state) && !job.cancelRequested
       ? button("cancel", "Cancel", "danger")
       : ""

@@ -38,6 +38,8 @@ export interface PageParts {
   notice?: string;
   /** The job the page shows: the live stream then also says when that job's record changes. */
   job?: string;
+  /** False for the answer to a form post, which cannot be fetched again to refresh it. */
+  live?: boolean;
 }
 
 /**
@@ -49,7 +51,7 @@ export interface PageParts {
  * await page({ title: "Workers", nav: "workers", body: "none" });
  * ```
  */
-export function page({ title, nav, controls, body, notice, job }: PageParts): Html {
+export function page({ title, nav, controls, body, notice, job, live = true }: PageParts): Html {
   const links = NAV.map(([id, href, label]) =>
     html`
       <a href="${url(href)}" ${id === nav
@@ -78,7 +80,7 @@ export function page({ title, nav, controls, body, notice, job }: PageParts): Ht
         <h1>${title}</h1>
         ${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
         ${controls ?? ""}
-        <div id="live" ${job ? html`data-job="${job}"` : ""}>${body}</div>
+        <div ${live ? html`id="live"` : ""} ${job ? html`data-job="${job}"` : ""}>${body}</div>
             </main>
       </body>
     </html>

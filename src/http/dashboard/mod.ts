@@ -3,9 +3,10 @@
  * by `/assets/tq.js` over Server-Sent Events. Pages: overview (`/`), jobs (`/ui/jobs`), a
  * job (`/ui/jobs/{id}`), a flow's graph (`/ui/flows/{id}`), a batch (`/ui/batches/{id}`),
  * workers (`/ui/workers`), schedules (`/ui/schedules`). Actions are
- * plain form posts answered with a redirect (303) back to a page: retry, cancel and delete a
- * job; retry every failed job of a queue, pause or resume it; pause, resume or trigger a
- * schedule. Bad input gets the API's 4xx JSON naming the field.
+ * plain form posts answered with a redirect (303) back to a page: retry, cancel, run now and
+ * delete a job; retry every failed job of a queue, pause or resume it; pause, resume or
+ * trigger a schedule. The jobs selected in the table are retried, canceled or deleted
+ * together (`bulk_actions.ts`). Bad input gets the API's 4xx JSON naming the field.
  *
  * @example
  * ```ts ignore
@@ -17,22 +18,24 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { DependantsWaitingError, InvalidInputError } from "../../errors.ts";
 import { csrfValue } from "../auth/cookies.ts";
-import { changeJob, deleteJob, readJob } from "../../job_changes.ts";
+import { readJob } from "../../job_changes.ts";
+import { applyJobAction, type JobActionOptions } from "../../job_actions.ts";
+import { isJobId } from "../../ids.ts";
 import { fieldIssues } from "../../producer.ts";
 import { retryFailed } from "../../queue_retry.ts";
-import { cancelJob, retryJob } from "../../transitions.ts";
 import type { AppDeps } from "../app.ts";
 import { ASSETS } from "./assets.ts";
 import { LiveFeed } from "./events.ts";
 import { batchDetail } from "./batch_page.ts";
 import { flowDetail } from "./flow_page.ts";
 import { jobDetail } from "./job_page.ts";
-import { jobsControls, JobsQuery, jobsTable } from "./jobs_page.ts";
+import { jobsControls, JobsQuery, jobsSearch, jobsTable } from "./jobs_page.ts";
 import { type Html, page } from "./layout.ts";
 import { overview } from "./overview.ts";
 import { workersTable } from "./workers_page.ts";
 import { QueueNameParams } from "../routes/queue_retry.ts";
 import { scheduleDashboardRoutes } from "./schedule_routes.ts";
+import { bulkActionRoutes } from "./bulk_actions.ts";
 import { doctorReport } from "./doctor_page.ts";
 import { runDoctor } from "../../maintenance/doctor/doctor.ts";
 import { url } from "../base_path.ts";
@@ -41,6 +44,7 @@ import { url } from "../base_path.ts";
 const NOTICES: Record<string, string> = {
   retried: "The job was queued again.",
   canceled: "The job was canceled (or, if running, asked to stop).",
+  run_now: "The job was queued to run now.",
   deleted: "The job was deleted.",
   deleted_cascade: "The job was deleted, and the jobs waiting for it were canceled.",
   delete_refused: "Jobs wait for this one: delete it with them canceled (Delete…), or cancel it.",
@@ -71,6 +75,12 @@ function queueName(name: string): string {
  */
 export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
   const { store, registry, clock, jobTtlMs } = deps;
+  const actionOptions = (cascade?: "cancel"): JobActionOptions => ({
+    now: clock.now(),
+    ttlMs: jobTtlMs,
+    cancelReason: CANCEL_REASON,
+    cascade,
+  });
   const notice = (done?: string) => (done ? NOTICES[done] : undefined);
   const htmlPage = async (body: Html) =>
     new Response(String(await body), {
@@ -97,9 +107,9 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
     const parsed = JobsQuery.safeParse(Object.fromEntries(query));
     if (!parsed.success) throw new InvalidInputError(fieldIssues(parsed.error, "query"));
     const filters = parsed.data;
-    if (filters.id) {
-      const id = filters.id.trim().toUpperCase();
-      const found = await readJob(store, id).catch(() => null);
+    const search = jobsSearch(filters);
+    if (search.idPrefix && isJobId(search.idPrefix)) {
+      const found = await store.jobGet(search.idPrefix);
       if (found) return c.redirect(url(`/ui/jobs/${found.id}`), 303);
     }
     const queues = (await store.queueCounts()).map((q) => q.name).sort();
@@ -107,9 +117,9 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
     return htmlPage(page({
       title: "Jobs",
       nav: "jobs",
-      notice: filters.id ? `No job has the id "${filters.id}".` : undefined,
-      controls: jobsControls(filters, queues, tasks),
-      body: jobsTable(store, filters),
+      notice: notice(filters.done),
+      controls: jobsControls(filters, queues, tasks, csrfValue(c)),
+      body: jobsTable(store, search, filters),
     }));
   });
 
@@ -157,25 +167,22 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
   const feed = new LiveFeed(deps, scheduleNames);
   app.get("/ui/events", (c) => feed.stream(c));
 
-  app.post("/ui/jobs/:id/retry", async (c) => {
-    const job = await changeJob(store, c.req.param("id"), (j) => retryJob(j, { now: clock.now() }));
-    return c.redirect(url(`/ui/jobs/${job.id}?done=retried`), 303);
-  });
+  const actions = [["retry", "retried"], ["cancel", "canceled"], ["run-now", "run_now"]] as const;
+  for (const [path, done] of actions) {
+    app.post(`/ui/jobs/:id/${path}`, async (c) => {
+      const action = path === "run-now" ? "run_now" : path;
+      const { job } = await applyJobAction(store, c.req.param("id"), action, actionOptions());
+      return c.redirect(url(`/ui/jobs/${job!.id}?done=${done}`), 303);
+    });
+  }
 
-  app.post("/ui/jobs/:id/cancel", async (c) => {
-    const job = await changeJob(
-      store,
-      c.req.param("id"),
-      (j) => cancelJob(j, { now: clock.now(), reason: CANCEL_REASON, ttlMs: jobTtlMs }),
-    );
-    return c.redirect(url(`/ui/jobs/${job.id}?done=canceled`), 303);
-  });
+  bulkActionRoutes(app, store, actionOptions, htmlPage);
 
   app.post("/ui/jobs/:id/delete", async (c) => {
     const id = c.req.param("id");
     const cascade = c.req.query("cascade") === "cancel" ? "cancel" : undefined;
     try {
-      await deleteJob(store, id, { cascade, now: clock.now(), ttlMs: jobTtlMs });
+      await applyJobAction(store, id, "delete", actionOptions(cascade));
     } catch (error) {
       if (!(error instanceof DependantsWaitingError)) throw error;
       return c.redirect(url(`/ui/jobs/${encodeURIComponent(id)}?done=delete_refused`), 303);

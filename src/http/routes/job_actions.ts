@@ -1,7 +1,8 @@
 /**
  * What an operator does to an existing job: `POST /jobs/{id}/retry`,
- * `POST /jobs/{id}/cancel` and `DELETE /jobs/{id}`. Each goes through a pure transition and
- * a versioned write (`src/job_changes.ts`), so it never overwrites a worker's concurrent change.
+ * `POST /jobs/{id}/cancel`, `POST /jobs/{id}/run-now` and `DELETE /jobs/{id}`. Each goes
+ * through `src/job_actions.ts`: a pure transition and a versioned write, so it never
+ * overwrites a worker's concurrent change.
  *
  * @example
  * ```ts ignore
@@ -11,14 +12,13 @@
  * @module
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
-import { cancelJob, retryJob } from "../../transitions.ts";
+import { applyJobAction, type JobAction, type JobActionOptions } from "../../job_actions.ts";
 import type { AppDeps } from "../app.ts";
-import { changeJob, deleteJob } from "../../job_changes.ts";
 import { jobJson } from "../job_json.ts";
 import { errorResponses, JobIdParams, JobSchema, jsonResponse } from "../schemas.ts";
 
 /** Recorded as the job's `cancel_reason`. */
-const CANCEL_REASON = "canceled by request";
+export const CANCEL_REASON = "canceled by request";
 
 const retryRoute = createRoute({
   method: "post",
@@ -39,6 +39,19 @@ const cancelRoute = createRoute({
   responses: {
     200: jsonResponse(JobSchema, "The job, canceled or with cancel_requested"),
     ...errorResponses({ 404: "No such job", 409: "Already ended", 503: "Contended" }),
+  },
+});
+
+const runNowRoute = createRoute({
+  method: "post",
+  path: "/jobs/{id}/run-now",
+  summary: "Queue a scheduled job now, rather than at its run_at",
+  description: "For a delayed job, one waiting out a retry's backoff or a deferral; its " +
+    "attempts are kept. Any other state answers 409 naming it.",
+  request: { params: JobIdParams },
+  responses: {
+    200: jsonResponse(JobSchema, "The job, queued"),
+    ...errorResponses({ 404: "No such job", 409: "Not scheduled", 503: "Contended" }),
   },
 });
 
@@ -68,33 +81,47 @@ const deleteRoute = createRoute({
 });
 
 /**
- * Adds the retry, cancel and delete routes to `app`.
+ * The options of the API's actions at the request's time.
+ *
+ * @example
+ * ```ts ignore
+ * await applyJobAction(store, id, "retry", apiActionOptions(deps));
+ * ```
+ */
+export function apiActionOptions(
+  { clock, jobTtlMs }: Pick<AppDeps, "clock" | "jobTtlMs">,
+  cascade?: "cancel",
+): JobActionOptions {
+  return { now: clock.now(), ttlMs: jobTtlMs, cancelReason: CANCEL_REASON, cascade };
+}
+
+/**
+ * Adds the retry, cancel, run-now and delete routes to `app`.
  *
  * @example
  * ```ts ignore
  * jobActionRoutes(app, deps);
  * ```
  */
-export function jobActionRoutes(app: OpenAPIHono, { store, clock, jobTtlMs }: AppDeps): void {
-  app.openapi(retryRoute, async (c) => {
-    const id = c.req.valid("param").id;
-    const job = await changeJob(store, id, (job) => retryJob(job, { now: clock.now() }));
-    return c.json(jobJson(job), 200);
-  });
-
-  app.openapi(cancelRoute, async (c) => {
-    const id = c.req.valid("param").id;
-    const job = await changeJob(
-      store,
-      id,
-      (job) => cancelJob(job, { now: clock.now(), reason: CANCEL_REASON, ttlMs: jobTtlMs }),
-    );
-    return c.json(jobJson(job), 200);
-  });
+export function jobActionRoutes(app: OpenAPIHono, deps: AppDeps): void {
+  const changed = async (id: string, action: JobAction) =>
+    jobJson((await applyJobAction(deps.store, id, action, apiActionOptions(deps))).job!);
+  app.openapi(
+    retryRoute,
+    async (c) => c.json(await changed(c.req.valid("param").id, "retry"), 200),
+  );
+  app.openapi(
+    cancelRoute,
+    async (c) => c.json(await changed(c.req.valid("param").id, "cancel"), 200),
+  );
+  app.openapi(
+    runNowRoute,
+    async (c) => c.json(await changed(c.req.valid("param").id, "run_now"), 200),
+  );
 
   app.openapi(deleteRoute, async (c) => {
-    const { cascade } = c.req.valid("query");
-    await deleteJob(store, c.req.valid("param").id, { cascade, now: clock.now(), ttlMs: jobTtlMs });
+    const options = apiActionOptions(deps, c.req.valid("query").cascade);
+    await applyJobAction(deps.store, c.req.valid("param").id, "delete", options);
     return c.body(null, 204);
   });
 }

@@ -24,10 +24,12 @@ import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
 import { requestIssues, type ValidationResult } from "../errors.ts";
 import { jobJson } from "../job_json.ts";
 import { jsonBody } from "../json_body.ts";
+import { type JobSearch, needsScan, SEARCH_SCAN_CAP, searchJobs } from "../../job_search.ts";
 import {
   EnqueueBody,
   enqueueResponses,
   errorResponses,
+  INPUT_FILTER,
   JobIdParams,
   JobListQuery,
   JobSchema,
@@ -62,14 +64,24 @@ const getRoute = createRoute({
 const listRoute = createRoute({
   method: "get",
   path: "/jobs",
-  summary: "Jobs, newest first",
+  summary: "Jobs, newest first; search by id prefix and input fields",
+  description: "id_prefix and input.<field>=<value> (up to five top-level input fields; a " +
+    "string value compares as itself, any other as its JSON, so input.user_id=42 matches 42 " +
+    `and "42") are checked above the store by a bounded scan: at most scan_limit jobs ` +
+    `(default and most ${SEARCH_SCAN_CAP}) are examined per request, and scan says how many ` +
+    "and whether the cap stopped it; next_cursor continues the same search.",
   request: { query: JobListQuery },
   responses: {
     200: jsonResponse(
-      z.object({ jobs: z.array(JobSchema), next_cursor: z.string().nullable() }),
+      z.object({
+        jobs: z.array(JobSchema),
+        next_cursor: z.string().nullable(),
+        scan: z.object({ scanned: z.int(), cap: z.int(), capped: z.boolean() }).optional()
+          .openapi({ description: "With id_prefix or input.*: how far the scan went" }),
+      }),
       "One page; pass next_cursor as cursor for the next (null on the last page)",
     ),
-    ...errorResponses({ 422: "Invalid filter or limit" }),
+    ...errorResponses({ 422: "Invalid filter, limit, cursor or input field (named)" }),
   },
 });
 
@@ -118,8 +130,37 @@ export function jobRoutes(app: OpenAPIHono, { producer, registry, store }: AppDe
   });
 
   app.openapi(listRoute, async (c) => {
-    const { status, limit, ...filters } = c.req.valid("query");
-    const page = await store.jobList({ ...filters, state: status, limit: limit ?? DEFAULT_LIMIT });
-    return c.json({ jobs: page.jobs.map(jobJson), next_cursor: page.nextCursor ?? null }, 200);
+    const { status, queue, task, limit, cursor, id_prefix, scan_limit, ...rest } = c.req.valid(
+      "query",
+    );
+    const input = Object.fromEntries(
+      Object.entries(rest).map(([key, value]) => [key.slice(INPUT_FILTER.length), value]),
+    );
+    const search: JobSearch = {
+      state: status,
+      queue,
+      task,
+      limit: limit ?? DEFAULT_LIMIT,
+      cursor,
+      idPrefix: id_prefix?.toUpperCase(),
+      input,
+      scanLimit: scan_limit,
+    };
+    if (!needsScan(search) && scan_limit !== undefined) {
+      throw new InvalidInputError([{
+        path: "scan_limit",
+        message: "only with id_prefix or input.*",
+      }]);
+    }
+    if (!needsScan(search)) {
+      const page = await store.jobList(search);
+      return c.json({ jobs: page.jobs.map(jobJson), next_cursor: page.nextCursor ?? null }, 200);
+    }
+    const page = await searchJobs(store, search);
+    return c.json({
+      jobs: page.jobs.map(jobJson),
+      next_cursor: page.nextCursor ?? null,
+      scan: { scanned: page.scanned, cap: scan_limit ?? SEARCH_SCAN_CAP, capped: page.capped },
+    }, 200);
   });
 }

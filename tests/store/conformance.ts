@@ -31,6 +31,7 @@ import { runDoctorConformance } from "./conformance_doctor.ts";
 import { runQueueLatencyConformance } from "./conformance_queue_latency.ts";
 import type { StoreDamage } from "./store_damage.ts";
 import { runSessionConformance } from "./conformance_sessions.ts";
+import { runEventConformance } from "./conformance_events.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -78,6 +79,7 @@ export function runStoreConformance(
   runGroupConformance(test);
   runCallbackConformance(test);
   runDeletionConformance(test);
+  runEventConformance(test);
   runRetentionConformance(test);
   runDoctorConformance((name, fn) =>
     Deno.test({

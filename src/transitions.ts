@@ -456,7 +456,9 @@ export function suspendJob(
     leaseExpiresAt: undefined,
     startBy: undefined,
   };
-  if (step.kind !== "event") return next(job, { ...left, state: until > now ? "scheduled" : "queued" });
+  if (step.kind !== "event") {
+    return next(job, { ...left, state: until > now ? "scheduled" : "queued" });
+  }
   return next(job, { ...left, state: "waiting", waitEvent: step.event, waitKey: step.key ?? "" });
 }
 
@@ -499,5 +501,11 @@ export function resumeJob(
       ...(event ? { eventId: event.id } : {}),
     }
   );
-  return next(job, { state: "queued", runAt: now, steps, waitEvent: undefined, waitKey: undefined });
+  return next(job, {
+    state: "queued",
+    runAt: now,
+    steps,
+    waitEvent: undefined,
+    waitKey: undefined,
+  });
 }

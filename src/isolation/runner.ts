@@ -20,7 +20,7 @@ import type { StepMethods } from "../registry/define_task.ts";
 /** Durable steps write the job's record between steps, which only the worker itself does. */
 function stepsNeedInline(): never {
   throw new UnrecoverableError(
-    "durable steps (ctx.step, ctx.sleep, ctx.waitForEvent) need isolation: \"inline\"",
+    'durable steps (ctx.step, ctx.sleep, ctx.waitForEvent) need isolation: "inline"',
   );
 }
 const STEPS_NEED_INLINE: StepMethods = {

@@ -24,11 +24,14 @@ export interface EventToSend {
   event: string;
   /** Which thing it happened to, e.g. an order id; waits match it exactly. */
   key?: string;
-  /** JSON the waiting handlers get from `ctx.waitForEvent` (null if absent). */
+  /**
+   * JSON the waiting handlers get from `ctx.waitForEvent` (`{}` if absent; never null, which
+   * is what a wait that timed out gets).
+   */
   data?: unknown;
 }
 
-  /** Anything that can enqueue a job (and, a store's producer, send events). */
+/** Anything that can enqueue a job (and, a store's producer, send events). */
 export interface JobProducer {
   enqueue(request: EnqueueRequest): Promise<Job>;
   /** Wakes the jobs waiting for an event (see `src/steps/events.ts`). */

@@ -162,7 +162,12 @@ export class DurableSteps {
   }
 
   /** See {@linkcode StepMethods.waitForEvent}. */
-  async waitForEvent<T>(name: string, options: WaitForEventOptions): Promise<T | null> {
+  waitForEvent<T>(name: string, options: WaitForEventOptions): Promise<T | null> {
+    // The executor turns a throw of #wait into a rejection, as an async function would.
+    return new Promise((resolve) => resolve(this.#wait<T>(name, options)));
+  }
+
+  #wait<T>(name: string, options: WaitForEventOptions): T | null {
     const { event, key = "", timeoutMs } = options;
     if (typeof event !== "string" || event === "") {
       throw new TypeError(`waitForEvent "${name}": event must be a non-empty string`);

@@ -56,7 +56,10 @@ export function eventIssues(request: EventToSend): FieldIssue[] {
   };
   text(request.event, "event", false);
   if (request.key !== undefined) text(request.key, "key", true);
-  if (request.data !== undefined) {
+  if (request.data === null) {
+    // A wait that times out resolves null: an event's data must differ from that.
+    issues.push({ path: "data", message: "must not be null (leave it out: the wait gets {})" });
+  } else if (request.data !== undefined) {
     let bytes: number;
     try {
       bytes = jsonBytes(request.data);
@@ -65,7 +68,10 @@ export function eventIssues(request: EventToSend): FieldIssue[] {
     }
     if (Number.isNaN(bytes)) issues.push({ path: "data", message: "must be JSON" });
     else if (bytes > MAX_EVENT_DATA_BYTES) {
-      issues.push({ path: "data", message: `must be at most ${MAX_EVENT_DATA_BYTES} bytes of JSON` });
+      issues.push({
+        path: "data",
+        message: `must be at most ${MAX_EVENT_DATA_BYTES} bytes of JSON`,
+      });
     }
   }
   return issues;
@@ -107,7 +113,7 @@ export async function deliverEvent(
     id: newJobId(sentAt),
     name: request.event,
     key: request.key ?? "",
-    data: request.data === undefined ? null : JSON.parse(JSON.stringify(request.data)),
+    data: request.data === undefined ? {} : JSON.parse(JSON.stringify(request.data)),
     sentAt,
   };
   await store.eventPut({ event, ttlMs: EVENT_TTL_MS });

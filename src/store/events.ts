@@ -19,7 +19,7 @@ export interface EventRecord {
   name: string;
   /** Which thing it happened to, e.g. an order id; `""` for none. */
   key: string;
-  /** The event's JSON data (null when none was sent). */
+  /** The event's JSON data (`{}` when none was sent). */
   data: unknown;
   /** When it was sent (epoch ms). */
   sentAt: number;

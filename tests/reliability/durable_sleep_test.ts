@@ -18,26 +18,33 @@ const FIXTURES = "tests/fixtures/tasks.ts";
 
 async function sleepThroughKill(store: Store, storeArgs: string[], recordFile: string) {
   const env = { TQ_RECORD_FILE: recordFile };
-  const start = () =>
-    TqProcess.start(["worker", "naps", "--tasks", FIXTURES, ...storeArgs], env);
+  const start = () => TqProcess.start(["worker", "naps", "--tasks", FIXTURES, ...storeArgs], env);
   const first = start();
   let second: TqProcess | undefined;
   try {
     await first.waitForLine((l) => l.event === "worker:started");
     const producer = new Producer({ store, registry: new Registry([durableNap]) });
     const { id } = await producer.enqueue({ task: "durable_nap", input: { ms: 2_000 } });
-    const asleep = await eventually(async () => {
-      const job = await store.jobGet(id);
-      return job?.state === "scheduled" && job.steps?.length === 2 && job;
-    }, 20_000, "the job to sleep");
+    const asleep = await eventually(
+      async () => {
+        const job = await store.jobGet(id);
+        return job?.state === "scheduled" && job.steps?.length === 2 && job;
+      },
+      20_000,
+      "the job to sleep",
+    );
     assertEquals([asleep.attempts, asleep.steps?.[1].state], [0, "sleeping"]);
     first.kill("SIGKILL");
     await first.exit();
     second = start();
-    const done = await eventually(async () => {
-      const job = await store.jobGet(id);
-      return job?.state === "finished" && job;
-    }, 30_000, "the job to finish on the second worker");
+    const done = await eventually(
+      async () => {
+        const job = await store.jobGet(id);
+        return job?.state === "finished" && job;
+      },
+      30_000,
+      "the job to finish on the second worker",
+    );
     assertEquals(done.result, { pid: second.pid });
     const runs = parseRecords(await Deno.readTextFile(recordFile));
     assertEquals(runs.map((r) => [r.kind, r.pid]), [["start", first.pid], ["end", second.pid]]);
@@ -65,7 +72,11 @@ Deno.test("redis: a job sleeping 2 s survives the SIGKILL of its worker and fini
   const { dir, cleanup } = await tempDb();
   const store = await openRedisStore(redis.url, { prefix: "naps" });
   try {
-    await sleepThroughKill(store, ["--redis", redis.url, "--redis-prefix", "naps"], `${dir}/runs.log`);
+    await sleepThroughKill(
+      store,
+      ["--redis", redis.url, "--redis-prefix", "naps"],
+      `${dir}/runs.log`,
+    );
   } finally {
     store.close();
     await redis.stop();

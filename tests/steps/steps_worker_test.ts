@@ -142,10 +142,21 @@ for (const [backend, openStore] of backends) {
       "waiting",
       "order.approved",
     ]);
-    const bad = await http.post("/events", { event: "", data: 1 });
-    assertEquals(bad.status, 422);
-    assert(JSON.stringify(await bad.json()).includes('"event"'));
-    const sent = await http.post("/events", { event: "order.approved", key: "o1", data: { by: "ana" } });
+    for (
+      const [body, field] of [[{ event: "", data: 1 }, "event"], [
+        { event: "e", data: null },
+        "data",
+      ]]
+    ) {
+      const bad = await http.post("/events", body);
+      assertEquals(bad.status, 422);
+      assert(JSON.stringify(await bad.json()).includes(`"path":"${field}"`));
+    }
+    const sent = await http.post("/events", {
+      event: "order.approved",
+      key: "o1",
+      data: { by: "ana" },
+    });
     assertEquals([sent.status, await sent.json()], [202, { woken: 1 }]);
     const done = await waitForJob(fx.store, approved.id, (j) => j.state === "finished", "done");
     assertEquals([done.result, done.attempts], [{ approval: { by: "ana" } }, 1]);
@@ -153,7 +164,12 @@ for (const [backend, openStore] of backends) {
     assertEquals([timeline[0].state, timeline[0].result], ["finished", { by: "ana" }]);
     assertEquals((await fx.store.jobGet(ignored.id))?.state, "waiting");
     await advance(fx.clock, 60_000);
-    const timedOut = await waitForJob(fx.store, ignored.id, (j) => j.state === "finished", "timeout");
+    const timedOut = await waitForJob(
+      fx.store,
+      ignored.id,
+      (j) => j.state === "finished",
+      "timeout",
+    );
     assertEquals(timedOut.result, { approval: null });
   });
 

@@ -93,7 +93,11 @@ export function runEventConformance(test: Test): void {
       queue: "other",
     });
     const c = await waitingJob(store, { name: "order.approved", key: "o10", until: T0 + 60_000 });
-    const d = await waitingJob(store, { name: "order.approved.late", key: "o1", until: T0 + 60_000 });
+    const d = await waitingJob(store, {
+      name: "order.approved.late",
+      key: "o1",
+      until: T0 + 60_000,
+    });
     const find = (event: string, key: string) =>
       store.jobListWaiting({ event, key, limit: 10 }).then(ids);
     assertEquals(await find("order.approved", "o1"), ids([a, b]));

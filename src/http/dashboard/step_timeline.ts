@@ -34,17 +34,35 @@ export function stepTimeline(job: Job): Html | string {
   const steps = job.steps ?? [];
   if (steps.length === 0) return "";
   const rows = steps.map((step) =>
-    html`<tr>
-<td>${step.name}</td><td>${step.kind}</td>
-<td><span class="badge state-${step.state}">${step.state}</span></td>
-<td>${time(step.startedAt)}</td>
-<td class="num">${step.finishedAt === undefined ? "–" : duration(step.finishedAt - step.startedAt)}</td>
-<td class="num">${step.attempt}</td>
-<td>${outcome(step)}</td>
-</tr>`
+    html`
+      <tr>
+        <td>${step.name}</td>
+        <td>${step.kind}</td>
+        <td><span class="badge state-${step.state}">${step.state}</span></td>
+        <td>${time(step.startedAt)}</td>
+        <td class="num">${step.finishedAt === undefined
+          ? "–"
+          : duration(step.finishedAt - step.startedAt)}</td>
+        <td class="num">${step.attempt}</td>
+        <td>${outcome(step)}</td>
+      </tr>
+    `
   );
-  return html`<h2>Steps</h2>
-<table class="steps" id="job-steps"><thead><tr><th>step</th><th>kind</th><th>state</th>
-<th>started</th><th class="num">took</th><th class="num">attempt</th><th>result or error</th>
-</tr></thead><tbody>${rows}</tbody></table>`;
+  return html`
+    <h2>Steps</h2>
+    <table class="steps" id="job-steps">
+      <thead>
+        <tr>
+          <th>step</th>
+          <th>kind</th>
+          <th>state</th>
+          <th>started</th>
+          <th class="num">took</th>
+          <th class="num">attempt</th>
+          <th>result or error</th>
+        </tr>
+      </thead>
+      <tbody>${rows}</tbody>
+    </table>
+  `;
 }

@@ -25,7 +25,8 @@ const EventBody = z.strictObject({
   key: z.string().max(MAX_EVENT_TEXT).optional()
     .openapi({ example: "o1", description: "Waits match it exactly; absent matches absent" }),
   data: z.unknown().optional().openapi({
-    description: `JSON handed to the waiting handlers (at most ${MAX_EVENT_DATA_BYTES} bytes)`,
+    description: `JSON handed to the waiting handlers (at most ${MAX_EVENT_DATA_BYTES} bytes; ` +
+      "{} if absent; not null, which is what a wait that times out gets)",
   }),
 }).openapi("Event");
 

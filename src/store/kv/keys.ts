@@ -66,7 +66,10 @@ export function indexEntries(job: Job): IndexEntry[] {
       break;
     case "waiting":
       entries.push({ key: ["sched", job.runAt, job.id], value: MARK });
-      entries.push({ key: ["waiting", job.waitEvent ?? "", job.waitKey ?? "", job.id], value: MARK });
+      entries.push({
+        key: ["waiting", job.waitEvent ?? "", job.waitKey ?? "", job.id],
+        value: MARK,
+      });
       break;
   }
   if (job.expiresAt !== undefined) {

@@ -55,7 +55,14 @@ export class RedisEvents {
     const prefix = `${event}\0${key}\0`;
     const pipeline = this.#redis.pipeline();
     for (const queue of queues) {
-      pipeline.zrangebylex(this.#keys.waiting(queue), `[${prefix}`, `(${event}\0${key}\x01`, "LIMIT", 0, limit);
+      pipeline.zrangebylex(
+        this.#keys.waiting(queue),
+        `[${prefix}`,
+        `(${event}\0${key}\x01`,
+        "LIMIT",
+        0,
+        limit,
+      );
     }
     const replies = await execPipeline(pipeline) as string[][];
     const refs = replies.flatMap((members, q) =>

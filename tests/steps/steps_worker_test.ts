@@ -54,6 +54,10 @@ function api(fx: Fixture) {
         body: JSON.stringify(body),
       }),
     job: async (id: string) => await (await app.request(`/jobs/${id}`)).json() as JobJson,
+    waitingIn: async (queue: string) => {
+      const { queues } = await (await app.request("/queues")).json();
+      return queues.find((q: { name: string }) => q.name === queue)?.waiting;
+    },
   };
 }
 
@@ -136,6 +140,7 @@ for (const [backend, openStore] of backends) {
       assertEquals([waiting.attempts, waiting.runAt], [0, waiting.steps?.[0].until]);
     }
     await waitFor(() => worker.running === 0, "the slot to be free");
+    assertEquals(await http.waitingIn("default"), 2);
     const shown = await http.job(approved.id);
     assertEquals([shown.status, shown.steps[0].state, shown.steps[0].event], [
       "waiting",

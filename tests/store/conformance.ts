@@ -108,6 +108,7 @@ export function runStoreConformance(
       queued: 1,
       scheduled: 0,
       started: 0,
+      waiting: 0,
       finished: 0,
       failed: 0,
       canceled: 0,

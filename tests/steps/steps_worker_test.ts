@@ -54,6 +54,7 @@ function api(fx: Fixture) {
         body: JSON.stringify(body),
       }),
     job: async (id: string) => await (await app.request(`/jobs/${id}`)).json() as JobJson,
+    page: async (id: string) => await (await app.request(`/ui/jobs/${id}`)).text(),
     waitingIn: async (queue: string) => {
       const { queues } = await (await app.request("/queues")).json();
       return queues.find((q: { name: string }) => q.name === queue)?.waiting;
@@ -165,6 +166,8 @@ for (const [backend, openStore] of backends) {
     assertEquals([sent.status, await sent.json()], [202, { woken: 1 }]);
     const done = await waitForJob(fx.store, approved.id, (j) => j.state === "finished", "done");
     assertEquals([done.result, done.attempts], [{ approval: { by: "ana" } }, 1]);
+    const page = await http.page(approved.id);
+    assert(page.includes('id="job-steps"') && page.includes("approval"), page);
     const timeline = (await http.job(approved.id)).steps;
     assertEquals([timeline[0].state, timeline[0].result], ["finished", { by: "ana" }]);
     assertEquals((await fx.store.jobGet(ignored.id))?.state, "waiting");

@@ -12,6 +12,7 @@
  * @module
  */
 import { connect } from "../src/connect.ts";
+import { taskContext } from "../src/worker/task_context.ts";
 import type { Isolation } from "../src/registry/define_task.ts";
 import { Worker } from "../src/worker/worker.ts";
 import { registry } from "./heavy_tasks.ts";
@@ -77,14 +78,12 @@ export async function heavyRun(run: HeavyRun): Promise<number> {
 export async function dispatchMicros(mode: "thread" | "process", calls: number) {
   const sandboxes = new Sandboxes({ tasksModule: TASKS_MODULE.href, maxIdle: 1 });
   const task = registry.get("noop");
-  const ctx = {
-    jobId: "j",
-    attempt: 1,
+  const ctx = taskContext({
+    job: { id: "j", attempts: 1 },
     parents: {},
     signal: new AbortController().signal,
     log: () => {},
-    progress: () => {},
-  };
+  });
   const job = { id: "j", input: {} } as Job;
   try {
     for (let i = 0; i < 20; i++) await sandboxes.run(mode, task, job, ctx);

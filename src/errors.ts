@@ -191,6 +191,25 @@ export class UnrecoverableError extends Error {
 }
 
 /**
+ * A durable step misused or unstorable: a name used twice, steps reached in another order
+ * on replay than the record holds, a result that is not JSON or too large. It names the
+ * step; the job fails without its retries left, since a retry would fail the same way.
+ *
+ * @example
+ * ```ts
+ * import { StepError } from "./errors.ts";
+ * const error = new StepError("charge", 'step name "charge" is used twice in one job');
+ * console.assert(error.step === "charge" && error.name === "StepError");
+ * ```
+ */
+export class StepError extends UnrecoverableError {
+  constructor(readonly step: string, message: string) {
+    super(message);
+    this.name = "StepError";
+  }
+}
+
+/**
  * A protocol worker's lease token no longer holds its job's lease: the lease expired and
  * the job was rescued or claimed again, the job was canceled or deleted, or it ended.
  * Nothing was changed; `state` is the job's state now (null when it is gone).

@@ -15,6 +15,7 @@ export const JOB_STATES = [
   "queued",
   "scheduled",
   "started",
+  "waiting",
   "finished",
   "failed",
   "canceled",
@@ -26,6 +27,7 @@ export const JOB_STATES = [
  * - `queued`: waiting in its queue's ready index for a worker;
  * - `scheduled`: waiting for `runAt` (a delay, or the backoff before a retry);
  * - `started`: claimed by a worker that holds its lease;
+ * - `waiting`: its handler waits for an event (`ctx.waitForEvent`) until `runAt`, its timeout;
  * - `finished`, `failed`, `canceled`: terminal; kept until `expiresAt`.
  */
 export type JobState = typeof JOB_STATES[number];
@@ -86,7 +88,10 @@ export interface Job {
   /** How long one attempt may run before its signal aborts and the attempt fails. */
   timeoutMs: number;
   createdAt: number;
-  /** When the job may run (enqueue time, or a delay, or the end of a retry's backoff). */
+  /**
+   * When the job may run (enqueue time, or a delay, or the end of a retry's backoff or of a
+   * `ctx.sleep`); while `waiting`, when the wait times out.
+   */
   runAt: number;
   startedAt?: number;
   /** When it reached a terminal state. */
@@ -147,6 +152,43 @@ export interface Job {
   callbackOutcome?: "delivered" | "gave_up" | "refused";
   /** Why the egress policy refused the callback. */
   callbackRefusal?: string;
+  /** Its durable steps (`ctx.step`, `ctx.sleep`, `ctx.waitForEvent`), in the order reached. */
+  steps?: JobStep[];
+  /** While `waiting`: the event it waits for (the store indexes waiting jobs by it). */
+  waitEvent?: string;
+  /** While `waiting`: the event's key (`""` for none). */
+  waitKey?: string;
+}
+
+/** What a durable step does: run code once, sleep, or wait for an event. */
+export type JobStepKind = "run" | "sleep" | "event";
+
+/**
+ * Where a step is: `finished` steps are replayed from the record; any other is run again
+ * when the handler reaches it.
+ */
+export type JobStepState = "finished" | "failed" | "sleeping" | "waiting";
+
+/** One durable step of a job, as kept in its record. */
+export interface JobStep {
+  name: string;
+  kind: JobStepKind;
+  state: JobStepState;
+  /** The attempt that last ran it. */
+  attempt: number;
+  startedAt: number;
+  finishedAt?: number;
+  /** A finished step's JSON result (the event's data, or null when a wait timed out). */
+  result?: unknown;
+  /** A failed step's error. */
+  error?: { name: string; message: string };
+  /** A sleep's end, or a wait's timeout (epoch ms). */
+  until?: number;
+  /** A wait's event and key. */
+  event?: string;
+  key?: string;
+  /** The event that ended a wait (so a later wait of the job does not take it again). */
+  eventId?: string;
 }
 
 /** A job's place in a flow; the flow's first job also holds the whole node map. */

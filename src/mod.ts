@@ -20,13 +20,15 @@ export { defineTask } from "./registry/define_task.ts";
 export type {
   Isolation,
   RetryOptions,
+  StepMethods,
   Task,
   TaskContext,
   TaskDefinition,
+  WaitForEventOptions,
 } from "./registry/define_task.ts";
 export type { EnqueueOptions } from "./registry/enqueue_options.ts";
-export { useProducer } from "./registry/default_producer.ts";
-export type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";
+export { sendEvent, useProducer } from "./registry/default_producer.ts";
+export type { EnqueueRequest, EventToSend, JobProducer } from "./registry/default_producer.ts";
 export { Registry } from "./registry/registry.ts";
 export { connect, DEFAULT_DB } from "./connect.ts";
 export type { Connection, ConnectOptions } from "./connect.ts";
@@ -37,7 +39,8 @@ export { createApp } from "./http/mod.ts";
 export type { AppOptions } from "./http/mod.ts";
 export { createErrorHandler, tqErrorHandler } from "./http/error_handler.ts";
 export * from "./errors.ts";
-export type { Backoff, Job, JobError, JobState } from "./job.ts";
+export type { Backoff, Job, JobError, JobState, JobStep } from "./job.ts";
+export { EVENT_TTL_MS } from "./steps/events.ts";
 export { JOB_STATES } from "./job.ts";
 export type { Store } from "./store/store.ts";
 export { defineSchedule } from "./scheduler/schedule.ts";

@@ -19,7 +19,7 @@ import { newJobId } from "./ids.ts";
 import { InsertBatcher } from "./insert_batcher.ts";
 import type { Job } from "./job.ts";
 import type { Logger } from "./log.ts";
-import type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";
+import type { EnqueueRequest, EventToSend, JobProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Store } from "./store/store.ts";
 import { activeTraceparent } from "./trace_context.ts";
@@ -38,6 +38,7 @@ import { CallbackEgress } from "./callbacks/egress.ts";
 import { batchEnqueue, type BatchRequest } from "./batches/enqueue_batch.ts";
 import { MAX_AHEAD_MS, textProblem, timeProblem } from "./input_rules.ts";
 import type { BulkResult } from "./batches/bulk_enqueue.ts";
+import { sendEventTo } from "./steps/events.ts";
 
 /**
  * Turns zod issues into field issues under a path prefix (`input.email`).
@@ -276,6 +277,17 @@ export class Producer implements JobProducer, OnceProducer {
     await this.store.jobInsertMany({ jobs });
     jobs.forEach((job) => this.#logEnqueued(job));
     return jobs;
+  }
+
+  /**
+   * Sends an event to the jobs waiting for it (`ctx.waitForEvent`), and keeps it for those
+   * that reach their wait later (`EVENT_TTL_MS`); answers how many jobs it woke. Throws
+   * `InvalidInputError` naming each bad field.
+   */
+  async sendEvent(request: EventToSend): Promise<{ woken: number }> {
+    const sent = await sendEventTo(this.store, this.#clock, request);
+    this.#logger?.info("event:sent", { event: request.event, key: request.key, ...sent });
+    return sent;
   }
 
   #logEnqueued(job: Job): void {

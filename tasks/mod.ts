@@ -10,6 +10,7 @@
  * @module
  */
 import { Registry } from "../src/registry/registry.ts";
+import { deleteAccount } from "./account_deletion.ts";
 import { fanOutReports } from "./fan_out_reports.ts";
 import { generateReport } from "./generate_report.ts";
 import { noop } from "./noop.ts";
@@ -22,7 +23,7 @@ import {
   transcribeAudio,
 } from "./video_pipeline.ts";
 
-export { fanOutReports, generateReport, noop, processVideo, sendNotification };
+export { deleteAccount, fanOutReports, generateReport, noop, processVideo, sendNotification };
 export { schedules } from "./schedules.ts";
 export { encodeVideo, generateThumbnails, resizeThumbnails, transcribeAudio };
 export { enqueueVideoPipeline } from "./video_pipeline.ts";
@@ -38,4 +39,5 @@ export const registry: Registry = new Registry([
   generateThumbnails,
   transcribeAudio,
   resizeThumbnails,
+  deleteAccount,
 ]);

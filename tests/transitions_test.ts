@@ -13,7 +13,9 @@ import {
   isExpired,
   promoteJob,
   releaseJob,
+  resumeJob,
   retryJob,
+  suspendJob,
 } from "../src/transitions.ts";
 
 const lease = { workerId: "w1", now: 100, leaseMs: 1_000 };
@@ -148,4 +150,51 @@ Deno.test("an expired job ends canceled as expired, a claimed one without an att
   assertThrows(() => expireJob(waiting, { now: 700, ttlMs: 1 }), InvalidStateError);
   const retried = retryJob(waiting, { now: 800 });
   assertEquals([retried.state, isExpired(retried, 900)], ["queued", false]);
+});
+
+Deno.test("a wait leaves the worker without an attempt and its expiry; cancel ends it at once", () => {
+  const job = createJob({ id: "a", task: "t", input: 1, startBy: 50 }, 0);
+  const running = claimJob(job, { workerId: "w", now: 10, leaseMs: 100 });
+  const step = {
+    name: "approval",
+    kind: "event" as const,
+    state: "waiting" as const,
+    attempt: 1,
+    startedAt: 10,
+    until: 1_000,
+    event: "order.approved",
+    key: "o1",
+  };
+  const waiting = suspendJob(running, { now: 10, step, ttlMs: 5 });
+  assertEquals(
+    [waiting.state, waiting.attempts, waiting.runAt, waiting.waitEvent, waiting.waitKey],
+    ["waiting", 0, 1_000, "order.approved", "o1"],
+  );
+  assertEquals([waiting.startBy, waiting.leaseExpiresAt], [undefined, undefined]);
+  const canceled = cancelJob(waiting, { now: 20, reason: "no", ttlMs: 5 });
+  assertEquals([canceled.state, canceled.waitEvent], ["canceled", undefined]);
+  const timedOut = resumeJob(waiting, { now: 1_000, event: null });
+  assertEquals([timedOut.state, timedOut.steps?.[0].result, timedOut.waitKey], [
+    "queued",
+    null,
+    undefined,
+  ]);
+});
+
+Deno.test("a suspension asked to cancel meanwhile ends canceled instead", () => {
+  const running = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
+    workerId: "w",
+    now: 0,
+    leaseMs: 100,
+  });
+  const asked = cancelJob(running, { now: 1, reason: "stop", ttlMs: 5 });
+  const step = {
+    name: "nap",
+    kind: "sleep" as const,
+    state: "sleeping" as const,
+    attempt: 1,
+    startedAt: 2,
+    until: 500,
+  };
+  assertEquals(suspendJob(asked, { now: 2, step, ttlMs: 5 }).state, "canceled");
 });

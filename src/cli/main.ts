@@ -24,6 +24,7 @@ import { statsCommand } from "./stats.ts";
 import { workersCommand } from "./workers.ts";
 import { schedulesCommand } from "./schedules.ts";
 import { serveCommand } from "./serve.ts";
+import { sendEventCommand } from "./send_event.ts";
 import { startCommand } from "./start.ts";
 import { workerCommand } from "./worker.ts";
 
@@ -37,6 +38,7 @@ Commands:
   serve      the HTTP API: validate, record, answer 202
   worker     claim and run jobs
   enqueue    enqueue one job from the shell
+  send-event send an event to the jobs waiting for it (ctx.waitForEvent)
   jobs       list, show, retry, cancel or delete jobs
   queues     counts of jobs per queue and state
   workers    workers online: host, pid, concurrency, running jobs, last heartbeat
@@ -57,6 +59,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   worker: workerCommand,
   enqueue: enqueueCommand,
+  "send-event": sendEventCommand,
   jobs: jobsCommand,
   queues: queuesCommand,
   workers: workersCommand,

@@ -44,6 +44,7 @@ import { scheduleRoutes } from "./routes/schedules.ts";
 import { queueActionRoutes } from "./routes/queue_actions.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import { jobEventRoutes } from "./routes/events.ts";
+import { sendEventRoutes } from "./routes/send_event.ts";
 import { doctorRoutes } from "./routes/doctor.ts";
 import { workerClaimRoutes } from "./routes/worker_claim.ts";
 import { jobLeaseRoutes } from "./routes/job_leases.ts";
@@ -146,6 +147,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
 
   jobRoutes(app, deps);
   jobEventRoutes(app, deps);
+  sendEventRoutes(app, deps);
   bulkRoutes(app, deps);
   batchRoutes(app, deps);
   jobActionRoutes(app, deps);

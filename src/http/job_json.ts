@@ -11,7 +11,16 @@
  * ```
  * @module
  */
-import { type Job, type JobError, type JobProgress, type JobState, lastError } from "../job.ts";
+import {
+  type Job,
+  type JobError,
+  type JobProgress,
+  type JobState,
+  type JobStep,
+  type JobStepKind,
+  type JobStepState,
+  lastError,
+} from "../job.ts";
 import { isoTime } from "../input_rules.ts";
 
 export { isoTime };
@@ -65,6 +74,58 @@ export interface JobJson {
   progress: JobProgress | null;
   /** Its completion callback (null without `callback_url`). */
   callback: CallbackJson | null;
+  /** Its durable steps as a timeline, in the order the handler reached them. */
+  steps: StepJson[];
+}
+
+/** One durable step, as the API shows it. */
+export interface StepJson {
+  name: string;
+  /** `run` (`ctx.step`), `sleep` (`ctx.sleep`) or `event` (`ctx.waitForEvent`). */
+  kind: JobStepKind;
+  /** `finished`, `failed` (run again on the next attempt), `sleeping` or `waiting`. */
+  state: JobStepState;
+  /** The attempt that last ran it. */
+  attempt: number;
+  started_at: string | null;
+  finished_at: string | null;
+  duration_ms: number | null;
+  /** A finished step's result (a wait's event data; null when it timed out). */
+  result: unknown;
+  error: { name: string; message: string } | null;
+  /** When a sleep ends, or a wait times out. */
+  until: string | null;
+  /** A wait's event and key. */
+  event: string | null;
+  key: string | null;
+}
+
+/**
+ * Renders a step for the job's timeline.
+ *
+ * @example
+ * ```ts
+ * import { stepJson } from "./job_json.ts";
+ * const json = stepJson({ name: "a", kind: "run", state: "finished", attempt: 1, startedAt: 0,
+ *   finishedAt: 40, result: 1 });
+ * console.assert(json.duration_ms === 40);
+ * ```
+ */
+export function stepJson(step: JobStep): StepJson {
+  return {
+    name: step.name,
+    kind: step.kind,
+    state: step.state,
+    attempt: step.attempt,
+    started_at: isoTime(step.startedAt),
+    finished_at: isoTime(step.finishedAt),
+    duration_ms: step.finishedAt === undefined ? null : step.finishedAt - step.startedAt,
+    result: step.result ?? null,
+    error: step.error ?? null,
+    until: isoTime(step.until),
+    event: step.event ?? null,
+    key: step.kind === "event" ? step.key ?? "" : null,
+  };
 }
 
 /** Where a job's completion callback stands, as the API shows it. */
@@ -156,6 +217,7 @@ export function jobJson(job: Job): JobJson {
     group: job.group ?? null,
     progress: job.progress ?? null,
     callback: callbackJson(job),
+    steps: (job.steps ?? []).map(stepJson),
   };
 }
 

@@ -134,6 +134,22 @@ const JobErrorSchema = z.object({
   worker_id: z.string().nullable(),
 }).openapi("JobError");
 
+const StepSchema = z.object({
+  name: z.string(),
+  kind: z.enum(["run", "sleep", "event"]),
+  state: z.enum(["finished", "failed", "sleeping", "waiting"]),
+  attempt: z.int(),
+  started_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+  duration_ms: z.int().nullable(),
+  result: z.unknown(),
+  error: z.object({ name: z.string(), message: z.string() }).nullable(),
+  until: z.string().nullable()
+    .openapi({ description: "When a sleep ends, or a wait times out" }),
+  event: z.string().nullable(),
+  key: z.string().nullable(),
+}).openapi("JobStep");
+
 /** A job as `jobJson` renders it. */
 export const JobSchema = z.object({
   id: z.string(),
@@ -174,6 +190,9 @@ export const JobSchema = z.object({
   }).nullable().openapi({
     description: "The completion callback (null without callback_url); while pending, the " +
       "pruner keeps the job",
+  }),
+  steps: z.array(StepSchema).openapi({
+    description: "Durable steps (ctx.step, ctx.sleep, ctx.waitForEvent) in the order reached",
   }),
 }).openapi("Job");
 

@@ -14,6 +14,21 @@ import { Registry } from "../registry/registry.ts";
 import { type EnqueueRequest, useProducer } from "../registry/default_producer.ts";
 import type { Job } from "../job.ts";
 import { errorFrom, errorMessage, type FromRunner, stopReason, type ToRunner } from "./protocol.ts";
+import { UnrecoverableError } from "../errors.ts";
+import type { StepMethods } from "../registry/define_task.ts";
+
+/** Durable steps write the job's record between steps, which only the worker itself does. */
+function stepsNeedInline(): never {
+  throw new UnrecoverableError(
+    'durable steps (ctx.step, ctx.sleep, ctx.waitForEvent) need isolation: "inline"',
+  );
+}
+const STEPS_NEED_INLINE: StepMethods = {
+  step: stepsNeedInline,
+  sleep: stepsNeedInline,
+  sleepUntil: stepsNeedInline,
+  waitForEvent: stepsNeedInline,
+};
 
 /**
  * Runs handlers on behalf of a worker.
@@ -104,6 +119,7 @@ export class Runner {
         signal: controller.signal,
         log: (text, fields) => this.#send({ type: "log", jobId, message: text, fields }),
         progress: (value) => this.#send({ type: "progress", jobId, value }),
+        ...STEPS_NEED_INLINE,
       });
       const result = value === undefined ? null : JSON.parse(JSON.stringify(value));
       this.#send({ type: "done", jobId, result });

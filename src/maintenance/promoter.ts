@@ -1,6 +1,7 @@
 /**
- * The promoter: moves scheduled jobs (delayed, or waiting out a retry's backoff) to their
- * queue once `runAt` has come. It sleeps until the earliest `runAt` it knows of, but never
+ * The promoter: moves scheduled jobs (delayed, waiting out a retry's backoff, or asleep in
+ * `ctx.sleep`) to their queue once `runAt` has come, and ends the waits of waiting jobs
+ * whose timeout (`runAt`) has come: their `ctx.waitForEvent` resolves null. It sleeps until the earliest `runAt` it knows of, but never
  * more than {@linkcode PROMOTE_MAX_SLEEP_MS}: another process may schedule an earlier job
  * at any time. A due job already past its expiry (`startBy`) is canceled as expired
  * instead of queued. Every worker runs one; when two promote the same job, one write conflicts
@@ -17,7 +18,8 @@
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { expireJob, isExpired, promoteJob } from "../transitions.ts";
+import type { Job } from "../job.ts";
+import { expireJob, isExpired, promoteJob, resumeJob } from "../transitions.ts";
 import { Service } from "../worker/service.ts";
 
 /** Longest sleep between looks at the schedule. */
@@ -61,10 +63,13 @@ export class Promoter extends Service {
     const due = await this.#store.jobListDue({ now, limit: PROMOTE_BATCH });
     if (due.length > 0) {
       const ttlMs = this.#failureTtlMs;
-      const updates = due.map((job) => ({
-        before: job,
-        after: isExpired(job, now) ? expireJob(job, { now, ttlMs }) : promoteJob(job),
-      }));
+      const settle = (job: Job) =>
+        job.state === "waiting"
+          ? resumeJob(job, { now, event: null })
+          : isExpired(job, now)
+          ? expireJob(job, { now, ttlMs })
+          : promoteJob(job);
+      const updates = due.map((job) => ({ before: job, after: settle(job) }));
       const { applied } = await this.#store.jobUpdateMany({ updates });
       if (applied.length > 0) this.logger.debug("promoter:promoted", { jobs: applied.length });
       if (due.length === PROMOTE_BATCH) return 0; // more may be due: go on at once

@@ -26,6 +26,7 @@ const EVENT_HELP: Record<string, string> = {
   failed: "Jobs failed for good.",
   retried: "Jobs retried: a failed attempt with a retry scheduled, or a manual retry.",
   deferred: "Jobs put back without using an attempt: RateLimitedError, or their task held.",
+  suspended: "Jobs that left their worker at a ctx.sleep or ctx.waitForEvent (no attempt used).",
   canceled: "Jobs canceled (expired ones included).",
   expired: "Jobs canceled because they had not started by their expires_at.",
 };

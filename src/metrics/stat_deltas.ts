@@ -52,6 +52,7 @@ export const JOB_EVENTS = [
   "failed",
   "retried",
   "deferred",
+  "suspended",
   "canceled",
   "expired",
 ];
@@ -119,6 +120,11 @@ export function statDeltas(before: Job | null, after: Job | null): StatEntry[] {
   if ((after.deferrals ?? 0) > (before.deferrals ?? 0)) {
     count(out, "deferred", after); // put back without using an attempt: not a retry
     observe(out, "run", after, runMs(before, after));
+  } else if (
+    before.state === "started" &&
+    (after.state === "waiting" || (after.state === "scheduled" && after.attempts < before.attempts))
+  ) {
+    count(out, "suspended", after); // a sleep or a wait (src/steps/): the attempt given back
   } else if (before.state === "queued" && after.state === "started") {
     count(out, "started", after);
     observe(out, "wait", after, (after.startedAt ?? before.runAt) - before.runAt);

@@ -18,9 +18,24 @@ export interface EnqueueRequest extends EnqueueOptions {
   input: unknown;
 }
 
-/** Anything that can enqueue a job. */
+/** What `POST /events` and `sendEvent` take. */
+export interface EventToSend {
+  /** What happened, e.g. `order.approved`. */
+  event: string;
+  /** Which thing it happened to, e.g. an order id; waits match it exactly. */
+  key?: string;
+  /**
+   * JSON the waiting handlers get from `ctx.waitForEvent` (`{}` if absent; never null, which
+   * is what a wait that timed out gets).
+   */
+  data?: unknown;
+}
+
+/** Anything that can enqueue a job (and, a store's producer, send events). */
 export interface JobProducer {
   enqueue(request: EnqueueRequest): Promise<Job>;
+  /** Wakes the jobs waiting for an event (see `src/steps/events.ts`). */
+  sendEvent?(request: EventToSend): Promise<{ woken: number }>;
 }
 
 let current: JobProducer | undefined;
@@ -36,4 +51,23 @@ export function currentProducer(): JobProducer {
     throw new Error("no tq producer: call connect() (or useProducer) before task.enqueue()");
   }
   return current;
+}
+
+/**
+ * Sends an event through the producer bound by `connect()`: wakes the jobs waiting for it
+ * in `ctx.waitForEvent` and keeps it (24 h) for jobs that reach their wait later. Answers
+ * how many jobs it woke.
+ *
+ * @example
+ * ```ts ignore
+ * import { sendEvent } from "@tq/tq";
+ * await sendEvent({ event: "order.approved", key: "o1", data: { by: "ana" } });
+ * ```
+ */
+export function sendEvent(request: EventToSend): Promise<{ woken: number }> {
+  const producer = currentProducer();
+  if (!producer.sendEvent) {
+    return Promise.reject(new Error("this producer cannot send events: use connect()'s"));
+  }
+  return producer.sendEvent(request);
 }

@@ -20,8 +20,36 @@ import { currentProducer } from "./default_producer.ts";
 import type { EnqueueOptions } from "./enqueue_options.ts";
 import { assertRateLimit, type RateLimit } from "../guards/rate_limit.ts";
 
-/** What a running handler knows and can do besides its input. */
-export interface TaskContext {
+/** What a handler passes to `ctx.waitForEvent`. */
+export interface WaitForEventOptions {
+  /** The event's name, as sent to `POST /events` (`order.approved`). */
+  event: string;
+  /** Which thing it is about (an order id); an event matches only with the same key. */
+  key?: string;
+  /** After this many ms without the event, the wait resolves with null. */
+  timeoutMs: number;
+}
+
+/** The durable-step methods of a handler's context. */
+export interface StepMethods {
+  /**
+   * Runs `fn` once for the job: its JSON result is stored before the handler goes on and
+   * returned on every later entry of the handler without calling `fn` again.
+   */
+  step<T>(name: string, fn: () => T | Promise<T>): Promise<T>;
+  /** Leaves the worker for `ms` (the job is `scheduled`), then goes on from here. */
+  sleep(name: string, ms: number): Promise<void>;
+  /** Leaves the worker until `until`, then goes on from here. */
+  sleepUntil(name: string, until: Date | number): Promise<void>;
+  /**
+   * Leaves the worker (the job is `waiting`) until the event is sent, or `timeoutMs` passes;
+   * resolves with the event's data, or null at the timeout.
+   */
+  waitForEvent<T = unknown>(name: string, options: WaitForEventOptions): Promise<T | null>;
+}
+
+/** What a running handler knows and can do besides its input, durable steps included. */
+export interface TaskContext extends StepMethods {
   jobId: string;
   /** This attempt's number, from 1. */
   attempt: number;

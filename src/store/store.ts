@@ -22,6 +22,7 @@ import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./sc
 import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 import type { SessionRecord } from "./sessions.ts";
+import type { EventListParams, EventRecord, WaitingListParams } from "./events.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "./audit.ts";
 
@@ -159,14 +160,27 @@ export interface Store {
   jobList(params: JobListParams): Promise<JobPage>;
 
   /**
-   * Scheduled jobs whose `runAt` is at or before `now`, earliest first. This and the three
-   * other time-index listings below answer only records still due by their own fields when
-   * read (`time_index.ts`): an entry another process acted on meanwhile is left out.
+   * Scheduled jobs, and waiting jobs (whose `runAt` is their wait's timeout), whose `runAt`
+   * is at or before `now`, earliest first. This and the three other time-index listings
+   * below answer only records still due by their own fields when read (`time_index.ts`):
+   * an entry another process acted on meanwhile is left out.
    */
   jobListDue(params: { now: number; limit: number }): Promise<Job[]>;
 
-  /** The earliest `runAt` among scheduled jobs, or null when none is scheduled. */
+  /** The earliest `runAt` among scheduled and waiting jobs, or null when there is none. */
   jobNextRunAt(): Promise<number | null>;
+
+  /**
+   * Waiting jobs whose `waitEvent` and `waitKey` are `event` and `key`, at most `limit`, in
+   * any order: the jobs an event wakes.
+   */
+  jobListWaiting(params: WaitingListParams): Promise<Job[]>;
+
+  /** Keeps an event for `ttlMs` after its `sentAt`, for waits reached after it was sent. */
+  eventPut(params: { event: EventRecord; ttlMs: number }): Promise<void>;
+
+  /** The events kept for `name` and `key` sent at or after `since`, oldest first. */
+  eventList(params: EventListParams): Promise<EventRecord[]>;
 
   /** Started jobs whose lease expired at or before `now`. */
   jobListLeaseExpired(params: { now: number; limit: number }): Promise<Job[]>;

@@ -35,7 +35,8 @@ export type TimeIndex = "sched" | "lease" | "exp" | "callback";
 export function indexedTime(job: Job, index: TimeIndex): number | undefined {
   switch (index) {
     case "sched":
-      return job.state === "scheduled" ? job.runAt : undefined;
+      // A waiting job is due at its wait's timeout, kept in `runAt`.
+      return job.state === "scheduled" || job.state === "waiting" ? job.runAt : undefined;
     case "lease":
       return job.state === "started" ? job.leaseExpiresAt ?? 0 : undefined;
     case "exp":

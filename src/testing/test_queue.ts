@@ -23,7 +23,12 @@ import { FakeClock } from "../clock.ts";
 import type { Job } from "../job.ts";
 import { silentLogger } from "../log.ts";
 import { Producer } from "../producer.ts";
-import { currentProducer, type JobProducer, useProducer } from "../registry/default_producer.ts";
+import {
+  currentProducer,
+  type EventToSend,
+  type JobProducer,
+  useProducer,
+} from "../registry/default_producer.ts";
 import type { Registry } from "../registry/registry.ts";
 import { runSchedule } from "../scheduler/run_schedule.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "../scheduler/schedule.ts";
@@ -60,10 +65,14 @@ export interface TestQueue extends AsyncDisposable {
    * Runs every job that is due, and every job that becomes due (children, dependants in a
    * flow, retries after their backoff, delayed jobs, a batch's completion job, jobs held by
    * a rate limit: the clock is moved forward to each), until none is queued, running or
-   * scheduled. Jobs in a paused queue are left alone; a handler that never ends keeps
-   * `drain()` waiting (the clock does not move while a job runs, so timeouts never fire).
+   * scheduled (a `ctx.sleep` included). Jobs in a paused queue are left alone; a handler
+   * that never ends keeps `drain()` waiting (the clock does not move while a job runs, so
+   * timeouts never fire). Jobs waiting in `ctx.waitForEvent` are left waiting: send the
+   * event (`sendEvent`) and drain again, or move the clock past the wait's timeout first.
    */
   drain(): Promise<void>;
+  /** Sends an event to the waiting jobs (`ctx.waitForEvent`); answers how many it woke. */
+  sendEvent(request: EventToSend): Promise<{ woken: number }>;
   /** The job's stored record, or null. */
   getJob(id: string): Promise<Job | null>;
   /** Enqueues the job of the schedule `name` now, as its cron tick would. */
@@ -131,10 +140,14 @@ export async function createTestQueue(options: TestQueueOptions): Promise<TestQu
    */
   async function remaining(): Promise<{ ready: string[]; started: number; scheduled: number }> {
     const [counts, paused] = await Promise.all([store.queueCounts(), store.queuePausedList()]);
+    const waiting = counts.reduce((sum, c) => sum + c.waiting, 0);
+    // A wait whose timeout has come is due like a scheduled job; others wait for an event.
+    const next = waiting > 0 ? await store.jobNextRunAt() : null;
+    const timedOut = next !== null && next <= clock.now() ? 1 : 0;
     return {
       ready: counts.filter((c) => c.queued > 0 && !paused.includes(c.name)).map((c) => c.name),
       started: counts.reduce((sum, c) => sum + c.started, 0),
-      scheduled: counts.reduce((sum, c) => sum + c.scheduled, 0),
+      scheduled: counts.reduce((sum, c) => sum + c.scheduled, timedOut),
     };
   }
 
@@ -219,6 +232,7 @@ export async function createTestQueue(options: TestQueueOptions): Promise<TestQu
     schedules,
     drain,
     getJob: (id) => store.jobGet(id),
+    sendEvent: (request) => producer.sendEvent(request),
     async runSchedule(name) {
       const schedule = schedules.find((s) => s.name === name);
       if (!schedule) throw new RangeError(`no schedule named "${name}"`);

@@ -21,7 +21,7 @@ import type { Clock } from "../clock.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { JobUpdate, Store } from "../store/store.ts";
-import type { RunningJob, RunningJobs } from "./running_job.ts";
+import { type RunningJob, type RunningJobs, stillHeld } from "./running_job.ts";
 import { ERROR_PAUSE_MS } from "./service.ts";
 import type { WriteLock } from "./write_lock.ts";
 
@@ -158,10 +158,7 @@ export class Completer {
     const fresh = await store.jobGetMany(recheck.map((item) => item.entry.job.id));
     recheck.forEach((item, i) => {
       const current = fresh[i];
-      const held = item.entry.job;
-      const stillOurs = current?.state === "started" && current.workerId === workerId &&
-        current.attempts === held.attempts && current.version > held.version;
-      if (stillOurs) {
+      if (stillHeld(current, item.entry.job, workerId)) {
         item.entry.observe(current);
         this.#pending.push(item);
       } else this.#done(item, null);

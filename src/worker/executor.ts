@@ -23,7 +23,7 @@ import {
   type RateLimitedError,
   UnrecoverableError,
 } from "../errors.ts";
-import type { Job } from "../job.ts";
+import type { Job, JobStep } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Isolation } from "../registry/define_task.ts";
 import type { Sandboxes } from "../isolation/sandboxes.ts";
@@ -37,6 +37,7 @@ import {
   finishJob,
   isExpired,
   releaseJob,
+  suspendJob,
 } from "../transitions.ts";
 import { TaskHolds } from "../guards/task_holds.ts";
 import type { Completer, Transition } from "./completer.ts";
@@ -48,6 +49,10 @@ import { Deadlines } from "./deadlines.ts";
 import { parentResults } from "../flows/parents.ts";
 import { checkProgress, type ProgressWriter } from "./progress.ts";
 import { parseTaskInput, taskContext } from "./task_context.ts";
+import { DurableSteps } from "../steps/durable_steps.ts";
+import { catchUpEvent } from "../steps/events.ts";
+import { StepWriter } from "./step_writer.ts";
+import { WriteLock } from "./write_lock.ts";
 
 /** What an {@linkcode Executor} needs. */
 export interface ExecutorOptions {
@@ -72,6 +77,8 @@ export interface ExecutorOptions {
   sandboxes?: Sandboxes;
   /** The task holds of `pauseTask` (`src/guards/task_holds.ts`); one over `store` if absent. */
   holds?: TaskHolds;
+  /** Writes durable steps; one with a lock of its own if absent. */
+  steps?: StepWriter;
 }
 
 /** Longest error message and stack kept per attempt, so errors never outgrow the record. */
@@ -110,10 +117,13 @@ export class Executor {
   /** Each running attempt's timeout, all on one timer. */
   readonly #deadlines: Deadlines<RunningJob>;
   readonly #holds: TaskHolds;
+  readonly #steps: StepWriter;
 
   constructor(options: ExecutorOptions) {
     this.#o = options;
     this.#holds = options.holds ?? new TaskHolds(options.store);
+    const { store, workerId } = options;
+    this.#steps = options.steps ?? new StepWriter({ store, lock: new WriteLock(), workerId });
     this.#deadlines = new Deadlines(options.clock, (entry) => {
       const { timeoutMs } = entry.job;
       entry.stop("timeout", new JobStopped("timeout", `timed out after ${timeoutMs} ms`));
@@ -146,6 +156,8 @@ export class Executor {
     void this.#o.completer.settle(entry, transition).then((written) => {
       span.end(written);
       logSettled(logger, held, written, durationMs);
+      // An event sent before the job began to wait is kept for it: look for one now.
+      if (written?.state === "waiting") void this.#catchUp(written);
     });
   }
 
@@ -170,8 +182,15 @@ export class Executor {
   /** Runs the handler and decides the outcome; null when the job is no longer ours. */
   async #attempt(entry: RunningJob): Promise<Transition | null> {
     this.#deadlines.add(entry, entry.job.timeoutMs);
+    const steps = new DurableSteps({
+      steps: entry.job.steps ?? [],
+      attempt: entry.job.attempts,
+      now: () => this.#o.clock.now(),
+      record: (step) => this.#steps.record(entry, step),
+    });
     try {
-      const result = await Promise.race([this.#handle(entry), aborted(entry.signal)]);
+      const result = await Promise.race([this.#handle(entry, steps), aborted(entry.signal)]);
+      if (steps.suspension) return this.#suspend(steps.suspension);
       return this.#finish(entry, result);
     } catch (error) {
       switch (entry.cause) {
@@ -188,6 +207,7 @@ export class Executor {
           return this.#fail(entry, timedOut, false);
         }
         default: // retrying cannot help a handler that says so, nor input its schema refuses
+          if (steps.suspension) return this.#suspend(steps.suspension);
           if (isRateLimited(error)) return await this.#defer(entry, error);
           return this.#fail(
             entry,
@@ -202,7 +222,7 @@ export class Executor {
   }
 
   /** Parses the input again (the schema may have changed since enqueue) and calls the task. */
-  #handle(entry: RunningJob): Promise<unknown> {
+  #handle(entry: RunningJob, steps: DurableSteps): Promise<unknown> {
     const { job } = entry;
     const task = this.#o.registry.get(job.task);
     const input = parseTaskInput(task, job.input);
@@ -221,6 +241,7 @@ export class Executor {
           if (this.#o.progress) this.#o.progress.report(entry, value);
           else checkProgress(value);
         },
+        steps: steps.methods(),
       });
       return mode === "inline" || !sandboxes
         ? task.handler(input, ctx)
@@ -285,6 +306,21 @@ export class Executor {
       }
     }
     return (job) => deferJob(job, { now, runAt, ttlMs });
+  }
+
+  /** The handler reached a sleep or a wait: it leaves the worker without using an attempt. */
+  #suspend(step: JobStep): Transition {
+    const now = this.#o.clock.now();
+    return (job) => suspendJob(job, { now, step, ttlMs: this.#o.failureTtlMs });
+  }
+
+  async #catchUp(job: Job): Promise<void> {
+    const { store, clock, logger } = this.#o;
+    try {
+      if (await catchUpEvent(store, clock, job)) logger.info("job:resumed", jobFields(job));
+    } catch (error) { // the event, if any, is still kept: POST /events or the timeout ends it
+      logger.warn("event:catch_up_error", { job_id: job.id, error: String(error) });
+    }
   }
 
   #cancel(): Transition {

@@ -57,6 +57,11 @@ export function logSettled(logger: Logger, held: Job, written: Job | null, durat
       run_at: written.runAt,
     });
   }
+  const step = written.steps?.at(-1);
+  const asleep = step?.state === "sleeping" || step?.state === "waiting";
+  if (asleep && written.state !== "queued" && written.attempts < held.attempts) { // ctx.sleep/wait
+    return logger.info("job:suspended", { ...fields, step: step!.name, until: step!.until });
+  }
   switch (written.state) {
     case "finished":
       return logger.info("job:finished", fields);

@@ -74,3 +74,24 @@ export class RunningJob {
 
 /** The jobs a worker holds, by id. */
 export type RunningJobs = Map<string, RunningJob>;
+
+/**
+ * Whether `current`, read after a conditional write of `held` conflicted, is still the same
+ * attempt in this worker's hands, only changed meanwhile (a cancel request bumps the version).
+ *
+ * @example
+ * ```ts
+ * import { stillHeld } from "./running_job.ts";
+ * import { claimJob, createJob } from "../transitions.ts";
+ * const held = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
+ *   workerId: "w",
+ *   now: 0,
+ *   leaseMs: 10,
+ * });
+ * console.assert(stillHeld({ ...held, version: 3 }, held, "w") && !stillHeld(null, held, "w"));
+ * ```
+ */
+export function stillHeld(current: Job | null, held: Job, workerId: string): current is Job {
+  return current?.state === "started" && current.workerId === workerId &&
+    current.attempts === held.attempts && current.version > held.version;
+}

@@ -23,8 +23,9 @@ import { InvalidInputError } from "../errors.ts";
 import type { Job, JobProgress } from "../job.ts";
 import { fieldIssues } from "../producer.ts";
 import type { z } from "zod";
-import type { TaskContext } from "../registry/define_task.ts";
+import type { StepMethods, TaskContext } from "../registry/define_task.ts";
 import { checkProgress } from "./progress.ts";
+import { DurableSteps } from "../steps/durable_steps.ts";
 
 /**
  * The task's schema applied to `input`: the parsed value, or an `InvalidInputError` naming
@@ -63,6 +64,37 @@ export interface TaskContextParts {
   log(message: string, fields?: Record<string, unknown>): void;
   /** Takes `ctx.progress()` reports and must check them; without it they are checked and dropped. */
   progress?(value: JobProgress): void;
+  /** The durable steps of the attempt; without them, see {@linkcode stepsWithoutStore}. */
+  steps?: StepMethods;
+}
+
+/**
+ * Steps for a handler run outside a worker (`runTask`): each step runs once per call and
+ * nothing is stored; a sleep returns at once and a wait resolves null, as at its timeout.
+ * Names are still checked (each once).
+ *
+ * @example
+ * ```ts
+ * import { stepsWithoutStore } from "./task_context.ts";
+ * const steps = stepsWithoutStore();
+ * await steps.sleep("nap", 60_000); // returns at once
+ * console.assert(await steps.waitForEvent("ok", { event: "e", timeoutMs: 1 }) === null);
+ * ```
+ */
+export function stepsWithoutStore(): StepMethods {
+  const steps = new DurableSteps({
+    steps: [],
+    attempt: 1,
+    now: () => Date.now(),
+    record: () => Promise.resolve(),
+  });
+  // A sleep until the epoch is over already: it is recorded (here: nowhere) and passed.
+  return {
+    step: (name, fn) => steps.step(name, fn),
+    sleep: (name) => steps.sleepUntil(name, 0),
+    sleepUntil: (name) => steps.sleepUntil(name, 0),
+    waitForEvent: (name) => steps.sleepUntil(name, 0).then(() => null),
+  };
 }
 
 /**
@@ -94,5 +126,6 @@ export function taskContext(parts: TaskContextParts): TaskContext {
       if (parts.progress) parts.progress(value);
       else checkProgress(value);
     },
+    ...(parts.steps ?? stepsWithoutStore()),
   };
 }

@@ -36,6 +36,7 @@ import { Heartbeat } from "./heartbeat.ts";
 import { LogLines } from "./log_lines.ts";
 import { Presence } from "./presence.ts";
 import { ProgressWriter } from "./progress.ts";
+import { StepWriter } from "./step_writer.ts";
 import type { RunningJobs } from "./running_job.ts";
 import type { Service } from "./service.ts";
 import { WriteLock } from "./write_lock.ts";
@@ -197,6 +198,7 @@ export class Worker {
       failureTtlMs,
       lines: this.#lines,
       progress: this.#progress,
+      steps: new StepWriter({ store, lock, workerId }),
     });
     this.#claimLoop = new ClaimLoop({
       store,

@@ -1,4 +1,5 @@
 import { assertEquals } from "../assert.ts";
+import { taskContext } from "../../src/worker/task_context.ts";
 import { FakeClock } from "../../src/clock.ts";
 import { Producer } from "../../src/producer.ts";
 import type { TaskContext } from "../../src/registry/define_task.ts";
@@ -23,14 +24,12 @@ async function withProducer(fn: (store: Store) => Promise<void>) {
 }
 
 function context(jobId: string, attempt = 1): TaskContext {
-  return {
-    jobId,
-    attempt,
+  return taskContext({
+    job: { id: jobId, attempts: attempt },
     signal: new AbortController().signal,
     parents: {},
     log: () => {},
-    progress: () => {},
-  };
+  });
 }
 
 const reportJobs = async (store: Store) =>

@@ -177,6 +177,7 @@ Deno.test("GET /queues counts move with the job", async () => {
       queued: 0,
       scheduled: 0,
       started: 0,
+      waiting: 0,
       finished: 0,
       failed: 0,
       canceled: 0,

@@ -35,6 +35,7 @@ Deno.test("GET /jobs/{id} renders the job as snake_case JSON", async () => {
       group: null,
       progress: null,
       callback: null,
+      steps: [],
     });
   });
 });
@@ -103,6 +104,7 @@ Deno.test("the routes make a valid OpenAPI document", async () => {
     assertEquals(paths.filter((path) => !perTask.includes(path)), [
       "/batches/{id}",
       "/doctor",
+      "/events",
       "/flows",
       "/flows/{id}",
       "/healthz",

@@ -153,6 +153,13 @@ for (const mode of ["thread", "process"] as const) {
     assertEquals(holds.map((hold) => [hold.task, hold.until]), [["limited", job.runAt]]);
   });
 
+  Deno.test(`${mode}: a durable step fails the job at once, saying steps need inline`, async () => {
+    await using t = await setup(mode);
+    const job = await t.ended(await t.enqueue("stepper", {}));
+    assertEquals([job.state, job.attempts], ["failed", 1]);
+    assert(job.errors[0].message.includes('isolation: "inline"'), job.errors[0].message);
+  });
+
   Deno.test(`${mode}: Deno.exit in a handler fails that attempt only`, async () => {
     await using fx = await setup(mode);
     const quit = await fx.ended(await fx.enqueue("quit", { code: 3 }));

@@ -1,6 +1,13 @@
 import { assertEquals } from "../assert.ts";
 import { statDeltas } from "../../src/metrics/stat_deltas.ts";
-import { claimJob, createJob, deferJob, expireJob, failAttempt } from "../../src/transitions.ts";
+import {
+  claimJob,
+  createJob,
+  deferJob,
+  expireJob,
+  failAttempt,
+  suspendJob,
+} from "../../src/transitions.ts";
 
 const lease = { workerId: "w", now: 10, leaseMs: 1_000 };
 const events = (deltas: ReturnType<typeof statDeltas>) =>
@@ -30,4 +37,21 @@ Deno.test("an expired job counts as expired and canceled, waiting or just claime
     "expired",
     "canceled",
   ]);
+});
+
+Deno.test("a sleep or a wait counts as suspended, not retried nor waiting", () => {
+  const started = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), lease);
+  const base = { attempt: 1, startedAt: 20, until: 5_000 };
+  const asleep = suspendJob(started, {
+    now: 20,
+    step: { ...base, name: "nap", kind: "sleep", state: "sleeping" },
+    ttlMs: 1,
+  });
+  const waiting = suspendJob(started, {
+    now: 20,
+    step: { ...base, name: "ok", kind: "event", state: "waiting", event: "e", key: "" },
+    ttlMs: 1,
+  });
+  assertEquals(events(statDeltas(started, asleep)), ["suspended"]);
+  assertEquals(events(statDeltas(started, waiting)), ["suspended"]);
 });

@@ -32,6 +32,7 @@ import { runQueueLatencyConformance } from "./conformance_queue_latency.ts";
 import type { StoreDamage } from "./store_damage.ts";
 import { runSessionConformance } from "./conformance_sessions.ts";
 import { runSearchConformance } from "./conformance_search.ts";
+import { runEventConformance } from "./conformance_events.ts";
 
 /** A fresh, empty store and how to dispose of it. */
 export interface StoreFixture {
@@ -79,6 +80,7 @@ export function runStoreConformance(
   runGroupConformance(test);
   runCallbackConformance(test);
   runDeletionConformance(test);
+  runEventConformance(test);
   runRetentionConformance(test);
   runDoctorConformance((name, fn) =>
     Deno.test({
@@ -108,6 +110,7 @@ export function runStoreConformance(
       queued: 1,
       scheduled: 0,
       started: 0,
+      waiting: 0,
       finished: 0,
       failed: 0,
       canceled: 0,

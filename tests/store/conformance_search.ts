@@ -55,7 +55,7 @@ export function runSearchConformance(test: Test): void {
     const inQueue = await searchJobs(store, { queue: "a", input: { user_id: "42" }, limit: 10 });
     assertEquals(
       inQueue.jobs.map((j) => j.id),
-      jobs.filter((j, i) => i % 2 && i % 3 === 0).map((j) => j.id).reverse(),
+      jobs.filter((_job, i) => i % 2 && i % 3 === 0).map((j) => j.id).reverse(),
     );
   });
 

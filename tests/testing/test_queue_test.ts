@@ -204,3 +204,37 @@ Deno.test("drain() leaves the jobs of a paused queue alone", async () => {
   assertEquals((await queue.getJob(held.id))?.state, "queued");
   assertEquals((await queue.getJob(free.id))?.state, "finished");
 });
+
+Deno.test("drain() sleeps through ctx.sleep on the fake clock and stops at a wait for an event", async () => {
+  let charged = 0;
+  const checkout = defineTask({
+    name: "checkout",
+    input: z.object({ order: z.string() }),
+    handler: async ({ order }, ctx) => {
+      await ctx.sleep("cool_off", 3_600_000);
+      const approval = await ctx.waitForEvent<{ by: string }>("approval", {
+        event: "order.approved",
+        key: order,
+        timeoutMs: 86_400_000,
+      });
+      if (!approval) return "abandoned";
+      return await ctx.step("charge", () => `charged ${++charged} by ${approval.by}`);
+    },
+  });
+  const clock = new FakeClock(Date.UTC(2026, 0, 1));
+  await using queue = await createTestQueue({ registry: new Registry([checkout]), clock });
+  const approved = await checkout.enqueue({ order: "o1" });
+  const abandoned = await checkout.enqueue({ order: "o2" });
+  await queue.drain();
+  assertEquals((await queue.getJob(approved.id))?.state, "waiting");
+  assertEquals(clock.now(), Date.UTC(2026, 0, 1, 1));
+  assertEquals(await queue.sendEvent({ event: "order.approved", key: "o1", data: { by: "ana" } }), {
+    woken: 1,
+  });
+  await queue.drain();
+  assertEquals((await queue.getJob(approved.id))?.result, "charged 1 by ana");
+  assertEquals((await queue.getJob(abandoned.id))?.state, "waiting");
+  clock.advance(86_400_000);
+  await queue.drain();
+  assertEquals((await queue.getJob(abandoned.id))?.result, "abandoned");
+});

@@ -30,6 +30,7 @@ pre{background:#fff;border:1px solid var(--line);padding:.6rem;overflow:auto;max
 .badge.state-finished{background:#d3f9d8;color:#2b8a3e}.badge.state-failed{background:#ffe3e3;color:#c92a2a}.badge.state-started{background:#d0ebff;color:#1864ab}
 .badge.state-queued{background:#fff3bf;color:#8f5b00}.badge.state-scheduled{background:#f3f0ff;color:#5f3dc4}.badge.state-canceled{background:#e9ecef;color:#495057}
 .badge.state-running{background:#d0ebff;color:#1864ab}.badge.state-deferred{background:#f1f3f5;color:#495057}
+.badge.state-waiting,.badge.state-sleeping{background:#e3fafc;color:#0b7285}.node.state-waiting rect{fill:#e3fafc;stroke:#0b7285}
 .flow svg{width:auto;max-width:100%;height:auto}.flow .edge{fill:none;stroke:#adb5bd;stroke-width:1.5}.flow marker path{fill:#adb5bd}
 .node rect{fill:#fff;stroke:#adb5bd;stroke-width:1.5}.node text{font-size:13px;fill:var(--fg)}.node text.sub{font-size:11px;fill:var(--muted)}
 .node.state-finished rect{fill:#d3f9d8;stroke:#2b8a3e}.node.state-failed rect{fill:#ffe3e3;stroke:#c92a2a}.node.state-started rect{fill:#d0ebff;stroke:#1864ab}

@@ -14,6 +14,7 @@ import { isTerminal, type Job } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
 import { duration, type Html, postButton, pretty, time } from "./layout.ts";
 import { url } from "../base_path.ts";
+import { stepTimeline } from "./step_timeline.ts";
 
 /** Lines of a job's log shown. */
 const LOG_LINES = 500;
@@ -33,7 +34,7 @@ function actions(job: Job, csrf?: string): Html {
   return html`<div class="actions">${
     job.state === "failed" || job.state === "canceled" ? button("retry", "Retry") : ""
   }${job.state === "scheduled" ? button("run-now", "Run now") : ""}${
-    ["queued", "scheduled", "started"].includes(job.state) && !job.cancelRequested
+    ["queued", "scheduled", "started", "waiting"].includes(job.state) && !job.cancelRequested
       ? button("cancel", "Cancel", "danger")
       : ""
   }${job.state !== "started" ? deleteControl(job, csrf) : ""}</div>`;
@@ -161,6 +162,7 @@ ${
       : ""
   }
 </dl>
+${stepTimeline(job)}
 <h2>Input</h2>
 <pre class="json">${pretty(job.input)}</pre>
 <h2>Result</h2>

@@ -21,6 +21,7 @@ const QueueSchema = z.object({
   queued: count,
   scheduled: count,
   started: count,
+  waiting: count.openapi({ description: "Jobs waiting for an event (ctx.waitForEvent)" }),
   finished: count,
   failed: count,
   canceled: count,
@@ -53,13 +54,14 @@ export function queueRoutes(app: OpenAPIHono, { store, clock }: AppDeps): void {
     const latency = await queueLatencies(store, counts, clock.now());
     // Copied field by field: the API's shape must not change when a store adds a field.
     const queues = counts.map((
-      { name, deferred, queued, scheduled, started, finished, failed, canceled },
+      { name, deferred, queued, scheduled, started, waiting, finished, failed, canceled },
     ) => ({
       name,
       deferred,
       queued,
       scheduled,
       started,
+      waiting,
       finished,
       failed,
       canceled,

@@ -19,7 +19,7 @@ import { countKey, indexEntries, jobKey } from "./keys.ts";
 import { getRecords } from "./reads.ts";
 
 /** The index prefixes whose keys end with a job id. */
-const INDEXES = ["ready", "sched", "lease", "exp", "callback", "state"] as const;
+const INDEXES = ["ready", "sched", "lease", "exp", "callback", "state", "waiting"] as const;
 /** Entries checked per round of record reads. */
 const CHUNK = 200;
 /** KV's most keys per `getMany`. */

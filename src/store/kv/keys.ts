@@ -7,7 +7,9 @@
  * | --- | --- | --- |
  * | `["job", id]` | the Job | the record |
  * | `["ready", queue, priority, runAt, id]` | empty bytes | claims, best first |
- * | `["sched", runAt, id]` | empty bytes | the promoter |
+ * | `["sched", runAt, id]` | empty bytes | the promoter (scheduled jobs, and waiting ones by timeout) |
+ * | `["waiting", waitEvent, waitKey, id]` | empty bytes | the jobs an event wakes (`events.ts`) |
+ * | `["event", name, key, sentAt, id]` | the `EventRecord` (KV-expired) | events for later waits (`events.ts`) |
  * | `["lease", leaseExpiresAt, id]` | empty bytes | the rescuer |
  * | `["exp", expiresAt, id]` | empty bytes | the pruner |
  * | `["callback", callbackDueAt, id]` | empty bytes | completion callbacks (`src/callbacks/`) |
@@ -61,6 +63,13 @@ export function indexEntries(job: Job): IndexEntry[] {
       break;
     case "started":
       entries.push({ key: ["lease", job.leaseExpiresAt ?? 0, job.id], value: MARK });
+      break;
+    case "waiting":
+      entries.push({ key: ["sched", job.runAt, job.id], value: MARK });
+      entries.push({
+        key: ["waiting", job.waitEvent ?? "", job.waitKey ?? "", job.id],
+        value: MARK,
+      });
       break;
   }
   if (job.expiresAt !== undefined) {

@@ -52,6 +52,8 @@ import { KvAudit } from "./audit.ts";
 import type { SessionRecord } from "../sessions.ts";
 import { oldestReadyAt } from "./oldest_ready.ts";
 import { stillDue, type TimeIndex } from "../time_index.ts";
+import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
+import { KvEvents } from "./events.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -132,6 +134,7 @@ class KvStore implements Store {
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
+  readonly #events: KvEvents;
   readonly #paused: PausedQueues;
   readonly #idempotency: KvIdempotency;
   readonly #batches: KvBatches;
@@ -142,6 +145,7 @@ class KvStore implements Store {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
+    this.#events = new KvEvents(kv);
     this.#paused = new PausedQueues(() => this.queuePausedList());
     this.#idempotency = new KvIdempotency(kv);
     this.#batches = new KvBatches(kv);
@@ -368,6 +372,18 @@ class KvStore implements Store {
   async jobNextRunAt(): Promise<number | null> {
     const [first] = await listKeys(this.#kv, { prefix: ["sched"] }, 1);
     return first ? first[1] as number : null;
+  }
+
+  jobListWaiting(params: WaitingListParams): Promise<Job[]> {
+    return this.#events.jobListWaiting(params);
+  }
+
+  eventPut(params: { event: EventRecord; ttlMs: number }): Promise<void> {
+    return this.#events.eventPut(params);
+  }
+
+  eventList(params: EventListParams): Promise<EventRecord[]> {
+    return this.#events.eventList(params);
   }
 
   jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {

@@ -19,12 +19,21 @@ import { execPipeline, knownQueues } from "./reads.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 
 /** The fields an index entry is derived from, in `HMGET` order. */
-const FIELDS = ["state", "version", "priority", "runAt", "expiresAt", "callbackDueAt"] as const;
+const FIELDS = [
+  "state",
+  "version",
+  "priority",
+  "runAt",
+  "expiresAt",
+  "callbackDueAt",
+  "waitEvent",
+  "waitKey",
+] as const;
 type Fields = (string | null)[];
 
 /** A queue's indexes whose members are ids, with whether a record's fields imply `id`. */
 const ID_INDEXES: [string, (f: Fields) => boolean][] = [
-  ["sched", (f) => f[0] === "scheduled"],
+  ["sched", (f) => f[0] === "scheduled" || f[0] === "waiting"],
   ["lease", (f) => f[0] === "started"],
   ["exp", (f) => f[4] !== null],
   ["callback", (f) => f[5] !== null],
@@ -39,10 +48,13 @@ const LOCATOR = "(locator)";
 
 /** A ready member: run-at in 16 digits, then the id (see `indexes.lua.ts`). */
 const readyMember = (runAt: string, id: string) => runAt.padStart(16, "0") + id;
+/** A waiting member: the event, the key, then the id, NUL between (see `indexes.lua.ts`). */
+const waitingMember = (f: Fields, id: string) => `${f[6] ?? ""}\0${f[7] ?? ""}\0${id}`;
 
 /** Whether a record's fields imply the entry `member` of the index `index`. */
 function impliedBy(index: string, member: string, id: string): (f: Fields) => boolean {
   if (index === "ready") return (f) => f[0] === "queued" && readyMember(f[3] ?? "", id) === member;
+  if (index === "waiting") return (f) => f[0] === "waiting" && waitingMember(f, id) === member;
   return ID_INDEXES.find(([name]) => name === index)?.[1] ?? (() => false);
 }
 
@@ -50,6 +62,7 @@ function impliedBy(index: string, member: string, id: string): (f: Fields) => bo
 function expectedEntries(id: string, f: Fields): [string, string][] {
   const entries: [string, string][] = [];
   if (f[0] === "queued") entries.push(["ready", readyMember(f[3] ?? "", id)]);
+  if (f[0] === "waiting") entries.push(["waiting", waitingMember(f, id)]);
   for (const [index, implied] of ID_INDEXES) if (implied(f)) entries.push([index, id]);
   return entries;
 }
@@ -158,6 +171,10 @@ export class RedisAudit {
     for (const member of await this.#redis.zrange(`${K}ready`, 0, -1)) {
       const id = member.slice(16);
       found.push({ index: "ready", member, id, implied: impliedBy("ready", member, id) });
+    }
+    for (const member of await this.#redis.zrange(`${K}waiting`, 0, -1)) {
+      const id = member.slice(member.lastIndexOf("\0") + 1);
+      found.push({ index: "waiting", member, id, implied: impliedBy("waiting", member, id) });
     }
     for (const [index, implied] of ID_INDEXES) {
       for (const id of await this.#redis.zrange(K + index, 0, -1)) {

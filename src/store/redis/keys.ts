@@ -12,7 +12,8 @@
  * | --- | --- | --- |
  * | `{p:q}:job:<id>` | hash (see `record.ts`) | the record |
  * | `{p:q}:ready` | zset, score priority, member `runAt` (16 digits) + id | claims, best first |
- * | `{p:q}:sched` | zset, score `runAt` | the promoter |
+ * | `{p:q}:sched` | zset, score `runAt` | the promoter (scheduled jobs, and waiting ones by timeout) |
+ * | `{p:q}:waiting` | zset, score 0, member `waitEvent` NUL `waitKey` NUL id | the jobs an event wakes (`events.ts`) |
  * | `{p:q}:lease` | zset, score `leaseExpiresAt` | the rescuer |
  * | `{p:q}:exp` | zset, score `expiresAt` | the pruner |
  * | `{p:q}:callback` | zset, score `callbackDueAt` | completion callbacks (`src/callbacks/`) |
@@ -22,6 +23,7 @@
  * | `p:loc` | hash id → queue | finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
  * | `p:task_holds` | hash task → epoch ms the hold ends | `pauseTask` holds (`src/guards/task_holds.ts`) |
+ * | `p:event:<name>` NUL `<key>` | zset, score `sentAt`, member the `EventRecord` JSON (expires) | events for later waits (`events.ts`) |
  *
  * @example
  * ```ts
@@ -74,6 +76,16 @@ export class RedisKeys {
 
   counts(queue: string): string {
     return `${this.queue(queue)}counts`;
+  }
+
+  /** A queue's waiting jobs, by the event and key they wait for. */
+  waiting(queue: string): string {
+    return `${this.queue(queue)}waiting`;
+  }
+
+  /** The events kept for `name` and `key`. */
+  event(name: string, key: string): string {
+    return `${this.prefix}:event:${name}\0${key}`;
   }
 }
 

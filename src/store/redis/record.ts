@@ -28,7 +28,7 @@ const NUMBER_FIELDS = [
   "expiresAt",
   "callbackDueAt",
 ] as const;
-const STRING_FIELDS = ["state", "workerId", "task", "batchId"] as const;
+const STRING_FIELDS = ["state", "workerId", "task", "batchId", "waitEvent", "waitKey"] as const;
 const HASH_FIELDS = [...NUMBER_FIELDS, ...STRING_FIELDS];
 const IN_HASH = new Set<string>(HASH_FIELDS);
 

@@ -59,6 +59,8 @@ import { RedisRateLimits } from "./rate_limits.ts";
 import { RedisGroups } from "./groups.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { RedisAudit } from "./audit.ts";
+import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
+import { RedisEvents } from "./events.ts";
 
 /** The default key prefix. */
 export const DEFAULT_PREFIX = "tq";
@@ -246,6 +248,7 @@ class RedisStore implements Store {
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
   readonly #audit: RedisAudit;
+  readonly #events: RedisEvents;
 
   /** Replicas that must hold new jobs before an insert returns (Cluster only). */
   readonly #replication: { replicas: number; timeoutMs: number } | undefined;
@@ -268,6 +271,7 @@ class RedisStore implements Store {
     this.#rateLimits = new RedisRateLimits(redis, keys);
     this.#groups = new RedisGroups(redis, keys);
     this.#audit = new RedisAudit(redis, keys);
+    this.#events = new RedisEvents(redis, keys);
     this.#keys = keys;
     this.#wakeUps = wakeUps;
     this.#clock = clock;
@@ -499,6 +503,18 @@ class RedisStore implements Store {
       const [first] = await earliest(this.#redis, this.#keys, "sched", "+inf", 1);
       return first ? first.score : null;
     });
+  }
+
+  jobListWaiting(params: WaitingListParams): Promise<Job[]> {
+    return reach(() => this.#events.jobListWaiting(params));
+  }
+
+  eventPut(params: { event: EventRecord; ttlMs: number }): Promise<void> {
+    return reach(() => this.#events.eventPut(params));
+  }
+
+  eventList(params: EventListParams): Promise<EventRecord[]> {
+    return reach(() => this.#events.eventList(params));
   }
 
   jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {

@@ -21,21 +21,21 @@
  */
 export const INDEXES_LUA = `
 -- The fields indexes are derived from: state, priority, runAt, leaseExpiresAt, expiresAt,
--- the batch whose counts the job is in, and when its completion callback is due (the last
--- two false for most jobs).
+-- the batch whose counts the job is in, when its completion callback is due, and the event
+-- and key a waiting job waits for (the last four false for most jobs).
 local function readFields(key)
   return redis.call("HMGET", key, "state", "priority", "runAt", "leaseExpiresAt", "expiresAt",
-    "batchId", "callbackDueAt")
+    "batchId", "callbackDueAt", "waitEvent", "waitKey")
 end
 
 -- Where each field readFields returns sits, to read a record's from its ARGV pairs.
 local SLOT = { state = 1, priority = 2, runAt = 3, leaseExpiresAt = 4, expiresAt = 5,
-  batchId = 6, callbackDueAt = 7 }
+  batchId = 6, callbackDueAt = 7, waitEvent = 8, waitKey = 9 }
 
 -- What readFields would return once the n field/value pairs of ARGV at i are written
 -- (a field given twice: the last one counts), without reading them back.
 local function argFields(i, n)
-  local f = { false, false, false, false, false, false, false }
+  local f = { false, false, false, false, false, false, false, false, false }
   for p = i, i + 2 * n - 2, 2 do
     local slot = SLOT[ARGV[p]]
     if slot then f[slot] = ARGV[p + 1] end
@@ -48,13 +48,22 @@ local function readyMember(runAt, id)
   return string.rep("0", 16 - #runAt) .. runAt .. id
 end
 
+-- Waiting jobs sort by the event and key they wait for, so one range finds an event's jobs.
+local function waitingMember(f, id)
+  return (f[8] or "") .. "\0" .. (f[9] or "") .. "\0" .. id
+end
+
 -- Queued jobs have no state:queued entry (list_jobs.ts lists them from "all"): it would
 -- cost every insert a ZADD and every claim a ZREM.
 local function indexRemove(id, f)
   local state = f[1]
   if state == "queued" then redis.call("ZREM", K .. "ready", readyMember(f[3], id))
   elseif state == "scheduled" then redis.call("ZREM", K .. "sched", id)
-  elseif state == "started" then redis.call("ZREM", K .. "lease", id) end
+  elseif state == "started" then redis.call("ZREM", K .. "lease", id)
+  elseif state == "waiting" then
+    redis.call("ZREM", K .. "sched", id)
+    redis.call("ZREM", K .. "waiting", waitingMember(f, id))
+  end
   if f[5] then redis.call("ZREM", K .. "exp", id) end
   if f[7] then redis.call("ZREM", K .. "callback", id) end
   if state ~= "queued" then redis.call("ZREM", K .. "state:" .. state, id) end
@@ -64,7 +73,11 @@ local function indexAdd(id, f)
   local state = f[1]
   if state == "queued" then redis.call("ZADD", K .. "ready", f[2], readyMember(f[3], id))
   elseif state == "scheduled" then redis.call("ZADD", K .. "sched", f[3], id)
-  elseif state == "started" then redis.call("ZADD", K .. "lease", f[4] or 0, id) end
+  elseif state == "started" then redis.call("ZADD", K .. "lease", f[4] or 0, id)
+  elseif state == "waiting" then
+    redis.call("ZADD", K .. "sched", f[3], id)
+    redis.call("ZADD", K .. "waiting", 0, waitingMember(f, id))
+  end
   if f[5] then redis.call("ZADD", K .. "exp", f[5], id) end
   if f[7] then redis.call("ZADD", K .. "callback", f[7], id) end
   if state ~= "queued" then redis.call("ZADD", K .. "state:" .. state, 0, id) end

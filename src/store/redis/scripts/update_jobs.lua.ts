@@ -39,7 +39,7 @@ for j = 1, tonumber(ARGV[3]) do
   local n = tonumber(ARGV[i + 2])
   local key = K .. "job:" .. id
   local old = redis.call("HMGET", key, "version", "state", "priority", "runAt",
-    "leaseExpiresAt", "expiresAt", "batchId", "callbackDueAt")
+    "leaseExpiresAt", "expiresAt", "batchId", "callbackDueAt", "waitEvent", "waitKey")
   local r = tonumber(ARGV[i + 3 + 2 * n])
   if old[1] == ARGV[i + 1] then
     table.remove(old, 1)

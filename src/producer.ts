@@ -32,6 +32,7 @@ import {
 import { createJob, JOB_DEFAULTS } from "./transitions.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
 import { groupIssues } from "./guards/group.ts";
+import { concurrencyOf, type TaskConcurrency } from "./guards/concurrency.ts";
 import { callbackUrlIssues } from "./callbacks/callback_url.ts";
 import { queueKindIssues } from "./registry/external.ts";
 import { CallbackEgress } from "./callbacks/egress.ts";
@@ -212,6 +213,12 @@ export class Producer implements JobProducer, OnceProducer {
       ...(parsed.success ? [] : fieldIssues(parsed.error, "input")),
     ];
     if (!parsed.success || issues.length > 0) throw new InvalidInputError(issues);
+    const { concurrency, issues: keyIssues } = concurrencyOf(
+      { name: task.name, concurrency: task.concurrency as TaskConcurrency | undefined },
+      request,
+      parsed.data,
+    );
+    if (keyIssues.length > 0) throw new InvalidInputError(keyIssues);
     const runAt = request.runAt instanceof Date ? request.runAt.getTime() : request.runAt;
     const job = createJob({
       id: id ?? newJobId(now),
@@ -225,6 +232,7 @@ export class Producer implements JobProducer, OnceProducer {
       timeoutMs: request.timeout ?? task.timeout,
       dependsOn: request.dependsOn,
       group: request.group,
+      concurrency,
       callbackUrl: request.callbackUrl,
       startBy: startByOf(request, now),
     }, now);

@@ -45,6 +45,8 @@ export function enqueueRequest(
       : fields.expires_at,
     dependsOn: fields.depends_on,
     group: fields.group,
+    concurrencyKey: fields.concurrency_key,
+    concurrencyLimit: fields.concurrency_limit,
     idempotencyKey: fields.idempotency_key,
     idempotencyTtl: fields.idempotency_ttl,
     callbackUrl: fields.callback_url,

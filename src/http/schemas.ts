@@ -14,6 +14,7 @@ import { JOB_STATES } from "../job.ts";
 import { MAX_PARENTS } from "../flows/depends_on.ts";
 import { MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
 import { MAX_GROUP_CHARS } from "../guards/group.ts";
+import { MAX_CONCURRENCY_KEY_CHARS, MAX_CONCURRENCY_LIMIT } from "../guards/concurrency.ts";
 import { MAX_AHEAD_MS } from "../input_rules.ts";
 
 /** Longest per-attempt timeout: timers overflow past 2^31-1 ms and would fire at once. */
@@ -39,6 +40,15 @@ const idempotencyTtl = z.int().min(1).max(MAX_IDEMPOTENCY_TTL_MS)
 
 const group = z.string().min(1).max(MAX_GROUP_CHARS).openapi({
   description: "Ordered group: jobs with the same key run one at a time, in enqueue order",
+});
+
+const concurrencyKey = z.string().min(1).max(MAX_CONCURRENCY_KEY_CHARS).openapi({
+  description: "Per-key concurrency: at most concurrency_limit jobs with this key are queued " +
+    "or running at once; the rest wait deferred, released in turn with other keys' jobs. " +
+    "Overrides the task's concurrency.key. Not with group, depends_on or idempotency_key",
+});
+const concurrencyLimit = z.int().min(1).max(MAX_CONCURRENCY_LIMIT).openapi({
+  description: "The key's limit; required with concurrency_key unless the task sets one",
 });
 
 /** A query parameter holding an integer: digits only, unlike `Number()` which takes "" as 0. */
@@ -93,6 +103,8 @@ export const EnqueueBody = z.strictObject({
   input: z.unknown().openapi({ description: "Checked against the task's input schema" }),
   ...enqueueOptions,
   group: group.optional(),
+  concurrency_key: concurrencyKey.optional(),
+  concurrency_limit: concurrencyLimit.optional(),
   depends_on: z.array(z.string()).max(MAX_PARENTS).optional().openapi({
     description: "Ids of jobs that must finish first; the job waits `deferred` until then",
   }),
@@ -111,6 +123,8 @@ export const EnqueueQuery = z.strictObject({
   idempotency_key: idempotencyKey.optional(),
   idempotency_ttl: queryInt(idempotencyTtl).optional(),
   group: group.optional(),
+  concurrency_key: concurrencyKey.optional(),
+  concurrency_limit: queryInt(concurrencyLimit).optional(),
   callback_url: callbackUrl.optional(),
 }).superRefine(oneStartTime);
 
@@ -163,6 +177,8 @@ export const JobSchema = z.object({
   dependants: z.array(z.string()),
   flow_id: z.string().nullable(),
   group: z.string().nullable(),
+  concurrency_key: z.string().nullable(),
+  concurrency_limit: z.int().nullable(),
   progress: z.union([z.number(), z.record(z.string(), z.unknown())]).nullable()
     .openapi({ description: "The handler's last ctx.progress(): 0-100 or a small object" }),
   callback: z.object({

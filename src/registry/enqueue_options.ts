@@ -43,6 +43,15 @@ export interface EnqueueOptions {
    */
   group?: string;
   /**
+   * Per-key concurrency: at most `concurrencyLimit` jobs with this key are queued or running
+   * at once, across every worker; the others wait their turn (see
+   * `src/guards/concurrency.ts`). Overrides the task's `concurrency.key`. Not with `group`,
+   * `dependsOn` or `idempotencyKey`.
+   */
+  concurrencyKey?: string;
+  /** The key's limit (1-50); required with `concurrencyKey` unless the task sets one. */
+  concurrencyLimit?: number;
+  /**
    * An http(s) URL that gets a POST of the final job JSON once the job has finished,
    * failed or been canceled, retried with backoff; at least once (see `src/callbacks/`).
    */

@@ -47,6 +47,7 @@ import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.t
 import { KvBatches } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
 import { insertGrouped } from "./groups.ts";
+import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
 import type { SessionRecord } from "../sessions.ts";
@@ -167,7 +168,7 @@ class KvStore implements Store {
         `at most ${MAX_INSERT_BATCH} jobs fit in one commit; got ${jobs.length}`,
       );
     }
-    if (jobs.some((job) => job.group !== undefined)) {
+    if (jobs.some((job) => chainKeyOf(job))) {
       let written: Job[];
       try {
         written = await insertGrouped(this.#kv, jobs);

@@ -56,6 +56,7 @@ import { WakeUps } from "./wake_ups.ts";
 import { RedisDependencies } from "./dependencies.ts";
 import { RedisRateLimits } from "./rate_limits.ts";
 import { RedisGroups } from "./groups.ts";
+import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { RedisAudit } from "./audit.ts";
 
@@ -294,7 +295,7 @@ class RedisStore implements Store {
     if (jobs.length > MAX_INSERT_BATCH) {
       throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
     }
-    if (jobs.some((job) => job.group !== undefined)) {
+    if (jobs.some((job) => chainKeyOf(job))) {
       return reach(async () => void await this.#groups.insert(jobs));
     }
     if (jobs.some((job) => job.dependsOn)) {

@@ -33,6 +33,7 @@ import { createJob, JOB_DEFAULTS } from "./transitions.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
 import { groupIssues } from "./guards/group.ts";
 import { concurrencyOf, type TaskConcurrency } from "./guards/concurrency.ts";
+import { debounceIssues } from "./guards/debounce.ts";
 import { callbackUrlIssues } from "./callbacks/callback_url.ts";
 import { queueKindIssues } from "./registry/external.ts";
 import { CallbackEgress } from "./callbacks/egress.ts";
@@ -121,6 +122,7 @@ export function optionIssues(
   issues.push(...expiryIssues(request, runAt ?? now + (request.delay ?? 0), now));
   issues.push(...idempotencyIssues(request));
   issues.push(...groupIssues(request));
+  issues.push(...debounceIssues(request));
   issues.push(...callbackUrlIssues(request.callbackUrl, egress));
   return issues;
 }
@@ -197,8 +199,17 @@ export class Producer implements JobProducer, OnceProducer {
   /**
    * Builds the job record of a request, or throws what is wrong with it. Writes nothing.
    * The job gets `id` when the caller has one (a bulk request's jobs do), else a new one.
+   * A debounced request is refused: only a single enqueue (`enqueueOnce`) can join a job.
    */
   prepare(request: EnqueueRequest, id?: string): Job {
+    if (request.debounce !== undefined) {
+      const message = "taken by a single enqueue only (POST /jobs, task.enqueue())";
+      throw new InvalidInputError([{ path: "debounce", message }]);
+    }
+    return this.#build(request, id);
+  }
+
+  #build(request: EnqueueRequest, id?: string): Job {
     const task = this.registry.get(request.task);
     const parsed = task.input.safeParse(request.input);
     const now = this.#clock.now();
@@ -250,9 +261,17 @@ export class Producer implements JobProducer, OnceProducer {
     return (await this.enqueueOnce(request)).job;
   }
 
-  /** Like `enqueue`, and says whether the job is new or an idempotency key's original. */
+  /**
+   * Like `enqueue`, and says whether the job is new, an idempotency key's original or the
+   * waiting job a debounced request joined.
+   */
   async enqueueOnce(request: EnqueueRequest): Promise<EnqueueOutcome> {
-    const job = this.prepare(request);
+    const job = this.#build(request);
+    if (request.debounce !== undefined) {
+      const outcome = await this.store.jobInsertDebounced({ job, debounce: request.debounce });
+      if (outcome.created) this.#logEnqueued(outcome.job);
+      return { ...outcome, debounced: !outcome.created };
+    }
     if (request.idempotencyKey === undefined) {
       await this.#inserts.insert(job);
       this.#logEnqueued(job);

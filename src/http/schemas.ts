@@ -15,6 +15,11 @@ import { MAX_PARENTS } from "../flows/depends_on.ts";
 import { MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
 import { MAX_GROUP_CHARS } from "../guards/group.ts";
 import { MAX_CONCURRENCY_KEY_CHARS, MAX_CONCURRENCY_LIMIT } from "../guards/concurrency.ts";
+import {
+  MAX_DEBOUNCE_KEY_CHARS,
+  MAX_DEBOUNCE_MAX_WAIT_MS,
+  MAX_DEBOUNCE_WAIT_MS,
+} from "../guards/debounce.ts";
 import { MAX_AHEAD_MS } from "../input_rules.ts";
 
 /** Longest per-attempt timeout: timers overflow past 2^31-1 ms and would fire at once. */
@@ -49,6 +54,21 @@ const concurrencyKey = z.string().min(1).max(MAX_CONCURRENCY_KEY_CHARS).openapi(
 });
 const concurrencyLimit = z.int().min(1).max(MAX_CONCURRENCY_LIMIT).openapi({
   description: "The key's limit; required with concurrency_key unless the task sets one",
+});
+
+const debounce = z.strictObject({
+  key: z.string().min(1).max(MAX_DEBOUNCE_KEY_CHARS)
+    .openapi({ description: "Enqueues of the task with the same key join one waiting job" }),
+  wait_ms: z.int().min(1).max(MAX_DEBOUNCE_WAIT_MS)
+    .openapi({ description: "How long the job waits after the latest enqueue, in ms" }),
+  max_wait_ms: z.int().min(1).max(MAX_DEBOUNCE_MAX_WAIT_MS).optional().openapi({
+    description: "The latest the job starts after the first enqueue, in ms (at least wait_ms)",
+  }),
+}).openapi({
+  description: "Debounce: an enqueue while the key's job has not started replaces its input, " +
+    "pushes its start back to wait_ms from now (never past max_wait_ms after the first) and " +
+    'answers 202 with the same job_id and "debounced": true. Not with delay, run_at, ' +
+    "expires_in, expires_at, depends_on, idempotency_key, group or concurrency_key; not in bulk",
 });
 
 /** A query parameter holding an integer: digits only, unlike `Number()` which takes "" as 0. */
@@ -105,6 +125,7 @@ export const EnqueueBody = z.strictObject({
   group: group.optional(),
   concurrency_key: concurrencyKey.optional(),
   concurrency_limit: concurrencyLimit.optional(),
+  debounce: debounce.optional(),
   depends_on: z.array(z.string()).max(MAX_PARENTS).optional().openapi({
     description: "Ids of jobs that must finish first; the job waits `deferred` until then",
   }),
@@ -136,6 +157,9 @@ export const Enqueued = z.object({
   job_id: z.string(),
   status: z.enum(JOB_STATES),
   status_url: z.string(),
+  debounced: z.literal(true).optional().openapi({
+    description: "Present when a debounced enqueue joined the job waiting for its key",
+  }),
 }).openapi("Enqueued");
 
 const JobErrorSchema = z.object({
@@ -261,7 +285,10 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 export function enqueueResponses(invalid: string) {
   return {
     200: jsonResponse(Enqueued, "A repeat of an idempotency key: the original job"),
-    202: jsonResponse(Enqueued, "Stored; follow status_url (also the Location header)"),
+    202: jsonResponse(
+      Enqueued,
+      "Stored, or a debounced enqueue joined the waiting job (debounced: true); follow status_url (also the Location header)",
+    ),
     ...errorResponses({
       400: "Malformed JSON",
       404: "Unknown task",

@@ -25,6 +25,7 @@ import { runBatchConformance } from "./conformance_batches.ts";
 import { runRateLimitConformance } from "./conformance_rate_limits.ts";
 import { runGroupConformance } from "./conformance_groups.ts";
 import { runConcurrencyConformance } from "./conformance_concurrency.ts";
+import { runDebounceConformance } from "./conformance_debounce.ts";
 import { runCallbackConformance } from "./conformance_callbacks.ts";
 import { runDeletionConformance } from "./conformance_deletion.ts";
 import { runRetentionConformance } from "./conformance_retention.ts";
@@ -78,6 +79,7 @@ export function runStoreConformance(
   runRateLimitConformance(test);
   runGroupConformance(test);
   runConcurrencyConformance(test);
+  runDebounceConformance(test);
   runCallbackConformance(test);
   runDeletionConformance(test);
   runRetentionConformance(test);

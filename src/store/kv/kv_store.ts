@@ -43,6 +43,8 @@ import { PausedQueues } from "../paused_queues.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import { KvIdempotency } from "./idempotency.ts";
+import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
+import { insertDebounced } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import { KvBatches } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
@@ -199,6 +201,12 @@ class KvStore implements Store {
       throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
     }
     if (jobs.some((job) => job.state === "queued")) this.#bell.ring();
+  }
+
+  async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
+    const result = await insertDebounced(this.#kv, params);
+    if (result.job.state === "queued") this.#bell.ring();
+    return result;
   }
 
   jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {

@@ -50,6 +50,8 @@ import { RedisSchedules } from "./schedules.ts";
 import { PausedQueues } from "../paused_queues.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import { RedisIdempotency } from "./idempotency.ts";
+import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
+import { RedisDebounce } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import { RedisBatches } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
@@ -242,6 +244,7 @@ class RedisStore implements Store {
   readonly #paused: PausedQueues;
   readonly #dependencies: RedisDependencies;
   readonly #idempotency: RedisIdempotency;
+  readonly #debounce: RedisDebounce;
   readonly #batches: RedisBatches;
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
@@ -264,6 +267,7 @@ class RedisStore implements Store {
     this.#schedules = new RedisSchedules(redis, keys);
     this.#paused = new PausedQueues(() => this.queuePausedList());
     this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
+    this.#debounce = new RedisDebounce(redis, keys);
     this.#batches = new RedisBatches(redis, keys);
     this.#rateLimits = new RedisRateLimits(redis, keys);
     this.#groups = new RedisGroups(redis, keys);
@@ -351,6 +355,12 @@ class RedisStore implements Store {
     return jobs.every((job, i) =>
       stored[i]?.createdAt === job.createdAt && stored[i]?.task === job.task
     );
+  }
+
+  async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
+    const result = await reach(() => this.#debounce.insert(params));
+    if (this.#replication) await this.#waitForReplicas(`job ${result.job.id}`);
+    return result;
   }
 
   async jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {

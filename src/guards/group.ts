@@ -14,10 +14,14 @@
  * the ready index; a released job is ready from the time it was released, behind the jobs
  * of other keys that waited longer (keys take turns).
  *
+ * A job that leaves its lane while waiting (canceled, expired or deleted before its turn)
+ * hands the job after it to the job before it ({@linkcode laneHandOver}, in the same commit),
+ * and a lane whose newest job left that way stays taken by the job before it
+ * ({@linkcode laneTails}): the key never runs over its limit.
+ *
  * A job is placed in its lane when it is enqueued: a slow job holds back the jobs chained
  * behind it even while the key's other lanes are idle (each lane is one at a time, like a
- * group). Canceling or deleting a job that waits in a lane releases the job after it at once,
- * as a group does, so the key may run one job over its limit until one of them ends.
+ * group).
  *
  * @example
  * ```ts
@@ -215,4 +219,105 @@ export function linkChains(jobs: Job[], stored: Map<string, (Job | null)[]>): Ch
     return { before, after: { ...after, version: before.version + 1 } };
   });
   return { jobs: jobs.map((job) => fresh.get(job.id)!), predecessors, lanes };
+}
+
+/**
+ * Whether `job` ended while it still waited in a lane (canceled, expired or deleted before
+ * its turn): the job after it then waits for the job before it instead of starting (see
+ * {@linkcode laneHandOver}).
+ *
+ * @example
+ * ```ts
+ * import { endedWaiting } from "./group.ts";
+ * import { createJob } from "../transitions.ts";
+ * const job = { ...createJob({ id: "b", task: "t", input: 1, group: "g" }, 0), groupAfter: "a", pendingParents: 1 };
+ * console.assert(endedWaiting({ ...job, state: "canceled" }));
+ * ```
+ */
+export function endedWaiting(job: Job): boolean {
+  return job.groupAfter !== undefined && job.pendingParents !== undefined &&
+    (job.state === "canceled" || job.state === "failed");
+}
+
+/**
+ * When `ended` left its lane while waiting, the job after it (`successor`, waiting for it)
+ * moves up to wait for the job before it (`predecessor`, still running or waiting), which
+ * lists it among its dependants instead: the lane keeps its one job at a time, so a key
+ * never runs over its limit. Null when there is nothing to hand over (the predecessor
+ * ended or is gone): the successor is then released as usual.
+ *
+ * @example
+ * ```ts
+ * import { laneHandOver } from "./group.ts";
+ * import { createJob } from "../transitions.ts";
+ * const make = (id: string) => createJob({ id, task: "t", input: 1, group: "g" }, 0);
+ * const a = { ...make("a"), dependants: ["b"] };
+ * const b = { ...make("b"), state: "canceled" as const, groupAfter: "a", pendingParents: 1, dependants: ["c"] };
+ * const c = { ...make("c"), state: "deferred" as const, groupAfter: "b", pendingParents: 1 };
+ * const moved = laneHandOver(b, c, a);
+ * console.assert(moved?.successor.groupAfter === "a" && moved.predecessor.dependants?.[0] === "c");
+ * ```
+ */
+export function laneHandOver(
+  ended: Job,
+  successor: Job,
+  predecessor: Job | null,
+): { successor: Job; predecessor: Job } | null {
+  if (!endedWaiting(ended) || successor.groupAfter !== ended.id) return null;
+  if (successor.state !== "deferred" || !predecessor || isTerminal(predecessor.state)) return null;
+  const dependants = (predecessor.dependants ?? []).filter((id) => id !== ended.id);
+  return {
+    successor: { ...successor, groupAfter: predecessor.id, version: successor.version + 1 },
+    predecessor: {
+      ...predecessor,
+      dependants: [...dependants, successor.id],
+      version: predecessor.version + 1,
+    },
+  };
+}
+
+/** How many jobs that left a lane while waiting {@linkcode laneTails} follows back at most. */
+const MAX_TAIL_HOPS = 10;
+
+/**
+ * Each lane's tail as `linkChains` should see it, given the tail ids a key's record names:
+ * a tail that ended while waiting (canceled or expired before its turn) stands for the job
+ * it waited for, so the lane stays taken until its last live job ends. `read` gives records
+ * by id (null when gone); it is called once per step back.
+ *
+ * @example
+ * ```ts ignore
+ * const tails = await laneTails([["a", "b"]], (ids) => store.jobGetMany(ids));
+ * ```
+ */
+export async function laneTails(
+  tailIds: string[][],
+  read: (ids: string[]) => Promise<(Job | null)[]>,
+): Promise<(Job | null)[][]> {
+  const known = new Map<string, Job | null>();
+  /** The job a lane's tail stands for; undefined while a record on the way is unread. */
+  const follow = (id: string): Job | null | undefined => {
+    let job = known.get(id);
+    for (let hop = 0; job && endedWaiting(job) && hop < MAX_TAIL_HOPS; hop++) {
+      job = known.get(job.groupAfter!);
+    }
+    return job;
+  };
+  const unread = (id: string): string[] => {
+    let job = known.get(id);
+    if (job === undefined) return [id];
+    for (let hop = 0; job && endedWaiting(job) && hop < MAX_TAIL_HOPS; hop++) {
+      const next: Job | null | undefined = known.get(job.groupAfter!);
+      if (next === undefined) return [job.groupAfter!];
+      job = next;
+    }
+    return [];
+  };
+  let wanted = [...new Set(tailIds.flat())];
+  for (let hop = 0; wanted.length > 0 && hop <= MAX_TAIL_HOPS; hop++) {
+    const records = await read(wanted);
+    wanted.forEach((id, i) => known.set(id, records[i]));
+    wanted = [...new Set(tailIds.flat().flatMap(unread))];
+  }
+  return tailIds.map((lane) => lane.map((id) => follow(id) ?? null));
 }

@@ -1,5 +1,12 @@
 import { assert, assertEquals, assertThrows } from "../assert.ts";
-import { chainKeyOf, laneIds, laneRecord, linkChains } from "../../src/guards/group.ts";
+import {
+  chainKeyOf,
+  laneHandOver,
+  laneIds,
+  laneRecord,
+  laneTails,
+  linkChains,
+} from "../../src/guards/group.ts";
 import { concurrencyOf } from "../../src/guards/concurrency.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { createJob } from "../../src/transitions.ts";
@@ -155,4 +162,28 @@ Deno.test("POST /jobs and POST /tasks/{task} take concurrency_key; bad ones are 
       "concurrency_key",
     );
   });
+});
+
+Deno.test("a lane's tail canceled while waiting stands for the job it waited for", async () => {
+  const running: Job = { ...keyed("a"), state: "started", dependants: ["b"] };
+  const canceled: Job = { ...keyed("b"), state: "canceled", groupAfter: "a", pendingParents: 1 };
+  const records = new Map<string, Job>([["a", running], ["b", canceled]]);
+  const reads: string[][] = [];
+  const tails = await laneTails([["b", "gone"]], (ids) => {
+    reads.push(ids);
+    return Promise.resolve(ids.map((id) => records.get(id) ?? null));
+  });
+  assertEquals(tails, [[running, null]]);
+  assertEquals(reads, [["b", "gone"], ["a"]]);
+});
+
+Deno.test("a job leaving its lane while waiting hands the next one to the job before it", () => {
+  const a: Job = { ...keyed("a"), state: "started", dependants: ["b"] };
+  const b: Job = { ...keyed("b"), state: "canceled", groupAfter: "a", pendingParents: 1 };
+  const c: Job = { ...keyed("c"), state: "deferred", groupAfter: "b", pendingParents: 1 };
+  const moved = laneHandOver(b, c, a);
+  assertEquals([moved?.successor.groupAfter, moved?.predecessor.dependants], ["a", ["c"]]);
+  // A job that ended after its turn came releases the next one as usual.
+  assertEquals(laneHandOver({ ...b, pendingParents: undefined }, c, a), null);
+  assertEquals(laneHandOver(b, c, { ...a, state: "finished" }), null);
 });

@@ -117,6 +117,17 @@ export function runConcurrencyConformance(test: Test): void {
     assertEquals((await store.jobGet(c.id))?.state, "queued");
   });
 
+  test("canceling or deleting a waiting job never lets its key run over its limit", async (store) => {
+    const [a, b, c, d] = [job("k", 1), job("k", 1), job("k", 1), job("k", 1)];
+    await store.jobInsertMany({ jobs: [a, b, c, d] });
+    await update(store, b, (j) => cancelJob(j, { now: T0 + 1, reason: "no", ttlMs: 9_000 }));
+    await deleteJob(store, c.id, { cascade: "cancel", now: T0 + 2, ttlMs: 9_000 });
+    assertEquals((await claim(store)).map((j) => j.id), [a.id]);
+    assertEquals((await store.jobGet(d.id))?.groupAfter, a.id);
+    await update(store, a, finish);
+    assertEquals((await claim(store)).map((j) => j.id), [d.id]);
+  });
+
   test("concurrent enqueues into one key start no more lanes than its limit", async (store) => {
     const members = Array.from({ length: 9 }, () => job("k", 3));
     await Promise.all(members.map((member) => store.jobInsertMany({ jobs: [member] })));

@@ -22,10 +22,11 @@ import {
   GROUP_TTL_MS,
   laneIds,
   laneRecord,
+  laneTails,
   linkChains,
 } from "../../guards/group.ts";
 import { jobKey } from "./keys.ts";
-import { getRecords } from "./reads.ts";
+import { getRecords, type StoredJob } from "./reads.ts";
 import { WriteBatch } from "./write_batch.ts";
 
 /** Reads and writes again this many times when other writers raced us (one wins each time). */
@@ -92,11 +93,13 @@ async function insertPart(kv: Deno.Kv, jobs: Job[], keys: ChainKey[]): Promise<J
       records.push(...await kv.getMany<string[]>(keys.slice(i, i + 10).map(recordKey)));
     }
     const tailIds = records.map((record) => laneIds(record.value));
-    const read = await getRecords(kv, [...new Set(tailIds.flat())]);
-    const stored = new Map(read.flatMap((r) => r ? [[r.job.id, r] as const] : []));
-    const tails = new Map(
-      keys.map((chain, i) => [chainId(chain), tailIds[i].map((id) => stored.get(id)?.job ?? null)]),
-    );
+    const stored = new Map<string, StoredJob>();
+    const resolved = await laneTails(tailIds, async (ids) => {
+      const read = await getRecords(kv, ids);
+      read.forEach((r) => r && stored.set(r.job.id, r));
+      return read.map((r) => r?.job ?? null);
+    });
+    const tails = new Map(keys.map((chain, i) => [chainId(chain), resolved[i]]));
     const linked = linkChains(jobs, tails);
     const batch = new WriteBatch(kv);
     keys.forEach((chain, i) => {

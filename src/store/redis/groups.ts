@@ -21,6 +21,7 @@ import {
   GROUP_TTL_MS,
   laneIds,
   laneRecord,
+  laneTails,
   linkChains,
 } from "../../guards/group.ts";
 import type { RedisKeys } from "./keys.ts";
@@ -51,11 +52,8 @@ export class RedisGroups {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const records = await this.#redis.mget(...recordKeys);
       const tailIds = records.map(laneIds);
-      const read = await locateJobs(this.#redis, this.#keys, [...new Set(tailIds.flat())]);
-      const stored = new Map(read.flatMap((job) => job ? [[job.id, job] as const] : []));
-      const tails = new Map(
-        keys.map((chain, i) => [chainId(chain), tailIds[i].map((id) => stored.get(id) ?? null)]),
-      );
+      const resolved = await laneTails(tailIds, (ids) => locateJobs(this.#redis, this.#keys, ids));
+      const tails = new Map(keys.map((chain, i) => [chainId(chain), resolved[i]]));
       const linked = linkChains(jobs, tails);
       const writes = [
         ...linked.predecessors,

@@ -82,7 +82,7 @@ export function concurrencyOf(
   task: { name: string; concurrency?: TaskConcurrency } | undefined,
   request: Pick<
     EnqueueOptions,
-    "concurrencyKey" | "concurrencyLimit" | "group" | "dependsOn" | "idempotencyKey"
+    "concurrencyKey" | "concurrencyLimit" | "group" | "dependsOn" | "idempotencyKey" | "debounce"
   >,
   input: unknown,
 ): { concurrency?: Concurrency; issues: FieldIssue[] } {
@@ -124,6 +124,7 @@ export function concurrencyOf(
     ["group", request.group],
     ["depends_on", request.dependsOn],
     ["idempotency_key", request.idempotencyKey],
+    ["debounce", request.debounce],
   ] as const;
   for (const [field, value] of others) {
     if (value !== undefined) {

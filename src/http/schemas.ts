@@ -50,7 +50,7 @@ const group = z.string().min(1).max(MAX_GROUP_CHARS).openapi({
 const concurrencyKey = z.string().min(1).max(MAX_CONCURRENCY_KEY_CHARS).openapi({
   description: "Per-key concurrency: at most concurrency_limit jobs with this key are queued " +
     "or running at once; the rest wait deferred, released in turn with other keys' jobs. " +
-    "Overrides the task's concurrency.key. Not with group, depends_on or idempotency_key",
+    "Overrides the task's concurrency.key. Not with group, depends_on, idempotency_key or debounce",
 });
 const concurrencyLimit = z.int().min(1).max(MAX_CONCURRENCY_LIMIT).openapi({
   description: "The key's limit; required with concurrency_key unless the task sets one",

@@ -48,7 +48,7 @@ export interface EnqueueOptions {
    * Per-key concurrency: at most `concurrencyLimit` jobs with this key are queued or running
    * at once, across every worker; the others wait their turn (see
    * `src/guards/concurrency.ts`). Overrides the task's `concurrency.key`. Not with `group`,
-   * `dependsOn` or `idempotencyKey`.
+   * `dependsOn`, `idempotencyKey` or `debounce`.
    */
   concurrencyKey?: string;
   /** The key's limit (1-50); required with `concurrencyKey` unless the task sets one. */

@@ -92,6 +92,10 @@ Deno.test("bad concurrency keys and limits are issues naming the field", () => {
   assertEquals(paths({ concurrencyKey: "k", concurrencyLimit: 1, group: "g" }), [
     "concurrency_key",
   ]);
+  const debounce = { key: "d", waitMs: 10 };
+  assertEquals(paths({ debounce }, { name: "t", concurrency: { key: () => "k", limit: 1 } }), [
+    "concurrency_key",
+  ]);
   const throwing = {
     name: "t",
     concurrency: {

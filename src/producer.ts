@@ -270,6 +270,10 @@ export class Producer implements JobProducer, OnceProducer {
     if (request.debounce !== undefined) {
       const outcome = await this.store.jobInsertDebounced({ job, debounce: request.debounce });
       if (outcome.created) this.#logEnqueued(outcome.job);
+      else {
+        const { id, task, runAt } = outcome.job;
+        this.#logger?.info("job:debounced", { job_id: id, task, run_at: runAt });
+      }
       return { ...outcome, debounced: !outcome.created };
     }
     if (request.idempotencyKey === undefined) {

@@ -137,7 +137,17 @@ export interface Job {
   flow?: FlowRef;
   /** Its ordered group: one job of a group runs at a time, in enqueue order (`src/guards/group.ts`). */
   group?: string;
-  /** The job of its group it runs after (while deferred: waits for that job to end). */
+  /**
+   * Its concurrency key: at most `concurrencyLimit` jobs with this key are queued or running
+   * at once, across every worker (`src/guards/group.ts`: the mechanism groups use).
+   */
+  concurrencyKey?: string;
+  /** With `concurrencyKey`: how many of the key's jobs may be queued or running at once. */
+  concurrencyLimit?: number;
+  /**
+   * The job of its group or concurrency key it runs after (while deferred: waits for that
+   * job to end).
+   */
   groupAfter?: string;
   /** Where the final job JSON is POSTed once the job ends (see `src/callbacks/`). */
   callbackUrl?: string;

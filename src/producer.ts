@@ -32,6 +32,8 @@ import {
 import { createJob, JOB_DEFAULTS } from "./transitions.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
 import { groupIssues } from "./guards/group.ts";
+import { concurrencyOf, type TaskConcurrency } from "./guards/concurrency.ts";
+import { debounceIssues } from "./guards/debounce.ts";
 import { callbackUrlIssues } from "./callbacks/callback_url.ts";
 import { queueKindIssues } from "./registry/external.ts";
 import { CallbackEgress } from "./callbacks/egress.ts";
@@ -121,6 +123,7 @@ export function optionIssues(
   issues.push(...expiryIssues(request, runAt ?? now + (request.delay ?? 0), now));
   issues.push(...idempotencyIssues(request));
   issues.push(...groupIssues(request));
+  issues.push(...debounceIssues(request));
   issues.push(...callbackUrlIssues(request.callbackUrl, egress));
   return issues;
 }
@@ -197,8 +200,17 @@ export class Producer implements JobProducer, OnceProducer {
   /**
    * Builds the job record of a request, or throws what is wrong with it. Writes nothing.
    * The job gets `id` when the caller has one (a bulk request's jobs do), else a new one.
+   * A debounced request is refused: only a single enqueue (`enqueueOnce`) can join a job.
    */
   prepare(request: EnqueueRequest, id?: string): Job {
+    if (request.debounce !== undefined) {
+      const message = "taken by a single enqueue only (POST /jobs, task.enqueue())";
+      throw new InvalidInputError([{ path: "debounce", message }]);
+    }
+    return this.#build(request, id);
+  }
+
+  #build(request: EnqueueRequest, id?: string): Job {
     const task = this.registry.get(request.task);
     const parsed = task.input.safeParse(request.input);
     const now = this.#clock.now();
@@ -213,6 +225,12 @@ export class Producer implements JobProducer, OnceProducer {
       ...(parsed.success ? [] : fieldIssues(parsed.error, "input")),
     ];
     if (!parsed.success || issues.length > 0) throw new InvalidInputError(issues);
+    const { concurrency, issues: keyIssues } = concurrencyOf(
+      { name: task.name, concurrency: task.concurrency as TaskConcurrency | undefined },
+      request,
+      parsed.data,
+    );
+    if (keyIssues.length > 0) throw new InvalidInputError(keyIssues);
     const runAt = request.runAt instanceof Date ? request.runAt.getTime() : request.runAt;
     const job = createJob({
       id: id ?? newJobId(now),
@@ -226,6 +244,7 @@ export class Producer implements JobProducer, OnceProducer {
       timeoutMs: request.timeout ?? task.timeout,
       dependsOn: request.dependsOn,
       group: request.group,
+      concurrency,
       callbackUrl: request.callbackUrl,
       startBy: startByOf(request, now),
     }, now);
@@ -243,9 +262,21 @@ export class Producer implements JobProducer, OnceProducer {
     return (await this.enqueueOnce(request)).job;
   }
 
-  /** Like `enqueue`, and says whether the job is new or an idempotency key's original. */
+  /**
+   * Like `enqueue`, and says whether the job is new, an idempotency key's original or the
+   * waiting job a debounced request joined.
+   */
   async enqueueOnce(request: EnqueueRequest): Promise<EnqueueOutcome> {
-    const job = this.prepare(request);
+    const job = this.#build(request);
+    if (request.debounce !== undefined) {
+      const outcome = await this.store.jobInsertDebounced({ job, debounce: request.debounce });
+      if (outcome.created) this.#logEnqueued(outcome.job);
+      else {
+        const { id, task, runAt } = outcome.job;
+        this.#logger?.info("job:debounced", { job_id: id, task, run_at: runAt });
+      }
+      return { ...outcome, debounced: !outcome.created };
+    }
     if (request.idempotencyKey === undefined) {
       await this.#inserts.insert(job);
       this.#logEnqueued(job);

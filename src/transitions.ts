@@ -44,6 +44,8 @@ export interface JobSpec {
   flow?: FlowRef;
   /** Its ordered group: the store chains it behind the group's newest job (`src/guards/group.ts`). */
   group?: string;
+  /** Its concurrency key and limit: chained like a group with `limit` lanes (`src/guards/group.ts`). */
+  concurrency?: { key: string; limit: number };
   /** Where to POST the final job JSON once the job ends (see `src/callbacks/`). */
   callbackUrl?: string;
   /** Epoch ms by which the job must start, or it is canceled as `expired`. */
@@ -109,6 +111,10 @@ export function createJob(spec: JobSpec, now: number): Job {
   }
   if (spec.flow) job.flow = spec.flow;
   if (spec.group !== undefined) job.group = spec.group;
+  if (spec.concurrency) {
+    job.concurrencyKey = spec.concurrency.key;
+    job.concurrencyLimit = spec.concurrency.limit;
+  }
   if (spec.callbackUrl !== undefined) job.callbackUrl = spec.callbackUrl;
   if (spec.startBy !== undefined) job.startBy = spec.startBy;
   return job;

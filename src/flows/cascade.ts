@@ -13,6 +13,7 @@
  */
 import type { Job } from "../job.ts";
 import { parentSettled } from "./dependencies.ts";
+import { endedWaiting, laneHandOver } from "../guards/group.ts";
 
 /** A job read (`before`) and what its parents' outcomes make of it (`after`). */
 export interface DependantChange {
@@ -50,7 +51,9 @@ export async function dependantChanges(
   const changes = new Map<string, DependantChange>();
   let frontier = settled.filter((job) => job.dependants?.length);
   while (frontier.length > 0) {
-    const ids = [...new Set(frontier.flatMap((job) => job.dependants ?? []))]
+    // A job that left its lane while waiting hands its successor to its predecessor.
+    const predecessors = frontier.flatMap((job) => endedWaiting(job) ? [job.groupAfter!] : []);
+    const ids = [...new Set([...frontier.flatMap((job) => job.dependants ?? []), ...predecessors])]
       .filter((id) => !changes.has(id) && !settling.has(id));
     const records = await read(ids);
     records.forEach((job) => job && changes.set(job.id, { before: job, after: job }));
@@ -59,6 +62,13 @@ export async function dependantChanges(
       for (const id of parent.dependants ?? []) {
         const change = changes.get(id);
         if (!change) continue; // deleted meanwhile, or settling in this very commit
+        const before = changes.get(parent.groupAfter ?? "");
+        const moved = laneHandOver(parent, change.after, before?.after ?? null);
+        if (moved) {
+          change.after = moved.successor;
+          before!.after = moved.predecessor;
+          continue;
+        }
         const after = parentSettled(change.after, parent, parent.endedAt ?? parent.runAt);
         if (after === change.after) continue;
         change.after = after;

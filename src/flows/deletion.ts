@@ -4,7 +4,8 @@
  * job of its ordered group): deleting it alone would leave them waiting forever. So a
  * delete either names them (the caller refuses it) or cancels them with it, in the same
  * commit: each child of the deleted job is canceled with `cancel_reason: "parent <id>
- * deleted"`, their own dependants as cancel does, and the next job of its group is released.
+ * deleted"`, their own dependants as cancel does, and the next job of its group is released
+ * (or, if the deleted job was still waiting in its lane, waits for the job before it).
  * A job that already ended settled its dependants when it ended: deleting it changes none.
  *
  * @example

@@ -97,6 +97,8 @@ export interface EnqueueOutcome {
   job: Job;
   /** False when the key held: nothing was written and `job` is the original. */
   created: boolean;
+  /** True when a debounced request joined the job waiting for its key (`./debounce.ts`). */
+  debounced?: boolean;
 }
 
 /** A producer that tells a new job from a repeat (tq's `Producer`). */

@@ -45,6 +45,13 @@ export function enqueueRequest(
       : fields.expires_at,
     dependsOn: fields.depends_on,
     group: fields.group,
+    concurrencyKey: fields.concurrency_key,
+    concurrencyLimit: fields.concurrency_limit,
+    debounce: fields.debounce && {
+      key: fields.debounce.key,
+      waitMs: fields.debounce.wait_ms,
+      maxWaitMs: fields.debounce.max_wait_ms,
+    },
     idempotencyKey: fields.idempotency_key,
     idempotencyTtl: fields.idempotency_ttl,
     callbackUrl: fields.callback_url,
@@ -65,7 +72,8 @@ export function jobUrl(id: string): string {
 }
 
 /**
- * The body of a 202: the new job's id, status and where to follow it.
+ * The body of a 202: the new job's id, status and where to follow it; `debounced` when a
+ * debounced enqueue joined the waiting job instead of creating one.
  *
  * @example
  * ```ts
@@ -77,6 +85,8 @@ export function jobUrl(id: string): string {
  */
 export function enqueuedJson(
   job: Job,
-): { job_id: string; status: Job["state"]; status_url: string } {
-  return { job_id: job.id, status: job.state, status_url: jobUrl(job.id) };
+  debounced = false,
+): { job_id: string; status: Job["state"]; status_url: string; debounced?: true } {
+  const body = { job_id: job.id, status: job.state, status_url: jobUrl(job.id) };
+  return debounced ? { ...body, debounced: true } : body;
 }

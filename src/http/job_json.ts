@@ -70,6 +70,9 @@ export interface JobJson {
   flow_id: string | null;
   /** Its ordered group, if any. */
   group: string | null;
+  /** Its concurrency key and that key's limit, if any (`src/guards/concurrency.ts`). */
+  concurrency_key: string | null;
+  concurrency_limit: number | null;
   /** The handler's last `ctx.progress()` report, or null. */
   progress: JobProgress | null;
   /** Its completion callback (null without `callback_url`). */
@@ -215,6 +218,8 @@ export function jobJson(job: Job): JobJson {
     dependants: job.dependants ?? [],
     flow_id: job.flow?.id ?? null,
     group: job.group ?? null,
+    concurrency_key: job.concurrencyKey ?? null,
+    concurrency_limit: job.concurrencyLimit ?? null,
     progress: job.progress ?? null,
     callback: callbackJson(job),
     steps: (job.steps ?? []).map(stepJson),

@@ -14,6 +14,12 @@ import { JOB_STATES } from "../job.ts";
 import { MAX_PARENTS } from "../flows/depends_on.ts";
 import { MAX_IDEMPOTENCY_KEY_CHARS, MAX_IDEMPOTENCY_TTL_MS } from "../guards/idempotency.ts";
 import { MAX_GROUP_CHARS } from "../guards/group.ts";
+import { MAX_CONCURRENCY_KEY_CHARS, MAX_CONCURRENCY_LIMIT } from "../guards/concurrency.ts";
+import {
+  MAX_DEBOUNCE_KEY_CHARS,
+  MAX_DEBOUNCE_MAX_WAIT_MS,
+  MAX_DEBOUNCE_WAIT_MS,
+} from "../guards/debounce.ts";
 import { MAX_AHEAD_MS } from "../input_rules.ts";
 import { SEARCH_SCAN_CAP } from "../job_search.ts";
 
@@ -40,6 +46,30 @@ const idempotencyTtl = z.int().min(1).max(MAX_IDEMPOTENCY_TTL_MS)
 
 const group = z.string().min(1).max(MAX_GROUP_CHARS).openapi({
   description: "Ordered group: jobs with the same key run one at a time, in enqueue order",
+});
+
+const concurrencyKey = z.string().min(1).max(MAX_CONCURRENCY_KEY_CHARS).openapi({
+  description: "Per-key concurrency: at most concurrency_limit jobs with this key are queued " +
+    "or running at once; the rest wait deferred, released in turn with other keys' jobs. " +
+    "Overrides the task's concurrency.key. Not with group, depends_on, idempotency_key or debounce",
+});
+const concurrencyLimit = z.int().min(1).max(MAX_CONCURRENCY_LIMIT).openapi({
+  description: "The key's limit; required with concurrency_key unless the task sets one",
+});
+
+const debounce = z.strictObject({
+  key: z.string().min(1).max(MAX_DEBOUNCE_KEY_CHARS)
+    .openapi({ description: "Enqueues of the task with the same key join one waiting job" }),
+  wait_ms: z.int().min(1).max(MAX_DEBOUNCE_WAIT_MS)
+    .openapi({ description: "How long the job waits after the latest enqueue, in ms" }),
+  max_wait_ms: z.int().min(1).max(MAX_DEBOUNCE_MAX_WAIT_MS).optional().openapi({
+    description: "The latest the job starts after the first enqueue, in ms (at least wait_ms)",
+  }),
+}).openapi({
+  description: "Debounce: an enqueue while the key's job has not started replaces its input, " +
+    "pushes its start back to wait_ms from now (never past max_wait_ms after the first) and " +
+    'answers 202 with the same job_id and "debounced": true. Not with delay, run_at, ' +
+    "expires_in, expires_at, depends_on, idempotency_key, group or concurrency_key; not in bulk",
 });
 
 /** A query parameter holding an integer: digits only, unlike `Number()` which takes "" as 0. */
@@ -94,6 +124,9 @@ export const EnqueueBody = z.strictObject({
   input: z.unknown().openapi({ description: "Checked against the task's input schema" }),
   ...enqueueOptions,
   group: group.optional(),
+  concurrency_key: concurrencyKey.optional(),
+  concurrency_limit: concurrencyLimit.optional(),
+  debounce: debounce.optional(),
   depends_on: z.array(z.string()).max(MAX_PARENTS).optional().openapi({
     description: "Ids of jobs that must finish first; the job waits `deferred` until then",
   }),
@@ -112,6 +145,8 @@ export const EnqueueQuery = z.strictObject({
   idempotency_key: idempotencyKey.optional(),
   idempotency_ttl: queryInt(idempotencyTtl).optional(),
   group: group.optional(),
+  concurrency_key: concurrencyKey.optional(),
+  concurrency_limit: queryInt(concurrencyLimit).optional(),
   callback_url: callbackUrl.optional(),
 }).superRefine(oneStartTime);
 
@@ -123,6 +158,9 @@ export const Enqueued = z.object({
   job_id: z.string(),
   status: z.enum(JOB_STATES),
   status_url: z.string(),
+  debounced: z.literal(true).optional().openapi({
+    description: "Present when a debounced enqueue joined the job waiting for its key",
+  }),
 }).openapi("Enqueued");
 
 const JobErrorSchema = z.object({
@@ -180,6 +218,8 @@ export const JobSchema = z.object({
   dependants: z.array(z.string()),
   flow_id: z.string().nullable(),
   group: z.string().nullable(),
+  concurrency_key: z.string().nullable(),
+  concurrency_limit: z.int().nullable(),
   progress: z.union([z.number(), z.record(z.string(), z.unknown())]).nullable()
     .openapi({ description: "The handler's last ctx.progress(): 0-100 or a small object" }),
   callback: z.object({
@@ -287,7 +327,10 @@ export function jsonResponse<T extends z.ZodType>(schema: T, description: string
 export function enqueueResponses(invalid: string) {
   return {
     200: jsonResponse(Enqueued, "A repeat of an idempotency key: the original job"),
-    202: jsonResponse(Enqueued, "Stored; follow status_url (also the Location header)"),
+    202: jsonResponse(
+      Enqueued,
+      "Stored, or a debounced enqueue joined the waiting job (debounced: true); follow status_url (also the Location header)",
+    ),
     ...errorResponses({
       400: "Malformed JSON",
       404: "Unknown task",

@@ -19,6 +19,7 @@ import type { Backoff, Job, JobProgress } from "../job.ts";
 import { currentProducer } from "./default_producer.ts";
 import type { EnqueueOptions } from "./enqueue_options.ts";
 import { assertRateLimit, type RateLimit } from "../guards/rate_limit.ts";
+import { assertTaskConcurrency, type TaskConcurrency } from "../guards/concurrency.ts";
 
 /** What a handler passes to `ctx.waitForEvent`. */
 export interface WaitForEventOptions {
@@ -103,6 +104,13 @@ export interface TaskDefinition<S extends z.ZodType = z.ZodType, R = unknown> {
    * wait `queued` without using an attempt (see `src/guards/rate_limit.ts`).
    */
   rateLimit?: RateLimit;
+  /**
+   * Per-key concurrency: at most `limit` (1-50) jobs with the same `key(input)` are queued or
+   * running at once, across every worker; the rest wait `deferred` and the key's jobs are
+   * released in turn with other keys', so one key's backlog never delays another key (see
+   * `src/guards/concurrency.ts`). A request's `concurrency_key` overrides the key.
+   */
+  concurrency?: TaskConcurrency<z.output<S>>;
   /**
    * Where the handler runs (default: the worker's `--isolation`, itself `inline` by
    * default). Inputs and results cross to threads and processes as JSON.
@@ -202,6 +210,9 @@ export function defineTask<S extends z.ZodType, R>(
     throw new RangeError(`task "${definition.name}": memoryMb must be an integer of 16 or more`);
   }
   if (definition.rateLimit) assertRateLimit(definition.rateLimit, `task "${definition.name}"`);
+  if (definition.concurrency) {
+    assertTaskConcurrency(definition.concurrency as TaskConcurrency, `task "${definition.name}"`);
+  }
   if (typeof definition.handler !== "function") {
     const name = definition.name;
     if (!definition.queue) {

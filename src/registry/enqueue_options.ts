@@ -9,6 +9,8 @@
  * @module
  */
 
+import type { DebounceOptions } from "../guards/debounce.ts";
+
 /** Options of one enqueue; unset fields come from the task, then from tq's defaults. */
 export interface EnqueueOptions {
   queue?: string;
@@ -42,6 +44,23 @@ export interface EnqueueOptions {
    * every worker (see `src/guards/group.ts`). Not with `dependsOn` or `idempotencyKey`.
    */
   group?: string;
+  /**
+   * Per-key concurrency: at most `concurrencyLimit` jobs with this key are queued or running
+   * at once, across every worker; the others wait their turn (see
+   * `src/guards/concurrency.ts`). Overrides the task's `concurrency.key`. Not with `group`,
+   * `dependsOn`, `idempotencyKey` or `debounce`.
+   */
+  concurrencyKey?: string;
+  /** The key's limit (1-50); required with `concurrencyKey` unless the task sets one. */
+  concurrencyLimit?: number;
+  /**
+   * Debounce: the job waits `waitMs`; another enqueue of the task with the same `key` while
+   * it has not started replaces its input and pushes its start back to `waitMs` from then
+   * (never past `maxWaitMs` after the first), and gets the same job (see
+   * `src/guards/debounce.ts`). Not with a start time, expiry, `dependsOn`, `idempotencyKey`,
+   * `group` or `concurrencyKey`.
+   */
+  debounce?: DebounceOptions;
   /**
    * An http(s) URL that gets a POST of the final job JSON once the job has finished,
    * failed or been canceled, retried with backoff; at least once (see `src/callbacks/`).

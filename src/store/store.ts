@@ -20,6 +20,7 @@ import type { Job, JobState } from "../job.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./schedules.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
+import type { DebouncedInsertParams, DebouncedInsertResult } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 import type { SessionRecord } from "./sessions.ts";
 import type { EventListParams, EventRecord, WaitingListParams } from "./events.ts";
@@ -121,6 +122,15 @@ export interface Store {
    * the insert are one atomic write, so concurrent repeats create exactly one job.
    */
   jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult>;
+
+  /**
+   * A debounced enqueue: reads the record of `job.task` and `debounce.key` (see
+   * `debounce.ts`) and the job it names, and writes what `debounceWrite`
+   * (`src/guards/debounce.ts`) makes of them: `job`, or the waiting job with `job`'s input
+   * and a later start, with the key's new record. Read and write are one atomic write (the
+   * record and the job still as read), so concurrent requests of one key join one job.
+   */
+  jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult>;
 
   /**
    * Takes up to `limit` ready jobs, best first (queue order, then priority, run-at and

@@ -1,5 +1,5 @@
 import { assertEquals } from "../assert.ts";
-import { linkGroups } from "../../src/guards/group.ts";
+import { linkChains } from "../../src/guards/group.ts";
 import { createJob } from "../../src/transitions.ts";
 import { parentSettled } from "../../src/flows/dependencies.ts";
 import type { Job } from "../../src/job.ts";
@@ -9,9 +9,9 @@ const job = (id: string, group?: string) => createJob({ id, task: "t", input: 1,
 
 Deno.test("new group jobs chain behind the stored tail and behind each other", () => {
   const tail = job("a", "g");
-  const { jobs, predecessors, tails } = linkGroups(
+  const { jobs, predecessors, lanes } = linkChains(
     [job("b", "g"), job("c", "g"), job("x"), job("d", "h")],
-    new Map([["g", tail], ["h", null]]),
+    new Map([["group:g", [tail]], ["group:h", [null]]]),
   );
   assertEquals(jobs.map((j) => [j.id, j.state, j.groupAfter]), [
     ["b", "deferred", "a"],
@@ -21,17 +21,17 @@ Deno.test("new group jobs chain behind the stored tail and behind each other", (
   ]);
   assertEquals(jobs[0].dependants, ["c"]);
   assertEquals(predecessors.map((p) => [p.after.dependants, p.after.version]), [[["b"], 2]]);
-  assertEquals([...tails], [["g", "c"], ["h", "d"]]);
+  assertEquals([...lanes], [["group:g", ["c"]], ["group:h", ["d"]]]);
 });
 
 Deno.test("a tail that ended does not hold a new group job back", () => {
   const done: Job = { ...job("a", "g"), state: "failed" };
-  const { jobs, predecessors } = linkGroups([job("b", "g")], new Map([["g", done]]));
+  const { jobs, predecessors } = linkChains([job("b", "g")], new Map([["group:g", [done]]]));
   assertEquals([jobs[0].state, predecessors], ["queued", []]);
 });
 
 Deno.test("the next group job is released however the one before it ended", () => {
-  const [next] = linkGroups([job("b", "g")], new Map([["g", job("a", "g")]])).jobs;
+  const [next] = linkChains([job("b", "g")], new Map([["group:g", [job("a", "g")]]])).jobs;
   for (const state of ["finished", "failed", "canceled"] as const) {
     assertEquals(parentSettled(next, { ...job("a", "g"), state }, 5).state, "queued");
   }

@@ -33,6 +33,8 @@ Deno.test("GET /jobs/{id} renders the job as snake_case JSON", async () => {
       dependants: [],
       flow_id: null,
       group: null,
+      concurrency_key: null,
+      concurrency_limit: null,
       progress: null,
       callback: null,
       steps: [],

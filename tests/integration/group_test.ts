@@ -3,22 +3,12 @@
  * two `tq worker` processes, start strictly in enqueue order and never overlap, while jobs
  * without a group, enqueued with them, run alongside and are done long before the group.
  */
-import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
-import { parseRecords, registry } from "../fixtures/tasks.ts";
 import { assert, assertEquals } from "../assert.ts";
-import { eventually, tempDb, TqProcess } from "./tq_process.ts";
+import { eventually } from "./tq_process.ts";
+import { withRecordWorkers } from "./record_workers.ts";
 
 Deno.test("a group of ten jobs runs in order without overlap on two workers while others flow", async () => {
-  const { db, dir, cleanup } = await tempDb();
-  const recordFile = `${dir}/runs.log`;
-  const store = await openKvStore(db);
-  const args = ["worker", "chaos", "--db", db, "--tasks", "tests/fixtures/tasks.ts"];
-  const env = { TQ_RECORD_FILE: recordFile };
-  const workers = [TqProcess.start(args, env), TqProcess.start(args, env)];
-  try {
-    await Promise.all(workers.map((w) => w.waitForLine((l) => l.event === "worker:started")));
-    const producer = new Producer({ store, registry });
+  await withRecordWorkers(async ({ store, producer, runs: recorded }) => {
     const grouped = [];
     const others = [];
     for (let i = 0; i < 10; i++) {
@@ -33,7 +23,7 @@ Deno.test("a group of ten jobs runs in order without overlap on two workers whil
       30_000,
       "all 30 jobs to finish",
     );
-    const runs = parseRecords(await Deno.readTextFile(recordFile));
+    const runs = await recorded();
     const at = (kind: "start" | "end", id: string) =>
       runs.find((r) => r.kind === kind && r.job === id)!;
     const groupRuns = grouped.map((job) => ({
@@ -54,9 +44,5 @@ Deno.test("a group of ten jobs runs in order without overlap on two workers whil
     );
     const pids = new Set(groupRuns.map((run) => run.start.pid));
     console.log(`group: 10 jobs in order on ${pids.size} worker(s); 20 others done first`);
-  } finally {
-    store.close();
-    await Promise.all(workers.map((w) => w.stop()));
-    await cleanup();
-  }
+  });
 });

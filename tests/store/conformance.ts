@@ -24,6 +24,8 @@ import { runIdempotencyConformance } from "./conformance_idempotency.ts";
 import { runBatchConformance } from "./conformance_batches.ts";
 import { runRateLimitConformance } from "./conformance_rate_limits.ts";
 import { runGroupConformance } from "./conformance_groups.ts";
+import { runConcurrencyConformance } from "./conformance_concurrency.ts";
+import { runDebounceConformance } from "./conformance_debounce.ts";
 import { runCallbackConformance } from "./conformance_callbacks.ts";
 import { runDeletionConformance } from "./conformance_deletion.ts";
 import { runRetentionConformance } from "./conformance_retention.ts";
@@ -78,6 +80,8 @@ export function runStoreConformance(
   runBatchConformance(test);
   runRateLimitConformance(test);
   runGroupConformance(test);
+  runConcurrencyConformance(test);
+  runDebounceConformance(test);
   runCallbackConformance(test);
   runDeletionConformance(test);
   runEventConformance(test);

@@ -75,12 +75,26 @@ export function runGroupConformance(test: Test): void {
     assertEquals(await states(store, [b, c]), ["failed", "queued"]);
   });
 
-  test("canceling a waiting group job releases the one after it", async (store) => {
+  test("canceling a waiting group job hands its place to the one after it", async (store) => {
     const [a, b, c] = [job("g"), job("g"), job("g")];
     await store.jobInsertMany({ jobs: [a, b, c] });
     await update(store, b, (j) => cancelJob(j, { now: T0 + 1, reason: "no", ttlMs: 9_000 }));
-    assertEquals(await states(store, [a, b, c]), ["queued", "canceled", "queued"]);
-    assertEquals((await claimIds(store)).sort(), [a.id, c.id].sort());
+    assertEquals(await states(store, [a, b, c]), ["queued", "canceled", "deferred"]);
+    assertEquals((await store.jobGet(c.id))?.groupAfter, a.id);
+    // Still one at a time: c runs once a has ended.
+    assertEquals(await claimIds(store), [a.id]);
+    await update(store, a, finish(T0 + 2));
+    assertEquals(await claimIds(store), [c.id]);
+  });
+
+  test("a group whose newest waiting job was canceled stays taken", async (store) => {
+    const [a, b] = [job("g"), job("g")];
+    await store.jobInsertMany({ jobs: [a, b] });
+    await update(store, b, (j) => cancelJob(j, { now: T0 + 1, reason: "no", ttlMs: 9_000 }));
+    const c = job("g");
+    await store.jobInsertMany({ jobs: [c] });
+    assertEquals(await states(store, [a, c]), ["queued", "deferred"]);
+    assertEquals((await store.jobGet(c.id))?.groupAfter, a.id);
   });
 
   test("a group whose jobs all ended runs the next job at once", async (store) => {

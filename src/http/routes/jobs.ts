@@ -119,9 +119,10 @@ export function jobRoutes(app: OpenAPIHono, { producer, registry, store }: AppDe
     const { task, input, ...fields } = c.req.valid("json");
     const request = enqueueRequest(task, input, fields);
     request.idempotencyKey = requestKey(request.idempotencyKey, c.req.header("idempotency-key"));
-    const { job, created } = await enqueueOnce(producer, request);
+    const { job, created, debounced } = await enqueueOnce(producer, request);
     c.header("Location", jobUrl(job.id));
-    return c.json(enqueuedJson(job), created ? 202 : 200);
+    // A repeat of an idempotency key is 200; a debounced one changed the job, so 202.
+    return c.json(enqueuedJson(job, debounced), created || debounced ? 202 : 200);
   }, enqueueHook(registry));
 
   app.openapi(getRoute, async (c) => {

@@ -139,9 +139,9 @@ export function stuckDependant(
     kind: head ? "group_head_gone" : "parent_gone",
     job,
     message: head
-      ? `job ${job.id} of group "${job.group}" waits for ${job.groupAfter}, which is ${
-        parents.get(job.groupAfter!) ? "ended" : "gone"
-      }`
+      ? `job ${job.id} of ${
+        job.group !== undefined ? `group "${job.group}"` : `concurrency key "${job.concurrencyKey}"`
+      } waits for ${job.groupAfter}, which is ${parents.get(job.groupAfter!) ? "ended" : "gone"}`
       : `deferred job ${job.id} waits for parents that finished: ${missing.join(", ")}`,
     repair: holding > 0 ? `count it as waiting for ${holding} parent(s)` : "release it (queued)",
     fix: released(job, holding, now),

@@ -43,10 +43,13 @@ import { PausedQueues } from "../paused_queues.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import { KvIdempotency } from "./idempotency.ts";
+import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
+import { insertDebounced } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import { KvBatches } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
 import { insertGrouped } from "./groups.ts";
+import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
 import type { SessionRecord } from "../sessions.ts";
@@ -172,7 +175,7 @@ class KvStore implements Store {
         `at most ${MAX_INSERT_BATCH} jobs fit in one commit; got ${jobs.length}`,
       );
     }
-    if (jobs.some((job) => job.group !== undefined)) {
+    if (jobs.some((job) => chainKeyOf(job))) {
       let written: Job[];
       try {
         written = await insertGrouped(this.#kv, jobs);
@@ -203,6 +206,12 @@ class KvStore implements Store {
       throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
     }
     if (jobs.some((job) => job.state === "queued")) this.#bell.ring();
+  }
+
+  async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
+    const result = await insertDebounced(this.#kv, params);
+    if (result.job.state === "queued") this.#bell.ring();
+    return result;
   }
 
   jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {

@@ -1,9 +1,9 @@
 /**
- * Ordered groups on Redis: new jobs are chained behind their groups' newest jobs (the pure
- * rule is `src/guards/group.ts`) in one `write_linked` script that also compares and sets
- * each group's record (`prefix:group:<key>`, the id of its newest job, kept
- * `GROUP_TTL_MS` after the last enqueue): two producers appending to one group at once
- * cannot both become its head. Releasing the next job when one ends is the dependants'
+ * Ordered groups and concurrency keys on Redis: new jobs are chained into their keys' lanes
+ * (the pure rule is `src/guards/group.ts`) in one `write_linked` script that also compares
+ * and sets each key's record (`prefix:group:<key>` or `prefix:concurrency:<key>`, its lane
+ * tails, kept `GROUP_TTL_MS` after the last enqueue): two producers appending to one key at
+ * once cannot both start a lane. Releasing the next job when one ends is the dependants'
  * settling (`dependencies.ts`), unchanged.
  *
  * @example
@@ -15,7 +15,15 @@
  */
 import { StoreUnavailableError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import { GROUP_TTL_MS, linkGroups } from "../../guards/group.ts";
+import {
+  chainId,
+  chainKeys,
+  GROUP_TTL_MS,
+  laneIds,
+  laneRecord,
+  laneTails,
+  linkChains,
+} from "../../guards/group.ts";
 import type { RedisKeys } from "./keys.ts";
 import { linkedWriteArgs } from "./dependencies.ts";
 import { locateJobs } from "./reads.ts";
@@ -34,31 +42,27 @@ export class RedisGroups {
     this.#keys = keys;
   }
 
-  /** Inserts `jobs`, chaining those with a `group`; returns the records written. */
+  /** Inserts `jobs`, chaining those with a group or concurrency key; returns the records written. */
   async insert(jobs: Job[]): Promise<Job[]> {
     if (jobs.some((job) => job.dependsOn)) {
       throw new RangeError("jobs with depends_on and jobs with a group go in separate inserts");
     }
-    const groups = [...new Set(jobs.flatMap((job) => job.group === undefined ? [] : [job.group]))];
-    const recordKeys = groups.map((group) => `${this.#keys.prefix}:group:${group}`);
+    const keys = chainKeys(jobs);
+    const recordKeys = keys.map(({ kind, key }) => `${this.#keys.prefix}:${kind}:${key}`);
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const tailIds = await this.#redis.mget(...recordKeys);
-      const read = await locateJobs(
-        this.#redis,
-        this.#keys,
-        tailIds.filter((id): id is string => id !== null),
-      );
-      const stored = new Map(read.flatMap((job) => job ? [[job.id, job] as const] : []));
-      const tails = new Map(groups.map((group, i) => [group, stored.get(tailIds[i]!) ?? null]));
-      const linked = linkGroups(jobs, tails);
+      const records = await this.#redis.mget(...recordKeys);
+      const tailIds = records.map(laneIds);
+      const resolved = await laneTails(tailIds, (ids) => locateJobs(this.#redis, this.#keys, ids));
+      const tails = new Map(keys.map((chain, i) => [chainId(chain), resolved[i]]));
+      const linked = linkChains(jobs, tails);
       const writes = [
         ...linked.predecessors,
         ...linked.jobs.map((after) => ({ before: null, after })),
       ];
-      const conditions = groups.flatMap((group, i) => [
+      const conditions = keys.flatMap((chain, i) => [
         recordKeys[i],
-        tailIds[i] ?? "",
-        linked.tails.get(group)!,
+        records[i] ?? "",
+        laneRecord(linked.lanes.get(chainId(chain))!),
         String(GROUP_TTL_MS),
       ]);
       const args = linkedWriteArgs(this.#keys, writes);
@@ -69,7 +73,7 @@ export class RedisGroups {
         this.#keys.locator,
         String(writes.length),
         ...args,
-        String(groups.length),
+        String(keys.length),
         ...conditions,
       );
       if (written === 1) return linked.jobs;

@@ -51,12 +51,15 @@ import { RedisSchedules } from "./schedules.ts";
 import { PausedQueues } from "../paused_queues.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import { RedisIdempotency } from "./idempotency.ts";
+import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
+import { RedisDebounce } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import { RedisBatches } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
 import { RedisDependencies } from "./dependencies.ts";
 import { RedisRateLimits } from "./rate_limits.ts";
 import { RedisGroups } from "./groups.ts";
+import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { RedisAudit } from "./audit.ts";
 import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
@@ -244,6 +247,7 @@ class RedisStore implements Store {
   readonly #paused: PausedQueues;
   readonly #dependencies: RedisDependencies;
   readonly #idempotency: RedisIdempotency;
+  readonly #debounce: RedisDebounce;
   readonly #batches: RedisBatches;
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
@@ -267,6 +271,7 @@ class RedisStore implements Store {
     this.#schedules = new RedisSchedules(redis, keys);
     this.#paused = new PausedQueues(() => this.queuePausedList());
     this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
+    this.#debounce = new RedisDebounce(redis, keys);
     this.#batches = new RedisBatches(redis, keys);
     this.#rateLimits = new RedisRateLimits(redis, keys);
     this.#groups = new RedisGroups(redis, keys);
@@ -299,7 +304,7 @@ class RedisStore implements Store {
     if (jobs.length > MAX_INSERT_BATCH) {
       throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
     }
-    if (jobs.some((job) => job.group !== undefined)) {
+    if (jobs.some((job) => chainKeyOf(job))) {
       return reach(async () => void await this.#groups.insert(jobs));
     }
     if (jobs.some((job) => job.dependsOn)) {
@@ -355,6 +360,12 @@ class RedisStore implements Store {
     return jobs.every((job, i) =>
       stored[i]?.createdAt === job.createdAt && stored[i]?.task === job.task
     );
+  }
+
+  async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
+    const result = await reach(() => this.#debounce.insert(params));
+    if (this.#replication) await this.#waitForReplicas(`job ${result.job.id}`);
+    return result;
   }
 
   async jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {

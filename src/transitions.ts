@@ -351,8 +351,8 @@ export function promoteJob(job: Job): Job {
 
 /**
  * An operator's "run now": a scheduled job (delayed, waiting out a retry's backoff or a
- * deferral) joins its queue's ready jobs at once, keeping its attempts. Any other state is
- * refused (`InvalidStateError` naming it).
+ * deferral, or asleep in `ctx.sleep`) joins its queue's ready jobs at once, keeping its
+ * attempts. Any other state is refused (`InvalidStateError` naming it).
  *
  * @example
  * ```ts
@@ -364,7 +364,12 @@ export function promoteJob(job: Job): Job {
  */
 export function runJobNow(job: Job, { now }: { now: number }): Job {
   assertState(job, ["scheduled"], "run now");
-  return next(job, { state: "queued", runAt: now });
+  // A job asleep in `ctx.sleep` wakes now too: its sleep ends here, so the replayed
+  // handler passes it instead of going back to sleep until the original end.
+  const steps = job.steps?.map((step) =>
+    step.state === "sleeping" ? { ...step, until: Math.min(step.until ?? now, now) } : step
+  );
+  return next(job, { state: "queued", runAt: now, ...(steps ? { steps } : {}) });
 }
 
 /**

@@ -120,6 +120,22 @@ for (const [backend, openStore] of backends) {
     assertEquals(done.steps?.[1].state, "finished");
   });
 
+  Deno.test(`${backend}: run now wakes a sleeping job, which passes its sleep at once`, async () => {
+    const sleeper = task("sleeper", async (_input, ctx) => {
+      await ctx.sleep("nap", 3_600_000);
+      return "awake";
+    });
+    await using fx = await fixture([sleeper], openStore);
+    fx.worker({ concurrency: 1 }).start();
+    const { id } = await fx.enqueue("sleeper", {});
+    await waitForJob(fx.store, id, (j) => j.state === "scheduled", "asleep");
+    const response = await api(fx).post(`/jobs/${id}/run-now`, {});
+    assertEquals(response.status, 200);
+    // No clock advance: the hour-long sleep ends because the operator said so.
+    const done = await waitForJob(fx.store, id, (j) => j.state === "finished", "finished");
+    assertEquals([done.result, done.steps?.[0].state], ["awake", "finished"]);
+  });
+
   Deno.test(`${backend}: a waiting job resumes with POST /events' data, or null at its timeout`, async () => {
     const checkout = task("checkout", async (input, ctx) => {
       const order = (input as { order: string }).order;

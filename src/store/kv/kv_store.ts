@@ -14,7 +14,7 @@
  */
 import { dirname } from "node:path";
 import { type Clock, systemClock } from "../../clock.ts";
-import { PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
+import { PayloadTooLargeError, StoreTooNewError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES } from "../../job.ts";
 import { claimJob } from "../../transitions.ts";
 import { settlesDependants } from "../../flows/dependencies.ts";
@@ -51,6 +51,8 @@ import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from ".
 import { KvAudit } from "./audit.ts";
 import type { SessionRecord } from "../sessions.ts";
 import { oldestReadyAt } from "./oldest_ready.ts";
+import { migrateLayout } from "../migrations.ts";
+import { KV_MIGRATIONS, KvLayout } from "./layout.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -108,19 +110,30 @@ export interface KvStoreOptions {
  * ```
  */
 export async function openKvStore(path: string, options: KvStoreOptions = {}): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  let kv: Deno.Kv | undefined;
   try {
     if (path === ":memory:") {
-      const bell = options.bell ?? new LocalBell();
-      return new KvStore(await Deno.openKv(":memory:"), bell, options.clock);
+      kv = await Deno.openKv(":memory:");
+      await migrate(kv, clock, "the in-memory KV store");
+      return new KvStore(kv, options.bell ?? new LocalBell(), clock);
     }
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it
     // locked; a few tries (each waits up to 5 s) keep a file locked for good from hanging us.
-    const kv = retryLockedCommits(await whileLocked(() => Deno.openKv(path), 3));
-    return new KvStore(kv, new Doorbell(`${path}.bell`, options.pollMs), options.clock);
+    kv = retryLockedCommits(await whileLocked(() => Deno.openKv(path), 3));
+    await migrate(kv, clock, `KV file ${path}`);
+    return new KvStore(kv, new Doorbell(`${path}.bell`, options.pollMs), clock);
   } catch (error) {
+    kv?.close();
+    if (error instanceof StoreTooNewError) throw error;
     throw new StoreUnavailableError(`cannot open KV file ${path}: ${(error as Error).message}`);
   }
+}
+
+function migrate(kv: Deno.Kv, clock: Clock, store: string): Promise<number> {
+  const layout = new KvLayout(kv, clock);
+  return migrateLayout({ layout, migrations: KV_MIGRATIONS, target: kv, clock, store });
 }
 
 class KvStore implements Store {
@@ -137,7 +150,7 @@ class KvStore implements Store {
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
-  constructor(kv: Deno.Kv, bell: Bell, clock: Clock = systemClock) {
+  constructor(kv: Deno.Kv, bell: Bell, clock: Clock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);

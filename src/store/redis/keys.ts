@@ -22,6 +22,7 @@
  * | `p:loc` | hash id → queue | finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
  * | `p:task_holds` | hash task → epoch ms the hold ends | `pauseTask` holds (`src/guards/task_holds.ts`) |
+ * | `p:layout`, `p:layout_lock` | string: a number; string with a PX expiry | the layout version and its migration lock (`layout.ts`) |
  *
  * @example
  * ```ts

@@ -58,6 +58,8 @@ import { RedisRateLimits } from "./rate_limits.ts";
 import { RedisGroups } from "./groups.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { RedisAudit } from "./audit.ts";
+import { migrateLayout } from "../migrations.ts";
+import { REDIS_MIGRATIONS, RedisLayout } from "./layout.ts";
 
 /** The default key prefix. */
 export const DEFAULT_PREFIX = "tq";
@@ -104,8 +106,24 @@ export async function openRedisStore(
   const tls = await tlsOptions(url, options.caFile);
   const redis = withScripts(await openClient(url, tls));
   const keys = new RedisKeys(prefix);
+  const clock = options.clock ?? systemClock;
+  await migrate(redis, keys, clock);
   const wakeUps = new WakeUps(() => new Redis(url, clientOptions(tls)), keys.wake);
-  return new RedisStore(redis, keys, wakeUps, options.clock ?? systemClock);
+  return new RedisStore(redis, keys, wakeUps, clock);
+}
+
+/** Runs the prefix's pending migrations (`layout.ts`); closes the client if they fail. */
+async function migrate(redis: ScriptedRedis, keys: RedisKeys, clock: Clock): Promise<void> {
+  const layout = new RedisLayout(redis, keys);
+  const store = `Redis prefix ${keys.prefix}`;
+  try {
+    await reach(() =>
+      migrateLayout({ layout, migrations: REDIS_MIGRATIONS, target: { redis, keys }, clock, store })
+    );
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
 }
 
 /** The default key prefix on a Redis Cluster: a hash tag, so every key shares one slot. */
@@ -160,10 +178,12 @@ export async function openRedisClusterStore(
   const tls = (await Promise.all(urls.map((url) => tlsOptions(url, options.caFile))))[0] ?? {};
   const cluster = withScripts(await openCluster(urls, tls));
   const keys = new RedisKeys(prefix);
+  const clock = options.clock ?? systemClock;
+  await migrate(cluster, keys, clock);
   const { nodes, options: subscriberOptions } = clusterOptions(urls, tls);
   const wakeUps = new WakeUps(() => new Cluster(nodes, subscriberOptions), keys.wake);
   const replication = replicas > 0 ? { replicas, timeoutMs } : undefined;
-  return new RedisStore(cluster, keys, wakeUps, options.clock ?? systemClock, replication);
+  return new RedisStore(cluster, keys, wakeUps, clock, replication);
 }
 
 /** `prefix` if it is a valid key prefix, else a `RangeError`. */

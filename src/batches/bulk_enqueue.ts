@@ -1,7 +1,7 @@
 /**
  * Bulk enqueue: many requests validated one by one, the valid ones inserted in atomic
- * commits that respect the store's limits (`maxInsertBatch` jobs, and about 800 KiB per
- * KV commit, measured with `store.jobBytes`), as one batch. Each request ends either
+ * commits that respect the store's limits (`maxInsertBatch` jobs and `maxCommitBytes` of
+ * records, measured with `store.jobBytes`), as one batch. Each request ends either
  * wholly enqueued or listed as rejected with the reason; the batch record is written after
  * its jobs, so a batch never looks complete while its jobs are still being inserted.
  * Job ids follow from the batch id (`jobIdAfter(batchId, index + 1)`); with an
@@ -30,8 +30,6 @@ import { bulkRepeat } from "./bulk_repeat.ts";
 
 /** The most jobs one bulk request may hold. */
 export const MAX_BULK_JOBS = 10_000;
-/** Bytes of job records per insert commit: KV's 819,200 per commit, less room for indexes. */
-export const COMMIT_BYTES = 400_000;
 /**
  * Insert commits on their way at once: the next commit is built (records serialized,
  * index entries derived) while the store writes the previous one.
@@ -140,14 +138,15 @@ function* prepare(
   }
 }
 
-/** Groups jobs into commits within the store's job count and KV's commit size. */
+/** Groups jobs into commits within the store's job count and commit size. */
 function* commits(store: Store, jobs: Iterable<Prepared>): Generator<Prepared[]> {
   let chunk: Prepared[] = [];
   let bytes = 0;
   for (const item of jobs) {
     const size = store.jobBytes(item.job) + ENTRY_OVERHEAD_BYTES;
     if (
-      chunk.length === store.maxInsertBatch || (chunk.length > 0 && bytes + size > COMMIT_BYTES)
+      chunk.length === store.maxInsertBatch ||
+      (chunk.length > 0 && bytes + size > store.maxCommitBytes)
     ) {
       yield chunk;
       chunk = [];

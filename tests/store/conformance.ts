@@ -327,6 +327,22 @@ export function runStoreConformance(
     assertEquals(await store.queueCounts(), []);
   });
 
+  test("records filling maxCommitBytes insert whole in one call", async (store) => {
+    const count = 8;
+    const pad = (i: number) => {
+      const empty = job({ input: "" }, T0 + i);
+      const input = "x".repeat(Math.floor(store.maxCommitBytes / count) - store.jobBytes(empty));
+      return { ...empty, input };
+    };
+    const jobs = Array.from({ length: count }, (_, i) => pad(i));
+    const bytes = jobs.map((j) => store.jobBytes(j));
+    assert(bytes.every((b) => b <= store.maxJobBytes));
+    assert(bytes.reduce((a, b) => a + b) > store.maxCommitBytes - count);
+    await store.jobInsertMany({ jobs });
+    const stored = await store.jobGetMany(jobs.map((j) => j.id));
+    assertEquals(stored.map((j) => j?.input), jobs.map((j) => j.input));
+  });
+
   test("a batch of the largest size inserts whole", async (store) => {
     const jobs = Array.from({ length: store.maxInsertBatch }, (_, i) => job({}, T0 + i));
     await store.jobInsertMany({ jobs });

@@ -56,6 +56,11 @@ import { KV_MIGRATIONS, KvLayout } from "./layout.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
+/**
+ * Bytes of records per insert commit: KV allows 819,200 bytes per atomic operation, and
+ * the index entries, keys and counters of the same jobs take much of the rest.
+ */
+const MAX_COMMIT_BYTES = 400_000;
 /** Jobs per commit: each needs one check, and KV allows 100 checks per atomic operation. */
 const JOBS_PER_COMMIT = 50;
 /**
@@ -139,6 +144,7 @@ function migrate(kv: Deno.Kv, clock: Clock, store: string): Promise<number> {
 class KvStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
+  readonly maxCommitBytes = MAX_COMMIT_BYTES;
   readonly #kv: Deno.Kv;
   readonly #bell: Bell;
   readonly #clock: Clock;

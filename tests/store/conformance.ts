@@ -4,11 +4,12 @@
  *
  * @example
  * ```ts ignore
- * runStoreConformance("kv", async () => ({ store: await openKvStore(path), cleanup }));
+ * runStoreConformance("kv", async (clock) => ({ store: await openKvStore(path, { clock }), cleanup }));
  * ```
  * @module
  */
 import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { FakeClock } from "../../src/clock.ts";
 import { PayloadTooLargeError } from "../../src/errors.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
@@ -47,19 +48,22 @@ function job(spec: Partial<JobSpec> = {}, now = T0): Job {
 }
 
 /**
- * Registers every conformance test for one backend. A backend whose fixture cannot write
- * behind the store's back (`damage`) skips the doctor tests, with `noDamage` as the reason.
+ * Registers every conformance test for one backend. `open` gets a fake clock the store must
+ * time its own waits by (rate-limit wake-ups, paused-queue refreshes), so tests move time
+ * instead of sleeping. A backend whose fixture cannot write behind the store's back
+ * (`damage`) skips the doctor tests, with `noDamage` as the reason.
  */
 export function runStoreConformance(
   backend: string,
-  open: () => Promise<StoreFixture>,
+  open: (clock: FakeClock) => Promise<StoreFixture>,
   { noDamage }: { noDamage?: string } = {},
 ): void {
-  const test = (name: string, fn: (store: Store) => Promise<void>) =>
+  const test = (name: string, fn: (store: Store, clock: FakeClock) => Promise<void>) =>
     Deno.test(`[${backend}] ${name}`, async () => {
-      const fixture = await open();
+      const clock = new FakeClock();
+      const fixture = await open(clock);
       try {
-        await fn(fixture.store);
+        await fn(fixture.store, clock);
       } finally {
         fixture.damage?.close();
         await fixture.cleanup();
@@ -84,7 +88,7 @@ export function runStoreConformance(
       name: `[${backend}] ${name}${noDamage ? ` (skipped: ${noDamage})` : ""}`,
       ignore: noDamage !== undefined,
     }, async () => {
-      const fixture = await open();
+      const fixture = await open(new FakeClock());
       try {
         await fn(fixture.store, fixture.damage!);
       } finally {

@@ -160,10 +160,10 @@ class KvStore implements Store {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
-    this.#paused = new PausedQueues(() => this.queuePausedList());
+    this.#paused = new PausedQueues(() => this.queuePausedList(), clock);
     this.#idempotency = new KvIdempotency(kv);
     this.#batches = new KvBatches(kv);
-    this.#rateLimits = new KvRateLimits(kv);
+    this.#rateLimits = new KvRateLimits(kv, clock);
     this.#audit = new KvAudit(kv);
     this.#bell = bell;
     this.#clock = clock;

@@ -114,7 +114,7 @@ export async function openRedisStore(
   const keys = new RedisKeys(prefix);
   const clock = options.clock ?? systemClock;
   await migrate(redis, keys, clock);
-  const wakeUps = new WakeUps(() => new Redis(url, clientOptions(tls)), keys.wake);
+  const wakeUps = new WakeUps(() => new Redis(url, clientOptions(tls)), keys.wake, clock);
   return new RedisStore(redis, keys, wakeUps, clock);
 }
 
@@ -187,7 +187,7 @@ export async function openRedisClusterStore(
   const clock = options.clock ?? systemClock;
   await migrate(cluster, keys, clock);
   const { nodes, options: subscriberOptions } = clusterOptions(urls, tls);
-  const wakeUps = new WakeUps(() => new Cluster(nodes, subscriberOptions), keys.wake);
+  const wakeUps = new WakeUps(() => new Cluster(nodes, subscriberOptions), keys.wake, clock);
   const replication = replicas > 0 ? { replicas, timeoutMs } : undefined;
   return new RedisStore(cluster, keys, wakeUps, clock, replication);
 }
@@ -288,10 +288,10 @@ class RedisStore implements Store {
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys, MAX_JOB_BYTES);
-    this.#paused = new PausedQueues(() => this.queuePausedList());
+    this.#paused = new PausedQueues(() => this.queuePausedList(), clock);
     this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
     this.#batches = new RedisBatches(redis, keys);
-    this.#rateLimits = new RedisRateLimits(redis, keys);
+    this.#rateLimits = new RedisRateLimits(redis, keys, clock);
     this.#groups = new RedisGroups(redis, keys);
     this.#audit = new RedisAudit(redis, keys);
     this.#keys = keys;
@@ -703,21 +703,18 @@ class RedisStore implements Store {
   }
 
   async ping(): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answered = new AbortController();
     const write = this.#redis.set(this.#keys.ping, String(this.#clock.now()));
     write.catch(() => {}); // a late failure after the timeout is already reported
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
-        PING_TIMEOUT_MS,
-      );
+    const timeout = this.#clock.sleep(PING_TIMEOUT_MS, answered.signal).then(() => {
+      if (!answered.signal.aborted) throw new Error(`no answer within ${PING_TIMEOUT_MS} ms`);
     });
     try {
       await Promise.race([write, timeout]);
     } catch (error) {
       throw new StoreUnavailableError(`Redis unusable: ${(error as Error).message}`);
     } finally {
-      clearTimeout(timer);
+      answered.abort();
     }
   }
 

@@ -26,7 +26,7 @@ export type {
 } from "./registry/define_task.ts";
 export type { EnqueueOptions } from "./registry/enqueue_options.ts";
 export { useProducer } from "./registry/default_producer.ts";
-export type { EnqueueRequest, JobProducer } from "./registry/default_producer.ts";
+export type { EnqueueRequest } from "./registry/default_producer.ts";
 export { Registry } from "./registry/registry.ts";
 export { connect, DEFAULT_DB } from "./connect.ts";
 export type { Connection, ConnectOptions } from "./connect.ts";

@@ -23,7 +23,7 @@ import { DEFAULT_IDEMPOTENCY_TTL_MS, idempotencyIssues } from "../guards/idempot
 import { newIdRange } from "../ids.ts";
 import type { Job } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
-import type { JobPreparer } from "../scheduler/run_schedule.ts";
+import type { Producer } from "../producer.ts";
 import type { BatchCompletion, BatchRecord } from "../store/batches.ts";
 import type { Store } from "../store/store.ts";
 import { bulkRepeat } from "./bulk_repeat.ts";
@@ -59,7 +59,7 @@ export interface BulkResult {
 /** What {@linkcode bulkEnqueue} takes. */
 export interface BulkParams {
   store: Store;
-  producer: JobPreparer;
+  producer: Producer;
   /** Requests, or the error that already ruled one out (a malformed entry). */
   requests: (EnqueueRequest | TqError)[];
   /** Enqueued once every accepted job has ended (see `batch_watcher.ts`). */
@@ -83,7 +83,7 @@ function rejection(index: number, error: TqError): BulkRejection {
  * const spec = completionSpec(producer, { task: "noop", input: {} });
  * ```
  */
-export function completionSpec(producer: JobPreparer, request: EnqueueRequest): BatchCompletion {
+export function completionSpec(producer: Producer, request: EnqueueRequest): BatchCompletion {
   if (
     request.idempotencyKey !== undefined || request.dependsOn !== undefined ||
     request.callbackUrl !== undefined

@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { Job } from "../job.ts";
+import type { Producer } from "../producer.ts";
 import type { EnqueueOptions } from "./enqueue_options.ts";
 
 /** One enqueue: a task, its input and per-job options. */
@@ -18,20 +18,18 @@ export interface EnqueueRequest extends EnqueueOptions {
   input: unknown;
 }
 
-/** Anything that can enqueue a job. */
-export interface JobProducer {
-  enqueue(request: EnqueueRequest): Promise<Job>;
-}
+let current: Pick<Producer, "enqueue"> | undefined;
 
-let current: JobProducer | undefined;
-
-/** Sets the producer `task.enqueue()` goes through. */
-export function useProducer(producer: JobProducer | undefined): void {
+/**
+ * Sets the producer `task.enqueue()` goes through: tq's `Producer`, or a stand-in with its
+ * `enqueue` alone (a handler's isolated thread forwards its enqueues to its parent).
+ */
+export function useProducer(producer: Pick<Producer, "enqueue"> | undefined): void {
   current = producer;
 }
 
 /** The producer set by `useProducer`; throws if none was. */
-export function currentProducer(): JobProducer {
+export function currentProducer(): Pick<Producer, "enqueue"> {
   if (!current) {
     throw new Error("no tq producer: call connect() (or useProducer) before task.enqueue()");
   }

@@ -61,6 +61,8 @@ const MAX_JOB_BYTES = 64_000;
  * the index entries, keys and counters of the same jobs take much of the rest.
  */
 const MAX_COMMIT_BYTES = 400_000;
+/** How long a KV file may take to answer its first read at open. */
+const FIRST_READ_MS = 5_000;
 /** Jobs per commit: each needs one check, and KV allows 100 checks per atomic operation. */
 const JOBS_PER_COMMIT = 50;
 /**
@@ -126,13 +128,37 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it
     // locked; a few tries (each waits up to 5 s) keep a file locked for good from hanging us.
-    kv = retryLockedCommits(await whileLocked(() => Deno.openKv(path), 3));
+    const opened = retryLockedCommits(await whileLocked(() => Deno.openKv(path), 3));
+    // Not closed when the read gets no answer: closing would wait for it, as long as the lock.
+    await firstRead(opened, clock);
+    kv = opened;
     await migrate(kv, clock, `KV file ${path}`);
     return new KvStore(kv, new Doorbell(`${path}.bell`, options.pollMs), clock);
   } catch (error) {
     kv?.close();
     if (error instanceof StoreTooNewError) throw error;
     throw new StoreUnavailableError(`cannot open KV file ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Resolves once the file answers a read. A read waits for good while another process holds
+ * the file's lock (an sqlite3 shell in a transaction, a stuck tq): say so instead of hanging.
+ */
+async function firstRead(kv: Deno.Kv, clock: Clock): Promise<void> {
+  const read = kv.get(["layout", "version"]);
+  const answered = new AbortController();
+  const deadline = clock.sleep(FIRST_READ_MS, answered.signal).then(() => {
+    if (answered.signal.aborted) return;
+    throw new StoreUnavailableError(
+      `no answer to a read within ${FIRST_READ_MS / 1000} s: another process probably ` +
+        `holds its lock (a stuck tq, a backup, an sqlite3 shell)`,
+    );
+  });
+  try {
+    await Promise.race([read, deadline]);
+  } finally {
+    answered.abort();
   }
 }
 

@@ -145,6 +145,26 @@ export class StoreUnavailableError extends TqError {
   }
 }
 
+/**
+ * The store's layout was written by a newer tq than this one (its layout version is above
+ * every version this code knows): nothing is read or written until tq is upgraded.
+ *
+ * @example
+ * ```ts
+ * import { StoreTooNewError } from "./errors.ts";
+ * const error = new StoreTooNewError("KV file ./data/tq.db", 3, 1);
+ * console.assert(error.code === "store_unavailable" && error.version === 3);
+ * ```
+ */
+export class StoreTooNewError extends StoreUnavailableError {
+  constructor(store: string, readonly version: number, readonly knownVersion: number) {
+    super(
+      `${store} has layout version ${version}, newer than this tq knows (${knownVersion}): ` +
+        `upgrade tq to open it`,
+    );
+  }
+}
+
 /** A request without a valid API token (see `src/http/auth/`). */
 export class UnauthorizedError extends TqError {
   constructor(message: string) {

@@ -23,12 +23,6 @@ import { PayloadTooLargeError } from "./errors.ts";
 import type { Job } from "./job.ts";
 import type { Store } from "./store/store.ts";
 
-/**
- * Most bytes of records (as `store.jobBytes` measures them) in one batch: well within the
- * KV file's 819,200 bytes per atomic commit, index entries included.
- */
-export const MAX_BATCH_BYTES = 400_000;
-
 /** Jobs that depend on others go alone: linking may refuse them, and must not fail others. */
 const isLinked = (job: Job) => "dependsOn" in job && job.dependsOn !== undefined;
 
@@ -40,7 +34,8 @@ interface Pending {
 }
 
 /**
- * Gathers concurrent single inserts into few store writes.
+ * Gathers concurrent single inserts into few store writes, each within the store's
+ * `maxInsertBatch` jobs and `maxCommitBytes` of records.
  *
  * @example
  * ```ts ignore
@@ -100,7 +95,7 @@ export class InsertBatcher {
     let bytes = 0;
     for (const item of this.#pending) {
       if (count === share) break;
-      if (count > 0 && bytes + item.bytes > MAX_BATCH_BYTES) break;
+      if (count > 0 && bytes + item.bytes > this.#store.maxCommitBytes) break;
       count++;
       bytes += item.bytes;
     }

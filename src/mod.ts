@@ -28,7 +28,7 @@ export type {
 } from "./registry/define_task.ts";
 export type { EnqueueOptions } from "./registry/enqueue_options.ts";
 export { sendEvent, useProducer } from "./registry/default_producer.ts";
-export type { EnqueueRequest, EventToSend, JobProducer } from "./registry/default_producer.ts";
+export type { EnqueueRequest, EventToSend } from "./registry/default_producer.ts";
 export { Registry } from "./registry/registry.ts";
 export { connect, DEFAULT_DB } from "./connect.ts";
 export type { Connection, ConnectOptions } from "./connect.ts";

@@ -19,7 +19,7 @@ import { newJobId } from "./ids.ts";
 import { InsertBatcher } from "./insert_batcher.ts";
 import type { Job } from "./job.ts";
 import type { Logger } from "./log.ts";
-import type { EnqueueRequest, EventToSend, JobProducer } from "./registry/default_producer.ts";
+import type { EnqueueRequest, EventToSend } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Store } from "./store/store.ts";
 import { activeTraceparent } from "./trace_context.ts";
@@ -27,7 +27,6 @@ import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type EnqueueOutcome,
   idempotencyIssues,
-  type OnceProducer,
 } from "./guards/idempotency.ts";
 import { createJob, JOB_DEFAULTS } from "./transitions.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
@@ -170,8 +169,11 @@ function startByOf(request: EnqueueRequest, now: number): number | undefined {
   return request.expiresIn === undefined ? undefined : now + request.expiresIn;
 }
 
-/** Validates and stores jobs. */
-export class Producer implements JobProducer, OnceProducer {
+/**
+ * Validates and stores jobs: tq's one producer type, which HTTP, the CLI, schedules, flows,
+ * batches and `task.enqueue()` all take.
+ */
+export class Producer {
   readonly store: Store;
   readonly registry: Registry;
   readonly #clock: Clock;

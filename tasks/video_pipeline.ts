@@ -18,7 +18,8 @@
 import { z } from "zod";
 import { abortableSleep } from "../src/abortable_sleep.ts";
 import { UnrecoverableError } from "../src/errors.ts";
-import { type JobPreparer, planFlow } from "../src/flows/plan.ts";
+import { planFlow } from "../src/flows/plan.ts";
+import type { Producer } from "../src/producer.ts";
 import { defineTask } from "../src/registry/define_task.ts";
 import type { Store } from "../src/store/store.ts";
 
@@ -101,7 +102,7 @@ export interface VideoPipelineInput {
  * ```
  */
 export async function enqueueVideoPipeline(
-  producer: JobPreparer,
+  producer: Producer,
   store: Store,
   { video_id, work_ms, fail_thumbnails }: VideoPipelineInput,
 ): Promise<{ flowId: string; nodes: Record<string, string> }> {

@@ -1,6 +1,6 @@
 import { assertEquals, assertRejects } from "./assert.ts";
 import { PayloadTooLargeError, StoreUnavailableError } from "../src/errors.ts";
-import { InsertBatcher, MAX_BATCH_BYTES } from "../src/insert_batcher.ts";
+import { InsertBatcher } from "../src/insert_batcher.ts";
 import type { Job } from "../src/job.ts";
 import type { Store } from "../src/store/store.ts";
 import { createJob } from "../src/transitions.ts";
@@ -15,6 +15,7 @@ function fakeStore(
   let mostWriting = 0;
   const store = {
     maxInsertBatch: 3,
+    maxCommitBytes: 10_000,
     insertsInFlight,
     jobBytes: (job: Job) => JSON.stringify(job).length,
     async jobInsertMany({ jobs }: { jobs: Job[] }) {
@@ -64,10 +65,10 @@ Deno.test("InsertBatcher gathers inserts that arrive while a batch is being writ
   assertEquals(calls, [["a"], ["b", "c"]]);
 });
 
-Deno.test("InsertBatcher keeps a batch within MAX_BATCH_BYTES", async () => {
+Deno.test("InsertBatcher keeps a batch within the store's maxCommitBytes", async () => {
   const { store, calls } = fakeStore();
   const inserts = new InsertBatcher(store);
-  const big = "x".repeat(MAX_BATCH_BYTES / 2);
+  const big = "x".repeat(store.maxCommitBytes / 2);
   await Promise.all(["a", "b", "c"].map((id) => inserts.insert(job(id, big))));
   assertEquals(calls, [["a"], ["b"], ["c"]]);
 });

@@ -1,7 +1,7 @@
 /**
  * Bulk enqueue: many requests validated one by one, the valid ones inserted in atomic
- * commits that respect the store's limits (`maxInsertBatch` jobs, and about 800 KiB per
- * KV commit, measured with `store.jobBytes`), as one batch. Each request ends either
+ * commits that respect the store's limits (`maxInsertBatch` jobs and `maxCommitBytes` of
+ * records, measured with `store.jobBytes`), as one batch. Each request ends either
  * wholly enqueued or listed as rejected with the reason; the batch record is written after
  * its jobs, so a batch never looks complete while its jobs are still being inserted.
  * Job ids follow from the batch id (`jobIdAfter(batchId, index + 1)`); with an
@@ -23,15 +23,13 @@ import { DEFAULT_IDEMPOTENCY_TTL_MS, idempotencyIssues } from "../guards/idempot
 import { newIdRange } from "../ids.ts";
 import type { Job } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
-import type { JobPreparer } from "../scheduler/run_schedule.ts";
+import type { Producer } from "../producer.ts";
 import type { BatchCompletion, BatchRecord } from "../store/batches.ts";
 import type { Store } from "../store/store.ts";
 import { bulkRepeat } from "./bulk_repeat.ts";
 
 /** The most jobs one bulk request may hold. */
 export const MAX_BULK_JOBS = 10_000;
-/** Bytes of job records per insert commit: KV's 819,200 per commit, less room for indexes. */
-export const COMMIT_BYTES = 400_000;
 /**
  * Insert commits on their way at once: the next commit is built (records serialized,
  * index entries derived) while the store writes the previous one.
@@ -61,7 +59,7 @@ export interface BulkResult {
 /** What {@linkcode bulkEnqueue} takes. */
 export interface BulkParams {
   store: Store;
-  producer: JobPreparer;
+  producer: Producer;
   /** Requests, or the error that already ruled one out (a malformed entry). */
   requests: (EnqueueRequest | TqError)[];
   /** Enqueued once every accepted job has ended (see `batch_watcher.ts`). */
@@ -85,7 +83,7 @@ function rejection(index: number, error: TqError): BulkRejection {
  * const spec = completionSpec(producer, { task: "noop", input: {} });
  * ```
  */
-export function completionSpec(producer: JobPreparer, request: EnqueueRequest): BatchCompletion {
+export function completionSpec(producer: Producer, request: EnqueueRequest): BatchCompletion {
   if (
     request.idempotencyKey !== undefined || request.dependsOn !== undefined ||
     request.callbackUrl !== undefined
@@ -140,14 +138,15 @@ function* prepare(
   }
 }
 
-/** Groups jobs into commits within the store's job count and KV's commit size. */
+/** Groups jobs into commits within the store's job count and commit size. */
 function* commits(store: Store, jobs: Iterable<Prepared>): Generator<Prepared[]> {
   let chunk: Prepared[] = [];
   let bytes = 0;
   for (const item of jobs) {
     const size = store.jobBytes(item.job) + ENTRY_OVERHEAD_BYTES;
     if (
-      chunk.length === store.maxInsertBatch || (chunk.length > 0 && bytes + size > COMMIT_BYTES)
+      chunk.length === store.maxInsertBatch ||
+      (chunk.length > 0 && bytes + size > store.maxCommitBytes)
     ) {
       yield chunk;
       chunk = [];

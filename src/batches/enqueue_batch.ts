@@ -16,9 +16,9 @@
  * ```
  * @module
  */
-import type { EnqueueRequest, JobProducer } from "../registry/default_producer.ts";
+import type { Producer } from "../producer.ts";
+import type { EnqueueRequest } from "../registry/default_producer.ts";
 import { currentProducer } from "../registry/default_producer.ts";
-import type { JobPreparer } from "../scheduler/run_schedule.ts";
 import type { Store } from "../store/store.ts";
 import { bulkEnqueue, type BulkResult, completionSpec } from "./bulk_enqueue.ts";
 
@@ -32,11 +32,6 @@ export interface BatchRequest {
   idempotencyKey?: string;
 }
 
-/** A producer that can enqueue batches (tq's `Producer`). */
-export interface BatchProducer {
-  enqueueBatch(request: BatchRequest): Promise<BulkResult>;
-}
-
 /**
  * Validates and enqueues `request` into `store` as one batch, at `now`: what
  * `Producer.enqueueBatch` runs.
@@ -48,7 +43,7 @@ export interface BatchProducer {
  */
 export function batchEnqueue(
   { producer, store, request, now }: {
-    producer: JobPreparer;
+    producer: Producer;
     store: Store;
     request: BatchRequest;
     now: number;
@@ -70,10 +65,11 @@ export function batchEnqueue(
  */
 export async function enqueueBatch(
   request: BatchRequest,
-  producer: JobProducer = currentProducer(),
+  producer: Pick<Producer, "enqueue"> = currentProducer(),
 ): Promise<BulkResult> {
-  if (typeof (producer as Partial<BatchProducer>).enqueueBatch !== "function") {
+  // A stand-in bound by useProducer may enqueue single jobs only.
+  if (!("enqueueBatch" in producer)) {
     throw new TypeError("the bound producer cannot enqueue batches: use tq's Producer");
   }
-  return await (producer as JobProducer & BatchProducer).enqueueBatch(request);
+  return await (producer as Producer).enqueueBatch(request);
 }

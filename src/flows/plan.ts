@@ -17,6 +17,7 @@
  */
 import { type FieldIssue, InvalidInputError, TqError, UnknownTaskError } from "../errors.ts";
 import type { Job } from "../job.ts";
+import type { Producer } from "../producer.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
 import type { Store } from "../store/store.ts";
 
@@ -25,11 +26,6 @@ export const MAX_FLOW_NODES = 100;
 
 /** One node as the producer API takes it: an enqueue request naming its parent nodes. */
 export type FlowNode = Omit<EnqueueRequest, "dependsOn"> & { dependsOn?: string[] };
-
-/** What builds one job record from a request, or throws what is wrong: tq's `Producer`. */
-export interface JobPreparer {
-  prepare(request: EnqueueRequest): Job;
-}
 
 /** A flow to enqueue: nodes by name. */
 export interface FlowSpec {
@@ -79,7 +75,7 @@ function order(nodes: Record<string, FlowNode>): { order: string[]; issues: Fiel
  * listing every problem, or a 413 when it has more than {@linkcode MAX_FLOW_NODES} nodes.
  */
 export function planFlow(
-  producer: JobPreparer,
+  producer: Producer,
   store: Pick<Store, "maxInsertBatch" | "maxJobBytes" | "jobBytes">,
   spec: FlowSpec,
 ): Job[] {

@@ -15,7 +15,7 @@
 import { type FieldIssue, InvalidInputError } from "../errors.ts";
 import type { Job } from "../job.ts";
 import { textProblem } from "../input_rules.ts";
-import type { EnqueueRequest, JobProducer } from "../registry/default_producer.ts";
+import type { EnqueueRequest } from "../registry/default_producer.ts";
 
 /** How long a key holds when the request does not say: 24 hours. */
 export const DEFAULT_IDEMPOTENCY_TTL_MS = 86_400_000;
@@ -99,28 +99,4 @@ export interface EnqueueOutcome {
   created: boolean;
   /** True when a debounced request joined the job waiting for its key (`./debounce.ts`). */
   debounced?: boolean;
-}
-
-/** A producer that tells a new job from a repeat (tq's `Producer`). */
-export interface OnceProducer {
-  enqueueOnce(request: EnqueueRequest): Promise<EnqueueOutcome>;
-}
-
-/**
- * Enqueues through `producer`, telling a repeat of an idempotency key from a new job.
- *
- * @example
- * ```ts ignore
- * const { job, created } = await enqueueOnce(producer, { task: "noop", input: {}, idempotencyKey: "k" });
- * ```
- */
-export function enqueueOnce(
-  producer: JobProducer,
-  request: EnqueueRequest,
-): Promise<EnqueueOutcome> {
-  const once = producer as Partial<OnceProducer>;
-  if (typeof once.enqueueOnce !== "function") {
-    throw new TypeError("the app's producer cannot enqueue idempotently (use tq's Producer)");
-  }
-  return once.enqueueOnce(request);
 }

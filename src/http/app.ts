@@ -18,7 +18,7 @@ import { bodyLimit } from "hono/body-limit";
 import { type Clock, systemClock } from "../clock.ts";
 import { TqError } from "../errors.ts";
 import { createLogger, type Logger } from "../log.ts";
-import type { JobProducer } from "../registry/default_producer.ts";
+import type { Producer } from "../producer.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import type { Schedule } from "../scheduler/schedule.ts";
@@ -58,7 +58,7 @@ export const DEFAULT_JOB_TTL_MS = 7 * 24 * 3_600_000;
 /** What {@linkcode createApp} needs. */
 export interface AppOptions {
   /** Validates and stores new jobs (a `Producer`). */
-  producer: JobProducer;
+  producer: Producer;
   store: Store;
   registry: Registry;
   /** The time of retries and cancels (the wall clock). */

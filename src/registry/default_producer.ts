@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import type { Job } from "../job.ts";
+import type { Producer } from "../producer.ts";
 import type { EnqueueOptions } from "./enqueue_options.ts";
 
 /** One enqueue: a task, its input and per-job options. */
@@ -31,22 +31,18 @@ export interface EventToSend {
   data?: unknown;
 }
 
-/** Anything that can enqueue a job (and, a store's producer, send events). */
-export interface JobProducer {
-  enqueue(request: EnqueueRequest): Promise<Job>;
-  /** Wakes the jobs waiting for an event (see `src/steps/events.ts`). */
-  sendEvent?(request: EventToSend): Promise<{ woken: number }>;
-}
+let current: Pick<Producer, "enqueue"> | undefined;
 
-let current: JobProducer | undefined;
-
-/** Sets the producer `task.enqueue()` goes through. */
-export function useProducer(producer: JobProducer | undefined): void {
+/**
+ * Sets the producer `task.enqueue()` goes through: tq's `Producer`, or a stand-in with its
+ * `enqueue` alone (a handler's isolated thread forwards its enqueues to its parent).
+ */
+export function useProducer(producer: Pick<Producer, "enqueue"> | undefined): void {
   current = producer;
 }
 
 /** The producer set by `useProducer`; throws if none was. */
-export function currentProducer(): JobProducer {
+export function currentProducer(): Pick<Producer, "enqueue"> {
   if (!current) {
     throw new Error("no tq producer: call connect() (or useProducer) before task.enqueue()");
   }
@@ -65,7 +61,8 @@ export function currentProducer(): JobProducer {
  * ```
  */
 export function sendEvent(request: EventToSend): Promise<{ woken: number }> {
-  const producer = currentProducer();
+  // A stand-in producer (an isolated handler's forwarder) has `enqueue` alone.
+  const producer: Partial<Producer> = currentProducer();
   if (!producer.sendEvent) {
     return Promise.reject(new Error("this producer cannot send events: use connect()'s"));
   }

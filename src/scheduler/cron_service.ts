@@ -24,7 +24,8 @@ import type { ScheduleRunOutcome } from "../store/schedules.ts";
 import type { Store } from "../store/store.ts";
 import { denoCronFor } from "./deno_cron.ts";
 import type { Schedule } from "./schedule.ts";
-import { type JobPreparer, runSchedule } from "./run_schedule.ts";
+import type { Producer } from "../producer.ts";
+import { runSchedule } from "./run_schedule.ts";
 import { firesAt, previousFire } from "./zoned_cron.ts";
 
 /** How `Deno.cron` is called; replaced in tests. */
@@ -43,7 +44,7 @@ const MINUTE_MS = 60_000;
 /** What a {@linkcode CronService} needs. */
 export interface CronServiceOptions {
   store: Store;
-  producer: JobPreparer;
+  producer: Producer;
   schedules: Schedule[];
   clock: Clock;
   logger: Logger;

@@ -10,29 +10,10 @@
  * @module
  */
 import type { Job } from "../job.ts";
-import type { EnqueueRequest, JobProducer } from "../registry/default_producer.ts";
+import type { Producer } from "../producer.ts";
 import type { ScheduleRunOutcome } from "../store/schedules.ts";
 import type { Store } from "../store/store.ts";
 import type { Schedule } from "./schedule.ts";
-
-/** A producer that can build a job without storing it (tq's `Producer`). */
-export interface JobPreparer {
-  /** Builds the job of `request` (with `id` if given), or throws what is wrong with it. */
-  prepare(request: EnqueueRequest, id?: string): Job;
-}
-
-/**
- * Whether a producer can build jobs without storing them, as schedule runs need.
- *
- * @example
- * ```ts
- * import { canPrepare } from "./run_schedule.ts";
- * console.assert(!canPrepare({ enqueue: () => Promise.reject(new Error("no")) }));
- * ```
- */
-export function canPrepare(producer: JobProducer): producer is JobProducer & JobPreparer {
-  return typeof (producer as Partial<JobPreparer>).prepare === "function";
-}
 
 /**
  * Runs `schedule` once, for the cron tick `tickAt` or (without it) by hand.
@@ -45,7 +26,7 @@ export function canPrepare(producer: JobProducer): producer is JobProducer & Job
 export async function runSchedule(
   { store, producer, schedule, tickAt }: {
     store: Store;
-    producer: JobPreparer;
+    producer: Producer;
     schedule: Schedule;
     tickAt?: number;
   },

@@ -7,11 +7,13 @@
  * @example
  * ```ts
  * import { PausedQueues } from "./paused_queues.ts";
- * const paused = new PausedQueues(() => Promise.resolve(["mail"]));
+ * import { systemClock } from "../clock.ts";
+ * const paused = new PausedQueues(() => Promise.resolve(["mail"]), systemClock);
  * console.assert((await paused.filter(["mail", "default"])).join() === "default");
  * ```
  * @module
  */
+import type { Clock } from "../clock.ts";
 
 /** How stale a claimant's view of the paused queues may be, in ms. */
 export const PAUSE_REFRESH_MS = 500;
@@ -19,17 +21,19 @@ export const PAUSE_REFRESH_MS = 500;
 /** A cached set of paused queue names. */
 export class PausedQueues {
   readonly #read: () => Promise<string[]>;
+  readonly #clock: Clock;
   #names = new Set<string>();
   #readAt = -Infinity;
 
-  constructor(read: () => Promise<string[]>) {
+  constructor(read: () => Promise<string[]>, clock: Clock) {
     this.#read = read;
+    this.#clock = clock;
   }
 
-  /** `queues` without the paused ones, in order. Staleness is by the monotonic clock. */
+  /** `queues` without the paused ones, in order. A clock set back reads the list again. */
   async filter(queues: string[]): Promise<string[]> {
-    const now = performance.now();
-    if (now - this.#readAt >= PAUSE_REFRESH_MS) {
+    const now = this.#clock.now();
+    if (now - this.#readAt >= PAUSE_REFRESH_MS || now < this.#readAt) {
       this.#names = new Set(await this.#read());
       this.#readAt = now;
     }

@@ -94,6 +94,14 @@ export interface Store {
   readonly maxInsertBatch: number;
 
   /**
+   * The most bytes of records (as `jobBytes` measures them) that callers put in one
+   * `jobInsertMany` call: the KV file's is what fits its 819,200-byte commit with the index
+   * entries, Redis's what one insert script may copy without holding Redis up for long.
+   * A single record up to `maxJobBytes` is always taken, even when this is smaller.
+   */
+  readonly maxCommitBytes: number;
+
+  /**
    * How many `jobInsertMany` calls the group commit of single enqueues may have on their
    * way at once; 1 if not given. More let the next batch be prepared while the store
    * writes one, where the store takes calls in parallel or pipelined.

@@ -23,12 +23,7 @@ import { FakeClock } from "../clock.ts";
 import type { Job } from "../job.ts";
 import { silentLogger } from "../log.ts";
 import { Producer } from "../producer.ts";
-import {
-  currentProducer,
-  type EventToSend,
-  type JobProducer,
-  useProducer,
-} from "../registry/default_producer.ts";
+import { currentProducer, type EventToSend, useProducer } from "../registry/default_producer.ts";
 import type { Registry } from "../registry/registry.ts";
 import { runSchedule } from "../scheduler/run_schedule.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "../scheduler/schedule.ts";
@@ -126,7 +121,7 @@ export async function createTestQueue(options: TestQueueOptions): Promise<TestQu
   const bell = new LocalBell();
   const store = await openKvStore(":memory:", { clock, bell });
   const producer = new Producer({ store, registry, clock });
-  let previous: JobProducer | undefined;
+  let previous: ReturnType<typeof currentProducer> | undefined;
   try {
     previous = currentProducer();
   } catch {

@@ -4,11 +4,12 @@
  *
  * @example
  * ```ts ignore
- * runStoreConformance("kv", async () => ({ store: await openKvStore(path), cleanup }));
+ * runStoreConformance("kv", async (clock) => ({ store: await openKvStore(path, { clock }), cleanup }));
  * ```
  * @module
  */
 import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { FakeClock } from "../../src/clock.ts";
 import { PayloadTooLargeError } from "../../src/errors.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
@@ -51,19 +52,22 @@ function job(spec: Partial<JobSpec> = {}, now = T0): Job {
 }
 
 /**
- * Registers every conformance test for one backend. A backend whose fixture cannot write
- * behind the store's back (`damage`) skips the doctor tests, with `noDamage` as the reason.
+ * Registers every conformance test for one backend. `open` gets a fake clock the store must
+ * time its own waits by (rate-limit wake-ups, paused-queue refreshes), so tests move time
+ * instead of sleeping. A backend whose fixture cannot write behind the store's back
+ * (`damage`) skips the doctor tests, with `noDamage` as the reason.
  */
 export function runStoreConformance(
   backend: string,
-  open: () => Promise<StoreFixture>,
+  open: (clock: FakeClock) => Promise<StoreFixture>,
   { noDamage }: { noDamage?: string } = {},
 ): void {
-  const test = (name: string, fn: (store: Store) => Promise<void>) =>
+  const test = (name: string, fn: (store: Store, clock: FakeClock) => Promise<void>) =>
     Deno.test(`[${backend}] ${name}`, async () => {
-      const fixture = await open();
+      const clock = new FakeClock();
+      const fixture = await open(clock);
       try {
-        await fn(fixture.store);
+        await fn(fixture.store, clock);
       } finally {
         fixture.damage?.close();
         await fixture.cleanup();
@@ -91,7 +95,7 @@ export function runStoreConformance(
       name: `[${backend}] ${name}${noDamage ? ` (skipped: ${noDamage})` : ""}`,
       ignore: noDamage !== undefined,
     }, async () => {
-      const fixture = await open();
+      const fixture = await open(new FakeClock());
       try {
         await fn(fixture.store, fixture.damage!);
       } finally {
@@ -334,6 +338,22 @@ export function runStoreConformance(
     await assertRejects(() => store.jobInsertMany({ jobs: [small, big] }), PayloadTooLargeError);
     assertEquals(await store.jobGet(small.id), null);
     assertEquals(await store.queueCounts(), []);
+  });
+
+  test("records filling maxCommitBytes insert whole in one call", async (store) => {
+    const count = 8;
+    const pad = (i: number) => {
+      const empty = job({ input: "" }, T0 + i);
+      const input = "x".repeat(Math.floor(store.maxCommitBytes / count) - store.jobBytes(empty));
+      return { ...empty, input };
+    };
+    const jobs = Array.from({ length: count }, (_, i) => pad(i));
+    const bytes = jobs.map((j) => store.jobBytes(j));
+    assert(bytes.every((b) => b <= store.maxJobBytes));
+    assert(bytes.reduce((a, b) => a + b) > store.maxCommitBytes - count);
+    await store.jobInsertMany({ jobs });
+    const stored = await store.jobGetMany(jobs.map((j) => j.id));
+    assertEquals(stored.map((j) => j?.input), jobs.map((j) => j.input));
   });
 
   test("a batch of the largest size inserts whole", async (store) => {

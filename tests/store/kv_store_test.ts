@@ -24,9 +24,9 @@ async function kvDamage(path: string): Promise<StoreDamage> {
   };
 }
 
-runStoreConformance("kv", async () => {
+runStoreConformance("kv", async (clock) => {
   const dir = await Deno.makeTempDir({ prefix: "tq-store-" });
-  const store = await openKvStore(`${dir}/tq.db`);
+  const store = await openKvStore(`${dir}/tq.db`, { clock });
   return {
     store,
     damage: await kvDamage(`${dir}/tq.db`),

@@ -11,8 +11,8 @@ const cluster = await RedisCluster.start();
 globalThis.addEventListener("unload", () => cluster.stopNow());
 
 let tests = 0;
-runStoreConformance("redis-cluster", async () => {
-  const store = await openRedisClusterStore(cluster.urls, { prefix: `{conf${++tests}}` });
+runStoreConformance("redis-cluster", async (clock) => {
+  const store = await openRedisClusterStore(cluster.urls, { prefix: `{conf${++tests}}`, clock });
   return {
     store,
     cleanup: () => Promise.resolve(store.close()),

@@ -46,9 +46,9 @@ function redisDamage(url: string, prefix: string): StoreDamage {
 }
 
 let tests = 0;
-runStoreConformance("redis", async () => {
+runStoreConformance("redis", async (clock) => {
   const prefix = `conf${++tests}`;
-  const store = await openRedisStore(server.url, { prefix });
+  const store = await openRedisStore(server.url, { prefix, clock });
   return {
     store,
     damage: redisDamage(server.url, prefix),

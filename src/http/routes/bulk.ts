@@ -24,8 +24,8 @@ import { bulkEnqueue, completionSpec, MAX_BULK_JOBS } from "../../batches/bulk_e
 import type { BatchCompletion } from "../../store/batches.ts";
 import { InvalidInputError, TqError } from "../../errors.ts";
 import { idempotencyIssues, requestKey } from "../../guards/idempotency.ts";
+import type { Producer } from "../../producer.ts";
 import type { EnqueueRequest } from "../../registry/default_producer.ts";
-import { canPrepare, type JobPreparer } from "../../scheduler/run_schedule.ts";
 import type { AppDeps } from "../app.ts";
 import { enqueueRequest } from "../enqueue.ts";
 import { requestIssues } from "../errors.ts";
@@ -87,7 +87,7 @@ function entryRequest(entry: unknown, prefix = ""): EnqueueRequest | InvalidInpu
 }
 
 /** The checked completion job; its issues are named from the request's root. */
-function completion(producer: JobPreparer, entry: unknown): BatchCompletion {
+function completion(producer: Producer, entry: unknown): BatchCompletion {
   const request = entryRequest(entry, "on_complete");
   if (request instanceof Error) throw request;
   try {
@@ -111,7 +111,6 @@ function completion(producer: JobPreparer, entry: unknown): BatchCompletion {
  */
 export function bulkRoutes(app: OpenAPIHono, { producer, store, clock }: AppDeps): void {
   app.openapi(bulkRoute, async (c) => {
-    if (!canPrepare(producer)) throw new Error("the app's producer cannot prepare jobs");
     const body = c.req.valid("json");
     if (body.jobs.length > MAX_BULK_JOBS) {
       throw new TqError(

@@ -16,7 +16,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { TqError } from "../../errors.ts";
 import { MAX_PARENTS } from "../../flows/depends_on.ts";
-import { type FlowSpec, type JobPreparer, planFlow } from "../../flows/plan.ts";
+import { type FlowSpec, planFlow } from "../../flows/plan.ts";
 import { JOB_STATES } from "../../job.ts";
 import { flowStatus } from "../../flows/flow_status.ts";
 import { readJob } from "../../job_changes.ts";
@@ -112,11 +112,7 @@ export function flowRoutes(app: OpenAPIHono, { producer, store }: AppDeps): void
     for (const [name, { task, input, depends_on, ...fields }] of Object.entries(body.nodes)) {
       spec.nodes[name] = { ...enqueueRequest(task, input, fields), dependsOn: depends_on };
     }
-    const preparer = producer as Partial<JobPreparer>;
-    if (typeof preparer.prepare !== "function") {
-      throw new TypeError("the app's producer cannot prepare flows (use tq's Producer)");
-    }
-    const jobs = planFlow(preparer as JobPreparer, store, spec);
+    const jobs = planFlow(producer, store, spec);
     await store.jobInsertMany({ jobs });
     const flowId = jobs[0].id;
     c.header("Location", url(`/flows/${flowId}`));

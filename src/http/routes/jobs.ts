@@ -19,7 +19,7 @@ import { fieldIssues } from "../../producer.ts";
 import type { Registry } from "../../registry/registry.ts";
 import type { AppDeps } from "../app.ts";
 import { readJob } from "../../job_changes.ts";
-import { enqueueOnce, requestKey } from "../../guards/idempotency.ts";
+import { requestKey } from "../../guards/idempotency.ts";
 import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
 import { requestIssues, type ValidationResult } from "../errors.ts";
 import { jobJson } from "../job_json.ts";
@@ -119,7 +119,7 @@ export function jobRoutes(app: OpenAPIHono, { producer, registry, store }: AppDe
     const { task, input, ...fields } = c.req.valid("json");
     const request = enqueueRequest(task, input, fields);
     request.idempotencyKey = requestKey(request.idempotencyKey, c.req.header("idempotency-key"));
-    const { job, created, debounced } = await enqueueOnce(producer, request);
+    const { job, created, debounced } = await producer.enqueueOnce(request);
     c.header("Location", jobUrl(job.id));
     // A repeat of an idempotency key is 200; a debounced one changed the job, so 202.
     return c.json(enqueuedJson(job, debounced), created || debounced ? 202 : 200);

@@ -13,7 +13,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { z as zod } from "zod";
 import type { Task } from "../../registry/define_task.ts";
-import { enqueueOnce, requestKey } from "../../guards/idempotency.ts";
+import { requestKey } from "../../guards/idempotency.ts";
 import { JOB_DEFAULTS } from "../../transitions.ts";
 import type { AppDeps } from "../app.ts";
 import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
@@ -93,7 +93,7 @@ export function taskRoutes(app: OpenAPIHono, { producer, registry }: AppDeps): v
     const { task } = c.req.valid("param");
     const request = enqueueRequest(task, c.req.valid("json"), c.req.valid("query"));
     request.idempotencyKey = requestKey(request.idempotencyKey, c.req.header("idempotency-key"));
-    const { job, created } = await enqueueOnce(producer, request);
+    const { job, created } = await producer.enqueueOnce(request);
     c.header("Location", jobUrl(job.id));
     return c.json(enqueuedJson(job), created ? 202 : 200);
   });

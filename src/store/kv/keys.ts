@@ -16,6 +16,7 @@
  * | `["state", state, id]` | `{ queue, task }` | listings by state, except `queued` (see below) |
  * | `["count", queue, state]` | `Deno.KvU64` | exact counts per queue |
  * | `["task_hold", task]` | epoch ms the hold ends (KV-expired a minute later) | `pauseTask` holds (`src/guards/task_holds.ts`) |
+ * | `["layout", "version"]`, `["layout", "lock"]` | a number; `{ owner, until }` | the layout version and its migration lock (`layout.ts`) |
  *
  * An index entry that only marks its key holds empty bytes, which KV stores as they are:
  * any other value would be V8-serialized on every write.

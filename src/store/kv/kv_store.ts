@@ -14,7 +14,7 @@
  */
 import { dirname } from "node:path";
 import { type Clock, systemClock } from "../../clock.ts";
-import { PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
+import { PayloadTooLargeError, StoreTooNewError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES } from "../../job.ts";
 import { claimJob } from "../../transitions.ts";
 import { settlesDependants } from "../../flows/dependencies.ts";
@@ -57,9 +57,18 @@ import { oldestReadyAt } from "./oldest_ready.ts";
 import { stillDue, type TimeIndex } from "../time_index.ts";
 import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
 import { KvEvents } from "./events.ts";
+import { migrateLayout } from "../migrations.ts";
+import { KV_MIGRATIONS, KvLayout } from "./layout.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
+/**
+ * Bytes of records per insert commit: KV allows 819,200 bytes per atomic operation, and
+ * the index entries, keys and counters of the same jobs take much of the rest.
+ */
+const MAX_COMMIT_BYTES = 400_000;
+/** How long a KV file may take to answer its first read at open. */
+const FIRST_READ_MS = 5_000;
 /** Jobs per commit: each needs one check, and KV allows 100 checks per atomic operation. */
 const JOBS_PER_COMMIT = 50;
 /**
@@ -114,24 +123,60 @@ export interface KvStoreOptions {
  * ```
  */
 export async function openKvStore(path: string, options: KvStoreOptions = {}): Promise<Store> {
+  const clock = options.clock ?? systemClock;
+  let kv: Deno.Kv | undefined;
   try {
     if (path === ":memory:") {
-      const bell = options.bell ?? new LocalBell();
-      return new KvStore(await Deno.openKv(":memory:"), bell, options.clock);
+      kv = await Deno.openKv(":memory:");
+      await migrate(kv, clock, "the in-memory KV store");
+      return new KvStore(kv, options.bell ?? new LocalBell(), clock);
     }
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it
     // locked; a few tries (each waits up to 5 s) keep a file locked for good from hanging us.
-    const kv = retryLockedCommits(await whileLocked(() => Deno.openKv(path), 3));
-    return new KvStore(kv, new Doorbell(`${path}.bell`, options.pollMs), options.clock);
+    const opened = retryLockedCommits(await whileLocked(() => Deno.openKv(path), 3));
+    // Not closed when the read gets no answer: closing would wait for it, as long as the lock.
+    await firstRead(opened, clock);
+    kv = opened;
+    await migrate(kv, clock, `KV file ${path}`);
+    return new KvStore(kv, new Doorbell(`${path}.bell`, options.pollMs), clock);
   } catch (error) {
+    kv?.close();
+    if (error instanceof StoreTooNewError) throw error;
     throw new StoreUnavailableError(`cannot open KV file ${path}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * Resolves once the file answers a read. A read waits for good while another process holds
+ * the file's lock (an sqlite3 shell in a transaction, a stuck tq): say so instead of hanging.
+ */
+async function firstRead(kv: Deno.Kv, clock: Clock): Promise<void> {
+  const read = kv.get(["layout", "version"]);
+  const answered = new AbortController();
+  const deadline = clock.sleep(FIRST_READ_MS, answered.signal).then(() => {
+    if (answered.signal.aborted) return;
+    throw new StoreUnavailableError(
+      `no answer to a read within ${FIRST_READ_MS / 1000} s: another process probably ` +
+        `holds its lock (a stuck tq, a backup, an sqlite3 shell)`,
+    );
+  });
+  try {
+    await Promise.race([read, deadline]);
+  } finally {
+    answered.abort();
+  }
+}
+
+function migrate(kv: Deno.Kv, clock: Clock, store: string): Promise<number> {
+  const layout = new KvLayout(kv, clock);
+  return migrateLayout({ layout, migrations: KV_MIGRATIONS, target: kv, clock, store });
 }
 
 class KvStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
+  readonly maxCommitBytes = MAX_COMMIT_BYTES;
   readonly #kv: Deno.Kv;
   readonly #bell: Bell;
   readonly #clock: Clock;
@@ -144,15 +189,15 @@ class KvStore implements Store {
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
-  constructor(kv: Deno.Kv, bell: Bell, clock: Clock = systemClock) {
+  constructor(kv: Deno.Kv, bell: Bell, clock: Clock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
     this.#events = new KvEvents(kv);
-    this.#paused = new PausedQueues(() => this.queuePausedList());
+    this.#paused = new PausedQueues(() => this.queuePausedList(), clock);
     this.#idempotency = new KvIdempotency(kv);
     this.#batches = new KvBatches(kv);
-    this.#rateLimits = new KvRateLimits(kv);
+    this.#rateLimits = new KvRateLimits(kv, clock);
     this.#audit = new KvAudit(kv);
     this.#bell = bell;
     this.#clock = clock;

@@ -9,12 +9,13 @@
  *
  * @example
  * ```ts ignore
- * const limited = new KvRateLimits(kv);
+ * const limited = new KvRateLimits(kv, systemClock);
  * const jobs = await limited.claim(params, ["mail"]);
  * const waitMs = limited.waitMs(1_000); // until a window frees, at most 1 s
  * ```
  * @module
  */
+import type { Clock } from "../../clock.ts";
 import type { Job } from "../../job.ts";
 import type { RateLimits } from "../../guards/rate_limit.ts";
 import { admitJobs } from "../../guards/rate_limit_window.ts";
@@ -38,17 +39,18 @@ const windowKey = (key: string): Deno.KvKey => ["rate", key];
 /** Rate-limited claims of one store, and when a held-back job could next start. */
 export class KvRateLimits {
   readonly #kv: Deno.Kv;
-  /** After the last claim: ms until a held-back job could start, and when that was said. */
-  #wake = { inMs: Infinity, at: 0 };
+  readonly #clock: Clock;
+  /** After the last claim: when a held-back job could start, by the store's clock. */
+  #wakeAt = Infinity;
 
-  constructor(kv: Deno.Kv) {
+  constructor(kv: Deno.Kv, clock: Clock) {
     this.#kv = kv;
+    this.#clock = clock;
   }
 
   /** How long an idle claimant should wait at most: `timeoutMs`, or less if a window frees. */
   waitMs(timeoutMs: number): number {
-    const left = this.#wake.inMs - (performance.now() - this.#wake.at);
-    return Math.max(0, Math.min(timeoutMs, left));
+    return Math.max(0, Math.min(timeoutMs, this.#wakeAt - this.#clock.now()));
   }
 
   /** `jobClaim` for `queues` (paused ones already left out) under `rateLimits`. */
@@ -80,7 +82,7 @@ export class KvRateLimits {
         if (listed.length < SCAN_KEYS && outcome.jobs.length < want) break;
       }
     }
-    this.#wake = { inMs: wakeAt - params.now, at: performance.now() };
+    this.#wakeAt = wakeAt;
     return claimed;
   }
 

@@ -24,6 +24,7 @@
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
  * | `p:task_holds` | hash task → epoch ms the hold ends | `pauseTask` holds (`src/guards/task_holds.ts`) |
  * | `p:event:<name>` NUL `<key>` | zset, score `sentAt`, member the `EventRecord` JSON (expires) | events for later waits (`events.ts`) |
+ * | `p:layout`, `p:layout_lock` | string: a number; string with a PX expiry | the layout version and its migration lock (`layout.ts`) |
  *
  * @example
  * ```ts

@@ -6,12 +6,13 @@
  *
  * @example
  * ```ts ignore
- * const limited = new RedisRateLimits(redis, keys);
+ * const limited = new RedisRateLimits(redis, keys, systemClock);
  * const jobs = await limited.claim(params, ["mail"]);
  * const waitMs = limited.waitMs(1_000); // until a window frees, at most 1 s
  * ```
  * @module
  */
+import type { Clock } from "../../clock.ts";
 import type { Job } from "../../job.ts";
 import type { RateLimits } from "../../guards/rate_limit.ts";
 import { BUCKETS_SECONDS } from "../../metrics/stat_deltas.ts";
@@ -28,18 +29,19 @@ const BUCKET_BOUNDS_MS = BUCKETS_SECONDS.map((seconds) => String(seconds * 1000)
 export class RedisRateLimits {
   readonly #redis: ScriptedRedis;
   readonly #keys: RedisKeys;
-  /** After the last claim: ms until a held-back job could start, and when that was said. */
-  #wake = { inMs: Infinity, at: 0 };
+  readonly #clock: Clock;
+  /** After the last claim: when a held-back job could start, by the store's clock. */
+  #wakeAt = Infinity;
 
-  constructor(redis: ScriptedRedis, keys: RedisKeys) {
+  constructor(redis: ScriptedRedis, keys: RedisKeys, clock: Clock) {
     this.#redis = redis;
     this.#keys = keys;
+    this.#clock = clock;
   }
 
   /** How long an idle claimant should wait at most: `timeoutMs`, or less if a window frees. */
   waitMs(timeoutMs: number): number {
-    const left = this.#wake.inMs - (performance.now() - this.#wake.at);
-    return Math.max(0, Math.min(timeoutMs, left));
+    return Math.max(0, Math.min(timeoutMs, this.#wakeAt - this.#clock.now()));
   }
 
   /** `jobClaim` for `queues` (paused ones already left out) under `rateLimits`. */
@@ -73,7 +75,7 @@ export class RedisRateLimits {
       if (wake !== "") wakeAt = Math.min(wakeAt, Number(wake));
       claimed.push(...replies.map((flat) => decodeJob(pairsToHash(flat))!));
     }
-    this.#wake = { inMs: wakeAt - now, at: performance.now() };
+    this.#wakeAt = wakeAt;
     return claimed;
   }
 }

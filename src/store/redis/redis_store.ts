@@ -64,13 +64,21 @@ import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from ".
 import { RedisAudit } from "./audit.ts";
 import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
 import { RedisEvents } from "./events.ts";
+import { migrateLayout } from "../migrations.ts";
+import { REDIS_MIGRATIONS, RedisLayout } from "./layout.ts";
 
 /** The default key prefix. */
 export const DEFAULT_PREFIX = "tq";
-/** Largest record: Redis holds far more, but a queue is no place for bulk data. */
-const MAX_JOB_BYTES = 512 * 1024;
+/**
+ * Largest record: Redis takes strings up to 512 MB, but every byte of a record is copied
+ * on each claim and update while Redis serves nobody else, so a queue is no place for bulk
+ * data (8 MiB: about 5 ms of Redis per copy).
+ */
+const MAX_JOB_BYTES = 8 * 1024 * 1024;
 /** Jobs per insert: one script, which blocks Redis while it runs, so keep it short. */
 const MAX_INSERT_BATCH = 1_000;
+/** Bytes of records per insert script, for the same reason (about 10 ms of Redis). */
+const MAX_COMMIT_BYTES = 16 * 1024 * 1024;
 /** Updates per script call, for the same reason. */
 const UPDATES_PER_SCRIPT = 100;
 /**
@@ -110,8 +118,24 @@ export async function openRedisStore(
   const tls = await tlsOptions(url, options.caFile);
   const redis = withScripts(await openClient(url, tls));
   const keys = new RedisKeys(prefix);
-  const wakeUps = new WakeUps(() => new Redis(url, clientOptions(tls)), keys.wake);
-  return new RedisStore(redis, keys, wakeUps, options.clock ?? systemClock);
+  const clock = options.clock ?? systemClock;
+  await migrate(redis, keys, clock);
+  const wakeUps = new WakeUps(() => new Redis(url, clientOptions(tls)), keys.wake, clock);
+  return new RedisStore(redis, keys, wakeUps, clock);
+}
+
+/** Runs the prefix's pending migrations (`layout.ts`); closes the client if they fail. */
+async function migrate(redis: ScriptedRedis, keys: RedisKeys, clock: Clock): Promise<void> {
+  const layout = new RedisLayout(redis, keys);
+  const store = `Redis prefix ${keys.prefix}`;
+  try {
+    await reach(() =>
+      migrateLayout({ layout, migrations: REDIS_MIGRATIONS, target: { redis, keys }, clock, store })
+    );
+  } catch (error) {
+    redis.disconnect();
+    throw error;
+  }
 }
 
 /** The default key prefix on a Redis Cluster: a hash tag, so every key shares one slot. */
@@ -166,10 +190,12 @@ export async function openRedisClusterStore(
   const tls = (await Promise.all(urls.map((url) => tlsOptions(url, options.caFile))))[0] ?? {};
   const cluster = withScripts(await openCluster(urls, tls));
   const keys = new RedisKeys(prefix);
+  const clock = options.clock ?? systemClock;
+  await migrate(cluster, keys, clock);
   const { nodes, options: subscriberOptions } = clusterOptions(urls, tls);
-  const wakeUps = new WakeUps(() => new Cluster(nodes, subscriberOptions), keys.wake);
+  const wakeUps = new WakeUps(() => new Cluster(nodes, subscriberOptions), keys.wake, clock);
   const replication = replicas > 0 ? { replicas, timeoutMs } : undefined;
-  return new RedisStore(cluster, keys, wakeUps, options.clock ?? systemClock, replication);
+  return new RedisStore(cluster, keys, wakeUps, clock, replication);
 }
 
 /** `prefix` if it is a valid key prefix, else a `RangeError`. */
@@ -235,6 +261,7 @@ function groupByQueue<T>(items: T[], queueOf: (item: T) => string): Map<string, 
 class RedisStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
+  readonly maxCommitBytes = MAX_COMMIT_BYTES;
   readonly maxClaimBatch = MAX_CLAIM_BATCH;
   /** Pipelined on the connection: Redis runs one insert while the next is encoded. */
   readonly insertsInFlight = 2;
@@ -268,12 +295,12 @@ class RedisStore implements Store {
     this.#replication = replication;
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
-    this.#schedules = new RedisSchedules(redis, keys);
-    this.#paused = new PausedQueues(() => this.queuePausedList());
+    this.#schedules = new RedisSchedules(redis, keys, MAX_JOB_BYTES);
+    this.#paused = new PausedQueues(() => this.queuePausedList(), clock);
     this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
     this.#debounce = new RedisDebounce(redis, keys);
     this.#batches = new RedisBatches(redis, keys);
-    this.#rateLimits = new RedisRateLimits(redis, keys);
+    this.#rateLimits = new RedisRateLimits(redis, keys, clock);
     this.#groups = new RedisGroups(redis, keys);
     this.#audit = new RedisAudit(redis, keys);
     this.#events = new RedisEvents(redis, keys);
@@ -704,21 +731,18 @@ class RedisStore implements Store {
   }
 
   async ping(): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answered = new AbortController();
     const write = this.#redis.set(this.#keys.ping, String(this.#clock.now()));
     write.catch(() => {}); // a late failure after the timeout is already reported
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
-        PING_TIMEOUT_MS,
-      );
+    const timeout = this.#clock.sleep(PING_TIMEOUT_MS, answered.signal).then(() => {
+      if (!answered.signal.aborted) throw new Error(`no answer within ${PING_TIMEOUT_MS} ms`);
     });
     try {
       await Promise.race([write, timeout]);
     } catch (error) {
       throw new StoreUnavailableError(`Redis unusable: ${(error as Error).message}`);
     } finally {
-      clearTimeout(timer);
+      answered.abort();
     }
   }
 

@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts ignore
- * const schedules = new RedisSchedules(redis, keys);
+ * const schedules = new RedisSchedules(redis, keys, 8 * 1024 * 1024);
  * await schedules.schedulePause({ name: "nightly", paused: true });
  * ```
  * @module
@@ -23,9 +23,13 @@ export class RedisSchedules {
   readonly #redis: ScriptedRedis;
   readonly #keys: RedisKeys;
 
-  constructor(redis: ScriptedRedis, keys: RedisKeys) {
+  /** The store's largest record (`maxJobBytes`). */
+  readonly #maxJobBytes: number;
+
+  constructor(redis: ScriptedRedis, keys: RedisKeys, maxJobBytes: number) {
     this.#redis = redis;
     this.#keys = keys;
+    this.#maxJobBytes = maxJobBytes;
   }
 
   #key(name: string): string {
@@ -34,7 +38,9 @@ export class RedisSchedules {
 
   async scheduleRun({ name, job, tickAt }: ScheduleRunParams): Promise<ScheduleRunOutcome> {
     const bytes = jobBytes(job);
-    if (bytes > 512 * 1024) throw new PayloadTooLargeError(bytes, 512 * 1024, `job ${job.id}`);
+    if (bytes > this.#maxJobBytes) {
+      throw new PayloadTooLargeError(bytes, this.#maxJobBytes, `job ${job.id}`);
+    }
     const fields = encodeJob(job);
     return await this.#redis.tqScheduleRun(
       this.#keys.queue(job.queue),

@@ -8,12 +8,13 @@
  *
  * @example
  * ```ts ignore
- * const wakeUps = new WakeUps(() => new Redis(url, options), "tq:wake");
+ * const wakeUps = new WakeUps(() => new Redis(url, options), "tq:wake", systemClock);
  * await wakeUps.wait({ queues: ["default"], timeoutMs: 1_000 });
  * wakeUps.close();
  * ```
  * @module
  */
+import type { Clock } from "../../clock.ts";
 import type { RedisClient } from "./connection.ts";
 
 interface Waiter {
@@ -25,12 +26,14 @@ interface Waiter {
 export class WakeUps {
   readonly #open: () => RedisClient;
   readonly #channel: string;
+  readonly #clock: Clock;
   readonly #waiters = new Set<Waiter>();
   #subscriber: RedisClient | undefined;
 
-  constructor(open: () => RedisClient, channel: string) {
+  constructor(open: () => RedisClient, channel: string, clock: Clock) {
     this.#open = open;
     this.#channel = channel;
+    this.#clock = clock;
   }
 
   /** Resolves when a job may be ready in one of `queues`, after `timeoutMs`, or on abort. */
@@ -39,19 +42,20 @@ export class WakeUps {
     timeoutMs: number;
     signal?: AbortSignal;
   }): Promise<void> {
-    if (signal?.aborted) return Promise.resolve();
+    if (signal?.aborted || timeoutMs <= 0) return Promise.resolve();
     this.#subscribe();
     return new Promise((resolve) => {
+      const timeout = new AbortController();
       const waiter: Waiter = {
         queues,
         wake: () => {
-          clearTimeout(timer);
+          timeout.abort();
           signal?.removeEventListener("abort", waiter.wake);
           this.#waiters.delete(waiter);
           resolve();
         },
       };
-      const timer = setTimeout(waiter.wake, timeoutMs);
+      void this.#clock.sleep(timeoutMs, timeout.signal).then(waiter.wake);
       signal?.addEventListener("abort", waiter.wake, { once: true });
       this.#waiters.add(waiter);
     });

@@ -1,0 +1,90 @@
+/**
+ * The KV file's layout version (`["layout", "version"]`, a number), its migration lock
+ * (`["layout", "lock"]`, `{ owner, until }`) and its migrations, for the shared runner in
+ * `../migrations.ts`. The lock is taken by an atomic commit that checks the lock entry read,
+ * so of two openers one wins; a lock past its `until` is free, so a dead opener's lock does
+ * not block the file.
+ *
+ * @example
+ * ```ts ignore
+ * import { KV_MIGRATIONS, KvLayout } from "./layout.ts";
+ * await migrateLayout({ layout: new KvLayout(kv, clock), migrations: KV_MIGRATIONS, target: kv, clock, store: path });
+ * ```
+ * @module
+ */
+import type { Clock } from "../../clock.ts";
+import type { LayoutRecord, Migration } from "../migrations.ts";
+
+const VERSION_KEY: Deno.KvKey = ["layout", "version"];
+const LOCK_KEY: Deno.KvKey = ["layout", "lock"];
+/** Deletes per commit, within KV's 1,000 mutations per atomic operation. */
+const DELETES_PER_COMMIT = 500;
+
+interface Lock {
+  owner: string;
+  until: number;
+}
+
+/** The version key and migration lock of one KV file. */
+export class KvLayout implements LayoutRecord {
+  readonly #kv: Deno.Kv;
+  readonly #clock: Clock;
+
+  constructor(kv: Deno.Kv, clock: Clock) {
+    this.#kv = kv;
+    this.#clock = clock;
+  }
+
+  async versionGet(): Promise<number> {
+    return (await this.#kv.get<number>(VERSION_KEY)).value ?? 0;
+  }
+
+  async versionSet(version: number): Promise<void> {
+    await this.#kv.set(VERSION_KEY, version);
+  }
+
+  async lockTake({ owner, ms }: { owner: string; ms: number }): Promise<boolean> {
+    const held = await this.#kv.get<Lock>(LOCK_KEY);
+    const now = this.#clock.now();
+    if (held.value !== null && held.value.until > now) return false;
+    const lock: Lock = { owner, until: now + ms };
+    return (await this.#kv.atomic().check(held).set(LOCK_KEY, lock).commit()).ok;
+  }
+
+  async lockRelease({ owner }: { owner: string }): Promise<void> {
+    const held = await this.#kv.get<Lock>(LOCK_KEY);
+    if (held.value?.owner !== owner) return;
+    await this.#kv.atomic().check(held).delete(LOCK_KEY).commit();
+  }
+}
+
+/** Deletes every key under `prefix`, in commits of {@linkcode DELETES_PER_COMMIT}. */
+async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
+  let keys: Deno.KvKey[] = [];
+  const commit = async () => {
+    const atomic = kv.atomic();
+    for (const key of keys) atomic.delete(key);
+    await atomic.commit();
+    keys = [];
+  };
+  for await (const entry of kv.list({ prefix })) {
+    keys.push(entry.key);
+    if (keys.length === DELETES_PER_COMMIT) await commit();
+  }
+  if (keys.length > 0) await commit();
+}
+
+/**
+ * The KV file's migrations, in order.
+ *
+ * 1. Files written before queued jobs lost their `["state", "queued", id]` entry (see
+ *    `keys.ts`) still hold those entries, and nothing deletes them: a job's later writes
+ *    move only the entries its record implies now. No record implies one any more.
+ */
+export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
+  {
+    version: 1,
+    name: "delete the stale [state, queued, id] entries",
+    run: (kv) => deletePrefix(kv, ["state", "queued"]),
+  },
+];

@@ -1,0 +1,76 @@
+/**
+ * A Redis prefix's layout version (`<prefix>:layout`, a number), its migration lock
+ * (`<prefix>:layout_lock`, taken with `SET NX PX`: Redis expires it if its holder dies) and
+ * its migrations, for the shared runner in `../migrations.ts`. Both keys sit beside the
+ * cross-queue keys of `keys.ts`, and each is read or written by single commands.
+ *
+ * @example
+ * ```ts ignore
+ * import { REDIS_MIGRATIONS, RedisLayout } from "./layout.ts";
+ * await migrateLayout({ layout: new RedisLayout(redis, keys), migrations: REDIS_MIGRATIONS,
+ *   target: { redis, keys }, clock, store: "Redis prefix tq" });
+ * ```
+ * @module
+ */
+import type { RedisClient } from "./connection.ts";
+import type { RedisKeys } from "./keys.ts";
+import { knownQueues } from "./reads.ts";
+import type { LayoutRecord, Migration } from "../migrations.ts";
+
+/** Deletes the lock only while it still holds the caller's token. */
+const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
+return 0`;
+
+/** The version key and migration lock of one prefix. */
+export class RedisLayout implements LayoutRecord {
+  readonly #redis: RedisClient;
+  readonly #version: string;
+  readonly #lock: string;
+
+  constructor(redis: RedisClient, keys: RedisKeys) {
+    this.#redis = redis;
+    this.#version = `${keys.prefix}:layout`;
+    this.#lock = `${keys.prefix}:layout_lock`;
+  }
+
+  async versionGet(): Promise<number> {
+    return Number(await this.#redis.get(this.#version) ?? 0);
+  }
+
+  async versionSet(version: number): Promise<void> {
+    await this.#redis.set(this.#version, String(version));
+  }
+
+  async lockTake({ owner, ms }: { owner: string; ms: number }): Promise<boolean> {
+    return await this.#redis.set(this.#lock, owner, "PX", ms, "NX") === "OK";
+  }
+
+  async lockRelease({ owner }: { owner: string }): Promise<void> {
+    await this.#redis.eval(RELEASE, 1, this.#lock, owner);
+  }
+}
+
+/** What Redis migrations work on. */
+export interface RedisTarget {
+  redis: RedisClient;
+  keys: RedisKeys;
+}
+
+/**
+ * A prefix's migrations, in order.
+ *
+ * 1. Prefixes written before queued jobs lost their `state:queued` listing (see `keys.ts`)
+ *    still hold one per queue, and nothing deletes its members: a job's later scripts move
+ *    only the entries its record implies now. No record implies one any more.
+ */
+export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
+  {
+    version: 1,
+    name: "delete the stale state:queued listings",
+    async run({ redis, keys }) {
+      for (const queue of await knownQueues(redis, keys)) {
+        await redis.del(keys.listing(queue, "queued"));
+      }
+    },
+  },
+];

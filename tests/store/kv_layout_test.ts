@@ -1,0 +1,75 @@
+import { FakeClock } from "../../src/clock.ts";
+import { StoreTooNewError } from "../../src/errors.ts";
+import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { KvLayout } from "../../src/store/kv/layout.ts";
+import { retryLockedCommits } from "../../src/store/kv/lock_retry.ts";
+import { assertEquals, assertRejects } from "../assert.ts";
+import { assertMigratesOnce } from "./layout_race.ts";
+
+async function tempFile(): Promise<string> {
+  return `${await Deno.makeTempDir({ prefix: "tq-layout-" })}/tq.db`;
+}
+
+async function keysUnder(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvKey[]> {
+  const keys: Deno.KvKey[] = [];
+  for await (const entry of kv.list({ prefix })) keys.push(entry.key);
+  return keys;
+}
+
+Deno.test("opening a KV file an older tq wrote deletes its stale queued-state entries and records layout 1", async () => {
+  const path = await tempFile();
+  const old = await Deno.openKv(path);
+  for (let i = 0; i < 700; i++) { // more than one delete commit
+    await old.set(["state", "queued", `job${i}`], { queue: "default", task: "t" });
+  }
+  await old.set(["state", "failed", "kept"], { queue: "default", task: "t" });
+  old.close();
+
+  const store = await openKvStore(path);
+  store.close();
+
+  const kv = await Deno.openKv(path);
+  assertEquals(await keysUnder(kv, ["state", "queued"]), []);
+  assertEquals(await keysUnder(kv, ["state", "failed"]), [["state", "failed", "kept"]]);
+  assertEquals((await kv.get(["layout", "version"])).value, 1);
+  assertEquals(await keysUnder(kv, ["layout", "lock"]), []);
+  kv.close();
+});
+
+Deno.test("two openers of one KV file run its migration once", async () => {
+  const path = await tempFile();
+  // Two handles on one file, retrying commits SQLite finds locked, as the store's own do.
+  const [a, b] = [
+    retryLockedCommits(await Deno.openKv(path)),
+    retryLockedCommits(await Deno.openKv(path)),
+  ];
+  const clock = new FakeClock();
+  await assertMigratesOnce([new KvLayout(a, clock), new KvLayout(b, clock)], clock);
+  a.close();
+  b.close();
+});
+
+Deno.test("a KV migration lock whose holder died is taken over once it lapses", async () => {
+  const kv = await Deno.openKv(":memory:");
+  const clock = new FakeClock();
+  const layout = new KvLayout(kv, clock);
+  assertEquals(await layout.lockTake({ owner: "dead", ms: 1_000 }), true);
+  assertEquals(await layout.lockTake({ owner: "next", ms: 1_000 }), false);
+  clock.advance(1_000);
+  assertEquals(await layout.lockTake({ owner: "next", ms: 1_000 }), true);
+  kv.close();
+});
+
+Deno.test("a KV file with a layout newer than this tq is refused, asking for an upgrade", async () => {
+  const path = await tempFile();
+  const newer = await Deno.openKv(path);
+  await newer.set(["layout", "version"], 99);
+  await newer.set(["state", "queued", "x"], { queue: "default", task: "t" });
+  newer.close();
+
+  const error = await assertRejects(() => openKvStore(path), StoreTooNewError, "upgrade tq");
+  assertEquals([error.version, error.knownVersion], [99, 1]);
+  const kv = await Deno.openKv(path);
+  assertEquals((await keysUnder(kv, ["state", "queued"])).length, 1); // untouched
+  kv.close();
+});

@@ -1,0 +1,62 @@
+/**
+ * Two openers migrating one store at once, on each store's real layout record: exactly
+ * one runs the migration while the other waits (on a fake clock) for the version to arrive.
+ *
+ * @example
+ * ```ts ignore
+ * await assertMigratesOnce([new KvLayout(kvA, clock), new KvLayout(kvB, clock)], clock);
+ * ```
+ * @module
+ */
+import type { FakeClock } from "../../src/clock.ts";
+import {
+  type LayoutRecord,
+  migrateLayout,
+  type Migration,
+  MIGRATION_POLL_MS,
+} from "../../src/store/migrations.ts";
+import { assertEquals } from "../assert.ts";
+
+/** Runs one counting migration from two layouts of the same store at once. */
+export async function assertMigratesOnce(
+  [first, second]: [LayoutRecord, LayoutRecord],
+  clock: FakeClock,
+): Promise<void> {
+  let runs = 0;
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => started = resolve);
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => finish = resolve);
+  const migrations: Migration<null>[] = [{
+    version: 1,
+    name: "count",
+    run: async () => {
+      runs++;
+      started();
+      await gate;
+    },
+  }];
+  let refused!: () => void;
+  const waiting = new Promise<void>((resolve) => refused = resolve);
+  // Tells when an opener found the lock taken (it then sleeps on the clock).
+  const watched = (layout: LayoutRecord): LayoutRecord => ({
+    versionGet: () => layout.versionGet(),
+    versionSet: (version) => layout.versionSet(version),
+    lockRelease: (params) => layout.lockRelease(params),
+    lockTake: async (params) => {
+      const taken = await layout.lockTake(params);
+      if (!taken) refused();
+      return taken;
+    },
+  });
+  const open = (layout: LayoutRecord) =>
+    migrateLayout({ layout: watched(layout), migrations, target: null, clock, store: "test" });
+  const openers = [open(first), open(second)];
+  await Promise.all([running, waiting]);
+  finish();
+  await Promise.race(openers); // the migrating one: the other sleeps until the clock moves
+  clock.advance(MIGRATION_POLL_MS);
+  assertEquals(await Promise.all(openers), [1, 1]);
+  assertEquals(runs, 1);
+  assertEquals(await first.versionGet(), 1);
+}

@@ -1,0 +1,57 @@
+import { Redis } from "ioredis";
+import { FakeClock } from "../../src/clock.ts";
+import { StoreTooNewError } from "../../src/errors.ts";
+import { RedisKeys } from "../../src/store/redis/keys.ts";
+import { RedisLayout } from "../../src/store/redis/layout.ts";
+import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { assertEquals, assertRejects } from "../assert.ts";
+import { assertMigratesOnce } from "./layout_race.ts";
+import { RedisServer } from "./redis_server.ts";
+
+const server = await RedisServer.start();
+globalThis.addEventListener("unload", () => server.stopNow());
+
+Deno.test("opening a Redis prefix an older tq wrote deletes its stale state:queued listings and records layout 1", async () => {
+  const redis = new Redis(server.url);
+  const keys = new RedisKeys("old");
+  await redis.sadd(keys.queues, "mail", "reports");
+  await redis.zadd(keys.listing("mail", "queued"), 0, "a", 0, "b");
+  await redis.zadd(keys.listing("reports", "queued"), 0, "c");
+  await redis.zadd(keys.listing("mail", "failed"), 0, "kept");
+
+  const store = await openRedisStore(server.url, { prefix: "old" });
+  store.close();
+
+  assertEquals(await redis.exists(keys.listing("mail", "queued")), 0);
+  assertEquals(await redis.exists(keys.listing("reports", "queued")), 0);
+  assertEquals(await redis.zrange(keys.listing("mail", "failed"), 0, -1), ["kept"]);
+  assertEquals(await redis.get("old:layout"), "1");
+  assertEquals(await redis.exists("old:layout_lock"), 0);
+  redis.disconnect();
+});
+
+Deno.test("two openers of one Redis prefix run its migration once", async () => {
+  const [a, b] = [new Redis(server.url), new Redis(server.url)];
+  const keys = new RedisKeys("race");
+  const clock = new FakeClock();
+  await assertMigratesOnce([new RedisLayout(a, keys), new RedisLayout(b, keys)], clock);
+  a.disconnect();
+  b.disconnect();
+});
+
+Deno.test("a Redis prefix with a layout newer than this tq is refused, asking for an upgrade", async () => {
+  const redis = new Redis(server.url);
+  const keys = new RedisKeys("newer");
+  await redis.set("newer:layout", "99");
+  await redis.sadd(keys.queues, "mail");
+  await redis.zadd(keys.listing("mail", "queued"), 0, "a");
+
+  const error = await assertRejects(
+    () => openRedisStore(server.url, { prefix: "newer" }),
+    StoreTooNewError,
+    "upgrade tq",
+  );
+  assertEquals([error.version, error.knownVersion], [99, 1]);
+  assertEquals(await redis.zcard(keys.listing("mail", "queued")), 1); // untouched
+  redis.disconnect();
+});

@@ -79,6 +79,11 @@ const MAX_JOB_BYTES = 8 * 1024 * 1024;
 const MAX_INSERT_BATCH = 1_000;
 /** Bytes of records per insert script, for the same reason (about 10 ms of Redis). */
 const MAX_COMMIT_BYTES = 16 * 1024 * 1024;
+/**
+ * Bytes of records per insert on a Redis Cluster, whose insert returns only once a replica
+ * holds it (`WAIT`): small enough that a replica confirms it well within that wait.
+ */
+const MAX_REPLICATED_COMMIT_BYTES = 2 * 1024 * 1024;
 /** Updates per script call, for the same reason. */
 const UPDATES_PER_SCRIPT = 100;
 /**
@@ -261,7 +266,7 @@ function groupByQueue<T>(items: T[], queueOf: (item: T) => string): Map<string, 
 class RedisStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
-  readonly maxCommitBytes = MAX_COMMIT_BYTES;
+  readonly maxCommitBytes: number;
   readonly maxClaimBatch = MAX_CLAIM_BATCH;
   /** Pipelined on the connection: Redis runs one insert while the next is encoded. */
   readonly insertsInFlight = 2;
@@ -293,6 +298,7 @@ class RedisStore implements Store {
   ) {
     this.#redis = redis;
     this.#replication = replication;
+    this.maxCommitBytes = replication ? MAX_REPLICATED_COMMIT_BYTES : MAX_COMMIT_BYTES;
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys, MAX_JOB_BYTES);

@@ -36,6 +36,23 @@ Deno.test("a ring from another process wakes a waiting process long before its t
   }
 });
 
+Deno.test("a ring from another process wakes every waiter of a process", async () => {
+  const path = await tempBell();
+  const bell = new Doorbell(path);
+  try {
+    const started = Date.now();
+    const woken = Promise.all([
+      bell.wait({ timeoutMs: GUARD_MS }),
+      bell.wait({ timeoutMs: GUARD_MS }),
+    ]);
+    await ringFromAnotherProcess(path);
+    await woken;
+    assert(Date.now() - started < GUARD_MS / 2, `woken after ${Date.now() - started} ms`);
+  } finally {
+    bell.close();
+  }
+});
+
 Deno.test("a ring made while nobody waited makes the next wait return at once", async () => {
   const path = await tempBell();
   const bell = new Doorbell(path);

@@ -27,7 +27,7 @@
 export class Doorbell {
   readonly #path: string;
   readonly #pollMs: number;
-  /** "ring" for this process's rings, "file" for a change the watcher saw. */
+  /** Wakes this process's waiters: a ring of its own, or a change seen in the file. */
   readonly #events = new EventTarget();
   #lastSeen: number | undefined;
   /** The file watcher; `null` once it is known that none can be had. */
@@ -61,21 +61,16 @@ export class Doorbell {
     if (signal?.aborted || this.#closed || this.#rangSinceLastSeen()) return Promise.resolve();
     const watching = this.#watch();
     return new Promise((resolve) => {
-      const onFileChange = () => {
-        if (this.#rangSinceLastSeen()) finish();
-      };
       const finish = () => {
         clearInterval(poll);
         clearTimeout(deadline);
         this.#events.removeEventListener("ring", finish);
-        this.#events.removeEventListener("file", onFileChange);
         signal?.removeEventListener("abort", finish);
         resolve();
       };
-      const poll = watching ? undefined : setInterval(onFileChange, this.#pollMs);
+      const poll = watching ? undefined : setInterval(() => this.#lookAtFile(), this.#pollMs);
       const deadline = setTimeout(finish, timeoutMs);
       this.#events.addEventListener("ring", finish, { once: true });
-      this.#events.addEventListener("file", onFileChange);
       signal?.addEventListener("abort", finish, { once: true });
     });
   }
@@ -85,6 +80,14 @@ export class Doorbell {
     this.#closed = true;
     this.#watcher?.close();
     this.#events.dispatchEvent(new Event("ring"));
+  }
+
+  /**
+   * Wakes every waiter of this process when the file changed since it was last looked at:
+   * all of them at once, as the first to look takes note of the change for all.
+   */
+  #lookAtFile(): void {
+    if (this.#rangSinceLastSeen()) this.#events.dispatchEvent(new Event("ring"));
   }
 
   /** True when the file changed since a waiter last looked, and takes note of it. */
@@ -110,7 +113,7 @@ export class Doorbell {
 
   async #forwardChanges(watcher: Deno.FsWatcher): Promise<void> {
     try {
-      for await (const _change of watcher) this.#events.dispatchEvent(new Event("file"));
+      for await (const _change of watcher) this.#lookAtFile();
     } catch {
       // The watcher failed (the file was removed, say): fall back to polling.
     }

@@ -51,6 +51,7 @@ import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from ".
 import { KvAudit } from "./audit.ts";
 import type { SessionRecord } from "../sessions.ts";
 import { oldestReadyAt } from "./oldest_ready.ts";
+import { hasTimer } from "../timers.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -111,13 +112,18 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
   try {
     if (path === ":memory:") {
       const bell = options.bell ?? new LocalBell();
-      return new KvStore(await Deno.openKv(":memory:"), bell, options.clock);
+      const bells = { work: bell, timers: new LocalBell() };
+      return new KvStore(await Deno.openKv(":memory:"), bells, options.clock);
     }
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it
     // locked; a few tries (each waits up to 5 s) keep a file locked for good from hanging us.
     const kv = retryLockedCommits(await whileLocked(() => Deno.openKv(path), 3));
-    return new KvStore(kv, new Doorbell(`${path}.bell`, options.pollMs), options.clock);
+    const bells = {
+      work: new Doorbell(`${path}.bell`, options.pollMs),
+      timers: new Doorbell(`${path}.timers`, options.pollMs),
+    };
+    return new KvStore(kv, bells, options.clock);
   } catch (error) {
     throw new StoreUnavailableError(`cannot open KV file ${path}: ${(error as Error).message}`);
   }
@@ -127,7 +133,10 @@ class KvStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
   readonly #kv: Deno.Kv;
+  /** Rung when jobs become ready (`workWait`). */
   readonly #bell: Bell;
+  /** Rung when a job is scheduled or its callback becomes due (`timerWait`). */
+  readonly #timers: Bell;
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
@@ -137,7 +146,7 @@ class KvStore implements Store {
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
-  constructor(kv: Deno.Kv, bell: Bell, clock: Clock = systemClock) {
+  constructor(kv: Deno.Kv, bells: { work: Bell; timers: Bell }, clock: Clock = systemClock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
@@ -146,7 +155,8 @@ class KvStore implements Store {
     this.#batches = new KvBatches(kv);
     this.#rateLimits = new KvRateLimits(kv);
     this.#audit = new KvAudit(kv);
-    this.#bell = bell;
+    this.#bell = bells.work;
+    this.#timers = bells.timers;
     this.#clock = clock;
   }
 
@@ -174,7 +184,7 @@ class KvStore implements Store {
       } catch (error) {
         throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
       }
-      if (written.some((job) => job.state === "queued")) this.#bell.ring();
+      this.#ringFor(written);
       return;
     }
     if (jobs.some((job) => job.dependsOn)) {
@@ -185,7 +195,7 @@ class KvStore implements Store {
       } catch (error) {
         throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
       }
-      if (written.some((job) => job.state === "queued")) this.#bell.ring();
+      this.#ringFor(written);
       return;
     }
     // No "must not exist" checks: ids are ULIDs, and KV's 100 checks per commit would
@@ -197,13 +207,11 @@ class KvStore implements Store {
     } catch (error) {
       throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
     }
-    if (jobs.some((job) => job.state === "queued")) this.#bell.ring();
+    this.#ringFor(jobs);
   }
 
   jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    return this.#idempotency.insert(params, (job) => {
-      if (job.state === "queued") this.#bell.ring();
-    });
+    return this.#idempotency.insert(params, (job) => this.#ringFor([job]));
   }
 
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
@@ -242,9 +250,7 @@ class KvStore implements Store {
       }
     }
     const applied = new Set(result.applied);
-    if (updates.some((u) => u.after.state === "queued" && applied.has(u.after.id))) {
-      this.#bell.ring();
-    }
+    this.#ringFor(updates.flatMap((u) => applied.has(u.after.id) ? [u.after] : []));
     return result;
   }
 
@@ -268,7 +274,7 @@ class KvStore implements Store {
       if (!written) raced.push(pair);
       else {
         result.applied.push(pair.after.id);
-        if (written.some((job) => job.state === "queued")) this.#bell.ring();
+        this.#ringFor(written);
       }
     }
     const racedIds = new Set(raced.map((pair) => pair.after.id));
@@ -319,7 +325,7 @@ class KvStore implements Store {
     }
     const { ok } = await batch.commit();
     if (ok) await this.#telemetry.jobLogDelete(job.id);
-    if (ok && dependants.some((u) => u.after.state === "queued")) this.#bell.ring();
+    if (ok) this.#ringFor(dependants.map((u) => u.after));
     return ok;
   }
 
@@ -401,6 +407,10 @@ class KvStore implements Store {
     return this.#bell.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
 
+  timerWait(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    return this.#timers.wait(params);
+  }
+
   workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
     return this.#telemetry.workerBeat(params);
   }
@@ -460,7 +470,7 @@ class KvStore implements Store {
 
   async scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
     const outcome = await this.#schedules.scheduleRun(params);
-    if (outcome === "enqueued" && params.job.state === "queued") this.#bell.ring();
+    if (outcome === "enqueued") this.#ringFor([params.job]);
     return outcome;
   }
 
@@ -472,8 +482,9 @@ class KvStore implements Store {
     return this.#schedules.schedulePause(params);
   }
 
-  batchCreate(params: { batch: BatchRecord }): Promise<void> {
-    return this.#batches.batchCreate(params);
+  async batchCreate(params: { batch: BatchRecord }): Promise<void> {
+    await this.#batches.batchCreate(params);
+    this.#timers.ring();
   }
 
   batchGet(params: { id: string }): Promise<BatchStatus | null> {
@@ -486,7 +497,7 @@ class KvStore implements Store {
 
   async batchComplete(params: BatchCompleteParams): Promise<boolean> {
     const closed = await this.#batches.batchComplete(params);
-    if (closed && params.job?.state === "queued") this.#bell.ring();
+    if (closed && params.job) this.#ringFor([params.job]);
     return closed;
   }
 
@@ -531,7 +542,14 @@ class KvStore implements Store {
 
   close(): void {
     this.#bell.close();
+    this.#timers.close();
     this.#kv.close();
+  }
+
+  /** Rings the bells of what the records just written may have made ready or due. */
+  #ringFor(written: readonly Job[]): void {
+    if (written.some((job) => job.state === "queued")) this.#bell.ring();
+    if (written.some(hasTimer)) this.#timers.ring();
   }
 
   async #jobsIndexedBefore(index: string, now: number, limit: number): Promise<Job[]> {

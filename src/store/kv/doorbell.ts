@@ -30,6 +30,8 @@ export class Doorbell {
   /** Wakes this process's waiters: a ring of its own, or a change seen in the file. */
   readonly #events = new EventTarget();
   #lastSeen: number | undefined;
+  /** Waits in progress: a change seen while there are none is left for the next wait. */
+  #waiting = 0;
   /** The file watcher; `null` once it is known that none can be had. */
   #watcher: Deno.FsWatcher | null | undefined;
   #closed = false;
@@ -60,8 +62,10 @@ export class Doorbell {
   wait({ timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
     if (signal?.aborted || this.#closed || this.#rangSinceLastSeen()) return Promise.resolve();
     const watching = this.#watch();
+    this.#waiting++;
     return new Promise((resolve) => {
       const finish = () => {
+        this.#waiting--;
         clearInterval(poll);
         clearTimeout(deadline);
         this.#events.removeEventListener("ring", finish);
@@ -84,10 +88,13 @@ export class Doorbell {
 
   /**
    * Wakes every waiter of this process when the file changed since it was last looked at:
-   * all of them at once, as the first to look takes note of the change for all.
+   * all of them at once, as the first to look takes note of the change for all. With no
+   * waiter the change is left unseen, so the next wait returns at once.
    */
   #lookAtFile(): void {
-    if (this.#rangSinceLastSeen()) this.#events.dispatchEvent(new Event("ring"));
+    if (this.#waiting > 0 && this.#rangSinceLastSeen()) {
+      this.#events.dispatchEvent(new Event("ring"));
+    }
   }
 
   /** True when the file changed since a waiter last looked, and takes note of it. */

@@ -21,6 +21,10 @@ const int = (name: string, fallback: number) => {
 export const CONFIG = {
   /** Jobs of the no-op end-to-end run; worker memory is read after it. */
   e2eJobs: int("BENCH_E2E_JOBS", 100_000),
+  /** Jobs of the no-op end-to-end run of `tq worker` at its default flags. */
+  e2eDefaultJobs: int("BENCH_E2E_DEFAULT_JOBS", 20_000),
+  /** Seconds each idle command is measured (`idle.ts`). */
+  idleSeconds: int("BENCH_IDLE_SECONDS", 30),
   /** Jobs of the 5 ms end-to-end run. */
   e2eSlowJobs: int("BENCH_E2E_SLOW_JOBS", 20_000),
   /** Worker processes, and handlers each runs at once. */

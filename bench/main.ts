@@ -8,7 +8,8 @@
  * Cases: `enqueue` (one at a time, many callers, bulk), `e2e` (no-op and 5 ms jobs, worker
  * memory), `latency` (enqueue→start), `http` (`POST /jobs` under autocannon), `claim`
  * (claim cost at a small and a big queue, bytes per queued job), `calls` (KV round-trips
- * per job), `heavy` (isolation modes: no-op overhead, 200 ms CPU jobs; `heavy.ts`).
+ * per job), `heavy` (isolation modes: no-op overhead, 200 ms CPU jobs; `heavy.ts`), `idle`
+ * (CPU and memory of idle `tq worker`, `serve`, `cron` and `start` on KV; `idle.ts`).
  *
  * @example
  * ```sh
@@ -27,6 +28,7 @@ import { Table } from "./table.ts";
 import { BULK_CALL_JOBS, tqClaim, tqEndToEnd, tqEnqueue, tqLatency } from "./tq_cases.ts";
 import { kvPeer, redisPeer } from "./tq_peer.ts";
 import { heavyCase } from "./heavy.ts";
+import { idleCase } from "./idle.ts";
 
 const only = Deno.env.get("BENCH_ONLY")?.split(",");
 const wanted = (name: string) => !only || only.includes(name);
@@ -83,15 +85,15 @@ try {
   }
   if (wanted("e2e")) {
     const workers = `${CONFIG.workers} workers × ${CONFIG.concurrency}`;
+    // As a user runs it: `tq worker` with no flags (every queue, default concurrency).
+    const defaults = { jobs: CONFIG.e2eDefaultJobs, sleepMs: 0 };
+    const kvDefaults = await tqEndToEnd(peers.kv, defaults);
+    const redisDefaults = await tqEndToEnd(peers.redis, defaults);
     for (const [sleepMs, jobs] of [[0, CONFIG.e2eJobs], [5, CONFIG.e2eSlowJobs]]) {
-      const args = { jobs, sleepMs };
+      const args = { jobs, sleepMs, concurrency: CONFIG.concurrency };
       const kv = await tqEndToEnd(peers.kv, args);
       const rd = await tqEndToEnd(peers.redis, args);
-      const bq = await bullmq<typeof kv>("e2e.mjs", {
-        ...args,
-        workers: CONFIG.workers,
-        concurrency: CONFIG.concurrency,
-      });
+      const bq = await bullmq<typeof kv>("e2e.mjs", { ...args, workers: CONFIG.workers });
       const job = sleepMs ? `${sleepMs} ms` : "no-op";
       table.add(
         `end to end, ${jobs.toLocaleString("en-US")} ${job} jobs, ${workers}, jobs/s`,
@@ -103,6 +105,13 @@ try {
         },
       );
       if (sleepMs === 0) {
+        table.add(
+          `end to end, ${
+            CONFIG.e2eDefaultJobs.toLocaleString("en-US")
+          } no-op jobs, ${CONFIG.workers} tq workers at default flags (BullMQ: ${workers}), jobs/s`,
+          "higher",
+          { kv: kvDefaults.rate, redis: redisDefaults.rate, bullmq: bq.rate },
+        );
         table.add(`worker RSS after ${jobs.toLocaleString("en-US")} jobs (largest), MB`, "lower", {
           kv: max(kv.rssMb),
           redis: max(rd.rssMb),
@@ -170,6 +179,14 @@ try {
     table.add("KV reads per job (same run, incl. idle polling)", "lower", { kv: calls.reads });
   }
   if (wanted("heavy")) heavy = await heavyCase();
+  if (wanted("idle")) {
+    for (const { command, cpuPercent, rssMb } of await idleCase(CONFIG.idleSeconds)) {
+      table.add(`idle tq ${command} (KV), CPU over ${CONFIG.idleSeconds} s, % of a core`, "lower", {
+        kv: cpuPercent,
+      });
+      table.add(`idle tq ${command} (KV), RSS, MB`, "lower", { kv: rssMb });
+    }
+  }
 } finally {
   await redis.stop();
 }

@@ -56,17 +56,20 @@ export async function tqEnqueue(peer: TqPeer) {
 }
 
 /**
- * Fills the queue with `jobs`, starts the worker processes and measures jobs/s from the
- * first finish seen to the last (polled every 20 ms), then each worker's resident memory.
+ * Fills the queue with `jobs`, starts the worker processes (with `--concurrency` if
+ * given, else at `tq worker`'s defaults) and measures jobs/s from the first finish seen to
+ * the last (polled every 20 ms), then each worker's resident memory.
  */
 export async function tqEndToEnd(
   peer: TqPeer,
-  { jobs, sleepMs }: { jobs: number; sleepMs: number },
+  { jobs, sleepMs, concurrency }: { jobs: number; sleepMs: number; concurrency?: number },
 ) {
   const store = await peer.fresh();
   const tq = await open(store);
   await fill(tq, jobs, sleepMs, 4);
-  const args = ["worker", "default", "--concurrency", String(CONFIG.concurrency)];
+  const args = concurrency === undefined
+    ? ["worker"]
+    : ["worker", "default", "--concurrency", String(concurrency)];
   const workers = Array.from(
     { length: CONFIG.workers },
     () => TqProcess.start([...args, ...store.cliArgs], { TQ_LOG_LEVEL: "warn" }),

@@ -2,7 +2,9 @@
  * Completes batches: every second it looks at the open batches and closes each one none of
  * whose jobs is waiting or running any more, enqueuing its `onComplete` job in the same
  * atomic write (`store.batchComplete`), so the job is enqueued exactly once however many
- * workers watch. Runs in every worker beside the promoter, rescuer and pruner.
+ * workers watch. Runs in every worker beside the promoter, rescuer and pruner. While no
+ * batch is open, on a store that tells of new batches (`Store.timerWait`), it sleeps until
+ * one is created (at most {@linkcode BATCH_IDLE_SLEEP_MS}).
  *
  * @example
  * ```ts ignore
@@ -22,6 +24,8 @@ import { Service } from "../worker/service.ts";
 
 /** How often open batches are looked at. */
 export const BATCH_CHECK_MS = 1_000;
+/** Longest sleep while no batch is open, on a store with `timerWait`: a safety net. */
+export const BATCH_IDLE_SLEEP_MS = 30_000;
 /** Open batches looked at per round. */
 const BATCHES_PER_ROUND = 100;
 
@@ -48,8 +52,13 @@ export class BatchWatcher extends Service {
     this.#store = store;
   }
 
+  protected override wakeUp(signal: AbortSignal): Promise<void> | undefined {
+    return this.#store.timerWait?.({ timeoutMs: BATCH_IDLE_SLEEP_MS, signal });
+  }
+
   protected async tick(): Promise<number> {
     const open = await this.#store.batchListOpen({ limit: BATCHES_PER_ROUND });
+    if (open.length === 0 && this.#store.timerWait) return BATCH_IDLE_SLEEP_MS;
     for (const { batch, counts } of open) {
       if (!batchSettled(counts)) continue;
       const now = this.clock.now();

@@ -40,7 +40,7 @@ export interface CallbackPolicy {
   timeoutMs: number;
   /** How long a claim holds: a sender that died mid-send is taken over after it. */
   leaseMs: number;
-  /** How often to look for due callbacks. */
+  /** How often to look for due callbacks on a store without `timerWait`. */
   pollMs: number;
 }
 
@@ -52,6 +52,12 @@ export const CALLBACK_POLICY: CallbackPolicy = {
   leaseMs: 60_000,
   pollMs: 250,
 };
+
+/**
+ * Longest sleep on a store with `timerWait`, which wakes the sender when a callback becomes
+ * due; only a safety net for a wake-up lost on its way.
+ */
+export const CALLBACK_IDLE_SLEEP_MS = 30_000;
 
 /** Callbacks claimed per round. */
 const CLAIM_BATCH = 20;
@@ -96,10 +102,14 @@ export class CallbackSender extends Service {
     this.#resolveDns = resolveDns ?? systemResolveDns;
   }
 
+  protected override wakeUp(signal: AbortSignal): Promise<void> | undefined {
+    return this.#store.timerWait?.({ timeoutMs: CALLBACK_IDLE_SLEEP_MS, signal });
+  }
+
   protected async tick(signal: AbortSignal): Promise<number> {
     const now = this.clock.now();
     const due = await this.#store.jobListCallbackDue({ now, limit: CLAIM_BATCH });
-    if (due.length === 0) return this.#policy.pollMs;
+    if (due.length === 0) return await this.#untilNextDue();
     const leaseMs = this.#policy.leaseMs;
     const updates = due.map((job) => ({
       before: job,
@@ -113,7 +123,18 @@ export class CallbackSender extends Service {
     await this.#store.jobUpdateMany({
       updates: settled.map((after, i) => ({ before: claimed[i], after })),
     });
-    return due.length === CLAIM_BATCH ? 0 : this.#policy.pollMs;
+    return due.length === CLAIM_BATCH ? 0 : await this.#untilNextDue();
+  }
+
+  /** The wait until the earliest callback due, at most the longest sleep of the store. */
+  async #untilNextDue(): Promise<number> {
+    if (!this.#store.timerWait) return this.#policy.pollMs;
+    const [next] = await this.#store.jobListCallbackDue({
+      now: Number.MAX_SAFE_INTEGER,
+      limit: 1,
+    });
+    const dueAt = next?.callbackDueAt ?? Infinity;
+    return Math.min(Math.max(dueAt - this.clock.now(), 0), CALLBACK_IDLE_SLEEP_MS);
   }
 
   /** Sends one claimed callback; answers the record with the outcome written in. */

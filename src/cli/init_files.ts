@@ -15,6 +15,13 @@ import denoJson from "../../deno.json" with { type: "json" };
 const PERMISSIONS =
   "--allow-read --allow-write --allow-net --allow-env --allow-sys=hostname --allow-run";
 
+/**
+ * A young generation of 2 MB semi-spaces instead of V8's 16 MB: a worker's garbage is
+ * short-lived, and this keeps its memory near its live size (about 135 MB instead of 185
+ * MB after 20,000 jobs, no slower; docs/benchmarks.md).
+ */
+const V8_FLAGS = "--v8-flags=--max-semi-space-size=2";
+
 const TASKS = `/**
  * Every task and schedule of this project. \`main.ts\` (your own \`tq\`) and the tests
  * import them from here: static imports, so \`deno compile\` bundles them.
@@ -122,10 +129,10 @@ export function initFiles(): Record<string, string> {
     },
     unstable: ["kv", "cron", "worker-options"],
     tasks: {
-      start: `deno run ${PERMISSIONS} main.ts start`,
-      tq: `deno run ${PERMISSIONS} main.ts`,
+      start: `deno run ${V8_FLAGS} ${PERMISSIONS} main.ts start`,
+      tq: `deno run ${V8_FLAGS} ${PERMISSIONS} main.ts`,
       test: "deno test --allow-env --allow-sys=hostname",
-      compile: `deno compile ${PERMISSIONS} --output dist/tq main.ts`,
+      compile: `deno compile ${V8_FLAGS} ${PERMISSIONS} --output dist/tq main.ts`,
     },
   };
   return {

@@ -230,6 +230,17 @@ export interface Store {
   workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void>;
 
   /**
+   * Resolves when a job may have been scheduled (delayed, or a retry's backoff), a
+   * completion callback become due (`src/store/timers.ts`) or a batch been created, by any
+   * process; after at most
+   * `timeoutMs`, or when `signal` aborts. It listens from the call on, so a caller starts
+   * it before reading the next due time. Optional: without it the promoter and the
+   * callback sender look again every few hundred ms, the batch watcher every second, instead
+   * of sleeping until woken.
+   */
+  timerWait?(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+
+  /**
    * Records a worker's heartbeat, replacing its previous one; the worker drops out of
    * {@linkcode Store.workerList} once `worker.expiresAt` passes without another beat.
    */

@@ -18,7 +18,7 @@
  * const keeper = new LeaseKeeper({ location: { kind: "kv", path: "./data/tq.db" },
  *   workerId, leaseMs: 30_000 });
  * const running = keeper.track(new Map());
- * keeper.start();
+ * keeper.start(); // the thread starts with the first job put in `running`
  * await keeper.stop();
  * ```
  * @module
@@ -64,6 +64,8 @@ export class LeaseKeeper {
   #changes: string[] = [];
   #flushQueued = false;
   #ready: Promise<void> | undefined;
+  /** Settles `#ready`; set by `start()`, the thread comes with the first job. */
+  #starting: PromiseWithResolvers<void> | undefined;
 
   constructor(options: LeaseKeeperOptions) {
     this.#o = options;
@@ -91,9 +93,23 @@ export class LeaseKeeper {
     })(running);
   }
 
-  /** Starts the keeper thread and the stamps; resolves once the thread has its store. */
+  /**
+   * Starts the keeper. Its thread and the stamps begin with the first job it hears of, so
+   * an idle worker holds no second isolate and store connection. Resolves once the thread
+   * has its store.
+   */
   start(): Promise<void> {
-    if (this.#ready) return this.#ready;
+    if (!this.#ready) {
+      this.#starting = Promise.withResolvers<void>();
+      this.#ready = this.#starting.promise;
+      if (this.#changes.length > 0) this.#spawn();
+    }
+    return this.#ready;
+  }
+
+  #spawn(): void {
+    const starting = this.#starting;
+    if (!starting || this.#thread) return;
     this.#beat();
     this.#timer = setInterval(() => this.#beat(), Math.max(10, this.#o.leaseMs / 6));
     Deno.unrefTimer(this.#timer);
@@ -101,17 +117,14 @@ export class LeaseKeeper {
       new URL("./lease_keeper_thread.ts", import.meta.url),
       { type: "module" },
     );
-    this.#ready = new Promise((resolve, reject) => {
-      thread.onmessage = (event) => event.data === "ready" && resolve();
-      thread.onerror = (event) => {
-        event.preventDefault();
-        reject(new Error(`lease keeper: ${event.message}`));
-      };
-    });
+    thread.onmessage = (event) => event.data === "ready" && starting.resolve();
+    thread.onerror = (event) => {
+      event.preventDefault();
+      starting.reject(new Error(`lease keeper: ${event.message}`));
+    };
     const init: KeeperInit = { type: "init", ...this.#o, alive: this.#alive };
     thread.postMessage(init);
     this.#flush();
-    return this.#ready;
   }
 
   /** Stops the thread and closes its store. Safe to call more than once. */
@@ -119,6 +132,7 @@ export class LeaseKeeper {
     clearInterval(this.#timer);
     const thread = this.#thread;
     this.#thread = undefined;
+    this.#starting = undefined; // no thread comes after a stop
     if (!thread) return;
     await this.#ready?.catch(() => {});
     const closed = new Promise<void>((resolve) => {
@@ -135,6 +149,7 @@ export class LeaseKeeper {
 
   #changed(change: string): void {
     this.#changes.push(change);
+    if (!this.#thread) this.#spawn();
     if (this.#flushQueued) return;
     this.#flushQueued = true;
     // Sent before the handler starts: a claimed job's handler is called after an await.

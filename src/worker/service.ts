@@ -70,8 +70,20 @@ export abstract class Service {
   /** One round of work; resolves to the ms to wait before the next (0: go on at once). */
   protected abstract tick(signal: AbortSignal): Promise<number>;
 
+  /**
+   * A service that can be told of news (a store's change notification) gives it here: the
+   * wait after a round ends early when it resolves. It is asked for before each round, so
+   * news that comes while the round reads is not missed; `signal` aborts when the wait is
+   * over either way.
+   */
+  protected wakeUp?(signal: AbortSignal): Promise<void> | undefined;
+
   async #loop(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
+      // For a service told of news: the round's own signal ends its wait for news.
+      const round = this.wakeUp ? new AbortController() : undefined;
+      const waitSignal = round ? AbortSignal.any([signal, round.signal]) : signal;
+      const woken = this.wakeUp?.(waitSignal);
       let waitMs: number;
       try {
         waitMs = await this.tick(signal);
@@ -80,7 +92,11 @@ export abstract class Service {
         waitMs = ERROR_PAUSE_MS;
       }
       // A fake clock resolves even a zero sleep only when advanced: skip it.
-      if (waitMs > 0) await this.clock.sleep(waitMs, signal);
+      if (waitMs > 0) {
+        const slept = this.clock.sleep(waitMs, waitSignal);
+        await (woken ? Promise.race([slept, woken]) : slept);
+      }
+      round?.abort();
     }
   }
 }

@@ -112,6 +112,22 @@ Deno.test("a callback that never succeeds is given up after maxTries with an err
   assert(JSON.stringify(lines).includes("callback:gave_up"));
 });
 
+Deno.test("a sleeping sender sends a callback that became due after it went to sleep", async () => {
+  await using fx = await fixture([task("echo", (input) => input)]);
+  await using receiver = startReceiver();
+  const { logger } = logLines();
+  const sender = new CallbackSender({ store: fx.store, clock: fx.clock, logger, allow: LOOPBACK });
+  sender.start();
+  try {
+    await waitFor(() => fx.clock.pendingSleeps === 1, "the sender asleep");
+    // The clock stands still: only the store's news can wake the sender.
+    await endedJobs(fx, 1, receiver.url);
+    await waitFor(() => receiver.requests.length === 1, "the callback sent");
+  } finally {
+    await sender.stop();
+  }
+});
+
 Deno.test("two senders on one store send each try once", async () => {
   await using fx = await fixture([task("echo", (input) => input)]);
   await using receiver = startReceiver();

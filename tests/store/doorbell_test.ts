@@ -36,11 +36,46 @@ Deno.test("a ring from another process wakes a waiting process long before its t
   }
 });
 
+Deno.test("a ring from another process wakes every waiter of a process", async () => {
+  const path = await tempBell();
+  const bell = new Doorbell(path);
+  try {
+    const started = Date.now();
+    const woken = Promise.all([
+      bell.wait({ timeoutMs: GUARD_MS }),
+      bell.wait({ timeoutMs: GUARD_MS }),
+    ]);
+    await ringFromAnotherProcess(path);
+    await woken;
+    assert(Date.now() - started < GUARD_MS / 2, `woken after ${Date.now() - started} ms`);
+  } finally {
+    bell.close();
+  }
+});
+
 Deno.test("a ring made while nobody waited makes the next wait return at once", async () => {
   const path = await tempBell();
   const bell = new Doorbell(path);
   try {
     await ringFromAnotherProcess(path);
+    const started = Date.now();
+    await bell.wait({ timeoutMs: GUARD_MS });
+    assert(Date.now() - started < GUARD_MS / 2, `woken after ${Date.now() - started} ms`);
+  } finally {
+    bell.close();
+  }
+});
+
+Deno.test("a ring from another process between two waits makes the next wait return at once", async () => {
+  const path = await tempBell();
+  const bell = new Doorbell(path);
+  try {
+    const first = bell.wait({ timeoutMs: GUARD_MS }); // starts the file watcher
+    bell.ring();
+    await first;
+    await ringFromAnotherProcess(path);
+    // Long enough for the watcher to report the change while nobody waits.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const started = Date.now();
     await bell.wait({ timeoutMs: GUARD_MS });
     assert(Date.now() - started < GUARD_MS / 2, `woken after ${Date.now() - started} ms`);

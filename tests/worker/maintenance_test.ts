@@ -1,11 +1,11 @@
 import { assert, assertEquals } from "../assert.ts";
 import { silentLogger } from "../../src/log.ts";
-import { Promoter } from "../../src/maintenance/promoter.ts";
+import { PROMOTE_IDLE_SLEEP_MS, Promoter } from "../../src/maintenance/promoter.ts";
 import { Pruner } from "../../src/maintenance/pruner.ts";
 import { Rescuer } from "../../src/maintenance/rescuer.ts";
 import type { Store } from "../../src/store/store.ts";
 import { finishJob } from "../../src/transitions.ts";
-import { advance, advanceUntil, fixture, task, waitForJob } from "./helpers.ts";
+import { advance, advanceUntil, fixture, task, waitFor, waitForJob } from "./helpers.ts";
 
 const noop = task("noop", () => null);
 
@@ -31,6 +31,37 @@ Deno.test("promoter queues a delayed job when it is due", async () => {
   const due = waitForJob(fx.store, job.id, (j) => j.state === "queued");
   const queued = await advanceUntil(fx.clock, due, 100);
   assertEquals(queued.attempts, 0);
+  await promoter.stop();
+});
+
+Deno.test("a sleeping promoter wakes for a job scheduled after it went to sleep", async () => {
+  await using fx = await fixture([noop]);
+  const promoter = new Promoter({ store: fx.store, clock: fx.clock, logger: silentLogger });
+  promoter.start();
+  await waitFor(() => fx.clock.pendingSleeps === 1, "the promoter asleep");
+  // Nothing scheduled: it went to sleep for its longest sleep, not until this job is due.
+  const job = await fx.enqueue("noop", {}, { delay: 1_000 });
+  await waitFor(() => fx.clock.pendingSleeps === 1, "the promoter asleep again");
+  await advance(fx.clock, 1_000);
+  await waitForJob(fx.store, job.id, (j) => j.state === "queued");
+  await promoter.stop();
+});
+
+Deno.test("an idle promoter on a store that tells of scheduled jobs reads nothing for 30 s", async () => {
+  await using fx = await fixture([noop]);
+  let looks = 0;
+  const store = new Proxy(fx.store, {
+    get(target, name) {
+      if (name === "jobListDue") looks++;
+      const value = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  const promoter = new Promoter({ store, clock: fx.clock, logger: silentLogger });
+  promoter.start();
+  await waitFor(() => fx.clock.pendingSleeps === 1, "the promoter asleep");
+  for (let ms = 0; ms < PROMOTE_IDLE_SLEEP_MS - 1_000; ms += 1_000) await advance(fx.clock, 1_000);
+  assertEquals(looks, 1);
   await promoter.stop();
 });
 

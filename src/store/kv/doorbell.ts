@@ -27,9 +27,11 @@
 export class Doorbell {
   readonly #path: string;
   readonly #pollMs: number;
-  /** "ring" for this process's rings, "file" for a change the watcher saw. */
+  /** Wakes this process's waiters: a ring of its own, or a change seen in the file. */
   readonly #events = new EventTarget();
   #lastSeen: number | undefined;
+  /** Waits in progress: a change seen while there are none is left for the next wait. */
+  #waiting = 0;
   /** The file watcher; `null` once it is known that none can be had. */
   #watcher: Deno.FsWatcher | null | undefined;
   #closed = false;
@@ -60,22 +62,19 @@ export class Doorbell {
   wait({ timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
     if (signal?.aborted || this.#closed || this.#rangSinceLastSeen()) return Promise.resolve();
     const watching = this.#watch();
+    this.#waiting++;
     return new Promise((resolve) => {
-      const onFileChange = () => {
-        if (this.#rangSinceLastSeen()) finish();
-      };
       const finish = () => {
+        this.#waiting--;
         clearInterval(poll);
         clearTimeout(deadline);
         this.#events.removeEventListener("ring", finish);
-        this.#events.removeEventListener("file", onFileChange);
         signal?.removeEventListener("abort", finish);
         resolve();
       };
-      const poll = watching ? undefined : setInterval(onFileChange, this.#pollMs);
+      const poll = watching ? undefined : setInterval(() => this.#lookAtFile(), this.#pollMs);
       const deadline = setTimeout(finish, timeoutMs);
       this.#events.addEventListener("ring", finish, { once: true });
-      this.#events.addEventListener("file", onFileChange);
       signal?.addEventListener("abort", finish, { once: true });
     });
   }
@@ -85,6 +84,17 @@ export class Doorbell {
     this.#closed = true;
     this.#watcher?.close();
     this.#events.dispatchEvent(new Event("ring"));
+  }
+
+  /**
+   * Wakes every waiter of this process when the file changed since it was last looked at:
+   * all of them at once, as the first to look takes note of the change for all. With no
+   * waiter the change is left unseen, so the next wait returns at once.
+   */
+  #lookAtFile(): void {
+    if (this.#waiting > 0 && this.#rangSinceLastSeen()) {
+      this.#events.dispatchEvent(new Event("ring"));
+    }
   }
 
   /** True when the file changed since a waiter last looked, and takes note of it. */
@@ -110,7 +120,7 @@ export class Doorbell {
 
   async #forwardChanges(watcher: Deno.FsWatcher): Promise<void> {
     try {
-      for await (const _change of watcher) this.#events.dispatchEvent(new Event("file"));
+      for await (const _change of watcher) this.#lookAtFile();
     } catch {
       // The watcher failed (the file was removed, say): fall back to polling.
     }

@@ -59,6 +59,7 @@ import type { EventListParams, EventRecord, WaitingListParams } from "../events.
 import { KvEvents } from "./events.ts";
 import { migrateLayout } from "../migrations.ts";
 import { KV_MIGRATIONS, KvLayout } from "./layout.ts";
+import { hasTimer } from "../timers.ts";
 
 /** KV's value limit is 65,536 bytes; the margin covers V8's framing beyond the JSON size. */
 const MAX_JOB_BYTES = 64_000;
@@ -129,7 +130,8 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     if (path === ":memory:") {
       kv = await Deno.openKv(":memory:");
       await migrate(kv, clock, "the in-memory KV store");
-      return new KvStore(kv, options.bell ?? new LocalBell(), clock);
+      const bells = { work: options.bell ?? new LocalBell(), timers: new LocalBell() };
+      return new KvStore(kv, bells, clock);
     }
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it
@@ -139,7 +141,11 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     await firstRead(opened, clock);
     kv = opened;
     await migrate(kv, clock, `KV file ${path}`);
-    return new KvStore(kv, new Doorbell(`${path}.bell`, options.pollMs), clock);
+    const bells = {
+      work: new Doorbell(`${path}.bell`, options.pollMs),
+      timers: new Doorbell(`${path}.timers`, options.pollMs),
+    };
+    return new KvStore(kv, bells, clock);
   } catch (error) {
     kv?.close();
     if (error instanceof StoreTooNewError) throw error;
@@ -178,7 +184,10 @@ class KvStore implements Store {
   readonly maxInsertBatch = MAX_INSERT_BATCH;
   readonly maxCommitBytes = MAX_COMMIT_BYTES;
   readonly #kv: Deno.Kv;
+  /** Rung when jobs become ready (`workWait`). */
   readonly #bell: Bell;
+  /** Rung when a job is scheduled or its callback becomes due (`timerWait`). */
+  readonly #timers: Bell;
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
@@ -189,7 +198,7 @@ class KvStore implements Store {
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
-  constructor(kv: Deno.Kv, bell: Bell, clock: Clock) {
+  constructor(kv: Deno.Kv, bells: { work: Bell; timers: Bell }, clock: Clock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
@@ -199,7 +208,8 @@ class KvStore implements Store {
     this.#batches = new KvBatches(kv);
     this.#rateLimits = new KvRateLimits(kv, clock);
     this.#audit = new KvAudit(kv);
-    this.#bell = bell;
+    this.#bell = bells.work;
+    this.#timers = bells.timers;
     this.#clock = clock;
   }
 
@@ -227,7 +237,7 @@ class KvStore implements Store {
       } catch (error) {
         throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
       }
-      if (written.some((job) => job.state === "queued")) this.#bell.ring();
+      this.#ringFor(written);
       return;
     }
     if (jobs.some((job) => job.dependsOn)) {
@@ -238,7 +248,7 @@ class KvStore implements Store {
       } catch (error) {
         throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
       }
-      if (written.some((job) => job.state === "queued")) this.#bell.ring();
+      this.#ringFor(written);
       return;
     }
     // No "must not exist" checks: ids are ULIDs, and KV's 100 checks per commit would
@@ -250,19 +260,17 @@ class KvStore implements Store {
     } catch (error) {
       throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
     }
-    if (jobs.some((job) => job.state === "queued")) this.#bell.ring();
+    this.#ringFor(jobs);
   }
 
   async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
     const result = await insertDebounced(this.#kv, params);
-    if (result.job.state === "queued") this.#bell.ring();
+    this.#ringFor([result.job]);
     return result;
   }
 
   jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    return this.#idempotency.insert(params, (job) => {
-      if (job.state === "queued") this.#bell.ring();
-    });
+    return this.#idempotency.insert(params, (job) => this.#ringFor([job]));
   }
 
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
@@ -301,9 +309,7 @@ class KvStore implements Store {
       }
     }
     const applied = new Set(result.applied);
-    if (updates.some((u) => u.after.state === "queued" && applied.has(u.after.id))) {
-      this.#bell.ring();
-    }
+    this.#ringFor(updates.flatMap((u) => applied.has(u.after.id) ? [u.after] : []));
     return result;
   }
 
@@ -327,7 +333,7 @@ class KvStore implements Store {
       if (!written) raced.push(pair);
       else {
         result.applied.push(pair.after.id);
-        if (written.some((job) => job.state === "queued")) this.#bell.ring();
+        this.#ringFor(written);
       }
     }
     const racedIds = new Set(raced.map((pair) => pair.after.id));
@@ -378,7 +384,7 @@ class KvStore implements Store {
     }
     const { ok } = await batch.commit();
     if (ok) await this.#telemetry.jobLogDelete(job.id);
-    if (ok && dependants.some((u) => u.after.state === "queued")) this.#bell.ring();
+    if (ok) this.#ringFor(dependants.map((u) => u.after));
     return ok;
   }
 
@@ -472,6 +478,10 @@ class KvStore implements Store {
     return this.#bell.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
 
+  timerWait(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    return this.#timers.wait(params);
+  }
+
   workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
     return this.#telemetry.workerBeat(params);
   }
@@ -531,7 +541,7 @@ class KvStore implements Store {
 
   async scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
     const outcome = await this.#schedules.scheduleRun(params);
-    if (outcome === "enqueued" && params.job.state === "queued") this.#bell.ring();
+    if (outcome === "enqueued") this.#ringFor([params.job]);
     return outcome;
   }
 
@@ -543,8 +553,9 @@ class KvStore implements Store {
     return this.#schedules.schedulePause(params);
   }
 
-  batchCreate(params: { batch: BatchRecord }): Promise<void> {
-    return this.#batches.batchCreate(params);
+  async batchCreate(params: { batch: BatchRecord }): Promise<void> {
+    await this.#batches.batchCreate(params);
+    this.#timers.ring();
   }
 
   batchGet(params: { id: string }): Promise<BatchStatus | null> {
@@ -557,7 +568,7 @@ class KvStore implements Store {
 
   async batchComplete(params: BatchCompleteParams): Promise<boolean> {
     const closed = await this.#batches.batchComplete(params);
-    if (closed && params.job?.state === "queued") this.#bell.ring();
+    if (closed && params.job) this.#ringFor([params.job]);
     return closed;
   }
 
@@ -602,7 +613,14 @@ class KvStore implements Store {
 
   close(): void {
     this.#bell.close();
+    this.#timers.close();
     this.#kv.close();
+  }
+
+  /** Rings the bells of what the records just written may have made ready or due. */
+  #ringFor(written: readonly Job[]): void {
+    if (written.some((job) => job.state === "queued")) this.#bell.ring();
+    if (written.some(hasTimer)) this.#timers.ring();
   }
 
   async #jobsIndexedBefore(index: TimeIndex, now: number, limit: number): Promise<Job[]> {

@@ -1,0 +1,28 @@
+/**
+ * `deno task bench` as CI runs it: the latency and idle cases with a few samples, so a
+ * broken benchmark (a lock file `npm ci` refuses, a case that no longer starts tq) is
+ * caught without the full run's minutes. Needs `redis-server`, `node` and `npm` on PATH.
+ */
+import { assert } from "./assert.ts";
+
+const ROOT = new URL("../", import.meta.url);
+
+Deno.test("deno task bench runs its latency and idle cases and prints their rows", async () => {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "bench"],
+    cwd: ROOT,
+    env: {
+      BENCH_ONLY: "latency,idle",
+      BENCH_LATENCY_SAMPLES: "5",
+      BENCH_IDLE_SECONDS: "1",
+      NO_COLOR: "1",
+    },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const out = new TextDecoder().decode(stdout);
+  assert(code === 0, `deno task bench exited with ${code}:\n${new TextDecoder().decode(stderr)}`);
+  for (const row of ["enqueue→start", "idle tq worker (KV), CPU", "idle tq start (KV), RSS"]) {
+    assert(out.includes(row), `no "${row}" row in:\n${out}`);
+  }
+});

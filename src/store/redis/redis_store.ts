@@ -48,6 +48,7 @@ import type { SessionRecord } from "../sessions.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { RedisSchedules } from "./schedules.ts";
 import { PausedQueues } from "../paused_queues.ts";
+import { pingWrite } from "../ping_write.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import { RedisIdempotency } from "./idempotency.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
@@ -675,23 +676,9 @@ class RedisStore implements Store {
     return `${this.#keys.prefix}:session:${key}`;
   }
 
-  async ping(): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const write = this.#redis.set(this.#keys.ping, String(this.#clock.now()));
-    write.catch(() => {}); // a late failure after the timeout is already reported
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`no answer within ${PING_TIMEOUT_MS} ms`)),
-        PING_TIMEOUT_MS,
-      );
-    });
-    try {
-      await Promise.race([write, timeout]);
-    } catch (error) {
-      throw new StoreUnavailableError(`Redis unusable: ${(error as Error).message}`);
-    } finally {
-      clearTimeout(timer);
-    }
+  ping(): Promise<void> {
+    const write = () => this.#redis.set(this.#keys.ping, String(this.#clock.now()));
+    return pingWrite("Redis", write, PING_TIMEOUT_MS);
   }
 
   close(): void {

@@ -15,17 +15,13 @@
  * @module
  */
 import type { RedisClient } from "./connection.ts";
-
-interface Waiter {
-  queues: string[];
-  wake(): void;
-}
+import { QueueWaiters } from "../queue_waiters.ts";
 
 /** The waiters of one store and the subscription that wakes them. */
 export class WakeUps {
   readonly #open: () => RedisClient;
   readonly #channel: string;
-  readonly #waiters = new Set<Waiter>();
+  readonly #waiters = new QueueWaiters();
   #subscriber: RedisClient | undefined;
 
   constructor(open: () => RedisClient, channel: string) {
@@ -39,22 +35,8 @@ export class WakeUps {
     timeoutMs: number;
     signal?: AbortSignal;
   }): Promise<void> {
-    if (signal?.aborted) return Promise.resolve();
-    this.#subscribe();
-    return new Promise((resolve) => {
-      const waiter: Waiter = {
-        queues,
-        wake: () => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", waiter.wake);
-          this.#waiters.delete(waiter);
-          resolve();
-        },
-      };
-      const timer = setTimeout(waiter.wake, timeoutMs);
-      signal?.addEventListener("abort", waiter.wake, { once: true });
-      this.#waiters.add(waiter);
-    });
+    if (!signal?.aborted) this.#subscribe();
+    return this.#waiters.wait({ queues, timeoutMs, signal });
   }
 
   /** Ends the subscription and wakes every waiter. */
@@ -69,11 +51,7 @@ export class WakeUps {
     const subscriber = this.#open();
     this.#subscriber = subscriber;
     subscriber.on("error", () => {}); // the command connection reports outages
-    subscriber.on("message", (_channel: string, queue: string) => {
-      for (const waiter of [...this.#waiters]) {
-        if (waiter.queues.includes(queue)) waiter.wake();
-      }
-    });
+    subscriber.on("message", (_channel: string, queue: string) => this.#waiters.wake(queue));
     // ioredis subscribes again after a reconnect; whatever was sent meanwhile is lost.
     let subscribed = false;
     subscriber.on("ready", () => subscribed && this.#wakeAll());
@@ -84,6 +62,6 @@ export class WakeUps {
   }
 
   #wakeAll(): void {
-    for (const waiter of [...this.#waiters]) waiter.wake();
+    this.#waiters.wakeAll();
   }
 }

@@ -1,0 +1,93 @@
+/**
+ * Batches on PostgreSQL: one row per batch (`open` until completed) and its counts per
+ * state in `batch_counts`, which every job change moves in its own transaction
+ * (`changes.ts`). Completing locks the batch's row, so its `onComplete` job is inserted once.
+ *
+ * @example
+ * ```ts ignore
+ * const status = await batches.get(sql, { id });
+ * ```
+ * @module
+ */
+import type { JobState } from "../../job.ts";
+import {
+  type BatchCompleteParams,
+  type BatchRecord,
+  type BatchStatus,
+  emptyBatchCounts,
+} from "../batches.ts";
+import type { ChangeSet, Runner } from "./changes.ts";
+import type { SqlNames } from "./schema.ts";
+
+/** Batches of one schema. */
+export class PostgresBatches {
+  readonly #names: SqlNames;
+
+  constructor(names: SqlNames) {
+    this.#names = names;
+  }
+
+  async create(sql: Runner, { batch }: { batch: BatchRecord }): Promise<void> {
+    await sql.unsafe(
+      `INSERT INTO ${this.#names.table("batches")} ("id", "record", "open")
+       VALUES ($1, $2::text::jsonb, true)
+       ON CONFLICT ("id") DO UPDATE SET "record" = excluded."record"`,
+      [batch.id, JSON.stringify(batch)],
+      { prepare: true },
+    );
+  }
+
+  async get(sql: Runner, { id }: { id: string }): Promise<BatchStatus | null> {
+    return (await this.#statuses(sql, `"id" = $1`, [id]))[0] ?? null;
+  }
+
+  listOpen(sql: Runner, { limit }: { limit: number }): Promise<BatchStatus[]> {
+    return this.#statuses(sql, `"open" ORDER BY "id" LIMIT $1`, [limit]);
+  }
+
+  /** Closes the batch and inserts its completion job, once; false if closed already. */
+  async complete(
+    tx: Runner,
+    changes: ChangeSet,
+    { id, now, job }: BatchCompleteParams,
+  ): Promise<boolean> {
+    const table = this.#names.table("batches");
+    const [row] = await tx.unsafe(
+      `SELECT "record" FROM ${table} WHERE "id" = $1 FOR UPDATE`,
+      [id],
+      { prepare: true },
+    );
+    const batch = row?.record as BatchRecord | undefined;
+    if (!batch || batch.completedAt !== undefined) return false;
+    const closed: BatchRecord = { ...batch, completedAt: now };
+    if (job) closed.completionJobId = job.id;
+    await tx.unsafe(
+      `UPDATE ${table} SET "record" = $2::text::jsonb, "open" = false WHERE "id" = $1`,
+      [id, JSON.stringify(closed)],
+      { prepare: true },
+    );
+    if (job) await changes.insert(tx, [job]);
+    return true;
+  }
+
+  async #statuses(sql: Runner, where: string, params: unknown[]): Promise<BatchStatus[]> {
+    const rows = await sql.unsafe(
+      `SELECT "id", "record" FROM ${this.#names.table("batches")} WHERE ${where}`,
+      params,
+      { prepare: true },
+    );
+    const batches = (rows as { id: string; record: BatchRecord }[]).map((r) => r.record);
+    if (batches.length === 0) return [];
+    const counts = await sql.unsafe(
+      `SELECT "batch_id", "state", "n" FROM ${this.#names.table("batch_counts")}
+       WHERE "batch_id" = ANY($1::text[])`,
+      [batches.map((b) => b.id)],
+      { prepare: true },
+    );
+    const byId = new Map(batches.map((batch) => [batch.id, emptyBatchCounts()]));
+    for (const row of counts as { batch_id: string; state: JobState; n: string }[]) {
+      byId.get(row.batch_id)![row.state] = Number(row.n);
+    }
+    return batches.map((batch) => ({ batch, counts: byId.get(batch.id)! }));
+  }
+}

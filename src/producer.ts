@@ -14,7 +14,12 @@
  */
 import type { z } from "zod";
 import { type Clock, systemClock } from "./clock.ts";
-import { type FieldIssue, InvalidInputError, PayloadTooLargeError } from "./errors.ts";
+import {
+  type FieldIssue,
+  InvalidInputError,
+  PayloadTooLargeError,
+  TransactionUnsupportedError,
+} from "./errors.ts";
 import { newJobId } from "./ids.ts";
 import { InsertBatcher } from "./insert_batcher.ts";
 import type { Job } from "./job.ts";
@@ -245,6 +250,9 @@ export class Producer implements JobProducer, OnceProducer {
   /** Like `enqueue`, and says whether the job is new or an idempotency key's original. */
   async enqueueOnce(request: EnqueueRequest): Promise<EnqueueOutcome> {
     const job = this.prepare(request);
+    if (request.transaction !== undefined) {
+      return { job: await this.#insertWithin(job, request), created: true };
+    }
     if (request.idempotencyKey === undefined) {
       await this.#inserts.insert(job);
       this.#logEnqueued(job);
@@ -276,6 +284,28 @@ export class Producer implements JobProducer, OnceProducer {
     await this.store.jobInsertMany({ jobs });
     jobs.forEach((job) => this.#logEnqueued(job));
     return jobs;
+  }
+
+  /**
+   * Writes `job` in the caller's transaction, past the group commit: it must be part of
+   * that transaction, not of a batch of other callers' jobs.
+   */
+  async #insertWithin(job: Job, request: EnqueueRequest): Promise<Job> {
+    if (!this.store.jobInsertWithin) {
+      throw new TransactionUnsupportedError(this.store.constructor.name);
+    }
+    if (request.idempotencyKey !== undefined) {
+      throw new InvalidInputError([{
+        path: "transaction",
+        message: "give a transaction or an idempotency key, not both",
+      }]);
+    }
+    const [written] = await this.store.jobInsertWithin({
+      jobs: [job],
+      transaction: request.transaction,
+    });
+    this.#logEnqueued(written);
+    return written;
   }
 
   #logEnqueued(job: Job): void {

@@ -32,20 +32,21 @@ export class PostgresLinks {
   }
 
   /** Inserts `jobs` (some with `dependsOn`) linked to their parents, locked while linked. */
-  async insertLinked(tx: Runner, changes: ChangeSet, jobs: Job[], now: number): Promise<void> {
+  async insertLinked(tx: Runner, changes: ChangeSet, jobs: Job[], now: number): Promise<Job[]> {
     const ids = outsideParents(jobs);
     const read = await this.#reads.getMany(ids, tx, true);
     const stored = new Map(read.flatMap((job) => job ? [[job.id, job] as const] : []));
     const linked = linkNewJobs(jobs, stored, now);
     await changes.updateAll(tx, linked.parents);
     await changes.insert(tx, linked.jobs);
+    return linked.jobs;
   }
 
   /**
    * Inserts `jobs`, chaining those with a `group` behind its tail. Each group's advisory
    * lock (taken in name order) serialises producers appending to it.
    */
-  async insertGrouped(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<void> {
+  async insertGrouped(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<Job[]> {
     if (jobs.some((job) => job.dependsOn)) {
       throw new RangeError("jobs with depends_on and jobs with a group go in separate inserts");
     }
@@ -83,6 +84,7 @@ export class PostgresLinks {
         { prepare: true },
       );
     }
+    return linked.jobs;
   }
 
   /**

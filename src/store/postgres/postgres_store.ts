@@ -161,7 +161,7 @@ export class PostgresStore implements Store {
   jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
     this.#checkInsert(jobs);
-    return this.#transaction((tx, changes) => this.#insert(tx, changes, jobs));
+    return this.#transaction(async (tx, changes) => void await this.#insert(tx, changes, jobs));
   }
 
   /**
@@ -170,13 +170,20 @@ export class PostgresStore implements Store {
    * back, no job; committed, the jobs exist and idle workers wake (the NOTIFY is part of
    * that transaction). The caller's transaction must not have failed already.
    */
-  async jobInsertWithin({ jobs, transaction }: { jobs: Job[]; transaction: Runner }) {
-    if (jobs.length === 0) return;
+  async jobInsertWithin(
+    { jobs, transaction }: { jobs: Job[]; transaction: unknown },
+  ): Promise<Job[]> {
+    if (typeof (transaction as Runner | null)?.unsafe !== "function") {
+      throw new TypeError("transaction: expected a postgres.js transaction (sql.begin's tx)");
+    }
+    if (jobs.length === 0) return [];
     this.#checkInsert(jobs);
+    const tx = transaction as Runner;
     const changes = new ChangeSet(this.#names);
     try {
-      await this.#insert(transaction, changes, jobs);
-      await changes.flush(transaction);
+      const written = await this.#insert(tx, changes, jobs);
+      await changes.flush(tx);
+      return written;
     } catch (error) {
       throw reached(error);
     }
@@ -194,7 +201,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  #insert(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<void> {
+  /** Inserts `jobs`, linked to their groups or parents; answers the records written. */
+  async #insert(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<Job[]> {
     if (jobs.some((job) => job.group !== undefined)) {
       return this.#links.insertGrouped(tx, changes, jobs);
     }
@@ -202,7 +210,8 @@ export class PostgresStore implements Store {
       const now = Math.max(...jobs.map((job) => job.createdAt));
       return this.#links.insertLinked(tx, changes, jobs, now);
     }
-    return changes.insert(tx, jobs);
+    await changes.insert(tx, jobs);
+    return jobs;
   }
 
   jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {

@@ -8,6 +8,10 @@ import postgres from "postgres";
 import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import { columnsOf } from "../../src/store/postgres/changes.ts";
 import { SqlNames } from "../../src/store/postgres/schema.ts";
+import { PostgresCounters } from "../../src/store/postgres/counters.ts";
+import { createJob } from "../../src/transitions.ts";
+import { newJobId } from "../../src/ids.ts";
+import { assert, assertEquals } from "../assert.ts";
 import { runStoreConformance } from "./conformance.ts";
 import { PostgresServer } from "./postgres_server.ts";
 import type { StoreDamage } from "./store_damage.ts";
@@ -59,4 +63,39 @@ runStoreConformance("postgres", async () => {
     damage: postgresDamage(server.url, schema),
     cleanup: () => Promise.resolve(store.close()),
   };
+});
+
+Deno.test("[postgres] counts, batch counts and statistics read the same after a roll-up", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    const now = Date.now();
+    const jobs = Array.from({ length: 5 }, (_, i) => ({
+      ...createJob({ id: newJobId(now + i), task: "t", input: i }, now),
+      batchId: "b1",
+    }));
+    await store.jobInsertMany({ jobs });
+    await store.jobClaim({ queues: ["default"], workerId: "w", limit: 2, leaseMs: 1_000, now });
+    const read = () =>
+      Promise.all([
+        store.queueCounts(),
+        store.batchGet({ id: "b1" }),
+        store.statsGet({ since: 0 }),
+      ]);
+    await store.batchCreate({
+      batch: { id: "b1", total: 5, queues: ["default"], createdAt: now },
+    });
+    const before = await read();
+    const pending = () =>
+      sql.unsafe(`SELECT count(*)::int AS n FROM ${names.table("counter_deltas")}`);
+    assert((await pending())[0].n > 0);
+    await sql.begin((tx) => new PostgresCounters(names).rollUp(tx));
+    assertEquals((await pending())[0].n, 0);
+    assertEquals(await read(), before);
+    assertEquals([before[0][0].queued, before[0][0].started], [3, 2]);
+  } finally {
+    await sql.end();
+    store.close();
+  }
 });

@@ -14,20 +14,22 @@
  * ```
  * @module
  */
-import type { Job, JobState } from "../../job.ts";
-import { JOB_STATES } from "../../job.ts";
+import type { Job } from "../../job.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { columnsOf, INDEXED_COLUMNS as INDEXED, type Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
+import { PostgresCounters } from "./counters.ts";
 
 type Row = Record<(typeof INDEXED)[number], string | number | null> & { record: Job | null };
 
 /** The audit and repairs of one schema. */
 export class PostgresAudit {
   readonly #names: SqlNames;
+  readonly #counters: PostgresCounters;
 
   constructor(names: SqlNames) {
     this.#names = names;
+    this.#counters = new PostgresCounters(names);
   }
 
   /** Rows that disagree with their records, at most `limit`. */
@@ -91,35 +93,11 @@ export class PostgresAudit {
 
   /** Sets a batch's counts to `to` if they still are `from`. */
   batchCountsFix(tx: Runner, { id, from, to }: BatchCountsFixParams): Promise<boolean> {
-    return this.#countsFix(tx, "batch_counts", "batch_id", id, from, to);
+    return this.#counters.fix(tx, "batch", id, from, to);
   }
 
   /** Sets a queue's counts to `to` if they still are `from`. */
   queueCountsFix(tx: Runner, { queue, from, to }: QueueCountsFixParams): Promise<boolean> {
-    return this.#countsFix(tx, "queue_counts", "queue", queue, from, to);
-  }
-
-  async #countsFix(
-    tx: Runner,
-    tableName: string,
-    column: string,
-    key: string,
-    from: Record<JobState, number>,
-    to: Record<JobState, number>,
-  ): Promise<boolean> {
-    const table = this.#names.table(tableName);
-    const rows = await tx.unsafe(
-      `SELECT "state", "n" FROM ${table} WHERE "${column}" = $1 ORDER BY "state" FOR UPDATE`,
-      [key],
-    ) as { state: JobState; n: string }[];
-    const now = new Map(rows.map((row) => [row.state, Number(row.n)]));
-    if (JOB_STATES.some((state) => (now.get(state) ?? 0) !== (from[state] ?? 0))) return false;
-    await tx.unsafe(
-      `INSERT INTO ${table} ("${column}", "state", "n")
-       SELECT $1, s, n FROM unnest($2::text[], $3::bigint[]) AS x(s, n)
-       ON CONFLICT ("${column}", "state") DO UPDATE SET "n" = excluded."n"`,
-      [key, [...JOB_STATES], JOB_STATES.map((state) => to[state] ?? 0)],
-    );
-    return true;
+    return this.#counters.fix(tx, "queue", queue, from, to);
   }
 }

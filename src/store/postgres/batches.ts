@@ -1,7 +1,6 @@
 /**
  * Batches on PostgreSQL: one row per batch (`open` until completed) and its counts per
- * state in `batch_counts`, which every job change moves in its own transaction
- * (`changes.ts`). Completing locks the batch's row, so its `onComplete` job is inserted once.
+ * state, which every job change moves in its own transaction (`counters.ts`). Completing locks the batch's row, so its `onComplete` job is inserted once.
  *
  * @example
  * ```ts ignore
@@ -18,13 +17,16 @@ import {
 } from "../batches.ts";
 import type { ChangeSet, Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
+import { PostgresCounters } from "./counters.ts";
 
 /** Batches of one schema. */
 export class PostgresBatches {
   readonly #names: SqlNames;
+  readonly #counters: PostgresCounters;
 
   constructor(names: SqlNames) {
     this.#names = names;
+    this.#counters = new PostgresCounters(names);
   }
 
   async create(sql: Runner, { batch }: { batch: BatchRecord }): Promise<void> {
@@ -78,16 +80,9 @@ export class PostgresBatches {
     );
     const batches = (rows as { id: string; record: BatchRecord }[]).map((r) => r.record);
     if (batches.length === 0) return [];
-    const counts = await sql.unsafe(
-      `SELECT "batch_id", "state", "n" FROM ${this.#names.table("batch_counts")}
-       WHERE "batch_id" = ANY($1::text[])`,
-      [batches.map((b) => b.id)],
-      { prepare: true },
-    );
+    const counts = await this.#counters.read(sql, "batch", { only: batches.map((b) => b.id) });
     const byId = new Map(batches.map((batch) => [batch.id, emptyBatchCounts()]));
-    for (const row of counts as { batch_id: string; state: JobState; n: string }[]) {
-      byId.get(row.batch_id)![row.state] = Number(row.n);
-    }
+    for (const row of counts) byId.get(row.a)![row.b as JobState] = row.n;
     return batches.map((batch) => ({ batch, counts: byId.get(batch.id)! }));
   }
 }

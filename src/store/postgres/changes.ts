@@ -2,10 +2,9 @@
  * Job changes written in one PostgreSQL transaction: the rows of `jobs` (the record and
  * the indexed columns derived from it), each update and delete checked against the version
  * read (`… WHERE id = $ AND version = $`), and, once per transaction, the counters every
- * change moves (queue counts, batch counts, the statistics of `statDeltas`) and a NOTIFY
- * for each queue that gained ready jobs, which PostgreSQL delivers when the transaction
- * commits. Counter rows are written in key order, so concurrent transactions never wait on
- * each other in a cycle.
+ * change moves (queue counts, batch counts, the statistics of `statDeltas`: appended as
+ * deltas, see `counters.ts`) and a NOTIFY for each queue that gained ready jobs, which
+ * PostgreSQL delivers when the transaction commits.
  *
  * @example
  * ```ts ignore
@@ -20,6 +19,7 @@ import { statDeltas } from "../../metrics/stat_deltas.ts";
 import { batchCountMoves } from "../batches.ts";
 import type { JobUpdate } from "../store.ts";
 import type { SqlNames } from "./schema.ts";
+import { type CounterDelta, type CounterKind, PostgresCounters } from "./counters.ts";
 
 /** Anything that runs SQL: the pool, or a transaction (the store's own or a caller's). */
 export interface Runner {
@@ -100,12 +100,13 @@ const SET_COLUMNS = COLUMNS.filter((c) => c !== "id")
 /** Counter changes and wake-ups gathered over one transaction. */
 export class ChangeSet {
   readonly #names: SqlNames;
-  readonly #counters = new Map<string, { table: string; a: string; b: string; delta: number }>();
-  readonly #stats = new Map<string, { minute: number | null; delta: number }>();
+  readonly #counters: PostgresCounters;
+  readonly #deltas = new Map<string, CounterDelta>();
   readonly #woken = new Set<string>();
 
   constructor(names: SqlNames) {
     this.#names = names;
+    this.#counters = new PostgresCounters(names);
   }
 
   /** Whether a job became ready in this transaction. */
@@ -180,22 +181,17 @@ export class ChangeSet {
   /** Sums what a change from `before` to `after` moves (null: no such job). */
   count(before: Job | null, after: Job | null): void {
     if (before?.state !== after?.state || before?.queue !== after?.queue) {
-      if (before) this.#add("queue_counts", before.queue, before.state, -1);
-      if (after) this.#add("queue_counts", after.queue, after.state, 1);
+      if (before) this.#add("queue", before.queue, before.state, null, -1);
+      if (after) this.#add("queue", after.queue, after.state, null, 1);
     }
     if (batchCountMoves(before, after)) {
       const id = (after?.batchId ?? before?.batchId)!;
-      if (before) this.#add("batch_counts", id, before.state, -1);
-      if (after) this.#add("batch_counts", id, after.state, 1);
+      if (before) this.#add("batch", id, before.state, null, -1);
+      if (after) this.#add("batch", id, after.state, null, 1);
     }
     for (const { key, value } of statDeltas(before, after)) {
-      const id = JSON.stringify(key);
-      const entry = this.#stats.get(id) ?? {
-        minute: key[0] === "minute" ? Number(key[1]) : null,
-        delta: 0,
-      };
-      entry.delta += value;
-      this.#stats.set(id, entry);
+      const minute = key[0] === "minute" ? Number(key[1]) : null;
+      this.#add("stat", JSON.stringify(key), "", minute, value);
     }
     if (after?.state === "queued" && before?.state !== "queued") this.#woken.add(after.queue);
   }
@@ -205,49 +201,22 @@ export class ChangeSet {
     this.#woken.add(queue);
   }
 
-  /** Writes the summed counters, in key order, and the NOTIFYs; call once, last. */
+  /** Appends the summed counter deltas and sends the NOTIFYs; call once, last. */
   async flush(tx: Runner): Promise<void> {
-    for (const table of ["batch_counts", "queue_counts"]) {
-      const entries = [...this.#counters.values()]
-        .filter((c) => c.table === table && c.delta !== 0)
-        .sort((x, y) => x.a < y.a ? -1 : x.a > y.a ? 1 : x.b < y.b ? -1 : x.b > y.b ? 1 : 0);
-      if (entries.length === 0) continue;
-      const [a, b] = table === "queue_counts" ? ["queue", "state"] : ["batch_id", "state"];
-      await tx.unsafe(
-        `INSERT INTO ${this.#names.table(table)} ("${a}", "${b}", "n")
-         SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[])
-         ON CONFLICT ("${a}", "${b}") DO UPDATE SET "n" = ${
-          this.#names.table(table)
-        }."n" + excluded."n"`,
-        [entries.map((e) => e.a), entries.map((e) => e.b), entries.map((e) => e.delta)],
-        { prepare: true },
-      );
-    }
-    const stats = [...this.#stats].filter(([, s]) => s.delta !== 0).sort(([x], [y]) =>
-      x < y ? -1 : x > y ? 1 : 0
-    );
-    if (stats.length > 0) {
-      await tx.unsafe(
-        `INSERT INTO ${this.#names.table("stats")} ("key", "minute", "value")
-         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[])
-         ON CONFLICT ("key") DO UPDATE SET "value" = ${
-          this.#names.table("stats")
-        }."value" + excluded."value"`,
-        [stats.map(([k]) => k), stats.map(([, s]) => s.minute), stats.map(([, s]) => s.delta)],
-        { prepare: true },
-      );
-    }
-    for (const queue of [...this.#woken].sort()) {
-      await tx.unsafe(`SELECT pg_notify($1, $2)`, [this.#names.channel, queue], { prepare: true });
-    }
-    this.#counters.clear();
-    this.#stats.clear();
+    // Sent together: postgres.js pipelines them on the transaction's connection.
+    await Promise.all([
+      this.#counters.append(tx, [...this.#deltas.values()].filter((d) => d.n !== 0)),
+      ...[...this.#woken].sort().map((queue) =>
+        tx.unsafe(`SELECT pg_notify($1, $2)`, [this.#names.channel, queue], { prepare: true })
+      ),
+    ]);
+    this.#deltas.clear();
   }
 
-  #add(table: string, a: string, b: string, delta: number): void {
-    const id = `${table}\u0000${a}\u0000${b}`;
-    const entry = this.#counters.get(id) ?? { table, a, b, delta: 0 };
-    entry.delta += delta;
-    this.#counters.set(id, entry);
+  #add(kind: CounterKind, a: string, b: string, minute: number | null, n: number): void {
+    const id = `${kind}\u0000${a}\u0000${b}`;
+    const delta = this.#deltas.get(id) ?? { kind, a, b, minute, n: 0 };
+    delta.n += n;
+    this.#deltas.set(id, delta);
   }
 }

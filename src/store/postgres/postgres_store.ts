@@ -50,6 +50,7 @@ import { PostgresBatches } from "./batches.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
 import { WakeUps } from "./wake_ups.ts";
+import { PostgresCounters } from "./counters.ts";
 
 export { DEFAULT_SCHEMA };
 
@@ -63,6 +64,8 @@ const MAX_CLAIM_BATCH = 100;
 const ATTEMPTS = 5;
 /** How long `ping()` waits for an answer. */
 const PING_TIMEOUT_MS = 2_000;
+/** Transactions of this store between two roll-ups of the counter deltas (`counters.ts`). */
+const ROLL_UP_EVERY = 10;
 /** Connections per store: claims, updates and inserts go on in parallel. */
 const POOL_SIZE = 10;
 
@@ -137,6 +140,10 @@ export class PostgresStore implements Store {
   readonly #audit: PostgresAudit;
   readonly #paused: PausedQueues;
   readonly #wakeUps: WakeUps;
+  readonly #counters: PostgresCounters;
+  /** Transactions since the last roll-up, and the roll-up under way. */
+  #writes = 0;
+  #rollingUp: Promise<void> | undefined;
 
   constructor(sql: Sql, names: SqlNames, clock: Clock) {
     this.#sql = sql;
@@ -152,6 +159,7 @@ export class PostgresStore implements Store {
     this.#audit = new PostgresAudit(names);
     this.#paused = new PausedQueues(() => this.queuePausedList());
     this.#wakeUps = new WakeUps(sql, names.channel);
+    this.#counters = new PostgresCounters(names);
   }
 
   jobBytes(job: Job): number {
@@ -488,6 +496,18 @@ export class PostgresStore implements Store {
     this.#sql.end({ timeout: 5 }).catch(() => {});
   }
 
+  /**
+   * Counts a transaction; every {@linkcode ROLL_UP_EVERY}th starts a roll-up of the counter
+   * deltas, one at a time, in the background (a failed one is retried by the next).
+   */
+  #wrote(): void {
+    if (++this.#writes < ROLL_UP_EVERY || this.#rollingUp) return;
+    this.#writes = 0;
+    this.#rollingUp = this.#sql.begin((tx) => this.#counters.rollUp(tx as unknown as Runner))
+      .then(() => {}, () => {})
+      .finally(() => this.#rollingUp = undefined);
+  }
+
   /** A read, its failures mapped (`reached`). */
   async #call<T>(read: () => Promise<T>): Promise<T> {
     try {
@@ -510,6 +530,7 @@ export class PostgresStore implements Store {
           await changes.flush(tx as unknown as Runner);
           return result;
         }) as T;
+        this.#wrote();
       } catch (error) {
         if (error instanceof RacedError && raced !== undefined) return raced;
         if (RETRYABLE.has(sqlState(error) ?? "") && attempt < ATTEMPTS) continue;

@@ -16,6 +16,7 @@ import { JOB_STATES } from "../../job.ts";
 import type { JobListParams, JobPage, QueueCounts } from "../store.ts";
 import type { Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
+import { PostgresCounters } from "./counters.ts";
 
 /** The time-ordered lists and the `WHERE` of each (a partial index matches it). */
 const TIME_INDEXES = {
@@ -32,11 +33,11 @@ export type TimeIndex = keyof typeof TIME_INDEXES;
 export class PostgresReads {
   readonly #sql: Runner;
   readonly #jobs: string;
-  readonly #names: SqlNames;
+  readonly #counters: PostgresCounters;
 
   constructor(sql: Runner, names: SqlNames) {
     this.#sql = sql;
-    this.#names = names;
+    this.#counters = new PostgresCounters(names);
     this.#jobs = names.table("jobs");
   }
 
@@ -102,18 +103,14 @@ export class PostgresReads {
     return row ? Number(row.run_at) : null;
   }
 
-  /** Counts per state of every queue that has a counter row. */
+  /** Counts per state of every queue that has a counter. */
   async queueCounts(): Promise<QueueCounts[]> {
-    const rows = await this.#sql.unsafe(
-      `SELECT "queue", "state", "n" FROM ${this.#names.table("queue_counts")}
-       ORDER BY "queue", "state"`,
-    );
     const queues = new Map<string, QueueCounts>();
-    for (const row of rows as { queue: string; state: JobState; n: string }[]) {
-      const counts = queues.get(row.queue) ??
-        { name: row.queue, ...Object.fromEntries(JOB_STATES.map((s) => [s, 0])) } as QueueCounts;
-      counts[row.state] = Number(row.n);
-      queues.set(row.queue, counts);
+    for (const row of await this.#counters.read(this.#sql, "queue")) {
+      const counts = queues.get(row.a) ??
+        { name: row.a, ...Object.fromEntries(JOB_STATES.map((s) => [s, 0])) } as QueueCounts;
+      counts[row.b as JobState] = row.n;
+      queues.set(row.a, counts);
     }
     return [...queues.values()];
   }

@@ -6,9 +6,10 @@
  * | table | holds |
  * | --- | --- |
  * | `jobs` | one row per job: the record (`record`, jsonb) and the fields its indexes need as columns |
- * | `queue_counts` | exact counts per queue and state, moved in each job change's transaction |
+ * | `queue_counts` | exact counts per queue and state, rolled up from `counter_deltas` |
  * | `batch_counts` | counts per batch and state, likewise |
  * | `stats` | the sums of `statDeltas` (key as JSON text), likewise |
+ * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
  * | `batches`, `idempotency`, `schedules`, `groups` | the records of those features |
  * | `paused_queues`, `task_holds`, `rate_windows` | what claims honour |
  * | `workers`, `job_logs`, `sessions`, `meta` | telemetry, dashboard sessions, `ping` |
@@ -98,6 +99,10 @@ function steps(n: SqlNames): string[] {
     CREATE TABLE ${t("batch_counts")} (
       "batch_id" text NOT NULL, "state" text NOT NULL, "n" bigint NOT NULL,
       PRIMARY KEY ("batch_id", "state")
+    );
+    CREATE TABLE ${t("counter_deltas")} (
+      "kind" text NOT NULL, "a" text NOT NULL, "b" text NOT NULL, "minute" bigint,
+      "n" bigint NOT NULL
     );
     CREATE TABLE ${t("stats")} (
       "key" text PRIMARY KEY, "minute" bigint, "value" bigint NOT NULL

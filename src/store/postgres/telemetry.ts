@@ -14,6 +14,7 @@ import type { JobLogLine, StatEntry, StatKey, WorkerRecord } from "../telemetry.
 import { MINUTE_MS } from "../../metrics/stat_deltas.ts";
 import type { Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
+import { PostgresCounters } from "./counters.ts";
 
 /** Minute counts older than this are deleted when statistics are read. */
 const MINUTES_KEPT_MS = 2 * 3_600_000;
@@ -22,10 +23,12 @@ const MINUTES_KEPT_MS = 2 * 3_600_000;
 export class PostgresTelemetry {
   readonly #sql: Runner;
   readonly #names: SqlNames;
+  readonly #counters: PostgresCounters;
 
   constructor(sql: Runner, names: SqlNames) {
     this.#sql = sql;
     this.#names = names;
+    this.#counters = new PostgresCounters(names);
   }
 
   async workerBeat({ worker }: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
@@ -80,18 +83,13 @@ export class PostgresTelemetry {
 
   /** Every statistic, with minute counts from `since` on; older minutes are deleted. */
   async statsGet({ since, now }: { since: number; now: number }): Promise<StatEntry[]> {
-    const table = this.#names.table("stats");
-    const rows = await this.#sql.unsafe(
-      `SELECT "key", "value" FROM ${table} WHERE "minute" IS NULL OR "minute" >= $1`,
-      [Math.floor(since / MINUTE_MS)],
-      { prepare: true },
-    );
-    await this.#sql.unsafe(`DELETE FROM ${table} WHERE "minute" < $1`, [
+    const stats = await this.#counters.read(this.#sql, "stat", {
+      fromMinute: Math.floor(since / MINUTE_MS),
+    });
+    await this.#counters.dropMinutesBefore(
+      this.#sql,
       Math.floor((now - MINUTES_KEPT_MS) / MINUTE_MS),
-    ], { prepare: true });
-    return (rows as { key: string; value: string }[]).map((row) => ({
-      key: JSON.parse(row.key) as StatKey,
-      value: Number(row.value),
-    }));
+    );
+    return stats.map((row) => ({ key: JSON.parse(row.a) as StatKey, value: row.n }));
   }
 }

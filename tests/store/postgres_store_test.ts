@@ -11,7 +11,8 @@ import { SqlNames } from "../../src/store/postgres/schema.ts";
 import { PostgresCounters } from "../../src/store/postgres/counters.ts";
 import { createJob } from "../../src/transitions.ts";
 import { newJobId } from "../../src/ids.ts";
-import { assert, assertEquals } from "../assert.ts";
+import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { InvalidInputError } from "../../src/errors.ts";
 import { runStoreConformance } from "./conformance.ts";
 import { PostgresServer } from "./postgres_server.ts";
 import type { StoreDamage } from "./store_damage.ts";
@@ -96,6 +97,21 @@ Deno.test("[postgres] counts, batch counts and statistics read the same after a 
     assertEquals([before[0][0].queued, before[0][0].started], [3, 2]);
   } finally {
     await sql.end();
+    store.close();
+  }
+});
+
+Deno.test("[postgres] an input holding U+0000 is refused by name; the text \\u0000 is kept", async () => {
+  const store = await openPostgresStore(server.url, { schema: server.freshSchema() });
+  try {
+    const now = Date.now();
+    const bad = createJob({ id: newJobId(now), task: "t", input: { s: "a\u0000b" } }, now);
+    await assertRejects(() => store.jobInsertMany({ jobs: [bad] }), InvalidInputError, "U+0000");
+    assertEquals(await store.jobGet(bad.id), null);
+    const text = createJob({ id: newJobId(now), task: "t", input: { s: "a\\u0000b" } }, now);
+    await store.jobInsertMany({ jobs: [text] });
+    assertEquals((await store.jobGet(text.id))?.input, { s: "a\\u0000b" });
+  } finally {
     store.close();
   }
 });

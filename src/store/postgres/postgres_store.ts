@@ -18,7 +18,12 @@
  */
 import postgres, { type Sql } from "postgres";
 import { type Clock, systemClock } from "../../clock.ts";
-import { PayloadTooLargeError, StoreUnavailableError, TqError } from "../../errors.ts";
+import {
+  InvalidInputError,
+  PayloadTooLargeError,
+  StoreUnavailableError,
+  TqError,
+} from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import { settlesDependants } from "../../flows/dependencies.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
@@ -104,6 +109,9 @@ export async function openPostgresStore(
   }
   return new PostgresStore(sql, names, options.clock ?? systemClock);
 }
+
+/** `\u0000` in JSON text, not preceded by an escaped backslash: a U+0000 character. */
+const NUL_ESCAPE = /(^|[^\\])(\\\\)*\\u0000/;
 
 /** SQLSTATEs after which running the transaction again may succeed. */
 const RETRYABLE = new Set(["40001", "40P01"]);
@@ -197,11 +205,19 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** Refuses what PostgreSQL would: too large, too many, or a U+0000 that jsonb cannot hold. */
   #checkInsert(jobs: Job[]): void {
     for (const job of jobs) {
-      const bytes = this.jobBytes(job);
+      const text = JSON.stringify(job);
+      const bytes = new TextEncoder().encode(text).length;
       if (bytes > MAX_JOB_BYTES) {
         throw new PayloadTooLargeError(bytes, MAX_JOB_BYTES, `job ${job.id}`);
+      }
+      if (NUL_ESCAPE.test(text)) {
+        throw new InvalidInputError([{
+          path: "input",
+          message: "must not hold the character U+0000: PostgreSQL's jsonb cannot store it",
+        }]);
       }
     }
     if (jobs.length > MAX_INSERT_BATCH) {

@@ -246,6 +246,7 @@ export class PostgresStore implements Store {
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
     const { workerId, limit, leaseMs, now, rateLimits } = params;
     const queues = await this.#call(() => this.#paused.filter(params.queues));
+    if (queues.length === 0 || limit <= 0) return [];
     return this.#transaction(async (tx, changes) => {
       const claimed: Job[] = [];
       let wakeAt = Infinity;
@@ -274,7 +275,9 @@ export class PostgresStore implements Store {
     // A job with dependants settles with them, in a transaction of its own (links.ts).
     const settling = updates.filter((u) => settlesDependants(u.before, u.after));
     const plain = updates.filter((u) => !settling.includes(u));
-    const written = await this.#transaction((tx, changes) => changes.update(tx, plain));
+    const written = plain.length === 0
+      ? new Set<string>()
+      : await this.#transaction((tx, changes) => changes.update(tx, plain));
     for (const update of settling) {
       const settled = await this.#transaction(
         (tx, changes) => this.#links.settle(tx, changes, update).then(() => true),

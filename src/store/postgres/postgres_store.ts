@@ -543,18 +543,39 @@ export class PostgresStore implements Store {
   async #transaction<T>(work: (tx: Runner, changes: ChangeSet) => Promise<T>, raced?: T) {
     for (let attempt = 1;; attempt++) {
       try {
-        return await this.#sql.begin(async (tx) => {
-          const changes = new ChangeSet(this.#names);
-          const result = await work(tx as unknown as Runner, changes);
-          await changes.flush(tx as unknown as Runner);
-          return result;
-        }) as T;
+        const result = await this.#once(work);
         this.#wrote();
+        return result;
       } catch (error) {
         if (error instanceof RacedError && raced !== undefined) return raced;
         if (RETRYABLE.has(sqlState(error) ?? "") && attempt < ATTEMPTS) continue;
         throw reached(error);
       }
+    }
+  }
+
+  /**
+   * One run of `work` in a transaction on a connection of its own. `BEGIN` goes out
+   * pipelined with the first statement (postgres.js' `begin` waits for its answer first):
+   * one round trip less per transaction, on the claim and completion paths.
+   */
+  async #once<T>(work: (tx: Runner, changes: ChangeSet) => Promise<T>): Promise<T> {
+    const connection = await this.#sql.reserve();
+    const tx = connection as unknown as Runner;
+    try {
+      const begun = tx.unsafe("BEGIN");
+      begun.catch(() => {}); // its failure fails the statements after it
+      const changes = new ChangeSet(this.#names);
+      const result = await work(tx, changes);
+      await changes.flush(tx);
+      await begun;
+      await tx.unsafe("COMMIT");
+      return result;
+    } catch (error) {
+      await tx.unsafe("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      connection.release();
     }
   }
 }

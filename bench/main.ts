@@ -8,7 +8,8 @@
  * Cases: `enqueue` (one at a time, many callers, bulk), `e2e` (no-op and 5 ms jobs, worker
  * memory), `latency` (enqueue→start), `http` (`POST /jobs` under autocannon), `claim`
  * (claim cost at a small and a big queue, bytes per queued job), `calls` (KV round-trips
- * per job), `heavy` (isolation modes: no-op overhead, 200 ms CPU jobs; `heavy.ts`).
+ * per job), `heavy` (isolation modes: no-op overhead, 200 ms CPU jobs; `heavy.ts`),
+ * `postgres` (two `tq worker --postgres` drain prefilled no-op jobs, on a private cluster).
  *
  * @example
  * ```sh
@@ -25,7 +26,8 @@ import { ensureNodeDeps, runNode } from "./node_peer.ts";
 import { RedisServer } from "./redis_server.ts";
 import { Table } from "./table.ts";
 import { BULK_CALL_JOBS, tqClaim, tqEndToEnd, tqEnqueue, tqLatency } from "./tq_cases.ts";
-import { kvPeer, redisPeer } from "./tq_peer.ts";
+import { kvPeer, postgresPeer, redisPeer } from "./tq_peer.ts";
+import { PostgresServer } from "../tests/store/postgres_server.ts";
 import { heavyCase } from "./heavy.ts";
 
 const only = Deno.env.get("BENCH_ONLY")?.split(",");
@@ -44,6 +46,24 @@ const bullmq = async <T>(script: string, args: Record<string, unknown>) => {
 };
 const max = (values: number[]) => Math.max(...values);
 let heavy: [string, string][] = [];
+let drains: [string, string][] = [];
+
+/** `tq worker --postgres` processes draining prefilled no-op jobs, on a private cluster. */
+async function postgresDrain(): Promise<[string, string][]> {
+  const server = await PostgresServer.start();
+  try {
+    const jobs = CONFIG.postgresDrainJobs;
+    const { rate, rssMb } = await tqEndToEnd(postgresPeer(server), { jobs, sleepMs: 0 });
+    const what = `${CONFIG.workers} workers × ${CONFIG.concurrency} drain ` +
+      `${jobs.toLocaleString("en-US")} prefilled no-op jobs`;
+    return [[`${what}, jobs/s`, rate.toFixed(0)], [
+      "worker RSS after them (largest), MB",
+      Math.max(...rssMb).toFixed(0),
+    ]];
+  } finally {
+    await server.stop();
+  }
+}
 
 try {
   if (wanted("enqueue")) {
@@ -170,6 +190,7 @@ try {
     table.add("KV reads per job (same run, incl. idle polling)", "lower", { kv: calls.reads });
   }
   if (wanted("heavy")) heavy = await heavyCase();
+  if (wanted("postgres")) drains = await postgresDrain();
 } finally {
   await redis.stop();
 }
@@ -182,6 +203,10 @@ console.log(
     `the run took ${Math.round((performance.now() - started) / 1000)} s.\n`,
 );
 console.log(table.markdown());
+if (drains.length > 0) {
+  console.log("\n| tq on PostgreSQL | value |\n| --- | --- |");
+  for (const [label, value] of drains) console.log(`| ${label} | ${value} |`);
+}
 if (heavy.length > 0) {
   console.log("\n| heavy work (tq on KV, one worker) | value |\n| --- | --- |");
   for (const [label, value] of heavy) console.log(`| ${label} | ${value} |`);

@@ -56,9 +56,9 @@ function postgresDamage(url: string, schema: string): StoreDamage {
   };
 }
 
-runStoreConformance("postgres", async () => {
+runStoreConformance("postgres", async (clock) => {
   const schema = server.freshSchema();
-  const store = await openPostgresStore(server.url, { schema });
+  const store = await openPostgresStore(server.url, { schema, clock });
   return {
     store,
     damage: postgresDamage(server.url, schema),

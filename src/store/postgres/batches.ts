@@ -18,6 +18,7 @@ import {
 import type { ChangeSet, Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
 import { PostgresCounters } from "./counters.ts";
+import { COMPLETED_BATCH_TTL_MS } from "./expiry.ts";
 
 /** Batches of one schema. */
 export class PostgresBatches {
@@ -64,8 +65,9 @@ export class PostgresBatches {
     const closed: BatchRecord = { ...batch, completedAt: now };
     if (job) closed.completionJobId = job.id;
     await tx.unsafe(
-      `UPDATE ${table} SET "record" = $2::text::jsonb, "open" = false WHERE "id" = $1`,
-      [id, JSON.stringify(closed)],
+      `UPDATE ${table} SET "record" = $2::text::jsonb, "open" = false, "expires_at" = $3
+       WHERE "id" = $1`,
+      [id, JSON.stringify(closed), now + COMPLETED_BATCH_TTL_MS],
       { prepare: true },
     );
     if (job) await changes.insert(tx, [job]);

@@ -46,6 +46,8 @@ export const INDEXED_COLUMNS = [
   "lease_expires_at",
   "expires_at",
   "callback_due_at",
+  "wait_event",
+  "wait_key",
   "version",
 ] as const;
 
@@ -61,6 +63,8 @@ const TYPES = [
   "bigint",
   "bigint",
   "bigint",
+  "text",
+  "text",
   "integer",
   "text", // the record: cast to jsonb by `ROW_VALUES` (a jsonb[] parameter would hold strings)
 ];
@@ -77,18 +81,22 @@ export function columnsOf(job: Job): (string | number | null)[] {
     job.leaseExpiresAt ?? null,
     job.expiresAt ?? null,
     job.callbackDueAt ?? null,
+    job.waitEvent ?? null,
+    job.waitKey ?? null,
     job.version,
     JSON.stringify(job),
   ];
 }
+
+/** The columns in `columnsOf` order, for SQL text (a table's own order varies by layout step). */
+const COLUMN_LIST = COLUMNS.map((c) => `"${c}"`).join(", ");
 
 /** `unnest($1::text[], $2::text[], …) AS u("id", …)` and its parameters, for `jobs`. */
 function unnestRows(jobs: Job[], offset = 0): { from: string; params: unknown[][] } {
   const params: unknown[][] = COLUMNS.map(() => []);
   for (const job of jobs) columnsOf(job).forEach((value, i) => params[i].push(value));
   const args = TYPES.map((type, i) => `$${offset + i + 1}::${type}[]`).join(", ");
-  const names = COLUMNS.map((c) => `"${c}"`).join(", ");
-  return { from: `unnest(${args}) AS u(${names})`, params };
+  return { from: `unnest(${args}) AS u(${COLUMN_LIST})`, params };
 }
 
 /** The select list of a row from `unnestRows`, the record parsed. */
@@ -119,7 +127,7 @@ export class ChangeSet {
     if (jobs.length === 0) return;
     const { from, params } = unnestRows(jobs);
     await tx.unsafe(
-      `INSERT INTO ${this.#names.table("jobs")} SELECT ${ROW_VALUES} FROM ${from}`,
+      `INSERT INTO ${this.#names.table("jobs")} (${COLUMN_LIST}) SELECT ${ROW_VALUES} FROM ${from}`,
       params,
       { prepare: true },
     );

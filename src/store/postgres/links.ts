@@ -1,8 +1,10 @@
 /**
  * Jobs linked to other jobs on PostgreSQL: inserts with `dependsOn` (parents gain the new
- * dependants), inserts into ordered groups (each group's newest job, its tail, gains the
- * new job as its successor), and a job settling with its dependants. Each runs inside one
- * transaction: the records it reads are locked (`FOR UPDATE`, or a group's advisory lock),
+ * dependants), inserts under a group or concurrency key (chained into the key's lanes: a
+ * full lane's tail gains the new job as its successor; a row of `groups` per key holds its
+ * lane tails), and a job settling with its dependants (a job that left its lane while
+ * waiting hands its successor over, `src/flows/cascade.ts`). Each runs inside one
+ * transaction: the records it reads are locked (`FOR UPDATE`, or a key's advisory lock),
  * the decisions are `src/flows/`' and `src/guards/group.ts`' pure functions, and every write
  * is version-checked, so a change that lost a race rolls the whole transaction back.
  *
@@ -15,7 +17,15 @@
 import type { Job } from "../../job.ts";
 import { dependantChanges } from "../../flows/cascade.ts";
 import { linkNewJobs, outsideParents } from "../../flows/links.ts";
-import { GROUP_TTL_MS, linkGroups } from "../../guards/group.ts";
+import {
+  chainId,
+  chainKeys,
+  GROUP_TTL_MS,
+  laneIds,
+  laneRecord,
+  laneTails,
+  linkChains,
+} from "../../guards/group.ts";
 import type { JobUpdate } from "../store.ts";
 import type { ChangeSet, Runner } from "./changes.ts";
 import type { PostgresReads } from "./reads.ts";
@@ -43,47 +53,45 @@ export class PostgresLinks {
   }
 
   /**
-   * Inserts `jobs`, chaining those with a `group` behind its tail. Each group's advisory
-   * lock (taken in name order) serialises producers appending to it.
+   * Inserts `jobs`, chaining those with a group or concurrency key into the key's lanes.
+   * Each key's advisory lock (taken in name order) serialises producers appending to it.
    */
   async insertGrouped(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<Job[]> {
     if (jobs.some((job) => job.dependsOn)) {
       throw new RangeError("jobs with depends_on and jobs with a group go in separate inserts");
     }
-    const groups = [...new Set(jobs.flatMap((job) => job.group === undefined ? [] : [job.group]))]
-      .sort();
-    for (const group of groups) {
+    const keys = chainKeys(jobs);
+    const ids = keys.map(chainId);
+    for (const id of [...ids].sort()) {
       await tx.unsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
-        `${this.#names.schema}:group:${group}`,
+        `${this.#names.schema}:${id}`,
       ], { prepare: true });
     }
     const now = Math.max(...jobs.map((job) => job.createdAt));
     const rows = await tx.unsafe(
-      `SELECT "group_key", "tail_id" FROM ${this.#names.table("groups")}
+      `SELECT "group_key", "lanes" FROM ${this.#names.table("groups")}
        WHERE "group_key" = ANY($1::text[]) AND "expires_at" > $2`,
-      [groups, now],
+      [ids, now],
       { prepare: true },
     );
-    const tailIds = new Map<string, string>(
-      (rows as { group_key: string; tail_id: string }[]).map((r) => [r.group_key, r.tail_id]),
+    const records = new Map<string, string>(
+      (rows as { group_key: string; lanes: string }[]).map((r) => [r.group_key, r.lanes]),
     );
-    const read = await this.#reads.getMany([...tailIds.values()], tx, true);
-    const stored = new Map(read.flatMap((job) => job ? [[job.id, job] as const] : []));
-    const tails = new Map(groups.map((g) => [g, stored.get(tailIds.get(g) ?? "") ?? null]));
-    const linked = linkGroups(jobs, tails);
+    const resolved = await laneTails(
+      ids.map((id) => laneIds(records.get(id) ?? null)),
+      (tailIds) => this.#reads.getMany(tailIds, tx, true),
+    );
+    const linked = linkChains(jobs, new Map(ids.map((id, i) => [id, resolved[i]])));
     await changes.updateAll(tx, linked.predecessors);
     await changes.insert(tx, linked.jobs);
-    const newTails = [...linked.tails].sort(([a], [b]) => a < b ? -1 : 1);
-    if (newTails.length > 0) {
-      await tx.unsafe(
-        `INSERT INTO ${this.#names.table("groups")} ("group_key", "tail_id", "expires_at")
-         SELECT g, t, $3::bigint FROM unnest($1::text[], $2::text[]) AS x(g, t)
-         ON CONFLICT ("group_key") DO UPDATE
-         SET "tail_id" = excluded."tail_id", "expires_at" = excluded."expires_at"`,
-        [newTails.map(([g]) => g), newTails.map(([, id]) => id), now + GROUP_TTL_MS],
-        { prepare: true },
-      );
-    }
+    await tx.unsafe(
+      `INSERT INTO ${this.#names.table("groups")} ("group_key", "lanes", "expires_at")
+       SELECT g, l, $3::bigint FROM unnest($1::text[], $2::text[]) AS x(g, l)
+       ON CONFLICT ("group_key") DO UPDATE
+       SET "lanes" = excluded."lanes", "expires_at" = excluded."expires_at"`,
+      [ids, ids.map((id) => laneRecord(linked.lanes.get(id)!)), now + GROUP_TTL_MS],
+      { prepare: true },
+    );
     return linked.jobs;
   }
 

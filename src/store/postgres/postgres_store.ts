@@ -26,6 +26,7 @@ import {
 } from "../../errors.ts";
 import type { Job } from "../../job.ts";
 import { settlesDependants } from "../../flows/dependencies.ts";
+import { chainKeyOf } from "../../guards/group.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
 import type {
   JobClaimParams,
@@ -40,6 +41,8 @@ import type {
 import type { SessionRecord } from "../sessions.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
+import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
+import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { PausedQueues } from "../paused_queues.ts";
@@ -55,14 +58,23 @@ import { PostgresBatches } from "./batches.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
 import { WakeUps } from "./wake_ups.ts";
+import { PostgresDebounce } from "./debounce.ts";
+import { PostgresEvents } from "./events.ts";
+import { PostgresExpiry } from "./expiry.ts";
 import { PostgresCounters } from "./counters.ts";
 
 export { DEFAULT_SCHEMA };
 
-/** Largest record: PostgreSQL holds far more, but a queue is no place for bulk data. */
+/** Largest record: jsonb holds far more, but a queue is no place for bulk data. */
 const MAX_JOB_BYTES = 512 * 1024;
 /** Jobs per insert: one statement of arrays, whatever the size. */
 const MAX_INSERT_BATCH = 1_000;
+/**
+ * Bytes of records per insert: PostgreSQL takes far more in one statement, but the arrays
+ * of one insert are built, sent and parsed whole, so 4 MiB (eight of the largest records)
+ * keeps a burst of large jobs from holding a connection and the server's memory for long.
+ */
+const MAX_COMMIT_BYTES = 4 * 1024 * 1024;
 /** Jobs a worker claims per call: one statement, one round trip. */
 const MAX_CLAIM_BATCH = 100;
 /** Times a transaction is run again after a deadlock or a serialization failure. */
@@ -73,6 +85,8 @@ const PING_TIMEOUT_MS = 2_000;
 const ROLL_UP_EVERY = 10;
 /** Connections per store: claims, updates and inserts go on in parallel. */
 const POOL_SIZE = 10;
+/** At most one deletion of expired rows (`expiry.ts`) per this long, by the store's clock. */
+const EXPIRY_EVERY_MS = 60_000;
 
 /** Options of {@linkcode openPostgresStore}. */
 export interface PostgresStoreOptions {
@@ -104,7 +118,7 @@ export async function openPostgresStore(
     await migrate(sql, names);
   } catch (error) {
     await sql.end({ timeout: 1 }).catch(() => {});
-    if (error instanceof RangeError) throw error;
+    if (error instanceof RangeError || error instanceof TqError) throw error;
     throw new StoreUnavailableError(`PostgreSQL unreachable: ${(error as Error).message}`);
   }
   return new PostgresStore(sql, names, options.clock ?? systemClock);
@@ -132,6 +146,7 @@ function reached(error: unknown): unknown {
 export class PostgresStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
+  readonly maxCommitBytes = MAX_COMMIT_BYTES;
   readonly maxClaimBatch = MAX_CLAIM_BATCH;
   /** Each insert is its own transaction on its own connection. */
   readonly insertsInFlight = 2;
@@ -149,8 +164,13 @@ export class PostgresStore implements Store {
   readonly #paused: PausedQueues;
   readonly #wakeUps: WakeUps;
   readonly #counters: PostgresCounters;
+  readonly #debounce: PostgresDebounce;
+  readonly #events: PostgresEvents;
+  readonly #expiry: PostgresExpiry;
   /** Transactions since the last roll-up, and the roll-up under way. */
   #writes = 0;
+  /** When expired rows were last deleted (-Infinity: not yet). */
+  #expiredAt = -Infinity;
   #rollingUp: Promise<void> | undefined;
 
   constructor(sql: Sql, names: SqlNames, clock: Clock) {
@@ -165,9 +185,12 @@ export class PostgresStore implements Store {
     this.#batches = new PostgresBatches(names);
     this.#telemetry = new PostgresTelemetry(sql, names);
     this.#audit = new PostgresAudit(names);
-    this.#paused = new PausedQueues(() => this.queuePausedList());
+    this.#paused = new PausedQueues(() => this.queuePausedList(), clock);
     this.#wakeUps = new WakeUps(sql, names.channel, clock);
     this.#counters = new PostgresCounters(names);
+    this.#debounce = new PostgresDebounce(names, this.#reads);
+    this.#events = new PostgresEvents(names);
+    this.#expiry = new PostgresExpiry(names);
   }
 
   jobBytes(job: Job): number {
@@ -227,7 +250,7 @@ export class PostgresStore implements Store {
 
   /** Inserts `jobs`, linked to their groups or parents; answers the records written. */
   async #insert(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<Job[]> {
-    if (jobs.some((job) => job.group !== undefined)) {
+    if (jobs.some((job) => chainKeyOf(job) !== undefined)) {
       return this.#links.insertGrouped(tx, changes, jobs);
     }
     if (jobs.some((job) => job.dependsOn)) {
@@ -241,6 +264,11 @@ export class PostgresStore implements Store {
   jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
     this.#checkInsert([params.job]);
     return this.#transaction((tx, changes) => this.#idempotency.insert(tx, changes, params));
+  }
+
+  jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
+    this.#checkInsert([params.job]);
+    return this.#transaction((tx, changes) => this.#debounce.insert(tx, changes, params));
   }
 
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
@@ -321,11 +349,23 @@ export class PostgresStore implements Store {
   }
 
   jobListDue({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
-    return this.#call(() => this.#reads.indexedBefore("scheduled", now, limit));
+    return this.#call(() => this.#reads.indexedBefore("due", now, limit));
   }
 
   jobNextRunAt(): Promise<number | null> {
     return this.#call(() => this.#reads.nextRunAt());
+  }
+
+  jobListWaiting(params: WaitingListParams): Promise<Job[]> {
+    return this.#call(() => this.#reads.waiting(params));
+  }
+
+  eventPut(params: { event: EventRecord; ttlMs: number }): Promise<void> {
+    return this.#call(() => this.#events.put(this.#sql, params));
+  }
+
+  eventList(params: EventListParams): Promise<EventRecord[]> {
+    return this.#call(() => this.#events.list(this.#sql, params));
   }
 
   jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
@@ -517,12 +557,20 @@ export class PostgresStore implements Store {
 
   /**
    * Counts a transaction; every {@linkcode ROLL_UP_EVERY}th starts a roll-up of the counter
-   * deltas, one at a time, in the background (a failed one is retried by the next).
+   * deltas, one at a time, in the background (a failed one is retried by the next), and at
+   * most once per {@linkcode EXPIRY_EVERY_MS} a deletion of expired rows with it.
    */
   #wrote(): void {
     if (++this.#writes < ROLL_UP_EVERY || this.#rollingUp) return;
     this.#writes = 0;
-    this.#rollingUp = this.#sql.begin((tx) => this.#counters.rollUp(tx as unknown as Runner))
+    const now = this.#clock.now();
+    const expire = now - this.#expiredAt >= EXPIRY_EVERY_MS;
+    if (expire) this.#expiredAt = now;
+    this.#rollingUp = this.#sql.begin(async (sql) => {
+      const tx = sql as unknown as Runner;
+      await this.#counters.rollUp(tx);
+      if (expire) await this.#expiry.deleteExpired(tx, now);
+    })
       .then(() => {}, () => {})
       .finally(() => this.#rollingUp = undefined);
   }

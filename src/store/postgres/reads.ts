@@ -1,26 +1,33 @@
 /**
  * Reads of jobs on PostgreSQL: by id, listings newest first (the columns `state`, `queue`
  * and `task` filter, the primary key pages), and the time-ordered lists of the promoter,
- * the rescuer, the pruner and the callback sender, each served by a partial index of
- * `schema.ts`. Rows whose record was lost (`tq doctor`'s business) are never answered.
+ * the rescuer, the pruner and the callback sender, and the waiting jobs an event wakes,
+ * each served by a partial index of `schema.ts`. Rows whose record was lost (`tq doctor`'s business) are never answered.
  *
  * @example
  * ```ts ignore
  * const reads = new PostgresReads(sql, names);
- * const due = await reads.indexedBefore("scheduled", Date.now(), 100);
+ * const due = await reads.indexedBefore("due", Date.now(), 100);
  * ```
  * @module
  */
 import type { Job, JobState } from "../../job.ts";
 import { JOB_STATES } from "../../job.ts";
 import type { JobListParams, JobPage, QueueCounts } from "../store.ts";
+import type { WaitingListParams } from "../events.ts";
 import type { Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
 import { PostgresCounters } from "./counters.ts";
 
-/** The time-ordered lists and the `WHERE` of each (a partial index matches it). */
+/** Jobs due at their `run_at`: scheduled ones, and waiting ones at their wait's timeout. */
+const DUE = `"state" IN ('scheduled', 'waiting')`;
+
+/**
+ * The time-ordered lists and the `WHERE` of each (a partial index matches it). The clause
+ * reads the row itself, so a listing answers only jobs still due by their own fields.
+ */
 const TIME_INDEXES = {
-  scheduled: `"state" = 'scheduled' AND "run_at" <= $1 ORDER BY "run_at", "id"`,
+  due: `${DUE} AND "run_at" <= $1 ORDER BY "run_at", "id"`,
   lease: `"state" = 'started' AND "lease_expires_at" <= $1 ORDER BY "lease_expires_at", "id"`,
   expires: `"expires_at" <= $1 ORDER BY "expires_at", "id"`,
   callback: `"callback_due_at" <= $1 ORDER BY "callback_due_at", "id"`,
@@ -92,15 +99,27 @@ export class PostgresReads {
     return (rows as { record: Job }[]).map((row) => row.record);
   }
 
-  /** The earliest `run_at` of a scheduled job, or null. */
+  /** The earliest `run_at` of a scheduled or waiting job, or null. */
   async nextRunAt(): Promise<number | null> {
     const [row] = await this.#sql.unsafe(
-      `SELECT "run_at" FROM ${this.#jobs} WHERE "state" = 'scheduled'
-       ORDER BY "run_at", "id" LIMIT 1`,
+      `SELECT "run_at" FROM ${this.#jobs} WHERE ${DUE} ORDER BY "run_at", "id" LIMIT 1`,
       [],
       { prepare: true },
     );
     return row ? Number(row.run_at) : null;
+  }
+
+  /** Waiting jobs that wait for `event` with `key`, at most `limit`. */
+  async waiting({ event, key, limit }: WaitingListParams): Promise<Job[]> {
+    const rows = await this.#sql.unsafe(
+      `SELECT "record" FROM ${this.#jobs}
+       WHERE "state" = 'waiting' AND "wait_event" = $1 AND "wait_key" = $2
+         AND "record" IS NOT NULL
+       ORDER BY "id" LIMIT $3`,
+      [event, key, limit],
+      { prepare: true },
+    );
+    return (rows as { record: Job }[]).map((row) => row.record);
   }
 
   /** Counts per state of every queue that has a counter. */

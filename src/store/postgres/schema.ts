@@ -10,7 +10,9 @@
  * | `batch_counts` | counts per batch and state, likewise |
  * | `stats` | the sums of `statDeltas` (key as JSON text), likewise |
  * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
- * | `batches`, `idempotency`, `schedules`, `groups` | the records of those features |
+ * | `batches`, `idempotency`, `schedules`, `debounce` | the records of those features |
+ * | `groups` | each group's or concurrency key's lane tails (`group_key` is its `chainId`) |
+ * | `events` | events sent, kept for waits reached later, until `expires_at` |
  * | `paused_queues`, `task_holds`, `rate_windows` | what claims honour |
  * | `workers`, `job_logs`, `sessions`, `meta` | telemetry, dashboard sessions, `ping` |
  *
@@ -26,6 +28,7 @@
  * @module
  */
 import type { Sql } from "postgres";
+import { StoreTooNewError } from "../../errors.ts";
 
 /** The default schema. */
 export const DEFAULT_SCHEMA = "tq";
@@ -133,6 +136,34 @@ function steps(n: SqlNames): string[] {
     );
     CREATE TABLE ${t("meta")} ("key" text PRIMARY KEY, "value" text NOT NULL);
     `,
+    // Durable steps, concurrency lanes, debounce, and expiry of what features keep.
+    `
+    ALTER TABLE ${t("jobs")} ADD COLUMN "wait_event" text, ADD COLUMN "wait_key" text;
+    DROP INDEX ${t("jobs_scheduled")};
+    CREATE INDEX "jobs_due" ON ${t("jobs")} ("run_at", "id")
+      WHERE "state" IN ('scheduled', 'waiting');
+    CREATE INDEX "jobs_waiting" ON ${t("jobs")} ("wait_event", "wait_key", "id")
+      WHERE "state" = 'waiting';
+    ALTER TABLE ${t("groups")} RENAME COLUMN "tail_id" TO "lanes";
+    UPDATE ${t("groups")} SET "group_key" = 'group:' || "group_key";
+    CREATE INDEX "groups_expires" ON ${t("groups")} ("expires_at");
+    CREATE INDEX "idempotency_expires" ON ${t("idempotency")} ("expires_at");
+    ALTER TABLE ${t("batches")} ADD COLUMN "expires_at" bigint;
+    CREATE INDEX "batches_expires" ON ${t("batches")} ("expires_at")
+      WHERE "expires_at" IS NOT NULL;
+    CREATE TABLE ${t("debounce")} (
+      "task" text NOT NULL, "key" text NOT NULL, "record" jsonb NOT NULL,
+      "expires_at" bigint NOT NULL, PRIMARY KEY ("task", "key")
+    );
+    CREATE INDEX "debounce_expires" ON ${t("debounce")} ("expires_at");
+    CREATE TABLE ${t("events")} (
+      "name" text NOT NULL, "key" text NOT NULL, "sent_at" bigint NOT NULL,
+      "id" text COLLATE "C" NOT NULL, "record" jsonb NOT NULL, "expires_at" bigint NOT NULL,
+      PRIMARY KEY ("name", "key", "sent_at", "id")
+    );
+    CREATE INDEX "events_expires" ON ${t("events")} ("expires_at");
+    CREATE INDEX "sessions_expires" ON ${t("sessions")} ("expires_at");
+    `,
   ];
 }
 
@@ -141,8 +172,11 @@ export const LAYOUT_VERSION = steps(new SqlNames(DEFAULT_SCHEMA)).length;
 
 /**
  * Creates the schema and applies the steps not yet recorded in its `layout` table, under
- * an advisory lock held for the whole migration. A database at a newer version than this
- * code knows is refused: an older tq must not write a layout it does not understand.
+ * an advisory lock held for the whole migration (not `migrations.ts`' runner: PostgreSQL's DDL
+ * is transactional, so one transaction under a transaction-scoped lock needs no lease or
+ * polling). A database at a newer version than this code knows is refused with
+ * `StoreTooNewError`, as the other stores do: an older tq must not write a layout it does
+ * not understand.
  */
 export async function migrate(sql: Sql, names: SqlNames): Promise<void> {
   await sql.begin(async (tx) => {
@@ -159,10 +193,7 @@ export async function migrate(sql: Sql, names: SqlNames): Promise<void> {
     const current = Number(row.version);
     const all = steps(names);
     if (current > all.length) {
-      throw new RangeError(
-        `PostgreSQL schema "${names.schema}" has layout version ${current}; this tq knows ` +
-          `up to ${all.length}: upgrade tq`,
-      );
+      throw new StoreTooNewError(`PostgreSQL schema "${names.schema}"`, current, all.length);
     }
     for (let version = current + 1; version <= all.length; version++) {
       await tx.unsafe(all[version - 1]);

@@ -16,6 +16,9 @@ import { InvalidInputError } from "../../src/errors.ts";
 import { runStoreConformance } from "./conformance.ts";
 import { PostgresServer } from "./postgres_server.ts";
 import type { StoreDamage } from "./store_damage.ts";
+import { FakeClock } from "../../src/clock.ts";
+import { GROUP_TTL_MS } from "../../src/guards/group.ts";
+import { COMPLETED_BATCH_TTL_MS, PostgresExpiry } from "../../src/store/postgres/expiry.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -112,6 +115,48 @@ Deno.test("[postgres] an input holding U+0000 is refused by name; the text \\u00
     await store.jobInsertMany({ jobs: [text] });
     assertEquals((await store.jobGet(text.id))?.input, { s: "a\\u0000b" });
   } finally {
+    store.close();
+  }
+});
+
+Deno.test("[postgres] expired keys, lanes, debounce keys, events, sessions and closed batches are deleted, the rest kept", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const clock = new FakeClock();
+  const store = await openPostgresStore(server.url, { schema: names.schema, clock });
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    const t0 = clock.now();
+    const make = (input: unknown, extra = {}) =>
+      createJob({ id: newJobId(t0), task: "t", input, ...extra }, t0);
+    await store.jobInsertIdempotent({ job: make(1), key: "k", ttlMs: 1_000 });
+    await store.jobInsertMany({ jobs: [make(2, { group: "g" })] });
+    await store.jobInsertDebounced({ job: make(3), debounce: { key: "d", waitMs: 1_000 } });
+    const event = { id: newJobId(t0), name: "e", key: "", data: null, sentAt: t0 };
+    await store.eventPut({ event, ttlMs: 1_000 });
+    await store.sessionPut({
+      key: "s",
+      record: { role: "read", tokenHash: "h", csrf: "c", expiresAt: t0 + 1_000 },
+    });
+    await store.batchCreate({ batch: { id: "closed", total: 0, queues: [], createdAt: t0 } });
+    await store.batchCreate({ batch: { id: "open", total: 0, queues: [], createdAt: t0 } });
+    await store.batchComplete({ id: "closed", now: t0, job: null });
+    const tables = ["idempotency", "groups", "debounce", "events", "sessions", "batches"];
+    const rows = async () => {
+      const counts = [];
+      for (const table of tables) {
+        const [row] = await sql.unsafe(`SELECT count(*)::int AS n FROM ${names.table(table)}`);
+        counts.push(row.n);
+      }
+      return counts;
+    };
+    const expiry = new PostgresExpiry(names);
+    await expiry.deleteExpired(sql, t0 + 1);
+    assertEquals(await rows(), [1, 1, 1, 1, 1, 2]);
+    await expiry.deleteExpired(sql, t0 + GROUP_TTL_MS + COMPLETED_BATCH_TTL_MS);
+    assertEquals(await rows(), [0, 0, 0, 0, 0, 1]);
+    assertEquals((await store.batchGet({ id: "open" }))?.batch.id, "open");
+  } finally {
+    await sql.end();
     store.close();
   }
 });

@@ -9,11 +9,12 @@
  *
  * @example
  * ```ts ignore
- * const claims = new PostgresClaims(names);
+ * const claims = new PostgresClaims(names, systemClock);
  * const jobs = await claims.plain(tx, changes, { queue: "mail", limit: 10, workerId, now, leaseMs });
  * ```
  * @module
  */
+import type { Clock } from "../../clock.ts";
 import type { Job } from "../../job.ts";
 import { claimJob } from "../../transitions.ts";
 import { admitJobs } from "../../guards/rate_limit_window.ts";
@@ -40,17 +41,18 @@ const readyOrder = (a: Job, b: Job) =>
 /** The claim statements of one schema. */
 export class PostgresClaims {
   readonly #names: SqlNames;
-  /** After the last limited claim: ms until a held-back job could start, and when. */
-  #wake = { inMs: Infinity, at: 0 };
+  readonly #clock: Clock;
+  /** After the last limited claim: when a held-back job could start, by the store's clock. */
+  #wakeAt = Infinity;
 
-  constructor(names: SqlNames) {
+  constructor(names: SqlNames, clock: Clock) {
     this.#names = names;
+    this.#clock = clock;
   }
 
   /** How long an idle claimant should wait at most: `timeoutMs`, or less if a window frees. */
   waitMs(timeoutMs: number): number {
-    const left = this.#wake.inMs - (performance.now() - this.#wake.at);
-    return Math.max(0, Math.min(timeoutMs, left));
+    return Math.max(0, Math.min(timeoutMs, this.#wakeAt - this.#clock.now()));
   }
 
   /** Claims up to `limit` ready jobs of one queue, best first. */
@@ -135,7 +137,7 @@ export class PostgresClaims {
   }
 
   /** After a limited claim of every queue: the earliest a held-back job could start. */
-  noteWake(wakeAt: number, now: number): void {
-    this.#wake = { inMs: wakeAt - now, at: performance.now() };
+  noteWake(wakeAt: number): void {
+    this.#wakeAt = wakeAt;
   }
 }

@@ -178,7 +178,7 @@ export class PostgresStore implements Store {
     this.#names = names;
     this.#clock = clock;
     this.#reads = new PostgresReads(sql, names);
-    this.#claims = new PostgresClaims(names);
+    this.#claims = new PostgresClaims(names, clock);
     this.#links = new PostgresLinks(names, this.#reads);
     this.#idempotency = new PostgresIdempotency(names, this.#reads);
     this.#schedules = new PostgresSchedules(names);
@@ -289,7 +289,7 @@ export class PostgresStore implements Store {
         claimed.push(...outcome.jobs);
         wakeAt = Math.min(wakeAt, outcome.wakeAt ?? Infinity);
       }
-      if (rateLimits) this.#claims.noteWake(wakeAt, now);
+      if (rateLimits) this.#claims.noteWake(wakeAt);
       return claimed;
     });
   }

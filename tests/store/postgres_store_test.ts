@@ -160,3 +160,26 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, events, sessions and c
     store.close();
   }
 });
+
+Deno.test("[postgres] a job change whose counters cannot be written fails and leaves nothing", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    const now = Date.now();
+    const job = createJob({ id: newJobId(now), task: "t", input: 1 }, now);
+    // The counters are flushed last: their failure must roll the job back. (postgres.js
+    // describes a statement with parameters before sending it, so a COMMIT pipelined behind
+    // the flush would overtake it and commit first.)
+    const deltas = names.table("counter_deltas");
+    await sql.unsafe(`ALTER TABLE ${deltas} ADD CONSTRAINT "refused" CHECK (false) NOT VALID`);
+    await assertRejects(() => store.jobInsertMany({ jobs: [job] }));
+    await sql.unsafe(`ALTER TABLE ${deltas} DROP CONSTRAINT "refused"`);
+    assertEquals(await store.jobGet(job.id), null);
+    await store.jobInsertMany({ jobs: [job] });
+    assertEquals((await store.queueCounts())[0].queued, 1);
+  } finally {
+    await sql.end();
+    store.close();
+  }
+});

@@ -9,7 +9,7 @@ import { assertEquals, assertRejects } from "../assert.ts";
 import { createJob } from "../../src/transitions.ts";
 import { newJobId } from "../../src/ids.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
-import { LAYOUT_VERSION, SqlNames } from "../../src/store/postgres/schema.ts";
+import { LAYOUT_VERSION, layoutSteps, migrate, SqlNames } from "../../src/store/postgres/schema.ts";
 import { PostgresServer } from "./postgres_server.ts";
 import { freePort } from "./redis_server.ts";
 import { StoreTooNewError, StoreUnavailableError } from "../../src/errors.ts";
@@ -78,4 +78,37 @@ Deno.test("opening a PostgreSQL nothing listens at is StoreUnavailableError", as
     StoreUnavailableError,
     "PostgreSQL unreachable",
   );
+});
+
+Deno.test("a schema at layout 1 migrates with its groups: a new job still waits behind the group's tail", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const now = Date.now();
+  const tail = createJob({ id: newJobId(now), task: "t", input: 1, group: "g" }, now);
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 1));
+    // What a layout-1 store wrote for a group with one queued job.
+    await sql.unsafe(
+      `INSERT INTO ${names.table("jobs")} ("id", "queue", "state", "priority", "run_at", "task",
+         "version", "record") VALUES ($1, $2, 'queued', 0, $3, 't', 1, $4::text::jsonb)`,
+      [tail.id, tail.queue, tail.runAt, JSON.stringify(tail)],
+    );
+    await sql.unsafe(
+      `INSERT INTO ${names.table("groups")} ("group_key", "tail_id", "expires_at")
+       VALUES ('g', $1, $2)`,
+      [tail.id, now + 86_400_000],
+    );
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    assertEquals(await layoutRows(names.schema), [1, 2]);
+    const next = createJob({ id: newJobId(now + 1), task: "t", input: 2, group: "g" }, now + 1);
+    await store.jobInsertMany({ jobs: [next] });
+    assertEquals((await store.jobGet(next.id))?.state, "deferred");
+    assertEquals((await store.jobGet(tail.id))?.dependants, [next.id]);
+  } finally {
+    store.close();
+  }
 });

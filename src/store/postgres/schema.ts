@@ -68,8 +68,16 @@ export class SqlNames {
   }
 }
 
-/** Each step of the layout, in order; the index + 1 is the version it brings. */
-function steps(n: SqlNames): string[] {
+/**
+ * Each step of the layout, in order; the index + 1 is the version it brings.
+ *
+ * @example
+ * ```ts
+ * import { layoutSteps, SqlNames } from "./schema.ts";
+ * console.assert(layoutSteps(new SqlNames("tq"))[0].includes(`"tq"."jobs"`));
+ * ```
+ */
+export function layoutSteps(n: SqlNames): string[] {
   const t = (name: string) => n.table(name);
   return [
     `
@@ -168,7 +176,7 @@ function steps(n: SqlNames): string[] {
 }
 
 /** The layout version this code writes. */
-export const LAYOUT_VERSION = steps(new SqlNames(DEFAULT_SCHEMA)).length;
+export const LAYOUT_VERSION = layoutSteps(new SqlNames(DEFAULT_SCHEMA)).length;
 
 /**
  * Creates the schema and applies the steps not yet recorded in its `layout` table, under
@@ -176,9 +184,14 @@ export const LAYOUT_VERSION = steps(new SqlNames(DEFAULT_SCHEMA)).length;
  * is transactional, so one transaction under a transaction-scoped lock needs no lease or
  * polling). A database at a newer version than this code knows is refused with
  * `StoreTooNewError`, as the other stores do: an older tq must not write a layout it does
- * not understand.
+ * not understand. `all` is every step this code knows (a test passes fewer to make an old
+ * layout).
  */
-export async function migrate(sql: Sql, names: SqlNames): Promise<void> {
+export async function migrate(
+  sql: Sql,
+  names: SqlNames,
+  all: string[] = layoutSteps(names),
+): Promise<void> {
   await sql.begin(async (tx) => {
     await tx.unsafe(`SELECT pg_advisory_xact_lock(${names.lockKey})`);
     await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS "${names.schema}"`);
@@ -191,7 +204,6 @@ export async function migrate(sql: Sql, names: SqlNames): Promise<void> {
       `SELECT coalesce(max("version"), 0) AS "version" FROM ${names.table("layout")}`,
     );
     const current = Number(row.version);
-    const all = steps(names);
     if (current > all.length) {
       throw new StoreTooNewError(`PostgreSQL schema "${names.schema}"`, current, all.length);
     }

@@ -149,6 +149,10 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, events, sessions and c
       }
       return counts;
     };
+    const listed = () => store.eventList({ name: "e", key: "", since: t0, limit: 10 });
+    assertEquals(await listed(), [event]);
+    clock.advance(1_000);
+    assertEquals(await listed(), [], "an event past its time is not listed before it is deleted");
     const expiry = new PostgresExpiry(names);
     await expiry.deleteExpired(sql, t0 + 1);
     assertEquals(await rows(), [1, 1, 1, 1, 1, 2]);

@@ -1,7 +1,7 @@
 /**
  * Events on PostgreSQL (`../events.ts`): one row of `events` per event sent, keyed by
  * name, key, `sent_at` and id so a wait lists those of its name and key in order, kept
- * until `expires_at` (the store's maintenance deletes them after, see `expiry.ts`).
+ * until `expires_at`: not listed after, and deleted by the store's maintenance (`expiry.ts`).
  *
  * @example
  * ```ts ignore
@@ -32,13 +32,17 @@ export class PostgresEvents {
     );
   }
 
-  /** The events of `name` and `key` sent at or after `since`, oldest first. */
-  async list(sql: Runner, { name, key, since, limit }: EventListParams): Promise<EventRecord[]> {
+  /** The events of `name` and `key` sent at or after `since` and kept at `now`, oldest first. */
+  async list(
+    sql: Runner,
+    { name, key, since, limit }: EventListParams,
+    now: number,
+  ): Promise<EventRecord[]> {
     const rows = await sql.unsafe(
       `SELECT "record" FROM ${this.#table}
-       WHERE "name" = $1 AND "key" = $2 AND "sent_at" >= $3
+       WHERE "name" = $1 AND "key" = $2 AND "sent_at" >= $3 AND "expires_at" > $5
        ORDER BY "sent_at", "id" LIMIT $4`,
-      [name, key, since, limit],
+      [name, key, since, limit, now],
       { prepare: true },
     );
     return (rows as { record: EventRecord }[]).map((row) => row.record);

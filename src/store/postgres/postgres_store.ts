@@ -365,7 +365,7 @@ export class PostgresStore implements Store {
   }
 
   eventList(params: EventListParams): Promise<EventRecord[]> {
-    return this.#call(() => this.#events.list(this.#sql, params));
+    return this.#call(() => this.#events.list(this.#sql, params, this.#clock.now()));
   }
 
   jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {

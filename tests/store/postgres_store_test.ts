@@ -17,6 +17,7 @@ import { runStoreConformance } from "./conformance.ts";
 import { PostgresServer } from "./postgres_server.ts";
 import type { StoreDamage } from "./store_damage.ts";
 import { FakeClock } from "../../src/clock.ts";
+import { eventually } from "../integration/tq_process.ts";
 import { GROUP_TTL_MS } from "../../src/guards/group.ts";
 import { COMPLETED_BATCH_TTL_MS, PostgresExpiry } from "../../src/store/postgres/expiry.ts";
 
@@ -182,6 +183,31 @@ Deno.test("[postgres] a job change whose counters cannot be written fails and le
     assertEquals(await store.jobGet(job.id), null);
     await store.jobInsertMany({ jobs: [job] });
     assertEquals((await store.queueCounts())[0].queued, 1);
+  } finally {
+    await sql.end();
+    store.close();
+  }
+});
+
+Deno.test("[postgres] the store deletes expired rows by itself as it writes, by its clock", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const clock = new FakeClock();
+  const store = await openPostgresStore(server.url, { schema: names.schema, clock });
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const keys = async () =>
+    (await sql.unsafe(`SELECT count(*)::int AS n FROM ${names.table("idempotency")}`))[0].n;
+  try {
+    const write = (input: number) =>
+      store.jobInsertIdempotent({
+        job: createJob({ id: newJobId(clock.now()), task: "t", input }, clock.now()),
+        key: `k${input}`,
+        ttlMs: 1_000,
+      });
+    // The roll-up at the 10th write deletes what expired by then: nothing yet.
+    for (let i = 0; i < 12; i++) await write(i);
+    clock.advance(60_000);
+    for (let i = 12; i < 22; i++) await write(i);
+    await eventually(async () => await keys() === 10, 5_000, "the expired keys deleted");
   } finally {
     await sql.end();
     store.close();

@@ -45,6 +45,8 @@ export const CONFIG = {
   claimSmall: int("BENCH_CLAIM_SMALL", 1_000),
   claimJobs: int("BENCH_CLAIM_JOBS", 1_000_000),
   claimSamples: int("BENCH_CLAIM_SAMPLES", 200),
+  /** Jobs prefilled for the PostgreSQL drain (`workers` × `concurrency` drain them). */
+  postgresDrainJobs: int("BENCH_POSTGRES_JOBS", 20_000),
   /** HTTP load: open connections and seconds per server. */
   httpConnections: int("BENCH_HTTP_CONNECTIONS", 50),
   httpSeconds: int("BENCH_HTTP_SECONDS", 10),

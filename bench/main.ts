@@ -10,6 +10,8 @@
  * (claim cost at a small and a big queue, bytes per queued job), `calls` (KV round-trips
  * per job), `heavy` (isolation modes: no-op overhead, 200 ms CPU jobs; `heavy.ts`), `idle`
  * (CPU and memory of idle `tq worker`, `serve`, `cron` and `start` on KV; `idle.ts`).
+ * per job), `heavy` (isolation modes: no-op overhead, 200 ms CPU jobs; `heavy.ts`),
+ * `postgres` (two `tq worker --postgres` drain prefilled no-op jobs, on a private cluster).
  *
  * @example
  * ```sh
@@ -26,7 +28,8 @@ import { ensureNodeDeps, runNode } from "./node_peer.ts";
 import { RedisServer } from "./redis_server.ts";
 import { Table } from "./table.ts";
 import { BULK_CALL_JOBS, tqClaim, tqEndToEnd, tqEnqueue, tqLatency } from "./tq_cases.ts";
-import { kvPeer, redisPeer } from "./tq_peer.ts";
+import { kvPeer, postgresPeer, redisPeer } from "./tq_peer.ts";
+import { PostgresServer } from "../tests/store/postgres_server.ts";
 import { heavyCase } from "./heavy.ts";
 import { idleCase } from "./idle.ts";
 
@@ -46,6 +49,24 @@ const bullmq = async <T>(script: string, args: Record<string, unknown>) => {
 };
 const max = (values: number[]) => Math.max(...values);
 let heavy: [string, string][] = [];
+let drains: [string, string][] = [];
+
+/** `tq worker --postgres` processes draining prefilled no-op jobs, on a private cluster. */
+async function postgresDrain(): Promise<[string, string][]> {
+  const server = await PostgresServer.start();
+  try {
+    const jobs = CONFIG.postgresDrainJobs;
+    const { rate, rssMb } = await tqEndToEnd(postgresPeer(server), { jobs, sleepMs: 0 });
+    const what = `${CONFIG.workers} workers × ${CONFIG.concurrency} drain ` +
+      `${jobs.toLocaleString("en-US")} prefilled no-op jobs`;
+    return [[`${what}, jobs/s`, rate.toFixed(0)], [
+      "worker RSS after them (largest), MB",
+      Math.max(...rssMb).toFixed(0),
+    ]];
+  } finally {
+    await server.stop();
+  }
+}
 
 try {
   if (wanted("enqueue")) {
@@ -187,6 +208,7 @@ try {
       table.add(`idle tq ${command} (KV), RSS, MB`, "lower", { kv: rssMb });
     }
   }
+  if (wanted("postgres")) drains = await postgresDrain();
 } finally {
   await redis.stop();
 }
@@ -199,6 +221,10 @@ console.log(
     `the run took ${Math.round((performance.now() - started) / 1000)} s.\n`,
 );
 console.log(table.markdown());
+if (drains.length > 0) {
+  console.log("\n| tq on PostgreSQL | value |\n| --- | --- |");
+  for (const [label, value] of drains) console.log(`| ${label} | ${value} |`);
+}
 if (heavy.length > 0) {
   console.log("\n| heavy work (tq on KV, one worker) | value |\n| --- | --- |");
   for (const [label, value] of heavy) console.log(`| ${label} | ${value} |`);

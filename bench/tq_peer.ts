@@ -1,7 +1,8 @@
 /**
  * tq on one backend, as the benchmark sees it: a fresh, empty store for each case, the
  * options that connect to it in process and the CLI arguments that point `tq worker` and
- * `tq serve` at it, and how much it holds (KV file bytes, or Redis's used memory).
+ * `tq serve` at it, and how much it holds (KV file bytes, Redis's used memory, or the size
+ * of a PostgreSQL schema's tables).
  *
  * @example
  * ```ts ignore
@@ -15,14 +16,16 @@ import { registry } from "../tasks/mod.ts";
 import { connect, type Connection } from "../src/connect.ts";
 import { tempDb } from "../tests/integration/tq_process.ts";
 import type { RedisServer } from "./redis_server.ts";
+import postgres from "postgres";
+import type { PostgresServer } from "../tests/store/postgres_server.ts";
 
 /** One empty store for one case. */
 export interface FreshStore {
   /** Options of `connect()`. */
-  connect: { db?: string; redis?: string };
+  connect: { db?: string; redis?: string; postgres?: string; postgresSchema?: string };
   /** Arguments that point a `tq` command at it. */
   cliArgs: string[];
-  /** Bytes it takes: the KV file with its WAL, or Redis's `used_memory`. */
+  /** Bytes it takes: the KV file with its WAL, Redis's `used_memory`, or the schema's tables. */
   bytes(): Promise<number>;
   cleanup(): Promise<void>;
 }
@@ -69,6 +72,41 @@ export function redisPeer(server: RedisServer): TqPeer {
         bytes: () => server.usedMemory(),
         cleanup: () => server.flush(),
       };
+    },
+  };
+}
+
+/** tq on a private PostgreSQL cluster: a new schema for each case, dropped after it. */
+export function postgresPeer(server: PostgresServer): TqPeer {
+  return {
+    name: "tq PostgreSQL",
+    fresh() {
+      const schema = server.freshSchema();
+      const admin = () => postgres(server.url, { max: 1, onnotice: () => {} });
+      return Promise.resolve({
+        connect: { postgres: server.url, postgresSchema: schema },
+        cliArgs: ["--postgres", server.url, "--postgres-schema", schema],
+        async bytes() {
+          const sql = admin();
+          try {
+            const [row] = await sql`
+              SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS bytes
+              FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = ${schema} AND c.relkind = 'r'`;
+            return Number(row.bytes);
+          } finally {
+            await sql.end();
+          }
+        },
+        async cleanup() {
+          const sql = admin();
+          try {
+            await sql.unsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+          } finally {
+            await sql.end();
+          }
+        },
+      });
     },
   };
 }

@@ -50,6 +50,13 @@ export interface ConnectOptions {
   redisPrefix?: string;
   /** CA of a `rediss://` server's certificate, PEM (default `TQ_REDIS_CA_FILE`). */
   redisCaFile?: string;
+  /**
+   * PostgreSQL URL (default `TQ_POSTGRES_URL`): when set, jobs live in PostgreSQL, and
+   * `task.enqueue(input, { transaction })` writes a job inside the caller's transaction.
+   */
+  postgres?: string;
+  /** The schema of tq's tables in PostgreSQL (default `TQ_POSTGRES_SCHEMA`, then `tq`). */
+  postgresSchema?: string;
   clock?: Clock;
   /** Where the producer logs `job:enqueued` lines; none by default. */
   logger?: Logger;
@@ -106,10 +113,19 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const cluster = typeof clusterOption === "string" ? splitUrls(clusterOption) : clusterOption;
   const replicas = options.redisClusterReplicas ??
     replicaCount(Deno.env.get("TQ_REDIS_CLUSTER_REPLICAS"));
-  if (cluster && cluster.length > 0 && redis) {
-    throw new TypeError("a Redis URL and a Redis Cluster are both set: choose one");
+  const postgres = options.postgres ?? Deno.env.get("TQ_POSTGRES_URL");
+  const schema = options.postgresSchema ?? Deno.env.get("TQ_POSTGRES_SCHEMA");
+  const chosen = [
+    redis ? "a Redis URL" : "",
+    cluster && cluster.length > 0 ? "a Redis Cluster" : "",
+    postgres ? "a PostgreSQL URL" : "",
+  ].filter(Boolean);
+  if (chosen.length > 1) {
+    throw new TypeError(`${chosen.slice(0, 2).join(" and ")} are both set: choose one store`);
   }
-  const location: StoreLocation = cluster && cluster.length > 0
+  const location: StoreLocation = postgres
+    ? { kind: "postgres", url: postgres, schema }
+    : cluster && cluster.length > 0
     ? { kind: "redis-cluster", urls: [...cluster], prefix, caFile, replicas }
     : redis
     ? { kind: "redis", url: redis, prefix, caFile }

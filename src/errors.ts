@@ -138,6 +138,20 @@ export class PayloadTooLargeError extends TqError {
   }
 }
 
+/**
+ * An enqueue carried a `transaction`, but the store cannot write inside a caller's
+ * transaction: only the PostgreSQL store can (`connect({ postgres })`).
+ */
+export class TransactionUnsupportedError extends TypeError {
+  constructor(store: string) {
+    super(
+      `enqueue with a transaction needs the PostgreSQL store (connect({ postgres: url }) or ` +
+        `--postgres); this store (${store}) cannot write inside your transaction`,
+    );
+    this.name = "TransactionUnsupportedError";
+  }
+}
+
 /** The store cannot be reached or written. */
 export class StoreUnavailableError extends TqError {
   constructor(message: string) {

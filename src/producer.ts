@@ -14,7 +14,12 @@
  */
 import type { z } from "zod";
 import { type Clock, systemClock } from "./clock.ts";
-import { type FieldIssue, InvalidInputError, PayloadTooLargeError } from "./errors.ts";
+import {
+  type FieldIssue,
+  InvalidInputError,
+  PayloadTooLargeError,
+  TransactionUnsupportedError,
+} from "./errors.ts";
 import { newJobId } from "./ids.ts";
 import { InsertBatcher } from "./insert_batcher.ts";
 import type { Job } from "./job.ts";
@@ -270,6 +275,9 @@ export class Producer {
    */
   async enqueueOnce(request: EnqueueRequest): Promise<EnqueueOutcome> {
     const job = this.#build(request);
+    if (request.transaction !== undefined) {
+      return { job: await this.#insertWithin(job, request), created: true };
+    }
     if (request.debounce !== undefined) {
       const outcome = await this.store.jobInsertDebounced({ job, debounce: request.debounce });
       if (outcome.created) this.#logEnqueued(outcome.job);
@@ -321,6 +329,28 @@ export class Producer {
     const sent = await sendEventTo(this.store, this.#clock, request);
     this.#logger?.info("event:sent", { event: request.event, key: request.key, ...sent });
     return sent;
+  }
+
+  /**
+   * Writes `job` in the caller's transaction, past the group commit: it must be part of
+   * that transaction, not of a batch of other callers' jobs.
+   */
+  async #insertWithin(job: Job, request: EnqueueRequest): Promise<Job> {
+    if (!this.store.jobInsertWithin) {
+      throw new TransactionUnsupportedError(this.store.constructor.name);
+    }
+    if (request.idempotencyKey !== undefined) {
+      throw new InvalidInputError([{
+        path: "transaction",
+        message: "give a transaction or an idempotency key, not both",
+      }]);
+    }
+    const [written] = await this.store.jobInsertWithin({
+      jobs: [job],
+      transaction: request.transaction,
+    });
+    this.#logEnqueued(written);
+    return written;
   }
 
   #logEnqueued(job: Job): void {

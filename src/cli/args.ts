@@ -30,6 +30,8 @@ export const COMMON_OPTIONS = {
   "redis-cluster": { type: "string" },
   "redis-prefix": { type: "string" },
   "redis-ca-file": { type: "string" },
+  postgres: { type: "string" },
+  "postgres-schema": { type: "string" },
   "env-file": { type: "string" },
   "log-level": { type: "string" },
   tasks: { type: "string" },
@@ -46,6 +48,9 @@ Common options:
                      keep jobs in a Redis Cluster: some of its nodes (env TQ_REDIS_CLUSTER)
   --redis-prefix P   key prefix in Redis (env TQ_REDIS_PREFIX; default tq, on a cluster {tq})
   --redis-ca-file F  CA (PEM) of a rediss:// server's certificate (env TQ_REDIS_CA_FILE)
+  --postgres URL     keep jobs in PostgreSQL instead (postgres://, env TQ_POSTGRES_URL)
+  --postgres-schema NAME
+                     the schema of tq's tables (env TQ_POSTGRES_SCHEMA; default tq)
   --env-file PATH    load environment variables from a file first (existing ones win)
   --log-level LEVEL  debug | info | warn | error (env TQ_LOG_LEVEL; default info)
   --tasks PATH       load the tasks from a module exporting "registry", and its

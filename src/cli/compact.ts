@@ -25,7 +25,7 @@ export const COMPACT_HELP = `Usage: tq compact [--db PATH]
 Shrinks the Deno KV file to its live size (a copy of the live rows): deleted and pruned jobs leave
 free pages behind that the file never gives back. Stop every tq process using the file
 first: compact refuses while another process has it open. Run it after large prunes or
-when the file is much bigger than its jobs; it does not apply to Redis.
+when the file is much bigger than its jobs; it does not apply to Redis or PostgreSQL.
 ${COMMON_HELP}`;
 
 /** What a compaction did. */
@@ -161,6 +161,12 @@ export function compactCommand(args: string[]): Promise<number> {
   if (values["env-file"]) loadEnvFile(values["env-file"]);
   if (values.redis ?? Deno.env.get("TQ_REDIS_URL")) {
     throw new UsageError("compact: only a Deno KV file is compacted; Redis frees memory itself");
+  }
+  if (values.postgres ?? Deno.env.get("TQ_POSTGRES_URL")) {
+    throw new UsageError(
+      "compact: only a Deno KV file is compacted; on PostgreSQL, autovacuum frees space " +
+        "(or run VACUUM FULL on tq's schema)",
+    );
   }
   const path = values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB;
   try {

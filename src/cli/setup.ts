@@ -10,7 +10,7 @@
  */
 import { connect, type Connection, DEFAULT_DB } from "../connect.ts";
 import { createLogger, type Logger } from "../log.ts";
-import { loadEnvFile, logLevel } from "./args.ts";
+import { loadEnvFile, logLevel, UsageError } from "./args.ts";
 import { checkStore } from "./store_check.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { assertStoreExists } from "./store_exists.ts";
@@ -23,6 +23,8 @@ export interface CommonValues {
   "redis-cluster"?: string;
   "redis-prefix"?: string;
   "redis-ca-file"?: string;
+  postgres?: string;
+  "postgres-schema"?: string;
   "env-file"?: string;
   "log-level"?: string;
   tasks?: string;
@@ -59,7 +61,9 @@ export async function setup(
   const redis = values.redis ?? Deno.env.get("TQ_REDIS_URL");
   const db = values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB;
   const cluster = values["redis-cluster"] ?? Deno.env.get("TQ_REDIS_CLUSTER");
-  if (options.readOnly && !redis && !cluster) assertStoreExists(db);
+  const postgres = values.postgres ?? Deno.env.get("TQ_POSTGRES_URL");
+  assertOneStore(values);
+  if (options.readOnly && !redis && !cluster && !postgres) assertStoreExists(db);
   const connection = await connect({
     registry,
     db,
@@ -67,12 +71,27 @@ export async function setup(
     redisCluster: cluster,
     redisPrefix: values["redis-prefix"],
     redisCaFile: values["redis-ca-file"],
+    postgres,
+    postgresSchema: values["postgres-schema"],
     callbackAllow: values["callback-allow"],
     schedules,
     logger,
   });
   await checkStore(connection.store, db);
   return { connection, logger };
+}
+
+/** The store flags: at most one of them may be given. */
+const STORE_FLAGS = ["db", "redis", "redis-cluster", "postgres"] as const;
+
+/** Throws a `UsageError` when two store flags are given (environment variables aside). */
+function assertOneStore(values: CommonValues): void {
+  const given = STORE_FLAGS.filter((flag) => values[flag] !== undefined);
+  if (given.length > 1) {
+    throw new UsageError(
+      `${given.map((flag) => `--${flag}`).join(" and ")} name different stores: give one`,
+    );
+  }
 }
 
 /** Resolves with the name of the first SIGINT or SIGTERM received. */

@@ -66,4 +66,11 @@ export interface EnqueueOptions {
    * failed or been canceled, retried with backoff; at least once (see `src/callbacks/`).
    */
   callbackUrl?: string;
+  /**
+   * Your own transaction to write the job in (PostgreSQL store only): the `tx` of
+   * postgres.js' `sql.begin(async (tx) => …)` on tq's database. Rolled back, no job;
+   * committed, the job exists and idle workers wake. Another store throws
+   * `TransactionUnsupportedError`. Not with `idempotencyKey`.
+   */
+  transaction?: unknown;
 }

@@ -14,15 +14,17 @@ import type { Clock } from "../clock.ts";
 import { openKvStore } from "./kv/kv_store.ts";
 import type { Store } from "./store.ts";
 
-/** A KV file, a Redis server or a Redis Cluster, as `connect()` was given it. */
+/** A KV file, a Redis server, a Redis Cluster or PostgreSQL, as `connect()` was given it. */
 export type StoreLocation =
   | { kind: "kv"; path: string }
   | { kind: "redis"; url: string; prefix?: string; caFile?: string }
-  | { kind: "redis-cluster"; urls: string[]; prefix?: string; caFile?: string; replicas?: number };
+  | { kind: "redis-cluster"; urls: string[]; prefix?: string; caFile?: string; replicas?: number }
+  | { kind: "postgres"; url: string; schema?: string };
 
 /**
  * Opens a connection to the store at `location`. The Redis store (and so ioredis) is
- * imported only for a Redis location: a KV-only application never loads it.
+ * imported only for a Redis location, the PostgreSQL store (and so postgres.js) only for a
+ * PostgreSQL one: a KV-only application loads neither.
  *
  * @example
  * ```ts ignore
@@ -31,6 +33,10 @@ export type StoreLocation =
  */
 export async function openStoreAt(location: StoreLocation, clock?: Clock): Promise<Store> {
   if (location.kind === "kv") return await openKvStore(location.path, { clock });
+  if (location.kind === "postgres") {
+    const { openPostgresStore } = await import("./postgres/postgres_store.ts");
+    return await openPostgresStore(location.url, { schema: location.schema, clock });
+  }
   const { openRedisClusterStore, openRedisStore } = await import("./redis/redis_store.ts");
   const { prefix, caFile } = location;
   return location.kind === "redis"

@@ -141,6 +141,15 @@ export interface Store {
   jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult>;
 
   /**
+   * Writes new jobs, as `jobInsertMany` does, inside `transaction`: a transaction the caller
+   * opened with the store's own client (PostgreSQL: postgres.js' `tx`). The jobs exist if
+   * and only if it commits, and idle workers wake when it does. Answers the records as
+   * written (linking to parents or a group may have changed their state). Only a store
+   * whose writes are transactions of a client the caller can hold has it.
+   */
+  jobInsertWithin?(params: { jobs: Job[]; transaction: unknown }): Promise<Job[]>;
+
+  /**
    * Takes up to `limit` ready jobs, best first (queue order, then priority, run-at and
    * enqueue order), applies `claimJob` to each and returns them. No job is handed to two
    * claimants, whatever the number of processes. Paused queues are skipped (a pause made

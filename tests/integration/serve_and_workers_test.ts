@@ -1,8 +1,10 @@
 /**
- * End to end with real processes: `tq serve` and two `tq worker`s on one KV file.
+ * End to end with real processes: `tq serve` and two `tq worker`s on one KV file; the
+ * crash of a worker mid-job on every store of `process_stores.ts`.
  */
 import { assert, assertEquals } from "../assert.ts";
 import { eventually, type LogLine, tempDb, TqProcess } from "./tq_process.ts";
+import { PROCESS_STORES } from "./process_stores.ts";
 
 async function postJson(url: string, body: unknown) {
   const response = await fetch(url, {
@@ -54,39 +56,43 @@ Deno.test("1,000 jobs posted over HTTP each run exactly once across two workers"
   }
 });
 
-Deno.test("a job whose worker is killed mid-run finishes on another worker after its lease", async () => {
-  const { db, cleanup } = await tempDb();
-  const env = { TQ_EMAIL_LATENCY_MS: "1500" };
-  const server = TqProcess.start(["serve", "--port", "0", "--db", db]);
-  const doomed = TqProcess.start(["worker", "notifications", "--lease", "2s", "--db", db], env);
-  let rescuer: TqProcess | undefined;
-  try {
-    const base = await server.url();
-    const { body } = await postJson(`${base}/tasks/send_notification`, {
-      email: "ada@example.com",
-      message: "your video is ready",
-    });
-    await doomed.waitForLine((l) => l.event === "job:started" && l.job_id === body.job_id);
-    doomed.kill("SIGKILL");
-    await doomed.exit();
-    rescuer = TqProcess.start(["worker", "notifications", "--lease", "2s", "--db", db], env);
-    const job = await eventually(
-      async () => {
-        const job = await (await fetch(`${base}/jobs/${body.job_id}`)).json();
-        return job.status === "finished" && job;
-      },
-      30_000,
-      "the job to finish on the second worker",
-    );
-    assertEquals(job.attempts, 2);
-    assertEquals(job.errors.length, 1, "the lost attempt is in the history");
-    assert(job.worker_id !== undefined);
-    assertEquals(startedIds(rescuer.lines), [body.job_id]);
-  } finally {
-    await Promise.all([server.stop(), rescuer?.stop()]);
-    await cleanup();
-  }
-});
+for (const [backend, open] of Object.entries(PROCESS_STORES)) {
+  Deno.test(`[${backend}] a job whose worker is killed mid-run finishes on another worker after its lease`, async () => {
+    const store = await open();
+    const env = { TQ_EMAIL_LATENCY_MS: "1500" };
+    const server = TqProcess.start(["serve", "--port", "0", ...store.args]);
+    const worker = () =>
+      TqProcess.start(["worker", "notifications", "--lease", "2s", ...store.args], env);
+    const doomed = worker();
+    let rescuer: TqProcess | undefined;
+    try {
+      const base = await server.url();
+      const { body } = await postJson(`${base}/tasks/send_notification`, {
+        email: "ada@example.com",
+        message: "your video is ready",
+      });
+      await doomed.waitForLine((l) => l.event === "job:started" && l.job_id === body.job_id);
+      doomed.kill("SIGKILL");
+      await doomed.exit();
+      rescuer = worker();
+      const job = await eventually(
+        async () => {
+          const job = await (await fetch(`${base}/jobs/${body.job_id}`)).json();
+          return job.status === "finished" && job;
+        },
+        30_000,
+        "the job to finish on the second worker",
+      );
+      assertEquals(job.attempts, 2);
+      assertEquals(job.errors.length, 1, "the lost attempt is in the history");
+      assert(job.worker_id !== undefined);
+      assertEquals(startedIds(rescuer.lines), [body.job_id]);
+    } finally {
+      await Promise.all([server.stop(), rescuer?.stop()]);
+      await store.cleanup();
+    }
+  });
+}
 
 Deno.test("SIGTERM lets running jobs finish before the worker exits", async () => {
   const { db, cleanup } = await tempDb();

@@ -1,12 +1,14 @@
 /**
- * Chaos: `tq serve` and three `tq worker`s on one KV file; 5,000 jobs posted over HTTP;
+ * Chaos: `tq serve` and three `tq worker`s on one store (a KV file, PostgreSQL: every store
+ * of `process_stores.ts`); 5,000 jobs posted over HTTP;
  * every ~2 s a random worker is killed with SIGKILL and a new one started. At the end
  * every job is finished, none is missing or stuck, and the execution record (written by
  * the handlers) shows reruns only where a worker died mid-run, never two at once.
  */
 import { parseRecords } from "../fixtures/tasks.ts";
 import { assert, assertEquals } from "../assert.ts";
-import { eventually, tempDb, TqProcess } from "../integration/tq_process.ts";
+import { eventually, TqProcess } from "../integration/tq_process.ts";
+import { PROCESS_STORES, type ProcessStore } from "../integration/process_stores.ts";
 import { analyseExecutions } from "./executions.ts";
 
 const JOBS = 5_000;
@@ -57,18 +59,23 @@ async function finishedJobs(base: string): Promise<Map<string, { result: { pid: 
   return jobs;
 }
 
-Deno.test("chaos: 5,000 jobs survive SIGKILLed workers, none lost, none run twice at once", async () => {
-  const { db, dir, cleanup } = await tempDb();
-  const record = `${dir}/executions.log`;
+for (const [backend, open] of Object.entries(PROCESS_STORES)) {
+  Deno.test(`[${backend}] chaos: 5,000 jobs survive SIGKILLed workers, none lost, none run twice at once`, () =>
+    chaos(open));
+}
+
+async function chaos(open: () => Promise<ProcessStore>): Promise<void> {
+  const store = await open();
+  const record = `${store.dir}/executions.log`;
   const env = { TQ_RECORD_FILE: record, TQ_LOG_LEVEL: "warn" };
-  const args = ["--db", db, "--tasks", FIXTURES];
+  const args = [...store.args, "--tasks", FIXTURES];
   const startWorker = () =>
     TqProcess.start(["worker", "chaos", "--lease", LEASE, "--concurrency", "50", ...args], env);
   const server = TqProcess.start(["serve", "--port", "0", ...args]);
   const workers = [startWorker(), startWorker(), startWorker()];
   const deadAt = new Map<number, number>();
   let stopChaos = false;
-  const chaos = (async () => {
+  const killing = (async () => {
     const until = Date.now() + CHAOS_MS;
     while (!stopChaos && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, KILL_EVERY_MS * (0.5 + Math.random())));
@@ -92,7 +99,7 @@ Deno.test("chaos: 5,000 jobs survive SIGKILLed workers, none lost, none run twic
       "every job to finish",
     );
     stopChaos = true;
-    await chaos;
+    await killing;
     const counts = await queueCounts(base);
     const finished = await finishedJobs(base);
     const missing = ids.filter((id) => !finished.has(id));
@@ -121,8 +128,8 @@ Deno.test("chaos: 5,000 jobs survive SIGKILLed workers, none lost, none run twic
     assertEquals(lastPidMatches, JOBS, "each job's result comes from its last execution");
   } finally {
     stopChaos = true;
-    await chaos;
+    await killing;
     await Promise.all([server, ...workers].map((p) => p.stop()));
-    await cleanup();
+    await store.cleanup();
   }
-});
+}

@@ -1,17 +1,20 @@
 /**
  * A job asleep in `ctx.sleep` survives the SIGKILL of the `tq worker` that ran it: another
  * worker process finishes it once the sleep is over, and the step before the sleep never
- * runs again. Real processes on a KV file and on a real redis-server, real time.
+ * runs again. Real processes on a KV file, a real redis-server and a real PostgreSQL, real
+ * time.
  */
 import { assert, assertEquals } from "../assert.ts";
 import { parseRecords } from "../fixtures/tasks.ts";
 import { eventually, tempDb, TqProcess } from "../integration/tq_process.ts";
 import { RedisServer } from "../store/redis_server.ts";
+import { PostgresServer } from "../store/postgres_server.ts";
 import { Producer } from "../../src/producer.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { durableNap } from "../fixtures/tasks.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import type { Store } from "../../src/store/store.ts";
 
 const FIXTURES = "tests/fixtures/tasks.ts";
@@ -80,6 +83,23 @@ Deno.test("redis: a job sleeping 2 s survives the SIGKILL of its worker and fini
   } finally {
     store.close();
     await redis.stop();
+    await cleanup();
+  }
+});
+
+Deno.test("postgres: a job sleeping 2 s survives the SIGKILL of its worker and finishes on another", async () => {
+  const server = await PostgresServer.start();
+  const { dir, cleanup } = await tempDb();
+  const store = await openPostgresStore(server.url, { schema: "naps" });
+  try {
+    await sleepThroughKill(
+      store,
+      ["--postgres", server.url, "--postgres-schema", "naps"],
+      `${dir}/runs.log`,
+    );
+  } finally {
+    store.close();
+    await server.stop();
     await cleanup();
   }
 });

@@ -1,5 +1,6 @@
 /**
- * Durable steps in real workers on a fake clock, on a KV file and on a real redis-server:
+ * Durable steps in real workers on a fake clock, on a KV file, a real redis-server and a
+ * real PostgreSQL:
  * finished steps never run again, a sleep or a wait frees the worker's slot without using
  * an attempt, and a wait ends with `POST /events` or at its timeout.
  */
@@ -13,15 +14,23 @@ import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { advance, type Fixture, fixture, task, waitFor, waitForJob } from "../worker/helpers.ts";
 import { RedisServer } from "../store/redis_server.ts";
+import { PostgresServer } from "../store/postgres_server.ts";
+import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import type { Job } from "../../src/job.ts";
 
 const server = await RedisServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
+const postgres = await PostgresServer.start();
+globalThis.addEventListener("unload", () => postgres.stopNow());
 
 let prefixes = 0;
 const backends: [string, ((clock: FakeClock) => Promise<Store>) | undefined][] = [
   ["kv", undefined],
   ["redis", (clock) => openRedisStore(server.url, { prefix: `steps${++prefixes}`, clock })],
+  [
+    "postgres",
+    (clock) => openPostgresStore(postgres.url, { schema: postgres.freshSchema(), clock }),
+  ],
 ];
 
 /** Moves the fake clock on a second at a time until the job ends. */

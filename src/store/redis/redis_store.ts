@@ -49,6 +49,7 @@ import type { SessionRecord } from "../sessions.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { RedisSchedules } from "./schedules.ts";
 import { PausedQueues } from "../paused_queues.ts";
+import { pingWrite } from "../ping_write.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import { RedisIdempotency } from "./idempotency.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
@@ -736,20 +737,9 @@ class RedisStore implements Store {
     return `${this.#keys.prefix}:session:${key}`;
   }
 
-  async ping(): Promise<void> {
-    const answered = new AbortController();
-    const write = this.#redis.set(this.#keys.ping, String(this.#clock.now()));
-    write.catch(() => {}); // a late failure after the timeout is already reported
-    const timeout = this.#clock.sleep(PING_TIMEOUT_MS, answered.signal).then(() => {
-      if (!answered.signal.aborted) throw new Error(`no answer within ${PING_TIMEOUT_MS} ms`);
-    });
-    try {
-      await Promise.race([write, timeout]);
-    } catch (error) {
-      throw new StoreUnavailableError(`Redis unusable: ${(error as Error).message}`);
-    } finally {
-      answered.abort();
-    }
+  ping(): Promise<void> {
+    const write = () => this.#redis.set(this.#keys.ping, String(this.#clock.now()));
+    return pingWrite("Redis", write, { timeoutMs: PING_TIMEOUT_MS, clock: this.#clock });
   }
 
   close(): void {

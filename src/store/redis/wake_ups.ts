@@ -16,24 +16,19 @@
  */
 import type { Clock } from "../../clock.ts";
 import type { RedisClient } from "./connection.ts";
-
-interface Waiter {
-  queues: string[];
-  wake(): void;
-}
+import { QueueWaiters } from "../queue_waiters.ts";
 
 /** The waiters of one store and the subscription that wakes them. */
 export class WakeUps {
   readonly #open: () => RedisClient;
   readonly #channel: string;
-  readonly #clock: Clock;
-  readonly #waiters = new Set<Waiter>();
+  readonly #waiters: QueueWaiters;
   #subscriber: RedisClient | undefined;
 
   constructor(open: () => RedisClient, channel: string, clock: Clock) {
     this.#open = open;
     this.#channel = channel;
-    this.#clock = clock;
+    this.#waiters = new QueueWaiters(clock);
   }
 
   /** Resolves when a job may be ready in one of `queues`, after `timeoutMs`, or on abort. */
@@ -42,23 +37,8 @@ export class WakeUps {
     timeoutMs: number;
     signal?: AbortSignal;
   }): Promise<void> {
-    if (signal?.aborted || timeoutMs <= 0) return Promise.resolve();
-    this.#subscribe();
-    return new Promise((resolve) => {
-      const timeout = new AbortController();
-      const waiter: Waiter = {
-        queues,
-        wake: () => {
-          timeout.abort();
-          signal?.removeEventListener("abort", waiter.wake);
-          this.#waiters.delete(waiter);
-          resolve();
-        },
-      };
-      void this.#clock.sleep(timeoutMs, timeout.signal).then(waiter.wake);
-      signal?.addEventListener("abort", waiter.wake, { once: true });
-      this.#waiters.add(waiter);
-    });
+    if (!signal?.aborted) this.#subscribe();
+    return this.#waiters.wait({ queues, timeoutMs, signal });
   }
 
   /** Ends the subscription and wakes every waiter. */
@@ -73,11 +53,7 @@ export class WakeUps {
     const subscriber = this.#open();
     this.#subscriber = subscriber;
     subscriber.on("error", () => {}); // the command connection reports outages
-    subscriber.on("message", (_channel: string, queue: string) => {
-      for (const waiter of [...this.#waiters]) {
-        if (waiter.queues.includes(queue)) waiter.wake();
-      }
-    });
+    subscriber.on("message", (_channel: string, queue: string) => this.#waiters.wake(queue));
     // ioredis subscribes again after a reconnect; whatever was sent meanwhile is lost.
     let subscribed = false;
     subscriber.on("ready", () => subscribed && this.#wakeAll());
@@ -88,6 +64,6 @@ export class WakeUps {
   }
 
   #wakeAll(): void {
-    for (const waiter of [...this.#waiters]) waiter.wake();
+    this.#waiters.wakeAll();
   }
 }

@@ -1,0 +1,629 @@
+/**
+ * The PostgreSQL store: the store contract on tables of one schema (`schema.ts`). Every
+ * change of jobs is one transaction that writes the rows, checks the versions read, moves
+ * the counters and sends the NOTIFY that wakes idle workers when it commits (`changes.ts`);
+ * claims lock ready rows with `FOR UPDATE SKIP LOCKED` (`claims.ts`). Because a change is a
+ * transaction, a caller's own postgres.js transaction can carry an enqueue
+ * ({@linkcode PostgresStore.jobInsertWithin}): the job exists exactly when the caller's
+ * data does.
+ *
+ * @example
+ * ```ts ignore
+ * import { openPostgresStore } from "./postgres_store.ts";
+ * const store = await openPostgresStore("postgres://tq@127.0.0.1/app", { schema: "tq" });
+ * console.log(await store.queueCounts());
+ * store.close();
+ * ```
+ * @module
+ */
+import postgres, { type Sql } from "postgres";
+import { type Clock, systemClock } from "../../clock.ts";
+import {
+  InvalidInputError,
+  PayloadTooLargeError,
+  StoreUnavailableError,
+  TqError,
+} from "../../errors.ts";
+import type { Job } from "../../job.ts";
+import { settlesDependants } from "../../flows/dependencies.ts";
+import { chainKeyOf } from "../../guards/group.ts";
+import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
+import type {
+  JobClaimParams,
+  JobListParams,
+  JobPage,
+  JobUpdate,
+  JobUpdateResult,
+  QueueCounts,
+  Store,
+  TaskHold,
+} from "../store.ts";
+import type { SessionRecord } from "../sessions.ts";
+import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
+import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
+import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
+import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
+import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
+import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
+import { PausedQueues } from "../paused_queues.ts";
+import { pingWrite } from "../ping_write.ts";
+import { ChangeSet, RacedError, type Runner } from "./changes.ts";
+import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
+import { PostgresReads } from "./reads.ts";
+import { PostgresClaims } from "./claims.ts";
+import { PostgresLinks } from "./links.ts";
+import { PostgresIdempotency } from "./idempotency.ts";
+import { PostgresSchedules } from "./schedules.ts";
+import { PostgresBatches } from "./batches.ts";
+import { PostgresTelemetry } from "./telemetry.ts";
+import { PostgresAudit } from "./audit.ts";
+import { WakeUps } from "./wake_ups.ts";
+import { PostgresDebounce } from "./debounce.ts";
+import { PostgresEvents } from "./events.ts";
+import { PostgresExpiry } from "./expiry.ts";
+import { PostgresCounters } from "./counters.ts";
+
+export { DEFAULT_SCHEMA };
+
+/** Largest record: jsonb holds far more, but a queue is no place for bulk data. */
+const MAX_JOB_BYTES = 512 * 1024;
+/** Jobs per insert: one statement of arrays, whatever the size. */
+const MAX_INSERT_BATCH = 1_000;
+/**
+ * Bytes of records per insert: PostgreSQL takes far more in one statement, but the arrays
+ * of one insert are built, sent and parsed whole, so 4 MiB (eight of the largest records)
+ * keeps a burst of large jobs from holding a connection and the server's memory for long.
+ */
+const MAX_COMMIT_BYTES = 4 * 1024 * 1024;
+/** Jobs a worker claims per call: one statement, one round trip. */
+const MAX_CLAIM_BATCH = 100;
+/** Times a transaction is run again after a deadlock or a serialization failure. */
+const ATTEMPTS = 5;
+/** How long `ping()` waits for an answer. */
+const PING_TIMEOUT_MS = 2_000;
+/** Transactions of this store between two roll-ups of the counter deltas (`counters.ts`). */
+const ROLL_UP_EVERY = 10;
+/** Connections per store: claims, updates and inserts go on in parallel. */
+const POOL_SIZE = 10;
+/** At most one deletion of expired rows (`expiry.ts`) per this long, by the store's clock. */
+const EXPIRY_EVERY_MS = 60_000;
+
+/** Options of {@linkcode openPostgresStore}. */
+export interface PostgresStoreOptions {
+  /** The schema holding tq's tables (default `tq`), so several apps share one database. */
+  schema?: string;
+  clock?: Clock;
+}
+
+/**
+ * Connects to PostgreSQL at `url`, creates or migrates the schema, and answers the store;
+ * throws `StoreUnavailableError` when it cannot connect.
+ *
+ * @example
+ * ```ts ignore
+ * const store = await openPostgresStore("postgres://tq:secret@10.0.0.5/shop", { schema: "jobs" });
+ * ```
+ */
+export async function openPostgresStore(
+  url: string,
+  options: PostgresStoreOptions = {},
+): Promise<PostgresStore> {
+  const names = new SqlNames(options.schema ?? DEFAULT_SCHEMA);
+  const sql = postgres(url, {
+    max: POOL_SIZE,
+    onnotice: () => {},
+    connect_timeout: 10,
+  });
+  try {
+    await migrate(sql, names);
+  } catch (error) {
+    await sql.end({ timeout: 1 }).catch(() => {});
+    if (error instanceof RangeError || error instanceof TqError) throw error;
+    throw new StoreUnavailableError(`PostgreSQL unreachable: ${(error as Error).message}`);
+  }
+  return new PostgresStore(sql, names, options.clock ?? systemClock);
+}
+
+/** `\u0000` in JSON text, not preceded by an escaped backslash: a U+0000 character. */
+const NUL_ESCAPE = /(^|[^\\])(\\\\)*\\u0000/;
+
+/** SQLSTATEs after which running the transaction again may succeed. */
+const RETRYABLE = new Set(["40001", "40P01"]);
+
+/** The SQLSTATE of a PostgreSQL error, if it is one. */
+const sqlState = (error: unknown) =>
+  error instanceof postgres.PostgresError ? error.code : undefined;
+
+/** An error as callers should see it: tq's own kept, anything else "unreachable". */
+function reached(error: unknown): unknown {
+  if (error instanceof TqError || error instanceof RangeError) return error;
+  const state = sqlState(error);
+  if (state !== undefined && !/^(08|53|57)/.test(state)) return error; // a real SQL error
+  return new StoreUnavailableError(`PostgreSQL unavailable: ${(error as Error).message}`);
+}
+
+/** The PostgreSQL store. */
+export class PostgresStore implements Store {
+  readonly maxJobBytes = MAX_JOB_BYTES;
+  readonly maxInsertBatch = MAX_INSERT_BATCH;
+  readonly maxCommitBytes = MAX_COMMIT_BYTES;
+  readonly maxClaimBatch = MAX_CLAIM_BATCH;
+  /** Each insert is its own transaction on its own connection. */
+  readonly insertsInFlight = 2;
+  readonly #sql: Sql;
+  readonly #names: SqlNames;
+  readonly #clock: Clock;
+  readonly #reads: PostgresReads;
+  readonly #claims: PostgresClaims;
+  readonly #links: PostgresLinks;
+  readonly #idempotency: PostgresIdempotency;
+  readonly #schedules: PostgresSchedules;
+  readonly #batches: PostgresBatches;
+  readonly #telemetry: PostgresTelemetry;
+  readonly #audit: PostgresAudit;
+  readonly #paused: PausedQueues;
+  readonly #wakeUps: WakeUps;
+  readonly #counters: PostgresCounters;
+  readonly #debounce: PostgresDebounce;
+  readonly #events: PostgresEvents;
+  readonly #expiry: PostgresExpiry;
+  /** Transactions since the last roll-up, and the roll-up under way. */
+  #writes = 0;
+  /** When expired rows were last deleted (-Infinity: not yet). */
+  #expiredAt = -Infinity;
+  #rollingUp: Promise<void> | undefined;
+
+  constructor(sql: Sql, names: SqlNames, clock: Clock) {
+    this.#sql = sql;
+    this.#names = names;
+    this.#clock = clock;
+    this.#reads = new PostgresReads(sql, names);
+    this.#claims = new PostgresClaims(names, clock);
+    this.#links = new PostgresLinks(names, this.#reads);
+    this.#idempotency = new PostgresIdempotency(names, this.#reads);
+    this.#schedules = new PostgresSchedules(names);
+    this.#batches = new PostgresBatches(names);
+    this.#telemetry = new PostgresTelemetry(sql, names);
+    this.#audit = new PostgresAudit(names);
+    this.#paused = new PausedQueues(() => this.queuePausedList(), clock);
+    this.#wakeUps = new WakeUps(sql, names.channel, clock);
+    this.#counters = new PostgresCounters(names);
+    this.#debounce = new PostgresDebounce(names, this.#reads);
+    this.#events = new PostgresEvents(names);
+    this.#expiry = new PostgresExpiry(names);
+  }
+
+  jobBytes(job: Job): number {
+    return new TextEncoder().encode(JSON.stringify(job)).length;
+  }
+
+  jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
+    if (jobs.length === 0) return Promise.resolve();
+    this.#checkInsert(jobs);
+    return this.#transaction(async (tx, changes) => void await this.#insert(tx, changes, jobs));
+  }
+
+  /**
+   * Writes new jobs inside `transaction`, a caller's own postgres.js transaction (the `tx`
+   * of `sql.begin(async (tx) => …)`, on a connection to this store's database): rolled
+   * back, no job; committed, the jobs exist and idle workers wake (the NOTIFY is part of
+   * that transaction). The caller's transaction must not have failed already.
+   */
+  async jobInsertWithin(
+    { jobs, transaction }: { jobs: Job[]; transaction: unknown },
+  ): Promise<Job[]> {
+    if (typeof (transaction as Runner | null)?.unsafe !== "function") {
+      throw new TypeError("transaction: expected a postgres.js transaction (sql.begin's tx)");
+    }
+    if (jobs.length === 0) return [];
+    this.#checkInsert(jobs);
+    const tx = transaction as Runner;
+    const changes = new ChangeSet(this.#names);
+    try {
+      const written = await this.#insert(tx, changes, jobs);
+      await changes.flush(tx);
+      return written;
+    } catch (error) {
+      throw reached(error);
+    }
+  }
+
+  /** Refuses what PostgreSQL would: too large, too many, or a U+0000 that jsonb cannot hold. */
+  #checkInsert(jobs: Job[]): void {
+    for (const job of jobs) {
+      const text = JSON.stringify(job);
+      const bytes = new TextEncoder().encode(text).length;
+      if (bytes > MAX_JOB_BYTES) {
+        throw new PayloadTooLargeError(bytes, MAX_JOB_BYTES, `job ${job.id}`);
+      }
+      if (NUL_ESCAPE.test(text)) {
+        throw new InvalidInputError([{
+          path: "input",
+          message: "must not hold the character U+0000: PostgreSQL's jsonb cannot store it",
+        }]);
+      }
+    }
+    if (jobs.length > MAX_INSERT_BATCH) {
+      throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
+    }
+  }
+
+  /** Inserts `jobs`, linked to their groups or parents; answers the records written. */
+  async #insert(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<Job[]> {
+    if (jobs.some((job) => chainKeyOf(job) !== undefined)) {
+      return this.#links.insertGrouped(tx, changes, jobs);
+    }
+    if (jobs.some((job) => job.dependsOn)) {
+      const now = Math.max(...jobs.map((job) => job.createdAt));
+      return this.#links.insertLinked(tx, changes, jobs, now);
+    }
+    await changes.insert(tx, jobs);
+    return jobs;
+  }
+
+  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
+    this.#checkInsert([params.job]);
+    return this.#transaction((tx, changes) => this.#idempotency.insert(tx, changes, params));
+  }
+
+  jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
+    this.#checkInsert([params.job]);
+    return this.#transaction((tx, changes) => this.#debounce.insert(tx, changes, params));
+  }
+
+  async jobClaim(params: JobClaimParams): Promise<Job[]> {
+    const { workerId, limit, leaseMs, now, rateLimits } = params;
+    const queues = await this.#call(() => this.#paused.filter(params.queues));
+    if (queues.length === 0 || limit <= 0) return [];
+    return this.#transaction(async (tx, changes) => {
+      const claimed: Job[] = [];
+      let wakeAt = Infinity;
+      for (const queue of queues) {
+        if (claimed.length >= limit) break;
+        const claim = { queue, workerId, leaseMs, now, limit: limit - claimed.length };
+        if (!rateLimits) {
+          claimed.push(...await this.#claims.plain(tx, changes, claim));
+          continue;
+        }
+        const outcome = await this.#claims.limited(tx, changes, { ...claim, limits: rateLimits });
+        claimed.push(...outcome.jobs);
+        wakeAt = Math.min(wakeAt, outcome.wakeAt ?? Infinity);
+      }
+      if (rateLimits) this.#claims.noteWake(wakeAt);
+      return claimed;
+    });
+  }
+
+  async jobUpdateMany({ updates }: { updates: JobUpdate[] }): Promise<JobUpdateResult> {
+    for (const { before, after } of updates) {
+      if (before.queue !== after.queue || before.id !== after.id) {
+        throw new RangeError(`job ${before.id}: an update cannot change a job's id or queue`);
+      }
+    }
+    // A job with dependants settles with them, in a transaction of its own (links.ts).
+    const settling = updates.filter((u) => settlesDependants(u.before, u.after));
+    const plain = updates.filter((u) => !settling.includes(u));
+    const written = plain.length === 0
+      ? new Set<string>()
+      : await this.#transaction((tx, changes) => changes.update(tx, plain));
+    for (const update of settling) {
+      const settled = await this.#transaction(
+        (tx, changes) => this.#links.settle(tx, changes, update).then(() => true),
+        false,
+      );
+      if (settled) written.add(update.before.id);
+    }
+    const result: JobUpdateResult = { applied: [], conflicted: [] };
+    for (const { before } of updates) {
+      (written.has(before.id) ? result.applied : result.conflicted).push(before.id);
+    }
+    return result;
+  }
+
+  jobDelete({ job, dependants = [] }: { job: Job; dependants?: JobUpdate[] }): Promise<boolean> {
+    return this.#transaction(async (tx, changes) => {
+      const deleted = await changes.delete(tx, [job]);
+      if (!deleted.has(job.id)) throw new RacedError(job.id);
+      await changes.updateAll(tx, dependants);
+      return true;
+    }, false);
+  }
+
+  async jobDeleteMany({ jobs }: { jobs: Job[] }): Promise<string[]> {
+    if (jobs.length === 0) return [];
+    const deleted = await this.#transaction((tx, changes) => changes.delete(tx, jobs));
+    return jobs.filter((job) => deleted.has(job.id)).map((job) => job.id);
+  }
+
+  async jobGet(id: string): Promise<Job | null> {
+    const [job] = await this.jobGetMany([id]);
+    return job;
+  }
+
+  jobGetMany(ids: string[]): Promise<(Job | null)[]> {
+    return this.#call(() => this.#reads.getMany(ids));
+  }
+
+  jobList(params: JobListParams): Promise<JobPage> {
+    return this.#call(() => this.#reads.list(params));
+  }
+
+  jobListDue({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#call(() => this.#reads.indexedBefore("due", now, limit));
+  }
+
+  jobNextRunAt(): Promise<number | null> {
+    return this.#call(() => this.#reads.nextRunAt());
+  }
+
+  jobListWaiting(params: WaitingListParams): Promise<Job[]> {
+    return this.#call(() => this.#reads.waiting(params));
+  }
+
+  eventPut(params: { event: EventRecord; ttlMs: number }): Promise<void> {
+    return this.#call(() => this.#events.put(this.#sql, params));
+  }
+
+  eventList(params: EventListParams): Promise<EventRecord[]> {
+    return this.#call(() => this.#events.list(this.#sql, params, this.#clock.now()));
+  }
+
+  jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#call(() => this.#reads.indexedBefore("lease", now, limit));
+  }
+
+  jobListExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#call(() => this.#reads.indexedBefore("expires", now, limit));
+  }
+
+  jobListCallbackDue({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    return this.#call(() => this.#reads.indexedBefore("callback", now, limit));
+  }
+
+  queueCounts(): Promise<QueueCounts[]> {
+    return this.#call(() => this.#reads.queueCounts());
+  }
+
+  queueOldestReady({ queues }: { queues: string[] }): Promise<(number | null)[]> {
+    return this.#call(() => this.#reads.oldestReady(queues));
+  }
+
+  workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    return this.#wakeUps.wait({ ...params, timeoutMs: this.#claims.waitMs(params.timeoutMs) });
+  }
+
+  workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
+    return this.#call(() => this.#telemetry.workerBeat(params));
+  }
+
+  workerRemove(params: { id: string }): Promise<void> {
+    return this.#call(() => this.#telemetry.workerRemove(params));
+  }
+
+  workerList(params: { now: number }): Promise<WorkerRecord[]> {
+    return this.#call(() => this.#telemetry.workerList(params));
+  }
+
+  jobLogAppend(params: { lines: JobLogLine[] }): Promise<void> {
+    return this.#call(() => this.#telemetry.jobLogAppend(params));
+  }
+
+  jobLogList(params: { jobId: string; limit: number }): Promise<JobLogLine[]> {
+    return this.#call(() => this.#telemetry.jobLogList(params));
+  }
+
+  statsGet({ since }: { since: number }): Promise<StatEntry[]> {
+    return this.#call(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
+  }
+
+  scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
+    return this.#transaction((tx, changes) => this.#schedules.run(tx, changes, params));
+  }
+
+  scheduleGetMany({ names }: { names: string[] }): Promise<ScheduleRecord[]> {
+    return this.#call(() => this.#schedules.getMany(this.#sql, names));
+  }
+
+  schedulePause({ name, paused }: { name: string; paused: boolean }): Promise<void> {
+    return this.#transaction((tx) => this.#schedules.pause(tx, name, paused));
+  }
+
+  queuePause({ queue, paused }: { queue: string; paused: boolean }): Promise<void> {
+    const table = this.#names.table("paused_queues");
+    return this.#transaction(async (tx, changes) => {
+      if (paused) {
+        await tx.unsafe(`INSERT INTO ${table} ("queue") VALUES ($1) ON CONFLICT DO NOTHING`, [
+          queue,
+        ]);
+      } else {
+        await tx.unsafe(`DELETE FROM ${table} WHERE "queue" = $1`, [queue]);
+        changes.wake(queue);
+      }
+      this.#paused.invalidate();
+    });
+  }
+
+  queuePausedList(): Promise<string[]> {
+    return this.#call(async () => {
+      const rows = await this.#sql.unsafe(
+        `SELECT "queue" FROM ${this.#names.table("paused_queues")} ORDER BY "queue" COLLATE "C"`,
+      );
+      return rows.map((row) => row.queue as string);
+    });
+  }
+
+  taskHold({ task, until }: { task: string; until: number }): Promise<void> {
+    const table = this.#names.table("task_holds");
+    return this.#call(async () => {
+      await this.#sql.unsafe(
+        `INSERT INTO ${table} ("task", "until") VALUES ($1, $2)
+         ON CONFLICT ("task") DO UPDATE SET "until" = greatest(${table}."until", excluded."until")`,
+        [task, until],
+      );
+    });
+  }
+
+  taskHoldList({ now }: { now: number }): Promise<TaskHold[]> {
+    return this.#call(async () => {
+      const rows = await this.#sql.unsafe(
+        `SELECT "task", "until" FROM ${this.#names.table("task_holds")} WHERE "until" > $1`,
+        [now],
+      );
+      return rows.map((row) => ({ task: row.task as string, until: Number(row.until) }));
+    });
+  }
+
+  batchCreate(params: { batch: BatchRecord }): Promise<void> {
+    return this.#call(() => this.#batches.create(this.#sql, params));
+  }
+
+  batchGet(params: { id: string }): Promise<BatchStatus | null> {
+    return this.#call(() => this.#batches.get(this.#sql, params));
+  }
+
+  batchListOpen(params: { limit: number }): Promise<BatchStatus[]> {
+    return this.#call(() => this.#batches.listOpen(this.#sql, params));
+  }
+
+  batchComplete(params: BatchCompleteParams): Promise<boolean> {
+    return this.#transaction((tx, changes) => this.#batches.complete(tx, changes, params));
+  }
+
+  indexAudit(params: { limit: number }): Promise<IndexProblem[]> {
+    return this.#call(() => this.#audit.indexAudit(this.#sql, params));
+  }
+
+  indexRepair(params: { problem: IndexProblem }): Promise<boolean> {
+    return this.#transaction(async (tx, changes) => {
+      const { repaired, readyIn } = await this.#audit.indexRepair(tx, params);
+      if (readyIn !== undefined) changes.wake(readyIn);
+      return repaired;
+    });
+  }
+
+  batchCountsFix(params: BatchCountsFixParams): Promise<boolean> {
+    return this.#transaction((tx) => this.#audit.batchCountsFix(tx, params));
+  }
+
+  queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
+    return this.#transaction((tx) => this.#audit.queueCountsFix(tx, params));
+  }
+
+  sessionPut({ key, record }: { key: string; record: SessionRecord }): Promise<void> {
+    const table = this.#names.table("sessions");
+    return this.#call(async () => {
+      await this.#sql.unsafe(
+        `INSERT INTO ${table} ("key", "record", "expires_at") VALUES ($1, $2::text::jsonb, $3)
+         ON CONFLICT ("key") DO UPDATE
+         SET "record" = excluded."record", "expires_at" = excluded."expires_at"`,
+        [key, JSON.stringify(record), record.expiresAt],
+      );
+      await this.#sql.unsafe(`DELETE FROM ${table} WHERE "expires_at" <= $1`, [this.#clock.now()]);
+    });
+  }
+
+  sessionGet(key: string): Promise<SessionRecord | null> {
+    return this.#call(async () => {
+      const [row] = await this.#sql.unsafe(
+        `SELECT "record" FROM ${this.#names.table("sessions")} WHERE "key" = $1`,
+        [key],
+      );
+      return (row?.record as SessionRecord | undefined) ?? null;
+    });
+  }
+
+  sessionDelete(key: string): Promise<void> {
+    return this.#call(async () => {
+      await this.#sql.unsafe(`DELETE FROM ${this.#names.table("sessions")} WHERE "key" = $1`, [
+        key,
+      ]);
+    });
+  }
+
+  ping(): Promise<void> {
+    const write = () =>
+      this.#sql.unsafe(
+        `INSERT INTO ${this.#names.table("meta")} ("key", "value") VALUES ('ping', $1)
+         ON CONFLICT ("key") DO UPDATE SET "value" = excluded."value"`,
+        [String(this.#clock.now())],
+      );
+    return pingWrite("PostgreSQL", write, { timeoutMs: PING_TIMEOUT_MS, clock: this.#clock });
+  }
+
+  close(): void {
+    this.#wakeUps.close();
+    this.#sql.end({ timeout: 5 }).catch(() => {});
+  }
+
+  /**
+   * Counts a transaction; every {@linkcode ROLL_UP_EVERY}th starts a roll-up of the counter
+   * deltas, one at a time, in the background (a failed one is retried by the next), and at
+   * most once per {@linkcode EXPIRY_EVERY_MS} a deletion of expired rows with it.
+   */
+  #wrote(): void {
+    if (++this.#writes < ROLL_UP_EVERY || this.#rollingUp) return;
+    this.#writes = 0;
+    const now = this.#clock.now();
+    const expire = now - this.#expiredAt >= EXPIRY_EVERY_MS;
+    if (expire) this.#expiredAt = now;
+    this.#rollingUp = this.#sql.begin(async (sql) => {
+      const tx = sql as unknown as Runner;
+      await this.#counters.rollUp(tx);
+      if (expire) await this.#expiry.deleteExpired(tx, now);
+    })
+      .then(() => {}, () => {})
+      .finally(() => this.#rollingUp = undefined);
+  }
+
+  /** A read, its failures mapped (`reached`). */
+  async #call<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (error) {
+      throw reached(error);
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction of its own with a fresh change set, flushed last; again
+   * after a deadlock. A `RacedError` rolls back and answers `raced` when given.
+   */
+  async #transaction<T>(work: (tx: Runner, changes: ChangeSet) => Promise<T>, raced?: T) {
+    for (let attempt = 1;; attempt++) {
+      try {
+        const result = await this.#once(work);
+        this.#wrote();
+        return result;
+      } catch (error) {
+        if (error instanceof RacedError && raced !== undefined) return raced;
+        if (RETRYABLE.has(sqlState(error) ?? "") && attempt < ATTEMPTS) continue;
+        throw reached(error);
+      }
+    }
+  }
+
+  /**
+   * One run of `work` in a transaction on a connection of its own. `BEGIN` goes out
+   * pipelined with the first statement (postgres.js' `begin` waits for its answer first):
+   * one round trip less per transaction, on the claim and completion paths.
+   */
+  async #once<T>(work: (tx: Runner, changes: ChangeSet) => Promise<T>): Promise<T> {
+    const connection = await this.#sql.reserve();
+    const tx = connection as unknown as Runner;
+    try {
+      const begun = tx.unsafe("BEGIN");
+      begun.catch(() => {}); // its failure fails the statements after it
+      const changes = new ChangeSet(this.#names);
+      const result = await work(tx, changes);
+      await changes.flush(tx);
+      await begun;
+      await tx.unsafe("COMMIT");
+      return result;
+    } catch (error) {
+      await tx.unsafe("ROLLBACK").catch(() => {});
+      throw error;
+    } finally {
+      connection.release();
+    }
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The PostgreSQL layout at open: the schema is created and migrated once however many
+ * stores open it at the same moment (advisory lock), each step recorded in `layout`; a
+ * layout newer than this tq is refused; the schema name is checked, and quoted, so a mixed
+ * case name works; an address nothing listens at is "unavailable".
+ */
+import postgres from "postgres";
+import { assertEquals, assertRejects } from "../assert.ts";
+import { createJob } from "../../src/transitions.ts";
+import { newJobId } from "../../src/ids.ts";
+import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
+import { LAYOUT_VERSION, layoutSteps, migrate, SqlNames } from "../../src/store/postgres/schema.ts";
+import { PostgresServer } from "./postgres_server.ts";
+import { freePort } from "./redis_server.ts";
+import { StoreTooNewError, StoreUnavailableError } from "../../src/errors.ts";
+
+const server = await PostgresServer.start();
+globalThis.addEventListener("unload", () => server.stopNow());
+
+async function layoutRows(schema: string): Promise<number[]> {
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql.unsafe(
+      `SELECT "version" FROM ${new SqlNames(schema).table("layout")} ORDER BY "version"`,
+    );
+    return rows.map((row) => Number(row.version));
+  } finally {
+    await sql.end();
+  }
+}
+
+Deno.test("five stores opening one new schema at once migrate it exactly once", async () => {
+  const schema = server.freshSchema();
+  const stores = await Promise.all(
+    Array.from({ length: 5 }, () => openPostgresStore(server.url, { schema })),
+  );
+  stores.forEach((store) => store.close());
+  assertEquals(await layoutRows(schema), Array.from({ length: LAYOUT_VERSION }, (_, i) => i + 1));
+});
+
+Deno.test("a schema at a layout newer than this tq is refused, naming it", async () => {
+  const schema = server.freshSchema();
+  (await openPostgresStore(server.url, { schema })).close();
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  await sql.unsafe(`INSERT INTO ${new SqlNames(schema).table("layout")} ("version") VALUES (99)`);
+  await sql.end();
+  await assertRejects(
+    () => openPostgresStore(server.url, { schema }),
+    StoreTooNewError,
+    `"${schema}" has layout version 99`,
+  );
+});
+
+Deno.test("a schema name that is not a plain identifier is refused before connecting", async () => {
+  await assertRejects(
+    () => openPostgresStore(server.url, { schema: `tq"; DROP TABLE x; --` }),
+    RangeError,
+    "must be 1-48 of A-Z a-z 0-9 _",
+  );
+});
+
+Deno.test("a mixed-case schema name is kept as given (every identifier quoted)", async () => {
+  const schema = `Mixed_${server.freshSchema()}`;
+  const store = await openPostgresStore(server.url, { schema });
+  try {
+    const job = createJob({ id: newJobId(Date.now()), task: "t", input: 1 }, Date.now());
+    await store.jobInsertMany({ jobs: [job] });
+    assertEquals(await store.jobGet(job.id), job);
+    assertEquals(await layoutRows(schema), Array.from({ length: LAYOUT_VERSION }, (_, i) => i + 1));
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("opening a PostgreSQL nothing listens at is StoreUnavailableError", async () => {
+  await assertRejects(
+    () => openPostgresStore(`postgres://postgres@127.0.0.1:${freePort()}/postgres`),
+    StoreUnavailableError,
+    "PostgreSQL unreachable",
+  );
+});
+
+Deno.test("a schema at layout 1 migrates with its groups: a new job still waits behind the group's tail", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const now = Date.now();
+  const tail = createJob({ id: newJobId(now), task: "t", input: 1, group: "g" }, now);
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 1));
+    // What a layout-1 store wrote for a group with one queued job.
+    await sql.unsafe(
+      `INSERT INTO ${names.table("jobs")} ("id", "queue", "state", "priority", "run_at", "task",
+         "version", "record") VALUES ($1, $2, 'queued', 0, $3, 't', 1, $4::text::jsonb)`,
+      [tail.id, tail.queue, tail.runAt, JSON.stringify(tail)],
+    );
+    await sql.unsafe(
+      `INSERT INTO ${names.table("groups")} ("group_key", "tail_id", "expires_at")
+       VALUES ('g', $1, $2)`,
+      [tail.id, now + 86_400_000],
+    );
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    assertEquals(await layoutRows(names.schema), [1, 2]);
+    const next = createJob({ id: newJobId(now + 1), task: "t", input: 2, group: "g" }, now + 1);
+    await store.jobInsertMany({ jobs: [next] });
+    assertEquals((await store.jobGet(next.id))?.state, "deferred");
+    assertEquals((await store.jobGet(tail.id))?.dependants, [next.id]);
+  } finally {
+    store.close();
+  }
+});

@@ -1,0 +1,118 @@
+/**
+ * Transactional enqueue on PostgreSQL: `task.enqueue(input, { transaction: tx })` inside
+ * the caller's own `sql.begin` writes the job in that transaction. Rolled back, no job and
+ * no run; committed, a real worker runs it, and idle workers are woken by the commit, not
+ * before. Another store refuses a transaction by name.
+ */
+import postgres from "postgres";
+import { z } from "zod";
+import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { connect } from "../../src/connect.ts";
+import { TransactionUnsupportedError } from "../../src/errors.ts";
+import { silentLogger } from "../../src/log.ts";
+import { defineTask } from "../../src/registry/define_task.ts";
+import { Registry } from "../../src/registry/registry.ts";
+import { Worker } from "../../src/worker/worker.ts";
+import { PostgresServer } from "./postgres_server.ts";
+import { waitFor } from "../worker/helpers.ts";
+
+const server = await PostgresServer.start();
+globalThis.addEventListener("unload", () => server.stopNow());
+
+/** An app's PostgreSQL tables, tq's store and a worker, all on one database. */
+async function app() {
+  const schema = server.freshSchema();
+  const sql = postgres(server.url, { onnotice: () => {} });
+  await sql.unsafe(`CREATE TABLE "${schema}_orders" (id text PRIMARY KEY)`);
+  const ran: string[] = [];
+  const ship = defineTask({
+    name: "ship",
+    input: z.object({ order: z.string() }),
+    handler: ({ order }) => void ran.push(order),
+  });
+  const registry = new Registry([ship]);
+  const tq = await connect({ registry, postgres: server.url, postgresSchema: schema });
+  const worker = new Worker({ store: tq.store, registry, logger: silentLogger });
+  return {
+    sql,
+    ship,
+    tq,
+    worker,
+    ran,
+    orders: `"${schema}_orders"`,
+    async [Symbol.asyncDispose]() {
+      await worker.stop();
+      tq.close();
+      await sql.end();
+    },
+  };
+}
+
+Deno.test("a job enqueued in a committed transaction exists and runs once", async () => {
+  await using fx = await app();
+  fx.worker.start();
+  const job = await fx.sql.begin(async (tx) => {
+    await tx.unsafe(`INSERT INTO ${fx.orders} VALUES ('o1')`);
+    return await fx.ship.enqueue({ order: "o1" }, { transaction: tx });
+  });
+  await waitFor(async () => (await fx.tq.store.jobGet(job.id))?.state === "finished", "run");
+  assertEquals(fx.ran, ["o1"]);
+});
+
+Deno.test("a job enqueued in a rolled-back transaction never exists nor runs", async () => {
+  await using fx = await app();
+  fx.worker.start();
+  let id = "";
+  await assertRejects(
+    () =>
+      fx.sql.begin(async (tx) => {
+        await tx.unsafe(`INSERT INTO ${fx.orders} VALUES ('o2')`);
+        id = (await fx.ship.enqueue({ order: "o2" }, { transaction: tx })).id;
+        throw new Error("payment declined");
+      }),
+    Error,
+    "payment declined",
+  );
+  assertEquals(await fx.tq.store.jobGet(id), null);
+  assertEquals((await fx.sql.unsafe(`SELECT * FROM ${fx.orders}`)).length, 0);
+  // A later job runs and finishes: the worker was looking, and saw nothing else.
+  const later = await fx.ship.enqueue({ order: "o3" });
+  await waitFor(async () => (await fx.tq.store.jobGet(later.id))?.state === "finished", "run");
+  assertEquals(fx.ran, ["o3"]);
+  assertEquals((await fx.tq.store.queueCounts())[0].finished, 1);
+});
+
+Deno.test("an idle worker's wait ends when the enqueuing transaction commits", async () => {
+  await using fx = await app();
+  const store = fx.tq.store;
+  // The first wait starts the LISTEN and ends when it is on.
+  await store.workWait({ queues: ["default"], timeoutMs: 10_000 });
+  let woken = false;
+  const waiting = store.workWait({ queues: ["default"], timeoutMs: 30_000 })
+    .then(() => woken = true);
+  await fx.sql.begin(async (tx) => {
+    await fx.ship.enqueue({ order: "o4" }, { transaction: tx });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert(!woken, "woken before the commit");
+  });
+  const started = performance.now();
+  await waiting;
+  assert(performance.now() - started < 10_000);
+});
+
+Deno.test("a transaction on the KV store is refused with TransactionUnsupportedError", async () => {
+  const dir = await Deno.makeTempDir();
+  const ship = defineTask({ name: "ship", input: z.object({}), handler: () => {} });
+  const tq = await connect({ registry: new Registry([ship]), db: `${dir}/tq.db` });
+  try {
+    await assertRejects(
+      () => ship.enqueue({}, { transaction: {} }),
+      TransactionUnsupportedError,
+      "PostgreSQL",
+    );
+    assertEquals((await tq.store.jobList({ limit: 10 })).jobs, []);
+  } finally {
+    tq.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -1,7 +1,9 @@
 /**
  * Idle claimants waiting for work in some queues, woken by a store's notification channel
  * (Redis pub/sub, PostgreSQL LISTEN/NOTIFY) for one of their queues, by their timeout, or
- * by their abort signal; whichever comes first.
+ * by their abort signal; whichever comes first. A notification for a queue nobody waits on
+ * is kept for the next wait on it: a claimant between a claim that found nothing and its
+ * wait would otherwise miss the job announced in between and sleep until its timeout.
  *
  * @example
  * ```ts
@@ -25,6 +27,8 @@ interface Waiter {
 export class QueueWaiters {
   readonly #waiters = new Set<Waiter>();
   readonly #clock: Clock;
+  /** Queues notified while nobody waited on them. */
+  readonly #unheard = new Set<string>();
 
   /** Timeouts run on `clock`, the store's, so tests move them with a `FakeClock`. */
   constructor(clock: Clock) {
@@ -38,6 +42,11 @@ export class QueueWaiters {
     signal?: AbortSignal;
   }): Promise<void> {
     if (signal?.aborted || timeoutMs <= 0) return Promise.resolve();
+    const missed = queues.filter((queue) => this.#unheard.has(queue));
+    if (missed.length > 0) {
+      missed.forEach((queue) => this.#unheard.delete(queue));
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timeout = new AbortController();
       const waiter: Waiter = {
@@ -57,7 +66,9 @@ export class QueueWaiters {
 
   /** Wakes the waiters of `queue`. */
   wake(queue: string): void {
-    for (const waiter of [...this.#waiters]) if (waiter.queues.includes(queue)) waiter.wake();
+    const listening = [...this.#waiters].filter((waiter) => waiter.queues.includes(queue));
+    if (listening.length === 0) this.#unheard.add(queue);
+    listening.forEach((waiter) => waiter.wake());
   }
 
   /** Wakes every waiter (a notification may have been missed). */

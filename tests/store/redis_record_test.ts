@@ -33,6 +33,7 @@ Deno.test("a job at the defaults and one with every default changed decode to th
       task: "t",
       queue: "mail",
       input: [1, "x"],
+      priority: 2,
       maxAttempts: 9,
       backoff: { baseMs: 5, maxMs: 50 },
       timeoutMs: 7,
@@ -43,13 +44,14 @@ Deno.test("a job at the defaults and one with every default changed decode to th
   for (const job of [plain, changed]) assertEquals(decodeJob(stored(job), job), job);
 });
 
-Deno.test("a default job's Redis hash leaves its defaults out and stays a listpack", async () => {
+Deno.test("a default job's Redis hash leaves its defaults and zeros out and stays a listpack", async () => {
   const store = await openRedisStore(server.url, { prefix: "compact" });
   const job = createJob({ id: newJobId(), task: "noop", input: {} }, Date.now());
   await store.jobInsertMany({ jobs: [job] });
   const redis = new Redis(server.url);
   const key = new RedisKeys("compact").job("default", job.id);
   assertEquals(await redis.hget(key, "d"), JSON.stringify({ input: {}, createdAt: job.createdAt }));
+  assertEquals((await redis.hkeys(key)).sort(), ["d", "runAt", "state", "task", "version"]);
   assertEquals(await redis.object("ENCODING", key), "listpack");
   redis.disconnect();
   store.close();
@@ -72,6 +74,7 @@ Deno.test("a record written in the earlier shape, everything in d, reads and cla
   const { id, queue, input, maxAttempts, backoff, timeoutMs, createdAt, errors } = job;
   await redis.hset(key, {
     attempts: "0",
+    priority: "0",
     d: JSON.stringify({ id, queue, input, maxAttempts, backoff, timeoutMs, createdAt, errors }),
   });
 

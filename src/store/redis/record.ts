@@ -5,9 +5,9 @@
  * JSON would not give back unchanged (empty arrays, long numbers).
  *
  * `d` leaves out the id and queue (the key holds them) and the fields at their
- * {@linkcode RECORD_DEFAULTS}, and a new job's 0 attempts are not written, so a default
+ * {@linkcode RECORD_DEFAULTS}, and a new job's 0 attempts and priority are not written, so a default
  * job's values stay under Redis's `hash-max-listpack-value` (64 bytes) and its hash is one
- * compact listpack rather than a hashtable: 216 rather than 704 bytes. Records written
+ * compact listpack rather than a hashtable: 200 rather than 704 bytes. Records written
  * before, with all of them in `d` and `attempts` always set, decode unchanged (what `d`
  * holds wins over the defaults).
  *
@@ -56,16 +56,19 @@ const NUMBER_FIELDS = [
 const STRING_FIELDS = ["state", "workerId", "task", "batchId", "waitEvent", "waitKey"] as const;
 const HASH_FIELDS = [...NUMBER_FIELDS, ...STRING_FIELDS];
 const IN_HASH = new Set<string>(HASH_FIELDS);
+/**
+ * Hash fields a new record leaves out at 0: the claim scripts count attempts from a missing
+ * field and the ready index scores a missing priority 0 (`indexes.lua.ts`).
+ */
+const UNWRITTEN_ZEROS: Record<string, number> = { attempts: 0, priority: 0 };
 
 /** A record as flat `field, value` pairs for `HSET`. */
 export function encodeJob(job: Job): string[] {
   const fields = job as unknown as Record<string, unknown>;
   const pairs: string[] = [];
   for (const field of HASH_FIELDS) {
-    // A new job's 0 attempts go unwritten: the claim scripts count from a missing field.
-    if (fields[field] !== undefined && !(field === "attempts" && fields[field] === 0)) {
-      pairs.push(field, String(fields[field]));
-    }
+    const value = fields[field];
+    if (value !== undefined && value !== UNWRITTEN_ZEROS[field]) pairs.push(field, String(value));
   }
   pairs.push("d", encodeRest(fields));
   return pairs;
@@ -150,6 +153,7 @@ export function decodeJob(
   const job = {
     id: ref.id,
     queue: ref.queue,
+    priority: 0,
     attempts: 0,
     maxAttempts,
     backoff: { baseMs, maxMs },

@@ -2,7 +2,8 @@ import { Redis } from "ioredis";
 import { FakeClock } from "../../src/clock.ts";
 import { StoreTooNewError } from "../../src/errors.ts";
 import { RedisKeys } from "../../src/store/redis/keys.ts";
-import { RedisLayout } from "../../src/store/redis/layout.ts";
+import { REDIS_MIGRATIONS, RedisLayout } from "../../src/store/redis/layout.ts";
+import { migrateLayout } from "../../src/store/migrations.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { assertMigratesOnce } from "./layout_race.ts";
@@ -11,7 +12,7 @@ import { RedisServer } from "./redis_server.ts";
 const server = await RedisServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
 
-Deno.test("opening a Redis prefix an older tq wrote deletes its stale state:queued listings and records layout 1", async () => {
+Deno.test("opening a Redis prefix an older tq wrote deletes its stale state:queued listings and records the newest layout", async () => {
   const redis = new Redis(server.url);
   const keys = new RedisKeys("old");
   await redis.sadd(keys.queues, "mail", "reports");
@@ -25,7 +26,7 @@ Deno.test("opening a Redis prefix an older tq wrote deletes its stale state:queu
   assertEquals(await redis.exists(keys.listing("mail", "queued")), 0);
   assertEquals(await redis.exists(keys.listing("reports", "queued")), 0);
   assertEquals(await redis.zrange(keys.listing("mail", "failed"), 0, -1), ["kept"]);
-  assertEquals(await redis.get("old:layout"), "1");
+  assertEquals(await redis.get("old:layout"), String(REDIS_MIGRATIONS.length));
   assertEquals(await redis.exists("old:layout_lock"), 0);
   redis.disconnect();
 });
@@ -51,7 +52,27 @@ Deno.test("a Redis prefix with a layout newer than this tq is refused, asking fo
     StoreTooNewError,
     "upgrade tq",
   );
-  assertEquals([error.version, error.knownVersion], [99, 1]);
+  assertEquals([error.version, error.knownVersion], [99, REDIS_MIGRATIONS.length]);
   assertEquals(await redis.zcard(keys.listing("mail", "queued")), 1); // untouched
+  redis.disconnect();
+});
+
+Deno.test("a tq from before records left out their id and defaults refuses a prefix this tq opened", async () => {
+  const store = await openRedisStore(server.url, { prefix: "shaped" });
+  store.close();
+  const redis = new Redis(server.url);
+  const keys = new RedisKeys("shaped");
+  await assertRejects(
+    () =>
+      migrateLayout({
+        layout: new RedisLayout(redis, keys),
+        migrations: REDIS_MIGRATIONS.slice(0, 1),
+        target: { redis, keys },
+        clock: new FakeClock(),
+        store: "Redis prefix shaped",
+      }),
+    StoreTooNewError,
+    "upgrade tq",
+  );
   redis.disconnect();
 });

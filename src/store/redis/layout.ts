@@ -62,6 +62,9 @@ export interface RedisTarget {
  * 1. Prefixes written before queued jobs lost their `state:queued` listing (see `keys.ts`)
  *    still hold one per queue, and nothing deletes its members: a job's later scripts move
  *    only the entries its record implies now. No record implies one any more.
+ * 2. Records leave out their id, queue and the fields at their defaults (`record.ts`). This
+ *    tq reads both shapes, so nothing is rewritten; the version is there so that a tq from
+ *    before, which would read such a record as a job without id or queue, refuses the prefix.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -72,5 +75,10 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
         await redis.del(keys.listing(queue, "queued"));
       }
     },
+  },
+  {
+    version: 2,
+    name: "records without their id, queue and defaults",
+    async run() {},
   },
 ];

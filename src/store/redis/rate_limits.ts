@@ -18,7 +18,7 @@ import type { RateLimits } from "../../guards/rate_limit.ts";
 import { BUCKETS_SECONDS } from "../../metrics/stat_deltas.ts";
 import type { JobClaimParams } from "../store.ts";
 import type { RedisKeys } from "./keys.ts";
-import { decodeJob, pairsToHash } from "./record.ts";
+import { decodeClaimed } from "./record.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 
 /** Ready members one script looks at: how far past held-back jobs a claim looks. */
@@ -73,7 +73,7 @@ export class RedisRateLimits {
         ...BUCKET_BOUNDS_MS,
       );
       if (wake !== "") wakeAt = Math.min(wakeAt, Number(wake));
-      claimed.push(...replies.map((flat) => decodeJob(pairsToHash(flat))!));
+      claimed.push(...replies.map((reply) => decodeClaimed(reply, queue)));
     }
     this.#wakeAt = wakeAt;
     return claimed;

@@ -43,7 +43,7 @@ export async function readJobs(
   const pipeline = redis.pipeline();
   for (const { queue, id } of refs) pipeline.hgetall(keys.job(queue, id));
   const hashes = await execPipeline(pipeline) as Record<string, string>[];
-  return hashes.map(decodeJob);
+  return hashes.map((hash, i) => decodeJob(hash, refs[i]));
 }
 
 /** The records of `ids`, in order, null where missing, found through the locator. */

@@ -42,7 +42,7 @@ import { hasHashTag, RedisKeys } from "./keys.ts";
 import { stillDue, type TimeIndex } from "../time_index.ts";
 import { listJobs } from "./list_jobs.ts";
 import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
-import { decodeJob, encodeChanges, encodeJob, jobBytes, pairsToHash } from "./record.ts";
+import { decodeClaimed, encodeChanges, encodeJob, jobBytes } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
 import { RedisTelemetry, statArgs } from "./telemetry.ts";
 import type { SessionRecord } from "../sessions.ts";
@@ -449,7 +449,7 @@ class RedisStore implements Store {
           JSON.stringify(queue),
           ...BUCKET_BOUNDS_MS,
         );
-        claimed.push(...replies.map((flat) => decodeJob(pairsToHash(flat))!));
+        claimed.push(...replies.map((reply) => decodeClaimed(reply, queue)));
       }
       return claimed;
     });

@@ -9,7 +9,7 @@
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"
  * ARGV[1]  limit;  ARGV[2]  workerId;  ARGV[3]  now (startedAt);  ARGV[4]  leaseExpiresAt
  * ARGV[5]  the queue's name, JSON-encoded;  ARGV[6…]  the histogram bucket bounds, in ms
- * Returns  one flat HGETALL reply per claimed job, best first
+ * Returns  per claimed job, best first: { its id, its flat HGETALL }
  * ```
  *
  * @example
@@ -67,7 +67,7 @@ for _, member in ipairs(members) do
     stat('"jobs","started"', task, "", 1)
     stat('"hist","wait"', task, "," .. bucket(wait), 1)
     stat('"hist_ms","wait"', task, "", wait)
-    claimed[#claimed + 1] = redis.call("HGETALL", key)
+    claimed[#claimed + 1] = { id, redis.call("HGETALL", key) }
   end
 end
 -- Index entries go in a few calls per key (unpack takes at most a few thousand values).

@@ -15,7 +15,7 @@
  * ARGV[8]  the queue's window ("queue:<name>", or "" for none);  ARGV[9] max;  ARGV[10] per
  * ARGV[11] how many task limits follow; then per task: its name, max, per
  * then    the histogram bucket bounds, in ms
- * Returns  { when a held-back job could start (ms, "" if none), flat HGETALL per claimed job }
+ * Returns  { when a held-back job could start (ms, "" if none), { id, flat HGETALL } per claimed job }
  * ```
  *
  * @example
@@ -107,7 +107,7 @@ for _, member in ipairs(redis.call("ZRANGE", K .. "ready", 0, tonumber(ARGV[6]) 
       stat('"jobs","started"', task, "", 1)
       stat('"hist","wait"', task, "," .. bucket(wait), 1)
       stat('"hist_ms","wait"', task, "", wait)
-      claimed[#claimed + 1] = redis.call("HGETALL", key)
+      claimed[#claimed + 1] = { id, redis.call("HGETALL", key) }
     end
   end
 end

@@ -43,7 +43,8 @@ local function argFields(i, n)
   return f
 end
 
--- Ready jobs sort by priority (the score), then runAt and id (the member, compared as text).
+-- Ready jobs sort by priority (the score; a record leaves out priority 0, see record.ts), then
+-- runAt and id (the member, compared as text).
 local function readyMember(runAt, id)
   return string.rep("0", 16 - #runAt) .. runAt .. id
 end
@@ -71,7 +72,7 @@ end
 
 local function indexAdd(id, f)
   local state = f[1]
-  if state == "queued" then redis.call("ZADD", K .. "ready", f[2], readyMember(f[3], id))
+  if state == "queued" then redis.call("ZADD", K .. "ready", f[2] or 0, readyMember(f[3], id))
   elseif state == "scheduled" then redis.call("ZADD", K .. "sched", f[3], id)
   elseif state == "started" then redis.call("ZADD", K .. "lease", f[4] or 0, id)
   elseif state == "waiting" then

@@ -70,7 +70,7 @@ for j = 1, total do
   redis.call("HSET", keys[j], unpack(ARGV, at + 2, at + 1 + 2 * n))
   local f = argFields(at + 2, n)
   local state = f[1]
-  if state == "queued" then add(K .. "ready", f[2], readyMember(f[3], id))
+  if state == "queued" then add(K .. "ready", f[2] or 0, readyMember(f[3], id))
   elseif state == "scheduled" then add(K .. "sched", f[3], id)
   elseif state == "started" then add(K .. "lease", f[4] or 0, id) end
   if f[5] then add(K .. "exp", f[5], id) end

@@ -29,8 +29,8 @@ import { TASK_HOLD } from "./task_hold.lua.ts";
 /** The scripts as typed commands; every one takes the queue's key prefix first. */
 export interface TqScripts {
   tqInsertJobs(queueKey: string, ...args: string[]): Promise<number>;
-  tqClaimJobs(queueKey: string, ...args: string[]): Promise<string[][]>;
-  tqClaimLimited(queueKey: string, ...args: string[]): Promise<[string, string[][]]>;
+  tqClaimJobs(queueKey: string, ...args: string[]): Promise<[string, string[]][]>;
+  tqClaimLimited(queueKey: string, ...args: string[]): Promise<[string, [string, string[]][]]>;
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
   tqScheduleRun(queueKey: string, ...args: string[]): Promise<string>;

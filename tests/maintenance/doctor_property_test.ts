@@ -153,6 +153,17 @@ async function allJobs(store: Store): Promise<Job[]> {
   return jobs;
 }
 
+/** Applies `ops` in order, 10 ms of the fake clock apart; answers that clock. */
+async function applyAll(store: Store, ops: Op[]): Promise<FakeClock> {
+  const clock = new FakeClock(T0);
+  const ids: string[] = [];
+  for (const op of ops) {
+    clock.advance(10);
+    await apply(store, clock, ids, op);
+  }
+  return clock;
+}
+
 /** Promotes, claims and finishes until nothing moves; answers the jobs left unended. */
 async function drain(store: Store, clock: FakeClock): Promise<Job[]> {
   for (let round = 0; round < 50; round++) {
@@ -179,12 +190,7 @@ function property(name: string, open: () => Promise<{ store: Store; close(): Pro
       fc.asyncProperty(fc.array(DAMAGING, { minLength: 1, maxLength: 30 }), async (ops) => {
         const { store, close } = await open();
         try {
-          const clock = new FakeClock(T0);
-          const ids: string[] = [];
-          for (const op of ops) {
-            clock.advance(10);
-            await apply(store, clock, ids, op);
-          }
+          const clock = await applyAll(store, ops);
           const doctor = (repair: boolean) =>
             runDoctor({ store, clock, logger: silentLogger, repair });
           // A repair can uncover more (a released job's own dependants): at most a few rounds.
@@ -205,12 +211,7 @@ function property(name: string, open: () => Promise<{ store: Store; close(): Pro
       fc.asyncProperty(fc.array(OPS, { minLength: 1, maxLength: 30 }), async (ops) => {
         const { store, close } = await open();
         try {
-          const clock = new FakeClock(T0);
-          const ids: string[] = [];
-          for (const op of ops) {
-            clock.advance(10);
-            await apply(store, clock, ids, op);
-          }
+          const clock = await applyAll(store, ops);
           const report = await runDoctor({ store, clock, logger: silentLogger, repair: false });
           assertEquals(report.findings, []);
           const left = await drain(store, clock);

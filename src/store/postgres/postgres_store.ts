@@ -349,7 +349,7 @@ export class PostgresStore implements Store {
   }
 
   jobListDue({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
-    return this.#call(() => this.#reads.indexedBefore("due", now, limit));
+    return this.#call(() => this.#reads.indexedBefore("sched", now, limit));
   }
 
   jobNextRunAt(): Promise<number | null> {
@@ -373,7 +373,7 @@ export class PostgresStore implements Store {
   }
 
   jobListExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
-    return this.#call(() => this.#reads.indexedBefore("expires", now, limit));
+    return this.#call(() => this.#reads.indexedBefore("exp", now, limit));
   }
 
   jobListCallbackDue({ now, limit }: { now: number; limit: number }): Promise<Job[]> {

@@ -7,7 +7,7 @@
  * @example
  * ```ts ignore
  * const reads = new PostgresReads(sql, names);
- * const due = await reads.indexedBefore("due", Date.now(), 100);
+ * const due = await reads.indexedBefore("sched", Date.now(), 100);
  * ```
  * @module
  */
@@ -18,6 +18,7 @@ import type { WaitingListParams } from "../events.ts";
 import type { Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
 import { PostgresCounters } from "./counters.ts";
+import type { TimeIndex } from "../time_index.ts";
 
 /** Jobs due at their `run_at`: scheduled ones, and waiting ones at their wait's timeout. */
 const DUE = `"state" IN ('scheduled', 'waiting')`;
@@ -26,15 +27,12 @@ const DUE = `"state" IN ('scheduled', 'waiting')`;
  * The time-ordered lists and the `WHERE` of each (a partial index matches it). The clause
  * reads the row itself, so a listing answers only jobs still due by their own fields.
  */
-const TIME_INDEXES = {
-  due: `${DUE} AND "run_at" <= $1 ORDER BY "run_at", "id"`,
+const TIME_INDEXES: Record<TimeIndex, string> = {
+  sched: `${DUE} AND "run_at" <= $1 ORDER BY "run_at", "id"`,
   lease: `"state" = 'started' AND "lease_expires_at" <= $1 ORDER BY "lease_expires_at", "id"`,
-  expires: `"expires_at" <= $1 ORDER BY "expires_at", "id"`,
+  exp: `"expires_at" <= $1 ORDER BY "expires_at", "id"`,
   callback: `"callback_due_at" <= $1 ORDER BY "callback_due_at", "id"`,
-} as const;
-
-/** Which of {@linkcode TIME_INDEXES}. */
-export type TimeIndex = keyof typeof TIME_INDEXES;
+};
 
 /** Job reads of one schema. */
 export class PostgresReads {

@@ -15,6 +15,7 @@ Deno.test("deno task bench runs its latency and idle cases and prints their rows
       BENCH_ONLY: "latency,idle",
       BENCH_LATENCY_SAMPLES: "5",
       BENCH_IDLE_SECONDS: "1",
+      BENCH_IDLE_SETTLE_SECONDS: "3",
       NO_COLOR: "1",
     },
     stdout: "piped",

@@ -4,11 +4,12 @@
  * so the job is retried after its backoff, and a job that keeps killing its workers ends
  * `failed` after `maxAttempts` expiries instead of taking down workers forever.
  *
- * It sleeps until the first lease it knows of runs out (a renewed one only moves that
- * time on), and at most `maxSleepMs` when it knows of none: in a worker, its own lease
- * (at most {@linkcode RESCUE_MAX_SLEEP_MS}), so a job that worker claims after a look and
- * then loses is rescued as its lease runs out, not later; elsewhere
- * {@linkcode RESCUE_INTERVAL_MS}, as protocol workers' leases may be as short as 1 s.
+ * It sleeps until {@linkcode RESCUE_GRACE_MS} after the first lease it knows of runs out
+ * (a renewed one only moves that time on), and at most `maxSleepMs` when it knows of none:
+ * in a worker, its own lease (at most {@linkcode RESCUE_MAX_SLEEP_MS}), so a job that worker
+ * claims after a look and then loses is rescued a grace after its lease runs out, not
+ * later; elsewhere {@linkcode RESCUE_INTERVAL_MS}, as protocol workers' leases may be as
+ * short as 1 s.
  *
  * @example
  * ```ts ignore
@@ -28,6 +29,13 @@ import { Service } from "../worker/service.ts";
 
 /** Longest sleep between looks of a rescuer not given its worker's lease. */
 export const RESCUE_INTERVAL_MS = 5_000;
+
+/**
+ * How long after a lease's end the rescuer looks: a renewal that comes a moment late (a
+ * lease keeper thread on a busy machine) is not taken for a dead worker. Looking every 5 s,
+ * the rescuer used to give such a lapse up to 5 s by chance.
+ */
+export const RESCUE_GRACE_MS = 1_000;
 
 /** Longest sleep between looks, whatever the lease. */
 export const RESCUE_MAX_SLEEP_MS = 30_000;
@@ -126,7 +134,7 @@ export class Rescuer extends Service {
     return await this.#untilNextExpiry();
   }
 
-  /** How long to sleep: until the first lease still running ends, within the bounds. */
+  /** How long to sleep: until a grace after the first lease still running ends, within bounds. */
   async #untilNextExpiry(): Promise<number> {
     const { store, leaseMs } = this.#o;
     const longest = leaseMs === undefined
@@ -134,7 +142,7 @@ export class Rescuer extends Service {
       : Math.min(leaseMs, RESCUE_MAX_SLEEP_MS);
     const [first] = await store.jobListLeaseExpired({ now: END_OF_TIME, limit: 1 });
     if (!first) return longest;
-    const left = (first.leaseExpiresAt ?? 0) - this.clock.now();
+    const left = (first.leaseExpiresAt ?? 0) + RESCUE_GRACE_MS - this.clock.now();
     return Math.min(Math.max(left, RESCUE_MIN_SLEEP_MS), longest);
   }
 }

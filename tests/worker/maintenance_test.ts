@@ -7,7 +7,7 @@ import {
   SWEEP_IDLE_PASS_MS,
   SWEEP_PASS_MS,
 } from "../../src/maintenance/expiry_sweeper.ts";
-import { Rescuer } from "../../src/maintenance/rescuer.ts";
+import { RESCUE_GRACE_MS, Rescuer } from "../../src/maintenance/rescuer.ts";
 import type { Store } from "../../src/store/store.ts";
 import { finishJob } from "../../src/transitions.ts";
 import {
@@ -106,7 +106,7 @@ Deno.test("rescuer returns a job whose lease expired and fails it after max_atte
   await Promise.all(services.map((service) => service.stop()));
 });
 
-Deno.test("a worker's rescuer returns a lease as it runs out, claimed after its last look", async () => {
+Deno.test("a worker's rescuer returns a lease a grace after it runs out, claimed after its last look", async () => {
   await using fx = await fixture([noop]);
   const { store, clock } = fx;
   const rescuer = new Rescuer({
@@ -133,7 +133,7 @@ Deno.test("a worker's rescuer returns a lease as it runs out, claimed after its 
     waitForJob(store, job.id, (j) => j.state !== "started"),
     500,
   );
-  assertEquals(rescued.errors[0].at - claimedAt, 10_000);
+  assertEquals(rescued.errors[0].at - claimedAt, 10_000 + RESCUE_GRACE_MS);
   await rescuer.stop();
 });
 

@@ -20,7 +20,7 @@ import type { Logger } from "../log.ts";
 import { batchSettled } from "../store/batches.ts";
 import type { Store } from "../store/store.ts";
 import { createJob } from "../transitions.ts";
-import { Service } from "../worker/service.ts";
+import { Service } from "../service.ts";
 
 /** How often open batches are looked at. */
 export const BATCH_CHECK_MS = 1_000;

@@ -20,7 +20,7 @@ import type { Clock } from "../clock.ts";
 import type { Backoff, Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { Service } from "../worker/service.ts";
+import { Service } from "../service.ts";
 import {
   callbackDelivered,
   callbackFailed,

@@ -22,7 +22,7 @@ import { ExpirySweeper } from "../maintenance/expiry_sweeper.ts";
 import { Promoter } from "../maintenance/promoter.ts";
 import { Pruner } from "../maintenance/pruner.ts";
 import { Rescuer } from "../maintenance/rescuer.ts";
-import type { Service } from "../worker/service.ts";
+import type { Service } from "../service.ts";
 
 /** How long failed jobs of protocol workers are kept, as `tq worker`'s default. */
 const FAILURE_TTL_MS = 7 * 86_400_000;

@@ -22,7 +22,7 @@ import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import type { Job } from "../job.ts";
 import { expireJob, isExpired, promoteJob, resumeJob } from "../transitions.ts";
-import { Service } from "../worker/service.ts";
+import { Service } from "../service.ts";
 
 /** Longest sleep between looks at the schedule, on a store without `timerWait`. */
 export const PROMOTE_MAX_SLEEP_MS = 100;

@@ -18,7 +18,7 @@ import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { failAttempt } from "../transitions.ts";
-import { Service } from "../worker/service.ts";
+import { Service } from "../service.ts";
 
 /** How often expired leases are looked for. */
 export const RESCUE_INTERVAL_MS = 5_000;

@@ -21,7 +21,7 @@ import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { extendLease } from "../transitions.ts";
 import type { RunningJob, RunningJobs } from "./running_job.ts";
-import { Service } from "./service.ts";
+import { Service } from "../service.ts";
 import type { WriteLock } from "./write_lock.ts";
 
 /**

@@ -38,7 +38,7 @@ import { Presence } from "./presence.ts";
 import { ProgressWriter } from "./progress.ts";
 import { StepWriter } from "./step_writer.ts";
 import type { RunningJobs } from "./running_job.ts";
-import type { Service } from "./service.ts";
+import type { Service } from "../service.ts";
 import { WriteLock } from "./write_lock.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import type { StoreLocation } from "../store/location.ts";

@@ -19,7 +19,7 @@ import { newJobId } from "../ids.ts";
 import type { Logger } from "../log.ts";
 import { batchSettled } from "../store/batches.ts";
 import type { Store } from "../store/store.ts";
-import { createJob } from "../transitions.ts";
+import { createJob } from "../transitions/mod.ts";
 import { Service } from "../service.ts";
 
 /** How often open batches are looked at. */

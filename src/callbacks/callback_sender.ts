@@ -26,7 +26,7 @@ import {
   callbackFailed,
   callbackRefused,
   claimCallback,
-} from "./callback_state.ts";
+} from "../transitions/mod.ts";
 import { postCallback } from "./deliver.ts";
 import { CallbackEgress, type ResolveDns, systemResolveDns } from "./egress.ts";
 

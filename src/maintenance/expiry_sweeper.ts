@@ -24,7 +24,7 @@ import type { Clock } from "../clock.ts";
 import type { JobState } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { expireJob, isExpired } from "../transitions.ts";
+import { expireJob, isExpired } from "../transitions/mod.ts";
 import { Service } from "../service.ts";
 
 /** Jobs read per round. */

@@ -21,7 +21,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import type { Job } from "../job.ts";
-import { expireJob, isExpired, promoteJob, resumeJob } from "../transitions.ts";
+import { expireJob, isExpired, promoteJob, resumeJob } from "../transitions/mod.ts";
 import { Service } from "../service.ts";
 
 /** Longest sleep between looks at the schedule, on a store without `timerWait`. */

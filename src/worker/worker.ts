@@ -27,7 +27,7 @@ import { BatchWatcher } from "../batches/batch_watcher.ts";
 import { CallbackSender } from "../callbacks/callback_sender.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
-import { JOB_DEFAULTS } from "../transitions.ts";
+import { JOB_DEFAULTS } from "../transitions/mod.ts";
 import { ClaimLoop } from "./claim_loop.ts";
 import { collectRateLimits } from "../guards/rate_limit.ts";
 import { Completer } from "./completer.ts";

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { BatchWatcher } from "../../src/batches/batch_watcher.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { Store } from "../../src/store/store.ts";
-import { finishJob } from "../../src/transitions.ts";
+import { finishJob } from "../../src/transitions/mod.ts";
 import { assertError, assertRefused, withApi } from "./setup.ts";
 import { waitFor } from "../worker/helpers.ts";
 

@@ -2,7 +2,7 @@ import { assertEquals } from "../assert.ts";
 import type { Job } from "../../src/job.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { Store } from "../../src/store/store.ts";
-import { cancelJob, failAttempt, finishJob } from "../../src/transitions.ts";
+import { cancelJob, failAttempt, finishJob } from "../../src/transitions/mod.ts";
 import { Completer } from "../../src/worker/completer.ts";
 import { RunningJob, type RunningJobs } from "../../src/worker/running_job.ts";
 import { WriteLock } from "../../src/worker/write_lock.ts";

@@ -19,7 +19,7 @@ import { collectRateLimits } from "../guards/rate_limit.ts";
 import type { Job } from "../job.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
-import { expireJob, isExpired } from "../transitions.ts";
+import { expireJob, isExpired } from "../transitions/mod.ts";
 import { leaseToken } from "./lease_token.ts";
 
 /** Longest single wait for a wake-up before the queues are looked at again. */

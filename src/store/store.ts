@@ -1,7 +1,7 @@
 /**
  * The store contract: everything the engine asks of a broker. Every backend (the Deno KV
  * file, Redis) implements it, and `tests/store/conformance.ts` runs the same suite against
- * each. Stores persist records made by `src/transitions.ts` and keep their indexes and
+ * each. Stores persist records made by `src/transitions/` and keep their indexes and
  * counts in step; they never decide a transition on their own, except the claim.
  *
  * Method names are noun-first with one params object, after River's driver interface.

@@ -27,7 +27,7 @@ import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
 import { RunPace } from "./run_pace.ts";
-import { Service } from "./service.ts";
+import { Service } from "../service.ts";
 
 /** Most jobs taken in one `jobClaim` call of a store that sets no `maxClaimBatch`. */
 export const CLAIM_BATCH = 50;

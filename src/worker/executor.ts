@@ -38,7 +38,7 @@ import {
   isExpired,
   releaseJob,
   suspendJob,
-} from "../transitions.ts";
+} from "../transitions/mod.ts";
 import { TaskHolds } from "../guards/task_holds.ts";
 import type { Completer, Transition } from "./completer.ts";
 import { jobFields, logSettled } from "./job_log.ts";

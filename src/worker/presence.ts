@@ -18,7 +18,7 @@ import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { MAX_LISTED_RUNNING, type WorkerRecord } from "../store/telemetry.ts";
 import type { RunningJobs } from "./running_job.ts";
-import { Service } from "./service.ts";
+import { Service } from "../service.ts";
 
 /** How often a worker writes its entry. */
 export const BEAT_INTERVAL_MS = 5_000;

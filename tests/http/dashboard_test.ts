@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { assertError, withApi } from "./setup.ts";
-import { expireJob, failAttempt } from "../../src/transitions.ts";
+import { expireJob, failAttempt } from "../../src/transitions/mod.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { Job } from "../../src/job.ts";
 

@@ -8,7 +8,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { abandonedAttempt } from "../../src/maintenance/rescuer.ts";
-import { promoteJob } from "../../src/transitions.ts";
+import { promoteJob } from "../../src/transitions/mod.ts";
 import { pyNoop, pyWork } from "../fixtures/external_tasks.ts";
 import { ADMIN, READER, TOKENS, withSecureApi } from "../security/secure_api.ts";
 import { type Api, assertError, assertRefused, override, withApi } from "./setup.ts";

@@ -10,7 +10,7 @@ import type { Isolation } from "../../src/registry/define_task.ts";
 import type { Job } from "../../src/job.ts";
 import { Worker } from "../../src/worker/worker.ts";
 import { changeJob } from "../../src/job_changes.ts";
-import { cancelJob } from "../../src/transitions.ts";
+import { cancelJob } from "../../src/transitions/mod.ts";
 import { registry } from "../fixtures/heavy_tasks.ts";
 
 const TASKS_MODULE = new URL("../fixtures/heavy_tasks.ts", import.meta.url);

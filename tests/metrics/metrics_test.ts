@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { withApi } from "../http/setup.ts";
-import { deferJob, expireJob, failAttempt, finishJob } from "../../src/transitions.ts";
+import { deferJob, expireJob, failAttempt, finishJob } from "../../src/transitions/mod.ts";
 import { BEAT_TTL_MS } from "../../src/worker/presence.ts";
 
 /** Runs `promtool check metrics` on `text`; fails loudly when promtool is missing. */

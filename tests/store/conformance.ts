@@ -14,7 +14,7 @@ import { PayloadTooLargeError } from "../../src/errors.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/transitions.ts";
+import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/transitions/mod.ts";
 import { runTelemetryConformance } from "./conformance_telemetry.ts";
 import { runScheduleConformance } from "./conformance_schedules.ts";
 import { runQueuePauseConformance } from "./conformance_queue_pause.ts";

@@ -18,7 +18,7 @@ import { silentLogger } from "../../src/log.ts";
 import { type DoctorReport, runDoctor } from "../../src/maintenance/doctor/doctor.ts";
 import type { BatchRecord } from "../../src/store/batches.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, finishJob, type JobSpec } from "../../src/transitions.ts";
+import { createJob, finishJob, type JobSpec } from "../../src/transitions/mod.ts";
 import type { StoreDamage } from "./store_damage.ts";
 
 type Test = (name: string, fn: (store: Store, damage: StoreDamage) => Promise<void>) => void;

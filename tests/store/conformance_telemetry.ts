@@ -13,7 +13,7 @@ import { newJobId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { StatEntry, WorkerRecord } from "../../src/store/telemetry.ts";
 import { bucketIndex, MINUTE_MS } from "../../src/metrics/stat_deltas.ts";
-import { createJob, failAttempt, finishJob } from "../../src/transitions.ts";
+import { createJob, failAttempt, finishJob } from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 

@@ -6,7 +6,7 @@
  */
 import postgres from "postgres";
 import { assertEquals, assertRejects } from "../assert.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import { newJobId } from "../../src/ids.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import { LAYOUT_VERSION, layoutSteps, migrate, SqlNames } from "../../src/store/postgres/schema.ts";

@@ -9,7 +9,7 @@ import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import { columnsOf } from "../../src/store/postgres/changes.ts";
 import { SqlNames } from "../../src/store/postgres/schema.ts";
 import { PostgresCounters } from "../../src/store/postgres/counters.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import { newJobId } from "../../src/ids.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { InvalidInputError } from "../../src/errors.ts";

@@ -8,7 +8,7 @@ import { FakeClock } from "../../src/clock.ts";
 import { newJobId } from "../../src/ids.ts";
 import { statDeltas } from "../../src/metrics/stat_deltas.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
-import { claimJob, createJob } from "../../src/transitions.ts";
+import { claimJob, createJob } from "../../src/transitions/mod.ts";
 import { RedisServer } from "./redis_server.ts";
 
 const server = await RedisServer.start();

@@ -16,7 +16,7 @@ import type { Job } from "../../src/job.ts";
 import { newJobId } from "../../src/ids.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, finishJob } from "../../src/transitions.ts";
+import { createJob, finishJob } from "../../src/transitions/mod.ts";
 import { RedisServer } from "./redis_server.ts";
 
 const T0 = Date.UTC(2026, 0, 1);

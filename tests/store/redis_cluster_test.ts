@@ -17,7 +17,7 @@ import { redisCli, RedisCluster } from "./redis_cluster.ts";
 import { freePort } from "./redis_server.ts";
 import { runTq, TqProcess } from "../integration/tq_process.ts";
 import { newJobId } from "../../src/ids.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 
 const cluster = await RedisCluster.start();
 globalThis.addEventListener("unload", () => cluster.stopNow());

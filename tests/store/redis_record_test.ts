@@ -10,7 +10,7 @@ import { newJobId } from "../../src/ids.ts";
 import { RedisKeys } from "../../src/store/redis/keys.ts";
 import { decodeJob, encodeJob } from "../../src/store/redis/record.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
-import { claimJob, createJob } from "../../src/transitions.ts";
+import { claimJob, createJob } from "../../src/transitions/mod.ts";
 import type { Job } from "../../src/job.ts";
 import { RedisServer } from "./redis_server.ts";
 

@@ -29,7 +29,7 @@
  * @example
  * ```ts
  * import { indexEntries } from "./keys.ts";
- * import { createJob } from "../../transitions.ts";
+ * import { createJob } from "../../transitions/mod.ts";
  * const entries = indexEntries(createJob({ id: "a", task: "t", input: 1 }, 5));
  * console.assert(entries[0].key[0] === "ready");
  * ```

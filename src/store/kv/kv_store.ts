@@ -16,8 +16,7 @@ import { dirname } from "node:path";
 import { type Clock, systemClock } from "../../clock.ts";
 import { PayloadTooLargeError, StoreTooNewError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES } from "../../job.ts";
-import { claimJob } from "../../transitions.ts";
-import { settlesDependants } from "../../flows/dependencies.ts";
+import { claimJob, settlesDependants } from "../../transitions/mod.ts";
 import type {
   JobClaimParams,
   JobListParams,

@@ -25,7 +25,7 @@ import {
   TqError,
 } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import { settlesDependants } from "../../flows/dependencies.ts";
+import { settlesDependants } from "../../transitions/mod.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
 import type {

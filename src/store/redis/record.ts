@@ -14,7 +14,7 @@
  * @example
  * ```ts
  * import { decodeJob, encodeJob } from "./record.ts";
- * import { createJob } from "../../transitions.ts";
+ * import { createJob } from "../../transitions/mod.ts";
  * const job = createJob({ id: "a", task: "t", input: { n: 1 } }, 5);
  * const fields = encodeJob(job);
  * const hash = Object.fromEntries(fields.flatMap((v, i) => i % 2 ? [] : [[v, fields[i + 1]]]));
@@ -27,12 +27,12 @@ import { jsonBytes } from "../json_bytes.ts";
 
 /**
  * The values `d` leaves out. They are part of the stored format, apart from the enqueue
- * defaults of `transitions.ts`: changing those must not change what old records decode to.
+ * defaults of `transitions/create.ts`: changing those must not change what old records decode to.
  *
  * @example
  * ```ts
  * import { RECORD_DEFAULTS } from "./record.ts";
- * import { JOB_DEFAULTS } from "../../transitions.ts";
+ * import { JOB_DEFAULTS } from "../../transitions/mod.ts";
  * console.assert(RECORD_DEFAULTS.timeoutMs === JOB_DEFAULTS.timeoutMs);
  * ```
  */
@@ -81,7 +81,7 @@ export function encodeJob(job: Job): string[] {
  * @example
  * ```ts
  * import { encodeChanges } from "./record.ts";
- * import { createJob } from "../../transitions.ts";
+ * import { createJob } from "../../transitions/mod.ts";
  * const job = { ...createJob({ id: "a", task: "t", input: {} }, 5), batchId: "b" };
  * const { set, removed } = encodeChanges(job, { ...job, version: 2, batchId: undefined });
  * console.assert(set[0] === "version" && removed.join() === "batchId");

@@ -18,7 +18,7 @@ import { Cluster, Redis, ReplyError } from "ioredis";
 import { type Clock, systemClock } from "../../clock.ts";
 import { InvalidInputError, PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES, type JobState } from "../../job.ts";
-import { settlesDependants } from "../../flows/dependencies.ts";
+import { settlesDependants } from "../../transitions/mod.ts";
 import { BUCKETS_SECONDS, statDeltas } from "../../metrics/stat_deltas.ts";
 import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
 import type {

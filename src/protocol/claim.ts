@@ -1,7 +1,7 @@
 /**
  * The claim of a protocol worker: the very `store.jobClaim` TypeScript workers make
- * (priority, run-at, rate limits, groups and pauses all apply, since the store decides
- * them), from queues of external tasks only, long-polling up to `waitMs` on the store's
+ * (priority, run-at, rate limits and groups apply, since the store decides them; paused
+ * queues are left out, as `claim_loop.ts` does), from queues of external tasks only, long-polling up to `waitMs` on the store's
  * wake-up (`workWait`) when nothing is ready. Each job comes with its lease token.
  *
  * @example
@@ -21,6 +21,7 @@ import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { expireJob, isExpired } from "../transitions.ts";
 import { leaseToken } from "./lease_token.ts";
+import { QueuePauses } from "../guards/queue_pauses.ts";
 
 /** Longest single wait for a wake-up before the queues are looked at again. */
 const WAKE_CHECK_MS = 1_000;
@@ -88,8 +89,9 @@ export async function protocolClaim(
   const deadline = Date.now() + waitMs;
   while (true) {
     const now = clock.now();
-    const claimed = await store.jobClaim({
-      queues,
+    const open = await QueuePauses.of(store, clock).filter(queues);
+    const claimed = open.length === 0 ? [] : await store.jobClaim({
+      queues: open,
       workerId: worker,
       limit,
       leaseMs,

@@ -3,7 +3,7 @@ import { fixture, task, waitForJob } from "../worker/helpers.ts";
 import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
-import { PAUSE_REFRESH_MS } from "../../src/store/paused_queues.ts";
+import { PAUSE_REFRESH_MS, QueuePauses } from "../../src/guards/queue_pauses.ts";
 
 Deno.test("a paused queue keeps its jobs waiting until it is resumed over HTTP", async () => {
   await using fx = await fixture([task("t", () => "done", { queue: "videos" })]);
@@ -14,10 +14,9 @@ Deno.test("a paused queue keeps its jobs waiting until it is resumed over HTTP",
   fx.worker({ queues: ["videos"] }).start();
   const job = await fx.enqueue("t", {});
   assertEquals(job.state, "queued", "producers can still enqueue");
-  // Past the claimants' refresh of the paused list, a claim still finds nothing.
+  // Past the claimants' refresh of the paused list, claimants still leave the queue out.
   fx.clock.advance(PAUSE_REFRESH_MS);
-  const claim = { queues: ["videos"], workerId: "w", limit: 1, leaseMs: 1_000 };
-  assertEquals(await fx.store.jobClaim({ ...claim, now: fx.clock.now() }), []);
+  assertEquals(await QueuePauses.of(fx.store, fx.clock).filter(["videos"]), []);
   assertEquals((await fx.store.jobGet(job.id))?.state, "queued", "no worker claimed it");
   const resumed = await app.request("/queues/videos/resume", { method: "POST" });
   assertEquals(await resumed.json(), { name: "videos", paused: false });

@@ -268,7 +268,7 @@ export interface Store {
   /** Deletes the record under `space` and `key`; no error when there is none. */
   recordDelete(params: RecordAddress): Promise<void>;
 
-  /** A space's records in key order (UTF-8 code units), at most `limit`. */
+  /** A space's records in key order, at most `limit`. */
   recordList(params: RecordListParams): Promise<StoredRecord[]>;
 
   /** Keeps lines handlers wrote with `ctx.log()`; they are deleted with their job. */

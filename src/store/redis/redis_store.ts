@@ -302,7 +302,7 @@ class RedisStore implements Store {
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys, MAX_JOB_BYTES);
-    this.#records = new RedisRecords(redis, keys.prefix);
+    this.#records = new RedisRecords(redis, keys.prefix, clock);
     this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
     this.#debounce = new RedisDebounce(redis, keys);
     this.#batches = new RedisBatches(redis, keys);

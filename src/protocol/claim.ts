@@ -21,7 +21,7 @@ import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { expireJob, isExpired } from "../transitions.ts";
 import { leaseToken } from "./lease_token.ts";
-import { QueuePauses } from "../guards/queue_pauses.ts";
+import { PAUSE_REFRESH_MS, QueuePauses } from "../guards/queue_pauses.ts";
 
 /** Longest single wait for a wake-up before the queues are looked at again. */
 const WAKE_CHECK_MS = 1_000;
@@ -119,6 +119,8 @@ export async function protocolClaim(
         parents: await parentResults(store, job),
       })));
     }
-    await store.workWait({ queues, timeoutMs: Math.min(left, WAKE_CHECK_MS), signal });
+    // While a queue is paused, look again once the view of the pauses is due (a resume).
+    const checkMs = open.length < queues.length ? PAUSE_REFRESH_MS : WAKE_CHECK_MS;
+    await store.workWait({ queues, timeoutMs: Math.min(left, checkMs), signal });
   }
 }

@@ -30,7 +30,7 @@ import type { Store } from "../store/store.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
 import { RunPace } from "./run_pace.ts";
 import { Service } from "./service.ts";
-import { QueuePauses } from "../guards/queue_pauses.ts";
+import { PAUSE_REFRESH_MS, QueuePauses } from "../guards/queue_pauses.ts";
 
 /** Most jobs taken in one `jobClaim` call of a store that sets no `maxClaimBatch`. */
 export const CLAIM_BATCH = 50;
@@ -134,7 +134,10 @@ export class ClaimLoop extends Service {
     this.#claim.resolve();
     this.#claim = undefined;
     // A short batch means the queues are empty for now: wait for news instead of polling.
-    if (jobs.length < limit) await store.workWait({ queues, timeoutMs: IDLE_WAIT_MS, signal });
+    // A resume made in another process wakes us before our view of the pauses has caught
+    // up, so while one of our queues is paused, look again once that view is due.
+    const timeoutMs = open.length < queues.length ? PAUSE_REFRESH_MS : IDLE_WAIT_MS;
+    if (jobs.length < limit) await store.workWait({ queues, timeoutMs, signal });
     return 0;
   }
 

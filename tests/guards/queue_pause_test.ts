@@ -5,6 +5,7 @@ import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
 import { PAUSE_REFRESH_MS, QueuePauses } from "../../src/guards/queue_pauses.ts";
+import type { Store } from "../../src/store/store.ts";
 
 const backends = await realStores("pause");
 
@@ -35,4 +36,25 @@ Deno.test("pausing a queue with a bad name is a 422 naming the field", async () 
   const res = await app.request("/queues/no%20spaces/pause", { method: "POST" });
   assertEquals(res.status, 422);
   assertEquals((await res.json()).error.issues[0].path, "name");
+});
+
+Deno.test("an idle worker serving a paused queue looks at the pauses again every PAUSE_REFRESH_MS", async () => {
+  await using fx = await fixture([task("t", () => "done", { queue: "videos" })]);
+  const waits: number[] = [];
+  const store = new Proxy(fx.store, {
+    get(target, name) {
+      if (name === "workWait") {
+        return (params: Parameters<Store["workWait"]>[0]) => {
+          waits.push(params.timeoutMs);
+          return target.workWait(params);
+        };
+      }
+      const value = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  await QueuePauses.of(store, fx.clock).set({ queue: "videos", paused: true });
+  fx.worker({ store, queues: ["videos", "mail"] }).start();
+  while (waits.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  assertEquals(waits[0], PAUSE_REFRESH_MS, "a resume elsewhere reaches it within that time");
 });

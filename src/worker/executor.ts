@@ -121,7 +121,7 @@ export class Executor {
 
   constructor(options: ExecutorOptions) {
     this.#o = options;
-    this.#holds = options.holds ?? new TaskHolds(options.store);
+    this.#holds = options.holds ?? new TaskHolds(options.store, options.clock);
     const { store, workerId } = options;
     this.#steps = options.steps ?? new StepWriter({ store, lock: new WriteLock(), workerId });
     this.#deadlines = new Deadlines(options.clock, (entry) => {

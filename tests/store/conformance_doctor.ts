@@ -20,6 +20,7 @@ import type { BatchRecord } from "../../src/store/batches.ts";
 import type { Store } from "../../src/store/store.ts";
 import { createJob, finishJob, type JobSpec } from "../../src/transitions/mod.ts";
 import type { StoreDamage } from "./store_damage.ts";
+import { workerBeat } from "../../src/presence/worker_registry.ts";
 
 type Test = (name: string, fn: (store: Store, damage: StoreDamage) => Promise<void>) => void;
 
@@ -171,7 +172,7 @@ export function runDoctorConformance(test: Test): void {
       now: T0,
     });
     const now = T0 + 60_000;
-    await store.workerBeat({
+    await workerBeat(store, {
       worker: {
         id: "alive",
         host: "h",

@@ -8,6 +8,9 @@ import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { assertMigratesOnce } from "./layout_race.ts";
 import { RedisServer } from "./redis_server.ts";
+import { withScripts } from "../../src/store/redis/scripts/mod.ts";
+import { pausedQueues } from "../../src/guards/queue_pauses.ts";
+import { taskHoldList } from "../../src/guards/task_holds.ts";
 
 const server = await RedisServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -67,7 +70,7 @@ Deno.test("a tq from before records left out their id and defaults refuses a pre
       migrateLayout({
         layout: new RedisLayout(redis, keys),
         migrations: REDIS_MIGRATIONS.slice(0, 1),
-        target: { redis, keys },
+        target: { redis: withScripts(redis), keys },
         clock: new FakeClock(),
         store: "Redis prefix shaped",
       }),
@@ -75,4 +78,24 @@ Deno.test("a tq from before records left out their id and defaults refuses a pre
     "upgrade tq",
   );
   redis.disconnect();
+});
+
+Deno.test("a Redis prefix an older tq wrote keeps its queue pauses and task holds as keyed records", async () => {
+  const redis = new Redis(server.url);
+  const now = Date.now();
+  await redis.set("kept:layout", "2");
+  await redis.sadd("kept:paused", "mail", "video");
+  await redis.hset("kept:task_holds", "send", String(now + 60_000), "ended", String(now - 120_000));
+  await redis.zadd("kept:workers", now + 15_000, "w");
+
+  const store = await openRedisStore(server.url, { prefix: "kept" });
+  try {
+    assertEquals(await pausedQueues(store), ["mail", "video"]);
+    assertEquals(await taskHoldList(store, { now }), [{ task: "send", until: now + 60_000 }]);
+    assertEquals(await redis.exists("kept:paused", "kept:task_holds", "kept:workers"), 0);
+    assertEquals(await redis.exists("kept:rec:task_hold:ended"), 0, "an ended hold is not moved");
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
 });

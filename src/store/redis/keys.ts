@@ -22,7 +22,7 @@
  * | `p:queues` | set of queue names | listings across queues |
  * | `p:loc` | hash id → queue | finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
- * | `p:task_holds` | hash task → epoch ms the hold ends | `pauseTask` holds (`src/guards/task_holds.ts`) |
+ * | `p:rec:<space>:<key>`, `p:rec:<space>` | string (JSON, maybe with a TTL); zset of keys, score: expiry | keyed records: sessions, workers, pauses, holds (`records.ts`) |
  * | `p:event:<name>` NUL `<key>` | zset, score `sentAt`, member the `EventRecord` JSON (expires) | events for later waits (`events.ts`) |
  * | `p:layout`, `p:layout_lock` | string: a number; string with a PX expiry | the layout version and its migration lock (`layout.ts`) |
  *

@@ -15,6 +15,8 @@
 import type { RedisClient } from "./connection.ts";
 import type { RedisKeys } from "./keys.ts";
 import { knownQueues } from "./reads.ts";
+import { RedisRecords } from "./records.ts";
+import type { ScriptedRedis } from "./scripts/mod.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
 
 /** Deletes the lock only while it still holds the caller's token. */
@@ -52,7 +54,7 @@ export class RedisLayout implements LayoutRecord {
 
 /** What Redis migrations work on. */
 export interface RedisTarget {
-  redis: RedisClient;
+  redis: ScriptedRedis;
   keys: RedisKeys;
 }
 
@@ -65,6 +67,10 @@ export interface RedisTarget {
  * 2. Records leave out their id, queue and the fields at their defaults (`record.ts`). This
  *    tq reads both shapes, so nothing is rewritten; the version is there so that a tq from
  *    before, which would read such a record as a job without id or queue, refuses the prefix.
+ * 3. Queue pauses and task holds became keyed records (`records.ts`): they move there (a
+ *    hold's value becomes `{ until }`). Worker entries are dropped (running workers write
+ *    theirs again within a beat), and so are dashboard sessions: whoever was logged in to
+ *    the dashboard logs in again once.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -80,5 +86,29 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
     version: 2,
     name: "records without their id, queue and defaults",
     async run() {},
+  },
+  {
+    version: 3,
+    name: "move pauses and holds to keyed records",
+    async run({ redis, keys }, clock) {
+      const records = new RedisRecords(redis, keys.prefix, clock);
+      const paused = `${keys.prefix}:paused`;
+      const holds = `${keys.prefix}:task_holds`;
+      for (const queue of await redis.smembers(paused)) {
+        await records.put({ space: "queue_pause", key: queue, value: true });
+      }
+      for (const [task, until] of Object.entries(await redis.hgetall(holds))) {
+        const ttlMs = Number(until) - clock.now() + 60_000;
+        if (ttlMs > 0) {
+          await records.put({
+            space: "task_hold",
+            key: task,
+            value: { until: Number(until) },
+            ttlMs,
+          });
+        }
+      }
+      await redis.del(paused, holds, `${keys.prefix}:workers`);
+    },
   },
 ];

@@ -24,7 +24,7 @@ import { WRITE_LINKED } from "./write_linked.lua.ts";
 import { REPAIR_INDEX } from "./repair_index.lua.ts";
 import { BATCH_COUNTS_FIX } from "./batch_counts_fix.lua.ts";
 import { OLDEST_READY } from "./oldest_ready.lua.ts";
-import { TASK_HOLD } from "./task_hold.lua.ts";
+import { RECORD_PUT } from "./record_put.lua.ts";
 
 /** The scripts as typed commands; every one takes the queue's key prefix first. */
 export interface TqScripts {
@@ -42,8 +42,8 @@ export interface TqScripts {
   /** Takes no key: the batch's hashes are in its arguments. */
   tqBatchCountsFix(...args: string[]): Promise<number>;
   tqOldestReady(queueKey: string): Promise<number | null>;
-  /** Takes the hash of task holds as its key. */
-  tqTaskHold(holdsKey: string, task: string, until: string): Promise<number>;
+  /** Takes a keyed record and its space's index as its keys. */
+  tqRecordPut(recordKey: string, indexKey: string, ...args: string[]): Promise<number>;
 }
 
 /** The same commands inside a pipeline or MULTI. */
@@ -77,7 +77,7 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqRepairIndex: REPAIR_INDEX,
     tqBatchCountsFix: BATCH_COUNTS_FIX,
     tqOldestReady: OLDEST_READY,
-    tqTaskHold: TASK_HOLD,
+    tqRecordPut: RECORD_PUT,
   };
   for (const [name, { keys, lua }] of Object.entries(scripts)) {
     redis.defineCommand(name, { numberOfKeys: keys, lua });

@@ -5,6 +5,8 @@ import { RedisKeys } from "../../src/store/redis/keys.ts";
 import { REDIS_MIGRATIONS, RedisLayout } from "../../src/store/redis/layout.ts";
 import { migrateLayout } from "../../src/store/migrations.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { newJobId } from "../../src/ids.ts";
+import { createJob } from "../../src/transitions.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { assertMigratesOnce } from "./layout_race.ts";
 import { RedisServer } from "./redis_server.ts";
@@ -74,5 +76,21 @@ Deno.test("a tq from before records left out their id and defaults refuses a pre
     StoreTooNewError,
     "upgrade tq",
   );
+  redis.disconnect();
+});
+
+Deno.test("opening a Redis prefix of layout 2 deletes its job locator, and its jobs are still found by id", async () => {
+  const store = await openRedisStore(server.url, { prefix: "located" });
+  const job = createJob({ id: newJobId(), task: "t", queue: "mail", input: {} }, Date.now());
+  await store.jobInsertMany({ jobs: [job] });
+  store.close();
+  const redis = new Redis(server.url);
+  await redis.set("located:layout", "2");
+  await redis.hset("located:loc", job.id, "mail");
+
+  const reopened = await openRedisStore(server.url, { prefix: "located" });
+  assertEquals((await reopened.jobGet(job.id))?.queue, "mail");
+  reopened.close();
+  assertEquals(await redis.exists("located:loc"), 0);
   redis.disconnect();
 });

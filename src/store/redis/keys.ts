@@ -19,8 +19,7 @@
  * | `{p:q}:callback` | zset, score `callbackDueAt` | completion callbacks (`src/callbacks/`) |
  * | `{p:q}:state:<state>`, `{p:q}:all` | zset, score 0, member id | listings, newest first (no `state:queued`: see `list_jobs.ts`) |
  * | `{p:q}:counts` | hash state → count | exact counts |
- * | `p:queues` | set of queue names | listings across queues |
- * | `p:loc` | hash id → queue | finding a record by id alone |
+ * | `p:queues` | set of queue names | listings across queues, finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
  * | `p:task_holds` | hash task → epoch ms the hold ends | `pauseTask` holds (`src/guards/task_holds.ts`) |
  * | `p:event:<name>` NUL `<key>` | zset, score `sentAt`, member the `EventRecord` JSON (expires) | events for later waits (`events.ts`) |
@@ -42,23 +41,26 @@ import type { JobState } from "../../job.ts";
 export class RedisKeys {
   /** The set of every queue that has held a job. */
   readonly queues: string;
-  /** The hash from job id to queue. */
-  readonly locator: string;
   /** The channel scripts publish a queue's name on when a job in it becomes ready. */
   readonly wake: string;
   /** Written by `ping()`. */
   readonly ping: string;
+  /**
+   * What goes before and after a queue's name in {@linkcode queue}: scripts that look for a
+   * job in every queue (`scripts/locate.lua.ts`) build the queues' prefixes from them.
+   */
+  readonly queueAffixes: readonly [string, string];
 
   constructor(readonly prefix: string) {
     this.queues = `${prefix}:queues`;
-    this.locator = `${prefix}:loc`;
     this.wake = `${prefix}:wake`;
     this.ping = `${prefix}:ping`;
+    this.queueAffixes = hasHashTag(prefix) ? [`${prefix}:`, ":"] : [`{${prefix}:`, "}:"];
   }
 
   /** The start of every key of `queue`: scripts get it as `KEYS[1]` and append the rest. */
   queue(queue: string): string {
-    return hasHashTag(this.prefix) ? `${this.prefix}:${queue}:` : `{${this.prefix}:${queue}}:`;
+    return this.queueAffixes[0] + queue + this.queueAffixes[1];
   }
 
   job(queue: string, id: string): string {

@@ -65,6 +65,9 @@ export interface RedisTarget {
  * 2. Records leave out their id, queue and the fields at their defaults (`record.ts`). This
  *    tq reads both shapes, so nothing is rewritten; the version is there so that a tq from
  *    before, which would read such a record as a job without id or queue, refuses the prefix.
+ * 3. Jobs are found by id in every queue (`scripts/locate_jobs.lua.ts`) rather than through
+ *    the locator hash (id → queue), which cost 83 bytes per job: it is deleted. A tq from
+ *    before would not find the jobs inserted after, so it refuses the prefix.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -80,5 +83,13 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
     version: 2,
     name: "records without their id, queue and defaults",
     async run() {},
+  },
+  {
+    version: 3,
+    name: "no job locator",
+    async run({ redis, keys }) {
+      // UNLINK frees a hash of millions of entries in the background, not while Redis waits.
+      await redis.unlink(`${keys.prefix}:loc`);
+    },
   },
 ];

@@ -1,6 +1,6 @@
 /**
  * Reads shared by the store's queries: records by queue and id (one pipeline), records by
- * id alone (through the locator), and the earliest entries of a time index across every
+ * id alone (looked for in every queue by one script), and the earliest entries of a time index across every
  * queue, merged.
  *
  * @example
@@ -14,7 +14,8 @@ import type { RedisClient } from "./connection.ts";
 import type { Job } from "../../job.ts";
 import type { RedisKeys } from "./keys.ts";
 import type { TimeIndex } from "../time_index.ts";
-import { decodeJob } from "./record.ts";
+import { decodeClaimed, decodeJob } from "./record.ts";
+import type { ScriptedRedis } from "./scripts/mod.ts";
 
 /** Where a record lives. */
 export interface JobRef {
@@ -46,18 +47,17 @@ export async function readJobs(
   return hashes.map((hash, i) => decodeJob(hash, refs[i]));
 }
 
-/** The records of `ids`, in order, null where missing, found through the locator. */
+/** The records of `ids`, in order, null where missing, looked for in every queue. */
 export async function locateJobs(
-  redis: RedisClient,
+  redis: ScriptedRedis,
   keys: RedisKeys,
   ids: string[],
 ): Promise<(Job | null)[]> {
   if (ids.length === 0) return [];
-  const queues = await redis.hmget(keys.locator, ...ids);
-  const found = ids.flatMap((id, i) => queues[i] === null ? [] : [{ queue: queues[i]!, id }]);
-  const jobs = await readJobs(redis, keys, found);
-  const byId = new Map(found.map((ref, i) => [ref.id, jobs[i]]));
-  return ids.map((id) => byId.get(id) ?? null);
+  const found = await redis.tqLocateJobs(keys.queues, ...keys.queueAffixes, ...ids);
+  return found.map((reply, i) =>
+    reply.length === 0 ? null : decodeClaimed([ids[i], reply[1]], reply[0])
+  );
 }
 
 /** Every queue that has held a job, by name. */

@@ -171,7 +171,8 @@ export function decodeJob(
 }
 
 /**
- * A job a claim script returned (its id and its flat `HGETALL`) from `queue`.
+ * A job a script returned (its id and its flat `HGETALL`) from `queue`: a claim, a lookup
+ * by id.
  *
  * @example
  * ```ts

@@ -17,7 +17,7 @@
  * `readFields(key)`, `argFields(i, n)`, `indexRemove(id, f)`, `indexAdd(id, f)`,
  * `count(state, delta)`,
  * `batchCount(batch, state, delta)`,
- * `writeRecord(key, i, n)`, `addStats(i)`, `insertOne(at, queuesKey, locatorKey)`.
+ * `writeRecord(key, i, n)`, `addStats(i)`, `insertOne(at, queuesKey)`.
  */
 export const INDEXES_LUA = `
 -- The fields indexes are derived from: state, priority, runAt, leaseExpiresAt, expiresAt,
@@ -110,9 +110,9 @@ local function writeRecord(key, i, n)
 end
 
 -- Inserts the one new job at ARGV[at] (id, n, then n field/value pairs) into queue ARGV[2]:
--- record, index entries, queue and batch counts, the set of queues, the locator, and a
--- wake-up on ARGV[1] when it is ready. The caller checked the id is new and added stats.
-local function insertOne(at, queuesKey, locatorKey)
+-- record, index entries, queue and batch counts, the set of queues, and a wake-up on
+-- ARGV[1] when it is ready. The caller checked the id is new and added stats.
+local function insertOne(at, queuesKey)
   local id = ARGV[at]
   local key = K .. "job:" .. id
   writeRecord(key, at + 2, tonumber(ARGV[at + 1]))
@@ -122,7 +122,6 @@ local function insertOne(at, queuesKey, locatorKey)
   count(f[1], 1)
   batchCount(f[6], f[1], 1)
   redis.call("SADD", queuesKey, ARGV[2])
-  redis.call("HSET", locatorKey, id, ARGV[2])
   if f[1] == "queued" then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
 end
 `;

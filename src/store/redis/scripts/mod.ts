@@ -18,6 +18,7 @@ import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
 import { INSERT_IDEMPOTENT } from "./insert_idempotent.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
+import { LOCATE_JOBS } from "./locate_jobs.lua.ts";
 import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
 import { UPDATE_JOBS } from "./update_jobs.lua.ts";
 import { WRITE_LINKED } from "./write_linked.lua.ts";
@@ -42,6 +43,8 @@ export interface TqScripts {
   /** Takes no key: the batch's hashes are in its arguments. */
   tqBatchCountsFix(...args: string[]): Promise<number>;
   tqOldestReady(queueKey: string): Promise<number | null>;
+  /** Takes the set of queues as its key: it looks for each id in every queue. */
+  tqLocateJobs(queuesKey: string, ...args: string[]): Promise<([string, string[]] | [])[]>;
   /** Takes the hash of task holds as its key. */
   tqTaskHold(holdsKey: string, task: string, until: string): Promise<number>;
 }
@@ -77,6 +80,7 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqRepairIndex: REPAIR_INDEX,
     tqBatchCountsFix: BATCH_COUNTS_FIX,
     tqOldestReady: OLDEST_READY,
+    tqLocateJobs: LOCATE_JOBS,
     tqTaskHold: TASK_HOLD,
   };
   for (const [name, { keys, lua }] of Object.entries(scripts)) {

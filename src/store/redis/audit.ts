@@ -14,7 +14,7 @@
  */
 import { JOB_STATES } from "../../job.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
-import type { RedisKeys } from "./keys.ts";
+import { claimedInIdOrder, type RedisKeys } from "./keys.ts";
 import { execPipeline, knownQueues } from "./reads.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 
@@ -31,15 +31,22 @@ const FIELDS = [
 ] as const;
 type Fields = (string | null)[];
 
+/** Whether the record of `id` with fields `f` is a queued job in `fifo` (`keys.ts`). */
+const inFifo = (id: string, f: Fields) =>
+  f[0] === "queued" && claimedInIdOrder(id, Number(f[2] ?? 0), Number(f[3]));
+
 /** A queue's indexes whose members are ids, with whether a record's fields imply `id`. */
-const ID_INDEXES: [string, (f: Fields) => boolean][] = [
+const ID_INDEXES: [string, (f: Fields, id: string) => boolean][] = [
+  ["fifo", (f, id) => inFifo(id, f)],
   ["sched", (f) => f[0] === "scheduled" || f[0] === "waiting"],
   ["lease", (f) => f[0] === "started"],
   ["exp", (f) => f[4] !== null],
   ["callback", (f) => f[5] !== null],
-  ["all", () => true],
-  ...JOB_STATES.filter((s) => s !== "queued").map((state) =>
-    [`state:${state}`, (f: Fields) => f[0] === state] as [string, (f: Fields) => boolean]
+  ...JOB_STATES.map((state) =>
+    [`state:${state}`, (f: Fields, id: string) => f[0] === state && !inFifo(id, f)] as [
+      string,
+      (f: Fields, id: string) => boolean,
+    ]
   ),
 ];
 
@@ -50,17 +57,20 @@ const waitingMember = (f: Fields, id: string) => `${f[6] ?? ""}\0${f[7] ?? ""}\0
 
 /** Whether a record's fields imply the entry `member` of the index `index`. */
 function impliedBy(index: string, member: string, id: string): (f: Fields) => boolean {
-  if (index === "ready") return (f) => f[0] === "queued" && readyMember(f[3] ?? "", id) === member;
+  if (index === "ready") {
+    return (f) => f[0] === "queued" && !inFifo(id, f) && readyMember(f[3] ?? "", id) === member;
+  }
   if (index === "waiting") return (f) => f[0] === "waiting" && waitingMember(f, id) === member;
-  return ID_INDEXES.find(([name]) => name === index)?.[1] ?? (() => false);
+  const implied = ID_INDEXES.find(([name]) => name === index)?.[1];
+  return implied ? (f) => implied(f, id) : () => false;
 }
 
 /** Every `[index, member]` a record's fields imply. */
 function expectedEntries(id: string, f: Fields): [string, string][] {
   const entries: [string, string][] = [];
-  if (f[0] === "queued") entries.push(["ready", readyMember(f[3] ?? "", id)]);
+  if (f[0] === "queued" && !inFifo(id, f)) entries.push(["ready", readyMember(f[3] ?? "", id)]);
   if (f[0] === "waiting") entries.push(["waiting", waitingMember(f, id)]);
-  for (const [index, implied] of ID_INDEXES) if (implied(f)) entries.push([index, id]);
+  for (const [index, implied] of ID_INDEXES) if (implied(f, id)) entries.push([index, id]);
   return entries;
 }
 
@@ -140,9 +150,9 @@ export class RedisAudit {
       const id = member.slice(member.lastIndexOf("\0") + 1);
       found.push({ index: "waiting", member, id, implied: impliedBy("waiting", member, id) });
     }
-    for (const [index, implied] of ID_INDEXES) {
+    for (const [index] of ID_INDEXES) {
       for (const id of await this.#redis.zrange(K + index, 0, -1)) {
-        found.push({ index, member: id, id, implied });
+        found.push({ index, member: id, id, implied: impliedBy(index, id, id) });
       }
     }
     const fields = await this.#fields(queue, found.map((f) => f.id));

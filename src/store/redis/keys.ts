@@ -11,13 +11,14 @@
  * | key | type | for |
  * | --- | --- | --- |
  * | `{p:q}:job:<id>` | hash (see `record.ts`) | the record |
- * | `{p:q}:ready` | zset, score priority, member `runAt` (16 digits) + id | claims, best first |
+ * | `{p:q}:fifo` | zset, score 0, member id | queued jobs of priority 0 whose `runAt` is their id's time: claims (in id order) and their listing |
+ * | `{p:q}:ready` | zset, score priority, member `runAt` (16 digits) + id | claims of the other queued jobs, best first (`scripts/ready.lua.ts`) |
  * | `{p:q}:sched` | zset, score `runAt` | the promoter (scheduled jobs, and waiting ones by timeout) |
  * | `{p:q}:waiting` | zset, score 0, member `waitEvent` NUL `waitKey` NUL id | the jobs an event wakes (`events.ts`) |
  * | `{p:q}:lease` | zset, score `leaseExpiresAt` | the rescuer |
  * | `{p:q}:exp` | zset, score `expiresAt` | the pruner |
  * | `{p:q}:callback` | zset, score `callbackDueAt` | completion callbacks (`src/callbacks/`) |
- * | `{p:q}:state:<state>`, `{p:q}:all` | zset, score 0, member id | listings, newest first (no `state:queued`: see `list_jobs.ts`) |
+ * | `{p:q}:state:<state>` | zset, score 0, member id | listings, newest first (`state:queued`: the jobs in `ready`; see `list_jobs.ts`) |
  * | `{p:q}:counts` | hash state → count | exact counts |
  * | `p:queues` | set of queue names | listings across queues, finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
@@ -34,8 +35,10 @@
  * ```
  * @module
  */
+import { decodeTime } from "ulid";
 import type { TimeIndex } from "../time_index.ts";
-import type { JobState } from "../../job.ts";
+import { JOB_STATES, type JobState } from "../../job.ts";
+import { isJobId } from "../../ids.ts";
 
 /** The names of one app's keys, all under `prefix`. */
 export class RedisKeys {
@@ -72,9 +75,15 @@ export class RedisKeys {
     return this.queue(queue) + index;
   }
 
-  /** A queue's jobs in `state`, or all of them. Queued jobs are listed from `all` only. */
-  listing(queue: string, state?: JobState): string {
-    return this.queue(queue) + (state ? `state:${state}` : "all");
+  /**
+   * The sets, each sorted by id, that together list a queue's jobs in `state`, or all of
+   * them: `state:<state>`, and `fifo` for queued jobs (`scripts/ready.lua.ts`).
+   */
+  listings(queue: string, state?: JobState): string[] {
+    const K = this.queue(queue);
+    const states = state ? [state] : JOB_STATES;
+    const sets = states.map((s) => `${K}state:${s}`);
+    return states.includes("queued") ? [`${K}fifo`, ...sets] : sets;
   }
 
   counts(queue: string): string {
@@ -104,4 +113,20 @@ export class RedisKeys {
  */
 export function hasHashTag(prefix: string): boolean {
   return /\{[^{}]+\}/.test(prefix);
+}
+
+/**
+ * Whether a queued job with these fields is claimed in id order from `fifo` rather than
+ * from `ready`: priority 0, and its `runAt` the time in its id. The TypeScript twin of
+ * `inFifo` in `scripts/ready.lua.ts`, for the audit.
+ *
+ * @example
+ * ```ts
+ * import { claimedInIdOrder } from "./keys.ts";
+ * console.assert(claimedInIdOrder("01JD0000000000000000000000", 0, 1731945562112));
+ * console.assert(!claimedInIdOrder("01JD0000000000000000000000", 2, 1731945562112));
+ * ```
+ */
+export function claimedInIdOrder(id: string, priority: number, runAt: number): boolean {
+  return priority === 0 && isJobId(id) && decodeTime(id) === runAt;
 }

@@ -69,13 +69,16 @@ for j = 1, total do
   redis.call("HSET", keys[j], unpack(ARGV, at + 2, at + 1 + 2 * n))
   local f = argFields(at + 2, n)
   local state = f[1]
-  if state == "queued" then add(K .. "ready", f[2] or 0, readyMember(f[3], id))
-  elseif state == "scheduled" then add(K .. "sched", f[3], id)
-  elseif state == "started" then add(K .. "lease", f[4] or 0, id) end
+  -- What indexAdd writes, gathered.
+  if state == "queued" and inFifo(id, f[2], f[3]) then add(K .. "fifo", 0, id)
+  else
+    if state == "queued" then add(K .. "ready", f[2] or 0, readyMember(f[3], id))
+    elseif state == "scheduled" then add(K .. "sched", f[3], id)
+    elseif state == "started" then add(K .. "lease", f[4] or 0, id) end
+    add(K .. "state:" .. state, 0, id)
+  end
   if f[5] then add(K .. "exp", f[5], id) end
   if f[7] then add(K .. "callback", f[7], id) end
-  if state ~= "queued" then add(K .. "state:" .. state, 0, id) end
-  add(K .. "all", 0, id)
   incr(K .. "counts", state, 1)
   if f[6] then incr(K .. "batch:" .. f[6], state, 1) end
 end
@@ -87,6 +90,6 @@ local function each(command, key, args)
 end
 for _, key in ipairs(order) do each("ZADD", key, adds[key]) end
 flushSums()
-if adds[K .. "ready"] then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
+if adds[K .. "fifo"] or adds[K .. "ready"] then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
 return total`,
 };

@@ -17,6 +17,7 @@ import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
 import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
 import { INSERT_IDEMPOTENT } from "./insert_idempotent.lua.ts";
+import { FIFO_SPLIT } from "./fifo_split.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
 import { LOCATE_JOBS } from "./locate_jobs.lua.ts";
 import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
@@ -45,6 +46,7 @@ export interface TqScripts {
   tqOldestReady(queueKey: string): Promise<number | null>;
   /** Takes the set of queues as its key: it looks for each id in every queue. */
   tqLocateJobs(queuesKey: string, ...args: string[]): Promise<([string, string[]] | [])[]>;
+  tqFifoSplit(queueKey: string, from: string, chunk: string): Promise<number>;
   /** Takes the hash of task holds as its key. */
   tqTaskHold(holdsKey: string, task: string, until: string): Promise<number>;
 }
@@ -81,6 +83,7 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqBatchCountsFix: BATCH_COUNTS_FIX,
     tqOldestReady: OLDEST_READY,
     tqLocateJobs: LOCATE_JOBS,
+    tqFifoSplit: FIFO_SPLIT,
     tqTaskHold: TASK_HOLD,
   };
   for (const [name, { keys, lua }] of Object.entries(scripts)) {

@@ -1,7 +1,7 @@
 /**
  * Puts one disagreement between a queue's indexes and a record right, for `tq doctor`
- * (`../audit.ts`): drops an index entry, or writes every entry a record implies (with its
- * `all` entry), only while the record is as the audit found it.
+ * (`../audit.ts`): drops an index entry, or writes every entry a record implies, only while
+ * the record is as the audit found it.
  *
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"
@@ -35,7 +35,6 @@ if ARGV[1] == "drop" then
   redis.call("ZREM", K .. ARGV[4], ARGV[5])
 else
   indexAdd(id, readFields(key))
-  redis.call("ZADD", K .. "all", 0, id)
 end
 return 1`,
 };

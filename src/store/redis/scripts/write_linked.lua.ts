@@ -61,7 +61,6 @@ for _, r in ipairs(records) do
   local key = K .. "job:" .. r.id
   local old = nil
   if r.version == "" then
-    redis.call("ZADD", K .. "all", 0, r.id)
     redis.call("SADD", ARGV[2], r.queue)
   else
     old = readFields(key)
@@ -70,7 +69,6 @@ for _, r in ipairs(records) do
   if r.n == 0 then
     -- A delete: what delete_job.lua does.
     redis.call("DEL", key)
-    redis.call("ZREM", K .. "all", r.id)
     count(old[1], -1)
     if old[1] ~= "finished" and old[1] ~= "failed" and old[1] ~= "canceled" then
       batchCount(old[6], old[1], -1)

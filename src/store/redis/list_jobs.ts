@@ -33,13 +33,14 @@ async function newestRefs(
   below: string | undefined,
   count: number,
 ): Promise<JobRef[]> {
-  const multi = redis.multi();
   const sets = queues.flatMap((queue) =>
     keys.listings(queue, state).map((key) => ({ queue, key }))
   );
+  // One set needs no MULTI: a snapshot of several keeps a job moving between them in one.
+  const batch = sets.length > 1 ? redis.multi() : redis.pipeline();
   const max = below ? `(${below}` : "+";
-  for (const { key } of sets) multi.zrevrangebylex(key, max, "-", "LIMIT", 0, count);
-  const replies = await execPipeline(multi) as string[][];
+  for (const { key } of sets) batch.zrevrangebylex(key, max, "-", "LIMIT", 0, count);
+  const replies = await execPipeline(batch) as string[][];
   const refs = replies.flatMap((ids, s) => ids.map((id) => ({ queue: sets[s].queue, id })));
   // Each set gave its newest `count`: the newest `count` of them all are exact.
   return refs.sort((a, b) => (a.id < b.id ? 1 : -1)).slice(0, count);

@@ -14,7 +14,7 @@ import type { RedisClient } from "./connection.ts";
 import type { Job } from "../../job.ts";
 import type { RedisKeys } from "./keys.ts";
 import type { TimeIndex } from "../time_index.ts";
-import { decodeClaimed, decodeJob } from "./record.ts";
+import { decodeJob } from "./record.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 
 /** Where a record lives. */
@@ -54,10 +54,11 @@ export async function locateJobs(
   ids: string[],
 ): Promise<(Job | null)[]> {
   if (ids.length === 0) return [];
-  const found = await redis.tqLocateJobs(keys.queues, ...keys.queueAffixes, ...ids);
-  return found.map((reply, i) =>
-    reply.length === 0 ? null : decodeClaimed([ids[i], reply[1]], reply[0])
-  );
+  const queues = await redis.tqLocateJobs(keys.queues, ...keys.queueAffixes, ...ids);
+  const found = ids.flatMap((id, i) => queues[i] === null ? [] : [{ queue: queues[i]!, id }]);
+  const jobs = await readJobs(redis, keys, found);
+  const byId = new Map(found.map((ref, i) => [ref.id, jobs[i]]));
+  return ids.map((id) => byId.get(id) ?? null);
 }
 
 /** Every queue that has held a job, by name. */

@@ -171,8 +171,7 @@ export function decodeJob(
 }
 
 /**
- * A job a script returned (its id and its flat `HGETALL`) from `queue`: a claim, a lookup
- * by id.
+ * A job a claim script returned (its id and its flat `HGETALL`) from `queue`.
  *
  * @example
  * ```ts

@@ -45,7 +45,7 @@ export interface TqScripts {
   tqBatchCountsFix(...args: string[]): Promise<number>;
   tqOldestReady(queueKey: string): Promise<number | null>;
   /** Takes the set of queues as its key: it looks for each id in every queue. */
-  tqLocateJobs(queuesKey: string, ...args: string[]): Promise<([string, string[]] | [])[]>;
+  tqLocateJobs(queuesKey: string, ...args: string[]): Promise<(string | null)[]>;
   tqFifoSplit(queueKey: string, from: string, chunk: string): Promise<number>;
   /** Takes the hash of task holds as its key. */
   tqTaskHold(holdsKey: string, task: string, until: string): Promise<number>;

@@ -1,9 +1,9 @@
 /**
- * Claims up to `limit` ready jobs of one queue, best first, applying what `claimJob` of
- * `src/transitions.ts` does (state started, attempts and version +1, startedAt, workerId,
- * leaseExpiresAt) to the record's hash fields; the JSON part is never touched, and adds
- * what `statDeltas` of `src/metrics/stat_deltas.ts` counts for a start (the event and the
- * wait histogram). Being one script, no job goes to two claimants, whatever the hosts.
+ * Claims up to `limit` ready jobs of one queue, best first (the heads of `fifo` and `ready`
+ * merged, see `ready.lua.ts`), applying what `claimJob` of `src/transitions.ts` does (state
+ * started, attempts and version +1, startedAt, workerId, leaseExpiresAt) to the record's
+ * hash fields; the JSON part is never touched, and adds what `statDeltas` of
+ * `src/metrics/stat_deltas.ts` counts for a start (the event and the wait histogram). Being one script, no job goes to two claimants, whatever the hosts.
  *
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"

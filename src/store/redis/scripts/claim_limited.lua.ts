@@ -5,8 +5,8 @@
  * A window is a sorted set whose members older than `per` are dropped before counting, the
  * rule of `src/guards/rate_limit_window.ts`. Held-back jobs stay in their index (`fifo` or
  * `ready`, see `ready.lua.ts`); the script looks past them, up to `scan` entries, so other
- * tasks keep flowing. Window keys sit
- * outside the queue's hash tag (a task's limit spans queues): one Redis, not a Cluster.
+ * tasks keep flowing. Window keys sit outside the queue's hash tag (a task's limit spans
+ * queues): one Redis, not a Cluster.
  *
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"

@@ -161,7 +161,7 @@ export interface RedisClusterStoreOptions extends RedisStoreOptions {
 /**
  * Connects to the Redis Cluster that the nodes at `urls` belong to (any of its nodes will
  * do; the client learns the rest). The prefix defaults to `{tq}` and must hold a hash tag:
- * tq's scripts touch several queues' keys at once (flows, groups, the job locator), which a
+ * tq's scripts touch several queues' keys at once (flows, groups, lookups by id), which a
  * Cluster allows only within one slot. Throws `StoreUnavailableError` when no node can be
  * reached, `RangeError` for a prefix without a hash tag.
  *
@@ -349,7 +349,6 @@ class RedisStore implements Store {
       [
         keys.queue(queue),
         keys.queues,
-        keys.locator,
         keys.wake,
         queue,
         String(group.length),
@@ -357,7 +356,7 @@ class RedisStore implements Store {
         ...statArgs(group.flatMap((job) => statDeltas(null, job))),
       ] as const
     );
-    // One script per queue, each writing its jobs, the queue list and the locator. A batch
+    // One script per queue, each writing its jobs and the queue list. A batch
     // of one queue (the usual case) is that script alone; several queues go in one MULTI,
     // atomic on one Redis (and on a Cluster, where the {tag} prefix keeps them in one slot).
     const write = async () => {
@@ -511,10 +510,7 @@ class RedisStore implements Store {
         job.id,
         String(job.version),
       );
-      if (deleted === 1) {
-        await this.#redis.multi().hdel(keys.locator, job.id)
-          .del(this.#telemetry.jobLogKey(job.id)).exec();
-      }
+      if (deleted === 1) await this.#redis.del(this.#telemetry.jobLogKey(job.id));
       return deleted === 1;
     });
   }

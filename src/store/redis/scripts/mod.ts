@@ -17,7 +17,9 @@ import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
 import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
 import { INSERT_IDEMPOTENT } from "./insert_idempotent.lua.ts";
+import { FIFO_SPLIT } from "./fifo_split.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
+import { LOCATE_JOBS } from "./locate_jobs.lua.ts";
 import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
 import { UPDATE_JOBS } from "./update_jobs.lua.ts";
 import { WRITE_LINKED } from "./write_linked.lua.ts";
@@ -44,6 +46,9 @@ export interface TqScripts {
   tqOldestReady(queueKey: string): Promise<number | null>;
   /** Takes a keyed record and its space's index as its keys. */
   tqRecordPut(recordKey: string, indexKey: string, ...args: string[]): Promise<number>;
+  /** Takes the set of queues as its key: it looks for each id in every queue. */
+  tqLocateJobs(queuesKey: string, ...args: string[]): Promise<(string | null)[]>;
+  tqFifoSplit(queueKey: string, from: string, chunk: string): Promise<number>;
 }
 
 /** The same commands inside a pipeline or MULTI. */
@@ -78,6 +83,8 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqBatchCountsFix: BATCH_COUNTS_FIX,
     tqOldestReady: OLDEST_READY,
     tqRecordPut: RECORD_PUT,
+    tqLocateJobs: LOCATE_JOBS,
+    tqFifoSplit: FIFO_SPLIT,
   };
   for (const [name, { keys, lua }] of Object.entries(scripts)) {
     redis.defineCommand(name, { numberOfKeys: keys, lua });

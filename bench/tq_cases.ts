@@ -56,13 +56,18 @@ export async function tqEnqueue(peer: TqPeer) {
 }
 
 /**
- * Fills the queue with `jobs`, starts the worker processes (with `--concurrency` if
+ * Fills the queue with `jobs`, starts `workers` worker processes (with `--concurrency` if
  * given, else at `tq worker`'s defaults) and measures jobs/s from the first finish seen to
  * the last (polled every 20 ms), then each worker's resident memory.
  */
 export async function tqEndToEnd(
   peer: TqPeer,
-  { jobs, sleepMs, concurrency }: { jobs: number; sleepMs: number; concurrency?: number },
+  { jobs, sleepMs, concurrency, workers: processes = CONFIG.workers }: {
+    jobs: number;
+    sleepMs: number;
+    concurrency?: number;
+    workers?: number;
+  },
 ) {
   const store = await peer.fresh();
   const tq = await open(store);
@@ -71,7 +76,7 @@ export async function tqEndToEnd(
     ? ["worker"]
     : ["worker", "default", "--concurrency", String(concurrency)];
   const workers = Array.from(
-    { length: CONFIG.workers },
+    { length: processes },
     () => TqProcess.start([...args, ...store.cliArgs], { TQ_LOG_LEVEL: "warn" }),
   );
   try {
@@ -124,27 +129,32 @@ export async function tqLatency(peer: TqPeer) {
 }
 
 /**
- * Fills an empty store with `size` jobs, notes its bytes per queued job, then times
- * `samples` claims of one job each (after 20 warm-up claims) and returns the median.
+ * Fills an empty store with `size` jobs and notes its bytes per queued job, then times
+ * `samples` single enqueues and `samples` claims of one job each (each after 20 warm-up
+ * calls) and returns the medians: what one more job costs at that queue length.
  */
-export async function tqClaim(peer: TqPeer, size: number) {
+export async function tqQueueCost(peer: TqPeer, size: number) {
   const store = await peer.fresh();
   const tq = await open(store);
+  const medianMs = async (call: () => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = -20; i < CONFIG.claimSamples; i++) {
+      const ms = await timed(call);
+      if (i >= 0) times.push(ms);
+    }
+    return percentile(times, 50);
+  };
   try {
     const before = await store.bytes();
     await fill(tq, size, 0, 4);
     const bytesPerJob = (await store.bytes() - before) / size;
-    const times: number[] = [];
-    for (let i = -20; i < CONFIG.claimSamples; i++) {
-      const params = { queues: ["default"], workerId: "bench", limit: 1, leaseMs: 60_000 };
-      let claimed = 0;
-      const ms = await timed(async () => {
-        claimed = (await tq.store.jobClaim({ ...params, now: Date.now() })).length;
-      });
-      if (claimed !== 1) throw new Error("the queue ran dry");
-      if (i >= 0) times.push(ms);
-    }
-    return { claimMs: percentile(times, 50), bytesPerJob };
+    const enqueueMs = await medianMs(() => tq.producer.enqueue({ task: "noop", input: {} }));
+    const params = { queues: ["default"], workerId: "bench", limit: 1, leaseMs: 60_000 };
+    const claimMs = await medianMs(async () => {
+      const claimed = await tq.store.jobClaim({ ...params, now: Date.now() });
+      if (claimed.length !== 1) throw new Error("the queue ran dry");
+    });
+    return { claimMs, enqueueMs, bytesPerJob };
   } finally {
     tq.close();
     await store.cleanup();

@@ -1,20 +1,26 @@
 /**
- * `deno task bench` as CI runs it: the latency and idle cases with a few samples, so a
- * broken benchmark (a lock file `npm ci` refuses, a case that no longer starts tq) is
+ * `deno task bench` as CI runs it: the latency, idle and scaling cases with a few samples
+ * and tiny queues, so a broken benchmark (a lock file `npm ci` refuses, a case that no longer starts tq) is
  * caught without the full run's minutes. Needs `redis-server`, `node` and `npm` on PATH.
  */
 import { assert } from "./assert.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
-Deno.test("deno task bench runs its latency and idle cases and prints their rows", async () => {
+Deno.test("deno task bench runs its latency, idle and scaling cases and prints their rows", async () => {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["task", "bench"],
     cwd: ROOT,
     env: {
-      BENCH_ONLY: "latency,idle",
+      BENCH_ONLY: "latency,idle,scaling",
       BENCH_LATENCY_SAMPLES: "5",
       BENCH_IDLE_SECONDS: "1",
+      BENCH_SCALING_WORKERS: "1",
+      BENCH_SCALING_CONCURRENCY: "10",
+      BENCH_SCALING_JOBS: "200",
+      BENCH_SCALING_SMALL: "100",
+      BENCH_CLAIM_JOBS: "1000",
+      BENCH_CLAIM_SAMPLES: "5",
       NO_COLOR: "1",
     },
     stdout: "piped",
@@ -24,5 +30,9 @@ Deno.test("deno task bench runs its latency and idle cases and prints their rows
   assert(code === 0, `deno task bench exited with ${code}:\n${new TextDecoder().decode(stderr)}`);
   for (const row of ["enqueue→start", "idle tq worker (KV), CPU", "idle tq start (KV), RSS"]) {
     assert(out.includes(row), `no "${row}" row in:\n${out}`);
+  }
+  for (const row of ["tq KV, 1 worker", "tq Redis, 1 worker", "tq Redis, claim one job"]) {
+    const withFigure = new RegExp(`\\| ${row} \\| [\\d.,]+ \\|`);
+    assert(withFigure.test(out), `no figure in the "${row}" row of:\n${out}`);
   }
 });

@@ -231,7 +231,8 @@ console.log(
     `at end ${loadAfter.split(" ").slice(0, 3).join(", ")}; ` +
     `the run took ${Math.round((performance.now() - started) / 1000)} s.\n`,
 );
-console.log(table.markdown());
+const againstBullmq = table.markdown();
+if (againstBullmq) console.log(againstBullmq);
 if (drains.length > 0) {
   console.log("\n| tq on PostgreSQL | value |\n| --- | --- |");
   for (const [label, value] of drains) console.log(`| ${label} | ${value} |`);

@@ -11,16 +11,17 @@
  * ```
  * @module
  */
+const whole = (value: number) => Number.isInteger(value) && value >= 1;
 const int = (name: string, fallback: number) => {
   const value = Number(Deno.env.get(name) ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number`);
+  if (!whole(value)) throw new RangeError(`${name} must be a whole number`);
   return value;
 };
 const ints = (name: string, fallback: number[]) => {
   const text = Deno.env.get(name);
   if (text === undefined) return fallback;
   const values = text.split(",").map(Number);
-  if (!values.every((value) => Number.isInteger(value) && value >= 1)) {
+  if (!values.every(whole)) {
     throw new RangeError(`${name} must be whole numbers separated by commas`);
   }
   return values;

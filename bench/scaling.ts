@@ -78,11 +78,10 @@ async function costTable(peers: TqPeer[], queueCost: QueueCost): Promise<string>
 export async function scalingCase(peers: TqPeer[], queueCost: QueueCost): Promise<string> {
   const drains = await drainTable(peers);
   const costs = await costTable(peers, queueCost);
-  const jobs = CONFIG.scalingConcurrency.includes(1)
-    ? `${count(CONFIG.scalingJobs)} prefilled no-op jobs (${
-      count(CONFIG.scalingJobsConcurrency1)
-    } at concurrency 1)`
-    : `${count(CONFIG.scalingJobs)} prefilled no-op jobs`;
+  const atOne = CONFIG.scalingConcurrency.includes(1)
+    ? ` (${count(CONFIG.scalingJobsConcurrency1)} at concurrency 1)`
+    : "";
+  const jobs = `${count(CONFIG.scalingJobs)} prefilled no-op jobs${atOne}`;
   return `Scaling: each drain ${jobs}, timed from the first finish seen to the last; ` +
     `enqueue and claim one job at a time, median of ${CONFIG.claimSamples}.\n\n` +
     `${drains}\n\n${costs}`;

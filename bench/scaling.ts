@@ -36,9 +36,17 @@ async function drainTable(peers: TqPeer[]): Promise<string> {
       const row = [`${peer.name}, ${workers} worker${workers === 1 ? "" : "s"}`];
       for (const concurrency of CONFIG.scalingConcurrency) {
         const jobs = drainJobs(concurrency);
-        const { rate } = await tqEndToEnd(peer, { jobs, sleepMs: 0, concurrency, workers });
-        console.error(`scaling: ${row[0]} × ${concurrency}, drain: ${formatFigure(rate)} jobs/s`);
-        row.push(formatFigure(rate));
+        const { rate, workersRan } = await tqEndToEnd(peer, {
+          jobs,
+          sleepMs: 0,
+          concurrency,
+          workers,
+          fromLastWorkerStart: true,
+        });
+        // A worker that started after the queue ran dry: the figure is of fewer workers.
+        const cell = formatFigure(rate) + (workersRan < workers ? ` (${workersRan} ran)` : "");
+        console.error(`scaling: ${row[0]} × ${concurrency}, drain: ${cell} jobs/s`);
+        row.push(cell);
       }
       rows.push(row);
     }
@@ -82,7 +90,7 @@ export async function scalingCase(peers: TqPeer[], queueCost: QueueCost): Promis
     ? ` (${count(CONFIG.scalingJobsConcurrency1)} at concurrency 1)`
     : "";
   const jobs = `${count(CONFIG.scalingJobs)} prefilled no-op jobs${atOne}`;
-  return `Scaling: each drain ${jobs}, timed from the first finish seen to the last; ` +
+  return `Scaling: each drain ${jobs}, timed from the last worker's first start to the last finish; ` +
     `enqueue and claim one job at a time, median of ${CONFIG.claimSamples}.\n\n` +
     `${drains}\n\n${costs}`;
 }

@@ -12,7 +12,8 @@
 import { eventually, TqProcess } from "../tests/integration/tq_process.ts";
 import { CONFIG } from "./config.ts";
 import { percentile, rssMb, timed } from "./measure.ts";
-import { fill, finishedCount, open, type TqPeer } from "./tq_peer.ts";
+import { allWorkersRate } from "./drain_window.ts";
+import { fill, finishedCount, finishedJobs, open, type TqPeer } from "./tq_peer.ts";
 
 /** Jobs per bulk call, for tq's `enqueueBatch` and BullMQ's `addBulk` alike. */
 export const BULK_CALL_JOBS = 1_000;
@@ -58,15 +59,18 @@ export async function tqEnqueue(peer: TqPeer) {
 /**
  * Fills the queue with `jobs`, starts `workers` worker processes (with `--concurrency` if
  * given, else at `tq worker`'s defaults) and measures jobs/s from the first finish seen to
- * the last (polled every 20 ms), then each worker's resident memory.
+ * the last (polled every 20 ms), or with `fromLastWorkerStart` from the finished jobs'
+ * records once every worker runs (`allWorkersRate`), then each worker's resident memory.
+ * `workersRan` says how many of the workers ran jobs.
  */
 export async function tqEndToEnd(
   peer: TqPeer,
-  { jobs, sleepMs, concurrency, workers: processes = CONFIG.workers }: {
+  { jobs, sleepMs, concurrency, workers: processes = CONFIG.workers, fromLastWorkerStart }: {
     jobs: number;
     sleepMs: number;
     concurrency?: number;
     workers?: number;
+    fromLastWorkerStart?: boolean;
   },
 ) {
   const store = await peer.fresh();
@@ -86,8 +90,13 @@ export async function tqEndToEnd(
       const now = performance.now();
       if (finished > 0) first ??= { at: now, finished };
       if (finished >= jobs) {
+        const memory = await Promise.all(workers.map((w) => rssMb(w.pid)));
+        if (fromLastWorkerStart) {
+          const { rate, workers: workersRan } = allWorkersRate(await finishedJobs(tq));
+          return { rate, rssMb: memory, workersRan };
+        }
         const rate = (jobs - first!.finished) / (now - first!.at) * 1000;
-        return { rate, rssMb: await Promise.all(workers.map((w) => rssMb(w.pid))) };
+        return { rate, rssMb: memory, workersRan: processes };
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -4,6 +4,7 @@
  * caught without the full run's minutes. Needs `redis-server`, `node` and `npm` on PATH.
  */
 import { assert } from "./assert.ts";
+import { allWorkersRate } from "../bench/drain_window.ts";
 
 const ROOT = new URL("../", import.meta.url);
 
@@ -35,4 +36,17 @@ Deno.test("deno task bench runs its latency, idle and scaling cases and prints t
     const withFigure = new RegExp(`\\| ${row} \\| [\\d.,]+ \\|`);
     assert(withFigure.test(out), `no figure in the "${row}" row of:\n${out}`);
   }
+});
+
+Deno.test("a drain's rate counts only the jobs that end once the last worker has started", () => {
+  const jobs = [
+    { workerId: "early", startedAt: 0, endedAt: 400 },
+    { workerId: "early", startedAt: 400, endedAt: 900 },
+    { workerId: "late", startedAt: 1_000, endedAt: 1_200 },
+    { workerId: "early", startedAt: 900, endedAt: 1_500 },
+    { workerId: "late", startedAt: 1_200, endedAt: 2_000 },
+  ];
+  const { rate, workers } = allWorkersRate(jobs);
+  assert(workers === 2, `saw ${workers} workers`);
+  assert(rate === 3, `3 jobs end in the 1,000 ms after the late worker's start, got ${rate}/s`);
 });

@@ -59,7 +59,7 @@ export const CONFIG = {
   scalingWorkers: ints("BENCH_SCALING_WORKERS", [1, 2, 4]),
   scalingConcurrency: ints("BENCH_SCALING_CONCURRENCY", [1, 10, 100]),
   /** Jobs of each drain, fewer at concurrency 1: a few seconds each on a 2-core machine. */
-  scalingJobs: int("BENCH_SCALING_JOBS", 15_000),
+  scalingJobs: int("BENCH_SCALING_JOBS", 20_000),
   scalingJobsConcurrency1: int("BENCH_SCALING_JOBS_C1", 5_000),
   /** The short queue its enqueue and claim costs are timed at (the long one: `claimJobs`). */
   scalingSmall: int("BENCH_SCALING_SMALL", 10_000),

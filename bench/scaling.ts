@@ -41,7 +41,7 @@ async function drainTable(peers: TqPeer[]): Promise<string> {
           sleepMs: 0,
           concurrency,
           workers,
-          fromLastWorkerStart: true,
+          startTogether: true,
         });
         // A worker that started after the queue ran dry: the figure is of fewer workers.
         const cell = formatFigure(rate) + (workersRan < workers ? ` (${workersRan} ran)` : "");
@@ -90,7 +90,7 @@ export async function scalingCase(peers: TqPeer[], queueCost: QueueCost): Promis
     ? ` (${count(CONFIG.scalingJobsConcurrency1)} at concurrency 1)`
     : "";
   const jobs = `${count(CONFIG.scalingJobs)} prefilled no-op jobs${atOne}`;
-  return `Scaling: each drain ${jobs}, timed from the last worker's first start to the last finish; ` +
+  return `Scaling: each drain ${jobs}, held until every worker registered and timed from the last one's first start to the last finish; ` +
     `enqueue and claim one job at a time, median of ${CONFIG.claimSamples}.\n\n` +
     `${drains}\n\n${costs}`;
 }

@@ -59,23 +59,25 @@ export async function tqEnqueue(peer: TqPeer) {
 /**
  * Fills the queue with `jobs`, starts `workers` worker processes (with `--concurrency` if
  * given, else at `tq worker`'s defaults) and measures jobs/s from the first finish seen to
- * the last (polled every 20 ms), or with `fromLastWorkerStart` from the finished jobs'
- * records once every worker runs (`allWorkersRate`), then each worker's resident memory.
- * `workersRan` says how many of the workers ran jobs.
+ * the last (polled every 20 ms), then each worker's resident memory. With `startTogether`
+ * the filled queue stays paused until every worker has registered, and the rate counts
+ * from the last worker's first start, from the finished jobs' records (`allWorkersRate`):
+ * the later processes' start-up is no part of it. `workersRan`: the workers that ran jobs.
  */
 export async function tqEndToEnd(
   peer: TqPeer,
-  { jobs, sleepMs, concurrency, workers: processes = CONFIG.workers, fromLastWorkerStart }: {
+  { jobs, sleepMs, concurrency, workers: processes = CONFIG.workers, startTogether }: {
     jobs: number;
     sleepMs: number;
     concurrency?: number;
     workers?: number;
-    fromLastWorkerStart?: boolean;
+    startTogether?: boolean;
   },
 ) {
   const store = await peer.fresh();
   const tq = await open(store);
   await fill(tq, jobs, sleepMs, 4);
+  if (startTogether) await tq.store.queuePause({ queue: "default", paused: true });
   const args = concurrency === undefined
     ? ["worker"]
     : ["worker", "default", "--concurrency", String(concurrency)];
@@ -84,6 +86,12 @@ export async function tqEndToEnd(
     () => TqProcess.start([...args, ...store.cliArgs], { TQ_LOG_LEVEL: "warn" }),
   );
   try {
+    if (startTogether) {
+      const registered = async () =>
+        (await tq.store.workerList({ now: Date.now() })).length === processes;
+      await eventually(registered, 60_000, "every worker to register");
+      await tq.store.queuePause({ queue: "default", paused: false });
+    }
     let first: { at: number; finished: number } | undefined;
     for (;;) {
       const finished = await finishedCount(tq);
@@ -91,7 +99,7 @@ export async function tqEndToEnd(
       if (finished > 0) first ??= { at: now, finished };
       if (finished >= jobs) {
         const memory = await Promise.all(workers.map((w) => rssMb(w.pid)));
-        if (fromLastWorkerStart) {
+        if (startTogether) {
           const { rate, workers: workersRan } = allWorkersRate(await finishedJobs(tq));
           return { rate, rssMb: memory, workersRan };
         }

@@ -43,7 +43,7 @@ async function drainTable(peers: TqPeer[]): Promise<string> {
           workers,
           startTogether: true,
         });
-        // A worker that started after the queue ran dry: the figure is of fewer workers.
+        // A worker that claimed nothing (the others took every job): the figure is of fewer.
         const cell = formatFigure(rate) + (workersRan < workers ? ` (${workersRan} ran)` : "");
         console.error(`scaling: ${row[0]} × ${concurrency}, drain: ${cell} jobs/s`);
         row.push(cell);

@@ -11,6 +11,9 @@
  */
 import { eventually, TqProcess } from "../tests/integration/tq_process.ts";
 import { CONFIG } from "./config.ts";
+import { QueuePauses } from "../src/guards/queue_pauses.ts";
+import { workerList } from "../src/presence/worker_registry.ts";
+import { systemClock } from "../src/clock.ts";
 import { percentile, rssMb, timed } from "./measure.ts";
 import { allWorkersRate } from "./drain_window.ts";
 import { fill, finishedCount, finishedJobs, open, type TqPeer } from "./tq_peer.ts";
@@ -77,7 +80,9 @@ export async function tqEndToEnd(
   const store = await peer.fresh();
   const tq = await open(store);
   await fill(tq, jobs, sleepMs, 4);
-  if (startTogether) await tq.store.queuePause({ queue: "default", paused: true });
+  if (startTogether) {
+    await QueuePauses.of(tq.store, systemClock).set({ queue: "default", paused: true });
+  }
   const args = concurrency === undefined
     ? ["worker"]
     : ["worker", "default", "--concurrency", String(concurrency)];
@@ -88,9 +93,9 @@ export async function tqEndToEnd(
   try {
     if (startTogether) {
       const registered = async () =>
-        (await tq.store.workerList({ now: Date.now() })).length === processes;
+        (await workerList(tq.store, { now: Date.now() })).length === processes;
       await eventually(registered, 60_000, "every worker to register");
-      await tq.store.queuePause({ queue: "default", paused: false });
+      await QueuePauses.of(tq.store, systemClock).set({ queue: "default", paused: false });
     }
     let first: { at: number; finished: number } | undefined;
     for (;;) {

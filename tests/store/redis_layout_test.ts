@@ -7,12 +7,11 @@ import { migrateLayout } from "../../src/store/migrations.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import { withScripts } from "../../src/store/redis/scripts/mod.ts";
 import { newJobId } from "../../src/ids.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import type { Job } from "../../src/job.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { assertMigratesOnce } from "./layout_race.ts";
 import { RedisServer } from "./redis_server.ts";
-import { withScripts } from "../../src/store/redis/scripts/mod.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 

@@ -18,9 +18,14 @@
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { MAX_LISTED_RUNNING, type WorkerRecord } from "../store/telemetry.ts";
+import {
+  MAX_LISTED_RUNNING,
+  workerBeat,
+  type WorkerRecord,
+  workerRemove,
+} from "../presence/worker_registry.ts";
 import type { RunningJobs } from "./running_job.ts";
-import { Service } from "./service.ts";
+import { Service } from "../service.ts";
 
 /** How often a worker with jobs writes its entry. */
 export const BEAT_INTERVAL_MS = 5_000;
@@ -102,7 +107,7 @@ export class Presence extends Service {
     this.#started = false;
     this.#idle = idle;
     const ttlMs = idle ? IDLE_BEAT_TTL_MS : BEAT_TTL_MS;
-    await this.#o.store.workerBeat({ worker: this.record(ttlMs), ttlMs });
+    await workerBeat(this.#o.store, { worker: this.record(ttlMs), ttlMs });
     return idle ? IDLE_BEAT_INTERVAL_MS : BEAT_INTERVAL_MS;
   }
 
@@ -110,7 +115,7 @@ export class Presence extends Service {
   override async stop(): Promise<void> {
     await super.stop();
     try {
-      await this.#o.store.workerRemove({ id: this.#o.workerId });
+      await workerRemove(this.#o.store, { id: this.#o.workerId });
     } catch (error) {
       this.logger.warn("presence:error", { error: String(error) });
     }

@@ -2,7 +2,7 @@ import { assertEquals } from "../assert.ts";
 import type { Clock } from "../../src/clock.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { Store } from "../../src/store/store.ts";
-import { cancelJob } from "../../src/transitions.ts";
+import { cancelJob } from "../../src/transitions/mod.ts";
 import { Heartbeat, idleSleepMs } from "../../src/worker/heartbeat.ts";
 import { RunningJob, type RunningJobs } from "../../src/worker/running_job.ts";
 import { WriteLock } from "../../src/worker/write_lock.ts";

@@ -9,7 +9,7 @@ import {
 } from "../../src/maintenance/expiry_sweeper.ts";
 import { RESCUE_GRACE_MS, Rescuer } from "../../src/maintenance/rescuer.ts";
 import type { Store } from "../../src/store/store.ts";
-import { finishJob } from "../../src/transitions.ts";
+import { finishJob } from "../../src/transitions/mod.ts";
 import {
   advance,
   advanceUntil,

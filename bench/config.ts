@@ -35,6 +35,11 @@ export const CONFIG = {
   e2eDefaultJobs: int("BENCH_E2E_DEFAULT_JOBS", 20_000),
   /** Seconds each idle command is measured (`idle.ts`). */
   idleSeconds: int("BENCH_IDLE_SECONDS", 30),
+  /**
+   * Seconds each idle command is left before it is measured: past V8's memory reducer,
+   * whose one-off collections 30-45 s after start-up are not what idling costs.
+   */
+  idleSettleSeconds: int("BENCH_IDLE_SETTLE_SECONDS", 45),
   /** Jobs of the 5 ms end-to-end run. */
   e2eSlowJobs: int("BENCH_E2E_SLOW_JOBS", 20_000),
   /** Worker processes, and handlers each runs at once. */

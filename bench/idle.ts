@@ -1,13 +1,15 @@
 /**
  * What an idle tq process costs: `tq worker`, `tq serve`, `tq cron` and `tq start` on a
- * fresh KV file with the default flags, each left alone for `BENCH_IDLE_SECONDS` after it
- * has settled; CPU (user + system, from `/proc/<pid>/stat`) as a share of one core, and
+ * fresh KV file with the default flags, side by side, each left alone for
+ * `BENCH_IDLE_SECONDS` after it has settled (`BENCH_IDLE_SETTLE_SECONDS`, 45: V8's memory
+ * reducer collects once or twice 30-45 s after start-up, 60-140 ms of CPU that idling does
+ * not cost again); CPU (user + system, from `/proc/<pid>/stat`) as a share of one core, and
  * resident memory (`VmRSS`) at the end. Runs alone as
- * `deno run -A bench/idle.ts [SECONDS]`.
+ * `deno run -A bench/idle.ts [SECONDS] [SETTLE_SECONDS]`.
  *
  * @example
  * ```ts ignore
- * for (const figure of await idleCase(30)) console.log(figure);
+ * for (const figure of await idleCase(30, 45)) console.log(figure);
  * ```
  * @module
  */
@@ -50,7 +52,7 @@ export async function rssMb(pid: number): Promise<number> {
 export async function idleCost(
   command: string,
   seconds: number,
-  settleMs = 3_000,
+  settleMs: number,
 ): Promise<IdleFigure> {
   const { db, cleanup } = await tempDb();
   const tq = TqProcess.start([...IDLE_COMMANDS[command], "--db", db]);
@@ -66,18 +68,18 @@ export async function idleCost(
   }
 }
 
-/** Every command of {@linkcode IDLE_COMMANDS}, one after another. */
-export async function idleCase(seconds: number): Promise<IdleFigure[]> {
-  const figures = [];
-  for (const command of Object.keys(IDLE_COMMANDS)) {
-    figures.push(await idleCost(command, seconds));
-  }
-  return figures;
+/**
+ * Every command of {@linkcode IDLE_COMMANDS}, side by side (idle processes hardly disturb
+ * each other, and the case takes one settling time instead of four).
+ */
+export function idleCase(seconds: number, settleSeconds: number): Promise<IdleFigure[]> {
+  const commands = Object.keys(IDLE_COMMANDS);
+  return Promise.all(commands.map((command) => idleCost(command, seconds, settleSeconds * 1_000)));
 }
 
 if (import.meta.main) {
   const seconds = Number(Deno.args[0] ?? 30);
-  for (const figure of await idleCase(seconds)) {
+  for (const figure of await idleCase(seconds, Number(Deno.args[1] ?? 45))) {
     console.log(
       `tq ${figure.command}: ${figure.cpuPercent.toFixed(2)} % of a core, ` +
         `${figure.rssMb.toFixed(1)} MB RSS`,

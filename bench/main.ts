@@ -211,7 +211,8 @@ try {
   }
   if (wanted("heavy")) heavy = await heavyCase();
   if (wanted("idle")) {
-    for (const { command, cpuPercent, rssMb } of await idleCase(CONFIG.idleSeconds)) {
+    const idle = await idleCase(CONFIG.idleSeconds, CONFIG.idleSettleSeconds);
+    for (const { command, cpuPercent, rssMb } of idle) {
       table.add(`idle tq ${command} (KV), CPU over ${CONFIG.idleSeconds} s, % of a core`, "lower", {
         kv: cpuPercent,
       });

@@ -16,6 +16,7 @@ Deno.test("deno task bench runs its latency, idle and scaling cases and prints t
       BENCH_ONLY: "latency,idle,scaling",
       BENCH_LATENCY_SAMPLES: "5",
       BENCH_IDLE_SECONDS: "1",
+      BENCH_IDLE_SETTLE_SECONDS: "3",
       BENCH_SCALING_WORKERS: "1",
       BENCH_SCALING_CONCURRENCY: "10",
       BENCH_SCALING_JOBS: "200",

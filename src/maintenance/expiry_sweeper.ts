@@ -10,7 +10,10 @@
  * size is walked a page at a time ({@linkcode SWEEP_PAGE} jobs per {@linkcode SWEEP_PAGE_MS})
  * and a full pass starts again every {@linkcode SWEEP_PASS_MS} at most. With a backlog of
  * 100,000 waiting jobs a pass takes about 17 minutes. (On KV a page of `queued` jobs scans
- * the records, at most 5,000 per call, see `src/store/kv/list_jobs.ts`.)
+ * the records, at most 5,000 per call, see `src/store/kv/list_jobs.ts`.) A pass that read
+ * no job with an expiry (an idle store, or one whose jobs never expire) is followed by the
+ * next after {@linkcode SWEEP_IDLE_PASS_MS}: a job that might expire waiting is rare, and
+ * the claim and the promoter expire the others.
  *
  * @example
  * ```ts ignore
@@ -33,6 +36,8 @@ export const SWEEP_PAGE = 100;
 export const SWEEP_PAGE_MS = 1_000;
 /** Pause between passes. */
 export const SWEEP_PASS_MS = 10_000;
+/** Pause after a pass that read no job with an expiry. */
+export const SWEEP_IDLE_PASS_MS = 60_000;
 
 /** The states whose jobs can expire waiting. */
 const WAITING: JobState[] = ["queued", "scheduled"];
@@ -58,6 +63,8 @@ export class ExpirySweeper extends Service {
   readonly #o: ExpirySweeperOptions;
   #state = 0;
   #cursor: string | undefined;
+  /** The pass under way has read a job with an expiry. */
+  #sawExpiry = false;
   /** The first pass waits a pass's pause: at start-up, claims see the queues' heads first. */
   #waited = false;
 
@@ -75,6 +82,7 @@ export class ExpirySweeper extends Service {
     const state = WAITING[this.#state];
     const page = await store.jobList({ state, limit: SWEEP_PAGE, cursor: this.#cursor });
     const now = this.clock.now();
+    if (page.jobs.some((job) => job.startBy !== undefined)) this.#sawExpiry = true;
     const updates = page.jobs.filter((job) => job.state === state && isExpired(job, now))
       .map((job) => ({ before: job, after: expireJob(job, { now, ttlMs }) }));
     if (updates.length > 0) {
@@ -84,6 +92,9 @@ export class ExpirySweeper extends Service {
     this.#cursor = page.nextCursor;
     if (this.#cursor !== undefined) return SWEEP_PAGE_MS;
     this.#state = (this.#state + 1) % WAITING.length;
-    return this.#state === 0 ? SWEEP_PASS_MS : SWEEP_PAGE_MS;
+    if (this.#state !== 0) return SWEEP_PAGE_MS;
+    const pause = this.#sawExpiry ? SWEEP_PASS_MS : SWEEP_IDLE_PASS_MS;
+    this.#sawExpiry = false;
+    return pause;
   }
 }

@@ -4,6 +4,13 @@
  * so the job is retried after its backoff, and a job that keeps killing its workers ends
  * `failed` after `maxAttempts` expiries instead of taking down workers forever.
  *
+ * It sleeps until {@linkcode RESCUE_GRACE_MS} after the first lease it knows of runs out
+ * (a renewed one only moves that time on), and at most `maxSleepMs` when it knows of none:
+ * in a worker, its own lease (at most {@linkcode RESCUE_MAX_SLEEP_MS}), so a job that worker
+ * claims after a look and then loses is rescued a grace after its lease runs out, not
+ * later; elsewhere {@linkcode RESCUE_INTERVAL_MS}, as protocol workers' leases may be as
+ * short as 1 s.
+ *
  * @example
  * ```ts ignore
  * const rescuer = new Rescuer({ store, clock, logger, failureTtlMs: 7 * 86_400_000 });
@@ -20,8 +27,27 @@ import type { Store } from "../store/store.ts";
 import { failAttempt } from "../transitions/mod.ts";
 import { Service } from "../service.ts";
 
-/** How often expired leases are looked for. */
+/** Longest sleep between looks of a rescuer not given its worker's lease. */
 export const RESCUE_INTERVAL_MS = 5_000;
+
+/**
+ * How long after a lease's end the rescuer looks: a renewal that comes a moment late (a
+ * lease keeper thread on a busy machine) is not taken for a dead worker. Looking every 5 s,
+ * the rescuer used to give such a lapse up to 5 s by chance.
+ */
+export const RESCUE_GRACE_MS = 1_000;
+
+/** Longest sleep between looks, whatever the lease. */
+export const RESCUE_MAX_SLEEP_MS = 30_000;
+
+/**
+ * Shortest sleep between looks: a lease the last look saw run out but could not rescue
+ * (renewed in between) is looked at again after this, not in a tight loop.
+ */
+const RESCUE_MIN_SLEEP_MS = 100;
+
+/** A time later than any lease's end: a listing up to it answers the leases to end first. */
+const END_OF_TIME = Number.MAX_SAFE_INTEGER;
 
 /** Jobs rescued per write. */
 const RESCUE_BATCH = 100;
@@ -33,7 +59,11 @@ export interface RescuerOptions {
   logger: Logger;
   /** How long a job failed for good is kept. */
   failureTtlMs: number;
-  intervalMs?: number;
+  /**
+   * The lease of the worker it runs in: the longest sleep while no lease is known (capped
+   * at {@linkcode RESCUE_MAX_SLEEP_MS}); {@linkcode RESCUE_INTERVAL_MS} without.
+   */
+  leaseMs?: number;
 }
 
 /**
@@ -101,6 +131,18 @@ export class Rescuer extends Service {
       }
       if (expired.length === RESCUE_BATCH) return 0;
     }
-    return this.#o.intervalMs ?? RESCUE_INTERVAL_MS;
+    return await this.#untilNextExpiry();
+  }
+
+  /** How long to sleep: until a grace after the first lease still running ends, within bounds. */
+  async #untilNextExpiry(): Promise<number> {
+    const { store, leaseMs } = this.#o;
+    const longest = leaseMs === undefined
+      ? RESCUE_INTERVAL_MS
+      : Math.min(leaseMs, RESCUE_MAX_SLEEP_MS);
+    const [first] = await store.jobListLeaseExpired({ now: END_OF_TIME, limit: 1 });
+    if (!first) return longest;
+    const left = (first.leaseExpiresAt ?? 0) + RESCUE_GRACE_MS - this.clock.now();
+    return Math.min(Math.max(left, RESCUE_MIN_SLEEP_MS), longest);
   }
 }

@@ -35,8 +35,13 @@ import { PAUSE_REFRESH_MS, QueuePauses } from "../guards/queue_pauses.ts";
 /** Most jobs taken in one `jobClaim` call of a store that sets no `maxClaimBatch`. */
 export const CLAIM_BATCH = 50;
 
-/** Longest wait for a wake-up before looking at the queues again. */
-export const IDLE_WAIT_MS = 1_000;
+/**
+ * Longest wait for a wake-up before looking at the queues again: a safety net for a
+ * wake-up lost on its way, not the way jobs are found. Every store wakes idle claimants
+ * when a job becomes ready (an enqueue, a promotion, the release of a group's next job or
+ * of a dependant, a resumed queue) and shortens the wait to a rate limit's next window.
+ */
+export const IDLE_WAIT_MS = 30_000;
 
 /** What a {@linkcode ClaimLoop} needs. */
 export interface ClaimLoopOptions {

@@ -2,8 +2,13 @@
  * The heartbeat of a worker's running jobs. Every second it re-reads their records: a
  * cancel request aborts the handler (the executor then settles the job canceled), and a
  * job no longer started by this worker (rescued elsewhere, deleted) is aborted and left
- * alone. Every `leaseMs / 3` it pushes all leases out in one write, so a short lease
- * survives two missed beats yet a dead worker's jobs come back within `leaseMs`.
+ * alone. Once the oldest lease it holds is a third of `leaseMs` old it pushes all leases
+ * out in one write, so a short lease survives two missed beats yet a dead worker's jobs
+ * come back within `leaseMs`.
+ *
+ * While no job runs it sleeps: {@linkcode Heartbeat.jobStarted} wakes it, and it looks
+ * again after {@linkcode idleSleepMs} at the latest, soon enough to extend the lease of a
+ * job whose start it was not told of.
  *
  * @example
  * ```ts ignore
@@ -30,6 +35,20 @@ import type { WriteLock } from "./write_lock.ts";
  */
 export const CHECK_INTERVAL_MS = 1_000;
 
+/**
+ * The longest sleep of a heartbeat with no job to watch: a third of the lease, so even a
+ * job it was not told of is extended while two thirds of its lease are left.
+ *
+ * @example
+ * ```ts
+ * import { idleSleepMs } from "./heartbeat.ts";
+ * console.assert(idleSleepMs(30_000) === 10_000);
+ * ```
+ */
+export function idleSleepMs(leaseMs: number): number {
+  return leaseMs / 3;
+}
+
 /** What a {@linkcode Heartbeat} needs. */
 export interface HeartbeatOptions {
   store: Store;
@@ -53,18 +72,53 @@ export interface HeartbeatOptions {
  */
 export class Heartbeat extends Service {
   readonly #o: HeartbeatOptions;
-  #lastExtended: number;
+  /** True from a round that found no job until the round after the next job's start. */
+  #idle = false;
+  /** Resolves the wait for news of a job (see `wakeUp`), if one is on. */
+  #wake: (() => void) | undefined;
 
   constructor(options: HeartbeatOptions) {
     super("heartbeat", options.clock, options.logger);
     this.#o = options;
-    this.#lastExtended = options.clock.now();
+  }
+
+  /**
+   * Tells the heartbeat a job was put in `running`: an idle heartbeat starts its rounds.
+   * Costs nothing while it is busy.
+   */
+  jobStarted(): void {
+    if (this.#idle) this.#wake?.();
+  }
+
+  protected override wakeUp(signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+      signal.addEventListener("abort", () => resolve(), { once: true });
+    });
   }
 
   protected async tick(): Promise<number> {
-    await this.#check();
-    if (this.clock.now() - this.#lastExtended >= this.#o.leaseMs / 3) await this.#extend();
-    return Math.min(CHECK_INTERVAL_MS, this.#o.leaseMs / 3);
+    const { running, leaseMs } = this.#o;
+    if (running.size === 0) {
+      this.#idle = true;
+      return idleSleepMs(leaseMs);
+    }
+    // Just woken by a start: the claim wrote these records, a read would say nothing new.
+    const justWoken = this.#idle;
+    this.#idle = false;
+    if (!justWoken) await this.#check();
+    if (this.#oldestLeaseAge() >= leaseMs / 3) await this.#extend();
+    return Math.min(CHECK_INTERVAL_MS, leaseMs / 3);
+  }
+
+  /** How long ago the oldest lease this worker holds was last set (claim or extension). */
+  #oldestLeaseAge(): number {
+    const now = this.clock.now();
+    let earliest = Infinity;
+    for (const entry of this.#o.running.values()) {
+      earliest = Math.min(earliest, entry.job.leaseExpiresAt ?? 0);
+    }
+    return earliest === Infinity ? 0 : now - (earliest - this.#o.leaseMs);
   }
 
   /** Aborts the jobs whose record says they were canceled or are no longer ours. */
@@ -88,7 +142,6 @@ export class Heartbeat extends Service {
 
   /** Extends every running job's lease in one write; the written records become current. */
   async #extend(): Promise<void> {
-    this.#lastExtended = this.clock.now();
     await this.#o.lock.run(async () => {
       const entries = [...this.#o.running.values()];
       if (entries.length === 0) return;

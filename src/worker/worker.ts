@@ -208,13 +208,18 @@ export class Worker {
       rateLimits: collectRateLimits(registry.list(), registry.queueRateLimits),
       clock,
       logger,
-      run: (job) => executor.run(job),
+      run: (job) => {
+        const done = executor.run(job); // puts the job in `running` before its first await
+        this.#heartbeat.jobStarted();
+        this.#presence.jobStarted();
+        return done;
+      },
     });
     this.#heartbeat = new Heartbeat({ store, running, lock, workerId, leaseMs, clock, logger });
     this.#maintenance = [
       new Promoter({ store, clock, logger, failureTtlMs }),
       new ExpirySweeper({ store, clock, logger, failureTtlMs }),
-      new Rescuer({ store, clock, logger, failureTtlMs }),
+      new Rescuer({ store, clock, logger, failureTtlMs, leaseMs }),
       new Pruner({ store, clock, logger }),
       new BatchWatcher({ store, clock, logger }),
       new CallbackSender({ store, clock, logger, allow: options.callbackAllow }),

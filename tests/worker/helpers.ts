@@ -126,3 +126,25 @@ export function gate(): { promise: Promise<void>; open(): void } {
   const { promise, resolve } = Promise.withResolvers<void>();
   return { promise, open: () => resolve() };
 }
+
+/**
+ * `store` with a count of the calls of `method`, for tests of how often a service reads.
+ *
+ * @example
+ * ```ts ignore
+ * const counted = countCalls(fx.store, "jobListDue");
+ * new Promoter({ store: counted.store, clock, logger }).start();
+ * console.log(counted.calls);
+ * ```
+ */
+export function countCalls(store: Store, method: keyof Store): { store: Store; calls: number } {
+  const counted = { store, calls: 0 };
+  counted.store = new Proxy(store, {
+    get(target, name) {
+      if (name === method) counted.calls++;
+      const value = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  return counted;
+}

@@ -2,10 +2,23 @@ import { assert, assertEquals } from "../assert.ts";
 import { silentLogger } from "../../src/log.ts";
 import { PROMOTE_IDLE_SLEEP_MS, Promoter } from "../../src/maintenance/promoter.ts";
 import { Pruner } from "../../src/maintenance/pruner.ts";
-import { Rescuer } from "../../src/maintenance/rescuer.ts";
+import {
+  ExpirySweeper,
+  SWEEP_IDLE_PASS_MS,
+  SWEEP_PASS_MS,
+} from "../../src/maintenance/expiry_sweeper.ts";
+import { RESCUE_GRACE_MS, Rescuer } from "../../src/maintenance/rescuer.ts";
 import type { Store } from "../../src/store/store.ts";
 import { finishJob } from "../../src/transitions/mod.ts";
-import { advance, advanceUntil, fixture, task, waitFor, waitForJob } from "./helpers.ts";
+import {
+  advance,
+  advanceUntil,
+  countCalls,
+  fixture,
+  task,
+  waitFor,
+  waitForJob,
+} from "./helpers.ts";
 
 const noop = task("noop", () => null);
 
@@ -49,19 +62,12 @@ Deno.test("a sleeping promoter wakes for a job scheduled after it went to sleep"
 
 Deno.test("an idle promoter on a store that tells of scheduled jobs reads nothing for 30 s", async () => {
   await using fx = await fixture([noop]);
-  let looks = 0;
-  const store = new Proxy(fx.store, {
-    get(target, name) {
-      if (name === "jobListDue") looks++;
-      const value = Reflect.get(target, name);
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  });
-  const promoter = new Promoter({ store, clock: fx.clock, logger: silentLogger });
+  const counted = countCalls(fx.store, "jobListDue");
+  const promoter = new Promoter({ store: counted.store, clock: fx.clock, logger: silentLogger });
   promoter.start();
   await waitFor(() => fx.clock.pendingSleeps === 1, "the promoter asleep");
   for (let ms = 0; ms < PROMOTE_IDLE_SLEEP_MS - 1_000; ms += 1_000) await advance(fx.clock, 1_000);
-  assertEquals(looks, 1);
+  assertEquals(counted.calls, 1);
   await promoter.stop();
 });
 
@@ -98,6 +104,70 @@ Deno.test("rescuer returns a job whose lease expired and fails it after max_atte
   assertEquals(failed.errors.map((e) => e.name), ["LeaseExpiredError", "LeaseExpiredError"]);
   assertEquals(failed.expiresAt, failed.endedAt! + 60_000);
   await Promise.all(services.map((service) => service.stop()));
+});
+
+Deno.test("a worker's rescuer returns a lease a grace after it runs out, claimed after its last look", async () => {
+  await using fx = await fixture([noop]);
+  const { store, clock } = fx;
+  const rescuer = new Rescuer({
+    store,
+    clock,
+    logger: silentLogger,
+    failureTtlMs: 60_000,
+    leaseMs: 10_000,
+  });
+  rescuer.start();
+  await waitFor(() => clock.pendingSleeps === 1, "the rescuer asleep");
+  await advance(clock, 3_000);
+  const job = await fx.enqueue("noop", {});
+  const claimedAt = clock.now();
+  await store.jobClaim({
+    queues: ["default"],
+    workerId: "dead:1:x",
+    limit: 1,
+    leaseMs: 10_000,
+    now: claimedAt,
+  });
+  const rescued = await advanceUntil(
+    clock,
+    waitForJob(store, job.id, (j) => j.state !== "started"),
+    500,
+  );
+  assertEquals(rescued.errors[0].at - claimedAt, 10_000 + RESCUE_GRACE_MS);
+  await rescuer.stop();
+});
+
+Deno.test("an idle worker's rescuer looks once per lease", async () => {
+  await using fx = await fixture();
+  const counted = countCalls(fx.store, "jobListLeaseExpired");
+  const { clock } = fx;
+  const options = { clock, logger: silentLogger, failureTtlMs: 60_000, leaseMs: 30_000 };
+  const rescuer = new Rescuer({ store: counted.store, ...options });
+  rescuer.start();
+  await waitFor(() => fx.clock.pendingSleeps === 1, "the rescuer asleep");
+  for (let ms = 0; ms < 59_000; ms += 1_000) await advance(fx.clock, 1_000);
+  assertEquals(counted.calls, 2 * 2); // two rounds, each a look and the next lease's end
+  await rescuer.stop();
+});
+
+Deno.test("an expiry sweeper that read no job with an expiry waits a minute for its next pass", async () => {
+  await using fx = await fixture([noop]);
+  await fx.enqueue("noop", {});
+  const counted = countCalls(fx.store, "jobList");
+  const { clock } = fx;
+  const sweeper = new ExpirySweeper({
+    store: counted.store,
+    clock,
+    logger: silentLogger,
+    failureTtlMs: 60_000,
+  });
+  sweeper.start();
+  const passEnd = SWEEP_PASS_MS + 1_000;
+  for (let ms = 0; ms < passEnd + SWEEP_IDLE_PASS_MS - 1_000; ms += 1_000) {
+    await advance(fx.clock, 1_000);
+  }
+  assertEquals(counted.calls, 2); // one page of queued jobs, one of scheduled ones
+  await sweeper.stop();
 });
 
 Deno.test("pruner deletes expired finished jobs and keeps the others", async () => {

@@ -11,10 +11,20 @@
  * ```
  * @module
  */
+const whole = (value: number) => Number.isInteger(value) && value >= 1;
 const int = (name: string, fallback: number) => {
   const value = Number(Deno.env.get(name) ?? fallback);
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a whole number`);
+  if (!whole(value)) throw new RangeError(`${name} must be a whole number`);
   return value;
+};
+const ints = (name: string, fallback: number[]) => {
+  const text = Deno.env.get(name);
+  if (text === undefined) return fallback;
+  const values = text.split(",").map(Number);
+  if (!values.every(whole)) {
+    throw new RangeError(`${name} must be whole numbers separated by commas`);
+  }
+  return values;
 };
 
 /** Every size the benchmark uses. */
@@ -41,10 +51,18 @@ export const CONFIG = {
   /** Latency samples, one enqueue every `gapMs`. */
   latencySamples: int("BENCH_LATENCY_SAMPLES", 200),
   gapMs: int("BENCH_GAP_MS", 20),
-  /** The small and the big queue of the claim-cost measure; claims timed at each. */
+  /** The small and the big queue of the claim-cost measure; claims (and enqueues) timed at each. */
   claimSmall: int("BENCH_CLAIM_SMALL", 1_000),
   claimJobs: int("BENCH_CLAIM_JOBS", 1_000_000),
   claimSamples: int("BENCH_CLAIM_SAMPLES", 200),
+  /** The scaling case: worker processes × concurrency of its drains (prefilled no-op jobs). */
+  scalingWorkers: ints("BENCH_SCALING_WORKERS", [1, 2, 4]),
+  scalingConcurrency: ints("BENCH_SCALING_CONCURRENCY", [1, 10, 100]),
+  /** Jobs of each drain, fewer at concurrency 1: a few seconds each on a 2-core machine. */
+  scalingJobs: int("BENCH_SCALING_JOBS", 20_000),
+  scalingJobsConcurrency1: int("BENCH_SCALING_JOBS_C1", 5_000),
+  /** The short queue its enqueue and claim costs are timed at (the long one: `claimJobs`). */
+  scalingSmall: int("BENCH_SCALING_SMALL", 10_000),
   /** Jobs prefilled for the PostgreSQL drain (`workers` × `concurrency` drain them). */
   postgresDrainJobs: int("BENCH_POSTGRES_JOBS", 20_000),
   /** HTTP load: open connections and seconds per server. */

@@ -9,9 +9,10 @@
  * memory), `latency` (enqueue→start), `http` (`POST /jobs` under autocannon), `claim`
  * (claim cost at a small and a big queue, bytes per queued job), `calls` (KV round-trips
  * per job), `heavy` (isolation modes: no-op overhead, 200 ms CPU jobs; `heavy.ts`), `idle`
- * (CPU and memory of idle `tq worker`, `serve`, `cron` and `start` on KV; `idle.ts`).
- * per job), `heavy` (isolation modes: no-op overhead, 200 ms CPU jobs; `heavy.ts`),
- * `postgres` (two `tq worker --postgres` drain prefilled no-op jobs, on a private cluster).
+ * (CPU and memory of idle `tq worker`, `serve`, `cron` and `start` on KV; `idle.ts`),
+ * `postgres` (two `tq worker --postgres` drain prefilled no-op jobs, on a private cluster),
+ * `scaling` (drain rate by workers × concurrency, enqueue and claim cost at a short and a
+ * long queue; `scaling.ts`).
  *
  * @example
  * ```sh
@@ -27,11 +28,12 @@ import { percentile } from "./measure.ts";
 import { ensureNodeDeps, runNode } from "./node_peer.ts";
 import { RedisServer } from "./redis_server.ts";
 import { Table } from "./table.ts";
-import { BULK_CALL_JOBS, tqClaim, tqEndToEnd, tqEnqueue, tqLatency } from "./tq_cases.ts";
-import { kvPeer, postgresPeer, redisPeer } from "./tq_peer.ts";
+import { BULK_CALL_JOBS, tqEndToEnd, tqEnqueue, tqLatency, tqQueueCost } from "./tq_cases.ts";
+import { kvPeer, postgresPeer, redisPeer, type TqPeer } from "./tq_peer.ts";
 import { PostgresServer } from "../tests/store/postgres_server.ts";
 import { heavyCase } from "./heavy.ts";
 import { idleCase } from "./idle.ts";
+import { scalingCase } from "./scaling.ts";
 
 const only = Deno.env.get("BENCH_ONLY")?.split(",");
 const wanted = (name: string) => !only || only.includes(name);
@@ -50,6 +52,14 @@ const bullmq = async <T>(script: string, args: Record<string, unknown>) => {
 const max = (values: number[]) => Math.max(...values);
 let heavy: [string, string][] = [];
 let drains: [string, string][] = [];
+let scaling = "";
+/** `tqQueueCost` once per store and queue length: the claim and scaling cases share a fill. */
+const queueCosts = new Map<string, ReturnType<typeof tqQueueCost>>();
+const queueCost = (peer: TqPeer, size: number) => {
+  const key = `${peer.name} ${size}`;
+  if (!queueCosts.has(key)) queueCosts.set(key, tqQueueCost(peer, size));
+  return queueCosts.get(key)!;
+};
 
 /** `tq worker --postgres` processes draining prefilled no-op jobs, on a private cluster. */
 async function postgresDrain(): Promise<[string, string][]> {
@@ -164,8 +174,8 @@ try {
   if (wanted("claim")) {
     const figures = [];
     for (const size of [CONFIG.claimSmall, CONFIG.claimJobs]) {
-      const kv = await tqClaim(peers.kv, size);
-      const rd = await tqClaim(peers.redis, size);
+      const kv = await queueCost(peers.kv, size);
+      const rd = await queueCost(peers.redis, size);
       const bq = await bullmq<typeof kv>("claim.mjs", { size, samples: CONFIG.claimSamples });
       figures.push({ kv, rd, bq });
       table.add(`claim one job, ${size.toLocaleString("en-US")} queued, median ms`, "lower", {
@@ -209,6 +219,7 @@ try {
     }
   }
   if (wanted("postgres")) drains = await postgresDrain();
+  if (wanted("scaling")) scaling = await scalingCase([peers.kv, peers.redis], queueCost);
 } finally {
   await redis.stop();
 }
@@ -220,11 +231,13 @@ console.log(
     `at end ${loadAfter.split(" ").slice(0, 3).join(", ")}; ` +
     `the run took ${Math.round((performance.now() - started) / 1000)} s.\n`,
 );
-console.log(table.markdown());
+const againstBullmq = table.markdown();
+if (againstBullmq) console.log(againstBullmq);
 if (drains.length > 0) {
   console.log("\n| tq on PostgreSQL | value |\n| --- | --- |");
   for (const [label, value] of drains) console.log(`| ${label} | ${value} |`);
 }
+if (scaling) console.log(`\n${scaling}`);
 if (heavy.length > 0) {
   console.log("\n| heavy work (tq on KV, one worker) | value |\n| --- | --- |");
   for (const [label, value] of heavy) console.log(`| ${label} | ${value} |`);

@@ -26,7 +26,8 @@ interface Row {
   figures: Figures;
 }
 
-const number = (value: number | undefined) => {
+/** A figure as the tables print it: whole from 100 up, else three significant digits. */
+export const formatFigure = (value: number | undefined) => {
   if (value === undefined || !Number.isFinite(value)) return "–";
   if (Math.abs(value) >= 100) return Math.round(value).toLocaleString("en-US");
   return value.toPrecision(3).replace(/\.?0+$/, "");
@@ -34,6 +35,16 @@ const number = (value: number | undefined) => {
 
 const ratio = (tq: number | undefined, bullmq: number | undefined) =>
   tq === undefined || !bullmq ? "–" : `${(tq / bullmq).toFixed(2)}×`;
+
+/**
+ * A Markdown table: the first `textColumns` columns left-aligned, the figures after them
+ * right-aligned.
+ */
+export function markdownTable(header: string[], rows: string[][], textColumns = 1): string {
+  const line = (cells: string[]) => `| ${cells.join(" | ")} |`;
+  const align = header.map((_, column) => column < textColumns ? "---" : "---:");
+  return [line(header), line(align), ...rows.map(line)].join("\n");
+}
 
 /** Rows gathered as the cases run. */
 export class Table {
@@ -43,21 +54,32 @@ export class Table {
   add(name: string, better: "higher" | "lower", figures: Figures): void {
     this.#rows.push({ name, better, figures });
     const { kv, redis, bullmq } = figures;
-    console.error(`${name}: KV ${number(kv)}, Redis ${number(redis)}, BullMQ ${number(bullmq)}`);
+    console.error(
+      `${name}: KV ${formatFigure(kv)}, Redis ${formatFigure(redis)}, BullMQ ${
+        formatFigure(bullmq)
+      }`,
+    );
   }
 
-  /** The table as Markdown. */
+  /** The table as Markdown; empty when no case added a row. */
   markdown(): string {
-    const lines = [
-      "| figure | better | tq KV | tq Redis | BullMQ | KV ÷ BullMQ | Redis ÷ BullMQ |",
-      "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
+    if (this.#rows.length === 0) return "";
+    const header = [
+      "figure",
+      "better",
+      "tq KV",
+      "tq Redis",
+      "BullMQ",
+      "KV ÷ BullMQ",
+      "Redis ÷ BullMQ",
     ];
-    for (const { name, better, figures: { kv, redis, bullmq } } of this.#rows) {
-      lines.push(
-        `| ${name} | ${better} | ${number(kv)} | ${number(redis)} | ${number(bullmq)} | ` +
-          `${ratio(kv, bullmq)} | ${ratio(redis, bullmq)} |`,
-      );
-    }
-    return lines.join("\n");
+    const rows = this.#rows.map(({ name, better, figures: { kv, redis, bullmq } }) => [
+      name,
+      better,
+      ...[kv, redis, bullmq].map(formatFigure),
+      ratio(kv, bullmq),
+      ratio(redis, bullmq),
+    ]);
+    return markdownTable(header, rows, 2);
   }
 }

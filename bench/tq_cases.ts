@@ -11,8 +11,12 @@
  */
 import { eventually, TqProcess } from "../tests/integration/tq_process.ts";
 import { CONFIG } from "./config.ts";
+import { QueuePauses } from "../src/guards/queue_pauses.ts";
+import { workerList } from "../src/presence/worker_registry.ts";
+import { systemClock } from "../src/clock.ts";
 import { percentile, rssMb, timed } from "./measure.ts";
-import { fill, finishedCount, open, type TqPeer } from "./tq_peer.ts";
+import { allWorkersRate } from "./drain_window.ts";
+import { fill, finishedCount, finishedJobs, open, type TqPeer } from "./tq_peer.ts";
 
 /** Jobs per bulk call, for tq's `enqueueBatch` and BullMQ's `addBulk` alike. */
 export const BULK_CALL_JOBS = 1_000;
@@ -56,33 +60,56 @@ export async function tqEnqueue(peer: TqPeer) {
 }
 
 /**
- * Fills the queue with `jobs`, starts the worker processes (with `--concurrency` if
+ * Fills the queue with `jobs`, starts `workers` worker processes (with `--concurrency` if
  * given, else at `tq worker`'s defaults) and measures jobs/s from the first finish seen to
- * the last (polled every 20 ms), then each worker's resident memory.
+ * the last (polled every 20 ms), then each worker's resident memory. With `startTogether`
+ * the filled queue stays paused until every worker has registered, and the rate counts
+ * from the last worker's first start, from the finished jobs' records (`allWorkersRate`):
+ * the later processes' start-up is no part of it. `workersRan`: the workers that ran jobs.
  */
 export async function tqEndToEnd(
   peer: TqPeer,
-  { jobs, sleepMs, concurrency }: { jobs: number; sleepMs: number; concurrency?: number },
+  { jobs, sleepMs, concurrency, workers: processes = CONFIG.workers, startTogether }: {
+    jobs: number;
+    sleepMs: number;
+    concurrency?: number;
+    workers?: number;
+    startTogether?: boolean;
+  },
 ) {
   const store = await peer.fresh();
   const tq = await open(store);
   await fill(tq, jobs, sleepMs, 4);
+  if (startTogether) {
+    await QueuePauses.of(tq.store, systemClock).set({ queue: "default", paused: true });
+  }
   const args = concurrency === undefined
     ? ["worker"]
     : ["worker", "default", "--concurrency", String(concurrency)];
   const workers = Array.from(
-    { length: CONFIG.workers },
+    { length: processes },
     () => TqProcess.start([...args, ...store.cliArgs], { TQ_LOG_LEVEL: "warn" }),
   );
   try {
+    if (startTogether) {
+      const registered = async () =>
+        (await workerList(tq.store, { now: Date.now() })).length === processes;
+      await eventually(registered, 60_000, "every worker to register");
+      await QueuePauses.of(tq.store, systemClock).set({ queue: "default", paused: false });
+    }
     let first: { at: number; finished: number } | undefined;
     for (;;) {
       const finished = await finishedCount(tq);
       const now = performance.now();
       if (finished > 0) first ??= { at: now, finished };
       if (finished >= jobs) {
+        const memory = await Promise.all(workers.map((w) => rssMb(w.pid)));
+        if (startTogether) {
+          const { rate, workers: workersRan } = allWorkersRate(await finishedJobs(tq));
+          return { rate, rssMb: memory, workersRan };
+        }
         const rate = (jobs - first!.finished) / (now - first!.at) * 1000;
-        return { rate, rssMb: await Promise.all(workers.map((w) => rssMb(w.pid))) };
+        return { rate, rssMb: memory, workersRan: processes };
       }
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -124,27 +151,32 @@ export async function tqLatency(peer: TqPeer) {
 }
 
 /**
- * Fills an empty store with `size` jobs, notes its bytes per queued job, then times
- * `samples` claims of one job each (after 20 warm-up claims) and returns the median.
+ * Fills an empty store with `size` jobs and notes its bytes per queued job, then times
+ * `samples` single enqueues and `samples` claims of one job each (each after 20 warm-up
+ * calls) and returns the medians: what one more job costs at that queue length.
  */
-export async function tqClaim(peer: TqPeer, size: number) {
+export async function tqQueueCost(peer: TqPeer, size: number) {
   const store = await peer.fresh();
   const tq = await open(store);
+  const medianMs = async (call: () => Promise<unknown>) => {
+    const times: number[] = [];
+    for (let i = -20; i < CONFIG.claimSamples; i++) {
+      const ms = await timed(call);
+      if (i >= 0) times.push(ms);
+    }
+    return percentile(times, 50);
+  };
   try {
     const before = await store.bytes();
     await fill(tq, size, 0, 4);
     const bytesPerJob = (await store.bytes() - before) / size;
-    const times: number[] = [];
-    for (let i = -20; i < CONFIG.claimSamples; i++) {
-      const params = { queues: ["default"], workerId: "bench", limit: 1, leaseMs: 60_000 };
-      let claimed = 0;
-      const ms = await timed(async () => {
-        claimed = (await tq.store.jobClaim({ ...params, now: Date.now() })).length;
-      });
-      if (claimed !== 1) throw new Error("the queue ran dry");
-      if (i >= 0) times.push(ms);
-    }
-    return { claimMs: percentile(times, 50), bytesPerJob };
+    const enqueueMs = await medianMs(() => tq.producer.enqueue({ task: "noop", input: {} }));
+    const params = { queues: ["default"], workerId: "bench", limit: 1, leaseMs: 60_000 };
+    const claimMs = await medianMs(async () => {
+      const claimed = await tq.store.jobClaim({ ...params, now: Date.now() });
+      if (claimed.length !== 1) throw new Error("the queue ran dry");
+    });
+    return { claimMs, enqueueMs, bytesPerJob };
   } finally {
     tq.close();
     await store.cleanup();

@@ -14,6 +14,7 @@
  */
 import { registry } from "../tasks/mod.ts";
 import { connect, type Connection } from "../src/connect.ts";
+import type { Job } from "../src/job.ts";
 import { tempDb } from "../tests/integration/tq_process.ts";
 import type { RedisServer } from "./redis_server.ts";
 import postgres from "postgres";
@@ -137,4 +138,21 @@ export async function fill(tq: Connection, total: number, sleepMs = 0, lanes = 2
 export async function finishedCount(tq: Connection): Promise<number> {
   const counts = await tq.store.queueCounts();
   return counts.find((c) => c.name === "default")?.finished ?? 0;
+}
+
+/** The finished jobs of the `default` queue, listed a page at a time. */
+export async function finishedJobs(tq: Connection): Promise<Job[]> {
+  const jobs: Job[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await tq.store.jobList({
+      queue: "default",
+      state: "finished",
+      limit: 1_000,
+      cursor,
+    });
+    jobs.push(...page.jobs);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return jobs;
 }

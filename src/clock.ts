@@ -80,6 +80,7 @@ interface Sleeper {
 export class FakeClock implements Clock {
   #now: number;
   #sleepers: Sleeper[] = [];
+  #watchers: { count: number; resolve: () => void }[] = [];
 
   constructor(start: number = Date.UTC(2026, 0, 1)) {
     this.#now = start;
@@ -94,6 +95,7 @@ export class FakeClock implements Clock {
     return new Promise((resolve) => {
       const sleeper = { wakeAt: this.#now + Math.max(0, ms), resolve };
       this.#sleepers.push(sleeper);
+      this.#notifyWatchers();
       signal?.addEventListener("abort", () => {
         this.#sleepers = this.#sleepers.filter((s) => s !== sleeper);
         resolve();
@@ -112,5 +114,29 @@ export class FakeClock implements Clock {
   /** How many sleeps are waiting, so a test can tell when a service has gone idle. */
   get pendingSleeps(): number {
     return this.#sleepers.length;
+  }
+
+  /**
+   * Resolves once at least `count` sleeps are waiting: the services a test woke (or
+   * started) have finished their round and wait on this clock again. No real time passes.
+   *
+   * @example
+   * ```ts
+   * import { FakeClock } from "./clock.ts";
+   * const clock = new FakeClock(0);
+   * const idle = clock.untilSleeping(1);
+   * clock.sleep(1_000);
+   * await idle;
+   * ```
+   */
+  untilSleeping(count: number): Promise<void> {
+    if (this.#sleepers.length >= count) return Promise.resolve();
+    return new Promise((resolve) => this.#watchers.push({ count, resolve }));
+  }
+
+  #notifyWatchers(): void {
+    const ready = this.#watchers.filter((w) => this.#sleepers.length >= w.count);
+    this.#watchers = this.#watchers.filter((w) => this.#sleepers.length < w.count);
+    for (const watcher of ready) watcher.resolve();
   }
 }

@@ -20,43 +20,12 @@ import { useProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Store } from "./store/store.ts";
 import { openStoreAt, type StoreLocation } from "./store/location.ts";
+import { storeLocation, type StoreOptions } from "./store_options.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "./scheduler/schedule.ts";
 
-/** The default KV file, relative to the working directory. */
-export const DEFAULT_DB = "./data/tq.db";
-
-/** Where the jobs live and which tasks exist. */
-export interface ConnectOptions {
+/** Where the jobs live (see `store_options.ts`) and which tasks exist. */
+export interface ConnectOptions extends StoreOptions {
   registry: Registry;
-  /** Deno KV file (default `TQ_DB`, then `./data/tq.db`). */
-  db?: string;
-  /** Redis URL (default `TQ_REDIS_URL`): when set, jobs live in Redis instead of a KV file. */
-  redis?: string;
-  /**
-   * Nodes of a Redis Cluster, as URLs or one string of them separated by commas (default
-   * `TQ_REDIS_CLUSTER`): when set, jobs live in that cluster. Any nodes of it will do; the
-   * client learns the others.
-   */
-  redisCluster?: string | readonly string[];
-  /**
-   * Replicas of a Redis Cluster that must hold a new job before its enqueue returns
-   * (default `TQ_REDIS_CLUSTER_REPLICAS`, then 1; 0 acknowledges once the primary has it).
-   */
-  redisClusterReplicas?: number;
-  /**
-   * Key prefix in Redis, so several apps share one (default `TQ_REDIS_PREFIX`, then `tq`;
-   * on a cluster `{tq}`, and it must hold a `{hash tag}`).
-   */
-  redisPrefix?: string;
-  /** CA of a `rediss://` server's certificate, PEM (default `TQ_REDIS_CA_FILE`). */
-  redisCaFile?: string;
-  /**
-   * PostgreSQL URL (default `TQ_POSTGRES_URL`): when set, jobs live in PostgreSQL, and
-   * `task.enqueue(input, { transaction })` writes a job inside the caller's transaction.
-   */
-  postgres?: string;
-  /** The schema of tq's tables in PostgreSQL (default `TQ_POSTGRES_SCHEMA`, then `tq`). */
-  postgresSchema?: string;
   clock?: Clock;
   /** Where the producer logs `job:enqueued` lines; none by default. */
   logger?: Logger;
@@ -84,21 +53,6 @@ export interface Connection {
   close(): void;
 }
 
-/** The URLs in a comma-separated list (none for an empty or missing one). */
-function splitUrls(list: string | undefined): string[] | undefined {
-  const urls = (list ?? "").split(",").map((url) => url.trim()).filter((url) => url !== "");
-  return urls.length > 0 ? urls : undefined;
-}
-
-function replicaCount(text: string | undefined): number | undefined {
-  if (text === undefined || text === "") return undefined;
-  const count = Number(text);
-  if (!Number.isInteger(count) || count < 0) {
-    throw new TypeError(`TQ_REDIS_CLUSTER_REPLICAS: "${text}" must be a whole number, 0 or more`);
-  }
-  return count;
-}
-
 /** Opens the store and makes its producer the one `task.enqueue()` goes through. */
 export async function connect(options: ConnectOptions): Promise<Connection> {
   const clock = options.clock ?? systemClock;
@@ -106,30 +60,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
   const callbackAllow = options.callbackAllow ??
     (Deno.env.get("TQ_CALLBACK_ALLOW") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   new CallbackEgress(callbackAllow); // A bad entry throws before the store is opened.
-  const redis = options.redis ?? Deno.env.get("TQ_REDIS_URL");
-  const prefix = options.redisPrefix ?? Deno.env.get("TQ_REDIS_PREFIX");
-  const caFile = options.redisCaFile ?? Deno.env.get("TQ_REDIS_CA_FILE");
-  const clusterOption = options.redisCluster ?? Deno.env.get("TQ_REDIS_CLUSTER");
-  const cluster = typeof clusterOption === "string" ? splitUrls(clusterOption) : clusterOption;
-  const replicas = options.redisClusterReplicas ??
-    replicaCount(Deno.env.get("TQ_REDIS_CLUSTER_REPLICAS"));
-  const postgres = options.postgres ?? Deno.env.get("TQ_POSTGRES_URL");
-  const schema = options.postgresSchema ?? Deno.env.get("TQ_POSTGRES_SCHEMA");
-  const chosen = [
-    redis ? "a Redis URL" : "",
-    cluster && cluster.length > 0 ? "a Redis Cluster" : "",
-    postgres ? "a PostgreSQL URL" : "",
-  ].filter(Boolean);
-  if (chosen.length > 1) {
-    throw new TypeError(`${chosen.slice(0, 2).join(" and ")} are both set: choose one store`);
-  }
-  const location: StoreLocation = postgres
-    ? { kind: "postgres", url: postgres, schema }
-    : cluster && cluster.length > 0
-    ? { kind: "redis-cluster", urls: [...cluster], prefix, caFile, replicas }
-    : redis
-    ? { kind: "redis", url: redis, prefix, caFile }
-    : { kind: "kv", path: options.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB };
+  const location = storeLocation(options);
   const store = await openStoreAt(location, clock);
   const producer = new Producer({
     store,

@@ -110,7 +110,7 @@ export interface Job {
   expiresAt?: number;
   /**
    * When a job not started yet expires (`expires_at` in the API): it is then canceled with
-   * reason `expired` and never runs (see `expireJob` in `src/transitions.ts`).
+   * reason `expired` and never runs (see `expireJob` in `src/transitions/schedule.ts`).
    */
   startBy?: number;
   /**

@@ -25,7 +25,7 @@ import {
 import type { Job } from "./job.ts";
 import { changeJob, deleteJob } from "./job_changes.ts";
 import type { Store } from "./store/store.ts";
-import { cancelJob, retryJob, runJobNow } from "./transitions.ts";
+import { cancelJob, retryJob, runJobNow } from "./transitions/mod.ts";
 
 /** The actions, by the name the API and the CLI take. */
 export const JOB_ACTIONS = ["retry", "cancel", "delete", "run_now"] as const;

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts ignore
- * import { retryJob } from "./transitions.ts";
+ * import { retryJob } from "./transitions/mod.ts";
  * import { changeJob } from "./job_changes.ts";
  * const queued = await changeJob(store, id, (job) => retryJob(job, { now: Date.now() }));
  * ```
@@ -51,7 +51,7 @@ function contended(id: string): StoreUnavailableError {
  *
  * @example
  * ```ts ignore
- * import { cancelJob } from "./transitions.ts";
+ * import { cancelJob } from "./transitions/mod.ts";
  * const job = await changeJob(store, id, (j) => cancelJob(j, { now, reason, ttlMs }));
  * ```
  */

@@ -33,7 +33,7 @@ import {
   type EnqueueOutcome,
   idempotencyIssues,
 } from "./guards/idempotency.ts";
-import { createJob, JOB_DEFAULTS } from "./transitions.ts";
+import { createJob, JOB_DEFAULTS } from "./transitions/mod.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
 import { groupIssues } from "./guards/group.ts";
 import { concurrencyOf, type TaskConcurrency } from "./guards/concurrency.ts";

@@ -11,7 +11,7 @@
  * @module
  */
 import type { Store } from "./store/store.ts";
-import { retryJob } from "./transitions.ts";
+import { retryJob } from "./transitions/mod.ts";
 
 /** Jobs read and written per round. */
 const PAGE = 100;

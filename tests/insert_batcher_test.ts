@@ -3,7 +3,7 @@ import { PayloadTooLargeError, StoreUnavailableError } from "../src/errors.ts";
 import { InsertBatcher } from "../src/insert_batcher.ts";
 import type { Job } from "../src/job.ts";
 import type { Store } from "../src/store/store.ts";
-import { createJob } from "../src/transitions.ts";
+import { createJob } from "../src/transitions/mod.ts";
 
 /** A store that records each `jobInsertMany` call; `refuse` decides which calls throw. */
 function fakeStore(

@@ -19,8 +19,8 @@ import { newJobId } from "../ids.ts";
 import type { Logger } from "../log.ts";
 import { batchSettled } from "../store/batches.ts";
 import type { Store } from "../store/store.ts";
-import { createJob } from "../transitions.ts";
-import { Service } from "../worker/service.ts";
+import { createJob } from "../transitions/mod.ts";
+import { Service } from "../service.ts";
 
 /** How often open batches are looked at. */
 export const BATCH_CHECK_MS = 1_000;

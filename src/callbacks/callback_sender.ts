@@ -20,13 +20,13 @@ import type { Clock } from "../clock.ts";
 import type { Backoff, Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { Service } from "../worker/service.ts";
+import { Service } from "../service.ts";
 import {
   callbackDelivered,
   callbackFailed,
   callbackRefused,
   claimCallback,
-} from "./callback_state.ts";
+} from "../transitions/mod.ts";
 import { postCallback } from "./deliver.ts";
 import { CallbackEgress, type ResolveDns, systemResolveDns } from "./egress.ts";
 

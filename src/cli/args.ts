@@ -117,6 +117,21 @@ export function parseDuration(option: string, text: string, bareUnit = "s"): num
   return ms;
 }
 
+/**
+ * A duration as a person writes it, in the largest unit that divides it (the inverse of
+ * {@linkcode parseDuration}), for defaults shown in help texts.
+ *
+ * @example
+ * ```ts
+ * import { showDuration } from "./args.ts";
+ * console.assert(showDuration(604_800_000) === "7d" && showDuration(1_500) === "1500ms");
+ * ```
+ */
+export function showDuration(ms: number): string {
+  const [unit, size] = Object.entries(UNITS).reverse().find(([, size]) => ms % size === 0)!;
+  return `${ms / size}${unit}`;
+}
+
 /** A whole number within `[min, max]`, or a `UsageError` naming the option. */
 export function parseInteger(option: string, text: string, min: number, max: number): number {
   const value = Number(text);

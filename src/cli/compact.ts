@@ -16,7 +16,8 @@
  * @module
  */
 import { DatabaseSync } from "node:sqlite";
-import { DEFAULT_DB } from "../connect.ts";
+import { storeLocation } from "../store_options.ts";
+import { storeOptions } from "./setup.ts";
 import { COMMON_HELP, loadEnvFile, parse, UsageError } from "./args.ts";
 
 /** Help of `tq compact`. */
@@ -159,16 +160,17 @@ export function compactCommand(args: string[]): Promise<number> {
     return Promise.resolve(0);
   }
   if (values["env-file"]) loadEnvFile(values["env-file"]);
-  if (values.redis ?? Deno.env.get("TQ_REDIS_URL")) {
+  const location = storeLocation(storeOptions(values));
+  if (location.kind === "redis" || location.kind === "redis-cluster") {
     throw new UsageError("compact: only a Deno KV file is compacted; Redis frees memory itself");
   }
-  if (values.postgres ?? Deno.env.get("TQ_POSTGRES_URL")) {
+  if (location.kind === "postgres") {
     throw new UsageError(
       "compact: only a Deno KV file is compacted; on PostgreSQL, autovacuum frees space " +
         "(or run VACUUM FULL on tq's schema)",
     );
   }
-  const path = values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB;
+  const path = location.path;
   try {
     Deno.statSync(path);
   } catch {

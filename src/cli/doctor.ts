@@ -13,10 +13,14 @@
  */
 import { systemClock } from "../clock.ts";
 import { DEFAULT_GRACE_MS, runDoctor } from "../maintenance/doctor/doctor.ts";
-import { COMMON_HELP, parse, parseDuration } from "./args.ts";
+import { WORKER_DEFAULTS } from "../defaults.ts";
+import { COMMON_HELP, parse, parseDuration, showDuration } from "./args.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { setup } from "./setup.ts";
 import { table } from "./table.ts";
+
+/** How long a job this ends is kept by default, as `tq worker` keeps it. */
+const DEFAULT_FAILURE_TTL = showDuration(WORKER_DEFAULTS.failureTtlMs);
 
 /** Help of `tq doctor`. */
 export const DOCTOR_HELP = `Usage: tq doctor [--repair] [--json] [--grace DUR] [--failure-ttl DUR]
@@ -33,7 +37,7 @@ Options:
   --json             the report as JSON
   --grace DUR        a lease of a worker not seen counts as stale this long after it ran
                      out (default ${DEFAULT_GRACE_MS / 1000}s)
-  --failure-ttl DUR  how long jobs a repair cancels or fails are kept (default 7d)
+  --failure-ttl DUR  how long jobs a repair cancels or fails are kept (default ${DEFAULT_FAILURE_TTL})
 ${COMMON_HELP}`;
 
 /** Runs `tq doctor`. */
@@ -49,7 +53,7 @@ export async function doctorCommand(args: string[], tasks: CliOptions): Promise<
     return 0;
   }
   const graceMs = parseDuration("--grace", values.grace ?? `${DEFAULT_GRACE_MS / 1000}s`);
-  const ttlMs = parseDuration("--failure-ttl", values["failure-ttl"] ?? "7d");
+  const ttlMs = parseDuration("--failure-ttl", values["failure-ttl"] ?? DEFAULT_FAILURE_TTL);
   const { connection, logger } = await setup(values, tasks, { readOnly: true });
   try {
     const report = await runDoctor({

@@ -27,11 +27,22 @@ import {
   searchJobs,
 } from "../job_search.ts";
 import type { Store } from "../store/store.ts";
-import { COMMON_HELP, parse, parseDuration, parseInteger, UsageError } from "./args.ts";
+import { WORKER_DEFAULTS } from "../defaults.ts";
+import {
+  COMMON_HELP,
+  parse,
+  parseDuration,
+  parseInteger,
+  showDuration,
+  UsageError,
+} from "./args.ts";
 import { setup } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
 import { isoTime } from "../input_rules.ts";
+
+/** How long a job this ends is kept by default, as `tq worker` keeps it. */
+const DEFAULT_FAILURE_TTL = showDuration(WORKER_DEFAULTS.failureTtlMs);
 
 /** Help of `tq jobs`. */
 export const JOBS_HELP =
@@ -59,7 +70,7 @@ ${MAX_ACTION_IDS}), each gets a line saying what happened; the exit code is 1 un
 were done.
 
 Options:
-  --failure-ttl DUR  with cancel: how long the canceled job is kept (default 7d)
+  --failure-ttl DUR  with cancel: how long the canceled job is kept (default ${DEFAULT_FAILURE_TTL})
   --cascade cancel   with delete: cancel the jobs waiting for it, in the same commit
 ${COMMON_HELP}`;
 
@@ -149,7 +160,7 @@ export async function jobsCommand(args: string[], tasks: CliOptions): Promise<nu
     throw new UsageError(`jobs ${action}: --cascade goes with delete`);
   }
   const limit = parseInteger("--limit", values.limit ?? "20", 1, 500);
-  const ttlMs = parseDuration("--failure-ttl", values["failure-ttl"] ?? "7d");
+  const ttlMs = parseDuration("--failure-ttl", values["failure-ttl"] ?? DEFAULT_FAILURE_TTL);
   const search: JobSearch = {
     state: values.status as JobState | undefined,
     queue: values.queue,

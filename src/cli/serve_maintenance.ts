@@ -22,10 +22,11 @@ import { ExpirySweeper } from "../maintenance/expiry_sweeper.ts";
 import { Promoter } from "../maintenance/promoter.ts";
 import { Pruner } from "../maintenance/pruner.ts";
 import { Rescuer } from "../maintenance/rescuer.ts";
-import type { Service } from "../worker/service.ts";
+import type { Service } from "../service.ts";
+import { WORKER_DEFAULTS } from "../defaults.ts";
 
 /** How long failed jobs of protocol workers are kept, as `tq worker`'s default. */
-const FAILURE_TTL_MS = 7 * 86_400_000;
+const FAILURE_TTL_MS = WORKER_DEFAULTS.failureTtlMs;
 
 /**
  * The services to run beside the API, none when every task has a handler (`tq worker`

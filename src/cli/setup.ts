@@ -8,7 +8,8 @@
  * ```
  * @module
  */
-import { connect, type Connection, DEFAULT_DB } from "../connect.ts";
+import { connect, type Connection } from "../connect.ts";
+import { storeLocation, type StoreOptions } from "../store_options.ts";
 import { createLogger, type Logger } from "../log.ts";
 import { loadEnvFile, logLevel, UsageError } from "./args.ts";
 import { checkStore } from "./store_check.ts";
@@ -58,27 +59,41 @@ export async function setup(
   if (values["env-file"]) loadEnvFile(values["env-file"]);
   const logger = createLogger({ level: logLevel(values["log-level"]) });
   const { registry, schedules } = await loadTasks(values.tasks ?? Deno.env.get("TQ_TASKS"), tasks);
-  const redis = values.redis ?? Deno.env.get("TQ_REDIS_URL");
-  const db = values.db ?? Deno.env.get("TQ_DB") ?? DEFAULT_DB;
-  const cluster = values["redis-cluster"] ?? Deno.env.get("TQ_REDIS_CLUSTER");
-  const postgres = values.postgres ?? Deno.env.get("TQ_POSTGRES_URL");
-  assertOneStore(values);
-  if (options.readOnly && !redis && !cluster && !postgres) assertStoreExists(db);
+  const store = storeOptions(values);
+  const location = storeLocation(store);
+  if (options.readOnly && location.kind === "kv") assertStoreExists(location.path);
   const connection = await connect({
+    ...store,
     registry,
-    db,
-    redis,
-    redisCluster: cluster,
-    redisPrefix: values["redis-prefix"],
-    redisCaFile: values["redis-ca-file"],
-    postgres,
-    postgresSchema: values["postgres-schema"],
     callbackAllow: values["callback-allow"],
     schedules,
     logger,
   });
-  await checkStore(connection.store, db);
+  await checkStore(connection.store, location.kind === "kv" ? location.path : location.kind);
   return { connection, logger };
+}
+
+/**
+ * The store flags as `connect()` options, left unset when not given so that the
+ * environment fills them in one place (`storeLocation`). Two store flags are a usage error.
+ *
+ * @example
+ * ```ts
+ * import { storeOptions } from "./setup.ts";
+ * console.assert(storeOptions({ redis: "redis://127.0.0.1" }).db === undefined);
+ * ```
+ */
+export function storeOptions(values: CommonValues): StoreOptions {
+  assertOneStore(values);
+  return {
+    db: values.db,
+    redis: values.redis,
+    redisCluster: values["redis-cluster"],
+    redisPrefix: values["redis-prefix"],
+    redisCaFile: values["redis-ca-file"],
+    postgres: values.postgres,
+    postgresSchema: values["postgres-schema"],
+  };
 }
 
 /** The store flags: at most one of them may be given. */

@@ -14,6 +14,7 @@ import { COMMON_HELP, parse } from "./args.ts";
 import { setup } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
+import { workerList } from "../presence/worker_registry.ts";
 
 /** Help of `tq stats`. */
 export const STATS_HELP = `Usage: tq stats [--json]
@@ -38,7 +39,7 @@ export async function statsCommand(args: string[], tasks: CliOptions): Promise<n
     const [queues, stats, workers] = await Promise.all([
       store.queueCounts(),
       store.statsGet({ since: now - HOUR_MS }),
-      store.workerList({ now }),
+      workerList(store, { now }),
     ]);
     const minutes = perMinute(stats, now);
     const lastHour = {

@@ -11,10 +11,27 @@ import type { Connection } from "../connect.ts";
 import type { Logger } from "../log.ts";
 import { registryQueues, Worker } from "../worker/mod.ts";
 import { type Isolation, ISOLATIONS } from "../registry/define_task.ts";
-import { COMMON_HELP, parse, parseDuration, parseInteger, UsageError } from "./args.ts";
+import { WORKER_DEFAULTS } from "../defaults.ts";
+import {
+  COMMON_HELP,
+  parse,
+  parseDuration,
+  parseInteger,
+  showDuration,
+  UsageError,
+} from "./args.ts";
 import { tasksModuleUrl } from "./tasks_module.ts";
 import { setup, untilSignal } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
+
+/** The defaults of `WORKER_DEFAULTS` as the options are written. */
+const DEFAULT = {
+  concurrency: `${WORKER_DEFAULTS.concurrency}`,
+  lease: showDuration(WORKER_DEFAULTS.leaseMs),
+  shutdownTimeout: showDuration(WORKER_DEFAULTS.shutdownTimeoutMs),
+  resultTtl: showDuration(WORKER_DEFAULTS.resultTtlMs),
+  failureTtl: showDuration(WORKER_DEFAULTS.failureTtlMs),
+};
 
 /** Help of `tq worker`. */
 export const WORKER_HELP = `Usage: tq worker [QUEUE...] [options]
@@ -23,16 +40,16 @@ Runs jobs from the named queues, earlier queues first (tq worker urgent default 
 Without queue names: every queue the registered tasks use, in task order, then "default".
 
 Options:
-  --concurrency N          jobs run at once by this process (default 10)
-  --lease DURATION         visibility timeout, renewed while a job runs (default 30s)
+  --concurrency N          jobs run at once by this process (default ${DEFAULT.concurrency})
+  --lease DURATION         visibility timeout, renewed while a job runs (default ${DEFAULT.lease})
   --shutdown-timeout DUR   on SIGINT/SIGTERM, how long running jobs may finish before
-                           they are released to other workers (default 25s)
+                           they are released to other workers (default ${DEFAULT.shutdownTimeout})
   --isolation MODE         where handlers of tasks without their own run: inline (the
                            worker's event loop; a lease keeper thread keeps CPU-bound
                            jobs' leases), thread (a pool of Web Workers) or process
                            (child processes); default inline
-  --result-ttl DURATION    how long finished jobs are kept (default 24h)
-  --failure-ttl DURATION   how long failed and canceled jobs are kept (default 7d)
+  --result-ttl DURATION    how long finished jobs are kept (default ${DEFAULT.resultTtl})
+  --failure-ttl DURATION   how long failed and canceled jobs are kept (default ${DEFAULT.failureTtl})
 ${COMMON_HELP}`;
 
 /** Worker options shared by `worker` and `start`. */
@@ -60,11 +77,19 @@ export function workerSettings(
   return {
     isolation: isolation as Isolation,
     tasksModule: tasksModuleUrl(values.tasks ?? Deno.env.get("TQ_TASKS"), tasks.tasksModule),
-    concurrency: parseInteger("--concurrency", values.concurrency ?? "10", 1, 10_000),
-    leaseMs: parseDuration("--lease", values.lease ?? "30s"),
-    shutdownTimeoutMs: parseDuration("--shutdown-timeout", values["shutdown-timeout"] ?? "25s"),
-    resultTtlMs: parseDuration("--result-ttl", values["result-ttl"] ?? "24h"),
-    failureTtlMs: parseDuration("--failure-ttl", values["failure-ttl"] ?? "7d"),
+    concurrency: parseInteger(
+      "--concurrency",
+      values.concurrency ?? DEFAULT.concurrency,
+      1,
+      10_000,
+    ),
+    leaseMs: parseDuration("--lease", values.lease ?? DEFAULT.lease),
+    shutdownTimeoutMs: parseDuration(
+      "--shutdown-timeout",
+      values["shutdown-timeout"] ?? DEFAULT.shutdownTimeout,
+    ),
+    resultTtlMs: parseDuration("--result-ttl", values["result-ttl"] ?? DEFAULT.resultTtl),
+    failureTtlMs: parseDuration("--failure-ttl", values["failure-ttl"] ?? DEFAULT.failureTtl),
   };
 }
 

@@ -12,6 +12,7 @@ import { COMMON_HELP, parse } from "./args.ts";
 import { setup } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
+import { workerList } from "../presence/worker_registry.ts";
 
 /** Help of `tq workers`. */
 export const WORKERS_HELP = `Usage: tq workers [--json]
@@ -29,7 +30,7 @@ export async function workersCommand(args: string[], tasks: CliOptions): Promise
   const { connection } = await setup(values, tasks, { readOnly: true });
   try {
     const now = Date.now();
-    const workers = await connection.store.workerList({ now });
+    const workers = await workerList(connection.store, { now });
     if (values.json) {
       console.log(JSON.stringify({ workers }, null, 2));
     } else {

@@ -12,7 +12,7 @@
  * @module
  */
 import type { Job } from "../job.ts";
-import { parentSettled } from "./dependencies.ts";
+import { parentSettled } from "../transitions/mod.ts";
 import { endedWaiting, laneHandOver } from "../guards/group.ts";
 
 /** A job read (`before`) and what its parents' outcomes make of it (`after`). */
@@ -30,7 +30,7 @@ export const MAX_DEPENDANTS = 50;
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * import { dependantChanges } from "./cascade.ts";
  * const child = createJob({ id: "c", task: "t", input: 1, dependsOn: ["p"] }, 0);
  * const parent = {

@@ -16,6 +16,7 @@
  * @module
  */
 import { isTerminal, type Job } from "../job.ts";
+import { cancelJob } from "../transitions/mod.ts";
 import { type DependantChange, dependantChanges } from "./cascade.ts";
 
 /** How many waiting dependants a refusal names (the rest are counted). */
@@ -26,7 +27,7 @@ export const NAMED_DEPENDANTS = 20;
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * import { waitingDependants } from "./deletion.ts";
  * const child = createJob({ id: "c", task: "t", input: 1, dependsOn: ["p"] }, 0);
  * const parent = { ...createJob({ id: "p", task: "t", input: 1 }, 0), dependants: ["c"] };
@@ -49,7 +50,7 @@ export async function waitingDependants(
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * import { deletionChanges } from "./deletion.ts";
  * const child = { ...createJob({ id: "c", task: "t", input: 1, dependsOn: ["p"] }, 0), state: "deferred" as const };
  * const parent = { ...createJob({ id: "p", task: "t", input: 1 }, 0), dependants: ["c"] };
@@ -64,7 +65,7 @@ export async function deletionChanges(
 ): Promise<DependantChange[]> {
   if (isTerminal(job.state) || !job.dependants?.length) return [];
   // Its dependants see it as canceled (which also releases the next job of its group)...
-  const gone: Job = { ...job, state: "canceled", endedAt: now, expiresAt: now + ttlMs };
+  const gone = cancelJob(job, { now, reason: "deleted", ttlMs, byWorker: true });
   const changes = await dependantChanges([gone], read);
   // ...but are told the truth about why.
   const canceledBy = `parent ${job.id} canceled`;

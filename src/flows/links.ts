@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * import { linkNewJobs } from "./links.ts";
  * const parent = createJob({ id: "p", task: "t", input: 1 }, 0);
  * const child = createJob({ id: "c", task: "t", input: 1, dependsOn: ["p"] }, 0);
@@ -18,7 +18,7 @@
 import { InvalidInputError } from "../errors.ts";
 import { isTerminal, type Job } from "../job.ts";
 import { MAX_DEPENDANTS } from "./cascade.ts";
-import { parentSettled } from "./dependencies.ts";
+import { parentSettled } from "../transitions/mod.ts";
 
 /** The ids of the parents of `jobs` that are not among them: the store reads those. */
 export function outsideParents(jobs: Job[]): string[] {

@@ -20,6 +20,7 @@ import type { Job } from "../job.ts";
 import { textProblem } from "../input_rules.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
 import type { DebounceRecord } from "../store/debounce.ts";
+import { debounceJob } from "../transitions/mod.ts";
 
 /** Longest debounce key, in characters. */
 export const MAX_DEBOUNCE_KEY_CHARS = 255;
@@ -119,7 +120,7 @@ export interface DebounceWrite {
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * import { debounceWrite } from "./debounce.ts";
  * const first = createJob({ id: "a", task: "t", input: 1 }, 0);
  * const one = debounceWrite({ job: first, record: null, held: null, waitMs: 100 });
@@ -141,14 +142,9 @@ export function debounceWrite({ job, record, held, waitMs, maxWaitMs }: {
     (held.state === "scheduled" || held.state === "queued");
   const firstAt = joins ? record.firstAt : now;
   const runAt = Math.min(now + waitMs, firstAt + (maxWaitMs ?? Infinity));
-  const base = joins ? held : job;
-  const after: Job = {
-    ...base,
-    input: job.input,
-    runAt,
-    state: runAt > now ? "scheduled" : "queued",
-    version: joins ? held.version + 1 : base.version,
-  };
+  const moved = debounceJob(joins ? held : job, { now, input: job.input, runAt });
+  // A new job is not written yet: it keeps its version.
+  const after = joins ? moved : { ...moved, version: job.version };
   return {
     before: joins ? held : null,
     after,

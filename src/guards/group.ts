@@ -26,7 +26,7 @@
  * @example
  * ```ts
  * import { linkChains } from "./group.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const [a, b] = ["a", "b"].map((id) => createJob({ id, task: "t", input: 1, group: "g" }, 0));
  * const { jobs } = linkChains([a, b], new Map());
  * console.assert(jobs[0].state === "queued" && jobs[1].groupAfter === "a");
@@ -35,6 +35,7 @@
  */
 import type { FieldIssue } from "../errors.ts";
 import { isTerminal, type Job } from "../job.ts";
+import { waitInLane } from "../transitions/mod.ts";
 
 /** The longest group key, in characters. */
 export const MAX_GROUP_CHARS = 200;
@@ -89,7 +90,7 @@ export interface ChainKey {
  * @example
  * ```ts
  * import { chainKeyOf } from "./group.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const job = createJob({ id: "a", task: "t", input: 1, concurrency: { key: "k", limit: 3 } }, 0);
  * console.assert(chainKeyOf(job)?.limit === 3);
  * ```
@@ -119,7 +120,7 @@ export function chainId({ kind, key }: ChainKey): string {
  * @example
  * ```ts
  * import { chainKeys } from "./group.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const jobs = ["a", "b"].map((id) => createJob({ id, task: "t", input: 1, group: "g" }, 0));
  * console.assert(chainKeys(jobs).length === 1);
  * ```
@@ -179,7 +180,7 @@ export interface ChainLinks {
  * @example
  * ```ts
  * import { linkChains } from "./group.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const tail = createJob({ id: "a", task: "t", input: 1, group: "g" }, 0);
  * const next = createJob({ id: "b", task: "t", input: 1, group: "g" }, 1);
  * const { jobs, predecessors } = linkChains([next], new Map([["group:g", [tail]]]));
@@ -212,7 +213,7 @@ export function linkChains(jobs: Job[], stored: Map<string, (Job | null)[]>): Ch
     const previous = current(previousId)!;
     const holder = fresh.has(previousId) ? fresh : changed;
     holder.set(previousId, { ...previous, dependants: [...previous.dependants ?? [], job.id] });
-    fresh.set(job.id, { ...job, state: "deferred", groupAfter: previousId, pendingParents: 1 });
+    fresh.set(job.id, waitInLane(job, previousId));
   }
   const predecessors = [...changed.values()].map((after) => {
     const before = read.get(after.id)!;
@@ -229,7 +230,7 @@ export function linkChains(jobs: Job[], stored: Map<string, (Job | null)[]>): Ch
  * @example
  * ```ts
  * import { endedWaiting } from "./group.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const job = { ...createJob({ id: "b", task: "t", input: 1, group: "g" }, 0), groupAfter: "a", pendingParents: 1 };
  * console.assert(endedWaiting({ ...job, state: "canceled" }));
  * ```
@@ -249,7 +250,7 @@ export function endedWaiting(job: Job): boolean {
  * @example
  * ```ts
  * import { laneHandOver } from "./group.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const make = (id: string) => createJob({ id, task: "t", input: 1, group: "g" }, 0);
  * const a = { ...make("a"), dependants: ["b"] };
  * const b = { ...make("b"), state: "canceled" as const, groupAfter: "a", pendingParents: 1, dependants: ["c"] };

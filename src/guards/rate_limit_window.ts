@@ -9,7 +9,7 @@
  * @example
  * ```ts
  * import { admitJobs } from "./rate_limit_window.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const jobs = ["a", "b"].map((id) => createJob({ id, task: "send", input: 1 }, 0));
  * const limits = { tasks: { send: { max: 1, per: 1_000 } }, queues: {} };
  * const { admitted, wakeAt } = admitJobs(jobs, { limits, now: 10, windows: new Map() });
@@ -50,7 +50,7 @@ export interface Admission {
  * @example
  * ```ts
  * import { admitJobs } from "./rate_limit_window.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const job = createJob({ id: "a", task: "free", input: 1 }, 0);
  * const limits = { tasks: { send: { max: 1, per: 10 } }, queues: {} };
  * console.assert(admitJobs([job], { limits, now: 0, windows: new Map() }).admitted.length === 1);

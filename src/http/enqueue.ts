@@ -77,7 +77,7 @@ export function jobUrl(id: string): string {
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * import { enqueuedJson } from "./enqueue.ts";
  * const body = enqueuedJson(createJob({ id: "01J", task: "noop", input: {} }, 0));
  * console.assert(body.status_url === "/jobs/01J");

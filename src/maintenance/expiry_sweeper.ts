@@ -24,8 +24,8 @@ import type { Clock } from "../clock.ts";
 import type { JobState } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { expireJob, isExpired } from "../transitions.ts";
-import { Service } from "../worker/service.ts";
+import { expireJob, isExpired } from "../transitions/mod.ts";
+import { Service } from "../service.ts";
 
 /** Jobs read per round. */
 export const SWEEP_PAGE = 100;

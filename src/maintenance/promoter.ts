@@ -21,8 +21,8 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import type { Job } from "../job.ts";
-import { expireJob, isExpired, promoteJob, resumeJob } from "../transitions.ts";
-import { Service } from "../worker/service.ts";
+import { expireJob, isExpired, promoteJob, resumeJob } from "../transitions/mod.ts";
+import { Service } from "../service.ts";
 
 /** Longest sleep between looks at the schedule, on a store without `timerWait`. */
 export const PROMOTE_MAX_SLEEP_MS = 100;

@@ -16,7 +16,7 @@
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { Service } from "../worker/service.ts";
+import { Service } from "../service.ts";
 
 /** How often expired jobs are looked for. */
 export const PRUNE_INTERVAL_MS = 60_000;

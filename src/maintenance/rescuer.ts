@@ -17,8 +17,8 @@ import type { Clock } from "../clock.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { failAttempt } from "../transitions.ts";
-import { Service } from "../worker/service.ts";
+import { failAttempt } from "../transitions/mod.ts";
+import { Service } from "../service.ts";
 
 /** How often expired leases are looked for. */
 export const RESCUE_INTERVAL_MS = 5_000;
@@ -42,7 +42,7 @@ export interface RescuerOptions {
  *
  * @example
  * ```ts
- * import { claimJob, createJob } from "../transitions.ts";
+ * import { claimJob, createJob } from "../transitions/mod.ts";
  * import { abandonedAttempt } from "./rescuer.ts";
  * const job = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), { workerId: "w", now: 0, leaseMs: 10 });
  * console.assert(abandonedAttempt(job, 20, 1_000).errors[0].name === "LeaseExpiredError");

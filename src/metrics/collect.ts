@@ -18,6 +18,7 @@ import type { StatEntry } from "../store/telemetry.ts";
 import type { MetricFamily, Sample } from "./exposition.ts";
 import { queueLatencies } from "./queue_latency.ts";
 import { BUCKETS_SECONDS, JOB_EVENTS } from "./stat_deltas.ts";
+import { workerList } from "../presence/worker_registry.ts";
 
 const EVENT_HELP: Record<string, string> = {
   enqueued: "Jobs enqueued.",
@@ -97,7 +98,7 @@ export async function collectMetrics(store: Store, now: number): Promise<MetricF
   const [counts, stats, workers] = await Promise.all([
     store.queueCounts(),
     store.statsGet({ since: now }),
-    store.workerList({ now }),
+    workerList(store, { now }),
   ]);
   const latency = await queueLatencies(store, counts, now);
   const gauge = (name: string, help: string, value: number): MetricFamily => ({

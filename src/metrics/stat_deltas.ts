@@ -16,7 +16,7 @@
  * @example
  * ```ts
  * import { statDeltas } from "./stat_deltas.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const job = createJob({ id: "a", task: "t", input: 1 }, 0);
  * console.assert(statDeltas(null, job)[0].key[1] === "enqueued");
  * ```
@@ -97,7 +97,7 @@ function runMs(before: Job, after: Job): number {
  * @example
  * ```ts
  * import { statDeltas } from "./stat_deltas.ts";
- * import { claimJob, createJob, finishJob } from "../transitions.ts";
+ * import { claimJob, createJob, finishJob } from "../transitions/mod.ts";
  * const started = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
  *   workerId: "w",
  *   now: 40,

@@ -1,7 +1,7 @@
 /**
  * The claim of a protocol worker: the very `store.jobClaim` TypeScript workers make
- * (priority, run-at, rate limits, groups and pauses all apply, since the store decides
- * them), from queues of external tasks only, long-polling up to `waitMs` on the store's
+ * (priority, run-at, rate limits and groups apply, since the store decides them; paused
+ * queues are left out, as `claim_loop.ts` does), from queues of external tasks only, long-polling up to `waitMs` on the store's
  * wake-up (`workWait`) when nothing is ready. Each job comes with its lease token.
  *
  * @example
@@ -19,8 +19,9 @@ import { collectRateLimits } from "../guards/rate_limit.ts";
 import type { Job } from "../job.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
-import { expireJob, isExpired } from "../transitions.ts";
+import { expireJob, isExpired } from "../transitions/mod.ts";
 import { leaseToken } from "./lease_token.ts";
+import { PAUSE_REFRESH_MS, QueuePauses } from "../guards/queue_pauses.ts";
 
 /** Longest single wait for a wake-up before the queues are looked at again. */
 const WAKE_CHECK_MS = 1_000;
@@ -88,8 +89,9 @@ export async function protocolClaim(
   const deadline = Date.now() + waitMs;
   while (true) {
     const now = clock.now();
-    const claimed = await store.jobClaim({
-      queues,
+    const open = await QueuePauses.of(store, clock).filter(queues);
+    const claimed = open.length === 0 ? [] : await store.jobClaim({
+      queues: open,
       workerId: worker,
       limit,
       leaseMs,
@@ -117,6 +119,8 @@ export async function protocolClaim(
         parents: await parentResults(store, job),
       })));
     }
-    await store.workWait({ queues, timeoutMs: Math.min(left, WAKE_CHECK_MS), signal });
+    // While a queue is paused, look again once the view of the pauses is due (a resume).
+    const checkMs = open.length < queues.length ? PAUSE_REFRESH_MS : WAKE_CHECK_MS;
+    await store.workWait({ queues, timeoutMs: Math.min(left, checkMs), signal });
   }
 }

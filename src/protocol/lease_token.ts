@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { createJob, claimJob } from "../transitions.ts";
+ * import { createJob, claimJob } from "../transitions/mod.ts";
  * import { leaseToken, tokenHolds, parseLeaseToken } from "./lease_token.ts";
  * const job = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
  *   workerId: "py-1",

@@ -1,7 +1,7 @@
 /**
  * Changes protocol workers make to jobs they hold (heartbeat, complete, fail): check the
  * lease token still holds the job (`lease_token.ts`), compute the change with a
- * transition from `src/transitions.ts`, and write it only if the record is still the one
+ * transition from `src/transitions/`, and write it only if the record is still the one
  * read. A write lost to a concurrent change (a cancel request, the worker's own heartbeat)
  * is decided again from the fresh record, so a token that stopped holding meanwhile is
  * refused and nothing is written.
@@ -12,7 +12,7 @@
  *
  * @example
  * ```ts ignore
- * import { extendLease } from "../transitions.ts";
+ * import { extendLease } from "../transitions/mod.ts";
  * const writer = new LeaseWriter(store);
  * const job = await writer.change({ id, token, now }, (job, claim) =>
  *   extendLease(job, { now, leaseMs: claim.leaseMs }));

@@ -6,11 +6,11 @@
  *
  * @example
  * ```ts ignore
- * await store.workerBeat({ worker: protocolWorkerRecord(beat, Date.now()), ttlMs: PROTOCOL_BEAT_TTL_MS });
+ * await workerBeat(store, { worker: protocolWorkerRecord(beat, Date.now()), ttlMs: PROTOCOL_BEAT_TTL_MS });
  * ```
  * @module
  */
-import { MAX_LISTED_RUNNING, type WorkerRecord } from "../store/telemetry.ts";
+import { MAX_LISTED_RUNNING, type WorkerRecord } from "../presence/worker_registry.ts";
 
 /** How long a protocol worker's entry lasts without a claim or beat (three 5 s beats). */
 export const PROTOCOL_BEAT_TTL_MS = 15_000;

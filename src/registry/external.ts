@@ -16,7 +16,7 @@
  * @module
  */
 import type { FieldIssue } from "../errors.ts";
-import { JOB_DEFAULTS } from "../transitions.ts";
+import { JOB_DEFAULTS } from "../transitions/mod.ts";
 import type { Task } from "./define_task.ts";
 
 /** The queue a task's jobs go to unless the enqueue says otherwise. */

@@ -4,7 +4,7 @@
  * entered again (a retry, a rescue after a crash, the end of a sleep or a wait) finished
  * steps return what they returned the first time instead of running again. A sleep or a
  * wait does not hold the worker: it throws a {@linkcode JobSuspended} the worker turns
- * into `scheduled` or `waiting` (`suspendJob` in `src/transitions.ts`).
+ * into `scheduled` or `waiting` (`suspendJob` in `src/transitions/steps.ts`).
  *
  * Replay is checked: steps must be reached in the order the record holds them, each name
  * once, one at a time; anything else is a `StepError` naming the step.

@@ -20,7 +20,7 @@ import type { Job } from "../job.ts";
 import { jsonBytes } from "../store/json_bytes.ts";
 import type { EventRecord } from "../store/events.ts";
 import type { Store } from "../store/store.ts";
-import { resumeJob } from "../transitions.ts";
+import { resumeJob } from "../transitions/mod.ts";
 import type { EventToSend } from "../registry/default_producer.ts";
 
 /** How long an event is kept for jobs that reach their wait after it was sent: 24 hours. */

@@ -13,7 +13,7 @@
  * @module
  */
 import { isTerminal, type Job, JOB_STATES, type JobState } from "../job.ts";
-import type { JobSpec } from "../transitions.ts";
+import type { JobSpec } from "../transitions/mod.ts";
 
 /** The job a batch enqueues when it completes: a job spec whose id and times come later. */
 export type BatchCompletion = Omit<JobSpec, "id" | "runAt">;

@@ -25,7 +25,8 @@ export interface Migration<T> {
   version: number;
   /** What it changes, for people. */
   name: string;
-  run(target: T): Promise<void>;
+  /** `clock` gives the time for what it moves with an expiry. */
+  run(target: T, clock: Clock): Promise<void>;
 }
 
 /** A store's version key and the lock beside it. */
@@ -93,7 +94,7 @@ export async function migrateLayout<T>(params: MigrateParams<T>): Promise<number
     try {
       // Read again under the lock: another opener may have finished since.
       for (const migration of migrations.slice(await checked())) {
-        await migration.run(target);
+        await migration.run(target, clock);
         await layout.versionSet(migration.version);
       }
     } finally {

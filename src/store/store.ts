@@ -1,7 +1,7 @@
 /**
  * The store contract: everything the engine asks of a broker. Every backend (the Deno KV
  * file, Redis) implements it, and `tests/store/conformance.ts` runs the same suite against
- * each. Stores persist records made by `src/transitions.ts` and keep their indexes and
+ * each. Stores persist records made by `src/transitions/` and keep their indexes and
  * counts in step; they never decide a transition on their own, except the claim.
  *
  * Method names are noun-first with one params object, after River's driver interface.
@@ -17,12 +17,18 @@
  * @module
  */
 import type { Job, JobState } from "../job.ts";
-import type { JobLogLine, StatEntry, WorkerRecord } from "./telemetry.ts";
+import type { JobLogLine, StatEntry } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./schedules.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
-import type { SessionRecord } from "./sessions.ts";
+import type {
+  RecordAddress,
+  RecordListParams,
+  RecordPutParams,
+  RecordRead,
+  StoredRecord,
+} from "./records.ts";
 import type { EventListParams, EventRecord, WaitingListParams } from "./events.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "./audit.ts";
@@ -80,12 +86,6 @@ export interface JobClaimParams {
 }
 
 /** Everything tq needs of a broker. */
-/** A task whose jobs may not start before `until` (see `Store.taskHold`). */
-export interface TaskHold {
-  task: string;
-  until: number;
-}
-
 export interface Store {
   /** Largest job record, in bytes as the store measures it, that it can hold. */
   readonly maxJobBytes: number;
@@ -152,8 +152,8 @@ export interface Store {
   /**
    * Takes up to `limit` ready jobs, best first (queue order, then priority, run-at and
    * enqueue order), applies `claimJob` to each and returns them. No job is handed to two
-   * claimants, whatever the number of processes. Paused queues are skipped (a pause made
-   * by another process holds within `PAUSE_REFRESH_MS`, see `paused_queues.ts`).
+   * claimants, whatever the number of processes. Every queue given is claimed from:
+   * callers leave paused ones out (`src/guards/queue_pauses.ts`).
    */
   jobClaim(params: JobClaimParams): Promise<Job[]>;
 
@@ -250,16 +250,26 @@ export interface Store {
   timerWait?(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
 
   /**
-   * Records a worker's heartbeat, replacing its previous one; the worker drops out of
-   * {@linkcode Store.workerList} once `worker.expiresAt` passes without another beat.
+   * Wakes the idle claimants of `queues` in every process, as a write that makes jobs ready
+   * there does: for a change above the store that lets claims through (a queue resumed).
    */
-  workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void>;
+  workNotify(params: { queues: string[] }): Promise<void>;
 
-  /** Forgets a worker that stopped. */
-  workerRemove(params: { id: string }): Promise<void>;
+  /**
+   * Writes a keyed record (`records.ts`), replacing the one under its key; with `ifVersion`
+   * only if the record is still at that version (null: only if there is none). True when
+   * written.
+   */
+  recordPut(params: RecordPutParams): Promise<boolean>;
 
-  /** Workers whose last beat has not expired at `now`, by id. */
-  workerList(params: { now: number }): Promise<WorkerRecord[]>;
+  /** The record under `space` and `key` with its version, or null. */
+  recordGet(params: RecordAddress): Promise<RecordRead | null>;
+
+  /** Deletes the record under `space` and `key`; no error when there is none. */
+  recordDelete(params: RecordAddress): Promise<void>;
+
+  /** A space's records in key order, at most `limit`. */
+  recordList(params: RecordListParams): Promise<StoredRecord[]>;
 
   /** Keeps lines handlers wrote with `ctx.log()`; they are deleted with their job. */
   jobLogAppend(params: { lines: JobLogLine[] }): Promise<void>;
@@ -284,22 +294,6 @@ export interface Store {
 
   /** The records of `names`, in order; a schedule never seen reads `{ name, paused: false }`. */
   scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]>;
-
-  /** Pauses or resumes claims from a queue, in every process; enqueues still happen. */
-  queuePause(params: { queue: string; paused: boolean }): Promise<void>;
-
-  /** The names of the paused queues, sorted. */
-  queuePausedList(): Promise<string[]>;
-
-  /**
-   * Holds a task's jobs from starting until `until` (epoch ms), in every process: a
-   * handler's `RateLimitedError` with `pauseTask`. A hold ending earlier than the one in
-   * place changes nothing. Workers honour holds above the store (`src/guards/task_holds.ts`).
-   */
-  taskHold(params: { task: string; until: number }): Promise<void>;
-
-  /** The holds still in force at `now`, by task name. */
-  taskHoldList(params: { now: number }): Promise<TaskHold[]>;
 
   /** Pauses or resumes a schedule's ticks (manual runs still happen). */
   schedulePause(params: { name: string; paused: boolean }): Promise<void>;
@@ -346,15 +340,6 @@ export interface Store {
    * false (nothing written) if a job of the queue moved meanwhile.
    */
   queueCountsFix(params: QueueCountsFixParams): Promise<boolean>;
-
-  /** Keeps a dashboard session under `key` (a hash of its id) until `record.expiresAt`. */
-  sessionPut(params: { key: string; record: SessionRecord }): Promise<void>;
-
-  /** The session under `key`, or null (none, or expired: expiry is checked by callers too). */
-  sessionGet(key: string): Promise<SessionRecord | null>;
-
-  /** Forgets the session under `key` (logout). */
-  sessionDelete(key: string): Promise<void>;
 
   /** Throws `StoreUnavailableError` unless the store answers a read and a write. */
   ping(): Promise<void>;

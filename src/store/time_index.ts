@@ -8,7 +8,7 @@
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * import { stillDue } from "./time_index.ts";
  * const job = { ...createJob({ id: "a", task: "t", input: 1 }, 0), callbackDueAt: 500 };
  * console.assert(stillDue([job], "callback", 100).length === 0);
@@ -27,7 +27,7 @@ export type TimeIndex = "sched" | "lease" | "exp" | "callback";
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * import { indexedTime } from "./time_index.ts";
  * console.assert(indexedTime(createJob({ id: "a", task: "t", input: 1 }, 0), "sched") === undefined);
  * ```

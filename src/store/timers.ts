@@ -7,7 +7,7 @@
  * @example
  * ```ts
  * import { hasTimer } from "./timers.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const job = createJob({ id: "a", task: "t", input: 1, runAt: 5_000 }, 0);
  * console.assert(hasTimer(job));
  * ```
@@ -22,7 +22,7 @@ import type { Job } from "../job.ts";
  * @example
  * ```ts
  * import { hasTimer } from "./timers.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * console.assert(!hasTimer(createJob({ id: "a", task: "t", input: 1 }, 0)));
  * ```
  */

@@ -21,7 +21,7 @@ import type { z } from "zod";
 import { newJobId } from "../ids.ts";
 import type { JobProgress } from "../job.ts";
 import type { Task } from "../registry/define_task.ts";
-import { JOB_DEFAULTS } from "../transitions.ts";
+import { JOB_DEFAULTS } from "../transitions/mod.ts";
 import { checkProgress } from "../worker/progress.ts";
 import { parseTaskInput, taskContext } from "../worker/task_context.ts";
 

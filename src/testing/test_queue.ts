@@ -34,6 +34,7 @@ import { BATCH_CHECK_MS } from "../batches/batch_watcher.ts";
 import type { Store } from "../store/store.ts";
 import { registryQueues, Worker } from "../worker/worker.ts";
 import { PROMOTE_MAX_SLEEP_MS } from "../maintenance/promoter.ts";
+import { pausedQueues } from "../guards/queue_pauses.ts";
 
 /** What {@linkcode createTestQueue} takes. */
 export interface TestQueueOptions {
@@ -134,7 +135,7 @@ export async function createTestQueue(options: TestQueueOptions): Promise<TestQu
    * (not paused, something queued), and how many jobs are started or scheduled.
    */
   async function remaining(): Promise<{ ready: string[]; started: number; scheduled: number }> {
-    const [counts, paused] = await Promise.all([store.queueCounts(), store.queuePausedList()]);
+    const [counts, paused] = await Promise.all([store.queueCounts(), pausedQueues(store)]);
     const waiting = counts.reduce((sum, c) => sum + c.waiting, 0);
     // A wait whose timeout has come is due like a scheduled job; others wait for an event.
     const next = waiting > 0 ? await store.jobNextRunAt() : null;

@@ -11,6 +11,8 @@
  * half pool; at most `concurrency` handlers still run at once, and a job claimed ahead
  * waits at most a batch of quick runs for its slot, far inside its lease.
  *
+ * Paused queues (`src/guards/queue_pauses.ts`) are left out of each claim.
+ *
  * @example
  * ```ts ignore
  * const loop = new ClaimLoop({ store, queues: ["default"], workerId, concurrency: 10,
@@ -27,7 +29,8 @@ import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
 import { RunPace } from "./run_pace.ts";
-import { Service } from "./service.ts";
+import { Service } from "../service.ts";
+import { PAUSE_REFRESH_MS, QueuePauses } from "../guards/queue_pauses.ts";
 
 /** Most jobs taken in one `jobClaim` call of a store that sets no `maxClaimBatch`. */
 export const CLAIM_BATCH = 50;
@@ -122,13 +125,19 @@ export class ClaimLoop extends Service {
     if (limit <= 0) return 0; // handlers turned slow while jobs wait ahead
     const now = this.clock.now();
     const { rateLimits } = this.#o;
-    const jobs = await store.jobClaim({ queues, workerId, limit, leaseMs, now, rateLimits });
+    const open = await QueuePauses.of(store, this.clock).filter(queues);
+    const jobs = open.length === 0
+      ? []
+      : await store.jobClaim({ queues: open, workerId, limit, leaseMs, now, rateLimits });
     this.#ahead.push(...jobs);
     this.#startAhead();
     this.#claim.resolve();
     this.#claim = undefined;
     // A short batch means the queues are empty for now: wait for news instead of polling.
-    if (jobs.length < limit) await store.workWait({ queues, timeoutMs: IDLE_WAIT_MS, signal });
+    // A resume made in another process wakes us before our view of the pauses has caught
+    // up, so while one of our queues is paused, look again once that view is due.
+    const timeoutMs = open.length < queues.length ? PAUSE_REFRESH_MS : IDLE_WAIT_MS;
+    if (jobs.length < limit) await store.workWait({ queues, timeoutMs, signal });
     return 0;
   }
 

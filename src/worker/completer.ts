@@ -22,7 +22,7 @@ import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { JobUpdate, Store } from "../store/store.ts";
 import { type RunningJob, type RunningJobs, stillHeld } from "./running_job.ts";
-import { ERROR_PAUSE_MS } from "./service.ts";
+import { ERROR_PAUSE_MS } from "../service.ts";
 import type { WriteLock } from "./write_lock.ts";
 
 /** Settlements per `jobUpdateMany` call. */

@@ -38,7 +38,7 @@ import {
   isExpired,
   releaseJob,
   suspendJob,
-} from "../transitions.ts";
+} from "../transitions/mod.ts";
 import { TaskHolds } from "../guards/task_holds.ts";
 import type { Completer, Transition } from "./completer.ts";
 import { jobFields, logSettled } from "./job_log.ts";
@@ -121,7 +121,7 @@ export class Executor {
 
   constructor(options: ExecutorOptions) {
     this.#o = options;
-    this.#holds = options.holds ?? new TaskHolds(options.store);
+    this.#holds = options.holds ?? new TaskHolds(options.store, options.clock);
     const { store, workerId } = options;
     this.#steps = options.steps ?? new StepWriter({ store, lock: new WriteLock(), workerId });
     this.#deadlines = new Deadlines(options.clock, (entry) => {

@@ -19,9 +19,9 @@ import { JobStopped } from "../errors.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { extendLease } from "../transitions.ts";
+import { extendLease } from "../transitions/mod.ts";
 import type { RunningJob, RunningJobs } from "./running_job.ts";
-import { Service } from "./service.ts";
+import { Service } from "../service.ts";
 import type { WriteLock } from "./write_lock.ts";
 
 /**

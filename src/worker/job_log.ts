@@ -7,7 +7,7 @@
  * ```ts
  * import { logSettled } from "./job_log.ts";
  * import { createLogger } from "../log.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const lines: string[] = [];
  * const logger = createLogger({ format: "json", write: (line) => lines.push(line) });
  * const job = createJob({ id: "a", task: "t", input: 1 }, 0);
@@ -25,7 +25,7 @@ import type { Logger } from "../log.ts";
  * @example
  * ```ts
  * import { jobFields } from "./job_log.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * console.assert(jobFields(createJob({ id: "a", task: "t", input: 1 }, 0)).queue === "default");
  * ```
  */

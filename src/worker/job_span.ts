@@ -8,7 +8,7 @@
  * @example
  * ```ts
  * import { JobSpan } from "./job_span.ts";
- * import { createJob } from "../transitions.ts";
+ * import { createJob } from "../transitions/mod.ts";
  * const job = createJob({ id: "01J", task: "t", input: 1 }, 0);
  * const span = new JobSpan(job);
  * const result = await span.run(() => Promise.resolve(42));

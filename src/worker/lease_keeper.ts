@@ -8,8 +8,9 @@
  * a shared clock cell every `leaseMs / 6`; when the stamp is older than `leaseMs / 3`, the
  * keeper extends the leases of the jobs it was told about (re-read first: only jobs still
  * started by this worker, and still within their timeout: a handler blocking past it is
- * wedged, and its lease lapses as if the worker had died). It writes nothing while the main thread is alive, so the fast
- * path costs one `postMessage` per batch of claimed or settled jobs. The main thread picks
+ * wedged, and its lease lapses as if the worker had died). It writes nothing while the main
+ * thread is alive, so the fast path costs one `postMessage` per batch of claimed jobs (jobs
+ * let go of ride along, or go with the next stamp). The main thread picks
  * up the keeper's writes as it does any other newer record of its own jobs (heartbeat
  * check, completer re-read).
  *
@@ -145,12 +146,17 @@ export class LeaseKeeper {
 
   #beat(): void {
     Atomics.store(this.#stamp, 0, BigInt(Date.now()));
+    this.#flush(); // the jobs let go of since the last message
   }
 
   #changed(change: string): void {
     this.#changes.push(change);
     if (!this.#thread) this.#spawn();
-    if (this.#flushQueued) return;
+    // A job let go of can wait for the next message: the keeper re-reads a record before
+    // extending it and leaves alone what is no longer started by this worker. So only new
+    // jobs cost a message, and a drain sends one per claim rather than one per claim and
+    // one per batch of settlements.
+    if (change[0] === "-" || this.#flushQueued) return;
     this.#flushQueued = true;
     // Sent before the handler starts: a claimed job's handler is called after an await.
     queueMicrotask(() => this.#flush());

@@ -11,7 +11,7 @@
 /// <reference lib="deno.worker" />
 import { openStoreAt } from "../store/location.ts";
 import type { Store } from "../store/store.ts";
-import { extendLease } from "../transitions.ts";
+import { extendLease } from "../transitions/mod.ts";
 import type { KeeperChanges, KeeperInit } from "./lease_keeper.ts";
 
 let store: Store | undefined;

@@ -13,7 +13,7 @@
  * @module
  */
 export { newWorkerId, registryQueues, Worker, type WorkerOptions } from "./worker.ts";
-export { Service } from "./service.ts";
+export { Service } from "../service.ts";
 export { Promoter, type PromoterOptions } from "../maintenance/promoter.ts";
 export { Rescuer, type RescuerOptions } from "../maintenance/rescuer.ts";
 export { Pruner, type PrunerOptions } from "../maintenance/pruner.ts";

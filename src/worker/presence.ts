@@ -16,9 +16,14 @@
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { MAX_LISTED_RUNNING, type WorkerRecord } from "../store/telemetry.ts";
+import {
+  MAX_LISTED_RUNNING,
+  workerBeat,
+  type WorkerRecord,
+  workerRemove,
+} from "../presence/worker_registry.ts";
 import type { RunningJobs } from "./running_job.ts";
-import { Service } from "./service.ts";
+import { Service } from "../service.ts";
 
 /** How often a worker writes its entry. */
 export const BEAT_INTERVAL_MS = 5_000;
@@ -73,7 +78,7 @@ export class Presence extends Service {
   }
 
   protected async tick(): Promise<number> {
-    await this.#o.store.workerBeat({ worker: this.record(), ttlMs: BEAT_TTL_MS });
+    await workerBeat(this.#o.store, { worker: this.record(), ttlMs: BEAT_TTL_MS });
     return BEAT_INTERVAL_MS;
   }
 
@@ -81,7 +86,7 @@ export class Presence extends Service {
   override async stop(): Promise<void> {
     await super.stop();
     try {
-      await this.#o.store.workerRemove({ id: this.#o.workerId });
+      await workerRemove(this.#o.store, { id: this.#o.workerId });
     } catch (error) {
       this.logger.warn("presence:error", { error: String(error) });
     }

@@ -17,7 +17,7 @@ import type { Clock } from "../clock.ts";
 import type { JobProgress } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import { reportProgress } from "../transitions.ts";
+import { reportProgress } from "../transitions/mod.ts";
 import type { RunningJob, RunningJobs } from "./running_job.ts";
 import type { WriteLock } from "./write_lock.ts";
 

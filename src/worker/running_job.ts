@@ -7,7 +7,7 @@
  * ```ts
  * import { RunningJob } from "./running_job.ts";
  * import { JobStopped } from "../errors.ts";
- * import { claimJob, createJob } from "../transitions.ts";
+ * import { claimJob, createJob } from "../transitions/mod.ts";
  * const job = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
  *   workerId: "w",
  *   now: 0,
@@ -82,7 +82,7 @@ export type RunningJobs = Map<string, RunningJob>;
  * @example
  * ```ts
  * import { stillHeld } from "./running_job.ts";
- * import { claimJob, createJob } from "../transitions.ts";
+ * import { claimJob, createJob } from "../transitions/mod.ts";
  * const held = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), {
  *   workerId: "w",
  *   now: 0,

@@ -16,7 +16,7 @@
 import { JobStopped, StepError } from "../errors.ts";
 import type { JobStep } from "../job.ts";
 import type { Store } from "../store/store.ts";
-import { recordStep } from "../transitions.ts";
+import { recordStep } from "../transitions/mod.ts";
 import { type RunningJob, stillHeld } from "./running_job.ts";
 import type { WriteLock } from "./write_lock.ts";
 

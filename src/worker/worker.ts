@@ -27,7 +27,7 @@ import { BatchWatcher } from "../batches/batch_watcher.ts";
 import { CallbackSender } from "../callbacks/callback_sender.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
-import { JOB_DEFAULTS } from "../transitions.ts";
+import { JOB_DEFAULTS } from "../transitions/mod.ts";
 import { ClaimLoop } from "./claim_loop.ts";
 import { collectRateLimits } from "../guards/rate_limit.ts";
 import { Completer } from "./completer.ts";
@@ -38,14 +38,13 @@ import { Presence } from "./presence.ts";
 import { ProgressWriter } from "./progress.ts";
 import { StepWriter } from "./step_writer.ts";
 import type { RunningJobs } from "./running_job.ts";
-import type { Service } from "./service.ts";
+import type { Service } from "../service.ts";
 import { WriteLock } from "./write_lock.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import type { StoreLocation } from "../store/location.ts";
 import type { Isolation } from "../registry/define_task.ts";
 import { Sandboxes } from "../isolation/sandboxes.ts";
-
-const HOUR_MS = 3_600_000;
+import { WORKER_DEFAULTS } from "../defaults.ts";
 
 /** How a {@linkcode Worker} is set up; only `store` and `registry` are required. */
 export interface WorkerOptions {
@@ -53,11 +52,11 @@ export interface WorkerOptions {
   registry: Registry;
   /** Queues in priority order (see {@linkcode registryQueues}). */
   queues?: string[];
-  /** Most handlers running at once (10). */
+  /** Most handlers running at once (10, see `src/defaults.ts`). */
   concurrency?: number;
   /** How long a claim lasts without a heartbeat (30 s). */
   leaseMs?: number;
-  /** How long `stop()` lets running jobs finish before releasing them (30 s). */
+  /** How long `stop()` lets running jobs finish before releasing them (25 s). */
   shutdownTimeoutMs?: number;
   /** How long finished jobs are kept (24 h). */
   resultTtlMs?: number;
@@ -151,11 +150,11 @@ export class Worker {
     this.id = options.workerId ?? newWorkerId();
     const clock = this.#clock = options.clock ?? systemClock;
     const logger = this.#logger = (options.logger ?? silentLogger).with({ worker_id: this.id });
-    const leaseMs = options.leaseMs ?? 30_000;
-    const failureTtlMs = options.failureTtlMs ?? 7 * 24 * HOUR_MS;
-    this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? 30_000;
+    const leaseMs = options.leaseMs ?? WORKER_DEFAULTS.leaseMs;
+    const failureTtlMs = options.failureTtlMs ?? WORKER_DEFAULTS.failureTtlMs;
+    this.#shutdownTimeoutMs = options.shutdownTimeoutMs ?? WORKER_DEFAULTS.shutdownTimeoutMs;
     const queues = options.queues ?? registryQueues(registry);
-    const concurrency = options.concurrency ?? 10;
+    const concurrency = options.concurrency ?? WORKER_DEFAULTS.concurrency;
     this.#setup = { queues, concurrency, lease_ms: leaseMs, isolation: options.isolation };
     const workerId = this.id;
     if (options.storeLocation) {
@@ -194,7 +193,7 @@ export class Worker {
       workerId,
       clock,
       logger,
-      resultTtlMs: options.resultTtlMs ?? 24 * HOUR_MS,
+      resultTtlMs: options.resultTtlMs ?? WORKER_DEFAULTS.resultTtlMs,
       failureTtlMs,
       lines: this.#lines,
       progress: this.#progress,

@@ -3,7 +3,7 @@ import { CallbackSender } from "../../src/callbacks/callback_sender.ts";
 import { callbackBody } from "../../src/http/job_json.ts";
 import type { Job } from "../../src/job.ts";
 import { createLogger } from "../../src/log.ts";
-import { finishJob } from "../../src/transitions.ts";
+import { finishJob } from "../../src/transitions/mod.ts";
 import { advance, fixture, task, waitFor, waitForJob } from "../worker/helpers.ts";
 import { startReceiver } from "./receiver.ts";
 

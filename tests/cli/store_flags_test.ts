@@ -1,7 +1,7 @@
 /**
  * The store flags of every command: at most one of `--db`, `--redis`, `--redis-cluster`
- * and `--postgres`; two are a usage error naming both, and a flag together with another
- * store's environment variable is refused as well, before anything is opened.
+ * and `--postgres`; two are a usage error naming both. A flag beats the store variables of
+ * the environment (the library's rule, `tests/store_options_test.ts`).
  */
 import { assert, assertEquals } from "../assert.ts";
 import { runTq } from "../integration/tq_process.ts";
@@ -18,10 +18,17 @@ Deno.test("two store flags are a usage error naming both", async () => {
   assert(stderr.includes("--redis and --postgres name different stores"), stderr);
 });
 
-Deno.test("--redis with TQ_POSTGRES_URL set is refused, naming both stores", async () => {
-  const { code, stderr } = await runTq(["queues", "--redis", "redis://127.0.0.1:1"], {
-    TQ_POSTGRES_URL: "postgres://127.0.0.1:1/x",
-  });
-  assertEquals(code, 1, stderr);
-  assert(stderr.includes("a Redis URL and a PostgreSQL URL are both set"), stderr);
+Deno.test("a store flag beats the store variables of the environment", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/missing.db`;
+    const { code, stderr } = await runTq(["queues", "--db", path], {
+      TQ_REDIS_URL: "redis://127.0.0.1:1",
+      TQ_POSTGRES_URL: "postgres://127.0.0.1:1/x",
+    });
+    assertEquals(code, 2, stderr);
+    assert(stderr.includes(`--db ${path}: no tq store there`), stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

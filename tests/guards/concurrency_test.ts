@@ -9,7 +9,7 @@ import {
 } from "../../src/guards/group.ts";
 import { concurrencyOf } from "../../src/guards/concurrency.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import type { Job } from "../../src/job.ts";
 import { z } from "zod";
 import { assertRefused, withApi } from "../http/setup.ts";

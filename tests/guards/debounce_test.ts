@@ -4,7 +4,7 @@ import { debounceIssues, debounceWrite } from "../../src/guards/debounce.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { createTestQueue } from "../../src/testing/mod.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import type { Job } from "../../src/job.ts";
 import { assertRefused, withApi } from "../http/setup.ts";
 

@@ -1,7 +1,6 @@
 import { assertEquals } from "../assert.ts";
 import { linkChains } from "../../src/guards/group.ts";
-import { createJob } from "../../src/transitions.ts";
-import { parentSettled } from "../../src/flows/dependencies.ts";
+import { createJob, parentSettled } from "../../src/transitions/mod.ts";
 import type { Job } from "../../src/job.ts";
 import { assertRefused, withApi } from "../http/setup.ts";
 

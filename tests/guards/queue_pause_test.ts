@@ -1,28 +1,33 @@
+import { realStores } from "../worker/real_stores.ts";
 import { assertEquals } from "../assert.ts";
 import { fixture, task, waitForJob } from "../worker/helpers.ts";
 import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
-import { PAUSE_REFRESH_MS } from "../../src/store/paused_queues.ts";
+import { PAUSE_REFRESH_MS, QueuePauses } from "../../src/guards/queue_pauses.ts";
+import type { Store } from "../../src/store/store.ts";
 
-Deno.test("a paused queue keeps its jobs waiting until it is resumed over HTTP", async () => {
-  await using fx = await fixture([task("t", () => "done", { queue: "videos" })]);
-  const producer = new Producer({ store: fx.store, registry: fx.registry, clock: fx.clock });
-  const app = createApp({ producer, ...fx, logger: silentLogger });
-  const paused = await app.request("/queues/videos/pause", { method: "POST" });
-  assertEquals(await paused.json(), { name: "videos", paused: true });
-  fx.worker({ queues: ["videos"] }).start();
-  const job = await fx.enqueue("t", {});
-  assertEquals(job.state, "queued", "producers can still enqueue");
-  // Past the claimants' refresh of the paused list, a claim still finds nothing.
-  fx.clock.advance(PAUSE_REFRESH_MS);
-  const claim = { queues: ["videos"], workerId: "w", limit: 1, leaseMs: 1_000 };
-  assertEquals(await fx.store.jobClaim({ ...claim, now: fx.clock.now() }), []);
-  assertEquals((await fx.store.jobGet(job.id))?.state, "queued", "no worker claimed it");
-  const resumed = await app.request("/queues/videos/resume", { method: "POST" });
-  assertEquals(await resumed.json(), { name: "videos", paused: false });
-  await waitForJob(fx.store, job.id, (j) => j.state === "finished", "the job to run");
-});
+const backends = await realStores("pause");
+
+for (const [backend, openStore] of backends) {
+  Deno.test(`${backend}: a paused queue keeps its jobs waiting until it is resumed over HTTP`, async () => {
+    await using fx = await fixture([task("t", () => "done", { queue: "videos" })], openStore);
+    const producer = new Producer({ store: fx.store, registry: fx.registry, clock: fx.clock });
+    const app = createApp({ producer, ...fx, logger: silentLogger });
+    const paused = await app.request("/queues/videos/pause", { method: "POST" });
+    assertEquals(await paused.json(), { name: "videos", paused: true });
+    fx.worker({ queues: ["videos"] }).start();
+    const job = await fx.enqueue("t", {});
+    assertEquals(job.state, "queued", "producers can still enqueue");
+    // Past the claimants' refresh of the paused list, claimants still leave the queue out.
+    fx.clock.advance(PAUSE_REFRESH_MS);
+    assertEquals(await QueuePauses.of(fx.store, fx.clock).filter(["videos"]), []);
+    assertEquals((await fx.store.jobGet(job.id))?.state, "queued", "no worker claimed it");
+    const resumed = await app.request("/queues/videos/resume", { method: "POST" });
+    assertEquals(await resumed.json(), { name: "videos", paused: false });
+    await waitForJob(fx.store, job.id, (j) => j.state === "finished", "the job to run");
+  });
+}
 
 Deno.test("pausing a queue with a bad name is a 422 naming the field", async () => {
   await using fx = await fixture([]);
@@ -31,4 +36,25 @@ Deno.test("pausing a queue with a bad name is a 422 naming the field", async () 
   const res = await app.request("/queues/no%20spaces/pause", { method: "POST" });
   assertEquals(res.status, 422);
   assertEquals((await res.json()).error.issues[0].path, "name");
+});
+
+Deno.test("an idle worker serving a paused queue looks at the pauses again every PAUSE_REFRESH_MS", async () => {
+  await using fx = await fixture([task("t", () => "done", { queue: "videos" })]);
+  const waits: number[] = [];
+  const store = new Proxy(fx.store, {
+    get(target, name) {
+      if (name === "workWait") {
+        return (params: Parameters<Store["workWait"]>[0]) => {
+          waits.push(params.timeoutMs);
+          return target.workWait(params);
+        };
+      }
+      const value = Reflect.get(target, name);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  await QueuePauses.of(store, fx.clock).set({ queue: "videos", paused: true });
+  fx.worker({ store, queues: ["videos", "mail"] }).start();
+  while (waits.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+  assertEquals(waits[0], PAUSE_REFRESH_MS, "a resume elsewhere reaches it within that time");
 });

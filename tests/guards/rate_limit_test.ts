@@ -4,7 +4,7 @@ import { admitJobs, liveStarts } from "../../src/guards/rate_limit_window.ts";
 import { collectRateLimits } from "../../src/guards/rate_limit.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import { withApi } from "../http/setup.ts";
 
 const job = (id: string, task: string, queue = "default") =>

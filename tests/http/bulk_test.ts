@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { BatchWatcher } from "../../src/batches/batch_watcher.ts";
 import { silentLogger } from "../../src/log.ts";
 import type { Store } from "../../src/store/store.ts";
-import { finishJob } from "../../src/transitions.ts";
+import { finishJob } from "../../src/transitions/mod.ts";
 import { assertError, assertRefused, withApi } from "./setup.ts";
 import { waitFor } from "../worker/helpers.ts";
 
@@ -86,8 +86,10 @@ Deno.test("a batch's counts move with its jobs and on_complete runs once at the 
       }).then((jobs) => [jobs.length]);
       const midway = await (await get(status_url)).json();
       assertEquals([midway.queued, midway.started, midway.finished], [100, claimed, 0]);
+      // Both watchers have looked once when both sleep on the fake clock.
+      const idle = clock.pendingSleeps + watchers.length;
       for (const watcher of watchers) watcher.start();
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await clock.untilSleeping(idle);
       assertEquals((await (await get(status_url)).json()).completed_at, null, "not yet complete");
       // The 20 claimed stay started; finish the other 100, then the 20.
       assertEquals(await finishAll(store, "default", clock.now()), 100);
@@ -104,8 +106,9 @@ Deno.test("a batch's counts move with its jobs and on_complete runs once at the 
         (batch = await (await get(status_url)).json()).completed_at !== null
       );
       assertEquals([batch.total, batch.finished, batch.queued, batch.started], [120, 120, 0, 0]);
-      clock.advance(1_000);
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await clock.untilSleeping(idle);
+      clock.advance(1_000); // one more look of each: nothing more to complete
+      await clock.untilSleeping(idle);
       const after = (await store.queueCounts()).find((c) => c.name === "after");
       assertEquals(after?.queued, 1, "the completion job is enqueued exactly once");
       const completion = await store.jobGet(batch.completion_job_id as string);

@@ -11,6 +11,7 @@ import { Producer } from "../../src/producer.ts";
 import { compileSchedules } from "../../src/scheduler/schedule.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { registry } from "../../tasks/mod.ts";
+import { pausedQueues, QueuePauses } from "../../src/guards/queue_pauses.ts";
 
 async function html(res: Response): Promise<string> {
   assertEquals(res.status, 200);
@@ -29,7 +30,7 @@ Deno.test("the overview pauses and resumes a queue, even one without jobs", asyn
 
     assertRedirect(await post("/ui/queues/mail/pause"), "/?done=queue_paused");
     assertRedirect(await post("/ui/queues/idle/pause"), "/?done=queue_paused");
-    assertEquals((await store.queuePausedList()).sort(), ["idle", "mail"]);
+    assertEquals((await pausedQueues(store)).sort(), ["idle", "mail"]);
     const paused = await html(await get("/?done=queue_paused"));
     assert(paused.includes("workers claim nothing from it"), "the notice says what pausing does");
     for (const queue of ["idle", "mail"]) {
@@ -38,7 +39,7 @@ Deno.test("the overview pauses and resumes a queue, even one without jobs", asyn
     assertEquals(paused.match(/class="badge state-paused"/g)?.length, 2);
 
     assertRedirect(await post("/ui/queues/mail/resume"), "/?done=queue_resumed");
-    assertEquals(await store.queuePausedList(), ["idle"]);
+    assertEquals(await pausedQueues(store), ["idle"]);
     await assertError(await post("/ui/queues/no%20spaces/pause"), 422, "invalid_input");
   });
 });
@@ -111,7 +112,7 @@ Deno.test("the live stream says change when a queue is paused, though no count m
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     const next = async () => (await reader.read()).value ?? "";
     assert((await next()).includes("event: ready"));
-    await store.queuePause({ queue: "mail", paused: true });
+    await QueuePauses.of(store, clock).set({ queue: "mail", paused: true });
     // The stream sleeps on the fake clock between looks: wake it until it has looked again.
     const read = next();
     let text = "";

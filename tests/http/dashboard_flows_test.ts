@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { assertError, withApi } from "./setup.ts";
-import { reportProgress } from "../../src/transitions.ts";
+import { reportProgress } from "../../src/transitions/mod.ts";
 
 async function html(res: Response): Promise<string> {
   assertEquals(res.status, 200);

@@ -1,8 +1,9 @@
 import { assert, assertEquals } from "../assert.ts";
 import { assertError, withApi } from "./setup.ts";
-import { expireJob, failAttempt } from "../../src/transitions.ts";
+import { expireJob, failAttempt } from "../../src/transitions/mod.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { Job } from "../../src/job.ts";
+import { workerBeat } from "../../src/presence/worker_registry.ts";
 
 const XSS = `<script>alert("x")</script><img src=x onerror=alert(1)>`;
 
@@ -141,7 +142,7 @@ Deno.test("the job table filters, finds by id, pages, and names a bad filter", a
 Deno.test("the workers page lists each live worker with its running jobs", async () => {
   await withApi(async ({ get, store, clock }) => {
     assert((await html(await get("/ui/workers"))).includes("No worker online"));
-    await store.workerBeat({
+    await workerBeat(store, {
       worker: {
         id: "host-1:42:abc",
         host: "host-1",

@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { readSse, type SseEvent } from "../../src/cli/sse.ts";
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
-import { claimJob, finishJob, reportProgress } from "../../src/transitions.ts";
+import { claimJob, finishJob, reportProgress } from "../../src/transitions/mod.ts";
 import { type Api, assertError, override, withApi } from "./setup.ts";
 
 /** Serves the app on a free port, with the fake clock ticking 100 ms every 2 ms meanwhile. */

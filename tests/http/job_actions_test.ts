@@ -1,7 +1,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
-import { failAttempt, finishJob } from "../../src/transitions.ts";
+import { failAttempt, finishJob } from "../../src/transitions/mod.ts";
 import { assertError, assertRefused, override, withApi } from "./setup.ts";
 
 /** Plays a worker: claims the next job of `queue`. */

@@ -10,7 +10,7 @@
  */
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
-import { failAttempt } from "../../src/transitions.ts";
+import { failAttempt } from "../../src/transitions/mod.ts";
 
 /** Claims the next job of `queue`. */
 export async function claimNext(store: Store, now: number, queue = "default"): Promise<Job> {

@@ -8,10 +8,11 @@ import { assert, assertEquals } from "../assert.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { abandonedAttempt } from "../../src/maintenance/rescuer.ts";
-import { promoteJob } from "../../src/transitions.ts";
+import { promoteJob } from "../../src/transitions/mod.ts";
 import { pyNoop, pyWork } from "../fixtures/external_tasks.ts";
 import { ADMIN, READER, TOKENS, withSecureApi } from "../security/secure_api.ts";
 import { type Api, assertError, assertRefused, override, withApi } from "./setup.ts";
+import { workerList } from "../../src/presence/worker_registry.ts";
 
 const external = [pyWork, pyNoop];
 
@@ -54,7 +55,7 @@ Deno.test("a claim hands out a job of an external task with its lease token", as
     assertEquals(claimed.lease_expires_at, new Date(api.clock.now() + 30_000).toISOString());
     const stored = (await api.store.jobGet(job.id))!;
     assertEquals([stored.state, stored.workerId], ["started", "py-1"]);
-    const [worker] = await api.store.workerList({ now: api.clock.now() });
+    const [worker] = await workerList(api.store, { now: api.clock.now() });
     assertEquals([worker.id, worker.queues, worker.runningJobIds], ["py-1", ["python"], [
       job.id,
     ]]);

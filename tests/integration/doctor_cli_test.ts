@@ -11,7 +11,7 @@ import { newJobId } from "../../src/ids.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import { RedisServer } from "../store/redis_server.ts";
 import { runTq, tempDb } from "./tq_process.ts";
 

@@ -10,8 +10,9 @@ import type { Isolation } from "../../src/registry/define_task.ts";
 import type { Job } from "../../src/job.ts";
 import { Worker } from "../../src/worker/worker.ts";
 import { changeJob } from "../../src/job_changes.ts";
-import { cancelJob } from "../../src/transitions.ts";
+import { cancelJob } from "../../src/transitions/mod.ts";
 import { registry } from "../fixtures/heavy_tasks.ts";
+import { taskHoldList } from "../../src/guards/task_holds.ts";
 
 const TASKS_MODULE = new URL("../fixtures/heavy_tasks.ts", import.meta.url);
 
@@ -149,7 +150,7 @@ for (const mode of ["thread", "process"] as const) {
     }
     assertEquals([job.state, job.attempts, job.errors], ["scheduled", 0, []]);
     assert(job.runAt >= Date.now() + 50_000);
-    const holds = await fx.connection.store.taskHoldList({ now: Date.now() });
+    const holds = await taskHoldList(fx.connection.store, { now: Date.now() });
     assertEquals(holds.map((hold) => [hold.task, hold.until]), [["limited", job.runAt]]);
   });
 

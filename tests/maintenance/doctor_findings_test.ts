@@ -7,7 +7,7 @@ import {
   stuckDependant,
 } from "../../src/maintenance/doctor/findings.ts";
 import { emptyBatchCounts } from "../../src/store/batches.ts";
-import { claimJob, createJob } from "../../src/transitions.ts";
+import { claimJob, createJob } from "../../src/transitions/mod.ts";
 
 const at = { now: 100, ttlMs: 1_000 };
 const make = (id: string, extra: Partial<Job> = {}): Job => ({

@@ -25,7 +25,7 @@ import {
   finishJob,
   promoteJob,
   retryJob,
-} from "../../src/transitions.ts";
+} from "../../src/transitions/mod.ts";
 import { RedisServer } from "../store/redis_server.ts";
 
 const T0 = Date.UTC(2026, 0, 1);

@@ -1,7 +1,8 @@
 import { assert, assertEquals } from "../assert.ts";
 import { withApi } from "../http/setup.ts";
-import { deferJob, expireJob, failAttempt, finishJob } from "../../src/transitions.ts";
+import { deferJob, expireJob, failAttempt, finishJob } from "../../src/transitions/mod.ts";
 import { BEAT_TTL_MS } from "../../src/worker/presence.ts";
+import { workerBeat } from "../../src/presence/worker_registry.ts";
 
 /** Runs `promtool check metrics` on `text`; fails loudly when promtool is missing. */
 async function promtoolCheck(text: string): Promise<{ code: number; output: string }> {
@@ -60,7 +61,7 @@ Deno.test("/metrics counts every transition, per state and worker, and passes pr
         },
       ],
     });
-    await store.workerBeat({
+    await workerBeat(store, {
       worker: {
         id: "w1",
         host: "h",

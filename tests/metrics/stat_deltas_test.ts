@@ -7,7 +7,7 @@ import {
   expireJob,
   failAttempt,
   suspendJob,
-} from "../../src/transitions.ts";
+} from "../../src/transitions/mod.ts";
 
 const lease = { workerId: "w", now: 10, leaseMs: 1_000 };
 const events = (deltas: ReturnType<typeof statDeltas>) =>

@@ -14,7 +14,7 @@ import type { Job } from "../../src/job.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
 import { systemClock } from "../../src/clock.ts";
-import { finishJob } from "../../src/transitions.ts";
+import { finishJob } from "../../src/transitions/mod.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { waitFor } from "../worker/helpers.ts";

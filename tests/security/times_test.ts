@@ -5,7 +5,7 @@
  * straight into the store) still renders in the API, the listings and the dashboard.
  */
 import { assert, assertEquals } from "../assert.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import { MAX_AHEAD_MS } from "../../src/input_rules.ts";
 import { InvalidInputError } from "../../src/errors.ts";
 import { bothStores, refusedPaths } from "./stores.ts";

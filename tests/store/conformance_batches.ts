@@ -14,7 +14,7 @@ import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
 import { type BatchRecord, emptyBatchCounts } from "../../src/store/batches.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, failAttempt, finishJob } from "../../src/transitions.ts";
+import { createJob, failAttempt, finishJob } from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 

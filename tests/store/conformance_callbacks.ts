@@ -13,8 +13,14 @@ import { assertEquals } from "../assert.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/transitions.ts";
-import { callbackDelivered, claimCallback } from "../../src/callbacks/callback_state.ts";
+import {
+  callbackDelivered,
+  claimCallback,
+  createJob,
+  failAttempt,
+  finishJob,
+  type JobSpec,
+} from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 

@@ -24,7 +24,7 @@ import {
   failAttempt,
   finishJob,
   promoteJob,
-} from "../../src/transitions.ts";
+} from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 

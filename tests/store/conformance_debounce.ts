@@ -13,7 +13,7 @@
 import { assertEquals } from "../assert.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
-import { claimJob, createJob, promoteJob } from "../../src/transitions.ts";
+import { claimJob, createJob, promoteJob } from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 

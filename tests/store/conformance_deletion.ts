@@ -16,7 +16,7 @@ import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
 import { deleteJob } from "../../src/job_changes.ts";
 import type { Store } from "../../src/store/store.ts";
-import { claimJob, createJob, finishJob } from "../../src/transitions.ts";
+import { claimJob, createJob, finishJob } from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 

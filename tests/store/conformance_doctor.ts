@@ -18,8 +18,9 @@ import { silentLogger } from "../../src/log.ts";
 import { type DoctorReport, runDoctor } from "../../src/maintenance/doctor/doctor.ts";
 import type { BatchRecord } from "../../src/store/batches.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, finishJob, type JobSpec } from "../../src/transitions.ts";
+import { createJob, finishJob, type JobSpec } from "../../src/transitions/mod.ts";
 import type { StoreDamage } from "./store_damage.ts";
+import { workerBeat } from "../../src/presence/worker_registry.ts";
 
 type Test = (name: string, fn: (store: Store, damage: StoreDamage) => Promise<void>) => void;
 
@@ -171,7 +172,7 @@ export function runDoctorConformance(test: Test): void {
       now: T0,
     });
     const now = T0 + 60_000;
-    await store.workerBeat({
+    await workerBeat(store, {
       worker: {
         id: "alive",
         host: "h",

@@ -14,7 +14,7 @@ import { newJobId } from "../../src/ids.ts";
 import type { Job, JobStep } from "../../src/job.ts";
 import type { EventRecord } from "../../src/store/events.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, resumeJob, suspendJob } from "../../src/transitions.ts";
+import { createJob, resumeJob, suspendJob } from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 

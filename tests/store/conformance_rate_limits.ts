@@ -16,7 +16,7 @@ import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
 import type { RateLimits } from "../../src/guards/rate_limit.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store, clock: FakeClock) => Promise<void>) => void;
 

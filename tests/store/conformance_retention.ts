@@ -16,12 +16,14 @@ import type { Job } from "../../src/job.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Pruner } from "../../src/maintenance/pruner.ts";
 import type { Store } from "../../src/store/store.ts";
-import { claimJob, createJob, finishJob } from "../../src/transitions.ts";
 import {
   callbackDelivered,
   callbackFailed,
   claimCallback,
-} from "../../src/callbacks/callback_state.ts";
+  claimJob,
+  createJob,
+  finishJob,
+} from "../../src/transitions/mod.ts";
 import { callbackJson } from "../../src/http/job_json.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;

@@ -15,7 +15,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { newJobId } from "../../src/ids.ts";
 import { searchJobs } from "../../src/job_search.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, runJobNow } from "../../src/transitions.ts";
+import { createJob, runJobNow } from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 

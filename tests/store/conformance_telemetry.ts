@@ -1,6 +1,5 @@
 /**
- * Conformance of the observability methods: the worker registry, job log lines and the
- * statistics summed by job changes. Registered from `runStoreConformance`.
+ * Conformance of the observability methods: job log lines and the statistics summed by job changes. Registered from `runStoreConformance`.
  *
  * @example
  * ```ts ignore
@@ -11,28 +10,13 @@
 import { assertEquals } from "../assert.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
-import type { StatEntry, WorkerRecord } from "../../src/store/telemetry.ts";
+import type { StatEntry } from "../../src/store/telemetry.ts";
 import { bucketIndex, MINUTE_MS } from "../../src/metrics/stat_deltas.ts";
-import { createJob, failAttempt, finishJob } from "../../src/transitions.ts";
+import { createJob, failAttempt, finishJob } from "../../src/transitions/mod.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 
 const T0 = Date.UTC(2026, 0, 1);
-
-function worker(id: string, beatAt: number, ttlMs: number): WorkerRecord {
-  return {
-    id,
-    host: "h",
-    pid: 1,
-    concurrency: 4,
-    queues: ["default"],
-    runningJobIds: [],
-    running: 0,
-    startedAt: T0,
-    lastHeartbeatAt: beatAt,
-    expiresAt: beatAt + ttlMs,
-  };
-}
 
 function stat(stats: StatEntry[], ...key: (string | number)[]): number {
   return stats.find((s) => s.key.join("\u0000") === key.join("\u0000"))?.value ?? 0;
@@ -40,15 +24,6 @@ function stat(stats: StatEntry[], ...key: (string | number)[]): number {
 
 /** Registers the observability conformance tests with the suite's `test`. */
 export function runTelemetryConformance(test: Test): void {
-  test("a worker's beat lists it until its expiry, and removal forgets it", async (store) => {
-    await store.workerBeat({ worker: worker("w1", T0, 15_000), ttlMs: 15_000 });
-    await store.workerBeat({ worker: worker("w2", T0 + 5_000, 15_000), ttlMs: 15_000 });
-    assertEquals((await store.workerList({ now: T0 + 1 })).map((w) => w.id), ["w1", "w2"]);
-    assertEquals((await store.workerList({ now: T0 + 15_000 })).map((w) => w.id), ["w2"]);
-    await store.workerRemove({ id: "w2" });
-    assertEquals(await store.workerList({ now: T0 + 1 }), [worker("w1", T0, 15_000)]);
-  });
-
   test("job log lines read back in order and go with their job", async (store) => {
     const job = createJob({ id: newJobId(T0), task: "t", input: 1 }, T0);
     await store.jobInsertMany({ jobs: [job] });

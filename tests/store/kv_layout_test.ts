@@ -1,10 +1,13 @@
 import { FakeClock } from "../../src/clock.ts";
 import { StoreTooNewError } from "../../src/errors.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
-import { KvLayout } from "../../src/store/kv/layout.ts";
+import { KV_MIGRATIONS, KvLayout } from "../../src/store/kv/layout.ts";
 import { retryLockedCommits } from "../../src/store/kv/lock_retry.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { assertMigratesOnce } from "./layout_race.ts";
+import { pausedQueues } from "../../src/guards/queue_pauses.ts";
+import { taskHoldList } from "../../src/guards/task_holds.ts";
+import { workerList } from "../../src/presence/worker_registry.ts";
 
 async function tempFile(): Promise<string> {
   return `${await Deno.makeTempDir({ prefix: "tq-layout-" })}/tq.db`;
@@ -16,7 +19,7 @@ async function keysUnder(kv: Deno.Kv, prefix: Deno.KvKey): Promise<Deno.KvKey[]>
   return keys;
 }
 
-Deno.test("opening a KV file an older tq wrote deletes its stale queued-state entries and records layout 1", async () => {
+Deno.test("opening a KV file an older tq wrote deletes its stale queued-state entries and records the newest layout", async () => {
   const path = await tempFile();
   const old = await Deno.openKv(path);
   for (let i = 0; i < 700; i++) { // more than one delete commit
@@ -31,7 +34,7 @@ Deno.test("opening a KV file an older tq wrote deletes its stale queued-state en
   const kv = await Deno.openKv(path);
   assertEquals(await keysUnder(kv, ["state", "queued"]), []);
   assertEquals(await keysUnder(kv, ["state", "failed"]), [["state", "failed", "kept"]]);
-  assertEquals((await kv.get(["layout", "version"])).value, 1);
+  assertEquals((await kv.get(["layout", "version"])).value, KV_MIGRATIONS.length);
   assertEquals(await keysUnder(kv, ["layout", "lock"]), []);
   kv.close();
 });
@@ -68,8 +71,37 @@ Deno.test("a KV file with a layout newer than this tq is refused, asking for an 
   newer.close();
 
   const error = await assertRejects(() => openKvStore(path), StoreTooNewError, "upgrade tq");
-  assertEquals([error.version, error.knownVersion], [99, 1]);
+  assertEquals([error.version, error.knownVersion], [99, KV_MIGRATIONS.length]);
   const kv = await Deno.openKv(path);
   assertEquals((await keysUnder(kv, ["state", "queued"])).length, 1); // untouched
+  kv.close();
+});
+
+Deno.test("a KV file an older tq wrote keeps its queue pauses, task holds and sessions as keyed records", async () => {
+  const path = await tempFile();
+  const now = Date.now();
+  const session = { role: "admin", tokenHash: "h", csrf: "c", expiresAt: now + 3_600_000 };
+  const worker = { id: "w", expiresAt: now + 15_000 };
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 1);
+  await old.set(["paused", "mail"], true);
+  await old.set(["task_hold", "send"], now + 60_000, { expireIn: 120_000 });
+  await old.set(["session", "hash"], session, { expireIn: 3_600_000 });
+  await old.set(["worker", "w"], worker, { expireIn: 15_000 });
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    assertEquals(await pausedQueues(store), ["mail"]);
+    assertEquals(await taskHoldList(store, { now }), [{ task: "send", until: now + 60_000 }]);
+    assertEquals((await store.recordGet({ space: "session", key: "hash" }))?.value, session);
+    assertEquals(await workerList(store, { now }), [], "workers write theirs again");
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  for (const prefix of ["paused", "task_hold", "session", "worker"]) {
+    assertEquals(await keysUnder(kv, [prefix]), [], `nothing left under ${prefix}`);
+  }
   kv.close();
 });

@@ -6,13 +6,16 @@
  */
 import postgres from "postgres";
 import { assertEquals, assertRejects } from "../assert.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import { newJobId } from "../../src/ids.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import { LAYOUT_VERSION, layoutSteps, migrate, SqlNames } from "../../src/store/postgres/schema.ts";
 import { PostgresServer } from "./postgres_server.ts";
 import { freePort } from "./redis_server.ts";
 import { StoreTooNewError, StoreUnavailableError } from "../../src/errors.ts";
+import { pausedQueues } from "../../src/guards/queue_pauses.ts";
+import { taskHoldList } from "../../src/guards/task_holds.ts";
+import { workerList } from "../../src/presence/worker_registry.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -103,11 +106,47 @@ Deno.test("a schema at layout 1 migrates with its groups: a new job still waits 
   }
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
-    assertEquals(await layoutRows(names.schema), [1, 2]);
+    assertEquals(
+      await layoutRows(names.schema),
+      Array.from({ length: LAYOUT_VERSION }, (_, i) => i + 1),
+    );
     const next = createJob({ id: newJobId(now + 1), task: "t", input: 2, group: "g" }, now + 1);
     await store.jobInsertMany({ jobs: [next] });
     assertEquals((await store.jobGet(next.id))?.state, "deferred");
     assertEquals((await store.jobGet(tail.id))?.dependants, [next.id]);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a schema at layout 2 keeps its queue pauses, task holds, sessions and workers as keyed records", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const now = Date.now();
+  const session = { role: "read", tokenHash: "h", csrf: "c", expiresAt: now + 3_600_000 };
+  const worker = { id: "w", queues: ["mail"], expiresAt: now + 15_000 };
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 2));
+    const t = (name: string) => names.table(name);
+    await sql.unsafe(`INSERT INTO ${t("paused_queues")} VALUES ('mail')`);
+    await sql.unsafe(`INSERT INTO ${t("task_holds")} VALUES ('send', $1)`, [now + 60_000]);
+    await sql.unsafe(`INSERT INTO ${t("sessions")} VALUES ('hash', $1::text::jsonb, $2)`, [
+      JSON.stringify(session),
+      session.expiresAt,
+    ]);
+    await sql.unsafe(`INSERT INTO ${t("workers")} VALUES ('w', $1::text::jsonb, $2)`, [
+      JSON.stringify(worker),
+      worker.expiresAt,
+    ]);
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    assertEquals(await pausedQueues(store), ["mail"]);
+    assertEquals(await taskHoldList(store, { now }), [{ task: "send", until: now + 60_000 }]);
+    assertEquals((await store.recordGet({ space: "session", key: "hash" }))?.value, session);
+    assertEquals((await workerList(store, { now })).map((w) => w.id), ["w"]);
   } finally {
     store.close();
   }

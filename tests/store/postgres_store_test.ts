@@ -9,7 +9,7 @@ import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import { columnsOf } from "../../src/store/postgres/changes.ts";
 import { SqlNames } from "../../src/store/postgres/schema.ts";
 import { PostgresCounters } from "../../src/store/postgres/counters.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import { newJobId } from "../../src/ids.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { InvalidInputError } from "../../src/errors.ts";
@@ -134,14 +134,11 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, events, sessions and c
     await store.jobInsertDebounced({ job: make(3), debounce: { key: "d", waitMs: 1_000 } });
     const event = { id: newJobId(t0), name: "e", key: "", data: null, sentAt: t0 };
     await store.eventPut({ event, ttlMs: 1_000 });
-    await store.sessionPut({
-      key: "s",
-      record: { role: "read", tokenHash: "h", csrf: "c", expiresAt: t0 + 1_000 },
-    });
+    await store.recordPut({ space: "session", key: "s", value: { csrf: "c" }, ttlMs: 1_000 });
     await store.batchCreate({ batch: { id: "closed", total: 0, queues: [], createdAt: t0 } });
     await store.batchCreate({ batch: { id: "open", total: 0, queues: [], createdAt: t0 } });
     await store.batchComplete({ id: "closed", now: t0, job: null });
-    const tables = ["idempotency", "groups", "debounce", "events", "sessions", "batches"];
+    const tables = ["idempotency", "groups", "debounce", "events", "records", "batches"];
     const rows = async () => {
       const counts = [];
       for (const table of tables) {

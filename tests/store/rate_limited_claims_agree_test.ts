@@ -12,7 +12,7 @@ import type { Job } from "../../src/job.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 import { RedisServer } from "./redis_server.ts";
 
 const server = await RedisServer.start();

@@ -8,8 +8,9 @@ import { FakeClock } from "../../src/clock.ts";
 import { newJobId } from "../../src/ids.ts";
 import { statDeltas } from "../../src/metrics/stat_deltas.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
-import { claimJob, createJob } from "../../src/transitions.ts";
+import { claimJob, createJob } from "../../src/transitions/mod.ts";
 import { RedisServer } from "./redis_server.ts";
+import { ulid } from "ulid";
 
 const server = await RedisServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -143,4 +144,23 @@ Deno.test("two key prefixes on one Redis never see each other's jobs", async () 
     a.close();
     b.close();
   }
+});
+
+Deno.test("claims merge fifo jobs and ready ones by priority, then runAt, then id", async () => {
+  const store = await open();
+  const t = 1_800_000_000_000;
+  const at = (ms: number, spec: { runAt?: number; priority?: number } = {}) =>
+    createJob({ id: ulid(t + ms), task: "t", input: {}, ...spec }, t + ms);
+  const first = at(0); // fifo: its runAt is its id's time
+  const retried = { ...at(-500), runAt: t + 500 }; // ready: an old id, a later runAt
+  const last = at(1_000); // fifo
+  const urgent = at(2_000, { priority: -1 }); // ready: a priority
+  const lazy = at(-1_000, { priority: 1 }); // ready
+  await store.jobInsertMany({ jobs: [lazy, last, retried, urgent, first] });
+  const claim = (limit: number) =>
+    store.jobClaim({ queues: ["default"], workerId: "w", limit, leaseMs: 1_000, now: t + 3_000 });
+  assertEquals((await claim(2)).map((job) => job.id), [urgent.id, first.id]);
+  assertEquals((await claim(1)).map((job) => job.id), [retried.id]);
+  assertEquals((await claim(5)).map((job) => job.id), [last.id, lazy.id]);
+  store.close();
 });

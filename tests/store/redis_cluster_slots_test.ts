@@ -6,8 +6,8 @@
  * `{tq}`, every key of an operation that spans queues (a flow across two queues, an
  * idempotent insert, a schedule run, an insert into two queues) is in one slot; with the
  * default prefix, the claim, update and delete scripts of one queue stay in its slot, and
- * the insert script adds only the shared set of queues and the locator (since 18a5e14:
- * one script instead of a MULTI), which is why a Cluster needs the `{tq}` prefix.
+ * the insert script adds only the shared set of queues (since 18a5e14: one script instead
+ * of a MULTI), which is why a Cluster needs the `{tq}` prefix.
  */
 import { Redis } from "ioredis";
 import { assertEquals } from "../assert.ts";
@@ -16,7 +16,7 @@ import type { Job } from "../../src/job.ts";
 import { newJobId } from "../../src/ids.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, finishJob } from "../../src/transitions.ts";
+import { createJob, finishJob } from "../../src/transitions/mod.ts";
 import { RedisServer } from "./redis_server.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -116,6 +116,7 @@ Deno.test("with the prefix {tq}, each cross-queue operation keeps every key in o
         "a schedule run",
         () => store.scheduleRun({ name: "nightly", job: job("reports"), tickAt: T0 }),
       ],
+      ["a lookup by id, which tries every queue", () => store.jobGetMany([parent.id, child.id])],
     ];
     const slot = await slotsOf([{ lua: false, args: ["GET", "{tq}"] }]);
     for (const [name, op] of operations) {
@@ -126,15 +127,16 @@ Deno.test("with the prefix {tq}, each cross-queue operation keeps every key in o
   });
 });
 
-Deno.test("with the default prefix, a single queue's scripts stay in its slot, the insert's beside tq:queues and tq:loc", async () => {
+Deno.test("with the default prefix, a single queue's scripts stay in its slot, the insert's beside tq:queues", async () => {
   await withRecorder(undefined, async (store, record, slotsOf) => {
     const jobs = [job("mail"), job("mail")];
     const queueSlot = await slotsOf([{ lua: false, args: ["GET", "{tq:mail}"] }]);
     const insertSlots = await slotsOf([{
       lua: false,
-      args: ["MGET", "{tq:mail}", "tq:queues", "tq:loc"],
+      args: ["MGET", "{tq:mail}", "tq:queues"],
     }]);
     let claimed: Job[] = [];
+    let finished: Job[] = [];
     const operations: [string, () => Promise<unknown>][] = [
       ["insert", () => store.jobInsertMany({ jobs })],
       ["claim", async () => {
@@ -146,17 +148,13 @@ Deno.test("with the default prefix, a single queue's scripts stay in its slot, t
           now: T0,
         });
       }],
-      ["finish", () =>
-        store.jobUpdateMany({
-          updates: claimed.map((before) => ({
-            before,
-            after: finishJob(before, { now: T0, result: null, ttlMs: 60_000 }),
-          })),
-        })],
-      ["delete", async () => {
-        const [done] = await store.jobGetMany([claimed[0].id]);
-        await store.jobDelete({ job: done! });
+      ["finish", () => {
+        finished = claimed.map((job) => finishJob(job, { now: T0, result: null, ttlMs: 60_000 }));
+        return store.jobUpdateMany({
+          updates: claimed.map((before, i) => ({ before, after: finished[i] })),
+        });
       }],
+      ["delete", () => store.jobDelete({ job: finished[0] })],
     ];
     for (const [name, op] of operations) {
       const commands = await record(op);

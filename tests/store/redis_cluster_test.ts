@@ -17,7 +17,9 @@ import { redisCli, RedisCluster } from "./redis_cluster.ts";
 import { freePort } from "./redis_server.ts";
 import { runTq, TqProcess } from "../integration/tq_process.ts";
 import { newJobId } from "../../src/ids.ts";
-import { createJob } from "../../src/transitions.ts";
+import { createJob } from "../../src/transitions/mod.ts";
+import { pausedQueues, QueuePauses } from "../../src/guards/queue_pauses.ts";
+import { systemClock } from "../../src/clock.ts";
 
 const cluster = await RedisCluster.start();
 globalThis.addEventListener("unload", () => cluster.stopNow());
@@ -104,11 +106,11 @@ Deno.test("on a cluster, the prefix defaults to {tq} and one without a {hash tag
   const tq = await connect({ registry, redisCluster: cluster.urls });
   try {
     await tq.store.jobInsertMany({ jobs: [] });
-    await tq.store.queuePause({ queue: "q", paused: true });
-    const paused = await tq.store.queuePausedList();
+    await QueuePauses.of(tq.store, systemClock).set({ queue: "q", paused: true });
+    const paused = await pausedQueues(tq.store);
     assertEquals(paused, ["q"]);
     const keys = await clusterKeys("{tq}:*");
-    assert(keys.includes("{tq}:paused"), keys.join(" "));
+    assert(keys.includes("{tq}:rec:queue_pause:q"), keys.join(" "));
   } finally {
     tq.close();
   }

@@ -5,27 +5,36 @@ import { RedisKeys } from "../../src/store/redis/keys.ts";
 import { REDIS_MIGRATIONS, RedisLayout } from "../../src/store/redis/layout.ts";
 import { migrateLayout } from "../../src/store/migrations.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { withScripts } from "../../src/store/redis/scripts/mod.ts";
+import { newJobId } from "../../src/ids.ts";
+import { createJob } from "../../src/transitions/mod.ts";
+import type { Job } from "../../src/job.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { assertMigratesOnce } from "./layout_race.ts";
 import { RedisServer } from "./redis_server.ts";
+import { pausedQueues } from "../../src/guards/queue_pauses.ts";
+import { taskHoldList } from "../../src/guards/task_holds.ts";
 
 const server = await RedisServer.start();
+/** A queue's listing of the jobs in `state`. */
+const stateSet = (keys: RedisKeys, queue: string, state: string) =>
+  `${keys.queue(queue)}state:${state}`;
 globalThis.addEventListener("unload", () => server.stopNow());
 
 Deno.test("opening a Redis prefix an older tq wrote deletes its stale state:queued listings and records the newest layout", async () => {
   const redis = new Redis(server.url);
   const keys = new RedisKeys("old");
   await redis.sadd(keys.queues, "mail", "reports");
-  await redis.zadd(keys.listing("mail", "queued"), 0, "a", 0, "b");
-  await redis.zadd(keys.listing("reports", "queued"), 0, "c");
-  await redis.zadd(keys.listing("mail", "failed"), 0, "kept");
+  await redis.zadd(stateSet(keys, "mail", "queued"), 0, "a", 0, "b");
+  await redis.zadd(stateSet(keys, "reports", "queued"), 0, "c");
+  await redis.zadd(stateSet(keys, "mail", "failed"), 0, "kept");
 
   const store = await openRedisStore(server.url, { prefix: "old" });
   store.close();
 
-  assertEquals(await redis.exists(keys.listing("mail", "queued")), 0);
-  assertEquals(await redis.exists(keys.listing("reports", "queued")), 0);
-  assertEquals(await redis.zrange(keys.listing("mail", "failed"), 0, -1), ["kept"]);
+  assertEquals(await redis.exists(stateSet(keys, "mail", "queued")), 0);
+  assertEquals(await redis.exists(stateSet(keys, "reports", "queued")), 0);
+  assertEquals(await redis.zrange(stateSet(keys, "mail", "failed"), 0, -1), ["kept"]);
   assertEquals(await redis.get("old:layout"), String(REDIS_MIGRATIONS.length));
   assertEquals(await redis.exists("old:layout_lock"), 0);
   redis.disconnect();
@@ -45,7 +54,7 @@ Deno.test("a Redis prefix with a layout newer than this tq is refused, asking fo
   const keys = new RedisKeys("newer");
   await redis.set("newer:layout", "99");
   await redis.sadd(keys.queues, "mail");
-  await redis.zadd(keys.listing("mail", "queued"), 0, "a");
+  await redis.zadd(stateSet(keys, "mail", "queued"), 0, "a");
 
   const error = await assertRejects(
     () => openRedisStore(server.url, { prefix: "newer" }),
@@ -53,26 +62,101 @@ Deno.test("a Redis prefix with a layout newer than this tq is refused, asking fo
     "upgrade tq",
   );
   assertEquals([error.version, error.knownVersion], [99, REDIS_MIGRATIONS.length]);
-  assertEquals(await redis.zcard(keys.listing("mail", "queued")), 1); // untouched
+  assertEquals(await redis.zcard(stateSet(keys, "mail", "queued")), 1); // untouched
   redis.disconnect();
 });
 
 Deno.test("a tq from before records left out their id and defaults refuses a prefix this tq opened", async () => {
   const store = await openRedisStore(server.url, { prefix: "shaped" });
   store.close();
-  const redis = new Redis(server.url);
+  const redis = withScripts(new Redis(server.url));
   const keys = new RedisKeys("shaped");
   await assertRejects(
     () =>
       migrateLayout({
         layout: new RedisLayout(redis, keys),
         migrations: REDIS_MIGRATIONS.slice(0, 1),
-        target: { redis, keys },
+        target: { redis: withScripts(redis), keys },
         clock: new FakeClock(),
         store: "Redis prefix shaped",
       }),
     StoreTooNewError,
     "upgrade tq",
   );
+  redis.disconnect();
+});
+
+Deno.test("a Redis prefix an older tq wrote keeps its queue pauses and task holds as keyed records", async () => {
+  const redis = new Redis(server.url);
+  const now = Date.now();
+  await redis.set("kept:layout", "4");
+  await redis.sadd("kept:paused", "mail", "video");
+  await redis.hset("kept:task_holds", "send", String(now + 60_000), "ended", String(now - 120_000));
+  await redis.zadd("kept:workers", now + 15_000, "w");
+
+  const store = await openRedisStore(server.url, { prefix: "kept" });
+  try {
+    assertEquals(await pausedQueues(store), ["mail", "video"]);
+    assertEquals(await taskHoldList(store, { now }), [{ task: "send", until: now + 60_000 }]);
+    assertEquals(await redis.exists("kept:paused", "kept:task_holds", "kept:workers"), 0);
+    assertEquals(await redis.exists("kept:rec:task_hold:ended"), 0, "an ended hold is not moved");
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("opening a Redis prefix of layout 2 deletes its job locator, and its jobs are still found by id", async () => {
+  const store = await openRedisStore(server.url, { prefix: "located" });
+  const job = createJob({ id: newJobId(), task: "t", queue: "mail", input: {} }, Date.now());
+  await store.jobInsertMany({ jobs: [job] });
+  store.close();
+  const redis = new Redis(server.url);
+  await redis.set("located:layout", "2");
+  await redis.hset("located:loc", job.id, "mail");
+
+  const reopened = await openRedisStore(server.url, { prefix: "located" });
+  assertEquals((await reopened.jobGet(job.id))?.queue, "mail");
+  reopened.close();
+  assertEquals(await redis.exists("located:loc"), 0);
+  redis.disconnect();
+});
+
+Deno.test("opening a Redis prefix of layout 3 moves its plain queued jobs to fifo, lists the others and drops the all listings", async () => {
+  const store = await openRedisStore(server.url, { prefix: "split" });
+  const now = Date.now();
+  const plain = createJob({ id: newJobId(now), task: "t", queue: "mail", input: {} }, now);
+  const urgent = createJob(
+    { id: newJobId(now), task: "t", queue: "mail", input: {}, priority: -1 },
+    now,
+  );
+  await store.jobInsertMany({ jobs: [plain, urgent] });
+  store.close();
+  // Back to layout 3: every queued job in ready, every job in all, no state:queued.
+  const redis = new Redis(server.url);
+  const K = new RedisKeys("split").queue("mail");
+  const member = (job: Job) => String(job.runAt).padStart(16, "0") + job.id;
+  await redis.zrem(`${K}fifo`, plain.id);
+  await redis.zrem(`${K}state:queued`, urgent.id);
+  await redis.zadd(`${K}ready`, 0, member(plain));
+  await redis.zadd(`${K}all`, 0, plain.id, 0, urgent.id);
+  await redis.set("split:layout", "3");
+
+  const reopened = await openRedisStore(server.url, { prefix: "split" });
+  assertEquals(await redis.zrange(`${K}fifo`, 0, -1), [plain.id]);
+  assertEquals(await redis.zrange(`${K}ready`, 0, -1), [member(urgent)]);
+  assertEquals(await redis.zrange(`${K}state:queued`, 0, -1), [urgent.id]);
+  assertEquals(await redis.exists(`${K}all`), 0);
+  const listed = await reopened.jobList({ state: "queued", limit: 10 });
+  assertEquals(listed.jobs.map((job) => job.id), [urgent.id, plain.id]);
+  const claimed = await reopened.jobClaim({
+    queues: ["mail"],
+    workerId: "w",
+    limit: 2,
+    leaseMs: 1_000,
+    now,
+  });
+  assertEquals(claimed.map((job) => job.id), [urgent.id, plain.id]);
+  reopened.close();
   redis.disconnect();
 });

@@ -10,7 +10,7 @@ import { newJobId } from "../../src/ids.ts";
 import { RedisKeys } from "../../src/store/redis/keys.ts";
 import { decodeJob, encodeJob } from "../../src/store/redis/record.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
-import { claimJob, createJob } from "../../src/transitions.ts";
+import { claimJob, createJob } from "../../src/transitions/mod.ts";
 import type { Job } from "../../src/job.ts";
 import { RedisServer } from "./redis_server.ts";
 
@@ -25,7 +25,7 @@ function stored(job: Job): Record<string, string> {
   return hash;
 }
 
-Deno.test("a job at the defaults and one with every default changed decode to themselves", () => {
+Deno.test("a job at the defaults, one with every default changed and one to run later decode to themselves", () => {
   const plain = createJob({ id: "a", task: "t", input: {} }, 5);
   const changed: Job = {
     ...createJob({
@@ -41,7 +41,8 @@ Deno.test("a job at the defaults and one with every default changed decode to th
     attempts: 2,
     errors: [{ attempt: 1, at: 6, name: "Error", message: "boom" }],
   };
-  for (const job of [plain, changed]) assertEquals(decodeJob(stored(job), job), job);
+  const later = createJob({ id: "c", task: "t", input: {}, runAt: 50 }, 5); // createdAt 5
+  for (const job of [plain, changed, later]) assertEquals(decodeJob(stored(job), job), job);
 });
 
 Deno.test("a default job's Redis hash leaves its defaults and zeros out and stays a listpack", async () => {
@@ -50,7 +51,7 @@ Deno.test("a default job's Redis hash leaves its defaults and zeros out and stay
   await store.jobInsertMany({ jobs: [job] });
   const redis = new Redis(server.url);
   const key = new RedisKeys("compact").job("default", job.id);
-  assertEquals(await redis.hget(key, "d"), JSON.stringify({ input: {}, createdAt: job.createdAt }));
+  assertEquals(await redis.hget(key, "d"), JSON.stringify({ input: {} })); // createdAt is runAt
   assertEquals((await redis.hkeys(key)).sort(), ["d", "runAt", "state", "task", "version"]);
   assertEquals(await redis.object("ENCODING", key), "listpack");
   redis.disconnect();

@@ -4,7 +4,7 @@
  */
 import { Redis } from "ioredis";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
-import { RedisKeys } from "../../src/store/redis/keys.ts";
+import { claimedInIdOrder, RedisKeys } from "../../src/store/redis/keys.ts";
 import { JOB_STATES } from "../../src/job.ts";
 import { runStoreConformance } from "./conformance.ts";
 import { RedisServer } from "./redis_server.ts";
@@ -25,18 +25,22 @@ function redisDamage(url: string, prefix: string): StoreDamage {
       const stored = await redis.hget(keys.job(job.queue, job.id), "runAt") ?? String(job.runAt);
       const K = keys.queue(job.queue);
       await redis.zrem(`${K}ready`, stored.padStart(16, "0") + job.id);
-      for (const index of ["sched", "lease", "exp", "callback", "all"]) {
+      for (const index of ["fifo", "sched", "lease", "exp", "callback"]) {
         await redis.zrem(K + index, job.id);
       }
       for (const state of JOB_STATES) await redis.zrem(`${K}state:${state}`, job.id);
     },
     async writeIndexes(job) {
       const K = keys.queue(job.queue);
-      if (job.state === "queued") {
+      // A queued job: its claim entry only (a ready one's listing would be a second finding).
+      if (job.state === "queued" && claimedInIdOrder(job.id, job.priority, job.runAt)) {
+        await redis.zadd(`${K}fifo`, 0, job.id);
+      } else if (job.state === "queued") {
         await redis.zadd(`${K}ready`, job.priority, String(job.runAt).padStart(16, "0") + job.id);
+      } else {
+        if (job.state === "scheduled") await redis.zadd(`${K}sched`, job.runAt, job.id);
+        await redis.zadd(`${K}state:${job.state}`, 0, job.id);
       }
-      if (job.state === "scheduled") await redis.zadd(`${K}sched`, job.runAt, job.id);
-      if (job.state !== "queued") await redis.zadd(`${K}state:${job.state}`, 0, job.id);
     },
     async setBatchCount(batchId, queue, state, n) {
       await redis.hset(`${keys.queue(queue)}batch:${batchId}`, state, n);

@@ -5,6 +5,7 @@ import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { defineSchedule } from "../../src/scheduler/schedule.ts";
 import { createTestQueue, FakeClock } from "../../src/testing/mod.ts";
+import { QueuePauses } from "../../src/guards/queue_pauses.ts";
 
 Deno.test("drain() runs enqueued jobs to completion through task.enqueue()", async () => {
   const double = defineTask({ name: "double", input: z.number(), handler: (n) => n * 2 });
@@ -197,7 +198,7 @@ Deno.test("drain() waits out a rate limit on the fake clock", async () => {
 Deno.test("drain() leaves the jobs of a paused queue alone", async () => {
   const noop = defineTask({ name: "noop", input: z.unknown(), handler: () => null });
   await using queue = await createTestQueue({ registry: new Registry([noop]) });
-  await queue.store.queuePause({ queue: "held", paused: true });
+  await QueuePauses.of(queue.store, queue.clock).set({ queue: "held", paused: true });
   const held = await noop.enqueue(null, { queue: "held" });
   const free = await noop.enqueue(null);
   await queue.drain();

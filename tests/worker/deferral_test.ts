@@ -1,25 +1,15 @@
 /**
  * Deferral from a handler: `RateLimitedError` puts the job back without using an attempt,
  * and with `pauseTask` holds the task's other jobs in every worker. Real workers on a fake
- * clock, on a KV file and on a real redis-server.
+ * clock, on a KV file, a real redis-server and a real PostgreSQL.
  */
+import { realStores } from "./real_stores.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { RateLimitedError } from "../../src/errors.ts";
 import { createLogger } from "../../src/log.ts";
-import { openRedisStore } from "../../src/store/redis/redis_store.ts";
-import type { Store } from "../../src/store/store.ts";
-import type { FakeClock } from "../../src/clock.ts";
 import { advance, fixture, task, waitForJob } from "./helpers.ts";
-import { RedisServer } from "../store/redis_server.ts";
 
-const server = await RedisServer.start();
-globalThis.addEventListener("unload", () => server.stopNow());
-
-let prefixes = 0;
-const backends: [string, ((clock: FakeClock) => Promise<Store>) | undefined][] = [
-  ["kv", undefined],
-  ["redis", (clock) => openRedisStore(server.url, { prefix: `defer${++prefixes}`, clock })],
-];
+const backends = await realStores("defer");
 
 for (const [backend, openStore] of backends) {
   Deno.test(`${backend}: a job of max_attempts 1 deferred twice finishes on its third run`, async () => {

@@ -4,7 +4,7 @@ import { PROMOTE_IDLE_SLEEP_MS, Promoter } from "../../src/maintenance/promoter.
 import { Pruner } from "../../src/maintenance/pruner.ts";
 import { Rescuer } from "../../src/maintenance/rescuer.ts";
 import type { Store } from "../../src/store/store.ts";
-import { finishJob } from "../../src/transitions.ts";
+import { finishJob } from "../../src/transitions/mod.ts";
 import { advance, advanceUntil, fixture, task, waitFor, waitForJob } from "./helpers.ts";
 
 const noop = task("noop", () => null);

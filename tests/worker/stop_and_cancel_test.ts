@@ -2,7 +2,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { JobStopped } from "../../src/errors.ts";
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
-import { cancelJob } from "../../src/transitions.ts";
+import { cancelJob } from "../../src/transitions/mod.ts";
 import { advanceUntil, fixture, gate, task, waitFor, waitForJob } from "./helpers.ts";
 
 /** What the HTTP API does on cancel: mark the running job, retrying if a heartbeat raced. */

@@ -3,7 +3,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { JobStopped, UnrecoverableError } from "../../src/errors.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
-import { failAttempt } from "../../src/transitions.ts";
+import { failAttempt } from "../../src/transitions/mod.ts";
 import { advance, advanceUntil, fixture, gate, task, waitFor, waitForJob } from "./helpers.ts";
 
 Deno.test("worker runs a job and keeps its result for the result TTL", async () => {

@@ -2,7 +2,8 @@
  * Dashboard sessions kept in the store, so a cookie never holds an API token and logging
  * out really ends a session. A login makes a random 256-bit id (the cookie's value); the
  * store keeps, under the id's SHA-256, the token's role, the SHA-256 of the token, a CSRF
- * value and an expiry. A session is valid while it is in the store, not expired, and its
+ * value and an expiry, as a keyed record (`src/store/records.ts`, space `session`) with a
+ * time to live. A session is valid while it is in the store, not expired, and its
  * token is still configured: logout deletes it, and rotating a token out (restarting with
  * a new one) ends every session that came from the old one. Works on every store.
  *
@@ -23,6 +24,21 @@ import { type ApiTokens, type Role, roleOfHash, tokenHash, tokenRole } from "./t
 /** How long a session lasts after login: 12 hours. */
 export const SESSION_MS = 12 * 3_600_000;
 
+/** What a login leaves in the store. */
+export interface SessionRecord {
+  /** The role of the token used to log in, when it was used. */
+  role: "admin" | "read";
+  /** SHA-256 (hex) of that token: the session ends when the token is no longer configured. */
+  tokenHash: string;
+  /** The session's CSRF value (the `tq_csrf` cookie must repeat it). */
+  csrf: string;
+  /** When the session ends (ms since the epoch); a store may keep it a while longer. */
+  expiresAt: number;
+}
+
+/** The records' space. */
+const SPACE = "session";
+
 /** What a valid session allows. */
 export interface ActiveSession {
   role: Role;
@@ -42,11 +58,15 @@ const ID = /^[A-Za-z0-9_-]{43}$/;
 
 /** Sessions over a store, for one set of configured tokens. */
 export class Sessions {
-  readonly #store: Store;
+  readonly #store: Pick<Store, "recordPut" | "recordGet" | "recordDelete">;
   readonly #clock: Clock;
   readonly #tokens: ApiTokens;
 
-  constructor(store: Store, clock: Clock, tokens: ApiTokens) {
+  constructor(
+    store: Pick<Store, "recordPut" | "recordGet" | "recordDelete">,
+    clock: Clock,
+    tokens: ApiTokens,
+  ) {
     this.#store = store;
     this.#clock = clock;
     this.#tokens = tokens;
@@ -58,20 +78,26 @@ export class Sessions {
     if (role === null) return null;
     const id = randomId(32);
     const csrf = randomId(18);
-    const record = {
+    const record: SessionRecord = {
       role,
       tokenHash: tokenHash(token),
       csrf,
       expiresAt: this.#clock.now() + SESSION_MS,
     };
-    await this.#store.sessionPut({ key: storeKey(id), record });
+    await this.#store.recordPut({
+      space: SPACE,
+      key: storeKey(id),
+      value: record,
+      ttlMs: SESSION_MS,
+    });
     return { id, role, csrf };
   }
 
   /** The session `id` stands for, or null if it was never made, ended, expired or rotated out. */
   async resolve(id: string): Promise<ActiveSession | null> {
     if (!ID.test(id)) return null;
-    const record = await this.#store.sessionGet(storeKey(id));
+    const record = (await this.#store.recordGet({ space: SPACE, key: storeKey(id) }))
+      ?.value as SessionRecord | undefined;
     if (!record || record.expiresAt <= this.#clock.now()) return null;
     // The token's role now, not at login: a token moved to read-only reads only.
     const role = roleOfHash(this.#tokens, record.tokenHash);
@@ -80,6 +106,6 @@ export class Sessions {
 
   /** Ends the session `id` (logout); a no-op for an unknown id. */
   async revoke(id: string): Promise<void> {
-    if (ID.test(id)) await this.#store.sessionDelete(storeKey(id));
+    if (ID.test(id)) await this.#store.recordDelete({ space: SPACE, key: storeKey(id) });
   }
 }

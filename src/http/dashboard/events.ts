@@ -21,6 +21,8 @@ import type { Store } from "../../store/store.ts";
 import { JobWatcher } from "../job_watcher.ts";
 import { keepAlive } from "../routes/events.ts";
 import type { StreamSlots } from "../stream_slots.ts";
+import { workerList } from "../../presence/worker_registry.ts";
+import { pausedQueues } from "../../guards/queue_pauses.ts";
 
 /** How often the feed looks at the store while a stream is open. */
 export const EVENTS_POLL_MS = 500;
@@ -29,8 +31,8 @@ export const EVENTS_POLL_MS = 500;
 async function fingerprint(store: Store, now: number, schedules: string[]): Promise<string> {
   const [counts, workers, paused, runs] = await Promise.all([
     store.queueCounts(),
-    store.workerList({ now }),
-    store.queuePausedList(),
+    workerList(store, { now }),
+    pausedQueues(store),
     schedules.length > 0 ? store.scheduleGetMany({ names: schedules }) : [],
   ]);
   return JSON.stringify([

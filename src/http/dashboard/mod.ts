@@ -39,6 +39,7 @@ import { bulkActionRoutes } from "./bulk_actions.ts";
 import { doctorReport } from "./doctor_page.ts";
 import { runDoctor } from "../../maintenance/doctor/doctor.ts";
 import { url } from "../base_path.ts";
+import { QueuePauses } from "../../guards/queue_pauses.ts";
 
 /** What the `done` query parameter of a redirect says, by code (never echoed as given). */
 const NOTICES: Record<string, string> = {
@@ -197,7 +198,8 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
 
   for (const action of ["pause", "resume"] as const) {
     app.post(`/ui/queues/:name/${action}`, async (c) => {
-      await store.queuePause({ queue: queueName(c.req.param("name")), paused: action === "pause" });
+      const queue = queueName(c.req.param("name"));
+      await QueuePauses.of(store, clock).set({ queue, paused: action === "pause" });
       return c.redirect(url(`/?done=queue_${action}d`), 303);
     });
   }

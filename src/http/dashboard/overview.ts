@@ -16,6 +16,8 @@ import type { QueueCounts, Store } from "../../store/store.ts";
 import { perMinute, rateChart } from "./chart.ts";
 import { duration, type Html, postButton } from "./layout.ts";
 import { url } from "../base_path.ts";
+import { workerList } from "../../presence/worker_registry.ts";
+import { pausedQueues } from "../../guards/queue_pauses.ts";
 
 const HOUR_MS = 3_600_000;
 
@@ -40,9 +42,9 @@ function queueRows(counts: QueueCounts[], paused: string[]): QueueCounts[] {
 export async function overview(store: Store, now: number, csrf?: string): Promise<Html> {
   const [counts, paused, stats, workers] = await Promise.all([
     store.queueCounts(),
-    store.queuePausedList(),
+    pausedQueues(store),
     store.statsGet({ since: now - HOUR_MS }),
-    store.workerList({ now }),
+    workerList(store, { now }),
   ]);
   const latency = await queueLatencies(store, counts, now);
   const rows = queueRows(counts, paused).map((q) => {

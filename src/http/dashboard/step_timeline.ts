@@ -6,7 +6,7 @@
  * @example
  * ```ts
  * import { stepTimeline } from "./step_timeline.ts";
- * import { createJob } from "../../transitions.ts";
+ * import { createJob } from "../../transitions/mod.ts";
  * console.assert(stepTimeline(createJob({ id: "a", task: "t", input: 1 }, 0)) === "");
  * ```
  * @module

@@ -12,6 +12,7 @@ import { html } from "hono/html";
 import type { Store } from "../../store/store.ts";
 import { duration, type Html } from "./layout.ts";
 import { url } from "../base_path.ts";
+import { workerList } from "../../presence/worker_registry.ts";
 
 /**
  * The workers' live region.
@@ -22,7 +23,7 @@ import { url } from "../base_path.ts";
  * ```
  */
 export async function workersTable(store: Store, now: number): Promise<Html> {
-  const workers = await store.workerList({ now });
+  const workers = await workerList(store, { now });
   if (workers.length === 0) {
     return html`<p class="muted">No worker online. Start one with <code>tq worker</code>.</p>`;
   }

@@ -4,7 +4,7 @@
  * a token that no longer holds the lease is refused with 409 `lease_lost` and the job's
  * state, and nothing changes. A cancel request shows on the next heartbeat: the job ends
  * canceled there and the heartbeat answers 409. The changes are the transitions TypeScript
- * workers make (`src/transitions.ts`), written only if the job is still as read.
+ * workers make (`src/transitions/`), written only if the job is still as read.
  *
  * @example
  * ```ts ignore
@@ -25,7 +25,7 @@ import {
   failAttempt,
   finishJob,
   reportProgress,
-} from "../../transitions.ts";
+} from "../../transitions/mod.ts";
 import { LeaseWriter, readLeased } from "../../protocol/leased_change.ts";
 import { checkProgress } from "../../worker/progress.ts";
 import type { AppDeps } from "../app.ts";

@@ -12,6 +12,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../app.ts";
 import { errorResponses, jsonResponse } from "../schemas.ts";
+import { QueuePauses } from "../../guards/queue_pauses.ts";
 
 const QueueName = z.object({
   name: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "1-64 letters, digits, _ . or -")
@@ -43,11 +44,11 @@ function actionRoute(action: "pause" | "resume") {
  * queueActionRoutes(app, deps);
  * ```
  */
-export function queueActionRoutes(app: OpenAPIHono, { store }: AppDeps): void {
+export function queueActionRoutes(app: OpenAPIHono, { store, clock }: AppDeps): void {
   for (const action of ["pause", "resume"] as const) {
     app.openapi(actionRoute(action), async (c) => {
       const { name } = c.req.valid("param");
-      await store.queuePause({ queue: name, paused: action === "pause" });
+      await QueuePauses.of(store, clock).set({ queue: name, paused: action === "pause" });
       return c.json({ name, paused: action === "pause" }, 200);
     });
   }

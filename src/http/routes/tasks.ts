@@ -14,7 +14,7 @@ import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { z as zod } from "zod";
 import type { Task } from "../../registry/define_task.ts";
 import { requestKey } from "../../guards/idempotency.ts";
-import { JOB_DEFAULTS } from "../../transitions.ts";
+import { JOB_DEFAULTS } from "../../transitions/mod.ts";
 import type { AppDeps } from "../app.ts";
 import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
 import { jsonBody } from "../json_body.ts";

@@ -18,6 +18,7 @@ import { isoTime } from "../job_json.ts";
 import { errorResponses, jsonResponse } from "../schemas.ts";
 import { protocolClaim } from "../../protocol/claim.ts";
 import { PROTOCOL_BEAT_TTL_MS, protocolWorkerRecord } from "../../protocol/presence.ts";
+import { workerBeat, workerRemove } from "../../presence/worker_registry.ts";
 
 /** Shortest time between two registry entries a worker's claims write. */
 const CLAIM_BEAT_MS = 1_000;
@@ -140,7 +141,7 @@ export function workerClaimRoutes(
       if (lastBeat.size > MAX_TRACKED_WORKERS) lastBeat.delete(lastBeat.keys().next().value!);
       const running = [...(body.running ?? []), ...claimed.map(({ job }) => job.id)];
       const worker = protocolWorkerRecord({ ...body, running, startedAt: body.started_at }, now);
-      await store.workerBeat({ worker, ttlMs: PROTOCOL_BEAT_TTL_MS });
+      await workerBeat(store, { worker, ttlMs: PROTOCOL_BEAT_TTL_MS });
     }
     const jobs = claimed.map(({ job, leaseToken, parents }) => ({
       id: job.id,
@@ -158,12 +159,12 @@ export function workerClaimRoutes(
   app.openapi(beatRoute, async (c) => {
     const body = c.req.valid("json");
     const worker = protocolWorkerRecord({ ...body, startedAt: body.started_at }, clock.now());
-    await store.workerBeat({ worker, ttlMs: PROTOCOL_BEAT_TTL_MS });
+    await workerBeat(store, { worker, ttlMs: PROTOCOL_BEAT_TTL_MS });
     return c.json({ expires_at: isoTime(worker.expiresAt)! }, 200);
   });
 
   app.openapi(stopRoute, async (c) => {
-    await store.workerRemove({ id: c.req.valid("json").worker });
+    await workerRemove(store, { id: c.req.valid("json").worker });
     return c.body(null, 204);
   });
 }

@@ -34,6 +34,7 @@ import {
   staleLease,
   stuckDependant,
 } from "./findings.ts";
+import { workerList } from "../../presence/worker_registry.ts";
 
 /** Records read per page of the scan. */
 const PAGE = 500;
@@ -102,7 +103,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const batchesBefore = await store.batchListOpen({ limit: MAX_BATCHES });
   const countsBefore = await store.queueCounts();
   const tally = new Map<string, BatchCounts>();
-  const live = new Set((await store.workerList({ now })).map((worker) => worker.id));
+  const live = new Set((await workerList(store, { now })).map((worker) => worker.id));
   const deferred: Job[] = [];
   const jobFindings: JobFinding[] = [];
   const byBatch = new Map<string, Job[]>();

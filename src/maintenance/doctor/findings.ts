@@ -1,5 +1,5 @@
 /**
- * What `tq doctor` finds, as pure rules over records (like `src/transitions.ts`): each rule
+ * What `tq doctor` finds, as pure rules over records (like `src/transitions/`): each rule
  * looks at a job (or a batch) and what it depends on, and answers what is wrong and the
  * change that puts it right, or null. The store-level kinds (an index entry without its
  * record, a record missing from its indexes) come from the store's own `indexAudit`.
@@ -16,7 +16,7 @@
  *
  * @example
  * ```ts
- * import { createJob } from "../../transitions.ts";
+ * import { createJob } from "../../transitions/mod.ts";
  * import { stuckDependant } from "./findings.ts";
  * const child = { ...createJob({ id: "c", task: "t", input: 1, dependsOn: ["p"] }, 0), state: "deferred" as const, pendingParents: 1 };
  * const stuck = stuckDependant(child, new Map([["p", null]]), { now: 5, ttlMs: 10 });
@@ -27,7 +27,7 @@
 import { isTerminal, type Job } from "../../job.ts";
 import { type BatchCounts, emptyBatchCounts } from "../../store/batches.ts";
 import type { IndexProblemKind } from "../../store/audit.ts";
-import { cancelJob } from "../../transitions.ts";
+import { cancelJob, waitForParents } from "../../transitions/mod.ts";
 import { abandonedAttempt } from "../rescuer.ts";
 
 /** Every kind of finding. */
@@ -63,18 +63,6 @@ function holds(parent: Job | null | undefined, child: Job): boolean {
   return !!parent && !isTerminal(parent.state) && !!parent.dependants?.includes(child.id);
 }
 
-/** `job` released: waiting for `holding` parents still, or queued (scheduled) when none. */
-function released(job: Job, holding: number, now: number): Job {
-  if (holding > 0) return { ...job, pendingParents: holding, version: job.version + 1 };
-  const { pendingParents: _, ...rest } = job;
-  return {
-    ...rest,
-    state: job.runAt > now ? "scheduled" : "queued",
-    runAt: Math.max(job.runAt, now),
-    version: job.version + 1,
-  };
-}
-
 /**
  * A deferred job that waits for more parents than will ever settle it: some were deleted,
  * or ended without settling it. `parents` holds the records read (null: gone). A parent
@@ -83,7 +71,7 @@ function released(job: Job, holding: number, now: number): Job {
  *
  * @example
  * ```ts
- * import { createJob } from "../../transitions.ts";
+ * import { createJob } from "../../transitions/mod.ts";
  * import { stuckDependant } from "./findings.ts";
  * const next = { ...createJob({ id: "b", task: "t", input: 1, group: "g" }, 0), state: "deferred" as const, groupAfter: "a", pendingParents: 1 };
  * console.assert(stuckDependant(next, new Map([["a", null]]), { now: 5, ttlMs: 10 })?.fix.state === "queued");
@@ -144,7 +132,7 @@ export function stuckDependant(
       } waits for ${job.groupAfter}, which is ${parents.get(job.groupAfter!) ? "ended" : "gone"}`
       : `deferred job ${job.id} waits for parents that finished: ${missing.join(", ")}`,
     repair: holding > 0 ? `count it as waiting for ${holding} parent(s)` : "release it (queued)",
-    fix: released(job, holding, now),
+    fix: waitForParents(job, { pending: holding, now }),
   };
 }
 
@@ -155,7 +143,7 @@ export function stuckDependant(
  *
  * @example
  * ```ts
- * import { claimJob, createJob } from "../../transitions.ts";
+ * import { claimJob, createJob } from "../../transitions/mod.ts";
  * import { staleLease } from "./findings.ts";
  * const job = claimJob(createJob({ id: "a", task: "t", input: 1 }, 0), { workerId: "w", now: 0, leaseMs: 10 });
  * console.assert(staleLease(job, new Set(), { now: 100, graceMs: 50, ttlMs: 1 })?.kind === "stale_lease");

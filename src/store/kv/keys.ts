@@ -15,7 +15,7 @@
  * | `["callback", callbackDueAt, id]` | empty bytes | completion callbacks (`src/callbacks/`) |
  * | `["state", state, id]` | `{ queue, task }` | listings by state, except `queued` (see below) |
  * | `["count", queue, state]` | `Deno.KvU64` | exact counts per queue |
- * | `["task_hold", task]` | epoch ms the hold ends (KV-expired a minute later) | `pauseTask` holds (`src/guards/task_holds.ts`) |
+ * | `["record", space, key]` | a keyed record's value (KV-expired when it has a TTL) | sessions, workers, pauses, holds (`../records.ts`) |
  * | `["layout", "version"]`, `["layout", "lock"]` | a number; `{ owner, until }` | the layout version and its migration lock (`layout.ts`) |
  *
  * An index entry that only marks its key holds empty bytes, which KV stores as they are:
@@ -29,7 +29,7 @@
  * @example
  * ```ts
  * import { indexEntries } from "./keys.ts";
- * import { createJob } from "../../transitions.ts";
+ * import { createJob } from "../../transitions/mod.ts";
  * const entries = indexEntries(createJob({ id: "a", task: "t", input: 1 }, 5));
  * console.assert(entries[0].key[0] === "ready");
  * ```
@@ -39,6 +39,13 @@ import type { Job, JobState } from "../../job.ts";
 
 /** The key of a job's record. */
 export const jobKey = (id: string): Deno.KvKey => ["job", id];
+
+/** The key of a keyed record (`../records.ts`). */
+export const recordKey = ({ space, key }: { space: string; key: string }): Deno.KvKey => [
+  "record",
+  space,
+  key,
+];
 
 /** The key of a queue's counter of jobs in a state. */
 export const countKey = (queue: string, state: JobState): Deno.KvKey => ["count", queue, state];

@@ -16,8 +16,7 @@ import { dirname } from "node:path";
 import { type Clock, systemClock } from "../../clock.ts";
 import { PayloadTooLargeError, StoreTooNewError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES } from "../../job.ts";
-import { claimJob } from "../../transitions.ts";
-import { settlesDependants } from "../../flows/dependencies.ts";
+import { claimJob, settlesDependants } from "../../transitions/mod.ts";
 import type {
   JobClaimParams,
   JobListParams,
@@ -26,20 +25,18 @@ import type {
   JobUpdateResult,
   QueueCounts,
   Store,
-  TaskHold,
 } from "../store.ts";
 import { Doorbell } from "./doorbell.ts";
 import { type Bell, LocalBell } from "./local_bell.ts";
-import { jobKey } from "./keys.ts";
+import { jobKey, recordKey } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { WriteBatch } from "./write_batch.ts";
 import { retryLockedCommits, whileLocked } from "./lock_retry.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
-import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
+import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { KvSchedules } from "./schedules.ts";
-import { PausedQueues } from "../paused_queues.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import { KvIdempotency } from "./idempotency.ts";
@@ -52,7 +49,7 @@ import { insertGrouped } from "./groups.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
-import type { SessionRecord } from "../sessions.ts";
+import type * as Records from "../records.ts";
 import { oldestReadyAt } from "./oldest_ready.ts";
 import { stillDue, type TimeIndex } from "../time_index.ts";
 import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
@@ -192,7 +189,6 @@ class KvStore implements Store {
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
   readonly #events: KvEvents;
-  readonly #paused: PausedQueues;
   readonly #idempotency: KvIdempotency;
   readonly #batches: KvBatches;
   readonly #rateLimits: KvRateLimits;
@@ -203,7 +199,6 @@ class KvStore implements Store {
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
     this.#events = new KvEvents(kv);
-    this.#paused = new PausedQueues(() => this.queuePausedList(), clock);
     this.#idempotency = new KvIdempotency(kv);
     this.#batches = new KvBatches(kv);
     this.#rateLimits = new KvRateLimits(kv, clock);
@@ -276,10 +271,10 @@ class KvStore implements Store {
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
     const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
     if (rateLimits) {
-      return this.#rateLimits.claim({ ...params, rateLimits }, await this.#paused.filter(queues));
+      return this.#rateLimits.claim({ ...params, rateLimits }, queues);
     }
     const claimed: Job[] = [];
-    for (const queue of await this.#paused.filter(queues)) {
+    for (const queue of queues) {
       for (let round = 0; round < 5 && claimed.length < limit; round++) {
         const want = Math.min(limit - claimed.length, JOBS_PER_COMMIT);
         const ready = await listKeys(this.#kv, { prefix: ["ready", queue] }, want);
@@ -482,16 +477,39 @@ class KvStore implements Store {
     return this.#timers.wait(params);
   }
 
-  workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
-    return this.#telemetry.workerBeat(params);
+  workNotify(_params: { queues: string[] }): Promise<void> {
+    this.#bell.ring();
+    return Promise.resolve();
   }
 
-  workerRemove(params: { id: string }): Promise<void> {
-    return this.#telemetry.workerRemove(params);
+  async recordPut(
+    { space, key, value, ttlMs, ifVersion }: Records.RecordPutParams,
+  ): Promise<boolean> {
+    const options = ttlMs === undefined ? undefined : { expireIn: Math.max(1, ttlMs) };
+    const at = recordKey({ space, key });
+    if (ifVersion === undefined) {
+      await this.#kv.set(at, value, options);
+      return true;
+    }
+    const check = { key: at, versionstamp: ifVersion };
+    return (await this.#kv.atomic().check(check).set(at, value, options).commit()).ok;
   }
 
-  workerList(params: { now: number }): Promise<WorkerRecord[]> {
-    return this.#telemetry.workerList(params);
+  async recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {
+    const entry = await this.#kv.get(recordKey(address));
+    return entry.versionstamp === null ? null : { value: entry.value, version: entry.versionstamp };
+  }
+
+  async recordDelete(address: Records.RecordAddress): Promise<void> {
+    await this.#kv.delete(recordKey(address));
+  }
+
+  async recordList({ space, limit }: Records.RecordListParams): Promise<Records.StoredRecord[]> {
+    const records: Records.StoredRecord[] = [];
+    for await (const entry of this.#kv.list({ prefix: ["record", space] }, { limit })) {
+      records.push({ key: entry.key[2] as string, value: entry.value });
+    }
+    return records;
   }
 
   jobLogAppend(params: { lines: JobLogLine[] }): Promise<void> {
@@ -504,39 +522,6 @@ class KvStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return this.#telemetry.statsGet({ since, now: this.#clock.now() });
-  }
-
-  async queuePause({ queue, paused }: { queue: string; paused: boolean }): Promise<void> {
-    await (paused ? this.#kv.set(["paused", queue], true) : this.#kv.delete(["paused", queue]));
-    this.#paused.invalidate();
-    if (!paused) this.#bell.ring();
-  }
-
-  async queuePausedList(): Promise<string[]> {
-    const names: string[] = [];
-    for await (const entry of this.#kv.list({ prefix: ["paused"] })) {
-      names.push(entry.key[1] as string);
-    }
-    return names;
-  }
-
-  async taskHold({ task, until }: { task: string; until: number }): Promise<void> {
-    const key = ["task_hold", task];
-    // Kept a minute past its end by KV's own expiry; `taskHoldList` filters by `until`.
-    const expireIn = Math.max(0, until - this.#clock.now()) + 60_000;
-    for (;;) { // extend only: a concurrent hold changes the versionstamp, then look again
-      const held = await this.#kv.get<number>(key);
-      if (held.value !== null && held.value >= until) return;
-      if ((await this.#kv.atomic().check(held).set(key, until, { expireIn }).commit()).ok) return;
-    }
-  }
-
-  async taskHoldList({ now }: { now: number }): Promise<TaskHold[]> {
-    const holds: TaskHold[] = [];
-    for await (const entry of this.#kv.list<number>({ prefix: ["task_hold"] })) {
-      if (entry.value > now) holds.push({ task: entry.key[1] as string, until: entry.value });
-    }
-    return holds;
   }
 
   async scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
@@ -588,19 +573,6 @@ class KvStore implements Store {
 
   queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
     return this.#audit.queueCountsFix(params);
-  }
-
-  async sessionPut({ key, record }: { key: string; record: SessionRecord }): Promise<void> {
-    const expireIn = Math.max(1, record.expiresAt - this.#clock.now());
-    await this.#kv.set(["session", key], record, { expireIn });
-  }
-
-  async sessionGet(key: string): Promise<SessionRecord | null> {
-    return (await this.#kv.get<SessionRecord>(["session", key])).value;
-  }
-
-  async sessionDelete(key: string): Promise<void> {
-    await this.#kv.delete(["session", key]);
   }
 
   async ping(): Promise<void> {

@@ -14,6 +14,7 @@
  */
 import type { Clock } from "../../clock.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
+import { recordKey } from "./keys.ts";
 
 const VERSION_KEY: Deno.KvKey = ["layout", "version"];
 const LOCK_KEY: Deno.KvKey = ["layout", "lock"];
@@ -80,6 +81,9 @@ async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
  * 1. Files written before queued jobs lost their `["state", "queued", id]` entry (see
  *    `keys.ts`) still hold those entries, and nothing deletes them: a job's later writes
  *    move only the entries its record implies now. No record implies one any more.
+ * 2. Queue pauses, task holds and dashboard sessions became keyed records (`../records.ts`)
+ *    under `["record", space, key]`: they move there (a hold's value becomes `{ until }`).
+ *    Worker entries are dropped: running workers write theirs again within a beat.
  */
 export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
   {
@@ -87,4 +91,38 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
     name: "delete the stale [state, queued, id] entries",
     run: (kv) => deletePrefix(kv, ["state", "queued"]),
   },
+  {
+    version: 2,
+    name: "move pauses, holds and sessions to keyed records",
+    async run(kv, clock) {
+      const ttl = (until: number) => ({ expireIn: Math.max(1, until - clock.now()) });
+      await moveToRecords(kv, "paused", "queue_pause", () => ({ value: true }));
+      await moveToRecords(kv, "task_hold", "task_hold", (until) => ({
+        value: { until },
+        options: ttl((until as number) + 60_000),
+      }));
+      await moveToRecords(kv, "session", "session", (session) => ({
+        value: session,
+        options: ttl((session as { expiresAt: number }).expiresAt),
+      }));
+      await deletePrefix(kv, ["worker"]);
+    },
+  },
 ];
+
+/**
+ * Rewrites each `[from, key]` entry as the record `["record", space, key]` that `convert`
+ * makes of its value, deleting the old entry in the same commit (safe to run again).
+ */
+async function moveToRecords(
+  kv: Deno.Kv,
+  from: string,
+  space: string,
+  convert: (value: unknown) => { value: unknown; options?: { expireIn: number } },
+): Promise<void> {
+  for await (const entry of kv.list({ prefix: [from] })) {
+    const { value, options } = convert(entry.value);
+    await kv.atomic().check(entry).delete(entry.key)
+      .set(recordKey({ space, key: entry.key[1] as string }), value, options).commit();
+  }
+}

@@ -20,7 +20,7 @@ import type { Job } from "../../job.ts";
 import type { RateLimits } from "../../guards/rate_limit.ts";
 import { admitJobs } from "../../guards/rate_limit_window.ts";
 import { limitOf, rateLimitKeys } from "../../guards/rate_limit.ts";
-import { claimJob } from "../../transitions.ts";
+import { claimJob } from "../../transitions/mod.ts";
 import type { JobClaimParams } from "../store.ts";
 import { jobKey } from "./keys.ts";
 import { getRecords, listKeys, type StoredJob } from "./reads.ts";

@@ -1,20 +1,19 @@
 /**
- * The KV store's worker registry, job log lines and statistics (`../telemetry.ts`).
+ * The KV store's job log lines and statistics (`../telemetry.ts`).
  *
  * | key | value |
  * | --- | --- |
- * | `["worker", id]` | the `WorkerRecord`, set with `expireIn` |
  * | `["joblog", jobId, seq]` | a `JobLogLine`, set with `expireIn` (and deleted with its job) |
  * | `["stat", ...statKey]` | `Deno.KvU64`, summed by `WriteBatch` in each job commit |
  *
  * @example
  * ```ts ignore
  * const telemetry = new KvTelemetry(kv);
- * console.log(await telemetry.workerList({ now: Date.now() }));
+ * console.log(await telemetry.jobLogList({ jobId: "01J", limit: 10 }));
  * ```
  * @module
  */
-import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
+import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import { MINUTE_MS } from "../../metrics/stat_deltas.ts";
 
 /** Log lines outlive any default retention (7 days) by a day; they go with their job too. */
@@ -30,23 +29,6 @@ export class KvTelemetry {
 
   constructor(kv: Deno.Kv) {
     this.#kv = kv;
-  }
-
-  async workerBeat({ worker, ttlMs }: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
-    await this.#kv.set(["worker", worker.id], worker, { expireIn: ttlMs });
-  }
-
-  async workerRemove({ id }: { id: string }): Promise<void> {
-    await this.#kv.delete(["worker", id]);
-  }
-
-  /** KV deletes expired keys lazily: the record's own expiry decides. */
-  async workerList({ now }: { now: number }): Promise<WorkerRecord[]> {
-    const workers: WorkerRecord[] = [];
-    for await (const entry of this.#kv.list<WorkerRecord>({ prefix: ["worker"] })) {
-      if (entry.value.expiresAt > now) workers.push(entry.value);
-    }
-    return workers;
   }
 
   async jobLogAppend({ lines }: { lines: JobLogLine[] }): Promise<void> {

@@ -16,7 +16,7 @@
  */
 import type { Clock } from "../../clock.ts";
 import type { Job } from "../../job.ts";
-import { claimJob } from "../../transitions.ts";
+import { claimJob } from "../../transitions/mod.ts";
 import { admitJobs } from "../../guards/rate_limit_window.ts";
 import { rateLimitKeys, type RateLimits } from "../../guards/rate_limit.ts";
 import type { ChangeSet, Runner } from "./changes.ts";

@@ -25,9 +25,9 @@ import {
   TqError,
 } from "../../errors.ts";
 import type { Job } from "../../job.ts";
-import { settlesDependants } from "../../flows/dependencies.ts";
+import { settlesDependants } from "../../transitions/mod.ts";
 import { chainKeyOf } from "../../guards/group.ts";
-import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
+import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import type {
   JobClaimParams,
   JobListParams,
@@ -36,16 +36,15 @@ import type {
   JobUpdateResult,
   QueueCounts,
   Store,
-  TaskHold,
 } from "../store.ts";
-import type { SessionRecord } from "../sessions.ts";
+import type * as Records from "../records.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
 import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
-import { PausedQueues } from "../paused_queues.ts";
+import { PostgresRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
 import { ChangeSet, RacedError, type Runner } from "./changes.ts";
 import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
@@ -161,7 +160,7 @@ export class PostgresStore implements Store {
   readonly #batches: PostgresBatches;
   readonly #telemetry: PostgresTelemetry;
   readonly #audit: PostgresAudit;
-  readonly #paused: PausedQueues;
+  readonly #records: PostgresRecords;
   readonly #wakeUps: WakeUps;
   readonly #counters: PostgresCounters;
   readonly #debounce: PostgresDebounce;
@@ -185,7 +184,7 @@ export class PostgresStore implements Store {
     this.#batches = new PostgresBatches(names);
     this.#telemetry = new PostgresTelemetry(sql, names);
     this.#audit = new PostgresAudit(names);
-    this.#paused = new PausedQueues(() => this.queuePausedList(), clock);
+    this.#records = new PostgresRecords(sql, names, clock);
     this.#wakeUps = new WakeUps(sql, names.channel, clock);
     this.#counters = new PostgresCounters(names);
     this.#debounce = new PostgresDebounce(names, this.#reads);
@@ -271,10 +270,9 @@ export class PostgresStore implements Store {
     return this.#transaction((tx, changes) => this.#debounce.insert(tx, changes, params));
   }
 
-  async jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { workerId, limit, leaseMs, now, rateLimits } = params;
-    const queues = await this.#call(() => this.#paused.filter(params.queues));
-    if (queues.length === 0 || limit <= 0) return [];
+  jobClaim(params: JobClaimParams): Promise<Job[]> {
+    const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
+    if (queues.length === 0 || limit <= 0) return Promise.resolve([]);
     return this.#transaction(async (tx, changes) => {
       const claimed: Job[] = [];
       let wakeAt = Infinity;
@@ -392,16 +390,27 @@ export class PostgresStore implements Store {
     return this.#wakeUps.wait({ ...params, timeoutMs: this.#claims.waitMs(params.timeoutMs) });
   }
 
-  workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
-    return this.#call(() => this.#telemetry.workerBeat(params));
+  workNotify({ queues }: { queues: string[] }): Promise<void> {
+    return this.#transaction((_tx, changes) => {
+      for (const queue of queues) changes.wake(queue);
+      return Promise.resolve();
+    });
   }
 
-  workerRemove(params: { id: string }): Promise<void> {
-    return this.#call(() => this.#telemetry.workerRemove(params));
+  recordPut(params: Records.RecordPutParams): Promise<boolean> {
+    return this.#call(() => this.#records.put(params));
   }
 
-  workerList(params: { now: number }): Promise<WorkerRecord[]> {
-    return this.#call(() => this.#telemetry.workerList(params));
+  recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {
+    return this.#call(() => this.#records.get(address));
+  }
+
+  recordDelete(address: Records.RecordAddress): Promise<void> {
+    return this.#call(() => this.#records.delete(address));
+  }
+
+  recordList(params: Records.RecordListParams): Promise<Records.StoredRecord[]> {
+    return this.#call(() => this.#records.list(params));
   }
 
   jobLogAppend(params: { lines: JobLogLine[] }): Promise<void> {
@@ -426,51 +435,6 @@ export class PostgresStore implements Store {
 
   schedulePause({ name, paused }: { name: string; paused: boolean }): Promise<void> {
     return this.#transaction((tx) => this.#schedules.pause(tx, name, paused));
-  }
-
-  queuePause({ queue, paused }: { queue: string; paused: boolean }): Promise<void> {
-    const table = this.#names.table("paused_queues");
-    return this.#transaction(async (tx, changes) => {
-      if (paused) {
-        await tx.unsafe(`INSERT INTO ${table} ("queue") VALUES ($1) ON CONFLICT DO NOTHING`, [
-          queue,
-        ]);
-      } else {
-        await tx.unsafe(`DELETE FROM ${table} WHERE "queue" = $1`, [queue]);
-        changes.wake(queue);
-      }
-      this.#paused.invalidate();
-    });
-  }
-
-  queuePausedList(): Promise<string[]> {
-    return this.#call(async () => {
-      const rows = await this.#sql.unsafe(
-        `SELECT "queue" FROM ${this.#names.table("paused_queues")} ORDER BY "queue" COLLATE "C"`,
-      );
-      return rows.map((row) => row.queue as string);
-    });
-  }
-
-  taskHold({ task, until }: { task: string; until: number }): Promise<void> {
-    const table = this.#names.table("task_holds");
-    return this.#call(async () => {
-      await this.#sql.unsafe(
-        `INSERT INTO ${table} ("task", "until") VALUES ($1, $2)
-         ON CONFLICT ("task") DO UPDATE SET "until" = greatest(${table}."until", excluded."until")`,
-        [task, until],
-      );
-    });
-  }
-
-  taskHoldList({ now }: { now: number }): Promise<TaskHold[]> {
-    return this.#call(async () => {
-      const rows = await this.#sql.unsafe(
-        `SELECT "task", "until" FROM ${this.#names.table("task_holds")} WHERE "until" > $1`,
-        [now],
-      );
-      return rows.map((row) => ({ task: row.task as string, until: Number(row.until) }));
-    });
   }
 
   batchCreate(params: { batch: BatchRecord }): Promise<void> {
@@ -507,37 +471,6 @@ export class PostgresStore implements Store {
 
   queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
     return this.#transaction((tx) => this.#audit.queueCountsFix(tx, params));
-  }
-
-  sessionPut({ key, record }: { key: string; record: SessionRecord }): Promise<void> {
-    const table = this.#names.table("sessions");
-    return this.#call(async () => {
-      await this.#sql.unsafe(
-        `INSERT INTO ${table} ("key", "record", "expires_at") VALUES ($1, $2::text::jsonb, $3)
-         ON CONFLICT ("key") DO UPDATE
-         SET "record" = excluded."record", "expires_at" = excluded."expires_at"`,
-        [key, JSON.stringify(record), record.expiresAt],
-      );
-      await this.#sql.unsafe(`DELETE FROM ${table} WHERE "expires_at" <= $1`, [this.#clock.now()]);
-    });
-  }
-
-  sessionGet(key: string): Promise<SessionRecord | null> {
-    return this.#call(async () => {
-      const [row] = await this.#sql.unsafe(
-        `SELECT "record" FROM ${this.#names.table("sessions")} WHERE "key" = $1`,
-        [key],
-      );
-      return (row?.record as SessionRecord | undefined) ?? null;
-    });
-  }
-
-  sessionDelete(key: string): Promise<void> {
-    return this.#call(async () => {
-      await this.#sql.unsafe(`DELETE FROM ${this.#names.table("sessions")} WHERE "key" = $1`, [
-        key,
-      ]);
-    });
   }
 
   ping(): Promise<void> {

@@ -13,8 +13,9 @@
  * | `batches`, `idempotency`, `schedules`, `debounce` | the records of those features |
  * | `groups` | each group's or concurrency key's lane tails (`group_key` is its `chainId`) |
  * | `events` | events sent, kept for waits reached later, until `expires_at` |
- * | `paused_queues`, `task_holds`, `rate_windows` | what claims honour |
- * | `workers`, `job_logs`, `sessions`, `meta` | telemetry, dashboard sessions, `ping` |
+ * | `rate_windows` | what rate-limited claims honour |
+ * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds |
+ * | `job_logs`, `meta` | handler log lines, `ping` |
  *
  * The indexed columns of `jobs` are derived from `record` by the store; `tq doctor` finds
  * rows where they disagree (`audit.ts`). `record` is null only after damage behind the
@@ -171,6 +172,27 @@ export function layoutSteps(n: SqlNames): string[] {
     );
     CREATE INDEX "events_expires" ON ${t("events")} ("expires_at");
     CREATE INDEX "sessions_expires" ON ${t("sessions")} ("expires_at");
+    `,
+    // Sessions, workers, queue pauses and task holds as keyed records (`records.ts`).
+    `
+    CREATE SEQUENCE ${t("record_versions")};
+    CREATE TABLE ${t("records")} (
+      "space" text COLLATE "C" NOT NULL, "key" text COLLATE "C" NOT NULL,
+      "value" jsonb NOT NULL, "version" bigint NOT NULL, "expires_at" bigint,
+      PRIMARY KEY ("space", "key")
+    );
+    CREATE INDEX "records_expires" ON ${t("records")} ("expires_at")
+      WHERE "expires_at" IS NOT NULL;
+    INSERT INTO ${t("records")} ("space", "key", "value", "version", "expires_at")
+      SELECT 'queue_pause', "queue", 'true', nextval('${t("record_versions")}'), NULL
+        FROM ${t("paused_queues")}
+      UNION ALL SELECT 'task_hold', "task", jsonb_build_object('until', "until"),
+        nextval('${t("record_versions")}'), "until" + 60000 FROM ${t("task_holds")}
+      UNION ALL SELECT 'session', "key", "record", nextval('${t("record_versions")}'),
+        "expires_at" FROM ${t("sessions")}
+      UNION ALL SELECT 'worker', "id", "record", nextval('${t("record_versions")}'),
+        "expires_at" FROM ${t("workers")};
+    DROP TABLE ${t("paused_queues")}, ${t("task_holds")}, ${t("sessions")}, ${t("workers")};
     `,
   ];
 }

@@ -1,6 +1,5 @@
 /**
- * Observability on PostgreSQL: worker heartbeats (a row each, dropped from listings once
- * expired and deleted at the next beat of anyone), handler log lines (deleted with their
+ * Observability on PostgreSQL: handler log lines (deleted with their
  * job by `changes.ts`), and the statistics summed by job changes (minute counts older than
  * two hours are deleted when statistics are read).
  *
@@ -10,7 +9,7 @@
  * ```
  * @module
  */
-import type { JobLogLine, StatEntry, StatKey, WorkerRecord } from "../telemetry.ts";
+import type { JobLogLine, StatEntry, StatKey } from "../telemetry.ts";
 import { MINUTE_MS } from "../../metrics/stat_deltas.ts";
 import type { Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
@@ -29,35 +28,6 @@ export class PostgresTelemetry {
     this.#sql = sql;
     this.#names = names;
     this.#counters = new PostgresCounters(names);
-  }
-
-  async workerBeat({ worker }: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
-    const table = this.#names.table("workers");
-    await this.#sql.unsafe(
-      `INSERT INTO ${table} ("id", "record", "expires_at") VALUES ($1, $2::text::jsonb, $3)
-       ON CONFLICT ("id") DO UPDATE
-       SET "record" = excluded."record", "expires_at" = excluded."expires_at"`,
-      [worker.id, JSON.stringify(worker), worker.expiresAt],
-      { prepare: true },
-    );
-    await this.#sql.unsafe(`DELETE FROM ${table} WHERE "expires_at" < $1`, [
-      worker.lastHeartbeatAt - 3_600_000,
-    ], { prepare: true });
-  }
-
-  async workerRemove({ id }: { id: string }): Promise<void> {
-    await this.#sql.unsafe(`DELETE FROM ${this.#names.table("workers")} WHERE "id" = $1`, [id], {
-      prepare: true,
-    });
-  }
-
-  async workerList({ now }: { now: number }): Promise<WorkerRecord[]> {
-    const rows = await this.#sql.unsafe(
-      `SELECT "record" FROM ${this.#names.table("workers")} WHERE "expires_at" > $1 ORDER BY "id"`,
-      [now],
-      { prepare: true },
-    );
-    return (rows as { record: WorkerRecord }[]).map((row) => row.record);
   }
 
   async jobLogAppend({ lines }: { lines: JobLogLine[] }): Promise<void> {

@@ -1,7 +1,7 @@
 /**
  * `tq doctor`'s store primitives on Redis (see `../audit.ts`): per queue, every member of
  * every index (`keys.ts`) is checked against its record's hash fields, and every record
- * (found by `SCAN`) against the entries it implies and its locator entry. A repair is one
+ * (found by `SCAN`) against the entries it implies. A repair is one
  * `repair_index` script that holds only while the record is as found; batch counts are set
  * by `batch_counts_fix` only while their sums are as read.
  *
@@ -14,7 +14,7 @@
  */
 import { JOB_STATES } from "../../job.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
-import type { RedisKeys } from "./keys.ts";
+import { claimedInIdOrder, type RedisKeys } from "./keys.ts";
 import { execPipeline, knownQueues } from "./reads.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 
@@ -31,20 +31,24 @@ const FIELDS = [
 ] as const;
 type Fields = (string | null)[];
 
+/** Whether the record of `id` with fields `f` is a queued job in `fifo` (`keys.ts`). */
+const inFifo = (id: string, f: Fields) =>
+  f[0] === "queued" && claimedInIdOrder(id, Number(f[2] ?? 0), Number(f[3]));
+
 /** A queue's indexes whose members are ids, with whether a record's fields imply `id`. */
-const ID_INDEXES: [string, (f: Fields) => boolean][] = [
+const ID_INDEXES: [string, (f: Fields, id: string) => boolean][] = [
+  ["fifo", (f, id) => inFifo(id, f)],
   ["sched", (f) => f[0] === "scheduled" || f[0] === "waiting"],
   ["lease", (f) => f[0] === "started"],
   ["exp", (f) => f[4] !== null],
   ["callback", (f) => f[5] !== null],
-  ["all", () => true],
-  ...JOB_STATES.filter((s) => s !== "queued").map((state) =>
-    [`state:${state}`, (f: Fields) => f[0] === state] as [string, (f: Fields) => boolean]
+  ...JOB_STATES.map((state) =>
+    [`state:${state}`, (f: Fields, id: string) => f[0] === state && !inFifo(id, f)] as [
+      string,
+      (f: Fields, id: string) => boolean,
+    ]
   ),
 ];
-
-/** The `index` of a problem in the locator hash rather than a queue's index. */
-const LOCATOR = "(locator)";
 
 /** A ready member: run-at in 16 digits, then the id (see `indexes.lua.ts`). */
 const readyMember = (runAt: string, id: string) => runAt.padStart(16, "0") + id;
@@ -53,17 +57,20 @@ const waitingMember = (f: Fields, id: string) => `${f[6] ?? ""}\0${f[7] ?? ""}\0
 
 /** Whether a record's fields imply the entry `member` of the index `index`. */
 function impliedBy(index: string, member: string, id: string): (f: Fields) => boolean {
-  if (index === "ready") return (f) => f[0] === "queued" && readyMember(f[3] ?? "", id) === member;
+  if (index === "ready") {
+    return (f) => f[0] === "queued" && !inFifo(id, f) && readyMember(f[3] ?? "", id) === member;
+  }
   if (index === "waiting") return (f) => f[0] === "waiting" && waitingMember(f, id) === member;
-  return ID_INDEXES.find(([name]) => name === index)?.[1] ?? (() => false);
+  const implied = ID_INDEXES.find(([name]) => name === index)?.[1];
+  return implied ? (f) => implied(f, id) : () => false;
 }
 
 /** Every `[index, member]` a record's fields imply. */
 function expectedEntries(id: string, f: Fields): [string, string][] {
   const entries: [string, string][] = [];
-  if (f[0] === "queued") entries.push(["ready", readyMember(f[3] ?? "", id)]);
+  if (f[0] === "queued" && !inFifo(id, f)) entries.push(["ready", readyMember(f[3] ?? "", id)]);
   if (f[0] === "waiting") entries.push(["waiting", waitingMember(f, id)]);
-  for (const [index, implied] of ID_INDEXES) if (implied(f)) entries.push([index, id]);
+  for (const [index, implied] of ID_INDEXES) if (implied(f, id)) entries.push([index, id]);
   return entries;
 }
 
@@ -100,44 +107,13 @@ export class RedisAudit {
       for (const problem of found) if (await this.#holds(problem)) problems.push(problem);
       if (problems.length >= limit) break;
     }
-    for (const problem of await this.#auditLocator()) {
-      if (await this.#holds(problem)) problems.push(problem);
-    }
     return problems.slice(0, limit);
-  }
-
-  /** Locator entries (id → queue) whose record is gone. */
-  async #auditLocator(): Promise<IndexProblem[]> {
-    const entries: [string, string][] = [];
-    let cursor = "0";
-    do {
-      const [next, flat] = await this.#redis.hscan(this.#keys.locator, cursor, "COUNT", 1000);
-      cursor = next;
-      for (let i = 0; i + 1 < flat.length; i += 2) entries.push([flat[i], flat[i + 1]]);
-    } while (cursor !== "0");
-    const pipeline = this.#redis.pipeline();
-    for (const [id, queue] of entries) pipeline.exists(this.#keys.job(queue, id));
-    const exists = await execPipeline(pipeline) as number[];
-    return entries.flatMap(([id, queue], i): IndexProblem[] =>
-      exists[i] === 1 ? [] : [{
-        kind: "entry_without_record",
-        jobId: id,
-        index: this.#keys.locator,
-        entry: { queue, index: LOCATOR, member: id } satisfies RedisEntry,
-      }]
-    );
   }
 
   async #holds(problem: IndexProblem): Promise<boolean> {
     const { queue, index, member } = problem.entry as RedisEntry;
     const K = this.#keys.queue(queue);
     const jobKey = this.#keys.job(queue, problem.jobId);
-    if (index === LOCATOR) {
-      const [located, exists] = await execPipeline(
-        this.#redis.multi().hget(this.#keys.locator, problem.jobId).exists(jobKey),
-      ) as [string | null, number];
-      return located === queue && exists === 0;
-    }
     if (problem.kind !== "record_unindexed") {
       const [score, fields] = await execPipeline(
         this.#redis.multi().zscore(K + index, member).hmget(jobKey, ...FIELDS),
@@ -152,10 +128,8 @@ export class RedisAudit {
     const expected = expectedEntries(problem.jobId, fields);
     const multi = this.#redis.multi().hget(jobKey, "version");
     for (const [name, m] of expected) multi.zscore(K + name, m);
-    multi.hget(this.#keys.locator, problem.jobId);
-    const [version, ...rest] = await execPipeline(multi) as (string | null)[];
-    return version === String(problem.version) &&
-      (rest.slice(0, -1).some((score) => score === null) || rest.at(-1) !== queue);
+    const [version, ...scores] = await execPipeline(multi) as (string | null)[];
+    return version === String(problem.version) && scores.some((score) => score === null);
   }
 
   async #fields(queue: string, ids: string[]): Promise<Fields[]> {
@@ -176,9 +150,9 @@ export class RedisAudit {
       const id = member.slice(member.lastIndexOf("\0") + 1);
       found.push({ index: "waiting", member, id, implied: impliedBy("waiting", member, id) });
     }
-    for (const [index, implied] of ID_INDEXES) {
+    for (const [index] of ID_INDEXES) {
       for (const id of await this.#redis.zrange(K + index, 0, -1)) {
-        found.push({ index, member: id, id, implied });
+        found.push({ index, member: id, id, implied: impliedBy(index, id, id) });
       }
     }
     const fields = await this.#fields(queue, found.map((f) => f.id));
@@ -212,22 +186,16 @@ export class RedisAudit {
     const K = this.#keys.queue(queue);
     const expected = ids.map((id, i) => expectedEntries(id, fields[i]));
     const pipeline = this.#redis.pipeline();
-    ids.forEach((id, i) => {
-      for (const [index, member] of expected[i]) pipeline.zscore(K + index, member);
-      pipeline.hget(this.#keys.locator, id);
-    });
+    for (const [index, member] of expected.flat()) pipeline.zscore(K + index, member);
     const replies = await execPipeline(pipeline) as (string | null)[];
     const problems: IndexProblem[] = [];
     let at = 0;
     ids.forEach((id, i) => {
       const missing = expected[i].filter(() => replies[at++] === null).map(([index]) => index);
-      if (replies[at++] !== queue) missing.push("loc");
       if (fields[i][0] === null || missing.length === 0) return;
       const entry: RedisEntry = { queue, index: "", member: "" };
       const version = Number(fields[i][1]);
-      const index = missing.map((name) => name === "loc" ? this.#keys.locator : K + name).join(
-        ", ",
-      );
+      const index = missing.map((name) => K + name).join(", ");
       problems.push({ kind: "record_unindexed", jobId: id, index, version, entry });
     });
     return problems;
@@ -237,13 +205,11 @@ export class RedisAudit {
     const { queue, index, member } = problem.entry as RedisEntry;
     const written = await this.#redis.tqRepairIndex(
       this.#keys.queue(queue),
-      problem.kind === "record_unindexed" ? "reindex" : index === LOCATOR ? "unlocate" : "drop",
+      problem.kind === "record_unindexed" ? "reindex" : "drop",
       problem.jobId,
       problem.version === undefined ? "" : String(problem.version),
       index,
       member,
-      this.#keys.locator,
-      queue,
     );
     return written === 1;
   }

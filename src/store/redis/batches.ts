@@ -87,7 +87,6 @@ export class RedisBatches {
       this.#key(id),
       this.#open,
       this.#keys.queues,
-      this.#keys.locator,
       this.#keys.wake,
       queue,
       id,

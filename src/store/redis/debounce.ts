@@ -53,7 +53,6 @@ export class RedisDebounce {
         this.#keys.queues,
         this.#keys.wake,
         this.#keys.queues,
-        this.#keys.locator,
         "1",
         ...linkedWriteArgs(this.#keys, [write]),
         "1",

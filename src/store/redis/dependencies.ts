@@ -38,7 +38,7 @@ export interface Write {
  *
  * @example
  * ```ts ignore
- * await redis.tqWriteLinked(queues, wake, queues, locator, String(writes.length), ...linkedWriteArgs(keys, writes));
+ * await redis.tqWriteLinked(queues, wake, queues, String(writes.length), ...linkedWriteArgs(keys, writes));
  * ```
  */
 export function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
@@ -114,7 +114,6 @@ export class RedisDependencies {
       keys.queues,
       keys.wake,
       keys.queues,
-      keys.locator,
       String(writes.length),
       ...args,
     );

@@ -70,7 +70,6 @@ export class RedisGroups {
         this.#keys.queues,
         this.#keys.wake,
         this.#keys.queues,
-        this.#keys.locator,
         String(writes.length),
         ...args,
         String(keys.length),

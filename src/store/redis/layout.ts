@@ -13,8 +13,10 @@
  * @module
  */
 import type { RedisClient } from "./connection.ts";
+import type { ScriptedRedis } from "./scripts/mod.ts";
 import type { RedisKeys } from "./keys.ts";
 import { knownQueues } from "./reads.ts";
+import { RedisRecords } from "./records.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
 
 /** Deletes the lock only while it still holds the caller's token. */
@@ -52,19 +54,30 @@ export class RedisLayout implements LayoutRecord {
 
 /** What Redis migrations work on. */
 export interface RedisTarget {
-  redis: RedisClient;
+  redis: ScriptedRedis;
   keys: RedisKeys;
 }
 
 /**
  * A prefix's migrations, in order.
  *
- * 1. Prefixes written before queued jobs lost their `state:queued` listing (see `keys.ts`)
- *    still hold one per queue, and nothing deletes its members: a job's later scripts move
- *    only the entries its record implies now. No record implies one any more.
+ * 1. Prefixes written before queued jobs lost their `state:queued` listing still hold one
+ *    per queue, and nothing deletes its members: a job's later scripts move only the entries
+ *    its record implies now, and no record implied one then (layout 4 brought it back for
+ *    the jobs in `ready` only).
  * 2. Records leave out their id, queue and the fields at their defaults (`record.ts`). This
  *    tq reads both shapes, so nothing is rewritten; the version is there so that a tq from
  *    before, which would read such a record as a job without id or queue, refuses the prefix.
+ * 3. Jobs are found by id in every queue (`scripts/locate_jobs.lua.ts`) rather than through
+ *    the locator hash (id → queue), which cost 83 bytes per job: it is deleted. A tq from
+ *    before would not find the jobs inserted after, so it refuses the prefix.
+ * 4. Queued jobs of priority 0 whose `runAt` is their id's time move from `ready` to `fifo`,
+ *    the others are listed in `state:queued`, and the `all` listings, which cost every job
+ *    an entry, are deleted (`scripts/ready.lua.ts`, `list_jobs.ts`).
+ * 5. Queue pauses and task holds became keyed records (`records.ts`): they move there (a
+ *    hold's value becomes `{ until }`). Worker entries are dropped (running workers write
+ *    theirs again within a beat), and so are dashboard sessions: whoever was logged in to
+ *    the dashboard logs in again once.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -72,7 +85,7 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
     name: "delete the stale state:queued listings",
     async run({ redis, keys }) {
       for (const queue of await knownQueues(redis, keys)) {
-        await redis.del(keys.listing(queue, "queued"));
+        await redis.del(`${keys.queue(queue)}state:queued`);
       }
     },
   },
@@ -80,5 +93,48 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
     version: 2,
     name: "records without their id, queue and defaults",
     async run() {},
+  },
+  {
+    version: 3,
+    name: "no job locator",
+    async run({ redis, keys }) {
+      // UNLINK frees a hash of millions of entries in the background, not while Redis waits.
+      await redis.unlink(`${keys.prefix}:loc`);
+    },
+  },
+  {
+    version: 4,
+    name: "most queued jobs in fifo, no all listings",
+    async run({ redis, keys }) {
+      for (const queue of await knownQueues(redis, keys)) {
+        let from = 0;
+        while (from >= 0) from = await redis.tqFifoSplit(keys.queue(queue), String(from), "1000");
+        await redis.unlink(`${keys.queue(queue)}all`);
+      }
+    },
+  },
+  {
+    version: 5,
+    name: "move pauses and holds to keyed records",
+    async run({ redis, keys }, clock) {
+      const records = new RedisRecords(redis, keys.prefix, clock);
+      const paused = `${keys.prefix}:paused`;
+      const holds = `${keys.prefix}:task_holds`;
+      for (const queue of await redis.smembers(paused)) {
+        await records.put({ space: "queue_pause", key: queue, value: true });
+      }
+      for (const [task, until] of Object.entries(await redis.hgetall(holds))) {
+        const ttlMs = Number(until) - clock.now() + 60_000;
+        if (ttlMs > 0) {
+          await records.put({
+            space: "task_hold",
+            key: task,
+            value: { until: Number(until) },
+            ttlMs,
+          });
+        }
+      }
+      await redis.del(paused, holds, `${keys.prefix}:workers`);
+    },
   },
 ];

@@ -1,6 +1,6 @@
 /**
  * Reads shared by the store's queries: records by queue and id (one pipeline), records by
- * id alone (through the locator), and the earliest entries of a time index across every
+ * id alone (looked for in every queue by one script), and the earliest entries of a time index across every
  * queue, merged.
  *
  * @example
@@ -15,6 +15,7 @@ import type { Job } from "../../job.ts";
 import type { RedisKeys } from "./keys.ts";
 import type { TimeIndex } from "../time_index.ts";
 import { decodeJob } from "./record.ts";
+import type { ScriptedRedis } from "./scripts/mod.ts";
 
 /** Where a record lives. */
 export interface JobRef {
@@ -46,14 +47,14 @@ export async function readJobs(
   return hashes.map((hash, i) => decodeJob(hash, refs[i]));
 }
 
-/** The records of `ids`, in order, null where missing, found through the locator. */
+/** The records of `ids`, in order, null where missing, looked for in every queue. */
 export async function locateJobs(
-  redis: RedisClient,
+  redis: ScriptedRedis,
   keys: RedisKeys,
   ids: string[],
 ): Promise<(Job | null)[]> {
   if (ids.length === 0) return [];
-  const queues = await redis.hmget(keys.locator, ...ids);
+  const queues = await redis.tqLocateJobs(keys.queues, ...keys.queueAffixes, ...ids);
   const found = ids.flatMap((id, i) => queues[i] === null ? [] : [{ queue: queues[i]!, id }]);
   const jobs = await readJobs(redis, keys, found);
   const byId = new Map(found.map((ref, i) => [ref.id, jobs[i]]));

@@ -4,17 +4,19 @@
  * string in `d`. So a claim is a few `HSET`s in Lua and never parses user data, which Lua's
  * JSON would not give back unchanged (empty arrays, long numbers).
  *
- * `d` leaves out the id and queue (the key holds them) and the fields at their
- * {@linkcode RECORD_DEFAULTS}, and a new job's 0 attempts and priority are not written, so a default
- * job's values stay under Redis's `hash-max-listpack-value` (64 bytes) and its hash is one
- * compact listpack rather than a hashtable: 200 rather than 704 bytes. Records written
- * before, with all of them in `d` and `attempts` always set, decode unchanged (what `d`
- * holds wins over the defaults).
+ * `d` leaves out the id and queue (the key holds them), the fields at their
+ * {@linkcode RECORD_DEFAULTS} and `createdAt` when it equals `runAt` (a job enqueued to run
+ * now, until a retry moves its `runAt`: `d` is written whole with every change), and a new
+ * job's 0 attempts and priority are not written, so a default job's values stay under
+ * Redis's `hash-max-listpack-value` (64 bytes) and its hash is one compact listpack rather
+ * than a hashtable: under 200 rather than 704 bytes. Records written before, with all of
+ * them in `d` and `attempts` always set, decode unchanged (what `d` holds wins over the
+ * defaults).
  *
  * @example
  * ```ts
  * import { decodeJob, encodeJob } from "./record.ts";
- * import { createJob } from "../../transitions.ts";
+ * import { createJob } from "../../transitions/mod.ts";
  * const job = createJob({ id: "a", task: "t", input: { n: 1 } }, 5);
  * const fields = encodeJob(job);
  * const hash = Object.fromEntries(fields.flatMap((v, i) => i % 2 ? [] : [[v, fields[i + 1]]]));
@@ -27,12 +29,12 @@ import { jsonBytes } from "../json_bytes.ts";
 
 /**
  * The values `d` leaves out. They are part of the stored format, apart from the enqueue
- * defaults of `transitions.ts`: changing those must not change what old records decode to.
+ * defaults of `transitions/create.ts`: changing those must not change what old records decode to.
  *
  * @example
  * ```ts
  * import { RECORD_DEFAULTS } from "./record.ts";
- * import { JOB_DEFAULTS } from "../../transitions.ts";
+ * import { JOB_DEFAULTS } from "../../transitions/mod.ts";
  * console.assert(RECORD_DEFAULTS.timeoutMs === JOB_DEFAULTS.timeoutMs);
  * ```
  */
@@ -81,7 +83,7 @@ export function encodeJob(job: Job): string[] {
  * @example
  * ```ts
  * import { encodeChanges } from "./record.ts";
- * import { createJob } from "../../transitions.ts";
+ * import { createJob } from "../../transitions/mod.ts";
  * const job = { ...createJob({ id: "a", task: "t", input: {} }, 5), batchId: "b" };
  * const { set, removed } = encodeChanges(job, { ...job, version: 2, batchId: undefined });
  * console.assert(set[0] === "version" && removed.join() === "batchId");
@@ -108,17 +110,22 @@ function encodeRest(fields: Record<string, unknown>): string {
   // turns the copy into a slow dictionary object: this runs for every job written.
   const rest: Record<string, unknown> = {};
   for (const key in fields) {
-    if (!IN_HASH.has(key) && !isDefault(key, fields[key])) rest[key] = fields[key];
+    if (!IN_HASH.has(key) && !isDefault(key, fields[key], fields.runAt)) rest[key] = fields[key];
   }
   return JSON.stringify(rest);
 }
 
-/** Whether `d` can leave `key` out: the key holds it, or it is at its record default. */
-function isDefault(key: string, value: unknown): boolean {
+/**
+ * Whether `d` can leave `key` out: the key holds it, it is at its record default, or it is
+ * `createdAt` and equals `runAt`.
+ */
+function isDefault(key: string, value: unknown, runAt: unknown): boolean {
   switch (key) {
     case "id":
     case "queue":
       return true;
+    case "createdAt":
+      return value === runAt;
     case "maxAttempts":
     case "timeoutMs":
       return value === RECORD_DEFAULTS[key];
@@ -164,6 +171,7 @@ export function decodeJob(
   for (const field of NUMBER_FIELDS) {
     if (hash[field] !== undefined) job[field] = Number(hash[field]);
   }
+  job.createdAt ??= job.runAt;
   for (const field of STRING_FIELDS) {
     if (hash[field] !== undefined) job[field] = hash[field];
   }

@@ -18,9 +18,9 @@ import { Cluster, Redis, ReplyError } from "ioredis";
 import { type Clock, systemClock } from "../../clock.ts";
 import { InvalidInputError, PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES, type JobState } from "../../job.ts";
-import { settlesDependants } from "../../flows/dependencies.ts";
+import { settlesDependants } from "../../transitions/mod.ts";
 import { BUCKETS_SECONDS, statDeltas } from "../../metrics/stat_deltas.ts";
-import type { JobLogLine, StatEntry, WorkerRecord } from "../telemetry.ts";
+import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import type {
   JobClaimParams,
   JobListParams,
@@ -29,7 +29,6 @@ import type {
   JobUpdateResult,
   QueueCounts,
   Store,
-  TaskHold,
 } from "../store.ts";
 import {
   clientOptions,
@@ -45,10 +44,10 @@ import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./rea
 import { decodeClaimed, encodeChanges, encodeJob, jobBytes } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
 import { RedisTelemetry, statArgs } from "./telemetry.ts";
-import type { SessionRecord } from "../sessions.ts";
+import type * as Records from "../records.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { RedisSchedules } from "./schedules.ts";
-import { PausedQueues } from "../paused_queues.ts";
+import { RedisRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import { RedisIdempotency } from "./idempotency.ts";
@@ -162,7 +161,7 @@ export interface RedisClusterStoreOptions extends RedisStoreOptions {
 /**
  * Connects to the Redis Cluster that the nodes at `urls` belong to (any of its nodes will
  * do; the client learns the rest). The prefix defaults to `{tq}` and must hold a hash tag:
- * tq's scripts touch several queues' keys at once (flows, groups, the job locator), which a
+ * tq's scripts touch several queues' keys at once (flows, groups, lookups by id), which a
  * Cluster allows only within one slot. Throws `StoreUnavailableError` when no node can be
  * reached, `RangeError` for a prefix without a hash tag.
  *
@@ -277,7 +276,7 @@ class RedisStore implements Store {
   readonly #clock: Clock;
   readonly #telemetry: RedisTelemetry;
   readonly #schedules: RedisSchedules;
-  readonly #paused: PausedQueues;
+  readonly #records: RedisRecords;
   readonly #dependencies: RedisDependencies;
   readonly #idempotency: RedisIdempotency;
   readonly #debounce: RedisDebounce;
@@ -303,7 +302,7 @@ class RedisStore implements Store {
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys, MAX_JOB_BYTES);
-    this.#paused = new PausedQueues(() => this.queuePausedList(), clock);
+    this.#records = new RedisRecords(redis, keys.prefix, clock);
     this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
     this.#debounce = new RedisDebounce(redis, keys);
     this.#batches = new RedisBatches(redis, keys);
@@ -350,7 +349,6 @@ class RedisStore implements Store {
       [
         keys.queue(queue),
         keys.queues,
-        keys.locator,
         keys.wake,
         queue,
         String(group.length),
@@ -358,7 +356,7 @@ class RedisStore implements Store {
         ...statArgs(group.flatMap((job) => statDeltas(null, job))),
       ] as const
     );
-    // One script per queue, each writing its jobs, the queue list and the locator. A batch
+    // One script per queue, each writing its jobs and the queue list. A batch
     // of one queue (the usual case) is that script alone; several queues go in one MULTI,
     // atomic on one Redis (and on a Cluster, where the {tag} prefix keeps them in one slot).
     const write = async () => {
@@ -435,10 +433,10 @@ class RedisStore implements Store {
     const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
     return reach(async () => {
       if (rateLimits) {
-        return this.#rateLimits.claim({ ...params, rateLimits }, await this.#paused.filter(queues));
+        return this.#rateLimits.claim({ ...params, rateLimits }, queues);
       }
       const claimed: Job[] = [];
-      for (const queue of await this.#paused.filter(queues)) {
+      for (const queue of queues) {
         if (claimed.length >= limit) break;
         const replies = await this.#redis.tqClaimJobs(
           this.#keys.queue(queue),
@@ -512,10 +510,7 @@ class RedisStore implements Store {
         job.id,
         String(job.version),
       );
-      if (deleted === 1) {
-        await this.#redis.multi().hdel(keys.locator, job.id)
-          .del(this.#telemetry.jobLogKey(job.id)).exec();
-      }
+      if (deleted === 1) await this.#redis.del(this.#telemetry.jobLogKey(job.id));
       return deleted === 1;
     });
   }
@@ -607,16 +602,28 @@ class RedisStore implements Store {
     return this.#wakeUps.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
 
-  workerBeat(params: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
-    return reach(() => this.#telemetry.workerBeat(params));
+  workNotify({ queues }: { queues: string[] }): Promise<void> {
+    return reach(async () => {
+      const pipeline = this.#redis.pipeline();
+      for (const queue of queues) pipeline.publish(this.#keys.wake, queue);
+      await execPipeline(pipeline);
+    });
   }
 
-  workerRemove(params: { id: string }): Promise<void> {
-    return reach(() => this.#telemetry.workerRemove(params));
+  recordPut(params: Records.RecordPutParams): Promise<boolean> {
+    return reach(() => this.#records.put(params));
   }
 
-  workerList(params: { now: number }): Promise<WorkerRecord[]> {
-    return reach(() => this.#telemetry.workerList(params));
+  recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {
+    return reach(() => this.#records.get(address));
+  }
+
+  recordDelete(address: Records.RecordAddress): Promise<void> {
+    return reach(() => this.#records.delete(address));
+  }
+
+  recordList(params: Records.RecordListParams): Promise<Records.StoredRecord[]> {
+    return reach(() => this.#records.list(params));
   }
 
   jobLogAppend(params: { lines: JobLogLine[] }): Promise<void> {
@@ -629,37 +636,6 @@ class RedisStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return reach(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
-  }
-
-  queuePause({ queue, paused }: { queue: string; paused: boolean }): Promise<void> {
-    return reach(async () => {
-      const key = `${this.#keys.prefix}:paused`;
-      if (paused) await this.#redis.sadd(key, queue);
-      else await this.#redis.multi().srem(key, queue).publish(this.#keys.wake, queue).exec();
-      this.#paused.invalidate();
-    });
-  }
-
-  queuePausedList(): Promise<string[]> {
-    return reach(async () => (await this.#redis.smembers(`${this.#keys.prefix}:paused`)).sort());
-  }
-
-  taskHold({ task, until }: { task: string; until: number }): Promise<void> {
-    return reach(async () => {
-      await this.#redis.tqTaskHold(`${this.#keys.prefix}:task_holds`, task, String(until));
-    });
-  }
-
-  taskHoldList({ now }: { now: number }): Promise<TaskHold[]> {
-    return reach(async () => {
-      const key = `${this.#keys.prefix}:task_holds`;
-      const all = await this.#redis.hgetall(key);
-      // Ended holds stay (one field per task ever held): deleting one here could race a
-      // new hold of the same task.
-      return Object.entries(all).flatMap(([task, until]) =>
-        Number(until) > now ? [{ task, until: Number(until) }] : []
-      );
-    });
   }
 
   scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
@@ -713,28 +689,6 @@ class RedisStore implements Store {
 
   queueCountsFix(params: QueueCountsFixParams): Promise<boolean> {
     return reach(() => this.#audit.queueCountsFix(params));
-  }
-
-  sessionPut({ key, record }: { key: string; record: SessionRecord }): Promise<void> {
-    const ttlMs = Math.max(1, record.expiresAt - this.#clock.now());
-    return reach(async () =>
-      void await this.#redis.set(this.#sessionKey(key), JSON.stringify(record), "PX", ttlMs)
-    );
-  }
-
-  sessionGet(key: string): Promise<SessionRecord | null> {
-    return reach(async () => {
-      const text = await this.#redis.get(this.#sessionKey(key));
-      return text === null ? null : JSON.parse(text) as SessionRecord;
-    });
-  }
-
-  sessionDelete(key: string): Promise<void> {
-    return reach(async () => void await this.#redis.del(this.#sessionKey(key)));
-  }
-
-  #sessionKey(key: string): string {
-    return `${this.#keys.prefix}:session:${key}`;
   }
 
   ping(): Promise<void> {

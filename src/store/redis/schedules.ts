@@ -46,7 +46,6 @@ export class RedisSchedules {
       this.#keys.queue(job.queue),
       this.#key(name),
       this.#keys.queues,
-      this.#keys.locator,
       this.#keys.wake,
       job.queue,
       tickAt === undefined ? "" : String(tickAt),

@@ -1,24 +1,22 @@
 /**
- * The Redis side of the observability methods (`../telemetry.ts`): the worker registry,
- * job log lines and the statistics that the job scripts sum.
+ * The Redis side of the observability methods (`../telemetry.ts`): job log lines and the
+ * statistics that the job scripts sum.
  *
  * | key | type | for |
  * | --- | --- | --- |
- * | `p:worker:<id>` | string, the `WorkerRecord` as JSON, with a TTL | one worker's last beat |
- * | `p:workers` | zset, score `expiresAt` | listing live workers |
  * | `p:joblog:<jobId>` | zset, score 0, member seq + newline + the line as JSON | log lines |
  * | `{p:q}:stats` | hash, JSON stat key → sum | statistics of one queue |
  *
  * @example
  * ```ts ignore
  * const telemetry = new RedisTelemetry(redis, new RedisKeys("tq"));
- * console.log(await telemetry.workerList({ now: Date.now() }));
+ * console.log(await telemetry.jobLogList({ jobId: "01J", limit: 10 }));
  * ```
  * @module
  */
 import type { RedisClient } from "./connection.ts";
 import { MINUTE_MS } from "../../metrics/stat_deltas.ts";
-import type { JobLogLine, StatEntry, StatKey, WorkerRecord } from "../telemetry.ts";
+import type { JobLogLine, StatEntry, StatKey } from "../telemetry.ts";
 import type { RedisKeys } from "./keys.ts";
 import { execPipeline, knownQueues } from "./reads.ts";
 
@@ -55,42 +53,9 @@ export class RedisTelemetry {
     this.#keys = keys;
   }
 
-  #workerKey(id: string): string {
-    return `${this.#keys.prefix}:worker:${id}`;
-  }
-
-  #workersKey(): string {
-    return `${this.#keys.prefix}:workers`;
-  }
-
   /** Where a job's log lines are. */
   jobLogKey(jobId: string): string {
     return `${this.#keys.prefix}:joblog:${jobId}`;
-  }
-
-  async workerBeat({ worker, ttlMs }: { worker: WorkerRecord; ttlMs: number }): Promise<void> {
-    await this.#redis.multi()
-      .set(this.#workerKey(worker.id), JSON.stringify(worker), "PX", Math.max(1, ttlMs))
-      .zadd(this.#workersKey(), worker.expiresAt, worker.id)
-      .exec();
-  }
-
-  async workerRemove({ id }: { id: string }): Promise<void> {
-    await this.#redis.multi().del(this.#workerKey(id)).zrem(this.#workersKey(), id).exec();
-  }
-
-  /** Workers whose record says they have not expired at `now`, by id. */
-  async workerList({ now }: { now: number }): Promise<WorkerRecord[]> {
-    const ids = (await this.#redis.zrangebyscore(this.#workersKey(), `(${now}`, "+inf")).sort();
-    if (ids.length === 0) return [];
-    const records = await this.#redis.mget(...ids.map((id) => this.#workerKey(id)));
-    // A record Redis has expired is gone for good: drop its id from the listing set too.
-    const gone = ids.filter((_, i) => records[i] === null);
-    if (gone.length > 0) await this.#redis.zrem(this.#workersKey(), ...gone);
-    return records.flatMap((text) => {
-      const worker = text === null ? null : JSON.parse(text) as WorkerRecord;
-      return worker && worker.expiresAt > now ? [worker] : [];
-    });
   }
 
   async jobLogAppend({ lines }: { lines: JobLogLine[] }): Promise<void> {

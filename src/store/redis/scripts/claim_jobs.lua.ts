@@ -1,9 +1,9 @@
 /**
- * Claims up to `limit` ready jobs of one queue, best first, applying what `claimJob` of
- * `src/transitions.ts` does (state started, attempts and version +1, startedAt, workerId,
- * leaseExpiresAt) to the record's hash fields; the JSON part is never touched, and adds
- * what `statDeltas` of `src/metrics/stat_deltas.ts` counts for a start (the event and the
- * wait histogram). Being one script, no job goes to two claimants, whatever the hosts.
+ * Claims up to `limit` ready jobs of one queue, best first (the heads of `fifo` and `ready`
+ * merged, see `ready.lua.ts`), applying what `claimJob` of `src/transitions/` does (state
+ * started, attempts and version +1, startedAt, workerId, leaseExpiresAt) to the record's
+ * hash fields; the JSON part is never touched, and adds what `statDeltas` of
+ * `src/metrics/stat_deltas.ts` counts for a start (the event and the wait histogram). Being one script, no job goes to two claimants, whatever the hosts.
  *
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"
@@ -19,17 +19,19 @@
  * ```
  * @module
  */
+import { READY_LUA } from "./ready.lua.ts";
 import { SUMS_LUA } from "./sums.lua.ts";
 
 /** The script and its number of keys. */
 export const CLAIM_JOBS = {
   keys: 1,
   lua: `local K = KEYS[1]
-local limit = tonumber(ARGV[1])
-local members = redis.call("ZRANGE", K .. "ready", 0, limit - 1)
-if #members == 0 then return {} end
--- The members are the first ones: removing them by rank is one call for the batch.
-redis.call("ZREMRANGEBYRANK", K .. "ready", 0, #members - 1)
+${READY_LUA}
+local heads, fromFifo, fromReady = readyHeads(tonumber(ARGV[1]))
+if #heads == 0 then return {} end
+-- The heads are the first entries of each index: removing them by rank is one call each.
+if fromFifo > 0 then redis.call("ZREMRANGEBYRANK", K .. "fifo", 0, fromFifo - 1) end
+if fromReady > 0 then redis.call("ZREMRANGEBYRANK", K .. "ready", 0, fromReady - 1) end
 local claimed = {}
 local now = tonumber(ARGV[3])
 local function bucket(ms)
@@ -44,9 +46,11 @@ ${SUMS_LUA}
 local function stat(kind, task, rest, by)
   incr(K .. "stats", "[" .. kind .. "," .. ARGV[5] .. "," .. task .. rest .. "]", by)
 end
-local leases, started = {}, {}
-for _, member in ipairs(members) do
-  local id = string.sub(member, 17)
+local leases, started, listed = {}, {}, {}
+for _, head in ipairs(heads) do
+  local id = head.id
+  -- A job from ready leaves its listing too; one from fifo had no other.
+  if head.member then listed[#listed + 1] = id end
   local key = K .. "job:" .. id
   local f = redis.call("HMGET", key, "state", "version", "attempts", "batchId", "task", "runAt")
   if f[1] == "queued" then
@@ -78,6 +82,7 @@ local function each(command, key, args)
 end
 each("ZADD", K .. "lease", leases)
 each("ZADD", K .. "state:started", started)
+each("ZREM", K .. "state:queued", listed)
 flushSums()
 return claimed`,
 };

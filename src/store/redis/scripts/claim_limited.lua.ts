@@ -3,9 +3,10 @@
  * job is taken only while every window it counts against (its queue's, its task's) holds
  * fewer than `max` starts; its start (the job id, scored by `now`) then joins each window.
  * A window is a sorted set whose members older than `per` are dropped before counting, the
- * rule of `src/guards/rate_limit_window.ts`. Held-back jobs stay in `ready`; the script
- * looks past them, up to `scan` members, so other tasks keep flowing. Window keys sit
- * outside the queue's hash tag (a task's limit spans queues): one Redis, not a Cluster.
+ * rule of `src/guards/rate_limit_window.ts`. Held-back jobs stay in their index (`fifo` or
+ * `ready`, see `ready.lua.ts`); the script looks past them, up to `scan` entries, so other
+ * tasks keep flowing. Window keys sit outside the queue's hash tag (a task's limit spans
+ * queues): one Redis, not a Cluster.
  *
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"
@@ -25,11 +26,13 @@
  * ```
  * @module
  */
+import { READY_LUA } from "./ready.lua.ts";
 
 /** The script and its number of keys. */
 export const CLAIM_LIMITED = {
   keys: 1,
   lua: `local K = KEYS[1]
+${READY_LUA}
 local now = tonumber(ARGV[3])
 local limit = tonumber(ARGV[1])
 local limits = {}
@@ -75,18 +78,27 @@ local function started(window, id)
   redis.call("PEXPIRE", window, limits[window].per)
   live[window] = live[window] + 1
 end
+-- Takes a ready job out of its index (and a ready one out of its listing).
+local function unready(head)
+  if head.member then
+    redis.call("ZREM", K .. "ready", head.member)
+    redis.call("ZREM", K .. "state:queued", head.id)
+  else
+    redis.call("ZREM", K .. "fifo", head.id)
+  end
+end
 local claimed = {}
-for _, member in ipairs(redis.call("ZRANGE", K .. "ready", 0, tonumber(ARGV[6]) - 1)) do
+for _, head in ipairs((readyHeads(tonumber(ARGV[6])))) do
   if #claimed >= limit or (queueWindow and full(queueWindow)) then break end
-  local id = string.sub(member, 17)
+  local id = head.id
   local key = K .. "job:" .. id
   if redis.call("HGET", key, "state") ~= "queued" then
-    redis.call("ZREM", K .. "ready", member)
+    unready(head)
   else
     local name = redis.call("HGET", key, "task")
     local window = taskWindow[name]
     if not (window and full(window)) then
-      redis.call("ZREM", K .. "ready", member)
+      unready(head)
       if queueWindow then started(queueWindow, id) end
       if window then started(window, id) end
       redis.call("HINCRBY", key, "version", 1)

@@ -27,7 +27,6 @@ if redis.call("HGET", key, "version") ~= ARGV[2] then return 0 end
 local old = readFields(key)
 indexRemove(id, old)
 redis.call("DEL", key)
-redis.call("ZREM", K .. "all", id)
 count(old[1], -1)
 -- A pruned job that ended stays counted in its batch.
 if old[1] ~= "finished" and old[1] ~= "failed" and old[1] ~= "canceled" then

@@ -12,14 +12,15 @@
  * ```
  * @module
  */
+import { READY_LUA } from "./ready.lua.ts";
 
 /**
  * `readFields(key)`, `argFields(i, n)`, `indexRemove(id, f)`, `indexAdd(id, f)`,
  * `count(state, delta)`,
  * `batchCount(batch, state, delta)`,
- * `writeRecord(key, i, n)`, `addStats(i)`, `insertOne(at, queuesKey, locatorKey)`.
+ * `writeRecord(key, i, n)`, `addStats(i)`, `insertOne(at, queuesKey)`.
  */
-export const INDEXES_LUA = `
+export const INDEXES_LUA = `${READY_LUA}
 -- The fields indexes are derived from: state, priority, runAt, leaseExpiresAt, expiresAt,
 -- the batch whose counts the job is in, when its completion callback is due, and the event
 -- and key a waiting job waits for (the last four false for most jobs).
@@ -43,45 +44,44 @@ local function argFields(i, n)
   return f
 end
 
--- Ready jobs sort by priority (the score; a record leaves out priority 0, see record.ts), then
--- runAt and id (the member, compared as text).
-local function readyMember(runAt, id)
-  return string.rep("0", 16 - #runAt) .. runAt .. id
-end
-
 -- Waiting jobs sort by the event and key they wait for, so one range finds an event's jobs.
 local function waitingMember(f, id)
   return (f[8] or "") .. "\0" .. (f[9] or "") .. "\0" .. id
 end
 
--- Queued jobs have no state:queued entry (list_jobs.ts lists them from "all"): it would
--- cost every insert a ZADD and every claim a ZREM.
+-- A job's listing is state:<its state>, but for a job in fifo, which is its own listing.
 local function indexRemove(id, f)
   local state = f[1]
-  if state == "queued" then redis.call("ZREM", K .. "ready", readyMember(f[3], id))
-  elseif state == "scheduled" then redis.call("ZREM", K .. "sched", id)
-  elseif state == "started" then redis.call("ZREM", K .. "lease", id)
-  elseif state == "waiting" then
-    redis.call("ZREM", K .. "sched", id)
-    redis.call("ZREM", K .. "waiting", waitingMember(f, id))
+  if state == "queued" and inFifo(id, f[2], f[3]) then redis.call("ZREM", K .. "fifo", id)
+  else
+    if state == "queued" then redis.call("ZREM", K .. "ready", readyMember(f[3], id))
+    elseif state == "scheduled" then redis.call("ZREM", K .. "sched", id)
+    elseif state == "started" then redis.call("ZREM", K .. "lease", id)
+    elseif state == "waiting" then
+      redis.call("ZREM", K .. "sched", id)
+      redis.call("ZREM", K .. "waiting", waitingMember(f, id))
+    end
+    redis.call("ZREM", K .. "state:" .. state, id)
   end
   if f[5] then redis.call("ZREM", K .. "exp", id) end
   if f[7] then redis.call("ZREM", K .. "callback", id) end
-  if state ~= "queued" then redis.call("ZREM", K .. "state:" .. state, id) end
 end
 
 local function indexAdd(id, f)
   local state = f[1]
-  if state == "queued" then redis.call("ZADD", K .. "ready", f[2] or 0, readyMember(f[3], id))
-  elseif state == "scheduled" then redis.call("ZADD", K .. "sched", f[3], id)
-  elseif state == "started" then redis.call("ZADD", K .. "lease", f[4] or 0, id)
-  elseif state == "waiting" then
-    redis.call("ZADD", K .. "sched", f[3], id)
-    redis.call("ZADD", K .. "waiting", 0, waitingMember(f, id))
+  if state == "queued" and inFifo(id, f[2], f[3]) then redis.call("ZADD", K .. "fifo", 0, id)
+  else
+    if state == "queued" then redis.call("ZADD", K .. "ready", f[2] or 0, readyMember(f[3], id))
+    elseif state == "scheduled" then redis.call("ZADD", K .. "sched", f[3], id)
+    elseif state == "started" then redis.call("ZADD", K .. "lease", f[4] or 0, id)
+    elseif state == "waiting" then
+      redis.call("ZADD", K .. "sched", f[3], id)
+      redis.call("ZADD", K .. "waiting", 0, waitingMember(f, id))
+    end
+    redis.call("ZADD", K .. "state:" .. state, 0, id)
   end
   if f[5] then redis.call("ZADD", K .. "exp", f[5], id) end
   if f[7] then redis.call("ZADD", K .. "callback", f[7], id) end
-  if state ~= "queued" then redis.call("ZADD", K .. "state:" .. state, 0, id) end
 end
 
 local function count(state, delta)
@@ -110,19 +110,17 @@ local function writeRecord(key, i, n)
 end
 
 -- Inserts the one new job at ARGV[at] (id, n, then n field/value pairs) into queue ARGV[2]:
--- record, index entries, queue and batch counts, the set of queues, the locator, and a
--- wake-up on ARGV[1] when it is ready. The caller checked the id is new and added stats.
-local function insertOne(at, queuesKey, locatorKey)
+-- record, index entries, queue and batch counts, the set of queues, and a wake-up on
+-- ARGV[1] when it is ready. The caller checked the id is new and added stats.
+local function insertOne(at, queuesKey)
   local id = ARGV[at]
   local key = K .. "job:" .. id
   writeRecord(key, at + 2, tonumber(ARGV[at + 1]))
   local f = readFields(key)
   indexAdd(id, f)
-  redis.call("ZADD", K .. "all", 0, id)
   count(f[1], 1)
   batchCount(f[6], f[1], 1)
   redis.call("SADD", queuesKey, ARGV[2])
-  redis.call("HSET", locatorKey, id, ARGV[2])
   if f[1] == "queued" then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
 end
 `;

@@ -1,12 +1,12 @@
 /**
- * Inserts new jobs of one queue with their index entries and counts, the queue's name in
- * the set of queues and each job's queue in the locator: all or none, in one call (no
- * MULTI around it). The set and the locator sit outside the queue's hash tag, so on a
- * Redis Cluster this script needs them in one slot with the queue.
+ * Inserts new jobs of one queue with their index entries and counts and the queue's name in
+ * the set of queues: all or none, in one call (no MULTI around it). The set sits outside
+ * the queue's hash tag, so on a Redis Cluster this script needs it in one slot with the
+ * queue.
  *
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"
- * KEYS[2]  the set of queues;  KEYS[3]  the job locator hash
+ * KEYS[2]  the set of queues
  * ARGV[1]  the wake channel;  ARGV[2]  the queue's name (the wake message)
  * ARGV[3]  how many jobs follow; then per job:
  *          id, n (hash fields), n field/value pairs (see record.ts)
@@ -17,7 +17,7 @@
  * @example
  * ```ts
  * import { INSERT_JOBS } from "./insert_jobs.lua.ts";
- * console.assert(INSERT_JOBS.keys === 3);
+ * console.assert(INSERT_JOBS.keys === 2);
  * ```
  * @module
  */
@@ -26,7 +26,7 @@ import { SUMS_LUA } from "./sums.lua.ts";
 
 /** The script and its number of keys. */
 export const INSERT_JOBS = {
-  keys: 3,
+  keys: 2,
   lua: `local K = KEYS[1]
 ${INDEXES_LUA}
 -- Counts and batch counts go through incr() and are written by flushSums().
@@ -61,7 +61,6 @@ local function add(key, score, member)
   list[#list + 1] = score
   list[#list + 1] = member
 end
-local located = {}
 for j = 1, total do
   local at = starts[j]
   local id = ARGV[at]
@@ -70,15 +69,16 @@ for j = 1, total do
   redis.call("HSET", keys[j], unpack(ARGV, at + 2, at + 1 + 2 * n))
   local f = argFields(at + 2, n)
   local state = f[1]
-  if state == "queued" then add(K .. "ready", f[2] or 0, readyMember(f[3], id))
-  elseif state == "scheduled" then add(K .. "sched", f[3], id)
-  elseif state == "started" then add(K .. "lease", f[4] or 0, id) end
+  -- What indexAdd writes, gathered.
+  if state == "queued" and inFifo(id, f[2], f[3]) then add(K .. "fifo", 0, id)
+  else
+    if state == "queued" then add(K .. "ready", f[2] or 0, readyMember(f[3], id))
+    elseif state == "scheduled" then add(K .. "sched", f[3], id)
+    elseif state == "started" then add(K .. "lease", f[4] or 0, id) end
+    add(K .. "state:" .. state, 0, id)
+  end
   if f[5] then add(K .. "exp", f[5], id) end
   if f[7] then add(K .. "callback", f[7], id) end
-  if state ~= "queued" then add(K .. "state:" .. state, 0, id) end
-  add(K .. "all", 0, id)
-  located[#located + 1] = id
-  located[#located + 1] = ARGV[2]
   incr(K .. "counts", state, 1)
   if f[6] then incr(K .. "batch:" .. f[6], state, 1) end
 end
@@ -89,8 +89,7 @@ local function each(command, key, args)
   end
 end
 for _, key in ipairs(order) do each("ZADD", key, adds[key]) end
-each("HSET", KEYS[3], located)
 flushSums()
-if adds[K .. "ready"] then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
+if adds[K .. "fifo"] or adds[K .. "ready"] then redis.call("PUBLISH", ARGV[1], ARGV[2]) end
 return total`,
 };

@@ -17,14 +17,16 @@ import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
 import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
 import { INSERT_IDEMPOTENT } from "./insert_idempotent.lua.ts";
+import { FIFO_SPLIT } from "./fifo_split.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
+import { LOCATE_JOBS } from "./locate_jobs.lua.ts";
 import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
 import { UPDATE_JOBS } from "./update_jobs.lua.ts";
 import { WRITE_LINKED } from "./write_linked.lua.ts";
 import { REPAIR_INDEX } from "./repair_index.lua.ts";
 import { BATCH_COUNTS_FIX } from "./batch_counts_fix.lua.ts";
 import { OLDEST_READY } from "./oldest_ready.lua.ts";
-import { TASK_HOLD } from "./task_hold.lua.ts";
+import { RECORD_PUT } from "./record_put.lua.ts";
 
 /** The scripts as typed commands; every one takes the queue's key prefix first. */
 export interface TqScripts {
@@ -42,8 +44,11 @@ export interface TqScripts {
   /** Takes no key: the batch's hashes are in its arguments. */
   tqBatchCountsFix(...args: string[]): Promise<number>;
   tqOldestReady(queueKey: string): Promise<number | null>;
-  /** Takes the hash of task holds as its key. */
-  tqTaskHold(holdsKey: string, task: string, until: string): Promise<number>;
+  /** Takes a keyed record and its space's index as its keys. */
+  tqRecordPut(recordKey: string, indexKey: string, ...args: string[]): Promise<number>;
+  /** Takes the set of queues as its key: it looks for each id in every queue. */
+  tqLocateJobs(queuesKey: string, ...args: string[]): Promise<(string | null)[]>;
+  tqFifoSplit(queueKey: string, from: string, chunk: string): Promise<number>;
 }
 
 /** The same commands inside a pipeline or MULTI. */
@@ -77,7 +82,9 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqRepairIndex: REPAIR_INDEX,
     tqBatchCountsFix: BATCH_COUNTS_FIX,
     tqOldestReady: OLDEST_READY,
-    tqTaskHold: TASK_HOLD,
+    tqRecordPut: RECORD_PUT,
+    tqLocateJobs: LOCATE_JOBS,
+    tqFifoSplit: FIFO_SPLIT,
   };
   for (const [name, { keys, lua }] of Object.entries(scripts)) {
     redis.defineCommand(name, { numberOfKeys: keys, lua });

@@ -1,14 +1,13 @@
 /**
  * Puts one disagreement between a queue's indexes and a record right, for `tq doctor`
- * (`../audit.ts`): drops an index entry, or writes every entry a record implies (with its
- * `all` entry and its locator entry), only while the record is as the audit found it.
+ * (`../audit.ts`): drops an index entry, or writes every entry a record implies, only while
+ * the record is as the audit found it.
  *
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"
- * ARGV[1]  "drop", "unlocate" (drop its locator entry) or "reindex";  ARGV[2]  id
+ * ARGV[1]  "drop" or "reindex";  ARGV[2]  id
  * ARGV[3]  the record's version as found ("" : the record must not exist)
  * ARGV[4]  the index's key suffix ("ready", "state:failed", …);  ARGV[5]  its member
- * ARGV[6]  the job locator hash;  ARGV[7]  the queue's name
  * Returns  1 if written, 0 if the record changed meanwhile
  * ```
  *
@@ -34,13 +33,8 @@ if ARGV[3] == "" then
 elseif version ~= ARGV[3] then return 0 end
 if ARGV[1] == "drop" then
   redis.call("ZREM", K .. ARGV[4], ARGV[5])
-elseif ARGV[1] == "unlocate" then
-  if redis.call("HGET", ARGV[6], id) ~= ARGV[7] then return 0 end
-  redis.call("HDEL", ARGV[6], id)
 else
   indexAdd(id, readFields(key))
-  redis.call("ZADD", K .. "all", 0, id)
-  redis.call("HSET", ARGV[6], id, ARGV[7])
 end
 return 1`,
 };

@@ -6,7 +6,7 @@
  *
  * ```
  * KEYS[1]  the queue's key prefix;  KEYS[2]  the schedule's hash
- * KEYS[3]  the set of queues;       KEYS[4]  the job locator hash
+ * KEYS[3]  the set of queues
  * ARGV[1]  the wake channel;  ARGV[2]  the queue's name;  ARGV[3]  the tick, or ""
  * ARGV[4]  the job's createdAt;  then the job: id, n, n field/value pairs (record.ts),
  *          then its statistics: n, n field/increment pairs
@@ -16,7 +16,7 @@
  * @example
  * ```ts
  * import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
- * console.assert(SCHEDULE_RUN.keys === 4);
+ * console.assert(SCHEDULE_RUN.keys === 3);
  * ```
  * @module
  */
@@ -24,7 +24,7 @@ import { INDEXES_LUA } from "./indexes.lua.ts";
 
 /** The script and its number of keys. */
 export const SCHEDULE_RUN = {
-  keys: 4,
+  keys: 3,
   lua: `local K = KEYS[1]
 ${INDEXES_LUA}
 local tick = ARGV[3]
@@ -36,7 +36,7 @@ end
 local id = ARGV[5]
 if redis.call("EXISTS", K .. "job:" .. id) == 1 then return redis.error_reply("exists " .. id) end
 addStats(7 + 2 * tonumber(ARGV[6]))
-insertOne(5, KEYS[3], KEYS[4])
+insertOne(5, KEYS[3])
 redis.call("HSET", KEYS[2], "lastRunAt", ARGV[4], "lastJobId", id)
 if tick ~= "" then redis.call("HSET", KEYS[2], "lastTickAt", tick) end
 return "enqueued"`,

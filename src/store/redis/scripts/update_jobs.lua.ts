@@ -1,5 +1,5 @@
 /**
- * Writes records of one queue computed by `src/transitions.ts`, each only if the stored
+ * Writes records of one queue computed by `src/transitions/`, each only if the stored
  * version is still the one its caller read; moves index entries and counts with them.
  * Each update succeeds or fails on its own. An update carries only the hash fields that
  * differ from the record its caller read (`d` always): with the version unchanged, the

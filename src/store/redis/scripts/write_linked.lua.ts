@@ -9,8 +9,8 @@
  * KEYS[1]  the set of queues (the same as ARGV[2]): not read through KEYS, only there so a
  *          Cluster client sends the script to the node of the records' slot (the other keys
  *          are built from the prefixes below)
- * ARGV[1]  the wake channel;  ARGV[2]  the set of queues;  ARGV[3]  the job locator hash
- * ARGV[4]  how many records follow; then per record:
+ * ARGV[1]  the wake channel;  ARGV[2]  the set of queues
+ * ARGV[3]  how many records follow; then per record:
  *          its queue's key prefix "{prefix:queue}:", the queue's name, id,
  *          expected version ("" for a new record), n, n field/value pairs (record.ts;
  *          n = 0 deletes the record, which must be at the expected version),
@@ -35,8 +35,8 @@ export const WRITE_LINKED = {
   lua: `local K = ""
 ${INDEXES_LUA}
 local records = {}
-local i = 5
-for j = 1, tonumber(ARGV[4]) do
+local i = 4
+for j = 1, tonumber(ARGV[3]) do
   local n = tonumber(ARGV[i + 4])
   local stats = i + 5 + 2 * n
   records[j] = { k = ARGV[i], queue = ARGV[i + 1], id = ARGV[i + 2], version = ARGV[i + 3],
@@ -61,18 +61,14 @@ for _, r in ipairs(records) do
   local key = K .. "job:" .. r.id
   local old = nil
   if r.version == "" then
-    redis.call("ZADD", K .. "all", 0, r.id)
     redis.call("SADD", ARGV[2], r.queue)
-    redis.call("HSET", ARGV[3], r.id, r.queue)
   else
     old = readFields(key)
     indexRemove(r.id, old)
   end
   if r.n == 0 then
-    -- A delete: what delete_job.lua does, and the locator entry.
+    -- A delete: what delete_job.lua does.
     redis.call("DEL", key)
-    redis.call("ZREM", K .. "all", r.id)
-    redis.call("HDEL", ARGV[3], r.id)
     count(old[1], -1)
     if old[1] ~= "finished" and old[1] ~= "failed" and old[1] ~= "canceled" then
       batchCount(old[6], old[1], -1)

@@ -1,6 +1,13 @@
 import { assertEquals } from "../assert.ts";
-import { claimJob, createJob, failAttempt, finishJob, retryJob } from "../../src/transitions.ts";
-import { callbackFailed, claimCallback } from "../../src/callbacks/callback_state.ts";
+import {
+  callbackFailed,
+  claimCallback,
+  claimJob,
+  createJob,
+  failAttempt,
+  finishJob,
+  retryJob,
+} from "../../src/transitions/mod.ts";
 
 const URL = "http://127.0.0.1:1/hook";
 const running = (callbackUrl?: string) =>

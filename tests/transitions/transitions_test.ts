@@ -1,6 +1,6 @@
-import { assertEquals, assertThrows } from "./assert.ts";
-import { InvalidStateError } from "../src/errors.ts";
-import type { Job } from "../src/job.ts";
+import { assertEquals, assertThrows } from "../assert.ts";
+import { InvalidStateError } from "../../src/errors.ts";
+import type { Job } from "../../src/job.ts";
 import {
   cancelJob,
   claimJob,
@@ -16,7 +16,7 @@ import {
   resumeJob,
   retryJob,
   suspendJob,
-} from "../src/transitions.ts";
+} from "../../src/transitions/mod.ts";
 
 const lease = { workerId: "w1", now: 100, leaseMs: 1_000 };
 const error = { name: "Error", message: "boom" };

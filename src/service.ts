@@ -6,8 +6,8 @@
  * @example
  * ```ts
  * import { Service } from "./service.ts";
- * import { FakeClock } from "../clock.ts";
- * import { silentLogger } from "../log.ts";
+ * import { FakeClock } from "./clock.ts";
+ * import { silentLogger } from "./log.ts";
  * class Counter extends Service {
  *   rounds = 0;
  *   protected tick() {
@@ -22,8 +22,8 @@
  * ```
  * @module
  */
-import type { Clock } from "../clock.ts";
-import type { Logger } from "../log.ts";
+import type { Clock } from "./clock.ts";
+import type { Logger } from "./log.ts";
 
 /** How long a loop waits after a round that threw before it tries again. */
 export const ERROR_PAUSE_MS = 1_000;

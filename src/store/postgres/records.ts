@@ -1,0 +1,93 @@
+/**
+ * Keyed records (`../records.ts`) on PostgreSQL: one row each in `records`, the value as
+ * jsonb, a version drawn from the `record_versions` sequence at every write, and an
+ * `expires_at` (epoch ms by the store's clock) that reads filter on and `expiry.ts` sweeps.
+ * A record past its `expires_at` counts as absent, also for a write "only if there is none".
+ *
+ * @example
+ * ```ts ignore
+ * const records = new PostgresRecords(sql, names, clock);
+ * await records.put({ space: "queue_pause", key: "mail", value: true });
+ * console.log(await records.list({ space: "queue_pause", limit: 100 }));
+ * ```
+ * @module
+ */
+import type { Clock } from "../../clock.ts";
+import type * as Records from "../records.ts";
+import type { Runner } from "./changes.ts";
+import type { SqlNames } from "./schema.ts";
+
+/** The keyed records of one schema. */
+export class PostgresRecords {
+  readonly #sql: Runner;
+  readonly #clock: Clock;
+  readonly #table: string;
+  readonly #nextVersion: string;
+  /** A row that holds: not past its expiry at `$now`. */
+  readonly #live = (now: string) => `("expires_at" IS NULL OR "expires_at" > ${now})`;
+
+  constructor(sql: Runner, names: SqlNames, clock: Clock) {
+    this.#sql = sql;
+    this.#clock = clock;
+    this.#table = names.table("records");
+    this.#nextVersion = `nextval('${names.table("record_versions")}')`;
+  }
+
+  async put({ space, key, value, ttlMs, ifVersion }: Records.RecordPutParams): Promise<boolean> {
+    const now = this.#clock.now();
+    const expiresAt = ttlMs === undefined ? null : now + Math.max(1, Math.ceil(ttlMs));
+    const row = [space, key, JSON.stringify(value), expiresAt];
+    const t = this.#table;
+    if (typeof ifVersion === "string") {
+      const updated = await this.#sql.unsafe(
+        `UPDATE ${t} SET "value" = $3::text::jsonb, "expires_at" = $4,
+           "version" = ${this.#nextVersion}
+         WHERE "space" = $1 AND "key" = $2 AND "version" = $5 RETURNING 1`,
+        [...row, ifVersion],
+        { prepare: true },
+      );
+      return updated.length === 1;
+    }
+    // "Only if there is none" replaces nothing but an expired row.
+    const unless = ifVersion === null
+      ? `WHERE ${t}."expires_at" IS NOT NULL AND ${t}."expires_at" <= $5`
+      : "";
+    const written = await this.#sql.unsafe(
+      `INSERT INTO ${t} ("space", "key", "value", "expires_at", "version")
+       VALUES ($1, $2, $3::text::jsonb, $4, ${this.#nextVersion})
+       ON CONFLICT ("space", "key") DO UPDATE SET "value" = excluded."value",
+         "expires_at" = excluded."expires_at", "version" = excluded."version" ${unless}
+       RETURNING 1`,
+      ifVersion === null ? [...row, now] : row,
+      { prepare: true },
+    );
+    return written.length === 1;
+  }
+
+  async get({ space, key }: Records.RecordAddress): Promise<Records.RecordRead | null> {
+    const [row]: { value: unknown; version: string }[] = await this.#sql.unsafe(
+      `SELECT "value", "version" FROM ${this.#table}
+       WHERE "space" = $1 AND "key" = $2 AND ${this.#live("$3")}`,
+      [space, key, this.#clock.now()],
+      { prepare: true },
+    );
+    return row ? { value: row.value, version: String(row.version) } : null;
+  }
+
+  async delete({ space, key }: Records.RecordAddress): Promise<void> {
+    await this.#sql.unsafe(`DELETE FROM ${this.#table} WHERE "space" = $1 AND "key" = $2`, [
+      space,
+      key,
+    ], { prepare: true });
+  }
+
+  async list({ space, limit }: Records.RecordListParams): Promise<Records.StoredRecord[]> {
+    const rows = await this.#sql.unsafe(
+      `SELECT "key", "value" FROM ${this.#table} WHERE "space" = $1 AND ${this.#live("$2")}
+       ORDER BY "key" LIMIT $3`,
+      [space, this.#clock.now(), limit],
+      { prepare: true },
+    );
+    return (rows as Records.StoredRecord[]).map(({ key, value }) => ({ key, value }));
+  }
+}

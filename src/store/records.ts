@@ -1,0 +1,57 @@
+/**
+ * Keyed records: the one store primitive that features which only need to keep small JSON
+ * values by name are written over (dashboard sessions, the worker registry, queue pauses,
+ * task holds). A record lives in a `space` (one per feature: `session`, `worker`, …) under a
+ * `key`; the store keeps it as JSON, may drop it once its `ttlMs` has passed (KV's
+ * `expireIn`, Redis' `PX`, PostgreSQL's swept `expires_at`), and may also still answer it
+ * a while after: a reader that cares judges expiry by a field of its own value.
+ *
+ * A `version` (opaque, the store's own: KV's versionstamp, Redis' stored text, a PostgreSQL
+ * sequence number) makes a write conditional: `ifVersion` is the version read, or null for
+ * "only if there is none", so a read-then-write loses no concurrent write.
+ *
+ * @example
+ * ```ts
+ * import type { RecordPutParams } from "./records.ts";
+ * const pause: RecordPutParams = { space: "queue_pause", key: "mail", value: { at: 0 } };
+ * ```
+ * @module
+ */
+
+/** A record as `recordGet` reads it. */
+export interface RecordRead {
+  value: unknown;
+  /** Pass it back as `ifVersion` to write only if nobody wrote the record meanwhile. */
+  version: string;
+}
+
+/** A record as `recordList` lists it. */
+export interface StoredRecord {
+  key: string;
+  value: unknown;
+}
+
+/** Where a record is: a feature's space (`[a-z_]+`) and a key within it. */
+export interface RecordAddress {
+  space: string;
+  key: string;
+}
+
+/** What `recordPut` writes. */
+export interface RecordPutParams extends RecordAddress {
+  /** Any JSON value (the store may refuse one over its size limit). */
+  value: unknown;
+  /** The store may drop the record once this many ms have passed; kept for good without. */
+  ttlMs?: number;
+  /**
+   * Writes only if the record is still at this version (from `recordGet`); null: only if
+   * there is no record. Without it the write always happens.
+   */
+  ifVersion?: string | null;
+}
+
+/** What `recordList` lists: a space's records by key, at most `limit`. */
+export interface RecordListParams {
+  space: string;
+  limit: number;
+}

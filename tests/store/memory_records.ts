@@ -1,0 +1,85 @@
+/**
+ * The keyed-record primitives of the store contract (`src/store/records.ts`) in memory,
+ * for unit tests of the features written over them (sessions, the worker registry, queue
+ * pauses, task holds). `memory_records_test.ts` runs the records conformance suite on it,
+ * so it behaves as the real stores do; values are copied through JSON as a store would,
+ * and a record past its time to live (on the injected clock) is dropped.
+ *
+ * @example
+ * ```ts ignore
+ * const records = new MemoryRecords(new FakeClock());
+ * await records.recordPut({ space: "queue_pause", key: "mail", value: true });
+ * ```
+ * @module
+ */
+import type { Clock } from "../../src/clock.ts";
+import type * as Records from "../../src/store/records.ts";
+import type { Store } from "../../src/store/store.ts";
+
+/** The part of the store contract {@linkcode MemoryRecords} implements. */
+export type RecordStore = Pick<
+  Store,
+  "recordPut" | "recordGet" | "recordDelete" | "recordList" | "workNotify"
+>;
+
+interface Kept {
+  text: string;
+  version: string;
+  expiresAt: number;
+}
+
+/** Keyed records in a map, on an injected clock. */
+export class MemoryRecords implements RecordStore {
+  readonly #clock: Clock;
+  readonly #records = new Map<string, Map<string, Kept>>();
+  #versions = 0;
+  /** The queues of every `workNotify` call, in order. */
+  readonly notified: string[][] = [];
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  recordPut({ space, key, value, ttlMs, ifVersion }: Records.RecordPutParams): Promise<boolean> {
+    const held = this.#live({ space, key });
+    if (ifVersion !== undefined && (held?.version ?? null) !== ifVersion) {
+      return Promise.resolve(false);
+    }
+    const expiresAt = ttlMs === undefined ? Infinity : this.#clock.now() + ttlMs;
+    const records = this.#records.get(space) ?? new Map<string, Kept>();
+    records.set(key, { text: JSON.stringify(value), version: String(++this.#versions), expiresAt });
+    this.#records.set(space, records);
+    return Promise.resolve(true);
+  }
+
+  recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {
+    const held = this.#live(address);
+    return Promise.resolve(held ? { value: JSON.parse(held.text), version: held.version } : null);
+  }
+
+  recordDelete({ space, key }: Records.RecordAddress): Promise<void> {
+    this.#records.get(space)?.delete(key);
+    return Promise.resolve();
+  }
+
+  recordList({ space, limit }: Records.RecordListParams): Promise<Records.StoredRecord[]> {
+    const keys = [...this.#records.get(space)?.keys() ?? []].sort();
+    const live = keys.flatMap((key) => {
+      const held = this.#live({ space, key });
+      return held ? [{ key, value: JSON.parse(held.text) }] : [];
+    });
+    return Promise.resolve(live.slice(0, limit));
+  }
+
+  workNotify({ queues }: { queues: string[] }): Promise<void> {
+    this.notified.push(queues);
+    return Promise.resolve();
+  }
+
+  /** The record, dropped first if its time to live has passed. */
+  #live({ space, key }: Records.RecordAddress): Kept | undefined {
+    const held = this.#records.get(space)?.get(key);
+    if (held && held.expiresAt <= this.#clock.now()) this.#records.get(space)!.delete(key);
+    return held && held.expiresAt > this.#clock.now() ? held : undefined;
+  }
+}

@@ -38,9 +38,25 @@ export interface LoggerOptions {
 
 const encoder = new TextEncoder();
 
-function stderrWrite(line: string): void {
-  Deno.stderr.writeSync(encoder.encode(line + "\n"));
+/**
+ * Lines logged since the current task's microtasks began: they go out in one write once
+ * those have run (a burst such as a group commit's `job:enqueued` lines is one system call,
+ * not one each), and at exit (`Deno.exit()` dispatches `unload`). Order is kept.
+ */
+const unwritten: string[] = [];
+
+function writeUnwritten(): void {
+  if (unwritten.length === 0) return;
+  const bytes = encoder.encode(unwritten.join(""));
+  unwritten.length = 0;
+  for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
 }
+
+function stderrWrite(line: string): void {
+  if (unwritten.push(line + "\n") === 1) queueMicrotask(writeUnwritten);
+}
+
+globalThis.addEventListener("unload", writeUnwritten);
 
 /**
  * A logger; the format defaults to `pretty` when stderr is a terminal, else `json`.

@@ -79,6 +79,7 @@ export function listen(
     ...connection,
     security,
     maxStreams: limits.maxStreams,
+    bodyTimeoutMs: limits.bodyTimeoutMs,
     stopping: stopping.signal,
   });
   const server = Deno.serve({

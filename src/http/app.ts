@@ -26,6 +26,7 @@ import { secureApp, type SecurityOptions } from "./auth/mod.ts";
 import { validationHook } from "./errors.ts";
 import { createErrorHandler } from "./error_handler.ts";
 import { basePathMiddleware, checkBasePath, stripBasePath } from "./base_path.ts";
+import { bodyDeadline } from "./body_deadline.ts";
 import { requestLimits } from "./limits.ts";
 import { DEFAULT_MAX_STREAMS, StreamSlots } from "./stream_slots.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -82,10 +83,15 @@ export interface AppOptions {
   basePath?: string;
   /** Event streams open at once at most; beyond, 503 with `Retry-After` (default 1,000). */
   maxStreams?: number;
+  /**
+   * Time for a request body to arrive in full, in ms; later, 408 (`body_deadline.ts`).
+   * None by default: a server the app is mounted in has its own (`tq serve` sets it).
+   */
+  bodyTimeoutMs?: number;
 }
 
 /** What every route group gets: the options with their defaults filled in. */
-export type AppDeps = Required<AppOptions> & {
+export type AppDeps = Required<Omit<AppOptions, "bodyTimeoutMs">> & {
   /** The open event streams, counted against `maxStreams`. */
   streams: StreamSlots;
 };
@@ -123,6 +129,11 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   // First: everything after it writes URLs with the prefix.
   if (deps.basePath) app.use("*", basePathMiddleware(deps.basePath));
+  // Before anything reads a body (the CSRF check of a form among them).
+  if (options.bodyTimeoutMs !== undefined) {
+    const limits = { ms: options.bodyTimeoutMs, maxBytes: MAX_BODY_BYTES, clock: deps.clock };
+    app.use("*", bodyDeadline(limits));
+  }
   secureApp(app, deps.security, deps);
 
   app.use(

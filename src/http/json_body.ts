@@ -18,6 +18,21 @@ import { InvalidJsonError, UnsupportedMediaTypeError } from "../errors.ts";
 const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /**
+ * Whether a Content-Type says JSON (`application/json`, `application/problem+json`, with
+ * or without parameters).
+ *
+ * @example
+ * ```ts
+ * import { isJsonType } from "./json_body.ts";
+ * console.assert(isJsonType("application/json; charset=utf-8"));
+ * console.assert(!isJsonType("text/plain") && !isJsonType(undefined));
+ * ```
+ */
+export function isJsonType(contentType: string | undefined): contentType is string {
+  return contentType !== undefined && JSON_TYPE.test(contentType);
+}
+
+/**
  * Refuses a body labelled JSON that does not parse; lets every other request through.
  *
  * @example
@@ -26,7 +41,7 @@ const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
  * ```
  */
 export const jsonBody: MiddlewareHandler = async (c, next) => {
-  if (JSON_TYPE.test(c.req.header("content-type") ?? "")) {
+  if (isJsonType(c.req.header("content-type"))) {
     try {
       await c.req.json();
     } catch (error) {
@@ -51,7 +66,7 @@ export const jsonBody: MiddlewareHandler = async (c, next) => {
  * ```
  */
 export function checkJsonCharset(contentType: string | undefined): void {
-  if (!contentType || !JSON_TYPE.test(contentType)) return;
+  if (!isJsonType(contentType)) return;
   const match = /;\s*charset\s*=\s*"?([^";\s]*)"?/i.exec(contentType);
   if (!match) return;
   const charset = match[1].toLowerCase();

@@ -17,7 +17,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { LimitExceededError } from "../errors.ts";
-import { checkJsonCharset } from "./json_body.ts";
+import { checkJsonCharset, isJsonType } from "./json_body.ts";
 
 /** Every limit of a request, by the name its refusal carries. */
 export const LIMITS = {
@@ -28,8 +28,6 @@ export const LIMITS = {
   /** Nesting of arrays and objects in a JSON body. */
   jsonDepth: 32,
 } as const;
-
-const JSON_TYPE = /^application\/([\w.-]+\+)?json\s*(;|$)/i;
 
 /**
  * The deepest nesting of arrays and objects in JSON text, counted without parsing it
@@ -103,7 +101,7 @@ export function requestLimits(): MiddlewareHandler {
   return async (c, next) => {
     checkUrl(new URL(c.req.url));
     checkJsonCharset(c.req.header("content-type"));
-    if (JSON_TYPE.test(c.req.header("content-type") ?? "")) {
+    if (isJsonType(c.req.header("content-type"))) {
       const depth = jsonDepth(await c.req.text());
       if (depth > LIMITS.jsonDepth) {
         throw new LimitExceededError(

@@ -1,0 +1,132 @@
+/**
+ * `--body-timeout` inside the app: a body that does not arrive in time gets 408 whichever
+ * way it is read (whole up front, or through the raw request), and a body in time reaches
+ * every reader. The process-level test is tests/security/server_limits_test.ts.
+ */
+import { Hono } from "hono";
+import { FakeClock } from "../../src/clock.ts";
+import { bodyDeadline } from "../../src/http/body_deadline.ts";
+import { createErrorHandler } from "../../src/http/error_handler.ts";
+import { createApp } from "../../src/http/mod.ts";
+import { silentLogger } from "../../src/log.ts";
+import { Producer } from "../../src/producer.ts";
+import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { registry } from "../../tasks/mod.ts";
+import { assert, assertEquals } from "../assert.ts";
+import { assertError } from "./setup.ts";
+
+const MS = 1_000;
+
+/** A body that sends `first` and then nothing more, never ending. */
+function stalled(first: string): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode(first));
+    },
+  });
+}
+
+/** Whether `promise` has settled after the tasks queued so far have run. */
+async function settled(promise: Promise<unknown>): Promise<boolean> {
+  let done = false;
+  promise.then(() => done = true, () => done = true);
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setTimeout(resolve, 0));
+  return done;
+}
+
+/** An app whose routes read the body the two ways tq's routes do. */
+function appWithDeadline(clock: FakeClock): Hono {
+  const app = new Hono();
+  app.use("*", bodyDeadline({ ms: MS, maxBytes: 1_024, clock }));
+  app.post("/json", async (c) => c.json(await c.req.json()));
+  app.post("/form", async (c) => {
+    try {
+      return c.json(Object.fromEntries(await c.req.raw.formData()));
+    } catch {
+      return c.text("unreadable form", 400);
+    }
+  });
+  app.onError(createErrorHandler(silentLogger));
+  return app;
+}
+
+async function assertTimedOut(res: Response): Promise<void> {
+  const error = await assertError(res, 408, "request_timeout");
+  assert(String(error.message).includes("--body-timeout"), String(error.message));
+  assertEquals(res.headers.get("connection"), "close");
+}
+
+Deno.test("a JSON body of a declared size that stalls gets 408 at the deadline, not before", async () => {
+  const clock = new FakeClock();
+  const answer = Promise.resolve(
+    appWithDeadline(clock).request("/json", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": "100" },
+      body: stalled('{"task":'),
+    }),
+  );
+  clock.advance(MS - 1);
+  assertEquals(await settled(answer), false);
+  clock.advance(1);
+  await assertTimedOut(await answer);
+});
+
+Deno.test("a streamed body that stalls gets 408, whatever its reader made of the failure", async () => {
+  const clock = new FakeClock();
+  const answer = Promise.resolve(
+    appWithDeadline(clock).request("/form", {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: stalled("a=1&b="),
+    }),
+  );
+  assertEquals(await settled(answer), false);
+  clock.advance(MS);
+  await assertTimedOut(await answer);
+});
+
+Deno.test("bodies that arrive in time reach their readers, read up front or streamed", async () => {
+  const app = appWithDeadline(new FakeClock());
+  const declared = await app.request("/json", {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-length": "8" },
+    body: '{"a": 1}',
+  });
+  assertEquals([declared.status, await declared.json()], [200, { a: 1 }]);
+  const streamed = await app.request("/form", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: ReadableStream.from([new TextEncoder().encode("a=1")]),
+  });
+  assertEquals([streamed.status, await streamed.json()], [200, { a: "1" }]);
+});
+
+Deno.test("POST /jobs under a body deadline enqueues with and without a Content-Length", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "tq-body-deadline-" });
+  const clock = new FakeClock();
+  const store = await openKvStore(`${dir}/tq.db`, { clock });
+  try {
+    const producer = new Producer({ store, registry, clock });
+    const app = createApp({ producer, store, registry, clock, bodyTimeoutMs: MS });
+    const body = JSON.stringify({ task: "noop", input: {} });
+    for (const [length, sent] of [[String(body.length), body], [undefined, body]] as const) {
+      const res = await app.request("/jobs", {
+        method: "POST",
+        headers: { "content-type": "application/json", ...length && { "content-length": length } },
+        body: length ? sent : ReadableStream.from([new TextEncoder().encode(sent)]),
+      });
+      assertEquals(res.status, 202, await res.clone().text());
+      const { job_id } = await res.json();
+      assertEquals((await store.jobGet(job_id))?.task, "noop");
+    }
+    const refused = await app.request("/jobs", {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": "12" },
+      body: '{"task": 42}',
+    });
+    await assertError(refused, 422, "invalid_input");
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -53,6 +53,24 @@ Deno.test("a ring from another process wakes every waiter of a process", async (
   }
 });
 
+Deno.test("a change taken by a new wait wakes the waiters already waiting in that process", async () => {
+  const path = await tempBell();
+  const bell = new Doorbell(path);
+  const other = new Doorbell(path); // another process's bell, ringing only through the file
+  try {
+    const started = Date.now();
+    const waiting = bell.wait({ timeoutMs: GUARD_MS });
+    other.ring();
+    // Before the file watcher reports the change, a second wait of the process sees it first.
+    await bell.wait({ timeoutMs: GUARD_MS });
+    await waiting;
+    assert(Date.now() - started < GUARD_MS / 2, `woken after ${Date.now() - started} ms`);
+  } finally {
+    bell.close();
+    other.close();
+  }
+});
+
 Deno.test("a ring made while nobody waited makes the next wait return at once", async () => {
   const path = await tempBell();
   const bell = new Doorbell(path);

@@ -60,7 +60,13 @@ export class Doorbell {
 
   /** Resolves on a ring (local or through the file), after `timeoutMs`, or on abort. */
   wait({ timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    if (signal?.aborted || this.#closed || this.#rangSinceLastSeen()) return Promise.resolve();
+    if (signal?.aborted || this.#closed) return Promise.resolve();
+    if (this.#rangSinceLastSeen()) {
+      // The change is noted for every waiter of this process, so those already waiting hear it
+      // now: the file watcher's event for it will find it seen and wake nobody.
+      this.#events.dispatchEvent(new Event("ring"));
+      return Promise.resolve();
+    }
     const watching = this.#watch();
     this.#waiting++;
     return new Promise((resolve) => {

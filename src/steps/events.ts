@@ -1,10 +1,10 @@
 /**
  * Events for `ctx.waitForEvent`: `POST /events` and `producer.sendEvent()` keep the event
  * for {@linkcode EVENT_TTL_MS} and wake every job waiting for its name and key; a job that
- * begins to wait later looks for a kept event first ({@linkcode catchUpEvent}). Both sides
- * write first and look second (the event, then the waiting jobs; the wait, then the
- * events), so whichever comes second sees the other, and the conditional resume
- * (`resumeJob`) lets only one of them wake the job.
+ * begins to wait later looks for a kept event first ({@linkcode catchUpEvent}); events are
+ * kept as keyed records (`kept_events.ts`). Both sides write first and look second (the
+ * event, then the waiting jobs; the wait, then the events), so whichever comes second sees
+ * the other, and the conditional resume (`resumeJob`) lets only one of them wake the job.
  *
  * @example
  * ```ts ignore
@@ -18,9 +18,9 @@ import { newJobId } from "../ids.ts";
 import { textProblem } from "../input_rules.ts";
 import type { Job } from "../job.ts";
 import { jsonBytes } from "../store/json_bytes.ts";
-import type { EventRecord } from "../store/events.ts";
 import type { Store } from "../store/store.ts";
 import { resumeJob } from "../transitions/mod.ts";
+import { type EventRecord, keepEvent, keptEvents } from "./kept_events.ts";
 import type { EventToSend } from "../registry/default_producer.ts";
 
 /** How long an event is kept for jobs that reach their wait after it was sent: 24 hours. */
@@ -116,7 +116,7 @@ export async function deliverEvent(
     data: request.data === undefined ? {} : JSON.parse(JSON.stringify(request.data)),
     sentAt,
   };
-  await store.eventPut({ event, ttlMs: EVENT_TTL_MS });
+  await keepEvent(store, { event, ttlMs: EVENT_TTL_MS });
   let woken = 0;
   while (true) {
     const waiting = await store.jobListWaiting({
@@ -147,7 +147,7 @@ export async function deliverEvent(
 export async function catchUpEvent(store: Store, clock: Clock, job: Job): Promise<boolean> {
   if (job.state !== "waiting" || job.waitEvent === undefined) return false;
   const taken = new Set(job.steps?.flatMap((step) => step.eventId ? [step.eventId] : []));
-  const kept = await store.eventList({
+  const kept = await keptEvents(store, {
     name: job.waitEvent,
     key: job.waitKey ?? "",
     since: job.createdAt,

@@ -50,8 +50,39 @@ export interface RecordPutParams extends RecordAddress {
   ifVersion?: string | null;
 }
 
-/** What `recordList` lists: a space's records by key, at most `limit`. */
+/**
+ * What `recordList` lists: a space's records in key order (code units), at most `limit`;
+ * with `prefix` only keys that start with it, and with `from` only keys at or after it. A
+ * feature that composes keys so their order is its own (e.g. a name, then a sortable time)
+ * reads a range with the two: `{ prefix: name, from: name + since }`.
+ */
 export interface RecordListParams {
   space: string;
   limit: number;
+  prefix?: string;
+  from?: string;
+}
+
+/**
+ * The first key after every key that starts with `prefix` (in code point order, which is
+ * UTF-8 byte order too), for stores that read a range `[from, end)`; undefined when there
+ * is none (an empty prefix, or one of only U+10FFFF).
+ *
+ * @example
+ * ```ts
+ * import { prefixEnd } from "./records.ts";
+ * console.assert(prefixEnd("ab") === "ac");
+ * console.assert(prefixEnd("") === undefined);
+ * ```
+ */
+export function prefixEnd(prefix: string): string | undefined {
+  const points = [...prefix];
+  while (points.length > 0) {
+    const last = points.pop()!.codePointAt(0)!;
+    if (last < 0x10ffff) {
+      // One past U+D7FF is a surrogate, which no well-formed key holds: U+E000 is next.
+      return points.join("") + String.fromCodePoint(last === 0xd7ff ? 0xe000 : last + 1);
+    }
+  }
+  return undefined;
 }

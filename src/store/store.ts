@@ -29,7 +29,7 @@ import type {
   RecordRead,
   StoredRecord,
 } from "./records.ts";
-import type { EventListParams, EventRecord, WaitingListParams } from "./events.ts";
+import type { WaitingListParams } from "./events.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "./audit.ts";
 
@@ -203,12 +203,6 @@ export interface Store {
    */
   jobListWaiting(params: WaitingListParams): Promise<Job[]>;
 
-  /** Keeps an event for `ttlMs` after its `sentAt`, for waits reached after it was sent. */
-  eventPut(params: { event: EventRecord; ttlMs: number }): Promise<void>;
-
-  /** The events kept for `name` and `key` sent at or after `since`, oldest first. */
-  eventList(params: EventListParams): Promise<EventRecord[]>;
-
   /** Started jobs whose lease expired at or before `now`. */
   jobListLeaseExpired(params: { now: number; limit: number }): Promise<Job[]>;
 
@@ -268,7 +262,7 @@ export interface Store {
   /** Deletes the record under `space` and `key`; no error when there is none. */
   recordDelete(params: RecordAddress): Promise<void>;
 
-  /** A space's records in key order, at most `limit`. */
+  /** A space's records in key order, at most `limit`, within `prefix` from `from` on. */
   recordList(params: RecordListParams): Promise<StoredRecord[]>;
 
   /** Keeps lines handlers wrote with `ctx.log()`; they are deleted with their job. */

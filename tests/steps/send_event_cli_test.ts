@@ -5,6 +5,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { runTq, tempDb } from "../integration/tq_process.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { keptEvents } from "../../src/steps/kept_events.ts";
 
 Deno.test("tq send-event keeps the event for later waits and prints how many it woke", async () => {
   const { db, cleanup } = await tempDb();
@@ -22,7 +23,12 @@ Deno.test("tq send-event keeps the event for later waits and prints how many it 
     assertEquals([sent.code, JSON.parse(sent.stdout)], [0, { woken: 0 }], sent.stderr);
     const store = await openKvStore(db);
     try {
-      const kept = await store.eventList({ name: "order.approved", key: "o1", since: 0, limit: 5 });
+      const kept = await keptEvents(store, {
+        name: "order.approved",
+        key: "o1",
+        since: 0,
+        limit: 5,
+      });
       assertEquals(kept.map((e) => e.data), [{ by: "ana" }]);
     } finally {
       store.close();

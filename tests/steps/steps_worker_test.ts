@@ -1,8 +1,8 @@
 /**
- * Durable steps in real workers on a fake clock, on a KV file, a real redis-server and a
- * real PostgreSQL:
- * finished steps never run again, a sleep or a wait frees the worker's slot without using
- * an attempt, and a wait ends with `POST /events` or at its timeout.
+ * Durable steps in real workers on a fake clock, on a KV file, a real redis-server, a real
+ * Redis Cluster and a real PostgreSQL: finished steps never run again, a sleep or a wait
+ * frees the worker's slot without using an attempt, and a wait ends with `POST /events` or
+ * at its timeout.
  */
 import { assert, assertEquals } from "../assert.ts";
 import type { FakeClock } from "../../src/clock.ts";
@@ -10,10 +10,11 @@ import { createApp } from "../../src/http/mod.ts";
 import type { JobJson } from "../../src/http/job_json.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
-import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { openRedisClusterStore, openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { advance, type Fixture, fixture, task, waitFor, waitForJob } from "../worker/helpers.ts";
 import { RedisServer } from "../store/redis_server.ts";
+import { RedisCluster } from "../store/redis_cluster.ts";
 import { PostgresServer } from "../store/postgres_server.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import type { Job } from "../../src/job.ts";
@@ -22,11 +23,17 @@ const server = await RedisServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
 const postgres = await PostgresServer.start();
 globalThis.addEventListener("unload", () => postgres.stopNow());
+const cluster = await RedisCluster.start();
+globalThis.addEventListener("unload", () => cluster.stopNow());
 
 let prefixes = 0;
 const backends: [string, ((clock: FakeClock) => Promise<Store>) | undefined][] = [
   ["kv", undefined],
   ["redis", (clock) => openRedisStore(server.url, { prefix: `steps${++prefixes}`, clock })],
+  [
+    "redis-cluster",
+    (clock) => openRedisClusterStore(cluster.urls, { prefix: `{steps${++prefixes}}`, clock }),
+  ],
   [
     "postgres",
     (clock) => openPostgresStore(postgres.url, { schema: postgres.freshSchema(), clock }),

@@ -1,6 +1,6 @@
 /**
  * Conformance of what durable steps need of a store (`src/steps/`): events kept by name and
- * key for later waits, waiting jobs found by the event they wait for, and waits that time
+ * key for later waits (as keyed records, `kept_events.ts`), waiting jobs found by the event they wait for, and waits that time
  * out through the due index the promoter reads. Registered from `runStoreConformance`.
  *
  * @example
@@ -12,7 +12,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Job, JobStep } from "../../src/job.ts";
-import type { EventRecord } from "../../src/store/events.ts";
+import { type EventRecord, keepEvent, keptEvents } from "../../src/steps/kept_events.ts";
 import type { Store } from "../../src/store/store.ts";
 import { createJob, resumeJob, suspendJob } from "../../src/transitions/mod.ts";
 
@@ -68,18 +68,18 @@ export function runEventConformance(test: Test): void {
   test("events are listed by name and key, oldest first, from a time on", async (store) => {
     const first = event("order.approved", "o1", T0 + 1, { by: "ana" });
     const second = event("order.approved", "o1", T0 + 2);
-    await store.eventPut({ event: second, ttlMs: DAY_MS });
-    await store.eventPut({ event: first, ttlMs: DAY_MS });
-    await store.eventPut({ event: event("order.approved", "o2", T0 + 1), ttlMs: DAY_MS });
-    await store.eventPut({ event: event("order.shipped", "o1", T0 + 1), ttlMs: DAY_MS });
-    await store.eventPut({ event: event("order.approved", "", T0 + 1), ttlMs: DAY_MS });
+    await keepEvent(store, { event: second, ttlMs: DAY_MS });
+    await keepEvent(store, { event: first, ttlMs: DAY_MS });
+    await keepEvent(store, { event: event("order.approved", "o2", T0 + 1), ttlMs: DAY_MS });
+    await keepEvent(store, { event: event("order.shipped", "o1", T0 + 1), ttlMs: DAY_MS });
+    await keepEvent(store, { event: event("order.approved", "", T0 + 1), ttlMs: DAY_MS });
     const list = (since: number) =>
-      store.eventList({ name: "order.approved", key: "o1", since, limit: 10 });
+      keptEvents(store, { name: "order.approved", key: "o1", since, limit: 10 });
     assertEquals(await list(T0), [first, second]);
     assertEquals(await list(T0 + 2), [second]);
     assertEquals(await list(T0 + 3), []);
     assertEquals(
-      (await store.eventList({ name: "order.approved", key: "", since: T0, limit: 10 })).length,
+      (await keptEvents(store, { name: "order.approved", key: "", since: T0, limit: 10 })).length,
       1,
     );
   });

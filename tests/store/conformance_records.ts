@@ -50,6 +50,26 @@ export function runRecordConformance(test: Test): void {
     );
   });
 
+  test("a prefix lists only its keys, in key order, from a bound on", async (store) => {
+    const keys = ["a", "a:", "a:1", "a:2", "a:10", "a;", "ab", "b:1", "a:\u{10ffff}"];
+    for (const key of keys) await store.recordPut({ space: "event", key, value: key });
+    await store.recordDelete({ space: "event", key: "a:2" });
+    const list = async (params: { prefix?: string; from?: string; limit?: number }) =>
+      (await store.recordList({ space: "event", limit: 10, ...params })).map((r) => r.key);
+    assertEquals(await list({ prefix: "a:", limit: 2 }), ["a:", "a:1"]);
+    assertEquals(await list({ prefix: "a:" }), [
+      "a:",
+      "a:1",
+      "a:10",
+      "a:\u{10ffff}",
+    ]);
+    assertEquals(await list({ prefix: "a:", from: "a:10" }), ["a:10", "a:\u{10ffff}"]);
+    assertEquals(await list({ prefix: "a:", from: "a" }), await list({ prefix: "a:" }));
+    assertEquals(await list({ prefix: "a:", from: "b" }), []);
+    assertEquals(await list({ from: "ab" }), ["ab", "b:1"]);
+    assertEquals(await list({ prefix: "c" }), []);
+  });
+
   test("a conditional write holds only while the record is as read", async (store) => {
     const at = { space: "task_hold", key: "send" };
     assert(await store.recordPut({ ...at, value: { until: 5 }, ifVersion: null }));

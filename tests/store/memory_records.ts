@@ -62,8 +62,11 @@ export class MemoryRecords implements RecordStore {
     return Promise.resolve();
   }
 
-  recordList({ space, limit }: Records.RecordListParams): Promise<Records.StoredRecord[]> {
-    const keys = [...this.#records.get(space)?.keys() ?? []].sort();
+  recordList(
+    { space, limit, prefix = "", from = "" }: Records.RecordListParams,
+  ): Promise<Records.StoredRecord[]> {
+    const keys = [...this.#records.get(space)?.keys() ?? []]
+      .filter((key) => key.startsWith(prefix) && key >= from).sort();
     const live = keys.flatMap((key) => {
       const held = this.#live({ space, key });
       return held ? [{ key, value: JSON.parse(held.text) }] : [];

@@ -16,6 +16,7 @@ import { StoreTooNewError, StoreUnavailableError } from "../../src/errors.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
+import { keptEvents } from "../../src/steps/kept_events.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -147,6 +148,28 @@ Deno.test("a schema at layout 2 keeps its queue pauses, task holds, sessions and
     assertEquals(await taskHoldList(store, { now }), [{ task: "send", until: now + 60_000 }]);
     assertEquals((await store.recordGet({ space: "session", key: "hash" }))?.value, session);
     assertEquals((await workerList(store, { now })).map((w) => w.id), ["w"]);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a schema at layout 3 drops the events it kept: events are keyed records now", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const now = Date.now();
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 3));
+    await sql.unsafe(
+      `INSERT INTO ${names.table("events")} VALUES ('paid', 'o1', $1, 'e1', '{}', $2)`,
+      [now, now + 86_400_000],
+    );
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    assertEquals(await keptEvents(store, { name: "paid", key: "o1", since: 0, limit: 10 }), []);
+    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4]);
   } finally {
     store.close();
   }

@@ -120,7 +120,7 @@ Deno.test("[postgres] an input holding U+0000 is refused by name; the text \\u00
   }
 });
 
-Deno.test("[postgres] expired keys, lanes, debounce keys, events, sessions and closed batches are deleted, the rest kept", async () => {
+Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed batches are deleted, the rest kept", async () => {
   const names = new SqlNames(server.freshSchema());
   const clock = new FakeClock();
   const store = await openPostgresStore(server.url, { schema: names.schema, clock });
@@ -132,13 +132,11 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, events, sessions and c
     await store.jobInsertIdempotent({ job: make(1), key: "k", ttlMs: 1_000 });
     await store.jobInsertMany({ jobs: [make(2, { group: "g" })] });
     await store.jobInsertDebounced({ job: make(3), debounce: { key: "d", waitMs: 1_000 } });
-    const event = { id: newJobId(t0), name: "e", key: "", data: null, sentAt: t0 };
-    await store.eventPut({ event, ttlMs: 1_000 });
     await store.recordPut({ space: "session", key: "s", value: { csrf: "c" }, ttlMs: 1_000 });
     await store.batchCreate({ batch: { id: "closed", total: 0, queues: [], createdAt: t0 } });
     await store.batchCreate({ batch: { id: "open", total: 0, queues: [], createdAt: t0 } });
     await store.batchComplete({ id: "closed", now: t0, job: null });
-    const tables = ["idempotency", "groups", "debounce", "events", "records", "batches"];
+    const tables = ["idempotency", "groups", "debounce", "records", "batches"];
     const rows = async () => {
       const counts = [];
       for (const table of tables) {
@@ -147,15 +145,15 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, events, sessions and c
       }
       return counts;
     };
-    const listed = () => store.eventList({ name: "e", key: "", since: t0, limit: 10 });
-    assertEquals(await listed(), [event]);
+    const listed = () => store.recordList({ space: "session", limit: 10 });
+    assertEquals((await listed()).length, 1);
     clock.advance(1_000);
-    assertEquals(await listed(), [], "an event past its time is not listed before it is deleted");
+    assertEquals(await listed(), [], "a record past its time is not listed before it is deleted");
     const expiry = new PostgresExpiry(names);
     await expiry.deleteExpired(sql, t0 + 1);
-    assertEquals(await rows(), [1, 1, 1, 1, 1, 2]);
+    assertEquals(await rows(), [1, 1, 1, 1, 2]);
     await expiry.deleteExpired(sql, t0 + GROUP_TTL_MS + COMPLETED_BATCH_TTL_MS);
-    assertEquals(await rows(), [0, 0, 0, 0, 0, 1]);
+    assertEquals(await rows(), [0, 0, 0, 0, 1]);
     assertEquals((await store.batchGet({ id: "open" }))?.batch.id, "open");
   } finally {
     await sql.end();

@@ -160,3 +160,21 @@ Deno.test("opening a Redis prefix of layout 3 moves its plain queued jobs to fif
   reopened.close();
   redis.disconnect();
 });
+
+Deno.test("a Redis prefix of layout 5 lists its keyed records in key order after opening", async () => {
+  const redis = new Redis(server.url);
+  // Layout 5: each record and its space's expiry index, no index by key.
+  await redis.set("lex:layout", "5");
+  for (const queue of ["video", "mail"]) {
+    await redis.set(`lex:rec:queue_pause:${queue}`, "true");
+    await redis.zadd("lex:rec:queue_pause", "inf", queue);
+  }
+  const store = await openRedisStore(server.url, { prefix: "lex" });
+  try {
+    assertEquals(await pausedQueues(store), ["mail", "video"]);
+    assertEquals(await redis.get("lex:layout"), String(REDIS_MIGRATIONS.length));
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});

@@ -9,13 +9,12 @@
  * | `["ready", queue, priority, runAt, id]` | empty bytes | claims, best first |
  * | `["sched", runAt, id]` | empty bytes | the promoter (scheduled jobs, and waiting ones by timeout) |
  * | `["waiting", waitEvent, waitKey, id]` | empty bytes | the jobs an event wakes (`events.ts`) |
- * | `["event", name, key, sentAt, id]` | the `EventRecord` (KV-expired) | events for later waits (`events.ts`) |
  * | `["lease", leaseExpiresAt, id]` | empty bytes | the rescuer |
  * | `["exp", expiresAt, id]` | empty bytes | the pruner |
  * | `["callback", callbackDueAt, id]` | empty bytes | completion callbacks (`src/callbacks/`) |
  * | `["state", state, id]` | `{ queue, task }` | listings by state, except `queued` (see below) |
  * | `["count", queue, state]` | `Deno.KvU64` | exact counts per queue |
- * | `["record", space, key]` | a keyed record's value (KV-expired when it has a TTL) | sessions, workers, pauses, holds (`../records.ts`) |
+ * | `["record", space, key]` | a keyed record's value (KV-expired when it has a TTL) | sessions, workers, pauses, holds, kept events (`../records.ts`) |
  * | `["layout", "version"]`, `["layout", "lock"]` | a number; `{ owner, until }` | the layout version and its migration lock (`layout.ts`) |
  *
  * An index entry that only marks its key holds empty bytes, which KV stores as they are:
@@ -36,6 +35,7 @@
  * @module
  */
 import type { Job, JobState } from "../../job.ts";
+import { prefixEnd } from "../records.ts";
 
 /** The key of a job's record. */
 export const jobKey = (id: string): Deno.KvKey => ["job", id];
@@ -46,6 +46,28 @@ export const recordKey = ({ space, key }: { space: string; key: string }): Deno.
   space,
   key,
 ];
+
+/**
+ * The selector of a space's keyed records within `prefix` from `from` on (`../records.ts`):
+ * a key is one string part, so a prefix of it is a range of strings. Null when the range
+ * is empty (`from` past every key of the prefix), which KV would refuse.
+ *
+ * @example
+ * ```ts
+ * import { recordRange } from "./keys.ts";
+ * const range = recordRange({ space: "event", prefix: "a:", from: "a:5" });
+ * console.assert(JSON.stringify(range) === '{"start":["record","event","a:5"],"end":["record","event","a;"]}');
+ * ```
+ */
+export function recordRange(
+  { space, prefix = "", from = "" }: { space: string; prefix?: string; from?: string },
+): Deno.KvListSelector | null {
+  const first = from > prefix ? from : prefix;
+  const start = recordKey({ space, key: first });
+  const end = prefixEnd(prefix);
+  if (end === undefined) return { prefix: ["record", space], start };
+  return first >= end ? null : { start, end: recordKey({ space, key: end }) };
+}
 
 /** The key of a queue's counter of jobs in a state. */
 export const countKey = (queue: string, state: JobState): Deno.KvKey => ["count", queue, state];

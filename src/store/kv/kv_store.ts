@@ -28,7 +28,7 @@ import type {
 } from "../store.ts";
 import { Doorbell } from "./doorbell.ts";
 import { type Bell, LocalBell } from "./local_bell.ts";
-import { jobKey, recordKey } from "./keys.ts";
+import { jobKey, recordKey, recordRange } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { WriteBatch } from "./write_batch.ts";
 import { retryLockedCommits, whileLocked } from "./lock_retry.ts";
@@ -52,7 +52,7 @@ import { KvAudit } from "./audit.ts";
 import type * as Records from "../records.ts";
 import { oldestReadyAt } from "./oldest_ready.ts";
 import { stillDue, type TimeIndex } from "../time_index.ts";
-import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
+import type { WaitingListParams } from "../events.ts";
 import { KvEvents } from "./events.ts";
 import { migrateLayout } from "../migrations.ts";
 import { KV_MIGRATIONS, KvLayout } from "./layout.ts";
@@ -433,14 +433,6 @@ class KvStore implements Store {
     return this.#events.jobListWaiting(params);
   }
 
-  eventPut(params: { event: EventRecord; ttlMs: number }): Promise<void> {
-    return this.#events.eventPut(params);
-  }
-
-  eventList(params: EventListParams): Promise<EventRecord[]> {
-    return this.#events.eventList(params);
-  }
-
   jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
     return this.#jobsIndexedBefore("lease", now, limit);
   }
@@ -504,9 +496,13 @@ class KvStore implements Store {
     await this.#kv.delete(recordKey(address));
   }
 
-  async recordList({ space, limit }: Records.RecordListParams): Promise<Records.StoredRecord[]> {
+  async recordList(
+    { space, limit, prefix, from }: Records.RecordListParams,
+  ): Promise<Records.StoredRecord[]> {
+    const range = recordRange({ space, prefix, from });
     const records: Records.StoredRecord[] = [];
-    for await (const entry of this.#kv.list({ prefix: ["record", space] }, { limit })) {
+    if (range === null) return records;
+    for await (const entry of this.#kv.list(range, { limit })) {
       records.push({ key: entry.key[2] as string, value: entry.value });
     }
     return records;

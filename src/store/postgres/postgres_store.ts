@@ -41,7 +41,7 @@ import type * as Records from "../records.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
-import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
+import type { WaitingListParams } from "../events.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { PostgresRecords } from "./records.ts";
@@ -58,7 +58,6 @@ import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
 import { WakeUps } from "./wake_ups.ts";
 import { PostgresDebounce } from "./debounce.ts";
-import { PostgresEvents } from "./events.ts";
 import { PostgresExpiry } from "./expiry.ts";
 import { PostgresCounters } from "./counters.ts";
 
@@ -164,7 +163,6 @@ export class PostgresStore implements Store {
   readonly #wakeUps: WakeUps;
   readonly #counters: PostgresCounters;
   readonly #debounce: PostgresDebounce;
-  readonly #events: PostgresEvents;
   readonly #expiry: PostgresExpiry;
   /** Transactions since the last roll-up, and the roll-up under way. */
   #writes = 0;
@@ -188,7 +186,6 @@ export class PostgresStore implements Store {
     this.#wakeUps = new WakeUps(sql, names.channel, clock);
     this.#counters = new PostgresCounters(names);
     this.#debounce = new PostgresDebounce(names, this.#reads);
-    this.#events = new PostgresEvents(names);
     this.#expiry = new PostgresExpiry(names);
   }
 
@@ -356,14 +353,6 @@ export class PostgresStore implements Store {
 
   jobListWaiting(params: WaitingListParams): Promise<Job[]> {
     return this.#call(() => this.#reads.waiting(params));
-  }
-
-  eventPut(params: { event: EventRecord; ttlMs: number }): Promise<void> {
-    return this.#call(() => this.#events.put(this.#sql, params));
-  }
-
-  eventList(params: EventListParams): Promise<EventRecord[]> {
-    return this.#call(() => this.#events.list(this.#sql, params, this.#clock.now()));
   }
 
   jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {

@@ -13,7 +13,7 @@
  * @module
  */
 import type { Clock } from "../../clock.ts";
-import type * as Records from "../records.ts";
+import * as Records from "../records.ts";
 import type { Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
 
@@ -81,11 +81,16 @@ export class PostgresRecords {
     ], { prepare: true });
   }
 
-  async list({ space, limit }: Records.RecordListParams): Promise<Records.StoredRecord[]> {
+  /** Reads `[from, prefixEnd)` of the primary key (COLLATE "C": code point order). */
+  async list(
+    { space, limit, prefix = "", from = "" }: Records.RecordListParams,
+  ): Promise<Records.StoredRecord[]> {
+    const end = Records.prefixEnd(prefix);
     const rows = await this.#sql.unsafe(
       `SELECT "key", "value" FROM ${this.#table} WHERE "space" = $1 AND ${this.#live("$2")}
+         AND "key" >= $4 ${end === undefined ? "" : 'AND "key" < $5'}
        ORDER BY "key" LIMIT $3`,
-      [space, this.#clock.now(), limit],
+      [space, this.#clock.now(), limit, from > prefix ? from : prefix, ...end ? [end] : []],
       { prepare: true },
     );
     return (rows as Records.StoredRecord[]).map(({ key, value }) => ({ key, value }));

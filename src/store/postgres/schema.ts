@@ -12,9 +12,8 @@
  * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
  * | `batches`, `idempotency`, `schedules`, `debounce` | the records of those features |
  * | `groups` | each group's or concurrency key's lane tails (`group_key` is its `chainId`) |
- * | `events` | events sent, kept for waits reached later, until `expires_at` |
  * | `rate_windows` | what rate-limited claims honour |
- * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds |
+ * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events |
  * | `job_logs`, `meta` | handler log lines, `ping` |
  *
  * The indexed columns of `jobs` are derived from `record` by the store; `tq doctor` finds
@@ -194,6 +193,9 @@ export function layoutSteps(n: SqlNames): string[] {
         "expires_at" FROM ${t("workers")};
     DROP TABLE ${t("paused_queues")}, ${t("task_holds")}, ${t("sessions")}, ${t("workers")};
     `,
+    // Events are kept as keyed records (`src/steps/kept_events.ts`); those kept before are
+    // dropped (docs/stores.md): they were kept for 24 h only.
+    `DROP TABLE ${t("events")};`,
   ];
 }
 

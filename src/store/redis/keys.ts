@@ -22,8 +22,7 @@
  * | `{p:q}:counts` | hash state → count | exact counts |
  * | `p:queues` | set of queue names | listings across queues, finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
- * | `p:rec:<space>:<key>`, `p:rec:<space>` | string (JSON, maybe with a TTL); zset of keys, score: expiry | keyed records: sessions, workers, pauses, holds (`records.ts`) |
- * | `p:event:<name>` NUL `<key>` | zset, score `sentAt`, member the `EventRecord` JSON (expires) | events for later waits (`events.ts`) |
+ * | `p:rec:<space>:<key>`, `p:rec:<space>`, `p:reckeys:<space>` | string (JSON, maybe with a TTL); zset of keys, score: expiry; zset of keys, score 0 (by key) | keyed records: sessions, workers, pauses, holds, kept events (`records.ts`) |
  * | `p:layout`, `p:layout_lock` | string: a number; string with a PX expiry | the layout version and its migration lock (`layout.ts`) |
  *
  * @example
@@ -92,11 +91,6 @@ export class RedisKeys {
   /** A queue's waiting jobs, by the event and key they wait for. */
   waiting(queue: string): string {
     return `${this.queue(queue)}waiting`;
-  }
-
-  /** The events kept for `name` and `key`. */
-  event(name: string, key: string): string {
-    return `${this.prefix}:event:${name}\0${key}`;
   }
 }
 

@@ -78,6 +78,11 @@ export interface RedisTarget {
  *    hold's value becomes `{ until }`). Worker entries are dropped (running workers write
  *    theirs again within a beat), and so are dashboard sessions: whoever was logged in to
  *    the dashboard logs in again once.
+ * 6. Keyed records are listed in key order, from a prefix on, through a second index per
+ *    space (`<prefix>:reckeys:<space>`, `records.ts`): it is filled from the expiry index
+ *    of each space written until then. Events became keyed records too (`src/steps/
+ *    kept_events.ts`); those kept before under `<prefix>:event:…` are not carried over
+ *    (docs/stores.md) and Redis expires them within 24 hours.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -135,6 +140,19 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
         }
       }
       await redis.del(paused, holds, `${keys.prefix}:workers`);
+    },
+  },
+  {
+    version: 6,
+    name: "index keyed records by key",
+    async run({ redis, keys }) {
+      for (const space of ["session", "worker", "queue_pause", "task_hold"]) {
+        const held = await redis.zrange(`${keys.prefix}:rec:${space}`, 0, -1);
+        for (let i = 0; i < held.length; i += 1_000) {
+          const chunk = held.slice(i, i + 1_000).flatMap((key) => [0, key]);
+          await redis.zadd(`${keys.prefix}:reckeys:${space}`, ...chunk);
+        }
+      }
     },
   },
 ];

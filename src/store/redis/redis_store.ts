@@ -62,7 +62,7 @@ import { RedisGroups } from "./groups.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { RedisAudit } from "./audit.ts";
-import type { EventListParams, EventRecord, WaitingListParams } from "../events.ts";
+import type { WaitingListParams } from "../events.ts";
 import { RedisEvents } from "./events.ts";
 import { migrateLayout } from "../migrations.ts";
 import { REDIS_MIGRATIONS, RedisLayout } from "./layout.ts";
@@ -547,14 +547,6 @@ class RedisStore implements Store {
 
   jobListWaiting(params: WaitingListParams): Promise<Job[]> {
     return reach(() => this.#events.jobListWaiting(params));
-  }
-
-  eventPut(params: { event: EventRecord; ttlMs: number }): Promise<void> {
-    return reach(() => this.#events.eventPut(params));
-  }
-
-  eventList(params: EventListParams): Promise<EventRecord[]> {
-    return reach(() => this.#events.eventList(params));
   }
 
   jobListLeaseExpired({ now, limit }: { now: number; limit: number }): Promise<Job[]> {

@@ -44,8 +44,13 @@ export interface TqScripts {
   /** Takes no key: the batch's hashes are in its arguments. */
   tqBatchCountsFix(...args: string[]): Promise<number>;
   tqOldestReady(queueKey: string): Promise<number | null>;
-  /** Takes a keyed record and its space's index as its keys. */
-  tqRecordPut(recordKey: string, indexKey: string, ...args: string[]): Promise<number>;
+  /** Takes a keyed record and its space's two indexes (by expiry, by key) as its keys. */
+  tqRecordPut(
+    recordKey: string,
+    expiryIndexKey: string,
+    keyIndexKey: string,
+    ...args: string[]
+  ): Promise<number>;
   /** Takes the set of queues as its key: it looks for each id in every queue. */
   tqLocateJobs(queuesKey: string, ...args: string[]): Promise<(string | null)[]>;
   tqFifoSplit(queueKey: string, from: string, chunk: string): Promise<number>;

@@ -165,6 +165,27 @@ export function runStoreConformance(
     assertEquals(claimed.id, urgent.id);
   });
 
+  test("one claim fills its limit from later queues, each job counted in its own", async (store) => {
+    const urgent = [job({ queue: "urgent" }), job({ queue: "urgent" }, T0 + 1)];
+    const low = [1, 2, 3].map((i) => job({ queue: "low" }, T0 + i));
+    await store.jobInsertMany({ jobs: [...urgent, ...low] });
+    const claimed = await store.jobClaim({
+      queues: ["urgent", "empty", "low"],
+      workerId: "w",
+      limit: 4,
+      leaseMs: 1000,
+      now: T0 + 10,
+    });
+    assertEquals(
+      claimed.map((j) => [j.queue, j.id]),
+      [...urgent, low[0], low[1]].map((j) => [j.queue, j.id]),
+    );
+    const counts = Object.fromEntries(
+      (await store.queueCounts()).map((c) => [c.name, [c.queued, c.started]]),
+    );
+    assertEquals([counts.urgent, counts.low], [[0, 2], [1, 2]]);
+  });
+
   test("concurrent claimants never get the same job", async (store) => {
     const jobs = Array.from({ length: 200 }, (_, i) => job({}, T0 + i));
     for (let i = 0; i < jobs.length; i += 50) {

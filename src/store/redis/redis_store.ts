@@ -435,20 +435,20 @@ class RedisStore implements Store {
       if (rateLimits) {
         return this.#rateLimits.claim({ ...params, rateLimits }, queues);
       }
-      const claimed: Job[] = [];
-      for (const queue of queues) {
-        if (claimed.length >= limit) break;
-        const replies = await this.#redis.tqClaimJobs(
-          this.#keys.queue(queue),
-          String(limit - claimed.length),
-          workerId,
-          String(now),
-          String(now + leaseMs),
-          JSON.stringify(queue),
-          ...BUCKET_BOUNDS_MS,
-        );
-        claimed.push(...replies.map((reply) => decodeClaimed(reply, queue)));
-      }
+      // One script over every queue: later queues only for what earlier ones lacked.
+      const replies = await this.#redis.tqClaimJobs(
+        queues.length,
+        ...queues.map((queue) => this.#keys.queue(queue)),
+        String(limit),
+        workerId,
+        String(now),
+        String(now + leaseMs),
+        ...queues.map((queue) => JSON.stringify(queue)),
+        ...BUCKET_BOUNDS_MS,
+      );
+      const claimed = queues.flatMap((queue, i) =>
+        replies[i].map((reply) => decodeClaimed(reply, queue))
+      );
       return claimed;
     });
   }

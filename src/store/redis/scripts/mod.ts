@@ -28,10 +28,14 @@ import { BATCH_COUNTS_FIX } from "./batch_counts_fix.lua.ts";
 import { OLDEST_READY } from "./oldest_ready.lua.ts";
 import { RECORD_PUT } from "./record_put.lua.ts";
 
-/** The scripts as typed commands; every one takes the queue's key prefix first. */
+/**
+ * The scripts as typed commands; every one takes the queue's key prefix first, but
+ * `tqClaimJobs`, which takes how many queues and then their prefixes.
+ */
 export interface TqScripts {
   tqInsertJobs(queueKey: string, ...args: string[]): Promise<number>;
-  tqClaimJobs(queueKey: string, ...args: string[]): Promise<[string, string[]][]>;
+  /** Per queue, in the order of the keys: per claimed job, its id and flat `HGETALL`. */
+  tqClaimJobs(queueCount: number, ...keysAndArgs: string[]): Promise<[string, string[]][][]>;
   tqClaimLimited(queueKey: string, ...args: string[]): Promise<[string, [string, string[]][]]>;
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;

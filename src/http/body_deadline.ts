@@ -40,7 +40,10 @@ import { isJsonType } from "./json_body.ts";
 
 /** How long a body may take, and the largest body read whole up front. */
 export interface BodyDeadlineOptions {
-  /** Time for a request body to arrive in full, from the end of its headers, in ms. */
+  /**
+   * Time for a request body to arrive in full, in ms, from when the app takes the request
+   * (a JSON body read whole: from the end of the token check, a session lookup at most).
+   */
   ms: number;
   /** Bodies declared bigger are not read here (the body limit refuses them unread). */
   maxBytes: number;

@@ -26,7 +26,7 @@ import { secureApp, type SecurityOptions } from "./auth/mod.ts";
 import { validationHook } from "./errors.ts";
 import { createErrorHandler } from "./error_handler.ts";
 import { basePathMiddleware, checkBasePath, stripBasePath } from "./base_path.ts";
-import { bodyDeadline } from "./body_deadline.ts";
+import { bodyDeadlines } from "./body_deadline.ts";
 import { requestLimits } from "./limits.ts";
 import { DEFAULT_MAX_STREAMS, StreamSlots } from "./stream_slots.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -129,12 +129,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const app = new OpenAPIHono({ defaultHook: validationHook });
   // First: everything after it writes URLs with the prefix.
   if (deps.basePath) app.use("*", basePathMiddleware(deps.basePath));
+  const deadlines = options.bodyTimeoutMs === undefined
+    ? undefined
+    : bodyDeadlines({ ms: options.bodyTimeoutMs, maxBytes: MAX_BODY_BYTES, clock: deps.clock });
   // Before anything reads a body (the CSRF check of a form among them).
-  if (options.bodyTimeoutMs !== undefined) {
-    const limits = { ms: options.bodyTimeoutMs, maxBytes: MAX_BODY_BYTES, clock: deps.clock };
-    app.use("*", bodyDeadline(limits));
-  }
+  if (deadlines) app.use("*", deadlines.streams);
   secureApp(app, deps.security, deps);
+  // After the host and token checks, which read no JSON body: a refused client's is never read.
+  if (deadlines) app.use("*", deadlines.jsonBodies);
 
   app.use(
     "*",

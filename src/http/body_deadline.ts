@@ -4,19 +4,24 @@
  * that trickles its body holds neither a handler nor a `--max-requests` slot. Deno.serve
  * keeps the socket, waiting for the rest of the body, until the client leaves.
  *
- * A JSON body of a declared size within the body limit (every API call) is read whole
- * here, under the deadline, into Hono's body cache, which every reader after this
- * middleware uses; no stream or `Request` is built around it. Any other body (a form, a
- * chunked upload, an oversized one the body limit refuses) is wrapped in a stream that
- * fails at the deadline, since its readers read the raw request.
+ * Two middlewares share one deadline. `streams`, before anything that reads a body, wraps
+ * every body it does not leave to `jsonBodies` in a stream that fails at the deadline,
+ * since its readers (the CSRF check of a form, a chunked upload, an oversized body the
+ * body limit refuses) read the raw request; wrapping reads nothing. `jsonBodies`, after
+ * the host and token checks, reads a JSON body of a declared size within the body limit
+ * (every API call) whole, under the deadline, into Hono's body cache, which every reader
+ * after it uses: a client refused by those checks never has its body read.
  *
  * @example
  * ```ts
  * import { Hono } from "hono";
  * import { systemClock } from "../clock.ts";
- * import { bodyDeadline } from "./body_deadline.ts";
+ * import { bodyDeadlines } from "./body_deadline.ts";
  * const app = new Hono();
- * app.use("*", bodyDeadline({ ms: 30_000, maxBytes: 1024 * 1024, clock: systemClock }));
+ * const deadlines = bodyDeadlines({ ms: 30_000, maxBytes: 1024 * 1024, clock: systemClock });
+ * app.use("*", deadlines.streams);
+ * // The host and token checks go here.
+ * app.use("*", deadlines.jsonBodies);
  * app.post("/echo", async (c) => c.text(await c.req.text()));
  * const res = await app.request("/echo", {
  *   method: "POST",
@@ -35,7 +40,10 @@ import { isJsonType } from "./json_body.ts";
 
 /** How long a body may take, and the largest body read whole up front. */
 export interface BodyDeadlineOptions {
-  /** Time for a request body to arrive in full, from the end of its headers, in ms. */
+  /**
+   * Time for a request body to arrive in full, in ms, from when the app takes the request
+   * (a JSON body read whole: from the end of the token check, a session lookup at most).
+   */
   ms: number;
   /** Bodies declared bigger are not read here (the body limit refuses them unread). */
   maxBytes: number;
@@ -125,25 +133,32 @@ function withDeadline(
   };
 }
 
+/** The two halves of the body deadline (see the module doc). */
+export interface BodyDeadlines {
+  /** Before anything that reads a body: wraps the bodies `jsonBodies` does not read. */
+  streams: MiddlewareHandler;
+  /** After the host and token checks: reads a JSON body of a declared size whole. */
+  jsonBodies: MiddlewareHandler;
+}
+
 /**
- * Middleware answering 408 to a body that has not arrived within `ms` (see the module
- * doc). Put it before anything that reads a body.
+ * Middlewares answering 408 to a body that has not arrived within `ms` (see the module
+ * doc): `streams` before anything that reads a body, `jsonBodies` after the checks that
+ * may refuse a request unread and before anything else that reads a body.
  *
  * @example
  * ```ts ignore
- * app.use("*", bodyDeadline({ ms: 30_000, maxBytes: MAX_BODY_BYTES, clock: systemClock }));
+ * const deadlines = bodyDeadlines({ ms: 30_000, maxBytes: MAX_BODY_BYTES, clock });
+ * app.use("*", deadlines.streams);
+ * secureApp(app, security, deps);
+ * app.use("*", deadlines.jsonBodies);
  * ```
  */
-export function bodyDeadline({ ms, maxBytes, clock }: BodyDeadlineOptions): MiddlewareHandler {
+export function bodyDeadlines({ ms, maxBytes, clock }: BodyDeadlineOptions): BodyDeadlines {
   const deadlines = new UniformDeadlines(ms, clock);
-  return async (c, next) => {
-    if (readsWhole(c, maxBytes)) {
-      // Past the deadline the read goes on until the client leaves, awaited by nobody.
-      if (await within(c.req.text(), deadlines) === undefined) throw timedOut(c, ms);
-      return await next();
-    }
+  const streams: MiddlewareHandler = async (c, next) => {
     const body = c.req.raw.body;
-    if (body === null) return await next();
+    if (body === null || readsWhole(c, maxBytes)) return await next();
     const deadline = withDeadline(c.req.raw, body, deadlines, ms);
     c.req.raw = deadline.request;
     try {
@@ -154,4 +169,12 @@ export function bodyDeadline({ ms, maxBytes, clock }: BodyDeadlineOptions): Midd
     // Whatever a reader made of the failed body (400 invalid JSON, say), the answer is 408.
     if (deadline.timedOut()) throw timedOut(c, ms);
   };
+  const jsonBodies: MiddlewareHandler = async (c, next) => {
+    // Past the deadline the read goes on until the client leaves, awaited by nobody.
+    if (readsWhole(c, maxBytes) && await within(c.req.text(), deadlines) === undefined) {
+      throw timedOut(c, ms);
+    }
+    await next();
+  };
+  return { streams, jsonBodies };
 }

@@ -25,6 +25,18 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join("; ");
 
+/** The headers of every answer, besides CORS. */
+const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
+  ["Content-Security-Policy", CONTENT_SECURITY_POLICY],
+  ["X-Content-Type-Options", "nosniff"],
+  ["X-Frame-Options", "DENY"],
+  // Not "no-referrer": under it browsers send `Origin: null` with a page's own form posts
+  // (the login form among them), which the cross-site guard must refuse. Other sites
+  // still get no referrer, so job ids in URLs never leave.
+  ["Referrer-Policy", "same-origin"],
+  ["Cross-Origin-Resource-Policy", "same-origin"],
+];
+
 /**
  * Middleware setting the security headers on every answer.
  *
@@ -36,14 +48,8 @@ export const CONTENT_SECURITY_POLICY = [
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    c.res.headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
-    c.res.headers.set("X-Content-Type-Options", "nosniff");
-    c.res.headers.set("X-Frame-Options", "DENY");
-    // Not "no-referrer": under it browsers send `Origin: null` with a page's own form posts
-    // (the login form among them), which the cross-site guard must refuse. Other sites
-    // still get no referrer, so job ids in URLs never leave.
-    c.res.headers.set("Referrer-Policy", "same-origin");
-    c.res.headers.set("Cross-Origin-Resource-Policy", "same-origin");
+    const headers = c.res.headers;
+    for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
   };
 }
 

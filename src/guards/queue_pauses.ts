@@ -11,10 +11,15 @@
  * once; a resume also wakes idle claimants everywhere (`store.workNotify`).
  *
  * @example
- * ```ts ignore
- * const pauses = QueuePauses.of(store, clock);
+ * ```ts
+ * import { systemClock } from "../clock.ts";
+ * import { openKvStore } from "../store/kv/kv_store.ts";
+ * import { QueuePauses } from "./queue_pauses.ts";
+ * const store = await openKvStore(":memory:");
+ * const pauses = QueuePauses.of(store, systemClock);
  * await pauses.set({ queue: "mail", paused: true });
  * console.assert((await pauses.filter(["mail", "default"])).join() === "default");
+ * store.close();
  * ```
  * @module
  */

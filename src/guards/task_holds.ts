@@ -12,10 +12,15 @@
  * one stays.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { systemClock as clock } from "../clock.ts";
+ * import { openKvStore } from "../store/kv/kv_store.ts";
+ * import { TaskHolds } from "./task_holds.ts";
+ * const store = await openKvStore(":memory:");
  * const holds = new TaskHolds(store, clock);
  * await holds.hold("send", clock.now() + 30_000);
  * console.assert((await holds.heldUntil("send", clock.now())) !== null);
+ * store.close();
  * ```
  * @module
  */

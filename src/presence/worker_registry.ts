@@ -6,10 +6,20 @@
  * `expiresAt`, as a store may keep a record a while past its time to live.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { openKvStore } from "../store/kv/kv_store.ts";
+ * import { workerBeat, workerList, workerRemove } from "./worker_registry.ts";
+ * const store = await openKvStore(":memory:");
+ * const now = Date.now();
+ * const worker = {
+ *   id: "host:1:a", host: "host", pid: 1, concurrency: 10, queues: ["default"],
+ *   runningJobIds: [], running: 0, startedAt: now, lastHeartbeatAt: now, expiresAt: now + 15_000,
+ * };
  * await workerBeat(store, { worker, ttlMs: 15_000 });
- * console.log((await workerList(store, { now: Date.now() })).map((w) => w.id));
+ * console.assert((await workerList(store, { now })).length === 1);
  * await workerRemove(store, { id: worker.id });
+ * console.assert((await workerList(store, { now })).length === 0);
+ * store.close();
  * ```
  * @module
  */

@@ -8,9 +8,16 @@
  * name and key sent since a time are then one range of keys, oldest first.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import { openKvStore } from "../store/kv/kv_store.ts";
+ * import { keepEvent, keptEvents } from "./kept_events.ts";
+ * const store = await openKvStore(":memory:");
+ * const event = { id: "01J0", name: "order.approved", key: "o1", data: {}, sentAt: Date.now() };
  * await keepEvent(store, { event, ttlMs: 86_400_000 });
+ * await keepEvent(store, { event: { ...event, id: "01J1", key: "o10" }, ttlMs: 86_400_000 });
  * const kept = await keptEvents(store, { name: "order.approved", key: "o1", since: 0, limit: 10 });
+ * console.assert(kept.length === 1 && kept[0].key === "o1");
+ * store.close();
  * ```
  * @module
  */

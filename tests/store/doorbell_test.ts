@@ -102,6 +102,36 @@ Deno.test("a ring from another process between two waits makes the next wait ret
   }
 });
 
+Deno.test("a ring landing while the first wait sets up its file watcher is heard", async () => {
+  // The watcher takes some 100 µs to set up. Rings spread over the wait's first 150 µs fell
+  // between its look at the file and the watcher's start about one time in five.
+  const ringer = new Worker(new URL("../fixtures/bell_ringer.ts", import.meta.url), {
+    type: "module",
+  });
+  try {
+    for (let round = 0; round < 60; round++) {
+      const path = await tempBell();
+      const bell = new Doorbell(path);
+      try {
+        const go = new SharedArrayBuffer(4);
+        const rung = new Promise((resolve) => ringer.onmessage = resolve);
+        ringer.postMessage({ path, delayUs: Math.random() * 150, go });
+        const started = performance.now();
+        Atomics.store(new Int32Array(go), 0, 1);
+        Atomics.notify(new Int32Array(go), 0);
+        await bell.wait({ timeoutMs: 2_000 });
+        await rung;
+        const waited = performance.now() - started;
+        assert(waited < 1_000, `round ${round}: the ring was missed, woken after ${waited} ms`);
+      } finally {
+        bell.close();
+      }
+    }
+  } finally {
+    ringer.terminate();
+  }
+});
+
 Deno.test("a ring in the same process wakes its waiters", async () => {
   const bell = new Doorbell(await tempBell());
   try {

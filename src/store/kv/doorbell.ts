@@ -61,13 +61,16 @@ export class Doorbell {
   /** Resolves on a ring (local or through the file), after `timeoutMs`, or on abort. */
   wait({ timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
     if (signal?.aborted || this.#closed) return Promise.resolve();
+    // The watcher is opened before the file is looked at: a ring landing between the two
+    // would otherwise be neither seen now nor reported by the watcher, and the wait would
+    // sleep to its timeout (30 s for an idle worker's first claim).
+    const watching = this.#watch();
     if (this.#rangSinceLastSeen()) {
       // The change is noted for every waiter of this process, so those already waiting hear it
       // now: the file watcher's event for it will find it seen and wake nobody.
       this.#events.dispatchEvent(new Event("ring"));
       return Promise.resolve();
     }
-    const watching = this.#watch();
     this.#waiting++;
     return new Promise((resolve) => {
       const finish = () => {

@@ -1,5 +1,5 @@
 /**
- * One completion callback: a POST of the final job JSON (`src/http/job_json.ts`) to the
+ * One completion callback: a POST of the final job JSON (`src/job_json.ts`) to the
  * job's `callbackUrl`. A 2xx answer is a delivery; any other status, a redirect, a network
  * error or no answer within `timeoutMs` is a failed try. The `X-Tq-Job-Id` and
  * `X-Tq-Callback-Try` headers let a receiver drop repeats: delivery is at least once.
@@ -12,7 +12,7 @@
  * @module
  */
 import type { Job } from "../job.ts";
-import { callbackBody } from "../http/job_json.ts";
+import { callbackBody } from "../job_json.ts";
 
 /** What became of one try. */
 export type CallbackOutcome = { ok: true } | { ok: false; reason: string };

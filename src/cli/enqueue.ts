@@ -9,7 +9,7 @@
  */
 import type { Clock } from "../clock.ts";
 import { systemClock } from "../clock.ts";
-import { jobJson } from "../http/job_json.ts";
+import { jobJson } from "../job_json.ts";
 import { isTerminal, type Job } from "../job.ts";
 import type { Store } from "../store/store.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";

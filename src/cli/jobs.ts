@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import { jobJson } from "../http/job_json.ts";
+import { jobJson } from "../job_json.ts";
 import { readJob } from "../job_changes.ts";
 import { JOB_STATES, type JobState, lastError } from "../job.ts";
 import {

@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import type { JobJson } from "../http/job_json.ts";
+import type { JobJson } from "../job_json.ts";
 import { isTerminal } from "../job.ts";
 import { readSse } from "./sse.ts";
 

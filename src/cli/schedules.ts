@@ -8,7 +8,7 @@
  * ```
  * @module
  */
-import { jobJson } from "../http/job_json.ts";
+import { jobJson } from "../job_json.ts";
 import { findSchedule, scheduleStatuses } from "../scheduler/schedule_status.ts";
 import { runSchedule } from "../scheduler/run_schedule.ts";
 import { COMMON_HELP, parse, UsageError } from "./args.ts";

@@ -11,5 +11,5 @@
 export { type AppOptions, createApp, DEFAULT_JOB_TTL_MS, MAX_BODY_BYTES } from "./app.ts";
 export { ERROR_STATUS, type ErrorBody, type HttpErrorCode } from "./errors.ts";
 export { createErrorHandler, type ErrorHandler, tqErrorHandler } from "./error_handler.ts";
-export { type JobErrorJson, type JobJson, jobJson } from "./job_json.ts";
+export { type JobErrorJson, type JobJson, jobJson } from "../job_json.ts";
 export { DEFAULT_SERVER_LIMITS, limitServer, type ServerLimits } from "./server_limits.ts";

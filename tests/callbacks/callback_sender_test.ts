@@ -1,6 +1,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { CallbackSender } from "../../src/callbacks/callback_sender.ts";
-import { callbackBody } from "../../src/http/job_json.ts";
+import { callbackBody } from "../../src/job_json.ts";
 import type { Job } from "../../src/job.ts";
 import { createLogger } from "../../src/log.ts";
 import { finishJob } from "../../src/transitions/mod.ts";

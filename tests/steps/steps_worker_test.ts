@@ -7,7 +7,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import type { FakeClock } from "../../src/clock.ts";
 import { createApp } from "../../src/http/mod.ts";
-import type { JobJson } from "../../src/http/job_json.ts";
+import type { JobJson } from "../../src/job_json.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
 import { openRedisClusterStore, openRedisStore } from "../../src/store/redis/redis_store.ts";

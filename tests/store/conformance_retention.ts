@@ -24,7 +24,7 @@ import {
   createJob,
   finishJob,
 } from "../../src/transitions/mod.ts";
-import { callbackJson } from "../../src/http/job_json.ts";
+import { callbackJson } from "../../src/job_json.ts";
 
 type Test = (name: string, fn: (store: Store) => Promise<void>) => void;
 

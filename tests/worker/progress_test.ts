@@ -1,5 +1,5 @@
 import { assert, assertEquals } from "../assert.ts";
-import { jobJson } from "../../src/http/job_json.ts";
+import { jobJson } from "../../src/job_json.ts";
 import type { Store } from "../../src/store/store.ts";
 import { checkProgress, PROGRESS_INTERVAL_MS } from "../../src/worker/progress.ts";
 import { advance, fixture, gate, task, waitForJob } from "./helpers.ts";

@@ -15,7 +15,7 @@ import { isJobId } from "../../ids.ts";
 import { JOB_STATES } from "../../job.ts";
 import type { BatchStatus } from "../../store/batches.ts";
 import type { AppDeps } from "../app.ts";
-import { isoTime } from "../job_json.ts";
+import { isoTime } from "../../job_json.ts";
 import { errorResponses, jsonResponse } from "../schemas.ts";
 
 const counts = Object.fromEntries(JOB_STATES.map((state) => [state, z.int()]));

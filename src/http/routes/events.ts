@@ -26,7 +26,7 @@ import type { Clock } from "../../clock.ts";
 import { isTerminal, type Job } from "../../job.ts";
 import { readJob } from "../../job_changes.ts";
 import type { AppDeps } from "../app.ts";
-import { jobJson } from "../job_json.ts";
+import { jobJson } from "../../job_json.ts";
 import { JobWatcher } from "../job_watcher.ts";
 import { errorResponses, JobIdParams } from "../schemas.ts";
 

@@ -22,7 +22,7 @@ import { flowStatus } from "../../flows/flow_status.ts";
 import { readJob } from "../../job_changes.ts";
 import type { AppDeps } from "../app.ts";
 import { enqueueRequest } from "../enqueue.ts";
-import { isoTime } from "../job_json.ts";
+import { isoTime } from "../../job_json.ts";
 import { jsonBody } from "../json_body.ts";
 import { EnqueueBody, errorResponses, JobIdParams, jsonResponse } from "../schemas.ts";
 import { url } from "../base_path.ts";

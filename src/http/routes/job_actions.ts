@@ -14,7 +14,7 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { applyJobAction, type JobAction, type JobActionOptions } from "../../job_actions.ts";
 import type { AppDeps } from "../app.ts";
-import { jobJson } from "../job_json.ts";
+import { jobJson } from "../../job_json.ts";
 import { errorResponses, JobIdParams, JobSchema, jsonResponse } from "../schemas.ts";
 
 /** Recorded as the job's `cancel_reason`. */

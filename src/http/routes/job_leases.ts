@@ -29,7 +29,7 @@ import {
 import { LeaseWriter, readLeased } from "../../protocol/leased_change.ts";
 import { checkProgress } from "../../worker/progress.ts";
 import type { AppDeps } from "../app.ts";
-import { isoTime, jobJson } from "../job_json.ts";
+import { isoTime, jobJson } from "../../job_json.ts";
 import { errorResponses, JobIdParams, JobSchema, jsonResponse } from "../schemas.ts";
 
 /** How long a job a protocol worker completed is kept, as `tq worker`'s default. */

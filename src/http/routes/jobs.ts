@@ -22,7 +22,7 @@ import { readJob } from "../../job_changes.ts";
 import { requestKey } from "../../guards/idempotency.ts";
 import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
 import { requestIssues, type ValidationResult } from "../errors.ts";
-import { jobJson } from "../job_json.ts";
+import { jobJson } from "../../job_json.ts";
 import { jsonBody } from "../json_body.ts";
 import { type JobSearch, needsScan, SEARCH_SCAN_CAP, searchJobs } from "../../job_search.ts";
 import {

@@ -14,7 +14,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import type { AppDeps } from "../app.ts";
-import { isoTime } from "../job_json.ts";
+import { isoTime } from "../../job_json.ts";
 import { errorResponses, jsonResponse } from "../schemas.ts";
 import { protocolClaim } from "../../protocol/claim.ts";
 import { PROTOCOL_BEAT_TTL_MS, protocolWorkerRecord } from "../../protocol/presence.ts";

@@ -4,7 +4,7 @@
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions/mod.ts";
+ * import { createJob } from "./transitions/mod.ts";
  * import { jobJson } from "./job_json.ts";
  * const json = jobJson(createJob({ id: "01J", task: "noop", input: {} }, 0));
  * console.assert(json.status === "queued" && json.created_at === "1970-01-01T00:00:00.000Z");
@@ -20,8 +20,8 @@ import {
   type JobStepKind,
   type JobStepState,
   lastError,
-} from "../job.ts";
-import { isoTime } from "../input_rules.ts";
+} from "./job.ts";
+import { isoTime } from "./input_rules.ts";
 
 export { isoTime };
 
@@ -152,7 +152,7 @@ export interface CallbackJson {
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions/mod.ts";
+ * import { createJob } from "./transitions/mod.ts";
  * import { callbackJson } from "./job_json.ts";
  * const job = createJob({ id: "a", task: "t", input: 1, callbackUrl: "http://x/cb" }, 0);
  * console.assert(callbackJson({ ...job, callbackDueAt: 5 })?.state === "pending");
@@ -186,7 +186,7 @@ function errorJson(error: JobError): JobErrorJson {
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions/mod.ts";
+ * import { createJob } from "./transitions/mod.ts";
  * import { jobJson } from "./job_json.ts";
  * console.assert(jobJson(createJob({ id: "a", task: "t", input: 1 }, 0)).error === null);
  * ```
@@ -232,7 +232,7 @@ export function jobJson(job: Job): JobJson {
  *
  * @example
  * ```ts
- * import { createJob } from "../transitions/mod.ts";
+ * import { createJob } from "./transitions/mod.ts";
  * import { callbackBody } from "./job_json.ts";
  * const job = createJob({ id: "a", task: "t", input: 1, callbackUrl: "http://x/cb" }, 0);
  * console.assert(!("callback" in callbackBody(job)));

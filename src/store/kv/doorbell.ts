@@ -11,21 +11,32 @@
  * correctness never rests on it.
  *
  * A wait compares the file's mtime with the last one a waiter saw, so a ring that came
- * while nobody waited is not lost: the next wait returns at once.
+ * while nobody waited is not lost: the next wait returns at once. Waits time out on the
+ * store's clock, so tests move them with a `FakeClock`.
  *
  * @example
  * ```ts ignore
- * const bell = new Doorbell("./data/tq.db.bell");
+ * const bell = new Doorbell("./data/tq.db.bell", { clock: systemClock });
  * bell.ring();
  * await bell.wait({ timeoutMs: 1_000 });
  * bell.close();
  * ```
  * @module
  */
+import { type Clock, systemClock } from "../../clock.ts";
+
+/** Options of a {@linkcode Doorbell}. */
+export interface DoorbellOptions {
+  /** The clock waits time out on (the store's). */
+  clock?: Clock;
+  /** How often waiters look at the file where the file system gives no watcher, in ms. */
+  pollMs?: number;
+}
 
 /** A file whose mtime changes whenever some process has made work ready. */
 export class Doorbell {
   readonly #path: string;
+  readonly #clock: Clock;
   readonly #pollMs: number;
   /** Wakes this process's waiters: a ring of its own, or a change seen in the file. */
   readonly #events = new EventTarget();
@@ -36,8 +47,9 @@ export class Doorbell {
   #watcher: Deno.FsWatcher | null | undefined;
   #closed = false;
 
-  constructor(path: string, pollMs = 2) {
+  constructor(path: string, { clock = systemClock, pollMs = 2 }: DoorbellOptions = {}) {
     this.#path = path;
+    this.#clock = clock;
     this.#pollMs = pollMs;
     try {
       Deno.writeFileSync(path, new Uint8Array(), { create: true, append: true });
@@ -60,7 +72,8 @@ export class Doorbell {
 
   /** Resolves on a ring (local or through the file), after `timeoutMs`, or on abort. */
   wait({ timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    if (signal?.aborted || this.#closed) return Promise.resolve();
+    // A fake clock ends even a zero sleep only when moved: a wait with no time left is over.
+    if (signal?.aborted || this.#closed || timeoutMs <= 0) return Promise.resolve();
     // The watcher is opened before the file is looked at: a ring landing between the two
     // would otherwise be neither seen now nor reported by the watcher, and the wait would
     // sleep to its timeout (30 s for an idle worker's first claim).
@@ -73,16 +86,21 @@ export class Doorbell {
     }
     this.#waiting++;
     return new Promise((resolve) => {
+      const timeout = new AbortController();
       const finish = () => {
+        if (timeout.signal.aborted) return;
+        timeout.abort();
         this.#waiting--;
         clearInterval(poll);
-        clearTimeout(deadline);
         this.#events.removeEventListener("ring", finish);
         signal?.removeEventListener("abort", finish);
         resolve();
       };
+      // The poll stands in for the kernel's watcher: it looks at a real file, so it runs on
+      // real time whatever the clock (a fake one would never look); only the timeout is
+      // the store's time.
       const poll = watching ? undefined : setInterval(() => this.#lookAtFile(), this.#pollMs);
-      const deadline = setTimeout(finish, timeoutMs);
+      void this.#clock.sleep(timeoutMs, timeout.signal).then(finish);
       this.#events.addEventListener("ring", finish, { once: true });
       signal?.addEventListener("abort", finish, { once: true });
     });

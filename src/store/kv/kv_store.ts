@@ -127,7 +127,7 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     if (path === ":memory:") {
       kv = await Deno.openKv(":memory:");
       await migrate(kv, clock, "the in-memory KV store");
-      const bells = { work: options.bell ?? new LocalBell(), timers: new LocalBell() };
+      const bells = { work: options.bell ?? new LocalBell(clock), timers: new LocalBell(clock) };
       return new KvStore(kv, bells, clock);
     }
     await Deno.mkdir(dirname(path), { recursive: true });
@@ -138,9 +138,10 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     await firstRead(opened, clock);
     kv = opened;
     await migrate(kv, clock, `KV file ${path}`);
+    const bellOptions = { clock, pollMs: options.pollMs };
     const bells = {
-      work: new Doorbell(`${path}.bell`, options.pollMs),
-      timers: new Doorbell(`${path}.timers`, options.pollMs),
+      work: new Doorbell(`${path}.bell`, bellOptions),
+      timers: new Doorbell(`${path}.timers`, bellOptions),
     };
     return new KvStore(kv, bells, clock);
   } catch (error) {

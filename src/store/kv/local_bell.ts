@@ -12,6 +12,7 @@
  * ```
  * @module
  */
+import { type Clock, systemClock } from "../../clock.ts";
 import type { Doorbell } from "./doorbell.ts";
 
 /** What a KV store needs of its bell. */
@@ -29,6 +30,12 @@ export type Bell = Pick<Doorbell, "ring" | "wait" | "close">;
  */
 export class LocalBell implements Bell {
   readonly #local = new EventTarget();
+  readonly #clock: Clock;
+
+  /** Waits time out on `clock` (the store's), so tests move them with a `FakeClock`. */
+  constructor(clock: Clock = systemClock) {
+    this.#clock = clock;
+  }
 
   /** Wakes every waiter. */
   ring(): void {
@@ -37,15 +44,17 @@ export class LocalBell implements Bell {
 
   /** Resolves on a ring, after `timeoutMs`, or on abort. */
   wait({ timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    if (signal?.aborted) return Promise.resolve();
+    // A fake clock ends even a zero sleep only when moved: a wait with no time left is over.
+    if (signal?.aborted || timeoutMs <= 0) return Promise.resolve();
     return new Promise((resolve) => {
+      const timeout = new AbortController();
       const finish = () => {
-        clearTimeout(deadline);
+        timeout.abort();
         this.#local.removeEventListener("ring", finish);
         signal?.removeEventListener("abort", finish);
         resolve();
       };
-      const deadline = setTimeout(finish, timeoutMs);
+      void this.#clock.sleep(timeoutMs, timeout.signal).then(finish);
       this.#local.addEventListener("ring", finish, { once: true });
       signal?.addEventListener("abort", finish, { once: true });
     });

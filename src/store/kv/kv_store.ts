@@ -462,12 +462,14 @@ class KvStore implements Store {
     return Promise.all(queues.map((queue) => oldestReadyAt(this.#kv, queue)));
   }
 
-  workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  workWait(
+    params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
+  ): Promise<number> {
     return this.#bell.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
 
-  timerWait(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    return this.#timers.wait(params);
+  async timerWait(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    await this.#timers.wait(params);
   }
 
   workNotify(_params: { queues: string[] }): Promise<void> {

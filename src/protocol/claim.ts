@@ -86,7 +86,10 @@ export async function protocolClaim(
   const { queues, worker, limit, leaseMs, waitMs, signal } = params;
   assertExternalQueues(registry, queues);
   const rateLimits = collectRateLimits(registry.list(), registry.queueRateLimits);
-  const deadline = Date.now() + waitMs;
+  const deadline = clock.now() + waitMs;
+  // Wake-ups heard by the store when the last wait ended (0: since it opened), so news that
+  // comes while this claims ends the next wait at once.
+  let heard = 0;
   while (true) {
     const now = clock.now();
     const open = await QueuePauses.of(store, clock).filter(queues);
@@ -110,7 +113,7 @@ export async function protocolClaim(
         })),
       });
     }
-    const left = deadline - Date.now();
+    const left = deadline - clock.now();
     if (expired.length > 0 && jobs.length === 0 && left > 0 && !signal?.aborted) continue;
     if (jobs.length > 0 || left <= 0 || signal?.aborted) {
       return await Promise.all(jobs.map(async (job) => ({
@@ -121,6 +124,11 @@ export async function protocolClaim(
     }
     // While a queue is paused, look again once the view of the pauses is due (a resume).
     const checkMs = open.length < queues.length ? PAUSE_REFRESH_MS : WAKE_CHECK_MS;
-    await store.workWait({ queues, timeoutMs: Math.min(left, checkMs), signal });
+    heard = await store.workWait({
+      queues,
+      timeoutMs: Math.min(left, checkMs),
+      signal,
+      since: heard,
+    });
   }
 }

@@ -1,9 +1,12 @@
 /**
  * Idle claimants waiting for work in some queues, woken by a store's notification channel
  * (Redis pub/sub, PostgreSQL LISTEN/NOTIFY) for one of their queues, by their timeout, or
- * by their abort signal; whichever comes first. A notification for a queue nobody waits on
- * is kept for the next wait on it: a claimant between a claim that found nothing and its
- * wait would otherwise miss the job announced in between and sleep until its timeout.
+ * by their abort signal; whichever comes first. Notifications are counted, and a wait
+ * resolves to the count heard so far: a claimant that passes it back as `since` to its
+ * next wait hears what came for its queues in between, while it was claiming, however many
+ * other claimants of the process were woken by it meanwhile. Without that, a claimant
+ * between a claim that found nothing and its wait would miss the job announced in between
+ * and sleep until its timeout.
  *
  * @example
  * ```ts
@@ -12,7 +15,9 @@
  * const waiters = new QueueWaiters(systemClock);
  * const waiting = waiters.wait({ queues: ["mail"], timeoutMs: 10_000 });
  * waiters.wake("mail");
- * await waiting;
+ * const heard = await waiting;
+ * waiters.wake("mail"); // while the claimant claims
+ * await waiters.wait({ queues: ["mail"], since: heard, timeoutMs: 10_000 }); // at once
  * ```
  * @module
  */
@@ -23,30 +28,49 @@ interface Waiter {
   wake(): void;
 }
 
+/**
+ * Queues whose latest notification is remembered by name; past it they are forgotten at
+ * once, as if every queue had been notified (one needless look for each claimant), so a
+ * process that hears of ever-new queue names does not keep them all.
+ */
+export const QUEUES_REMEMBERED = 1_000;
+
+/** What a wait is given. */
+export interface QueueWaitParams {
+  queues: string[];
+  /**
+   * What the caller's previous wait resolved to (0 before its first): a notification for
+   * one of `queues` heard since ends this wait at once. Without it, only notifications from
+   * the call on end it.
+   */
+  since?: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
 /** The waiters of one store. */
 export class QueueWaiters {
   readonly #waiters = new Set<Waiter>();
   readonly #clock: Clock;
-  /** Queues notified while nobody waited on them. */
-  readonly #unheard = new Set<string>();
+  /** Notifications heard: what a wait resolves to. */
+  #heard = 0;
+  /** For each queue notified, the count heard at its latest notification. */
+  readonly #heardAt = new Map<string, number>();
+  /** The count heard at the latest news for every queue (`wakeAll`, or queues forgotten). */
+  #everyQueueHeardAt = 0;
 
   /** Timeouts run on `clock`, the store's, so tests move them with a `FakeClock`. */
   constructor(clock: Clock) {
     this.#clock = clock;
   }
 
-  /** Resolves when `wake` names one of `queues`, after `timeoutMs`, or on abort. */
-  wait({ queues, timeoutMs, signal }: {
-    queues: string[];
-    timeoutMs: number;
-    signal?: AbortSignal;
-  }): Promise<void> {
-    if (signal?.aborted || timeoutMs <= 0) return Promise.resolve();
-    const missed = queues.filter((queue) => this.#unheard.has(queue));
-    if (missed.length > 0) {
-      missed.forEach((queue) => this.#unheard.delete(queue));
-      return Promise.resolve();
-    }
+  /**
+   * Resolves, to the notifications heard so far, when `wake` names one of `queues` (at once
+   * for one heard after `since`), after `timeoutMs`, or on abort.
+   */
+  wait({ queues, since, timeoutMs, signal }: QueueWaitParams): Promise<number> {
+    const missed = since !== undefined && this.#heardSince(queues, since);
+    if (missed || signal?.aborted || timeoutMs <= 0) return Promise.resolve(this.#heard);
     return new Promise((resolve) => {
       const timeout = new AbortController();
       const waiter: Waiter = {
@@ -55,7 +79,7 @@ export class QueueWaiters {
           timeout.abort();
           signal?.removeEventListener("abort", waiter.wake);
           this.#waiters.delete(waiter);
-          resolve();
+          resolve(this.#heard);
         },
       };
       void this.#clock.sleep(timeoutMs, timeout.signal).then(waiter.wake);
@@ -66,13 +90,26 @@ export class QueueWaiters {
 
   /** Wakes the waiters of `queue`. */
   wake(queue: string): void {
-    const listening = [...this.#waiters].filter((waiter) => waiter.queues.includes(queue));
-    if (listening.length === 0) this.#unheard.add(queue);
-    listening.forEach((waiter) => waiter.wake());
+    this.#heard++;
+    if (this.#heardAt.size >= QUEUES_REMEMBERED && !this.#heardAt.has(queue)) {
+      this.#heardAt.clear();
+      this.#everyQueueHeardAt = this.#heard;
+    }
+    this.#heardAt.set(queue, this.#heard);
+    for (const waiter of [...this.#waiters]) {
+      if (waiter.queues.includes(queue)) waiter.wake();
+    }
   }
 
   /** Wakes every waiter (a notification may have been missed). */
   wakeAll(): void {
+    this.#heard++;
+    this.#everyQueueHeardAt = this.#heard;
     for (const waiter of [...this.#waiters]) waiter.wake();
+  }
+
+  #heardSince(queues: string[], since: number): boolean {
+    return this.#everyQueueHeardAt > since ||
+      queues.some((queue) => (this.#heardAt.get(queue) ?? 0) > since);
   }
 }

@@ -228,9 +228,15 @@ export interface Store {
 
   /**
    * Resolves when ready jobs may have appeared in one of `queues` (enqueued, promoted or
-   * released by any process), after at most `timeoutMs`, or when `signal` aborts.
+   * released by any process), after at most `timeoutMs`, or when `signal` aborts. It
+   * resolves to a count of the news the process has heard; a claimant passes it back as
+   * `since` to its next wait (0 to its first), which then returns at once if news came while
+   * it claimed, even though another waiter of the process was woken by it. Without `since`,
+   * only news from the call on wakes it.
    */
-  workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+  workWait(
+    params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
+  ): Promise<number>;
 
   /**
    * Resolves when a job may have been scheduled (delayed, or a retry's backoff), a

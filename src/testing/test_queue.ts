@@ -119,7 +119,7 @@ export async function createTestQueue(options: TestQueueOptions): Promise<TestQu
   const { registry } = options;
   const clock = options.clock ?? new FakeClock();
   const schedules = compileSchedules(options.schedules ?? [], registry);
-  const bell = new LocalBell();
+  const bell = new LocalBell(clock);
   const store = await openKvStore(":memory:", { clock, bell });
   const producer = new Producer({ store, registry, clock });
   let previous: ReturnType<typeof currentProducer> | undefined;

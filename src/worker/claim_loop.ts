@@ -78,6 +78,8 @@ export class ClaimLoop extends Service {
   #slotFreed: (() => void) | undefined;
   /** Settles once the claim decided on (waiting for its task, or on its way) is handled. */
   #claim: PromiseWithResolvers<void> | undefined;
+  /** The store's count of wake-ups when the last wait ended: news after it ends the next. */
+  #heard = 0;
 
   constructor(options: ClaimLoopOptions) {
     if (!(options.concurrency >= 1)) throw new RangeError("concurrency must be at least 1");
@@ -142,7 +144,9 @@ export class ClaimLoop extends Service {
     // A resume made in another process wakes us before our view of the pauses has caught
     // up, so while one of our queues is paused, look again once that view is due.
     const timeoutMs = open.length < queues.length ? PAUSE_REFRESH_MS : IDLE_WAIT_MS;
-    if (jobs.length < limit) await store.workWait({ queues, timeoutMs, signal });
+    if (jobs.length < limit) {
+      this.#heard = await store.workWait({ queues, timeoutMs, signal, since: this.#heard });
+    }
     return 0;
   }
 

@@ -7,6 +7,12 @@ import { finishJob } from "../../src/transitions/mod.ts";
 import { advance, fixture, task, waitFor, waitForJob } from "../worker/helpers.ts";
 import { startReceiver } from "./receiver.ts";
 
+/**
+ * Sleeps of an idle sender on the clock: its sleep until the next callback is due, and its
+ * wait for the store's news (the timers bell).
+ */
+const ASLEEP = 2;
+
 /** The receiver listens on 127.0.0.1, which callbacks may not reach by default. */
 const LOOPBACK = ["127.0.0.1"];
 
@@ -52,7 +58,7 @@ Deno.test("a callback refused twice is sent again with backoff and delivered on 
   sender.start();
   try {
     await waitFor(
-      () => receiver.requests.length === 1 && fx.clock.pendingSleeps === 1,
+      () => receiver.requests.length === 1 && fx.clock.pendingSleeps === ASLEEP,
       "the first try",
     );
     // Not before the backoff: 0.5-1 s after try 1, 1-2 s after try 2.
@@ -60,12 +66,12 @@ Deno.test("a callback refused twice is sent again with backoff and delivered on 
     assertEquals(receiver.requests.length, 1);
     await advance(fx.clock, 600);
     await waitFor(
-      () => receiver.requests.length === 2 && fx.clock.pendingSleeps === 1,
+      () => receiver.requests.length === 2 && fx.clock.pendingSleeps === ASLEEP,
       "the second try",
     );
     await advance(fx.clock, 2_000);
     await waitFor(
-      () => receiver.requests.length === 3 && fx.clock.pendingSleeps === 1,
+      () => receiver.requests.length === 3 && fx.clock.pendingSleeps === ASLEEP,
       "the third try",
     );
     const done = await waitForJob(fx.store, finished.id, (j) => j.callbackDueAt === undefined);
@@ -98,7 +104,7 @@ Deno.test("a callback that never succeeds is given up after maxTries with an err
   sender.start();
   try {
     await waitFor(
-      () => receiver.requests.length === 1 && fx.clock.pendingSleeps === 1,
+      () => receiver.requests.length === 1 && fx.clock.pendingSleeps === ASLEEP,
       "the first try",
     );
     await advance(fx.clock, 1_000);
@@ -119,7 +125,7 @@ Deno.test("a sleeping sender sends a callback that became due after it went to s
   const sender = new CallbackSender({ store: fx.store, clock: fx.clock, logger, allow: LOOPBACK });
   sender.start();
   try {
-    await waitFor(() => fx.clock.pendingSleeps === 1, "the sender asleep");
+    await waitFor(() => fx.clock.pendingSleeps === ASLEEP, "the sender asleep");
     // The clock stands still: only the store's news can wake the sender.
     await endedJobs(fx, 1, receiver.url);
     await waitFor(() => receiver.requests.length === 1, "the callback sent");

@@ -40,12 +40,12 @@ Deno.test("pausing a queue with a bad name is a 422 naming the field", async () 
 
 Deno.test("an idle worker serving a paused queue looks at the pauses again every PAUSE_REFRESH_MS", async () => {
   await using fx = await fixture([task("t", () => "done", { queue: "videos" })]);
-  const waits: number[] = [];
+  const firstWait = Promise.withResolvers<number>();
   const store = new Proxy(fx.store, {
     get(target, name) {
       if (name === "workWait") {
         return (params: Parameters<Store["workWait"]>[0]) => {
-          waits.push(params.timeoutMs);
+          firstWait.resolve(params.timeoutMs);
           return target.workWait(params);
         };
       }
@@ -55,6 +55,9 @@ Deno.test("an idle worker serving a paused queue looks at the pauses again every
   });
   await QueuePauses.of(store, fx.clock).set({ queue: "videos", paused: true });
   fx.worker({ store, queues: ["videos", "mail"] }).start();
-  while (waits.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-  assertEquals(waits[0], PAUSE_REFRESH_MS, "a resume elsewhere reaches it within that time");
+  assertEquals(
+    await firstWait.promise,
+    PAUSE_REFRESH_MS,
+    "a resume elsewhere reaches it within that time",
+  );
 });

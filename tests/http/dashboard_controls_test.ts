@@ -12,6 +12,7 @@ import { compileSchedules } from "../../src/scheduler/schedule.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { pausedQueues, QueuePauses } from "../../src/guards/queue_pauses.ts";
+import { EVENTS_POLL_MS } from "../../src/http/dashboard/events.ts";
 
 async function html(res: Response): Promise<string> {
   assertEquals(res.status, 200);
@@ -113,13 +114,15 @@ Deno.test("the live stream says change when a queue is paused, though no count m
     const next = async () => (await reader.read()).value ?? "";
     assert((await next()).includes("event: ready"));
     await QueuePauses.of(store, clock).set({ queue: "mail", paused: true });
-    // The stream sleeps on the fake clock between looks: wake it until it has looked again.
+    // The feed sleeps on the fake clock between looks: move it on a look at a time, each
+    // time until everything woken sleeps again, until the stream has said something.
     const read = next();
     let text = "";
     read.then((chunk) => (text = chunk));
-    for (let looks = 0; looks < 100 && text === ""; looks++) {
-      clock.advance(500);
-      await new Promise((resolve) => setTimeout(resolve, 5));
+    while (text === "") {
+      const asleep = clock.pendingSleeps;
+      clock.advance(EVENTS_POLL_MS);
+      await clock.untilSleeping(asleep);
     }
     assert(text.includes("event: change"), text);
     await reader.cancel();

@@ -87,16 +87,20 @@ Deno.test("a claim of a queue without external tasks is refused (TypeScript work
 
 Deno.test("an empty claim waits for wait_ms, and a new job wakes it at once", async () => {
   await withProtocol(async (api) => {
-    const started = Date.now();
-    assertEquals(await claim(api, { wait_ms: 300 }), []);
-    assert(Date.now() - started >= 290, "an empty claim returns after wait_ms");
+    const { clock } = api;
+    const asleep = clock.pendingSleeps + 1;
+    const empty = claim(api, { wait_ms: 300 });
+    await clock.untilSleeping(asleep);
+    clock.advance(299);
+    assertEquals(clock.pendingSleeps, asleep, "still waiting before wait_ms");
+    clock.advance(1);
+    assertEquals(await empty, []);
     const waiting = claim(api, { wait_ms: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const from = Date.now();
+    await clock.untilSleeping(asleep);
     const job = await api.enqueue("py_noop", null);
+    // Woken by the enqueue: the clock has not moved.
     const [claimed] = await waiting;
     assertEquals(claimed.id, job.id);
-    assert(Date.now() - from < 1_500, "woken by the enqueue, not by the end of the wait");
   });
 });
 

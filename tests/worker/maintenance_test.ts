@@ -22,6 +22,12 @@ import {
 
 const noop = task("noop", () => null);
 
+/**
+ * Sleeps of an idle promoter on the clock: its sleep until the next job is due, and its wait
+ * for the store's news (the timers bell).
+ */
+const PROMOTER_ASLEEP = 2;
+
 /** Claims every ready job as a worker that will never renew its leases. */
 function claimAsDeadWorker(store: Store, now: number) {
   return store.jobClaim({
@@ -51,10 +57,10 @@ Deno.test("a sleeping promoter wakes for a job scheduled after it went to sleep"
   await using fx = await fixture([noop]);
   const promoter = new Promoter({ store: fx.store, clock: fx.clock, logger: silentLogger });
   promoter.start();
-  await waitFor(() => fx.clock.pendingSleeps === 1, "the promoter asleep");
+  await fx.clock.untilSleeping(PROMOTER_ASLEEP);
   // Nothing scheduled: it went to sleep for its longest sleep, not until this job is due.
   const job = await fx.enqueue("noop", {}, { delay: 1_000 });
-  await waitFor(() => fx.clock.pendingSleeps === 1, "the promoter asleep again");
+  await fx.clock.untilSleeping(PROMOTER_ASLEEP); // again, until the job is due
   await advance(fx.clock, 1_000);
   await waitForJob(fx.store, job.id, (j) => j.state === "queued");
   await promoter.stop();
@@ -65,7 +71,7 @@ Deno.test("an idle promoter on a store that tells of scheduled jobs reads nothin
   const counted = countCalls(fx.store, "jobListDue");
   const promoter = new Promoter({ store: counted.store, clock: fx.clock, logger: silentLogger });
   promoter.start();
-  await waitFor(() => fx.clock.pendingSleeps === 1, "the promoter asleep");
+  await fx.clock.untilSleeping(PROMOTER_ASLEEP);
   for (let ms = 0; ms < PROMOTE_IDLE_SLEEP_MS - 1_000; ms += 1_000) await advance(fx.clock, 1_000);
   assertEquals(counted.calls, 1);
   await promoter.stop();

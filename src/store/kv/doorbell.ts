@@ -10,35 +10,50 @@
  * its waiters at once. A missed ring only delays a claim until the waiter's timeout:
  * correctness never rests on it.
  *
- * A wait compares the file's mtime with the last one a waiter saw, so a ring that came
- * while nobody waited is not lost: the next wait returns at once.
+ * The process's waiters share a {@linkcode LocalBell}: a ring of its own, or a change seen
+ * in the file, is heard by all of them and counted. A wait resolves to that count; passed
+ * back as `since`, it makes the next wait return at once when news came in between, while
+ * the waiter was away reading, even if another waiter of the process took the change from
+ * the file meanwhile. Waits time out on the store's clock, so tests move them with a
+ * `FakeClock`.
  *
  * @example
  * ```ts ignore
- * const bell = new Doorbell("./data/tq.db.bell");
- * bell.ring();
- * await bell.wait({ timeoutMs: 1_000 });
+ * const bell = new Doorbell("./data/tq.db.bell", { clock: systemClock });
+ * let heard = await bell.wait({ since: 0, timeoutMs: 1_000 });
+ * // … look for work …
+ * heard = await bell.wait({ since: heard, timeoutMs: 1_000 });
  * bell.close();
  * ```
  * @module
  */
+import { type Clock, systemClock } from "../../clock.ts";
+import { type BellWaitParams, LocalBell } from "./local_bell.ts";
+
+/** Options of a {@linkcode Doorbell}. */
+export interface DoorbellOptions {
+  /** The clock waits time out on (the store's). */
+  clock?: Clock;
+  /** How often waiters look at the file where the file system gives no watcher, in ms. */
+  pollMs?: number;
+}
 
 /** A file whose mtime changes whenever some process has made work ready. */
 export class Doorbell {
   readonly #path: string;
   readonly #pollMs: number;
-  /** Wakes this process's waiters: a ring of its own, or a change seen in the file. */
-  readonly #events = new EventTarget();
+  /** This process's waiters, and the count of news heard: its own rings and file changes. */
+  readonly #local: LocalBell;
+  /** The file's mtime when this process last looked at it. */
   #lastSeen: number | undefined;
-  /** Waits in progress: a change seen while there are none is left for the next wait. */
-  #waiting = 0;
   /** The file watcher; `null` once it is known that none can be had. */
   #watcher: Deno.FsWatcher | null | undefined;
   #closed = false;
 
-  constructor(path: string, pollMs = 2) {
+  constructor(path: string, { clock = systemClock, pollMs = 2 }: DoorbellOptions = {}) {
     this.#path = path;
     this.#pollMs = pollMs;
+    this.#local = new LocalBell(clock);
     try {
       Deno.writeFileSync(path, new Uint8Array(), { create: true, append: true });
     } catch {
@@ -49,7 +64,7 @@ export class Doorbell {
 
   /** Tells every waiter, in this process and others, that work may be ready. */
   ring(): void {
-    this.#events.dispatchEvent(new Event("ring"));
+    this.#local.ring();
     try {
       const stamp = 1e9 + Math.random() * 1e9;
       Deno.utimeSync(this.#path, stamp, stamp);
@@ -58,60 +73,42 @@ export class Doorbell {
     }
   }
 
-  /** Resolves on a ring (local or through the file), after `timeoutMs`, or on abort. */
-  wait({ timeoutMs, signal }: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    if (signal?.aborted || this.#closed) return Promise.resolve();
+  /**
+   * Resolves, to the news heard so far, on a ring (local or through the file; at once for
+   * one heard after `since`, or a change in the file not looked at yet), after `timeoutMs`,
+   * or on abort.
+   */
+  wait({ since, timeoutMs, signal }: BellWaitParams): Promise<number> {
+    if (this.#closed) return Promise.resolve(this.#local.heard);
     // The watcher is opened before the file is looked at: a ring landing between the two
     // would otherwise be neither seen now nor reported by the watcher, and the wait would
     // sleep to its timeout (30 s for an idle worker's first claim).
     const watching = this.#watch();
-    if (this.#rangSinceLastSeen()) {
-      // The change is noted for every waiter of this process, so those already waiting hear it
-      // now: the file watcher's event for it will find it seen and wake nobody.
-      this.#events.dispatchEvent(new Event("ring"));
-      return Promise.resolve();
-    }
-    this.#waiting++;
-    return new Promise((resolve) => {
-      const finish = () => {
-        this.#waiting--;
-        clearInterval(poll);
-        clearTimeout(deadline);
-        this.#events.removeEventListener("ring", finish);
-        signal?.removeEventListener("abort", finish);
-        resolve();
-      };
-      const poll = watching ? undefined : setInterval(() => this.#lookAtFile(), this.#pollMs);
-      const deadline = setTimeout(finish, timeoutMs);
-      this.#events.addEventListener("ring", finish, { once: true });
-      signal?.addEventListener("abort", finish, { once: true });
-    });
+    const known = since ?? this.#local.heard;
+    // A change found here is heard by the waiters already waiting too: the file watcher's
+    // event for it will find it seen.
+    this.#lookAtFile();
+    const waited = this.#local.wait({ since: known, timeoutMs, signal });
+    if (watching) return waited;
+    // The poll stands in for the kernel's watcher: it looks at a real file, so it runs on
+    // real time whatever the clock (a fake one would never look).
+    const poll = setInterval(() => this.#lookAtFile(), this.#pollMs);
+    return waited.finally(() => clearInterval(poll));
   }
 
   /** Stops watching the file; later waits return at once. */
   close(): void {
     this.#closed = true;
     this.#watcher?.close();
-    this.#events.dispatchEvent(new Event("ring"));
+    this.#local.close();
   }
 
-  /**
-   * Wakes every waiter of this process when the file changed since it was last looked at:
-   * all of them at once, as the first to look takes note of the change for all. With no
-   * waiter the change is left unseen, so the next wait returns at once.
-   */
+  /** Rings this process's waiters when the file changed since the process last looked. */
   #lookAtFile(): void {
-    if (this.#waiting > 0 && this.#rangSinceLastSeen()) {
-      this.#events.dispatchEvent(new Event("ring"));
-    }
-  }
-
-  /** True when the file changed since a waiter last looked, and takes note of it. */
-  #rangSinceLastSeen(): boolean {
     const seen = this.#mtime();
-    if (seen === this.#lastSeen) return false;
+    if (seen === this.#lastSeen) return;
     this.#lastSeen = seen;
-    return true;
+    this.#local.ring();
   }
 
   /** Starts the process's watcher on first use; false when it has none. */

@@ -127,7 +127,7 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     if (path === ":memory:") {
       kv = await Deno.openKv(":memory:");
       await migrate(kv, clock, "the in-memory KV store");
-      const bells = { work: options.bell ?? new LocalBell(), timers: new LocalBell() };
+      const bells = { work: options.bell ?? new LocalBell(clock), timers: new LocalBell(clock) };
       return new KvStore(kv, bells, clock);
     }
     await Deno.mkdir(dirname(path), { recursive: true });
@@ -138,9 +138,10 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     await firstRead(opened, clock);
     kv = opened;
     await migrate(kv, clock, `KV file ${path}`);
+    const bellOptions = { clock, pollMs: options.pollMs };
     const bells = {
-      work: new Doorbell(`${path}.bell`, options.pollMs),
-      timers: new Doorbell(`${path}.timers`, options.pollMs),
+      work: new Doorbell(`${path}.bell`, bellOptions),
+      timers: new Doorbell(`${path}.timers`, bellOptions),
     };
     return new KvStore(kv, bells, clock);
   } catch (error) {
@@ -461,12 +462,14 @@ class KvStore implements Store {
     return Promise.all(queues.map((queue) => oldestReadyAt(this.#kv, queue)));
   }
 
-  workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  workWait(
+    params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
+  ): Promise<number> {
     return this.#bell.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
 
-  timerWait(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
-    return this.#timers.wait(params);
+  async timerWait(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+    await this.#timers.wait(params);
   }
 
   workNotify(_params: { queues: string[] }): Promise<void> {

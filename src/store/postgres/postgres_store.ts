@@ -375,7 +375,9 @@ export class PostgresStore implements Store {
     return this.#call(() => this.#reads.oldestReady(queues));
   }
 
-  workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  workWait(
+    params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
+  ): Promise<number> {
     return this.#wakeUps.wait({ ...params, timeoutMs: this.#claims.waitMs(params.timeoutMs) });
   }
 

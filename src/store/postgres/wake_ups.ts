@@ -13,7 +13,7 @@
  */
 import type { Sql } from "postgres";
 import type { Clock } from "../../clock.ts";
-import { QueueWaiters } from "../queue_waiters.ts";
+import { QueueWaiters, type QueueWaitParams } from "../queue_waiters.ts";
 
 /** The waiters of one store and the subscription that wakes them. */
 export class WakeUps {
@@ -29,8 +29,11 @@ export class WakeUps {
     this.#waiters = new QueueWaiters(clock);
   }
 
-  /** Resolves when a job may be ready in one of `queues`, after `timeoutMs`, or on abort. */
-  wait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  /**
+   * Resolves, to the notifications heard so far, when a job may be ready in one of
+   * `queues` (at once for news heard after `since`), after `timeoutMs`, or on abort.
+   */
+  wait(params: QueueWaitParams): Promise<number> {
     if (!params.signal?.aborted) this.#listen();
     return this.#waiters.wait(params);
   }

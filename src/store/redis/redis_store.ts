@@ -590,7 +590,9 @@ class RedisStore implements Store {
     });
   }
 
-  workWait(params: { queues: string[]; timeoutMs: number; signal?: AbortSignal }): Promise<void> {
+  workWait(
+    params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
+  ): Promise<number> {
     return this.#wakeUps.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
   }
 

@@ -16,7 +16,7 @@
  */
 import type { Clock } from "../../clock.ts";
 import type { RedisClient } from "./connection.ts";
-import { QueueWaiters } from "../queue_waiters.ts";
+import { QueueWaiters, type QueueWaitParams } from "../queue_waiters.ts";
 
 /** The waiters of one store and the subscription that wakes them. */
 export class WakeUps {
@@ -31,14 +31,13 @@ export class WakeUps {
     this.#waiters = new QueueWaiters(clock);
   }
 
-  /** Resolves when a job may be ready in one of `queues`, after `timeoutMs`, or on abort. */
-  wait({ queues, timeoutMs, signal }: {
-    queues: string[];
-    timeoutMs: number;
-    signal?: AbortSignal;
-  }): Promise<void> {
-    if (!signal?.aborted) this.#subscribe();
-    return this.#waiters.wait({ queues, timeoutMs, signal });
+  /**
+   * Resolves, to the notifications heard so far, when a job may be ready in one of
+   * `queues` (at once for news heard after `since`), after `timeoutMs`, or on abort.
+   */
+  wait(params: QueueWaitParams): Promise<number> {
+    if (!params.signal?.aborted) this.#subscribe();
+    return this.#waiters.wait(params);
   }
 
   /** Ends the subscription and wakes every waiter. */

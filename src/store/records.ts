@@ -17,6 +17,8 @@
  * ```
  * @module
  */
+import { PayloadTooLargeError } from "../errors.ts";
+import type { Job } from "../job.ts";
 
 /** A record as `recordGet` reads it. */
 export interface RecordRead {
@@ -48,6 +50,34 @@ export interface RecordPutParams extends RecordAddress {
    * there is no record. Without it the write always happens.
    */
   ifVersion?: string | null;
+}
+
+/** A record's version a commit requires: `version` as read, or null for "there is none". */
+export interface RecordCheck extends RecordAddress {
+  version: string | null;
+}
+
+/** A record a commit writes, replacing the one under its key. */
+export interface RecordWrite extends RecordAddress {
+  /** Any JSON value (the store may refuse one over its size limit). */
+  value: unknown;
+  /** The store may drop the record once this many ms have passed; kept for good without. */
+  ttlMs?: number;
+}
+
+/**
+ * What `recordCommit` writes, all or nothing: only if every check still holds, it puts and
+ * deletes the records and inserts the jobs. Jobs go in as `jobInsertMany` inserts them
+ * (index entries, counts, statistics, wake-ups), within the store's `maxInsertBatch`,
+ * `maxJobBytes` and `maxCommitBytes`; a job linked to parents (`dependsOn`) or chained
+ * under a group or concurrency key is refused (`RangeError`): linking reads records of its
+ * own. An address is at most once among `puts` and `deletes`.
+ */
+export interface RecordCommitParams {
+  checks?: RecordCheck[];
+  puts?: RecordWrite[];
+  deletes?: RecordAddress[];
+  jobs?: Job[];
 }
 
 /**
@@ -85,4 +115,55 @@ export function prefixEnd(prefix: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The limits of one store's inserts (`Store`'s fields of those names). */
+export interface InsertLimits {
+  maxJobBytes: number;
+  maxInsertBatch: number;
+  maxCommitBytes: number;
+  jobBytes(job: Job): number;
+}
+
+/**
+ * Refuses the jobs of a commit that the store could not take in one atomic write, before
+ * anything is written: a job over `maxJobBytes` (`PayloadTooLargeError`), more than
+ * `maxInsertBatch` jobs or, beyond one job, more than `maxCommitBytes` together
+ * (`RangeError`), and jobs linked to parents or chained under a group or concurrency key
+ * (`RangeError`: their insert reads and changes other records, which `jobInsertMany` does).
+ *
+ * @example
+ * ```ts
+ * import { checkCommitJobs } from "./records.ts";
+ * const limits = { maxJobBytes: 10, maxInsertBatch: 1, maxCommitBytes: 10, jobBytes: () => 1 };
+ * checkCommitJobs([], limits); // nothing to refuse
+ * ```
+ */
+export function checkCommitJobs(jobs: readonly Job[], limits: InsertLimits): void {
+  if (jobs.length > limits.maxInsertBatch) {
+    throw new RangeError(
+      `at most ${limits.maxInsertBatch} jobs per record commit; got ${jobs.length}`,
+    );
+  }
+  let total = 0;
+  for (const job of jobs) {
+    const bytes = limits.jobBytes(job);
+    if (bytes > limits.maxJobBytes) {
+      throw new PayloadTooLargeError(bytes, limits.maxJobBytes, `job ${job.id}`);
+    }
+    total += bytes;
+    if (
+      job.dependsOn !== undefined || job.group !== undefined || job.concurrencyKey !== undefined
+    ) {
+      throw new RangeError(
+        `job ${job.id}: a record commit inserts jobs without depends_on, group or ` +
+          "concurrency key (jobInsertMany links those)",
+      );
+    }
+  }
+  if (jobs.length > 1 && total > limits.maxCommitBytes) {
+    throw new RangeError(
+      `a record commit takes at most ${limits.maxCommitBytes} bytes of jobs; got ${total}`,
+    );
+  }
 }

@@ -24,6 +24,7 @@ import type { DebouncedInsertParams, DebouncedInsertResult } from "./debounce.ts
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 import type {
   RecordAddress,
+  RecordCommitParams,
   RecordListParams,
   RecordPutParams,
   RecordRead,
@@ -264,6 +265,14 @@ export interface Store {
 
   /** A space's records in key order, at most `limit`, within `prefix` from `from` on. */
   recordList(params: RecordListParams): Promise<StoredRecord[]>;
+
+  /**
+   * "Write these if these versions still hold": puts and deletes records and inserts jobs
+   * (as `jobInsertMany` does, see `RecordCommitParams`) in one atomic write, only if every
+   * check still holds; true when written, false (nothing written) when one did not. What
+   * features that read records, decide and write are built on (idempotent enqueues).
+   */
+  recordCommit(params: RecordCommitParams): Promise<boolean>;
 
   /** Keeps lines handlers wrote with `ctx.log()`; they are deleted with their job. */
   jobLogAppend(params: { lines: JobLogLine[] }): Promise<void>;

@@ -49,7 +49,7 @@ import { insertGrouped } from "./groups.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
-import type * as Records from "../records.ts";
+import * as Records from "../records.ts";
 import { oldestReadyAt } from "./oldest_ready.ts";
 import { stillDue, type TimeIndex } from "../time_index.ts";
 import type { WaitingListParams } from "../events.ts";
@@ -74,6 +74,13 @@ const JOBS_PER_COMMIT = 50;
  * entry, see keys.ts), within KV's 1,000 per atomic operation with room for the sums.
  */
 const MAX_INSERT_BATCH = 300;
+
+/** Checks per atomic operation: KV's limit (a self-hosted denokv server allows only 10). */
+const MAX_CHECKS = 100;
+
+/** KV's `set` options of a record kept `ttlMs` (for good without). */
+const expiry = (ttlMs: number | undefined) =>
+  ttlMs === undefined ? undefined : { expireIn: Math.max(1, ttlMs) };
 
 /** A record as read, and what it should become. */
 interface Pair {
@@ -477,7 +484,7 @@ class KvStore implements Store {
   async recordPut(
     { space, key, value, ttlMs, ifVersion }: Records.RecordPutParams,
   ): Promise<boolean> {
-    const options = ttlMs === undefined ? undefined : { expireIn: Math.max(1, ttlMs) };
+    const options = expiry(ttlMs);
     const at = recordKey({ space, key });
     if (ifVersion === undefined) {
       await this.#kv.set(at, value, options);
@@ -485,6 +492,30 @@ class KvStore implements Store {
     }
     const check = { key: at, versionstamp: ifVersion };
     return (await this.#kv.atomic().check(check).set(at, value, options).commit()).ok;
+  }
+
+  async recordCommit(
+    { checks = [], puts = [], deletes = [], jobs = [] }: Records.RecordCommitParams,
+  ): Promise<boolean> {
+    Records.checkCommitJobs(jobs, this);
+    if (checks.length > MAX_CHECKS) {
+      throw new RangeError(`at most ${MAX_CHECKS} checks per KV commit; got ${checks.length}`);
+    }
+    const batch = new WriteBatch(this.#kv);
+    for (const check of checks) batch.check(recordKey(check), check.version);
+    for (const put of puts) batch.set(recordKey(put), put.value, expiry(put.ttlMs));
+    for (const address of deletes) batch.delete(recordKey(address));
+    for (const job of jobs) batch.change(null, job);
+    let written: boolean;
+    try {
+      written = (await batch.commit()).ok;
+    } catch (error) {
+      if (!isTooLarge(error)) throw storageTrouble(error);
+      if (jobs.length > 0) throw tooLarge(error, jobs);
+      throw new RangeError(`a record commit too large for a KV commit: ${error.message}`);
+    }
+    if (written) this.#ringFor(jobs);
+    return written;
   }
 
   async recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {

@@ -37,7 +37,7 @@ import type {
   QueueCounts,
   Store,
 } from "../store.ts";
-import type * as Records from "../records.ts";
+import * as Records from "../records.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
@@ -388,6 +388,17 @@ export class PostgresStore implements Store {
 
   recordPut(params: Records.RecordPutParams): Promise<boolean> {
     return this.#call(() => this.#records.put(params));
+  }
+
+  recordCommit(params: Records.RecordCommitParams): Promise<boolean> {
+    const jobs = params.jobs ?? [];
+    Records.checkCommitJobs(jobs, this);
+    this.#checkInsert(jobs);
+    return this.#transaction(async (tx, changes) => {
+      await this.#records.commit(tx, params);
+      await changes.insert(tx, jobs);
+      return true;
+    }, false);
   }
 
   recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {

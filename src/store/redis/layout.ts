@@ -122,7 +122,7 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
     version: 5,
     name: "move pauses and holds to keyed records",
     async run({ redis, keys }, clock) {
-      const records = new RedisRecords(redis, keys.prefix, clock);
+      const records = new RedisRecords(redis, keys, clock);
       const paused = `${keys.prefix}:paused`;
       const holds = `${keys.prefix}:task_holds`;
       for (const queue of await redis.smembers(paused)) {

@@ -44,7 +44,7 @@ import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./rea
 import { decodeClaimed, encodeChanges, encodeJob, jobBytes } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
 import { RedisTelemetry, statArgs } from "./telemetry.ts";
-import type * as Records from "../records.ts";
+import * as Records from "../records.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { RedisSchedules } from "./schedules.ts";
 import { RedisRecords } from "./records.ts";
@@ -302,7 +302,7 @@ class RedisStore implements Store {
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys, MAX_JOB_BYTES);
-    this.#records = new RedisRecords(redis, keys.prefix, clock);
+    this.#records = new RedisRecords(redis, keys, clock);
     this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
     this.#debounce = new RedisDebounce(redis, keys);
     this.#batches = new RedisBatches(redis, keys);
@@ -604,6 +604,13 @@ class RedisStore implements Store {
 
   recordPut(params: Records.RecordPutParams): Promise<boolean> {
     return reach(() => this.#records.put(params));
+  }
+
+  async recordCommit(params: Records.RecordCommitParams): Promise<boolean> {
+    Records.checkCommitJobs(params.jobs ?? [], this);
+    const written = await reach(() => this.#records.commit(params));
+    if (written && this.#replication) await this.#waitForReplicas("a record commit");
+    return written;
   }
 
   recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {

@@ -26,7 +26,7 @@ import { WRITE_LINKED } from "./write_linked.lua.ts";
 import { REPAIR_INDEX } from "./repair_index.lua.ts";
 import { BATCH_COUNTS_FIX } from "./batch_counts_fix.lua.ts";
 import { OLDEST_READY } from "./oldest_ready.lua.ts";
-import { RECORD_PUT } from "./record_put.lua.ts";
+import { RECORD_COMMIT } from "./record_commit.lua.ts";
 
 /**
  * The scripts as typed commands; every one takes the queue's key prefix first, but
@@ -48,13 +48,8 @@ export interface TqScripts {
   /** Takes no key: the batch's hashes are in its arguments. */
   tqBatchCountsFix(...args: string[]): Promise<number>;
   tqOldestReady(queueKey: string): Promise<number | null>;
-  /** Takes a keyed record and its space's two indexes (by expiry, by key) as its keys. */
-  tqRecordPut(
-    recordKey: string,
-    expiryIndexKey: string,
-    keyIndexKey: string,
-    ...args: string[]
-  ): Promise<number>;
+  /** Takes how many keys, then the keys (the set of queues first), then the arguments. */
+  tqRecordCommit(keyCount: number, ...keysAndArgs: string[]): Promise<number>;
   /** Takes the set of queues as its key: it looks for each id in every queue. */
   tqLocateJobs(queuesKey: string, ...args: string[]): Promise<(string | null)[]>;
   tqFifoSplit(queueKey: string, from: string, chunk: string): Promise<number>;
@@ -91,7 +86,7 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqRepairIndex: REPAIR_INDEX,
     tqBatchCountsFix: BATCH_COUNTS_FIX,
     tqOldestReady: OLDEST_READY,
-    tqRecordPut: RECORD_PUT,
+    tqRecordCommit: RECORD_COMMIT,
     tqLocateJobs: LOCATE_JOBS,
     tqFifoSplit: FIFO_SPLIT,
   };

@@ -32,6 +32,7 @@ import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type EnqueueOutcome,
   idempotencyIssues,
+  insertIdempotent,
 } from "./guards/idempotency.ts";
 import { createJob, JOB_DEFAULTS } from "./transitions/mod.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
@@ -294,7 +295,7 @@ export class Producer {
       if (job.dependsOn) return { job: await this.store.jobGet(job.id) ?? job, created: true };
       return { job, created: true };
     }
-    const outcome = await this.store.jobInsertIdempotent({
+    const outcome = await insertIdempotent(this.store, {
       job,
       key: request.idempotencyKey,
       ttlMs: request.idempotencyTtl ?? DEFAULT_IDEMPOTENCY_TTL_MS,

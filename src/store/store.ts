@@ -19,7 +19,6 @@
 import type { Job, JobState } from "../job.ts";
 import type { JobLogLine, StatEntry } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./schedules.ts";
-import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 import type {
@@ -124,13 +123,6 @@ export interface Store {
    * `RangeError` for more than {@linkcode Store.maxInsertBatch} jobs.
    */
   jobInsertMany(params: { jobs: Job[] }): Promise<void>;
-
-  /**
-   * Inserts one job unless `key` still holds (set within `ttlMs` before `job.createdAt`, and
-   * its job not deleted): then nothing is written and that job is the answer. The check and
-   * the insert are one atomic write, so concurrent repeats create exactly one job.
-   */
-  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult>;
 
   /**
    * A debounced enqueue: reads the record of `job.task` and `debounce.key` (see

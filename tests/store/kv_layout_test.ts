@@ -8,6 +8,9 @@ import { assertMigratesOnce } from "./layout_race.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
+import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { newJobId } from "../../src/ids.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 
 async function tempFile(): Promise<string> {
   return `${await Deno.makeTempDir({ prefix: "tq-layout-" })}/tq.db`;
@@ -103,5 +106,27 @@ Deno.test("a KV file an older tq wrote keeps its queue pauses, task holds and se
   for (const prefix of ["paused", "task_hold", "session", "worker"]) {
     assertEquals(await keysUnder(kv, [prefix]), [], `nothing left under ${prefix}`);
   }
+  kv.close();
+});
+
+Deno.test("a KV file at layout 2 keeps its idempotency keys as keyed records", async () => {
+  const path = await tempFile();
+  const now = Date.now();
+  const first = createJob({ id: newJobId(now), task: "t", input: 1 }, now);
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 2);
+  await old.set(["idem", "order-42"], { jobId: first.id, expiresAt: now + 60_000 }, {
+    expireIn: 60_000,
+  });
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    await assertKeyHolds(store, "order-42", first);
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  assertEquals(await keysUnder(kv, ["idem"]), []);
   kv.close();
 });

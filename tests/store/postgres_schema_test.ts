@@ -17,6 +17,7 @@ import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
 import { keptEvents } from "../../src/steps/kept_events.ts";
+import { assertKeyHolds } from "./conformance_idempotency.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -169,7 +170,29 @@ Deno.test("a schema at layout 3 drops the events it kept: events are keyed recor
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
     assertEquals(await keptEvents(store, { name: "paid", key: "o1", since: 0, limit: 10 }), []);
-    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4]);
+    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4, 5]);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a schema at layout 4 keeps its idempotency keys as keyed records", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const now = Date.now();
+  const first = createJob({ id: newJobId(now), task: "t", input: 1 }, now);
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 4));
+    await sql.unsafe(`INSERT INTO ${names.table("idempotency")} VALUES ('order-42', $1, $2)`, [
+      first.id,
+      now + 60_000,
+    ]);
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    await assertKeyHolds(store, "order-42", first);
   } finally {
     store.close();
   }

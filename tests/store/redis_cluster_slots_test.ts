@@ -10,6 +10,7 @@
  * of a MULTI), which is why a Cluster needs the `{tq}` prefix.
  */
 import { Redis } from "ioredis";
+import { insertIdempotent } from "../../src/guards/idempotency.ts";
 import { assertEquals } from "../assert.ts";
 import { FakeClock } from "../../src/clock.ts";
 import type { Job } from "../../src/job.ts";
@@ -109,8 +110,8 @@ Deno.test("with the prefix {tq}, each cross-queue operation keeps every key in o
         await store.jobUpdateMany({ updates: [{ before: claimed, after: done }] });
       }],
       [
-        "an idempotent insert",
-        () => store.jobInsertIdempotent({ job: job("mail"), key: "k", ttlMs: 60_000 }),
+        "an idempotent insert (a record commit)",
+        () => insertIdempotent(store, { job: job("mail"), key: "k", ttlMs: 60_000 }),
       ],
       [
         "a schedule run",

@@ -14,6 +14,7 @@ import { assertMigratesOnce } from "./layout_race.ts";
 import { RedisServer } from "./redis_server.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
+import { assertKeyHolds } from "./conformance_idempotency.ts";
 
 const server = await RedisServer.start();
 /** A queue's listing of the jobs in `state`. */
@@ -173,6 +174,26 @@ Deno.test("a Redis prefix of layout 5 lists its keyed records in key order after
   try {
     assertEquals(await pausedQueues(store), ["mail", "video"]);
     assertEquals(await redis.get("lex:layout"), String(REDIS_MIGRATIONS.length));
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("a Redis prefix at layout 6 keeps its idempotency keys as keyed records", async () => {
+  const redis = new Redis(server.url);
+  const now = Date.now();
+  const first = createJob({ id: newJobId(now), task: "t", input: 1 }, now);
+  await redis.set("idem6:layout", "6");
+  await redis.set("idem6:idem:order-42", `${now + 60_000}:${first.id}`, "PX", 60_000);
+  await redis.set("idem6:idem:gone", `${now - 1}:${first.id}`, "PX", 1);
+
+  const store = await openRedisStore(server.url, { prefix: "idem6" });
+  try {
+    await assertKeyHolds(store, "order-42", first);
+    assertEquals(await redis.keys("idem6:idem:*"), []);
+    const ttl = await redis.pttl("idem6:rec:idempotency:order-42");
+    assertEquals(ttl > 0 && ttl <= 60_000, true, "the time to live it had left");
   } finally {
     store.close();
     redis.disconnect();

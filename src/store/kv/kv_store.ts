@@ -38,8 +38,6 @@ import { KvTelemetry } from "./telemetry.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import { KvSchedules } from "./schedules.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
-import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
-import { KvIdempotency } from "./idempotency.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
 import { insertDebounced } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
@@ -196,7 +194,6 @@ class KvStore implements Store {
   readonly #telemetry: KvTelemetry;
   readonly #schedules: KvSchedules;
   readonly #events: KvEvents;
-  readonly #idempotency: KvIdempotency;
   readonly #batches: KvBatches;
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
@@ -206,7 +203,6 @@ class KvStore implements Store {
     this.#telemetry = new KvTelemetry(kv);
     this.#schedules = new KvSchedules(kv);
     this.#events = new KvEvents(kv);
-    this.#idempotency = new KvIdempotency(kv);
     this.#batches = new KvBatches(kv);
     this.#rateLimits = new KvRateLimits(kv, clock);
     this.#audit = new KvAudit(kv);
@@ -269,10 +265,6 @@ class KvStore implements Store {
     const result = await insertDebounced(this.#kv, params);
     this.#ringFor([result.job]);
     return result;
-  }
-
-  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    return this.#idempotency.insert(params, (job) => this.#ringFor([job]));
   }
 
   async jobClaim(params: JobClaimParams): Promise<Job[]> {

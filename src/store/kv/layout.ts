@@ -84,6 +84,8 @@ async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
  * 2. Queue pauses, task holds and dashboard sessions became keyed records (`../records.ts`)
  *    under `["record", space, key]`: they move there (a hold's value becomes `{ until }`).
  *    Worker entries are dropped: running workers write theirs again within a beat.
+ * 3. Idempotency keys became keyed records (`src/guards/idempotency.ts`): each
+ *    `["idem", key]` moves to `["record", "idempotency", key]`, kept until it stops holding.
  */
 export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
   {
@@ -107,6 +109,17 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
       }));
       await deletePrefix(kv, ["worker"]);
     },
+  },
+  {
+    version: 3,
+    name: "move idempotency keys to keyed records",
+    run: (kv, clock) =>
+      moveToRecords(kv, "idem", "idempotency", (record) => ({
+        value: record,
+        options: {
+          expireIn: Math.max(1, (record as { expiresAt: number }).expiresAt - clock.now()),
+        },
+      })),
   },
 ];
 

@@ -39,7 +39,6 @@ import type {
 } from "../store.ts";
 import * as Records from "../records.ts";
 import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
-import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
 import type { WaitingListParams } from "../events.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
@@ -51,7 +50,6 @@ import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
 import { PostgresReads } from "./reads.ts";
 import { PostgresClaims } from "./claims.ts";
 import { PostgresLinks } from "./links.ts";
-import { PostgresIdempotency } from "./idempotency.ts";
 import { PostgresSchedules } from "./schedules.ts";
 import { PostgresBatches } from "./batches.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
@@ -154,7 +152,6 @@ export class PostgresStore implements Store {
   readonly #reads: PostgresReads;
   readonly #claims: PostgresClaims;
   readonly #links: PostgresLinks;
-  readonly #idempotency: PostgresIdempotency;
   readonly #schedules: PostgresSchedules;
   readonly #batches: PostgresBatches;
   readonly #telemetry: PostgresTelemetry;
@@ -177,7 +174,6 @@ export class PostgresStore implements Store {
     this.#reads = new PostgresReads(sql, names);
     this.#claims = new PostgresClaims(names, clock);
     this.#links = new PostgresLinks(names, this.#reads);
-    this.#idempotency = new PostgresIdempotency(names, this.#reads);
     this.#schedules = new PostgresSchedules(names);
     this.#batches = new PostgresBatches(names);
     this.#telemetry = new PostgresTelemetry(sql, names);
@@ -255,11 +251,6 @@ export class PostgresStore implements Store {
     }
     await changes.insert(tx, jobs);
     return jobs;
-  }
-
-  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    this.#checkInsert([params.job]);
-    return this.#transaction((tx, changes) => this.#idempotency.insert(tx, changes, params));
   }
 
   jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {

@@ -10,10 +10,10 @@
  * | `batch_counts` | counts per batch and state, likewise |
  * | `stats` | the sums of `statDeltas` (key as JSON text), likewise |
  * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
- * | `batches`, `idempotency`, `schedules`, `debounce` | the records of those features |
+ * | `batches`, `schedules`, `debounce` | the records of those features |
  * | `groups` | each group's or concurrency key's lane tails (`group_key` is its `chainId`) |
  * | `rate_windows` | what rate-limited claims honour |
- * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events |
+ * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency keys |
  * | `job_logs`, `meta` | handler log lines, `ping` |
  *
  * The indexed columns of `jobs` are derived from `record` by the store; `tq doctor` finds
@@ -196,6 +196,15 @@ export function layoutSteps(n: SqlNames): string[] {
     // Events are kept as keyed records (`src/steps/kept_events.ts`); those kept before are
     // dropped (docs/stores.md): they were kept for 24 h only.
     `DROP TABLE ${t("events")};`,
+    // Idempotency keys are keyed records (`src/guards/idempotency.ts`): they move there.
+    `
+    INSERT INTO ${t("records")} ("space", "key", "value", "version", "expires_at")
+      SELECT 'idempotency', "key",
+        jsonb_build_object('jobId', "job_id", 'expiresAt', "expires_at"),
+        nextval('${t("record_versions")}'), "expires_at" FROM ${t("idempotency")}
+      ON CONFLICT ("space", "key") DO NOTHING;
+    DROP TABLE ${t("idempotency")};
+    `,
   ];
 }
 

@@ -15,7 +15,8 @@
 import type { RedisClient } from "./connection.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 import type { RedisKeys } from "./keys.ts";
-import { knownQueues } from "./reads.ts";
+import { Cluster } from "ioredis";
+import { execPipeline, knownQueues } from "./reads.ts";
 import { RedisRecords } from "./records.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
 
@@ -83,6 +84,9 @@ export interface RedisTarget {
  *    of each space written until then. Events became keyed records too (`src/steps/
  *    kept_events.ts`); those kept before under `<prefix>:event:…` are not carried over
  *    (docs/stores.md) and Redis expires them within 24 hours.
+ * 7. Idempotency keys became keyed records (`src/guards/idempotency.ts`): each
+ *    `<prefix>:idem:<key>` (`<expiresAt>:<jobId>`) moves to the record `idempotency`/`<key>`
+ *    with the time to live it had left.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -155,4 +159,42 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
       }
     },
   },
+  {
+    version: 7,
+    name: "move idempotency keys to keyed records",
+    async run({ redis, keys }, clock) {
+      const records = new RedisRecords(redis, keys, clock);
+      const old = `${keys.prefix}:idem:`;
+      for await (const found of keysMatching(redis, `${old}*`)) {
+        const pipeline = redis.pipeline();
+        for (const key of found) pipeline.get(key).pttl(key);
+        const replies = await execPipeline(pipeline);
+        const puts = found.flatMap((key, i) => {
+          const [text, ttlMs] = [replies[2 * i] as string | null, replies[2 * i + 1] as number];
+          if (text === null || ttlMs <= 0) return []; // expired meanwhile
+          const at = text.indexOf(":");
+          const value = { jobId: text.slice(at + 1), expiresAt: Number(text.slice(0, at)) };
+          return [{ space: "idempotency", key: key.slice(old.length), value, ttlMs }];
+        });
+        if (puts.length > 0) await records.commit({ puts });
+        await redis.unlink(...found);
+      }
+    },
+  },
 ];
+
+/**
+ * The keys matching `pattern`, a page at a time, on every primary of a Cluster (a SCAN
+ * answers only the keys of the node it runs on).
+ */
+async function* keysMatching(redis: RedisClient, pattern: string): AsyncGenerator<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, found] = await node.scan(cursor, "MATCH", pattern, "COUNT", 500);
+      if (found.length > 0) yield found;
+      cursor = next;
+    } while (cursor !== "0");
+  }
+}

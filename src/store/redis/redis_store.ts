@@ -49,8 +49,6 @@ import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../s
 import { RedisSchedules } from "./schedules.ts";
 import { RedisRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
-import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
-import { RedisIdempotency } from "./idempotency.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
 import { RedisDebounce } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
@@ -278,7 +276,6 @@ class RedisStore implements Store {
   readonly #schedules: RedisSchedules;
   readonly #records: RedisRecords;
   readonly #dependencies: RedisDependencies;
-  readonly #idempotency: RedisIdempotency;
   readonly #debounce: RedisDebounce;
   readonly #batches: RedisBatches;
   readonly #rateLimits: RedisRateLimits;
@@ -303,7 +300,6 @@ class RedisStore implements Store {
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#schedules = new RedisSchedules(redis, keys, MAX_JOB_BYTES);
     this.#records = new RedisRecords(redis, keys, clock);
-    this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
     this.#debounce = new RedisDebounce(redis, keys);
     this.#batches = new RedisBatches(redis, keys);
     this.#rateLimits = new RedisRateLimits(redis, keys, clock);
@@ -397,12 +393,6 @@ class RedisStore implements Store {
   async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
     const result = await reach(() => this.#debounce.insert(params));
     if (this.#replication) await this.#waitForReplicas(`job ${result.job.id}`);
-    return result;
-  }
-
-  async jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    const result = await reach(() => this.#idempotency.insert(params));
-    if (this.#replication) await this.#waitForReplicas(`job ${params.job.id}`);
     return result;
   }
 

@@ -16,7 +16,6 @@ import { BATCH_COMPLETE } from "./batch_complete.lua.ts";
 import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
 import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
-import { INSERT_IDEMPOTENT } from "./insert_idempotent.lua.ts";
 import { FIFO_SPLIT } from "./fifo_split.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
 import { LOCATE_JOBS } from "./locate_jobs.lua.ts";
@@ -42,7 +41,6 @@ export interface TqScripts {
   tqScheduleRun(queueKey: string, ...args: string[]): Promise<string>;
   /** Takes the set of queues as its key: its records span queues (`write_linked.lua.ts`). */
   tqWriteLinked(queuesKey: string, ...args: string[]): Promise<number>;
-  tqInsertIdempotent(queueKey: string, ...args: string[]): Promise<[number, string]>;
   tqBatchComplete(queueKey: string, ...args: string[]): Promise<number>;
   tqRepairIndex(queueKey: string, ...args: string[]): Promise<number>;
   /** Takes no key: the batch's hashes are in its arguments. */
@@ -81,7 +79,6 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqDeleteJob: DELETE_JOB,
     tqScheduleRun: SCHEDULE_RUN,
     tqWriteLinked: WRITE_LINKED,
-    tqInsertIdempotent: INSERT_IDEMPOTENT,
     tqBatchComplete: BATCH_COMPLETE,
     tqRepairIndex: REPAIR_INDEX,
     tqBatchCountsFix: BATCH_COUNTS_FIX,

@@ -18,7 +18,6 @@
  */
 import type { Job, JobState } from "../job.ts";
 import type { JobLogLine, StatEntry } from "./telemetry.ts";
-import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./schedules.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 import type {
@@ -262,7 +261,8 @@ export interface Store {
    * "Write these if these versions still hold": puts and deletes records and inserts jobs
    * (as `jobInsertMany` does, see `RecordCommitParams`) in one atomic write, only if every
    * check still holds; true when written, false (nothing written) when one did not. What
-   * features that read records, decide and write are built on (idempotent enqueues).
+   * features that read records, decide and write are built on (idempotent enqueues,
+   * schedule runs).
    */
   recordCommit(params: RecordCommitParams): Promise<boolean>;
 
@@ -279,19 +279,6 @@ export interface Store {
    * older than two hours.
    */
   statsGet(params: { since: number }): Promise<StatEntry[]>;
-
-  /**
-   * Inserts a schedule's job and records the run in one atomic write. With `tickAt`, nothing
-   * is written (`duplicate`) when that tick or a later one is already recorded, or (`paused`)
-   * while the schedule is paused: concurrent runs of one tick enqueue exactly one job.
-   */
-  scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome>;
-
-  /** The records of `names`, in order; a schedule never seen reads `{ name, paused: false }`. */
-  scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]>;
-
-  /** Pauses or resumes a schedule's ticks (manual runs still happen). */
-  schedulePause(params: { name: string; paused: boolean }): Promise<void>;
 
   /**
    * Records a batch of a bulk enqueue, after its jobs (which carry `batchId`) are inserted:

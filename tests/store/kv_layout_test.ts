@@ -9,6 +9,7 @@ import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 import { newJobId } from "../../src/ids.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 
@@ -128,5 +129,23 @@ Deno.test("a KV file at layout 2 keeps its idempotency keys as keyed records", a
   }
   const kv = await Deno.openKv(path);
   assertEquals(await keysUnder(kv, ["idem"]), []);
+  kv.close();
+});
+
+Deno.test("a KV file at layout 3 keeps its schedules' last runs and pauses as keyed records", async () => {
+  const path = await tempFile();
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 3);
+  for (const schedule of OLD_SCHEDULES) await old.set(["schedule", schedule.name], schedule);
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    await assertSchedulesKept(store);
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  assertEquals(await keysUnder(kv, ["schedule"]), []);
   kv.close();
 });

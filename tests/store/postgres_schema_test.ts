@@ -18,6 +18,7 @@ import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
 import { keptEvents } from "../../src/steps/kept_events.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -170,7 +171,7 @@ Deno.test("a schema at layout 3 drops the events it kept: events are keyed recor
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
     assertEquals(await keptEvents(store, { name: "paid", key: "o1", since: 0, limit: 10 }), []);
-    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4, 5]);
+    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4, 5, 6]);
   } finally {
     store.close();
   }
@@ -193,6 +194,28 @@ Deno.test("a schema at layout 4 keeps its idempotency keys as keyed records", as
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
     await assertKeyHolds(store, "order-42", first);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a schema at layout 5 keeps its schedules' last runs and pauses as keyed records", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 5));
+    for (const record of OLD_SCHEDULES) {
+      await sql.unsafe(`INSERT INTO ${names.table("schedules")} VALUES ($1, $2::text::jsonb)`, [
+        record.name,
+        JSON.stringify(record),
+      ]);
+    }
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    await assertSchedulesKept(store);
   } finally {
     store.close();
   }

@@ -9,6 +9,7 @@
  * the insert script adds only the shared set of queues (since 18a5e14: one script instead
  * of a MULTI), which is why a Cluster needs the `{tq}` prefix.
  */
+import { scheduleRun } from "../../src/scheduler/schedule_records.ts";
 import { Redis } from "ioredis";
 import { insertIdempotent } from "../../src/guards/idempotency.ts";
 import { assertEquals } from "../assert.ts";
@@ -115,7 +116,7 @@ Deno.test("with the prefix {tq}, each cross-queue operation keeps every key in o
       ],
       [
         "a schedule run",
-        () => store.scheduleRun({ name: "nightly", job: job("reports"), tickAt: T0 }),
+        () => scheduleRun(store, { name: "nightly", job: job("reports"), tickAt: T0 }),
       ],
       ["a lookup by id, which tries every queue", () => store.jobGetMany([parent.id, child.id])],
     ];

@@ -15,6 +15,7 @@ import { RedisServer } from "./redis_server.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { assertSchedulesKept } from "./conformance_schedules.ts";
 
 const server = await RedisServer.start();
 /** A queue's listing of the jobs in `state`. */
@@ -194,6 +195,27 @@ Deno.test("a Redis prefix at layout 6 keeps its idempotency keys as keyed record
     assertEquals(await redis.keys("idem6:idem:*"), []);
     const ttl = await redis.pttl("idem6:rec:idempotency:order-42");
     assertEquals(ttl > 0 && ttl <= 60_000, true, "the time to live it had left");
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("a Redis prefix at layout 7 keeps its schedules' last runs and pauses as keyed records", async () => {
+  const redis = new Redis(server.url);
+  await redis.set("sched7:layout", "7");
+  await redis.hset("sched7:schedule:nightly", {
+    paused: "0",
+    lastTickAt: "60000",
+    lastRunAt: "61000",
+    lastJobId: "j1",
+  });
+  await redis.hset("sched7:schedule:hourly", "paused", "1");
+
+  const store = await openRedisStore(server.url, { prefix: "sched7" });
+  try {
+    await assertSchedulesKept(store);
+    assertEquals(await redis.keys("sched7:schedule:*"), []);
   } finally {
     store.close();
     redis.disconnect();

@@ -35,8 +35,6 @@ import { retryLockedCommits, whileLocked } from "./lock_retry.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
-import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
-import { KvSchedules } from "./schedules.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
 import { insertDebounced } from "./debounce.ts";
@@ -192,7 +190,6 @@ class KvStore implements Store {
   readonly #timers: Bell;
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
-  readonly #schedules: KvSchedules;
   readonly #events: KvEvents;
   readonly #batches: KvBatches;
   readonly #rateLimits: KvRateLimits;
@@ -201,7 +198,6 @@ class KvStore implements Store {
   constructor(kv: Deno.Kv, bells: { work: Bell; timers: Bell }, clock: Clock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
-    this.#schedules = new KvSchedules(kv);
     this.#events = new KvEvents(kv);
     this.#batches = new KvBatches(kv);
     this.#rateLimits = new KvRateLimits(kv, clock);
@@ -541,20 +537,6 @@ class KvStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return this.#telemetry.statsGet({ since, now: this.#clock.now() });
-  }
-
-  async scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
-    const outcome = await this.#schedules.scheduleRun(params);
-    if (outcome === "enqueued") this.#ringFor([params.job]);
-    return outcome;
-  }
-
-  scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]> {
-    return this.#schedules.scheduleGetMany(params);
-  }
-
-  schedulePause(params: { name: string; paused: boolean }): Promise<void> {
-    return this.#schedules.schedulePause(params);
   }
 
   async batchCreate(params: { batch: BatchRecord }): Promise<void> {

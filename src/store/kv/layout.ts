@@ -86,6 +86,9 @@ async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
  *    Worker entries are dropped: running workers write theirs again within a beat.
  * 3. Idempotency keys became keyed records (`src/guards/idempotency.ts`): each
  *    `["idem", key]` moves to `["record", "idempotency", key]`, kept until it stops holding.
+ * 4. Schedules became keyed records (`src/scheduler/schedule_records.ts`): each
+ *    `["schedule", name]` moves to its last run, `["record", "schedule", name]`, and, when
+ *    paused, `["record", "schedule_pause", name]`.
  */
 export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
   {
@@ -121,7 +124,32 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
         },
       })),
   },
+  {
+    version: 4,
+    name: "move schedules to keyed records",
+    async run(kv) {
+      for await (const entry of kv.list<ScheduleEntry>({ prefix: ["schedule"] })) {
+        const name = entry.key[1] as string;
+        const { paused, name: _, ...lastRun } = entry.value;
+        const atomic = kv.atomic().check(entry).delete(entry.key);
+        if (Object.keys(lastRun).length > 0) {
+          atomic.set(recordKey({ space: "schedule", key: name }), lastRun);
+        }
+        if (paused) atomic.set(recordKey({ space: "schedule_pause", key: name }), true);
+        await atomic.commit();
+      }
+    },
+  },
 ];
+
+/** A schedule as layouts before 4 kept it under `["schedule", name]`. */
+interface ScheduleEntry {
+  name: string;
+  paused: boolean;
+  lastTickAt?: number;
+  lastRunAt?: number;
+  lastJobId?: string;
+}
 
 /**
  * Rewrites each `[from, key]` entry as the record `["record", space, key]` that `convert`

@@ -38,7 +38,6 @@ import type {
   Store,
 } from "../store.ts";
 import * as Records from "../records.ts";
-import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
 import type { WaitingListParams } from "../events.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
@@ -50,7 +49,6 @@ import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
 import { PostgresReads } from "./reads.ts";
 import { PostgresClaims } from "./claims.ts";
 import { PostgresLinks } from "./links.ts";
-import { PostgresSchedules } from "./schedules.ts";
 import { PostgresBatches } from "./batches.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
@@ -152,7 +150,6 @@ export class PostgresStore implements Store {
   readonly #reads: PostgresReads;
   readonly #claims: PostgresClaims;
   readonly #links: PostgresLinks;
-  readonly #schedules: PostgresSchedules;
   readonly #batches: PostgresBatches;
   readonly #telemetry: PostgresTelemetry;
   readonly #audit: PostgresAudit;
@@ -174,7 +171,6 @@ export class PostgresStore implements Store {
     this.#reads = new PostgresReads(sql, names);
     this.#claims = new PostgresClaims(names, clock);
     this.#links = new PostgresLinks(names, this.#reads);
-    this.#schedules = new PostgresSchedules(names);
     this.#batches = new PostgresBatches(names);
     this.#telemetry = new PostgresTelemetry(sql, names);
     this.#audit = new PostgresAudit(names);
@@ -414,18 +410,6 @@ export class PostgresStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return this.#call(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
-  }
-
-  scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
-    return this.#transaction((tx, changes) => this.#schedules.run(tx, changes, params));
-  }
-
-  scheduleGetMany({ names }: { names: string[] }): Promise<ScheduleRecord[]> {
-    return this.#call(() => this.#schedules.getMany(this.#sql, names));
-  }
-
-  schedulePause({ name, paused }: { name: string; paused: boolean }): Promise<void> {
-    return this.#transaction((tx) => this.#schedules.pause(tx, name, paused));
   }
 
   batchCreate(params: { batch: BatchRecord }): Promise<void> {

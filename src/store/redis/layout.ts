@@ -15,7 +15,8 @@
 import type { RedisClient } from "./connection.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 import type { RedisKeys } from "./keys.ts";
-import { Cluster } from "ioredis";
+import { type ChainableCommander, Cluster } from "ioredis";
+import type { Clock } from "../../clock.ts";
 import { execPipeline, knownQueues } from "./reads.ts";
 import { RedisRecords } from "./records.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
@@ -87,6 +88,9 @@ export interface RedisTarget {
  * 7. Idempotency keys became keyed records (`src/guards/idempotency.ts`): each
  *    `<prefix>:idem:<key>` (`<expiresAt>:<jobId>`) moves to the record `idempotency`/`<key>`
  *    with the time to live it had left.
+ * 8. Schedules became keyed records (`src/scheduler/schedule_records.ts`): each hash
+ *    `<prefix>:schedule:<name>` moves to its last run, the record `schedule`/`<name>`, and,
+ *    when paused, the record `schedule_pause`/`<name>`.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -162,26 +166,69 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
     version: 7,
     name: "move idempotency keys to keyed records",
-    async run({ redis, keys }, clock) {
-      const records = new RedisRecords(redis, keys, clock);
-      const old = `${keys.prefix}:idem:`;
-      for await (const found of keysMatching(redis, `${old}*`)) {
-        const pipeline = redis.pipeline();
-        for (const key of found) pipeline.get(key).pttl(key);
-        const replies = await execPipeline(pipeline);
-        const puts = found.flatMap((key, i) => {
-          const [text, ttlMs] = [replies[2 * i] as string | null, replies[2 * i + 1] as number];
+    run: (target, clock) =>
+      moveToRecords(target, clock, "idem", (key, read) => {
+        read.get(key).pttl(key);
+        return (reply) => {
+          const [text, ttlMs] = [reply() as string | null, reply() as number];
           if (text === null || ttlMs <= 0) return []; // expired meanwhile
           const at = text.indexOf(":");
           const value = { jobId: text.slice(at + 1), expiresAt: Number(text.slice(0, at)) };
-          return [{ space: "idempotency", key: key.slice(old.length), value, ttlMs }];
-        });
-        if (puts.length > 0) await records.commit({ puts });
-        await redis.unlink(...found);
-      }
-    },
+          return [{ space: "idempotency", value, ttlMs }];
+        };
+      }),
+  },
+  {
+    version: 8,
+    name: "move schedules to keyed records",
+    run: (target, clock) =>
+      moveToRecords(target, clock, "schedule", (key, read) => {
+        read.hgetall(key);
+        return (reply) => {
+          const { paused, lastTickAt, lastRunAt, lastJobId } = reply() as Record<string, string>;
+          const lastRun = {
+            ...lastTickAt ? { lastTickAt: Number(lastTickAt) } : {},
+            ...lastRunAt ? { lastRunAt: Number(lastRunAt) } : {},
+            ...lastJobId ? { lastJobId } : {},
+          };
+          return [
+            ...Object.keys(lastRun).length > 0 ? [{ space: "schedule", value: lastRun }] : [],
+            ...paused === "1" ? [{ space: "schedule_pause", value: true }] : [],
+          ];
+        };
+      }),
   },
 ];
+
+/** A record an old key becomes; its key is the old key's name after `<prefix>:<kind>:`. */
+type MovedRecord = { space: string; value: unknown; ttlMs?: number };
+
+/**
+ * Rewrites every `<prefix>:<kind>:<name>` key as the keyed records `read` makes of it (it
+ * queues the reads of one key on a pipeline and answers a conversion that takes their
+ * replies one by one, in order), a page of keys per record commit, and deletes the old
+ * keys (safe to run again).
+ */
+async function moveToRecords(
+  { redis, keys }: RedisTarget,
+  clock: Clock,
+  kind: string,
+  read: (key: string, pipeline: ChainableCommander) => (reply: () => unknown) => MovedRecord[],
+): Promise<void> {
+  const records = new RedisRecords(redis, keys, clock);
+  const old = `${keys.prefix}:${kind}:`;
+  for await (const found of keysMatching(redis, `${old}*`)) {
+    const pipeline = redis.pipeline();
+    const converts = found.map((key) => read(key, pipeline));
+    const replies = (await execPipeline(pipeline)).values();
+    const reply = () => replies.next().value;
+    const puts = found.flatMap((key, i) =>
+      converts[i](reply).map((record) => ({ ...record, key: key.slice(old.length) }))
+    );
+    if (puts.length > 0) await records.commit({ puts });
+    await redis.unlink(...found);
+  }
+}
 
 /**
  * The keys matching `pattern`, a page at a time, on every primary of a Cluster (a SCAN

@@ -45,8 +45,6 @@ import { decodeClaimed, encodeChanges, encodeJob, jobBytes } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
 import { RedisTelemetry, statArgs } from "./telemetry.ts";
 import * as Records from "../records.ts";
-import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
-import { RedisSchedules } from "./schedules.ts";
 import { RedisRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
 import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
@@ -273,7 +271,6 @@ class RedisStore implements Store {
   readonly #wakeUps: WakeUps;
   readonly #clock: Clock;
   readonly #telemetry: RedisTelemetry;
-  readonly #schedules: RedisSchedules;
   readonly #records: RedisRecords;
   readonly #dependencies: RedisDependencies;
   readonly #debounce: RedisDebounce;
@@ -298,7 +295,6 @@ class RedisStore implements Store {
     this.maxCommitBytes = replication ? MAX_REPLICATED_COMMIT_BYTES : MAX_COMMIT_BYTES;
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
-    this.#schedules = new RedisSchedules(redis, keys, MAX_JOB_BYTES);
     this.#records = new RedisRecords(redis, keys, clock);
     this.#debounce = new RedisDebounce(redis, keys);
     this.#batches = new RedisBatches(redis, keys);
@@ -625,18 +621,6 @@ class RedisStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return reach(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
-  }
-
-  scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
-    return reach(() => this.#schedules.scheduleRun(params));
-  }
-
-  scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]> {
-    return reach(() => this.#schedules.scheduleGetMany(params));
-  }
-
-  schedulePause(params: { name: string; paused: boolean }): Promise<void> {
-    return reach(() => this.#schedules.schedulePause(params));
   }
 
   batchCreate(params: { batch: BatchRecord }): Promise<void> {

@@ -19,7 +19,6 @@ import { DELETE_JOB } from "./delete_job.lua.ts";
 import { FIFO_SPLIT } from "./fifo_split.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
 import { LOCATE_JOBS } from "./locate_jobs.lua.ts";
-import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
 import { UPDATE_JOBS } from "./update_jobs.lua.ts";
 import { WRITE_LINKED } from "./write_linked.lua.ts";
 import { REPAIR_INDEX } from "./repair_index.lua.ts";
@@ -38,7 +37,6 @@ export interface TqScripts {
   tqClaimLimited(queueKey: string, ...args: string[]): Promise<[string, [string, string[]][]]>;
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
-  tqScheduleRun(queueKey: string, ...args: string[]): Promise<string>;
   /** Takes the set of queues as its key: its records span queues (`write_linked.lua.ts`). */
   tqWriteLinked(queuesKey: string, ...args: string[]): Promise<number>;
   tqBatchComplete(queueKey: string, ...args: string[]): Promise<number>;
@@ -77,7 +75,6 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqClaimLimited: CLAIM_LIMITED,
     tqUpdateJobs: UPDATE_JOBS,
     tqDeleteJob: DELETE_JOB,
-    tqScheduleRun: SCHEDULE_RUN,
     tqWriteLinked: WRITE_LINKED,
     tqBatchComplete: BATCH_COMPLETE,
     tqRepairIndex: REPAIR_INDEX,

@@ -38,7 +38,7 @@ import { createJob, JOB_DEFAULTS } from "./transitions/mod.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
 import { groupIssues } from "./guards/group.ts";
 import { concurrencyOf, type TaskConcurrency } from "./guards/concurrency.ts";
-import { debounceIssues } from "./guards/debounce.ts";
+import { debounceIssues, insertDebounced } from "./guards/debounce.ts";
 import { callbackUrlIssues } from "./callbacks/callback_url.ts";
 import { queueKindIssues } from "./registry/external.ts";
 import { CallbackEgress } from "./callbacks/egress.ts";
@@ -280,7 +280,7 @@ export class Producer {
       return { job: await this.#insertWithin(job, request), created: true };
     }
     if (request.debounce !== undefined) {
-      const outcome = await this.store.jobInsertDebounced({ job, debounce: request.debounce });
+      const outcome = await insertDebounced(this.store, { job, debounce: request.debounce });
       if (outcome.created) this.#logEnqueued(outcome.job);
       else {
         const { id, task, runAt } = outcome.job;

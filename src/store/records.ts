@@ -19,6 +19,8 @@
  */
 import { PayloadTooLargeError } from "../errors.ts";
 import type { Job } from "../job.ts";
+import { settlesDependants } from "../transitions/mod.ts";
+import type { JobUpdate } from "./store.ts";
 
 /** A record as `recordGet` reads it. */
 export interface RecordRead {
@@ -66,18 +68,21 @@ export interface RecordWrite extends RecordAddress {
 }
 
 /**
- * What `recordCommit` writes, all or nothing: only if every check still holds, it puts and
- * deletes the records and inserts the jobs. Jobs go in as `jobInsertMany` inserts them
+ * What `recordCommit` writes, all or nothing: only if every check still holds and every
+ * updated job is still at `before.version`, it puts and deletes the records, inserts the
+ * jobs and writes the updates. Jobs move as `jobInsertMany` and `jobUpdateMany` move them
  * (index entries, counts, statistics, wake-ups), within the store's `maxInsertBatch`,
- * `maxJobBytes` and `maxCommitBytes`; a job linked to parents (`dependsOn`) or chained
- * under a group or concurrency key is refused (`RangeError`): linking reads records of its
- * own. An address is at most once among `puts` and `deletes`.
+ * `maxJobBytes` and `maxCommitBytes`. Refused (`RangeError`): a new job linked to parents
+ * (`dependsOn`) or chained under a group or concurrency key (linking reads records of its
+ * own), and an update that settles dependants or changes a job's id or queue. An address
+ * is at most once among `puts` and `deletes`.
  */
 export interface RecordCommitParams {
   checks?: RecordCheck[];
   puts?: RecordWrite[];
   deletes?: RecordAddress[];
   jobs?: Job[];
+  updates?: JobUpdate[];
 }
 
 /**
@@ -127,19 +132,43 @@ export interface InsertLimits {
 
 /**
  * Refuses the jobs of a commit that the store could not take in one atomic write, before
- * anything is written: a job over `maxJobBytes` (`PayloadTooLargeError`), more than
- * `maxInsertBatch` jobs or, beyond one job, more than `maxCommitBytes` together
- * (`RangeError`), and jobs linked to parents or chained under a group or concurrency key
- * (`RangeError`: their insert reads and changes other records, which `jobInsertMany` does).
+ * anything is written: a job (new or updated) over `maxJobBytes` (`PayloadTooLargeError`),
+ * more than `maxInsertBatch` of them or, beyond one, more than `maxCommitBytes` together
+ * (`RangeError`), new jobs linked to parents or chained under a group or concurrency key
+ * (`RangeError`: their insert reads and changes other records, which `jobInsertMany` does),
+ * and updates that settle dependants or move a job to another id or queue (`RangeError`).
  *
  * @example
  * ```ts
  * import { checkCommitJobs } from "./records.ts";
  * const limits = { maxJobBytes: 10, maxInsertBatch: 1, maxCommitBytes: 10, jobBytes: () => 1 };
- * checkCommitJobs([], limits); // nothing to refuse
+ * checkCommitJobs({}, limits); // nothing to refuse
  * ```
  */
-export function checkCommitJobs(jobs: readonly Job[], limits: InsertLimits): void {
+export function checkCommitJobs(
+  { jobs: inserts = [], updates = [] }: RecordCommitParams,
+  limits: InsertLimits,
+): void {
+  for (const { before, after } of updates) {
+    if (
+      before.id !== after.id || before.queue !== after.queue || settlesDependants(before, after)
+    ) {
+      throw new RangeError(
+        `job ${before.id}: a record commit updates jobs in place, settling no dependants`,
+      );
+    }
+  }
+  for (const job of inserts) {
+    if (
+      job.dependsOn !== undefined || job.group !== undefined || job.concurrencyKey !== undefined
+    ) {
+      throw new RangeError(
+        `job ${job.id}: a record commit inserts jobs without depends_on, group or ` +
+          "concurrency key (jobInsertMany links those)",
+      );
+    }
+  }
+  const jobs = [...inserts, ...updates.map((update) => update.after)];
   if (jobs.length > limits.maxInsertBatch) {
     throw new RangeError(
       `at most ${limits.maxInsertBatch} jobs per record commit; got ${jobs.length}`,
@@ -152,14 +181,6 @@ export function checkCommitJobs(jobs: readonly Job[], limits: InsertLimits): voi
       throw new PayloadTooLargeError(bytes, limits.maxJobBytes, `job ${job.id}`);
     }
     total += bytes;
-    if (
-      job.dependsOn !== undefined || job.group !== undefined || job.concurrencyKey !== undefined
-    ) {
-      throw new RangeError(
-        `job ${job.id}: a record commit inserts jobs without depends_on, group or ` +
-          "concurrency key (jobInsertMany links those)",
-      );
-    }
   }
   if (jobs.length > 1 && total > limits.maxCommitBytes) {
     throw new RangeError(

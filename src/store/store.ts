@@ -18,7 +18,6 @@
  */
 import type { Job, JobState } from "../job.ts";
 import type { JobLogLine, StatEntry } from "./telemetry.ts";
-import type { DebouncedInsertParams, DebouncedInsertResult } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 import type {
   RecordAddress,
@@ -122,15 +121,6 @@ export interface Store {
    * `RangeError` for more than {@linkcode Store.maxInsertBatch} jobs.
    */
   jobInsertMany(params: { jobs: Job[] }): Promise<void>;
-
-  /**
-   * A debounced enqueue: reads the record of `job.task` and `debounce.key` (see
-   * `debounce.ts`) and the job it names, and writes what `debounceWrite`
-   * (`src/guards/debounce.ts`) makes of them: `job`, or the waiting job with `job`'s input
-   * and a later start, with the key's new record. Read and write are one atomic write (the
-   * record and the job still as read), so concurrent requests of one key join one job.
-   */
-  jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult>;
 
   /**
    * Writes new jobs, as `jobInsertMany` does, inside `transaction`: a transaction the caller
@@ -261,8 +251,8 @@ export interface Store {
    * "Write these if these versions still hold": puts and deletes records and inserts jobs
    * (as `jobInsertMany` does, see `RecordCommitParams`) in one atomic write, only if every
    * check still holds; true when written, false (nothing written) when one did not. What
-   * features that read records, decide and write are built on (idempotent enqueues,
-   * schedule runs).
+   * features that read records, decide and write are built on (idempotent and debounced
+   * enqueues, schedule runs).
    */
   recordCommit(params: RecordCommitParams): Promise<boolean>;
 

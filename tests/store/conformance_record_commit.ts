@@ -14,7 +14,7 @@
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Store } from "../../src/store/store.ts";
-import { createJob, type JobSpec } from "../../src/transitions/mod.ts";
+import { createJob, debounceJob, type JobSpec, promoteJob } from "../../src/transitions/mod.ts";
 import type { RecordStore } from "./memory_records.ts";
 
 const T0 = Date.UTC(2026, 0, 1);
@@ -85,6 +85,20 @@ export function runRecordCommitConformance(
     assertEquals(stored.filter(Boolean).map((j) => j!.id), [winner.id]);
   });
 
+  test("a commit updates a job only while it is at the version read", async (store) => {
+    const waiting = job({ runAt: T0 + 60_000 });
+    assertEquals(await store.recordCommit({ jobs: [waiting] }), true);
+    const moved = debounceJob(waiting, { now: T0 + 1, input: { n: 2 }, runAt: T0 + 90_000 });
+    const update = { before: waiting, after: moved };
+    const put = { space: "debounce", key: "t:k", value: 1 };
+    assertEquals(await store.recordCommit({ puts: [put], updates: [update] }), true);
+    assertEquals(await store.jobGet(waiting.id), moved);
+    const stale = { ...put, key: "t:stale" };
+    assertEquals(await store.recordCommit({ puts: [stale], updates: [update] }), false);
+    assertEquals(await store.jobGet(waiting.id), moved);
+    assertEquals(await store.recordGet(stale), null);
+  });
+
   test("a commit refuses a job with depends_on or a group before writing", async (store) => {
     for (const linked of [job({ dependsOn: [newJobId(T0)] }), job({ group: "g" })]) {
       await assertRejects(
@@ -99,6 +113,9 @@ export function runRecordCommitConformance(
     assertEquals(await store.recordGet({ space: "idempotency", key: "k" }), null);
   });
 }
+
+const claimMail = (store: Store) =>
+  store.jobClaim({ queues: ["mail"], workerId: "w", limit: 5, leaseMs: 1_000, now: T0 });
 
 /** Registers the tests of a commit's jobs, which need a whole store. */
 export function runRecordCommitJobConformance(
@@ -118,17 +135,27 @@ export function runRecordCommitJobConformance(
         .sort((a, b) => a.name < b.name ? -1 : 1),
       [{ name: "mail", queued: 1, scheduled: 0 }, { name: "report", queued: 0, scheduled: 1 }],
     );
-    const claimed = await store.jobClaim({
-      queues: ["mail"],
-      workerId: "w",
-      limit: 5,
-      leaseMs: 1_000,
-      now: T0,
-    });
+    const claimed = await claimMail(store);
     assertEquals(claimed.map((j) => j.id), [ready.id]);
     assertEquals((await store.jobListDue({ now: T0 + 60_000, limit: 5 })).map((j) => j.id), [
       later.id,
     ]);
+  });
+
+  test("a job a commit updates moves its counts and indexes, as jobUpdateMany does", async (store) => {
+    const later = job({ queue: "mail", runAt: T0 + 60_000 });
+    await store.recordCommit({ jobs: [later] });
+    const waiting = store.workWait({ queues: ["mail"], timeoutMs: 10_000 });
+    const started = performance.now();
+    const promoted = promoteJob(later);
+    assertEquals(await store.recordCommit({ updates: [{ before: later, after: promoted }] }), true);
+    await waiting;
+    assert(performance.now() - started < 5_000, "the job made ready woke the waiting worker");
+    const [mail] = await store.queueCounts();
+    assertEquals([mail.queued, mail.scheduled], [1, 0]);
+    assertEquals(await store.jobListDue({ now: T0 + 60_000, limit: 5 }), []);
+    const claimed = await claimMail(store);
+    assertEquals(claimed.map((j) => j.id), [later.id]);
   });
 
   test("a commit takes no job over the store's maxJobBytes", async (store) => {

@@ -9,6 +9,7 @@ import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 import { newJobId } from "../../src/ids.ts";
 import { createJob } from "../../src/transitions/mod.ts";
@@ -147,5 +148,24 @@ Deno.test("a KV file at layout 3 keeps its schedules' last runs and pauses as ke
   }
   const kv = await Deno.openKv(path);
   assertEquals(await keysUnder(kv, ["schedule"]), []);
+  kv.close();
+});
+
+Deno.test("a KV file at layout 4 keeps its debounce keys as keyed records", async () => {
+  const path = await tempFile();
+  const { job, record } = oldDebounced(Date.now());
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 4);
+  await old.set(["debounce", "t", "user:1"], record, { expireIn: 3_600_000 });
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    await assertDebounceJoins(store, job);
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  assertEquals(await keysUnder(kv, ["debounce"]), []);
   kv.close();
 });

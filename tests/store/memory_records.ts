@@ -4,8 +4,8 @@
  * pauses, task holds, idempotent enqueues). `memory_records_test.ts` runs the records and
  * record-commit conformance suites on it, so it behaves as the real stores do; values are
  * copied through JSON as a store would, and a record past its time to live (on the
- * injected clock) is dropped. Jobs a commit inserts are kept by id only (no indexes,
- * counts or claims: those are the real stores' conformance).
+ * injected clock) is dropped. Jobs a commit inserts or updates are kept by id only (no
+ * indexes, counts or claims: those are the real stores' conformance).
  *
  * @example
  * ```ts ignore
@@ -72,16 +72,23 @@ export class MemoryRecords implements RecordStore {
   }
 
   recordCommit(
-    { checks = [], puts = [], deletes = [], jobs = [] }: Records.RecordCommitParams,
+    { checks = [], puts = [], deletes = [], jobs = [], updates = [] }: Records.RecordCommitParams,
   ): Promise<boolean> {
-    checkCommitJobs(jobs, LIMITS);
+    checkCommitJobs({ jobs, updates }, LIMITS);
     const fails = checks.some((check) => (this.#live(check)?.version ?? null) !== check.version);
     if (fails) return Promise.resolve(false);
+    const moved = updates.some(({ before }) => {
+      const text = this.#jobs.get(before.id);
+      return text === undefined || (JSON.parse(text) as Job).version !== before.version;
+    });
+    if (moved) return Promise.resolve(false);
     const held = jobs.find((job) => this.#jobs.has(job.id));
     if (held) return Promise.reject(new Error(`job ${held.id} exists`));
     for (const put of puts) void this.recordPut(put);
     for (const address of deletes) void this.recordDelete(address);
-    for (const job of jobs) this.#jobs.set(job.id, JSON.stringify(job));
+    for (const job of [...jobs, ...updates.map((update) => update.after)]) {
+      this.#jobs.set(job.id, JSON.stringify(job));
+    }
     return Promise.resolve(true);
   }
 

@@ -18,6 +18,7 @@ import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
 import { keptEvents } from "../../src/steps/kept_events.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 
 const server = await PostgresServer.start();
@@ -171,7 +172,7 @@ Deno.test("a schema at layout 3 drops the events it kept: events are keyed recor
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
     assertEquals(await keptEvents(store, { name: "paid", key: "o1", since: 0, limit: 10 }), []);
-    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4, 5, 6]);
+    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4, 5, 6, 7]);
   } finally {
     store.close();
   }
@@ -216,6 +217,27 @@ Deno.test("a schema at layout 5 keeps its schedules' last runs and pauses as key
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
     await assertSchedulesKept(store);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a schema at layout 6 keeps its debounce keys as keyed records", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const { job, record } = oldDebounced(Date.now());
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 6));
+    await sql.unsafe(
+      `INSERT INTO ${names.table("debounce")} VALUES ('t', 'user:1', $1::text::jsonb, $2)`,
+      [JSON.stringify(record), record.firstAt + 3_600_000],
+    );
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    await assertDebounceJoins(store, job);
   } finally {
     store.close();
   }

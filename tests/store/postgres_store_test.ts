@@ -11,6 +11,7 @@ import { SqlNames } from "../../src/store/postgres/schema.ts";
 import { PostgresCounters } from "../../src/store/postgres/counters.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 import { insertIdempotent } from "../../src/guards/idempotency.ts";
+import { insertDebounced } from "../../src/guards/debounce.ts";
 import { newJobId } from "../../src/ids.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { InvalidInputError } from "../../src/errors.ts";
@@ -132,12 +133,12 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed bat
       createJob({ id: newJobId(t0), task: "t", input, ...extra }, t0);
     await insertIdempotent(store, { job: make(1), key: "k", ttlMs: 1_000 });
     await store.jobInsertMany({ jobs: [make(2, { group: "g" })] });
-    await store.jobInsertDebounced({ job: make(3), debounce: { key: "d", waitMs: 1_000 } });
+    await insertDebounced(store, { job: make(3), debounce: { key: "d", waitMs: 1_000 } });
     await store.recordPut({ space: "session", key: "s", value: { csrf: "c" }, ttlMs: 1_000 });
     await store.batchCreate({ batch: { id: "closed", total: 0, queues: [], createdAt: t0 } });
     await store.batchCreate({ batch: { id: "open", total: 0, queues: [], createdAt: t0 } });
     await store.batchComplete({ id: "closed", now: t0, job: null });
-    const tables = ["groups", "debounce", "records", "batches"];
+    const tables = ["groups", "records", "batches"];
     const rows = async () => {
       const counts = [];
       for (const table of tables) {
@@ -152,9 +153,13 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed bat
     assertEquals(await listed(), [], "a record past its time is not listed before it is deleted");
     const expiry = new PostgresExpiry(names);
     await expiry.deleteExpired(sql, t0 + 1);
-    assertEquals(await rows(), [1, 1, 2, 2], "the records: a session and an idempotency key");
+    assertEquals(
+      await rows(),
+      [1, 3, 2],
+      "the records: a session, an idempotency and a debounce key",
+    );
     await expiry.deleteExpired(sql, t0 + GROUP_TTL_MS + COMPLETED_BATCH_TTL_MS);
-    assertEquals(await rows(), [0, 0, 0, 1]);
+    assertEquals(await rows(), [0, 0, 1]);
     assertEquals((await store.batchGet({ id: "open" }))?.batch.id, "open");
   } finally {
     await sql.end();

@@ -15,6 +15,7 @@ import { RedisServer } from "./redis_server.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept } from "./conformance_schedules.ts";
 
 const server = await RedisServer.start();
@@ -216,6 +217,22 @@ Deno.test("a Redis prefix at layout 7 keeps its schedules' last runs and pauses 
   try {
     await assertSchedulesKept(store);
     assertEquals(await redis.keys("sched7:schedule:*"), []);
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("a Redis prefix at layout 8 keeps its debounce keys as keyed records", async () => {
+  const redis = new Redis(server.url);
+  const { job, record } = oldDebounced(Date.now());
+  await redis.set("deb8:layout", "8");
+  await redis.set("deb8:debounce:t:user:1", `${record.firstAt}:${record.jobId}`, "PX", 3_600_000);
+
+  const store = await openRedisStore(server.url, { prefix: "deb8" });
+  try {
+    await assertDebounceJoins(store, job);
+    assertEquals(await redis.keys("deb8:debounce:*"), []);
   } finally {
     store.close();
     redis.disconnect();

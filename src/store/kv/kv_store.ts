@@ -36,8 +36,6 @@ import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
-import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
-import { insertDebounced } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import { KvBatches } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
@@ -255,12 +253,6 @@ class KvStore implements Store {
       throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
     }
     this.#ringFor(jobs);
-  }
-
-  async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
-    const result = await insertDebounced(this.#kv, params);
-    this.#ringFor([result.job]);
-    return result;
   }
 
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
@@ -483,27 +475,39 @@ class KvStore implements Store {
   }
 
   async recordCommit(
-    { checks = [], puts = [], deletes = [], jobs = [] }: Records.RecordCommitParams,
+    { checks = [], puts = [], deletes = [], jobs = [], updates = [] }: Records.RecordCommitParams,
   ): Promise<boolean> {
-    Records.checkCommitJobs(jobs, this);
-    if (checks.length > MAX_CHECKS) {
-      throw new RangeError(`at most ${MAX_CHECKS} checks per KV commit; got ${checks.length}`);
+    Records.checkCommitJobs({ jobs, updates }, this);
+    if (checks.length + updates.length > MAX_CHECKS) {
+      throw new RangeError(
+        `at most ${MAX_CHECKS} checks and updates per KV commit; got ` +
+          `${checks.length + updates.length}`,
+      );
     }
     const batch = new WriteBatch(this.#kv);
     for (const check of checks) batch.check(recordKey(check), check.version);
     for (const put of puts) batch.set(recordKey(put), put.value, expiry(put.ttlMs));
     for (const address of deletes) batch.delete(recordKey(address));
     for (const job of jobs) batch.change(null, job);
-    let written: boolean;
+    const stored = updates.length > 0
+      ? await getRecords(this.#kv, updates.map((u) => u.after.id))
+      : [];
+    for (const [i, { before, after }] of updates.entries()) {
+      const record = stored[i];
+      if (record?.job.version !== before.version) return false;
+      batch.check(jobKey(after.id), record.stamp).change(record.job, after);
+    }
+    const written = [...jobs, ...updates.map((update) => update.after)];
+    let committed: boolean;
     try {
-      written = (await batch.commit()).ok;
+      committed = (await batch.commit()).ok;
     } catch (error) {
       if (!isTooLarge(error)) throw storageTrouble(error);
-      if (jobs.length > 0) throw tooLarge(error, jobs);
+      if (written.length > 0) throw tooLarge(error, written);
       throw new RangeError(`a record commit too large for a KV commit: ${error.message}`);
     }
-    if (written) this.#ringFor(jobs);
-    return written;
+    if (committed) this.#ringFor(written);
+    return committed;
   }
 
   async recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {

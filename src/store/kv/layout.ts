@@ -89,6 +89,10 @@ async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
  * 4. Schedules became keyed records (`src/scheduler/schedule_records.ts`): each
  *    `["schedule", name]` moves to its last run, `["record", "schedule", name]`, and, when
  *    paused, `["record", "schedule_pause", name]`.
+ * 5. Debounce keys became keyed records (`src/guards/debounce.ts`): each
+ *    `["debounce", task, key]` moves to `["record", "debounce", "<task>:<key>"]`. KV does not
+ *    tell how long an entry had left, so each is kept {@linkcode OLD_DEBOUNCE_TTL_MS}, the
+ *    longest any could have had: a record outliving its job's start joins nothing.
  */
 export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
   {
@@ -140,7 +144,23 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
       }
     },
   },
+  {
+    version: 5,
+    name: "move debounce keys to keyed records",
+    async run(kv) {
+      for await (const entry of kv.list({ prefix: ["debounce"] })) {
+        const [, task, key] = entry.key as [string, string, string];
+        await kv.atomic().check(entry).delete(entry.key)
+          .set(recordKey({ space: "debounce", key: `${task}:${key}` }), entry.value, {
+            expireIn: OLD_DEBOUNCE_TTL_MS,
+          }).commit();
+      }
+    },
+  },
 ];
+
+/** The longest a debounce key was kept: a day's wait plus the hour of grace. */
+const OLD_DEBOUNCE_TTL_MS = 25 * 3_600_000;
 
 /** A schedule as layouts before 4 kept it under `["schedule", name]`. */
 interface ScheduleEntry {

@@ -38,7 +38,6 @@ import type {
   Store,
 } from "../store.ts";
 import * as Records from "../records.ts";
-import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
 import type { WaitingListParams } from "../events.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
@@ -53,7 +52,6 @@ import { PostgresBatches } from "./batches.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
 import { WakeUps } from "./wake_ups.ts";
-import { PostgresDebounce } from "./debounce.ts";
 import { PostgresExpiry } from "./expiry.ts";
 import { PostgresCounters } from "./counters.ts";
 
@@ -156,7 +154,6 @@ export class PostgresStore implements Store {
   readonly #records: PostgresRecords;
   readonly #wakeUps: WakeUps;
   readonly #counters: PostgresCounters;
-  readonly #debounce: PostgresDebounce;
   readonly #expiry: PostgresExpiry;
   /** Transactions since the last roll-up, and the roll-up under way. */
   #writes = 0;
@@ -177,7 +174,6 @@ export class PostgresStore implements Store {
     this.#records = new PostgresRecords(sql, names, clock);
     this.#wakeUps = new WakeUps(sql, names.channel, clock);
     this.#counters = new PostgresCounters(names);
-    this.#debounce = new PostgresDebounce(names, this.#reads);
     this.#expiry = new PostgresExpiry(names);
   }
 
@@ -247,11 +243,6 @@ export class PostgresStore implements Store {
     }
     await changes.insert(tx, jobs);
     return jobs;
-  }
-
-  jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
-    this.#checkInsert([params.job]);
-    return this.#transaction((tx, changes) => this.#debounce.insert(tx, changes, params));
   }
 
   jobClaim(params: JobClaimParams): Promise<Job[]> {
@@ -378,12 +369,13 @@ export class PostgresStore implements Store {
   }
 
   recordCommit(params: Records.RecordCommitParams): Promise<boolean> {
-    const jobs = params.jobs ?? [];
-    Records.checkCommitJobs(jobs, this);
-    this.#checkInsert(jobs);
+    const { jobs = [], updates = [] } = params;
+    Records.checkCommitJobs(params, this);
+    this.#checkInsert([...jobs, ...updates.map((update) => update.after)]);
     return this.#transaction(async (tx, changes) => {
       await this.#records.commit(tx, params);
       await changes.insert(tx, jobs);
+      await changes.updateAll(tx, updates);
       return true;
     }, false);
   }

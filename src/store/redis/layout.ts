@@ -91,6 +91,9 @@ export interface RedisTarget {
  * 8. Schedules became keyed records (`src/scheduler/schedule_records.ts`): each hash
  *    `<prefix>:schedule:<name>` moves to its last run, the record `schedule`/`<name>`, and,
  *    when paused, the record `schedule_pause`/`<name>`.
+ * 9. Debounce keys became keyed records (`src/guards/debounce.ts`): each
+ *    `<prefix>:debounce:<task>:<key>` (`<firstAt>:<jobId>`) moves to the record
+ *    `debounce`/`<task>:<key>` with the time to live it had left.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -167,16 +170,7 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
     version: 7,
     name: "move idempotency keys to keyed records",
     run: (target, clock) =>
-      moveToRecords(target, clock, "idem", (key, read) => {
-        read.get(key).pttl(key);
-        return (reply) => {
-          const [text, ttlMs] = [reply() as string | null, reply() as number];
-          if (text === null || ttlMs <= 0) return []; // expired meanwhile
-          const at = text.indexOf(":");
-          const value = { jobId: text.slice(at + 1), expiresAt: Number(text.slice(0, at)) };
-          return [{ space: "idempotency", value, ttlMs }];
-        };
-      }),
+      moveToRecords(target, clock, "idem", timeAndId("idempotency", "expiresAt")),
   },
   {
     version: 8,
@@ -198,7 +192,30 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
         };
       }),
   },
+  {
+    version: 9,
+    name: "move debounce keys to keyed records",
+    run: (target, clock) =>
+      moveToRecords(target, clock, "debounce", timeAndId("debounce", "firstAt")),
+  },
 ];
+
+/**
+ * How to move a string `<time>:<jobId>` kept with a time to live (an idempotency or
+ * debounce key): to `{ jobId, [time]: <time> }` in `space`, with the time it had left.
+ */
+function timeAndId(space: string, time: string) {
+  return (key: string, read: ChainableCommander) => {
+    read.get(key).pttl(key);
+    return (reply: () => unknown): MovedRecord[] => {
+      const [text, ttlMs] = [reply() as string | null, reply() as number];
+      if (text === null || ttlMs <= 0) return []; // expired meanwhile
+      const at = text.indexOf(":");
+      const value = { jobId: text.slice(at + 1), [time]: Number(text.slice(0, at)) };
+      return [{ space, value, ttlMs }];
+    };
+  };
+}
 
 /** A record an old key becomes; its key is the old key's name after `<prefix>:<kind>:`. */
 type MovedRecord = { space: string; value: unknown; ttlMs?: number };

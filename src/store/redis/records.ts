@@ -25,7 +25,8 @@ import { execPipeline } from "./reads.ts";
 import type { Job } from "../../job.ts";
 import { statDeltas } from "../../metrics/stat_deltas.ts";
 import type { RedisKeys } from "./keys.ts";
-import { encodeJob } from "./record.ts";
+import { encodeChanges, encodeJob } from "./record.ts";
+import type { JobUpdate } from "../store.ts";
 import { statArgs } from "./telemetry.ts";
 
 /** The keyed records under one prefix. */
@@ -49,7 +50,7 @@ export class RedisRecords {
 
   /** One `record_commit` script; the caller checked the jobs (`checkCommitJobs`). */
   async commit(
-    { checks = [], puts = [], deletes = [], jobs = [] }: Records.RecordCommitParams,
+    { checks = [], puts = [], deletes = [], jobs = [], updates = [] }: Records.RecordCommitParams,
   ): Promise<boolean> {
     const keys = [this.#keys.queues];
     const place = (key: string) => {
@@ -80,8 +81,34 @@ export class RedisRecords {
       String(deletes.length),
       ...deletes.flatMap(addressed),
       ...this.#queueArgs(jobs, place),
+      ...this.#updateArgs(updates, place),
     ];
     return await this.#redis.tqRecordCommit(keys.length, ...keys, ...args) === 1;
+  }
+
+  /** `v`, then per queue its prefix's place, name and updates, each with its statistics. */
+  #updateArgs(updates: JobUpdate[], place: (key: string) => string): string[] {
+    const byQueue = Map.groupBy(updates, (update) => update.after.queue);
+    return [
+      String(byQueue.size),
+      ...[...byQueue].flatMap(([queue, moved]) => [
+        place(this.#keys.queue(queue)),
+        queue,
+        String(moved.length),
+        ...moved.flatMap(({ before, after }) => {
+          const { set, removed } = encodeChanges(before, after);
+          return [
+            after.id,
+            String(before.version),
+            String(set.length / 2),
+            ...set,
+            String(removed.length),
+            ...removed,
+            ...statArgs(statDeltas(before, after)),
+          ];
+        }),
+      ]),
+    ];
   }
 
   /** `q`, then per queue its prefix's place, name, jobs and their statistics. */

@@ -47,8 +47,6 @@ import { RedisTelemetry, statArgs } from "./telemetry.ts";
 import * as Records from "../records.ts";
 import { RedisRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
-import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
-import { RedisDebounce } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import { RedisBatches } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
@@ -273,7 +271,6 @@ class RedisStore implements Store {
   readonly #telemetry: RedisTelemetry;
   readonly #records: RedisRecords;
   readonly #dependencies: RedisDependencies;
-  readonly #debounce: RedisDebounce;
   readonly #batches: RedisBatches;
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
@@ -296,7 +293,6 @@ class RedisStore implements Store {
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#records = new RedisRecords(redis, keys, clock);
-    this.#debounce = new RedisDebounce(redis, keys);
     this.#batches = new RedisBatches(redis, keys);
     this.#rateLimits = new RedisRateLimits(redis, keys, clock);
     this.#groups = new RedisGroups(redis, keys);
@@ -384,12 +380,6 @@ class RedisStore implements Store {
     return jobs.every((job, i) =>
       stored[i]?.createdAt === job.createdAt && stored[i]?.task === job.task
     );
-  }
-
-  async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
-    const result = await reach(() => this.#debounce.insert(params));
-    if (this.#replication) await this.#waitForReplicas(`job ${result.job.id}`);
-    return result;
   }
 
   /**
@@ -593,7 +583,7 @@ class RedisStore implements Store {
   }
 
   async recordCommit(params: Records.RecordCommitParams): Promise<boolean> {
-    Records.checkCommitJobs(params.jobs ?? [], this);
+    Records.checkCommitJobs(params, this);
     const written = await reach(() => this.#records.commit(params));
     if (written && this.#replication) await this.#waitForReplicas("a record commit");
     return written;

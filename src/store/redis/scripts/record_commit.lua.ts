@@ -1,7 +1,8 @@
 /**
- * A record commit (`../../records.ts`): only if every check holds and every job's id is
- * new, puts and deletes keyed records (with their spaces' two indexes, as `../records.ts`
- * lays them out) and inserts jobs (as `insert_jobs.lua.ts` does, per queue), else writes
+ * A record commit (`../../records.ts`): only if every check holds, every new job's id is
+ * new and every updated job is still at the version read, puts and deletes keyed records
+ * (with their spaces' two indexes, as `../records.ts` lays them out), inserts jobs (as
+ * `insert_jobs.lua.ts` does) and updates jobs (as `update_jobs.lua.ts` does), else writes
  * nothing. A record's version on Redis is its stored text: "still as read" means the same
  * text. Every key is declared; on a Redis Cluster the `{tag}` prefix puts them in one slot.
  * Arguments name keys by their place in `KEYS`, so a key used twice is declared once.
@@ -14,6 +15,8 @@
  * then d, and d deletes:  record, expiry index, key index (KEYS places), key
  * then q, and q queues:   prefix (KEYS place), name, n jobs: id, f, f field/value pairs
  *                         (record.ts) each; then their statistics: s, s field/increment pairs
+ * then v, and v queues:   prefix (KEYS place), name, n updates: id, version read, f, f
+ *                         field/value pairs set, r, r fields removed, s, s statistics pairs
  * Returns  1 when written, 0 when a check failed; an error "exists <id>" writes nothing.
  * ```
  *
@@ -57,6 +60,22 @@ for _ = 1, q do
     at = at + 2 + 2 * tonumber(ARGV[at + 1])
   end
   at = at + 1 + 2 * tonumber(ARGV[at])
+end
+-- Every updated job must still be at the version read.
+local updates, v = at + 1, tonumber(ARGV[at])
+at = updates
+for _ = 1, v do
+  local prefix = KEYS[tonumber(ARGV[at])]
+  local total = tonumber(ARGV[at + 2])
+  at = at + 3
+  for _ = 1, total do
+    if redis.call("HGET", prefix .. "job:" .. ARGV[at], "version") ~= ARGV[at + 1] then
+      return 0
+    end
+    local n = tonumber(ARGV[at + 2])
+    at = at + 4 + 2 * n + tonumber(ARGV[at + 3 + 2 * n])
+    at = at + 1 + 2 * tonumber(ARGV[at])
+  end
 end
 -- Records, and the expired keys of each space written leave its indexes (up to 1,000).
 local swept = {}
@@ -107,6 +126,34 @@ for _ = 1, q do
   end
   at = addStats(at)
   redis.call("SADD", KEYS[1], queue)
+  if ready then redis.call("PUBLISH", ARGV[1], queue) end
+end
+-- Updates: the fields set and removed, index entries and counts moved, statistics added.
+at = updates
+for _ = 1, v do
+  K = KEYS[tonumber(ARGV[at])]
+  local queue, total = ARGV[at + 1], tonumber(ARGV[at + 2])
+  local ready = false
+  at = at + 3
+  for _ = 1, total do
+    local id, n = ARGV[at], tonumber(ARGV[at + 2])
+    local key = K .. "job:" .. id
+    local old = readFields(key)
+    indexRemove(id, old)
+    redis.call("HSET", key, unpack(ARGV, at + 3, at + 2 + 2 * n))
+    local r = tonumber(ARGV[at + 3 + 2 * n])
+    if r > 0 then redis.call("HDEL", key, unpack(ARGV, at + 4 + 2 * n, at + 3 + 2 * n + r)) end
+    local new = readFields(key)
+    indexAdd(id, new)
+    if old[1] ~= new[1] then
+      count(old[1], -1)
+      count(new[1], 1)
+      batchCount(old[6], old[1], -1)
+      batchCount(new[6], new[1], 1)
+      ready = ready or new[1] == "queued"
+    end
+    at = addStats(at + 4 + 2 * n + r)
+  end
   if ready then redis.call("PUBLISH", ARGV[1], queue) end
 end
 return 1`,

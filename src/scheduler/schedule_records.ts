@@ -67,7 +67,8 @@ const pauseAt = (name: string) => ({ space: SCHEDULE_PAUSE_SPACE, key: name });
  * Inserts a schedule's job and records the run, in one record commit. With `tickAt`,
  * nothing is written (`duplicate`) when that tick or a later one is already recorded, or
  * (`paused`) while the schedule is paused: concurrent runs of one tick enqueue exactly one
- * job. Throws `StoreUnavailableError` when the schedule keeps changing under it.
+ * job. A job chained under a concurrency key is inserted right after the commit that
+ * records its run. Throws `StoreUnavailableError` when the schedule keeps changing under it.
  *
  * @example
  * ```ts ignore
@@ -75,9 +76,11 @@ const pauseAt = (name: string) => ({ space: SCHEDULE_PAUSE_SPACE, key: name });
  * ```
  */
 export async function scheduleRun(
-  store: Pick<Store, "recordGet" | "recordCommit">,
+  store: Pick<Store, "recordGet" | "recordCommit" | "jobInsertMany">,
   { name, job, tickAt }: ScheduleRunParams,
 ): Promise<ScheduleRunOutcome> {
+  // A record commit does not chain jobs under a key (it would read the key's lanes).
+  const chained = job.group !== undefined || job.concurrencyKey !== undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const [run, pause] = await Promise.all([
       store.recordGet(runAt(name)),
@@ -100,9 +103,13 @@ export async function scheduleRun(
         ...tickAt === undefined ? [] : [{ ...pauseAt(name), version: null }],
       ],
       puts: [{ ...runAt(name), value: next }],
-      jobs: [job],
+      jobs: chained ? [] : [job],
     });
-    if (written) return "enqueued";
+    if (!written) continue;
+    // Linked as jobInsertMany links it, once the run is recorded: a crash in between loses
+    // this tick's job (at most once), and never enqueues it twice.
+    if (chained) await store.jobInsertMany({ jobs: [job] });
+    return "enqueued";
   }
   throw new StoreUnavailableError(`schedule "${name}" kept changing; try again`);
 }

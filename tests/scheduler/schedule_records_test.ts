@@ -7,6 +7,7 @@ import {
   scheduleRun,
 } from "../../src/scheduler/schedule_records.ts";
 import type { RecordCommitParams } from "../../src/store/records.ts";
+import type { Job } from "../../src/job.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { MemoryRecords } from "../store/memory_records.ts";
@@ -63,6 +64,7 @@ Deno.test("scheduleRun: a pause that lands between its read and its write holds 
   let paused = false;
   const racing = {
     recordGet: store.recordGet.bind(store),
+    jobInsertMany: store.jobInsertMany.bind(store),
     async recordCommit(params: RecordCommitParams) {
       if (!paused) {
         paused = true;
@@ -80,6 +82,7 @@ Deno.test("scheduleRun: a schedule that keeps changing under it is StoreUnavaila
   const { store, job } = setUp();
   const contended = {
     recordGet: store.recordGet.bind(store),
+    jobInsertMany: store.jobInsertMany.bind(store),
     recordCommit: () => Promise.resolve(false),
   };
   await assertRejects(
@@ -97,4 +100,29 @@ Deno.test("scheduleGetMany: schedules never run read as unpaused, in the order a
     { name: "b", paused: true },
     { name: "a", paused: false },
   ]);
+});
+
+Deno.test("scheduleRun: a job chained under a concurrency key is inserted after its run is recorded", async () => {
+  const { store } = setUp();
+  const inserted: string[] = [];
+  const watched = {
+    recordGet: store.recordGet.bind(store),
+    recordCommit: (params: RecordCommitParams) => {
+      assertEquals(params.jobs, [], "the commit carries no chained job");
+      return store.recordCommit(params);
+    },
+    jobInsertMany: async ({ jobs }: { jobs: Job[] }) => {
+      assertEquals((await scheduleGetMany(store, { names: ["s"] }))[0].lastTickAt, T0);
+      inserted.push(...jobs.map((j) => j.id));
+      await store.jobInsertMany({ jobs });
+    },
+  };
+  const keyed = createJob({
+    id: newJobId(T0),
+    task: "t",
+    input: {},
+    concurrency: { key: "k", limit: 1 },
+  }, T0);
+  assertEquals(await scheduleRun(watched, { name: "s", job: keyed, tickAt: T0 }), "enqueued");
+  assertEquals(inserted, [keyed.id]);
 });

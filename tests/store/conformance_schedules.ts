@@ -72,6 +72,23 @@ export function runScheduleConformance(test: Test): void {
     assertEquals(await scheduleRun(store, { name: "s", job: job(), tickAt: T0 }), "enqueued");
   });
 
+  test("ticks of a task with a concurrency key are chained in its lane", async (store) => {
+    const keyed = (now: number) =>
+      createJob(
+        { id: newJobId(now), task: "t", input: {}, concurrency: { key: "k", limit: 1 } },
+        now,
+      );
+    const [first, second] = [keyed(T0), keyed(T0 + 60_000)];
+    assertEquals(await scheduleRun(store, { name: "s", job: first, tickAt: T0 }), "enqueued");
+    assertEquals(await scheduleRun(store, { name: "s", job: first, tickAt: T0 }), "duplicate");
+    assertEquals(
+      await scheduleRun(store, { name: "s", job: second, tickAt: T0 + 60_000 }),
+      "enqueued",
+    );
+    assertEquals((await store.jobGet(first.id))?.state, "queued");
+    assertEquals((await store.jobGet(second.id))?.groupAfter, first.id, "waits behind the first");
+  });
+
   test("schedules never run read as unpaused, in the order asked", async (store) => {
     await schedulePause(store, { name: "b", paused: true });
     const names = Array.from({ length: 12 }, (_, i) => i === 11 ? "b" : `s${i}`);

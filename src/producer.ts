@@ -32,12 +32,13 @@ import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type EnqueueOutcome,
   idempotencyIssues,
+  insertIdempotent,
 } from "./guards/idempotency.ts";
 import { createJob, JOB_DEFAULTS } from "./transitions/mod.ts";
 import { dependsOnIssues } from "./flows/depends_on.ts";
 import { groupIssues } from "./guards/group.ts";
 import { concurrencyOf, type TaskConcurrency } from "./guards/concurrency.ts";
-import { debounceIssues } from "./guards/debounce.ts";
+import { debounceIssues, insertDebounced } from "./guards/debounce.ts";
 import { callbackUrlIssues } from "./callbacks/callback_url.ts";
 import { queueKindIssues } from "./registry/external.ts";
 import { CallbackEgress } from "./callbacks/egress.ts";
@@ -279,7 +280,7 @@ export class Producer {
       return { job: await this.#insertWithin(job, request), created: true };
     }
     if (request.debounce !== undefined) {
-      const outcome = await this.store.jobInsertDebounced({ job, debounce: request.debounce });
+      const outcome = await insertDebounced(this.store, { job, debounce: request.debounce });
       if (outcome.created) this.#logEnqueued(outcome.job);
       else {
         const { id, task, runAt } = outcome.job;
@@ -294,7 +295,7 @@ export class Producer {
       if (job.dependsOn) return { job: await this.store.jobGet(job.id) ?? job, created: true };
       return { job, created: true };
     }
-    const outcome = await this.store.jobInsertIdempotent({
+    const outcome = await insertIdempotent(this.store, {
       job,
       key: request.idempotencyKey,
       ttlMs: request.idempotencyTtl ?? DEFAULT_IDEMPOTENCY_TTL_MS,

@@ -19,7 +19,11 @@
  * @module
  */
 import { type FieldIssue, InvalidInputError, type TqError } from "../errors.ts";
-import { DEFAULT_IDEMPOTENCY_TTL_MS, idempotencyIssues } from "../guards/idempotency.ts";
+import {
+  DEFAULT_IDEMPOTENCY_TTL_MS,
+  idempotencyIssues,
+  insertIdempotent,
+} from "../guards/idempotency.ts";
 import { newIdRange } from "../ids.ts";
 import type { Job } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
@@ -181,7 +185,7 @@ export async function bulkEnqueue(params: BulkParams): Promise<BulkResult> {
     const first = all.shift();
     if (first) {
       const ttlMs = DEFAULT_IDEMPOTENCY_TTL_MS;
-      const held = await store.jobInsertIdempotent({ job: first.job, key: idempotencyKey, ttlMs });
+      const held = await insertIdempotent(store, { job: first.job, key: idempotencyKey, ttlMs });
       if (!held.created) {
         return bulkRepeat({ store, held: held.job, valid: [first, ...all], rejected, onComplete });
       }

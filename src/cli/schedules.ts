@@ -11,6 +11,7 @@
 import { jobJson } from "../job_json.ts";
 import { findSchedule, scheduleStatuses } from "../scheduler/schedule_status.ts";
 import { runSchedule } from "../scheduler/run_schedule.ts";
+import { schedulePause } from "../scheduler/schedule_records.ts";
 import { COMMON_HELP, parse, UsageError } from "./args.ts";
 import { setup } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
@@ -57,7 +58,7 @@ export async function schedulesCommand(args: string[], tasks: CliOptions): Promi
     }
     if (action !== "list") {
       const schedule = findSchedule(schedules, name);
-      await store.schedulePause({ name: schedule.name, paused: action === "pause" });
+      await schedulePause(store, { name: schedule.name, paused: action === "pause" });
     }
     const chosen = action === "list" ? schedules : [findSchedule(schedules, name)];
     const statuses = await scheduleStatuses({ store, schedules: chosen, now: Date.now() });

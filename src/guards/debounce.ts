@@ -3,10 +3,11 @@
  * `EnqueueOptions.debounce`) waits `wait_ms` before it runs; another with the same task and
  * key while that job has not started replaces its input and pushes its start back to
  * `wait_ms` from now, never past `max_wait_ms` after the first, and answers with the same
- * job. The job runs once, with the last input. The store reads the key's record and its
- * job and writes what {@linkcode debounceWrite} decides in one atomic write
- * (`Store.jobInsertDebounced`), so concurrent producers join one job; this file holds the
- * rule and the checks of the options.
+ * job. The job runs once, with the last input. A task's key is a keyed record
+ * (`src/store/records.ts`, space `debounce`, key `<task>:<key>`) naming the waiting job;
+ * {@linkcode insertDebounced} reads it and its job and writes what
+ * {@linkcode debounceWrite} decides in one record commit checked against both as read, so
+ * concurrent producers join one job. This file also holds the checks of the options.
  *
  * @example
  * ```ts
@@ -15,11 +16,11 @@
  * ```
  * @module
  */
-import type { FieldIssue } from "../errors.ts";
+import { type FieldIssue, StoreUnavailableError } from "../errors.ts";
 import type { Job } from "../job.ts";
 import { textProblem } from "../input_rules.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
-import type { DebounceRecord } from "../store/debounce.ts";
+import type { Store } from "../store/store.ts";
 import { debounceJob } from "../transitions/mod.ts";
 
 /** Longest debounce key, in characters. */
@@ -102,6 +103,14 @@ export function debounceIssues(request: Partial<EnqueueRequest>): FieldIssue[] {
   return issues;
 }
 
+/** The record behind a task's debounce key. */
+export interface DebounceRecord {
+  /** The job waiting for the key. */
+  jobId: string;
+  /** When the first request of the burst came (epoch ms): `max_wait_ms` counts from it. */
+  firstAt: number;
+}
+
 /** What a debounced enqueue writes. */
 export interface DebounceWrite {
   /** The waiting job as read (when the request joins it), or null (a new job). */
@@ -151,4 +160,46 @@ export function debounceWrite({ job, record, held, waitMs, maxWaitMs }: {
     record: { jobId: after.id, firstAt },
     ttlMs: runAt - now + DEBOUNCE_RECORD_GRACE_MS,
   };
+}
+
+/** The record space of debounce keys. */
+export const DEBOUNCE_SPACE = "debounce";
+
+/** Reads and tries again this many times while other writers change the key. */
+const ATTEMPTS = 20;
+
+/**
+ * Inserts `job` (prepared, `createdAt` is now), or joins the job waiting for its task's
+ * debounce key: that job gets `job`'s input and a later start (`debounceWrite`). The key's
+ * record and the job are one record commit checked against the record and the job as read,
+ * so of concurrent requests each writes in turn and the later ones join the job the first
+ * wrote. `created` is false when the request joined. Throws `StoreUnavailableError` when the
+ * key keeps changing under it.
+ *
+ * @example
+ * ```ts ignore
+ * const { job, created } = await insertDebounced(store, { job: prepared, debounce: { key: "user:1", waitMs: 500 } });
+ * ```
+ */
+export async function insertDebounced(
+  store: Pick<Store, "recordGet" | "recordCommit" | "jobGet">,
+  { job, debounce }: { job: Job; debounce: DebounceOptions },
+): Promise<{ job: Job; created: boolean }> {
+  // Task names hold no ":" (`define_task.ts`), so the key is the task's own.
+  const address = { space: DEBOUNCE_SPACE, key: `${job.task}:${debounce.key}` };
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const read = await store.recordGet(address);
+    const record = (read?.value ?? null) as DebounceRecord | null;
+    const held = record ? await store.jobGet(record.jobId) : null;
+    const write = debounceWrite({ job, record, held, ...debounce });
+    const written = await store.recordCommit({
+      checks: [{ ...address, version: read?.version ?? null }],
+      puts: [{ ...address, value: write.record, ttlMs: write.ttlMs }],
+      ...write.before
+        ? { updates: [{ before: write.before, after: write.after }] }
+        : { jobs: [write.after] },
+    });
+    if (written) return { job: write.after, created: write.before === null };
+  }
+  throw new StoreUnavailableError(`debounce key "${debounce.key}" kept changing; try again`);
 }

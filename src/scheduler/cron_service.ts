@@ -2,7 +2,7 @@
  * The cron service behind `tq cron` (and inside `tq start`): registers one `Deno.cron` per
  * schedule, with its expression translated to Deno's weekday numbers, or every minute for a
  * schedule in a time zone (`deno_cron.ts`), and at each firing that is one of the
- * schedule's minutes (`zoned_cron.ts`) enqueues that tick's job through `store.scheduleRun`
+ * schedule's minutes (`zoned_cron.ts`) enqueues that tick's job through `scheduleRun`
  * with the tick's UTC minute as its key, whose atomic check makes the tick a no-op in every
  * other process that fires it too. At start it catches up the schedules whose policy is
  * `last`, from the last tick recorded in the store.
@@ -20,7 +20,7 @@
  */
 import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
-import type { ScheduleRunOutcome } from "../store/schedules.ts";
+import { scheduleGetMany, type ScheduleRunOutcome } from "./schedule_records.ts";
 import type { Store } from "../store/store.ts";
 import { denoCronFor } from "./deno_cron.ts";
 import type { Schedule } from "./schedule.ts";
@@ -125,7 +125,7 @@ export class CronService {
   async #catchUp(): Promise<void> {
     const due = this.#o.schedules.filter((s) => s.catchUp === "last");
     if (due.length === 0) return;
-    const records = await this.#o.store.scheduleGetMany({ names: due.map((s) => s.name) });
+    const records = await scheduleGetMany(this.#o.store, { names: due.map((s) => s.name) });
     const now = this.#o.clock.now();
     await Promise.all(due.map(async (schedule, i) => {
       const { lastTickAt } = records[i];

@@ -1,7 +1,7 @@
 /**
  * One run of a schedule: builds its job with the producer (the task's defaults and
- * schema apply) and hands it to `store.scheduleRun`, which records the run and inserts the
- * job atomically. Cron ticks pass `tickAt`; manual triggers do not.
+ * schema apply) and hands it to `scheduleRun` (`schedule_records.ts`), which records the
+ * run and inserts the job atomically. Cron ticks pass `tickAt`; manual triggers do not.
  *
  * @example
  * ```ts ignore
@@ -11,7 +11,7 @@
  */
 import type { Job } from "../job.ts";
 import type { Producer } from "../producer.ts";
-import type { ScheduleRunOutcome } from "../store/schedules.ts";
+import { scheduleRun, type ScheduleRunOutcome } from "./schedule_records.ts";
 import type { Store } from "../store/store.ts";
 import type { Schedule } from "./schedule.ts";
 
@@ -32,6 +32,6 @@ export async function runSchedule(
   },
 ): Promise<{ outcome: ScheduleRunOutcome; job: Job }> {
   const job = producer.prepare({ task: schedule.task, input: schedule.input, ...schedule.options });
-  const outcome = await store.scheduleRun({ name: schedule.name, job, tickAt });
+  const outcome = await scheduleRun(store, { name: schedule.name, job, tickAt });
   return { outcome, job };
 }

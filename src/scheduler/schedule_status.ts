@@ -15,6 +15,7 @@ import type { JobState } from "../job.ts";
 import type { Store } from "../store/store.ts";
 import type { CatchUp, Schedule } from "./schedule.ts";
 import { nextFire } from "./zoned_cron.ts";
+import { scheduleGetMany } from "./schedule_records.ts";
 
 /** One schedule as the API shows it (snake_case, ISO-8601 times, null when unset). */
 export interface ScheduleStatus {
@@ -48,7 +49,7 @@ const iso = (ms: number | null | undefined) => ms == null ? null : new Date(ms).
 export async function scheduleStatuses(
   { store, schedules, now }: { store: Store; schedules: Schedule[]; now: number },
 ): Promise<ScheduleStatus[]> {
-  const records = await store.scheduleGetMany({ names: schedules.map((s) => s.name) });
+  const records = await scheduleGetMany(store, { names: schedules.map((s) => s.name) });
   const jobIds = records.flatMap((r) => r.lastJobId ? [r.lastJobId] : []);
   const jobs = new Map((await store.jobGetMany(jobIds)).flatMap((j) => j ? [[j.id, j]] : []));
   return schedules.map((schedule, i) => {

@@ -7,7 +7,7 @@
  * - a local time the autumn change repeats runs once, at its first occurrence.
  *
  * Each local tick thus maps to one UTC minute, its "fire time": the instant it runs at and
- * the tick key `store.scheduleRun` checks, the same in every `tq cron` process. Pure
+ * the tick key `scheduleRun` (`schedule_records.ts`) checks, the same in every `tq cron` process. Pure
  * functions (`Intl` gives the zone's rules); `UTC` takes the plain path of
  * `cron_expression.ts`.
  *

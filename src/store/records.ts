@@ -17,6 +17,10 @@
  * ```
  * @module
  */
+import { PayloadTooLargeError } from "../errors.ts";
+import type { Job } from "../job.ts";
+import { settlesDependants } from "../transitions/mod.ts";
+import type { JobUpdate } from "./store.ts";
 
 /** A record as `recordGet` reads it. */
 export interface RecordRead {
@@ -48,6 +52,37 @@ export interface RecordPutParams extends RecordAddress {
    * there is no record. Without it the write always happens.
    */
   ifVersion?: string | null;
+}
+
+/** A record's version a commit requires: `version` as read, or null for "there is none". */
+export interface RecordCheck extends RecordAddress {
+  version: string | null;
+}
+
+/** A record a commit writes, replacing the one under its key. */
+export interface RecordWrite extends RecordAddress {
+  /** Any JSON value (the store may refuse one over its size limit). */
+  value: unknown;
+  /** The store may drop the record once this many ms have passed; kept for good without. */
+  ttlMs?: number;
+}
+
+/**
+ * What `recordCommit` writes, all or nothing: only if every check still holds and every
+ * updated job is still at `before.version`, it puts and deletes the records, inserts the
+ * jobs and writes the updates. Jobs move as `jobInsertMany` and `jobUpdateMany` move them
+ * (index entries, counts, statistics, wake-ups), within the store's `maxInsertBatch`,
+ * `maxJobBytes` and `maxCommitBytes`. Refused (`RangeError`): a new job linked to parents
+ * (`dependsOn`) or chained under a group or concurrency key (linking reads records of its
+ * own), and an update that settles dependants or changes a job's id or queue. An address
+ * is at most once among `puts` and `deletes`.
+ */
+export interface RecordCommitParams {
+  checks?: RecordCheck[];
+  puts?: RecordWrite[];
+  deletes?: RecordAddress[];
+  jobs?: Job[];
+  updates?: JobUpdate[];
 }
 
 /**
@@ -85,4 +120,71 @@ export function prefixEnd(prefix: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/** The limits of one store's inserts (`Store`'s fields of those names). */
+export interface InsertLimits {
+  maxJobBytes: number;
+  maxInsertBatch: number;
+  maxCommitBytes: number;
+  jobBytes(job: Job): number;
+}
+
+/**
+ * Refuses the jobs of a commit that the store could not take in one atomic write, before
+ * anything is written: a job (new or updated) over `maxJobBytes` (`PayloadTooLargeError`),
+ * more than `maxInsertBatch` of them or, beyond one, more than `maxCommitBytes` together
+ * (`RangeError`), new jobs linked to parents or chained under a group or concurrency key
+ * (`RangeError`: their insert reads and changes other records, which `jobInsertMany` does),
+ * and updates that settle dependants or move a job to another id or queue (`RangeError`).
+ *
+ * @example
+ * ```ts
+ * import { checkCommitJobs } from "./records.ts";
+ * const limits = { maxJobBytes: 10, maxInsertBatch: 1, maxCommitBytes: 10, jobBytes: () => 1 };
+ * checkCommitJobs({}, limits); // nothing to refuse
+ * ```
+ */
+export function checkCommitJobs(
+  { jobs: inserts = [], updates = [] }: RecordCommitParams,
+  limits: InsertLimits,
+): void {
+  for (const { before, after } of updates) {
+    if (
+      before.id !== after.id || before.queue !== after.queue || settlesDependants(before, after)
+    ) {
+      throw new RangeError(
+        `job ${before.id}: a record commit updates jobs in place, settling no dependants`,
+      );
+    }
+  }
+  for (const job of inserts) {
+    if (
+      job.dependsOn !== undefined || job.group !== undefined || job.concurrencyKey !== undefined
+    ) {
+      throw new RangeError(
+        `job ${job.id}: a record commit inserts jobs without depends_on, group or ` +
+          "concurrency key (jobInsertMany links those)",
+      );
+    }
+  }
+  const jobs = [...inserts, ...updates.map((update) => update.after)];
+  if (jobs.length > limits.maxInsertBatch) {
+    throw new RangeError(
+      `at most ${limits.maxInsertBatch} jobs per record commit; got ${jobs.length}`,
+    );
+  }
+  let total = 0;
+  for (const job of jobs) {
+    const bytes = limits.jobBytes(job);
+    if (bytes > limits.maxJobBytes) {
+      throw new PayloadTooLargeError(bytes, limits.maxJobBytes, `job ${job.id}`);
+    }
+    total += bytes;
+  }
+  if (jobs.length > 1 && total > limits.maxCommitBytes) {
+    throw new RangeError(
+      `a record commit takes at most ${limits.maxCommitBytes} bytes of jobs; got ${total}`,
+    );
+  }
 }

@@ -18,12 +18,10 @@
  */
 import type { Job, JobState } from "../job.ts";
 import type { JobLogLine, StatEntry } from "./telemetry.ts";
-import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "./schedules.ts";
-import type { IdempotentInsertParams, IdempotentInsertResult } from "./idempotency.ts";
-import type { DebouncedInsertParams, DebouncedInsertResult } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
 import type {
   RecordAddress,
+  RecordCommitParams,
   RecordListParams,
   RecordPutParams,
   RecordRead,
@@ -123,22 +121,6 @@ export interface Store {
    * `RangeError` for more than {@linkcode Store.maxInsertBatch} jobs.
    */
   jobInsertMany(params: { jobs: Job[] }): Promise<void>;
-
-  /**
-   * Inserts one job unless `key` still holds (set within `ttlMs` before `job.createdAt`, and
-   * its job not deleted): then nothing is written and that job is the answer. The check and
-   * the insert are one atomic write, so concurrent repeats create exactly one job.
-   */
-  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult>;
-
-  /**
-   * A debounced enqueue: reads the record of `job.task` and `debounce.key` (see
-   * `debounce.ts`) and the job it names, and writes what `debounceWrite`
-   * (`src/guards/debounce.ts`) makes of them: `job`, or the waiting job with `job`'s input
-   * and a later start, with the key's new record. Read and write are one atomic write (the
-   * record and the job still as read), so concurrent requests of one key join one job.
-   */
-  jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult>;
 
   /**
    * Writes new jobs, as `jobInsertMany` does, inside `transaction`: a transaction the caller
@@ -271,6 +253,15 @@ export interface Store {
   /** A space's records in key order, at most `limit`, within `prefix` from `from` on. */
   recordList(params: RecordListParams): Promise<StoredRecord[]>;
 
+  /**
+   * "Write these if these versions still hold": puts and deletes records and inserts jobs
+   * (as `jobInsertMany` does, see `RecordCommitParams`) in one atomic write, only if every
+   * check still holds; true when written, false (nothing written) when one did not. What
+   * features that read records, decide and write are built on (idempotent and debounced
+   * enqueues, schedule runs).
+   */
+  recordCommit(params: RecordCommitParams): Promise<boolean>;
+
   /** Keeps lines handlers wrote with `ctx.log()`; they are deleted with their job. */
   jobLogAppend(params: { lines: JobLogLine[] }): Promise<void>;
 
@@ -284,19 +275,6 @@ export interface Store {
    * older than two hours.
    */
   statsGet(params: { since: number }): Promise<StatEntry[]>;
-
-  /**
-   * Inserts a schedule's job and records the run in one atomic write. With `tickAt`, nothing
-   * is written (`duplicate`) when that tick or a later one is already recorded, or (`paused`)
-   * while the schedule is paused: concurrent runs of one tick enqueue exactly one job.
-   */
-  scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome>;
-
-  /** The records of `names`, in order; a schedule never seen reads `{ name, paused: false }`. */
-  scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]>;
-
-  /** Pauses or resumes a schedule's ticks (manual runs still happen). */
-  schedulePause(params: { name: string; paused: boolean }): Promise<void>;
 
   /**
    * Records a batch of a bulk enqueue, after its jobs (which carry `batchId`) are inserted:

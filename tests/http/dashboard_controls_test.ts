@@ -2,6 +2,7 @@
  * The dashboard's controls for what the API offers beyond jobs: queue pause and resume on
  * the overview, and the schedules page with pause, resume and trigger now.
  */
+import { scheduleGetMany } from "../../src/scheduler/schedule_records.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { assertError, withApi } from "./setup.ts";
 import { FakeClock } from "../../src/clock.ts";
@@ -85,19 +86,19 @@ Deno.test("the schedules page shows each schedule and pauses, resumes and trigge
 
     const path = "/ui/schedules/hourly_noop";
     assertRedirect(await post(`${path}/pause`), "/ui/schedules?done=schedule_paused");
-    assertEquals((await store.scheduleGetMany({ names: ["hourly_noop"] }))[0].paused, true);
+    assertEquals((await scheduleGetMany(store, { names: ["hourly_noop"] }))[0].paused, true);
     const paused = await html(await get("/ui/schedules?done=schedule_paused"));
     assert(paused.includes(`action="${path}/resume"`) && paused.includes("state-paused"));
 
     assertRedirect(await post(`${path}/trigger`), "/ui/schedules?done=schedule_triggered");
-    const [record] = await store.scheduleGetMany({ names: ["hourly_noop"] });
+    const [record] = await scheduleGetMany(store, { names: ["hourly_noop"] });
     const job = await store.jobGet(record.lastJobId!);
     assertEquals([job?.task, job?.state], ["noop", "queued"]);
     const triggered = await html(await get("/ui/schedules"));
     assert(triggered.includes(`href="/ui/jobs/${job!.id}"`), "the last job is linked");
 
     assertRedirect(await post(`${path}/resume`), "/ui/schedules?done=schedule_resumed");
-    assertEquals((await store.scheduleGetMany({ names: ["hourly_noop"] }))[0].paused, false);
+    assertEquals((await scheduleGetMany(store, { names: ["hourly_noop"] }))[0].paused, false);
     await assertError(await post("/ui/schedules/nope/trigger"), 404, "schedule_not_found");
   }));
 

@@ -1,3 +1,8 @@
+import {
+  scheduleGetMany,
+  schedulePause,
+  scheduleRun,
+} from "../../src/scheduler/schedule_records.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { cronFixture, type Registration } from "./fixture.ts";
 
@@ -15,7 +20,7 @@ Deno.test("two cron processes firing the same tick enqueue exactly one job", asy
   await b[0].handler();
   const { jobs } = await fx.store.jobList({ limit: 10 });
   assertEquals(jobs.map((j) => j.task), ["noop"]);
-  const [record] = await fx.store.scheduleGetMany({ names: ["standup"] });
+  const [record] = await scheduleGetMany(fx.store, { names: ["standup"] });
   assertEquals([record.lastTickAt, record.lastJobId], [Date.UTC(2026, 0, 5, 9), jobs[0].id]);
 });
 
@@ -24,7 +29,7 @@ Deno.test("a firing just before the minute counts for that minute", async () => 
   const service = fx.service();
   fx.clock.advance(29_500); // 08:59:59.5
   assertEquals(await service.fire(fx.schedules[0]), "enqueued");
-  const [record] = await fx.store.scheduleGetMany({ names: ["standup"] });
+  const [record] = await scheduleGetMany(fx.store, { names: ["standup"] });
   assertEquals(record.lastTickAt, Date.UTC(2026, 0, 5, 9));
 });
 
@@ -45,10 +50,10 @@ Deno.test("a firing in a minute the schedule does not name enqueues nothing", as
 Deno.test("a paused schedule enqueues nothing at its ticks until resumed", async () => {
   await using fx = await cronFixture([WEEKDAYS_AT_NINE]);
   const service = fx.service();
-  await fx.store.schedulePause({ name: "standup", paused: true });
+  await schedulePause(fx.store, { name: "standup", paused: true });
   fx.clock.advance(30_000);
   assertEquals(await service.fire(fx.schedules[0]), "paused");
-  await fx.store.schedulePause({ name: "standup", paused: false });
+  await schedulePause(fx.store, { name: "standup", paused: false });
   fx.clock.advance(86_400_000);
   assertEquals(await service.fire(fx.schedules[0]), "enqueued");
 });
@@ -62,11 +67,11 @@ Deno.test("catch-up 'last' runs the latest missed tick once; 'skip' runs none", 
   // Both ran Monday at 09:00, then every process was down until Thursday noon.
   for (const schedule of fx.schedules) {
     const job = fx.producer.prepare({ task: "noop", input: {} });
-    await fx.store.scheduleRun({ name: schedule.name, job, tickAt: nine });
+    await scheduleRun(fx.store, { name: schedule.name, job, tickAt: nine });
   }
   fx.clock.advance(3 * 86_400_000 + 3 * 3_600_000);
   await Promise.all([fx.service().start(), fx.service().start()]);
-  const [last, skip] = await fx.store.scheduleGetMany({ names: ["last", "skip"] });
+  const [last, skip] = await scheduleGetMany(fx.store, { names: ["last", "skip"] });
   assertEquals(last.lastTickAt, Date.UTC(2026, 0, 8, 9), "Thursday's tick, once");
   assertEquals(skip.lastTickAt, nine);
   assertEquals((await fx.store.jobList({ limit: 10 })).jobs.length, 3);

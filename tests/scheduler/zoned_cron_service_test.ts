@@ -1,3 +1,4 @@
+import { scheduleGetMany, scheduleRun } from "../../src/scheduler/schedule_records.ts";
 import { assertEquals } from "../assert.ts";
 import { cronFixture, type Registration } from "./fixture.ts";
 
@@ -26,7 +27,7 @@ async function runTwoProcesses(
     await Promise.all([a[0].handler(), b[0].handler()]);
     fx.clock.advance(200);
     await b[0].handler();
-    const [record] = await fx.store.scheduleGetMany({ names: ["zoned"] });
+    const [record] = await scheduleGetMany(fx.store, { names: ["zoned"] });
     const tick = iso(record.lastTickAt);
     if (tick !== undefined && tick !== ticks.at(-1)) ticks.push(tick);
     fx.clock.advance(MINUTE - 200);
@@ -77,8 +78,8 @@ Deno.test("catch-up 'last' in a time zone runs the latest missed local tick", as
     catchUp: "last",
   }], Date.UTC(2026, 0, 5, 12));
   const job = fx.producer.prepare({ task: "noop", input: {} });
-  await fx.store.scheduleRun({ name: "zoned", job, tickAt: Date.UTC(2026, 0, 2, 3, 30) });
+  await scheduleRun(fx.store, { name: "zoned", job, tickAt: Date.UTC(2026, 0, 2, 3, 30) });
   await fx.service().start();
-  const [record] = await fx.store.scheduleGetMany({ names: ["zoned"] });
+  const [record] = await scheduleGetMany(fx.store, { names: ["zoned"] });
   assertEquals(iso(record.lastTickAt), "2026-01-05T03:30:00.000Z"); // 09:00 IST today
 });

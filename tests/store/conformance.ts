@@ -18,6 +18,10 @@ import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/trans
 import { runTelemetryConformance } from "./conformance_telemetry.ts";
 import { runScheduleConformance } from "./conformance_schedules.ts";
 import { runRecordConformance } from "./conformance_records.ts";
+import {
+  runRecordCommitConformance,
+  runRecordCommitJobConformance,
+} from "./conformance_record_commit.ts";
 import { runTraceConformance } from "./conformance_trace.ts";
 import { runDependencyConformance } from "./conformance_dependencies.ts";
 import { runIdempotencyConformance } from "./conformance_idempotency.ts";
@@ -74,6 +78,8 @@ export function runStoreConformance(
   runTelemetryConformance(test);
   runScheduleConformance(test);
   runRecordConformance(test);
+  runRecordCommitConformance(test);
+  runRecordCommitJobConformance(test);
   runQueueLatencyConformance(test);
   runTraceConformance(test);
   runDependencyConformance(test);

@@ -9,6 +9,7 @@
  * ```
  * @module
  */
+import { insertIdempotent } from "../../src/guards/idempotency.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
@@ -77,7 +78,7 @@ export function runBatchConformance(test: Test): void {
   test("a batch job inserted under an idempotency key counts in its batch", async (store) => {
     const id = newJobId(T0);
     const [first, second] = [batchJob(id), batchJob(id)];
-    await store.jobInsertIdempotent({ job: first, key: `bulk-${id}`, ttlMs: 60_000 });
+    await insertIdempotent(store, { job: first, key: `bulk-${id}`, ttlMs: 60_000 });
     await createBatch(store, [second]);
     const status = await store.batchGet({ id });
     assertEquals(status?.counts, { ...emptyBatchCounts(), queued: 2 });

@@ -8,6 +8,11 @@ import { assertMigratesOnce } from "./layout_race.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
+import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
+import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
+import { newJobId } from "../../src/ids.ts";
+import { createJob } from "../../src/transitions/mod.ts";
 
 async function tempFile(): Promise<string> {
   return `${await Deno.makeTempDir({ prefix: "tq-layout-" })}/tq.db`;
@@ -103,5 +108,64 @@ Deno.test("a KV file an older tq wrote keeps its queue pauses, task holds and se
   for (const prefix of ["paused", "task_hold", "session", "worker"]) {
     assertEquals(await keysUnder(kv, [prefix]), [], `nothing left under ${prefix}`);
   }
+  kv.close();
+});
+
+Deno.test("a KV file at layout 2 keeps its idempotency keys as keyed records", async () => {
+  const path = await tempFile();
+  const now = Date.now();
+  const first = createJob({ id: newJobId(now), task: "t", input: 1 }, now);
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 2);
+  await old.set(["idem", "order-42"], { jobId: first.id, expiresAt: now + 60_000 }, {
+    expireIn: 60_000,
+  });
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    await assertKeyHolds(store, "order-42", first);
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  assertEquals(await keysUnder(kv, ["idem"]), []);
+  kv.close();
+});
+
+Deno.test("a KV file at layout 3 keeps its schedules' last runs and pauses as keyed records", async () => {
+  const path = await tempFile();
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 3);
+  for (const schedule of OLD_SCHEDULES) await old.set(["schedule", schedule.name], schedule);
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    await assertSchedulesKept(store);
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  assertEquals(await keysUnder(kv, ["schedule"]), []);
+  kv.close();
+});
+
+Deno.test("a KV file at layout 4 keeps its debounce keys as keyed records", async () => {
+  const path = await tempFile();
+  const { job, record } = oldDebounced(Date.now());
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 4);
+  await old.set(["debounce", "t", "user:1"], record, { expireIn: 3_600_000 });
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    await assertDebounceJoins(store, job);
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  assertEquals(await keysUnder(kv, ["debounce"]), []);
   kv.close();
 });

@@ -1,9 +1,11 @@
 /**
  * The keyed-record primitives of the store contract (`src/store/records.ts`) in memory,
  * for unit tests of the features written over them (sessions, the worker registry, queue
- * pauses, task holds). `memory_records_test.ts` runs the records conformance suite on it,
- * so it behaves as the real stores do; values are copied through JSON as a store would,
- * and a record past its time to live (on the injected clock) is dropped.
+ * pauses, task holds, idempotent enqueues). `memory_records_test.ts` runs the records and
+ * record-commit conformance suites on it, so it behaves as the real stores do; values are
+ * copied through JSON as a store would, and a record past its time to live (on the
+ * injected clock) is dropped. Jobs a commit inserts or updates are kept by id only (no
+ * indexes, counts or claims: those are the real stores' conformance).
  *
  * @example
  * ```ts ignore
@@ -15,12 +17,29 @@
 import type { Clock } from "../../src/clock.ts";
 import type * as Records from "../../src/store/records.ts";
 import type { Store } from "../../src/store/store.ts";
+import type { Job } from "../../src/job.ts";
+import { checkCommitJobs } from "../../src/store/records.ts";
 
 /** The part of the store contract {@linkcode MemoryRecords} implements. */
 export type RecordStore = Pick<
   Store,
-  "recordPut" | "recordGet" | "recordDelete" | "recordList" | "workNotify"
+  | "recordPut"
+  | "recordGet"
+  | "recordDelete"
+  | "recordList"
+  | "recordCommit"
+  | "jobGet"
+  | "jobInsertMany"
+  | "workNotify"
 >;
+
+/** Limits as the KV file's, so a commit too big for it fails here too. */
+const LIMITS = {
+  maxJobBytes: 64_000,
+  maxInsertBatch: 300,
+  maxCommitBytes: 400_000,
+  jobBytes: (job: Job) => new TextEncoder().encode(JSON.stringify(job)).length,
+};
 
 interface Kept {
   text: string;
@@ -32,6 +51,7 @@ interface Kept {
 export class MemoryRecords implements RecordStore {
   readonly #clock: Clock;
   readonly #records = new Map<string, Map<string, Kept>>();
+  readonly #jobs = new Map<string, string>();
   #versions = 0;
   /** The queues of every `workNotify` call, in order. */
   readonly notified: string[][] = [];
@@ -50,6 +70,43 @@ export class MemoryRecords implements RecordStore {
     records.set(key, { text: JSON.stringify(value), version: String(++this.#versions), expiresAt });
     this.#records.set(space, records);
     return Promise.resolve(true);
+  }
+
+  recordCommit(
+    { checks = [], puts = [], deletes = [], jobs = [], updates = [] }: Records.RecordCommitParams,
+  ): Promise<boolean> {
+    checkCommitJobs({ jobs, updates }, LIMITS);
+    const fails = checks.some((check) => (this.#live(check)?.version ?? null) !== check.version);
+    if (fails) return Promise.resolve(false);
+    const moved = updates.some(({ before }) => {
+      const text = this.#jobs.get(before.id);
+      return text === undefined || (JSON.parse(text) as Job).version !== before.version;
+    });
+    if (moved) return Promise.resolve(false);
+    const held = jobs.find((job) => this.#jobs.has(job.id));
+    if (held) return Promise.reject(new Error(`job ${held.id} exists`));
+    for (const put of puts) void this.recordPut(put);
+    for (const address of deletes) void this.recordDelete(address);
+    for (const job of [...jobs, ...updates.map((update) => update.after)]) {
+      this.#jobs.set(job.id, JSON.stringify(job));
+    }
+    return Promise.resolve(true);
+  }
+
+  /** Keeps the jobs as they are: no lanes, no links (the real stores' conformance). */
+  jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
+    for (const job of jobs) this.#jobs.set(job.id, JSON.stringify(job));
+    return Promise.resolve();
+  }
+
+  jobGet(id: string): Promise<Job | null> {
+    const text = this.#jobs.get(id);
+    return Promise.resolve(text === undefined ? null : JSON.parse(text));
+  }
+
+  /** Deletes a job, as a worker or the pruner would. */
+  jobForget(id: string): void {
+    this.#jobs.delete(id);
   }
 
   recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {

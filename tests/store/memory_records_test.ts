@@ -1,11 +1,13 @@
 import { FakeClock } from "../../src/clock.ts";
 import { assertEquals } from "../assert.ts";
 import { runRecordConformance } from "./conformance_records.ts";
-import { MemoryRecords } from "./memory_records.ts";
+import { runRecordCommitConformance } from "./conformance_record_commit.ts";
+import { MemoryRecords, type RecordStore } from "./memory_records.ts";
 
-runRecordConformance((name, fn) =>
-  Deno.test(`memory records: ${name}`, () => fn(new MemoryRecords(new FakeClock())))
-);
+const onMemory = (name: string, fn: (store: RecordStore) => Promise<void>) =>
+  Deno.test(`memory records: ${name}`, () => fn(new MemoryRecords(new FakeClock())));
+runRecordConformance(onMemory);
+runRecordCommitConformance(onMemory);
 
 Deno.test("memory records: a record past its time to live is neither read nor listed", async () => {
   const clock = new FakeClock();

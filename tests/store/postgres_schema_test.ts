@@ -17,6 +17,9 @@ import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
 import { keptEvents } from "../../src/steps/kept_events.ts";
+import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
+import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -169,7 +172,72 @@ Deno.test("a schema at layout 3 drops the events it kept: events are keyed recor
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
     assertEquals(await keptEvents(store, { name: "paid", key: "o1", since: 0, limit: 10 }), []);
-    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4]);
+    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4, 5, 6, 7]);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a schema at layout 4 keeps its idempotency keys as keyed records", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const now = Date.now();
+  const first = createJob({ id: newJobId(now), task: "t", input: 1 }, now);
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 4));
+    await sql.unsafe(`INSERT INTO ${names.table("idempotency")} VALUES ('order-42', $1, $2)`, [
+      first.id,
+      now + 60_000,
+    ]);
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    await assertKeyHolds(store, "order-42", first);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a schema at layout 5 keeps its schedules' last runs and pauses as keyed records", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 5));
+    for (const record of OLD_SCHEDULES) {
+      await sql.unsafe(`INSERT INTO ${names.table("schedules")} VALUES ($1, $2::text::jsonb)`, [
+        record.name,
+        JSON.stringify(record),
+      ]);
+    }
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    await assertSchedulesKept(store);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a schema at layout 6 keeps its debounce keys as keyed records", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const { job, record } = oldDebounced(Date.now());
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 6));
+    await sql.unsafe(
+      `INSERT INTO ${names.table("debounce")} VALUES ('t', 'user:1', $1::text::jsonb, $2)`,
+      [JSON.stringify(record), record.firstAt + 3_600_000],
+    );
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    await assertDebounceJoins(store, job);
   } finally {
     store.close();
   }

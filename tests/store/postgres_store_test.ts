@@ -10,6 +10,8 @@ import { columnsOf } from "../../src/store/postgres/changes.ts";
 import { SqlNames } from "../../src/store/postgres/schema.ts";
 import { PostgresCounters } from "../../src/store/postgres/counters.ts";
 import { createJob } from "../../src/transitions/mod.ts";
+import { insertIdempotent } from "../../src/guards/idempotency.ts";
+import { insertDebounced } from "../../src/guards/debounce.ts";
 import { newJobId } from "../../src/ids.ts";
 import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { InvalidInputError } from "../../src/errors.ts";
@@ -129,14 +131,14 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed bat
     const t0 = clock.now();
     const make = (input: unknown, extra = {}) =>
       createJob({ id: newJobId(t0), task: "t", input, ...extra }, t0);
-    await store.jobInsertIdempotent({ job: make(1), key: "k", ttlMs: 1_000 });
+    await insertIdempotent(store, { job: make(1), key: "k", ttlMs: 1_000 });
     await store.jobInsertMany({ jobs: [make(2, { group: "g" })] });
-    await store.jobInsertDebounced({ job: make(3), debounce: { key: "d", waitMs: 1_000 } });
+    await insertDebounced(store, { job: make(3), debounce: { key: "d", waitMs: 1_000 } });
     await store.recordPut({ space: "session", key: "s", value: { csrf: "c" }, ttlMs: 1_000 });
     await store.batchCreate({ batch: { id: "closed", total: 0, queues: [], createdAt: t0 } });
     await store.batchCreate({ batch: { id: "open", total: 0, queues: [], createdAt: t0 } });
     await store.batchComplete({ id: "closed", now: t0, job: null });
-    const tables = ["idempotency", "groups", "debounce", "records", "batches"];
+    const tables = ["groups", "records", "batches"];
     const rows = async () => {
       const counts = [];
       for (const table of tables) {
@@ -151,9 +153,13 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed bat
     assertEquals(await listed(), [], "a record past its time is not listed before it is deleted");
     const expiry = new PostgresExpiry(names);
     await expiry.deleteExpired(sql, t0 + 1);
-    assertEquals(await rows(), [1, 1, 1, 1, 2]);
+    assertEquals(
+      await rows(),
+      [1, 3, 2],
+      "the records: a session, an idempotency and a debounce key",
+    );
     await expiry.deleteExpired(sql, t0 + GROUP_TTL_MS + COMPLETED_BATCH_TTL_MS);
-    assertEquals(await rows(), [0, 0, 0, 0, 1]);
+    assertEquals(await rows(), [0, 0, 1]);
     assertEquals((await store.batchGet({ id: "open" }))?.batch.id, "open");
   } finally {
     await sql.end();
@@ -190,10 +196,12 @@ Deno.test("[postgres] the store deletes expired rows by itself as it writes, by 
   const store = await openPostgresStore(server.url, { schema: names.schema, clock });
   const sql = postgres(server.url, { max: 1, onnotice: () => {} });
   const keys = async () =>
-    (await sql.unsafe(`SELECT count(*)::int AS n FROM ${names.table("idempotency")}`))[0].n;
+    (await sql.unsafe(
+      `SELECT count(*)::int AS n FROM ${names.table("records")} WHERE "space" = 'idempotency'`,
+    ))[0].n;
   try {
     const write = (input: number) =>
-      store.jobInsertIdempotent({
+      insertIdempotent(store, {
         job: createJob({ id: newJobId(clock.now()), task: "t", input }, clock.now()),
         key: `k${input}`,
         ttlMs: 1_000,

@@ -9,7 +9,9 @@
  * the insert script adds only the shared set of queues (since 18a5e14: one script instead
  * of a MULTI), which is why a Cluster needs the `{tq}` prefix.
  */
+import { scheduleRun } from "../../src/scheduler/schedule_records.ts";
 import { Redis } from "ioredis";
+import { insertIdempotent } from "../../src/guards/idempotency.ts";
 import { assertEquals } from "../assert.ts";
 import { FakeClock } from "../../src/clock.ts";
 import type { Job } from "../../src/job.ts";
@@ -109,12 +111,12 @@ Deno.test("with the prefix {tq}, each cross-queue operation keeps every key in o
         await store.jobUpdateMany({ updates: [{ before: claimed, after: done }] });
       }],
       [
-        "an idempotent insert",
-        () => store.jobInsertIdempotent({ job: job("mail"), key: "k", ttlMs: 60_000 }),
+        "an idempotent insert (a record commit)",
+        () => insertIdempotent(store, { job: job("mail"), key: "k", ttlMs: 60_000 }),
       ],
       [
         "a schedule run",
-        () => store.scheduleRun({ name: "nightly", job: job("reports"), tickAt: T0 }),
+        () => scheduleRun(store, { name: "nightly", job: job("reports"), tickAt: T0 }),
       ],
       ["a lookup by id, which tries every queue", () => store.jobGetMany([parent.id, child.id])],
     ];

@@ -14,6 +14,9 @@ import { assertMigratesOnce } from "./layout_race.ts";
 import { RedisServer } from "./redis_server.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
+import { assertKeyHolds } from "./conformance_idempotency.ts";
+import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
+import { assertSchedulesKept } from "./conformance_schedules.ts";
 
 const server = await RedisServer.start();
 /** A queue's listing of the jobs in `state`. */
@@ -173,6 +176,63 @@ Deno.test("a Redis prefix of layout 5 lists its keyed records in key order after
   try {
     assertEquals(await pausedQueues(store), ["mail", "video"]);
     assertEquals(await redis.get("lex:layout"), String(REDIS_MIGRATIONS.length));
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("a Redis prefix at layout 6 keeps its idempotency keys as keyed records", async () => {
+  const redis = new Redis(server.url);
+  const now = Date.now();
+  const first = createJob({ id: newJobId(now), task: "t", input: 1 }, now);
+  await redis.set("idem6:layout", "6");
+  await redis.set("idem6:idem:order-42", `${now + 60_000}:${first.id}`, "PX", 60_000);
+  await redis.set("idem6:idem:gone", `${now - 1}:${first.id}`, "PX", 1);
+
+  const store = await openRedisStore(server.url, { prefix: "idem6" });
+  try {
+    await assertKeyHolds(store, "order-42", first);
+    assertEquals(await redis.keys("idem6:idem:*"), []);
+    const ttl = await redis.pttl("idem6:rec:idempotency:order-42");
+    assertEquals(ttl > 0 && ttl <= 60_000, true, "the time to live it had left");
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("a Redis prefix at layout 7 keeps its schedules' last runs and pauses as keyed records", async () => {
+  const redis = new Redis(server.url);
+  await redis.set("sched7:layout", "7");
+  await redis.hset("sched7:schedule:nightly", {
+    paused: "0",
+    lastTickAt: "60000",
+    lastRunAt: "61000",
+    lastJobId: "j1",
+  });
+  await redis.hset("sched7:schedule:hourly", "paused", "1");
+
+  const store = await openRedisStore(server.url, { prefix: "sched7" });
+  try {
+    await assertSchedulesKept(store);
+    assertEquals(await redis.keys("sched7:schedule:*"), []);
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("a Redis prefix at layout 8 keeps its debounce keys as keyed records", async () => {
+  const redis = new Redis(server.url);
+  const { job, record } = oldDebounced(Date.now());
+  await redis.set("deb8:layout", "8");
+  await redis.set("deb8:debounce:t:user:1", `${record.firstAt}:${record.jobId}`, "PX", 3_600_000);
+
+  const store = await openRedisStore(server.url, { prefix: "deb8" });
+  try {
+    await assertDebounceJoins(store, job);
+    assertEquals(await redis.keys("deb8:debounce:*"), []);
   } finally {
     store.close();
     redis.disconnect();

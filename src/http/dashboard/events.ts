@@ -23,6 +23,7 @@ import { keepAlive } from "../routes/events.ts";
 import type { StreamSlots } from "../stream_slots.ts";
 import { workerList } from "../../presence/worker_registry.ts";
 import { pausedQueues } from "../../guards/queue_pauses.ts";
+import { scheduleGetMany } from "../../scheduler/schedule_records.ts";
 
 /** How often the feed looks at the store while a stream is open. */
 export const EVENTS_POLL_MS = 500;
@@ -33,7 +34,7 @@ async function fingerprint(store: Store, now: number, schedules: string[]): Prom
     store.queueCounts(),
     workerList(store, { now }),
     pausedQueues(store),
-    schedules.length > 0 ? store.scheduleGetMany({ names: schedules }) : [],
+    schedules.length > 0 ? scheduleGetMany(store, { names: schedules }) : [],
   ]);
   return JSON.stringify([
     counts,

@@ -12,6 +12,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { runSchedule } from "../../scheduler/run_schedule.ts";
 import { findSchedule } from "../../scheduler/schedule_status.ts";
+import { schedulePause } from "../../scheduler/schedule_records.ts";
 import { csrfValue } from "../auth/cookies.ts";
 import type { AppDeps } from "../app.ts";
 import { type Html, page } from "./layout.ts";
@@ -44,7 +45,7 @@ export function scheduleDashboardRoutes(
   for (const action of ["pause", "resume"] as const) {
     app.post(`/ui/schedules/:name/${action}`, async (c) => {
       const schedule = findSchedule(schedules, c.req.param("name"));
-      await store.schedulePause({ name: schedule.name, paused: action === "pause" });
+      await schedulePause(store, { name: schedule.name, paused: action === "pause" });
       return c.redirect(url(`/ui/schedules?done=schedule_${action}d`), 303);
     });
   }

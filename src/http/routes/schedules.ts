@@ -15,6 +15,7 @@ import { JOB_STATES } from "../../job.ts";
 import { CATCH_UP_POLICIES, type Schedule } from "../../scheduler/schedule.ts";
 import { findSchedule, scheduleStatuses } from "../../scheduler/schedule_status.ts";
 import { runSchedule } from "../../scheduler/run_schedule.ts";
+import { schedulePause } from "../../scheduler/schedule_records.ts";
 import type { AppDeps } from "../app.ts";
 import { enqueuedJson, jobUrl } from "../enqueue.ts";
 import { Enqueued, errorResponses, jsonResponse } from "../schemas.ts";
@@ -99,7 +100,7 @@ export function scheduleRoutes(app: OpenAPIHono, deps: AppDeps): void {
     const summary = action === "pause" ? "Stop enqueuing at ticks" : "Enqueue at ticks again";
     app.openapi(actionRoute(action, summary), async (c) => {
       const schedule = findSchedule(schedules, c.req.valid("param").name);
-      await store.schedulePause({ name: schedule.name, paused: action === "pause" });
+      await schedulePause(store, { name: schedule.name, paused: action === "pause" });
       return c.json(await status(schedule), 200);
     });
   }

@@ -35,13 +35,7 @@ import { retryLockedCommits, whileLocked } from "./lock_retry.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
-import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
-import { KvSchedules } from "./schedules.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
-import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
-import { KvIdempotency } from "./idempotency.ts";
-import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
-import { insertDebounced } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import { KvBatches } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
@@ -49,7 +43,7 @@ import { insertGrouped } from "./groups.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
-import type * as Records from "../records.ts";
+import * as Records from "../records.ts";
 import { oldestReadyAt } from "./oldest_ready.ts";
 import { stillDue, type TimeIndex } from "../time_index.ts";
 import type { WaitingListParams } from "../events.ts";
@@ -74,6 +68,13 @@ const JOBS_PER_COMMIT = 50;
  * entry, see keys.ts), within KV's 1,000 per atomic operation with room for the sums.
  */
 const MAX_INSERT_BATCH = 300;
+
+/** Checks per atomic operation: KV's limit (a self-hosted denokv server allows only 10). */
+const MAX_CHECKS = 100;
+
+/** KV's `set` options of a record kept `ttlMs` (for good without). */
+const expiry = (ttlMs: number | undefined) =>
+  ttlMs === undefined ? undefined : { expireIn: Math.max(1, ttlMs) };
 
 /** A record as read, and what it should become. */
 interface Pair {
@@ -188,9 +189,7 @@ class KvStore implements Store {
   readonly #timers: Bell;
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
-  readonly #schedules: KvSchedules;
   readonly #events: KvEvents;
-  readonly #idempotency: KvIdempotency;
   readonly #batches: KvBatches;
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
@@ -198,9 +197,7 @@ class KvStore implements Store {
   constructor(kv: Deno.Kv, bells: { work: Bell; timers: Bell }, clock: Clock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
-    this.#schedules = new KvSchedules(kv);
     this.#events = new KvEvents(kv);
-    this.#idempotency = new KvIdempotency(kv);
     this.#batches = new KvBatches(kv);
     this.#rateLimits = new KvRateLimits(kv, clock);
     this.#audit = new KvAudit(kv);
@@ -257,16 +254,6 @@ class KvStore implements Store {
       throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
     }
     this.#ringFor(jobs);
-  }
-
-  async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
-    const result = await insertDebounced(this.#kv, params);
-    this.#ringFor([result.job]);
-    return result;
-  }
-
-  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    return this.#idempotency.insert(params, (job) => this.#ringFor([job]));
   }
 
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
@@ -480,7 +467,7 @@ class KvStore implements Store {
   async recordPut(
     { space, key, value, ttlMs, ifVersion }: Records.RecordPutParams,
   ): Promise<boolean> {
-    const options = ttlMs === undefined ? undefined : { expireIn: Math.max(1, ttlMs) };
+    const options = expiry(ttlMs);
     const at = recordKey({ space, key });
     if (ifVersion === undefined) {
       await this.#kv.set(at, value, options);
@@ -488,6 +475,42 @@ class KvStore implements Store {
     }
     const check = { key: at, versionstamp: ifVersion };
     return (await this.#kv.atomic().check(check).set(at, value, options).commit()).ok;
+  }
+
+  async recordCommit(
+    { checks = [], puts = [], deletes = [], jobs = [], updates = [] }: Records.RecordCommitParams,
+  ): Promise<boolean> {
+    Records.checkCommitJobs({ jobs, updates }, this);
+    if (checks.length + updates.length > MAX_CHECKS) {
+      throw new RangeError(
+        `at most ${MAX_CHECKS} checks and updates per KV commit; got ` +
+          `${checks.length + updates.length}`,
+      );
+    }
+    const batch = new WriteBatch(this.#kv);
+    for (const check of checks) batch.check(recordKey(check), check.version);
+    for (const put of puts) batch.set(recordKey(put), put.value, expiry(put.ttlMs));
+    for (const address of deletes) batch.delete(recordKey(address));
+    for (const job of jobs) batch.change(null, job);
+    const stored = updates.length > 0
+      ? await getRecords(this.#kv, updates.map((u) => u.after.id))
+      : [];
+    for (const [i, { before, after }] of updates.entries()) {
+      const record = stored[i];
+      if (record?.job.version !== before.version) return false;
+      batch.check(jobKey(after.id), record.stamp).change(record.job, after);
+    }
+    const written = [...jobs, ...updates.map((update) => update.after)];
+    let committed: boolean;
+    try {
+      committed = (await batch.commit()).ok;
+    } catch (error) {
+      if (!isTooLarge(error)) throw storageTrouble(error);
+      if (written.length > 0) throw tooLarge(error, written);
+      throw new RangeError(`a record commit too large for a KV commit: ${error.message}`);
+    }
+    if (committed) this.#ringFor(written);
+    return committed;
   }
 
   async recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {
@@ -521,20 +544,6 @@ class KvStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return this.#telemetry.statsGet({ since, now: this.#clock.now() });
-  }
-
-  async scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
-    const outcome = await this.#schedules.scheduleRun(params);
-    if (outcome === "enqueued") this.#ringFor([params.job]);
-    return outcome;
-  }
-
-  scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]> {
-    return this.#schedules.scheduleGetMany(params);
-  }
-
-  schedulePause(params: { name: string; paused: boolean }): Promise<void> {
-    return this.#schedules.schedulePause(params);
   }
 
   async batchCreate(params: { batch: BatchRecord }): Promise<void> {

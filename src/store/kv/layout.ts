@@ -84,6 +84,15 @@ async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
  * 2. Queue pauses, task holds and dashboard sessions became keyed records (`../records.ts`)
  *    under `["record", space, key]`: they move there (a hold's value becomes `{ until }`).
  *    Worker entries are dropped: running workers write theirs again within a beat.
+ * 3. Idempotency keys became keyed records (`src/guards/idempotency.ts`): each
+ *    `["idem", key]` moves to `["record", "idempotency", key]`, kept until it stops holding.
+ * 4. Schedules became keyed records (`src/scheduler/schedule_records.ts`): each
+ *    `["schedule", name]` moves to its last run, `["record", "schedule", name]`, and, when
+ *    paused, `["record", "schedule_pause", name]`.
+ * 5. Debounce keys became keyed records (`src/guards/debounce.ts`): each
+ *    `["debounce", task, key]` moves to `["record", "debounce", "<task>:<key>"]`. KV does not
+ *    tell how long an entry had left, so each is kept {@linkcode OLD_DEBOUNCE_TTL_MS}, the
+ *    longest any could have had: a record outliving its job's start joins nothing.
  */
 export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
   {
@@ -108,7 +117,59 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
       await deletePrefix(kv, ["worker"]);
     },
   },
+  {
+    version: 3,
+    name: "move idempotency keys to keyed records",
+    run: (kv, clock) =>
+      moveToRecords(kv, "idem", "idempotency", (record) => ({
+        value: record,
+        options: {
+          expireIn: Math.max(1, (record as { expiresAt: number }).expiresAt - clock.now()),
+        },
+      })),
+  },
+  {
+    version: 4,
+    name: "move schedules to keyed records",
+    async run(kv) {
+      for await (const entry of kv.list<ScheduleEntry>({ prefix: ["schedule"] })) {
+        const name = entry.key[1] as string;
+        const { paused, name: _, ...lastRun } = entry.value;
+        const atomic = kv.atomic().check(entry).delete(entry.key);
+        if (Object.keys(lastRun).length > 0) {
+          atomic.set(recordKey({ space: "schedule", key: name }), lastRun);
+        }
+        if (paused) atomic.set(recordKey({ space: "schedule_pause", key: name }), true);
+        await atomic.commit();
+      }
+    },
+  },
+  {
+    version: 5,
+    name: "move debounce keys to keyed records",
+    async run(kv) {
+      for await (const entry of kv.list({ prefix: ["debounce"] })) {
+        const [, task, key] = entry.key as [string, string, string];
+        await kv.atomic().check(entry).delete(entry.key)
+          .set(recordKey({ space: "debounce", key: `${task}:${key}` }), entry.value, {
+            expireIn: OLD_DEBOUNCE_TTL_MS,
+          }).commit();
+      }
+    },
+  },
 ];
+
+/** The longest a debounce key was kept: a day's wait plus the hour of grace. */
+const OLD_DEBOUNCE_TTL_MS = 25 * 3_600_000;
+
+/** A schedule as layouts before 4 kept it under `["schedule", name]`. */
+interface ScheduleEntry {
+  name: string;
+  paused: boolean;
+  lastTickAt?: number;
+  lastRunAt?: number;
+  lastJobId?: string;
+}
 
 /**
  * Rewrites each `[from, key]` entry as the record `["record", space, key]` that `convert`

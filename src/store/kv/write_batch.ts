@@ -32,7 +32,7 @@ export class WriteBatch {
     return this;
   }
 
-  /** Sets a key that is not a job's (a schedule's record, say) in the same commit. */
+  /** Sets a key that is not a job's (a keyed record, say) in the same commit. */
   set(key: Deno.KvKey, value: unknown, options?: { expireIn?: number }): this {
     this.#atomic.set(key, value, options);
     return this;

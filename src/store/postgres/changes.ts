@@ -27,10 +27,10 @@ export interface Runner {
   unsafe(query: string, parameters?: any[], options?: { prepare?: boolean }): Promise<any>;
 }
 
-/** A change of some other record failed its version check: the transaction must roll back. */
+/** A change of some record failed its version check: the transaction must roll back. */
 export class RacedError extends Error {
-  constructor(id: string) {
-    super(`job ${id} changed meanwhile`);
+  constructor(id: string, what = "job") {
+    super(`${what} ${id} changed meanwhile`);
     this.name = "RacedError";
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Deletes what the PostgreSQL store keeps only for a time, once that time is over: what
- * KV expires on its own (`expireIn`) and Redis with `PEXPIRE`. Idempotency keys, group and
- * concurrency-key lanes, debounce keys and keyed records (`records.ts`) past their
+ * KV expires on its own (`expireIn`) and Redis with `PEXPIRE`. Group and concurrency-key
+ * lanes and keyed records (`records.ts`: idempotency and debounce keys among them) past their
  * `expires_at`, and completed batches (kept `COMPLETED_BATCH_TTL_MS` after they closed,
  * as on KV and Redis) with their counts. One statement, each table's `expires_at` index
  * finding the rows, run by the store now and then (`postgres_store.ts`).
@@ -19,7 +19,7 @@ import type { SqlNames } from "./schema.ts";
 export const COMPLETED_BATCH_TTL_MS = 7 * 86_400_000;
 
 /** Tables whose rows end at their `expires_at`. */
-const EXPIRING = ["idempotency", "groups", "debounce", "records"] as const;
+const EXPIRING = ["groups", "records"] as const;
 
 /** The expiry of one schema. */
 export class PostgresExpiry {

@@ -37,10 +37,7 @@ import type {
   QueueCounts,
   Store,
 } from "../store.ts";
-import type * as Records from "../records.ts";
-import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
-import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
-import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
+import * as Records from "../records.ts";
 import type { WaitingListParams } from "../events.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
@@ -51,13 +48,10 @@ import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
 import { PostgresReads } from "./reads.ts";
 import { PostgresClaims } from "./claims.ts";
 import { PostgresLinks } from "./links.ts";
-import { PostgresIdempotency } from "./idempotency.ts";
-import { PostgresSchedules } from "./schedules.ts";
 import { PostgresBatches } from "./batches.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
 import { WakeUps } from "./wake_ups.ts";
-import { PostgresDebounce } from "./debounce.ts";
 import { PostgresExpiry } from "./expiry.ts";
 import { PostgresCounters } from "./counters.ts";
 
@@ -154,15 +148,12 @@ export class PostgresStore implements Store {
   readonly #reads: PostgresReads;
   readonly #claims: PostgresClaims;
   readonly #links: PostgresLinks;
-  readonly #idempotency: PostgresIdempotency;
-  readonly #schedules: PostgresSchedules;
   readonly #batches: PostgresBatches;
   readonly #telemetry: PostgresTelemetry;
   readonly #audit: PostgresAudit;
   readonly #records: PostgresRecords;
   readonly #wakeUps: WakeUps;
   readonly #counters: PostgresCounters;
-  readonly #debounce: PostgresDebounce;
   readonly #expiry: PostgresExpiry;
   /** Transactions since the last roll-up, and the roll-up under way. */
   #writes = 0;
@@ -177,15 +168,12 @@ export class PostgresStore implements Store {
     this.#reads = new PostgresReads(sql, names);
     this.#claims = new PostgresClaims(names, clock);
     this.#links = new PostgresLinks(names, this.#reads);
-    this.#idempotency = new PostgresIdempotency(names, this.#reads);
-    this.#schedules = new PostgresSchedules(names);
     this.#batches = new PostgresBatches(names);
     this.#telemetry = new PostgresTelemetry(sql, names);
     this.#audit = new PostgresAudit(names);
     this.#records = new PostgresRecords(sql, names, clock);
     this.#wakeUps = new WakeUps(sql, names.channel, clock);
     this.#counters = new PostgresCounters(names);
-    this.#debounce = new PostgresDebounce(names, this.#reads);
     this.#expiry = new PostgresExpiry(names);
   }
 
@@ -255,16 +243,6 @@ export class PostgresStore implements Store {
     }
     await changes.insert(tx, jobs);
     return jobs;
-  }
-
-  jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    this.#checkInsert([params.job]);
-    return this.#transaction((tx, changes) => this.#idempotency.insert(tx, changes, params));
-  }
-
-  jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
-    this.#checkInsert([params.job]);
-    return this.#transaction((tx, changes) => this.#debounce.insert(tx, changes, params));
   }
 
   jobClaim(params: JobClaimParams): Promise<Job[]> {
@@ -392,6 +370,18 @@ export class PostgresStore implements Store {
     return this.#call(() => this.#records.put(params));
   }
 
+  recordCommit(params: Records.RecordCommitParams): Promise<boolean> {
+    const { jobs = [], updates = [] } = params;
+    Records.checkCommitJobs(params, this);
+    this.#checkInsert([...jobs, ...updates.map((update) => update.after)]);
+    return this.#transaction(async (tx, changes) => {
+      await this.#records.commit(tx, params);
+      await changes.insert(tx, jobs);
+      await changes.updateAll(tx, updates);
+      return true;
+    }, false);
+  }
+
   recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {
     return this.#call(() => this.#records.get(address));
   }
@@ -414,18 +404,6 @@ export class PostgresStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return this.#call(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
-  }
-
-  scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
-    return this.#transaction((tx, changes) => this.#schedules.run(tx, changes, params));
-  }
-
-  scheduleGetMany({ names }: { names: string[] }): Promise<ScheduleRecord[]> {
-    return this.#call(() => this.#schedules.getMany(this.#sql, names));
-  }
-
-  schedulePause({ name, paused }: { name: string; paused: boolean }): Promise<void> {
-    return this.#transaction((tx) => this.#schedules.pause(tx, name, paused));
   }
 
   batchCreate(params: { batch: BatchRecord }): Promise<void> {

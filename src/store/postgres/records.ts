@@ -14,7 +14,7 @@
  */
 import type { Clock } from "../../clock.ts";
 import * as Records from "../records.ts";
-import type { Runner } from "./changes.ts";
+import { RacedError, type Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
 
 /** The keyed records of one schema. */
@@ -33,13 +33,16 @@ export class PostgresRecords {
     this.#nextVersion = `nextval('${names.table("record_versions")}')`;
   }
 
-  async put({ space, key, value, ttlMs, ifVersion }: Records.RecordPutParams): Promise<boolean> {
+  async put(
+    { space, key, value, ttlMs, ifVersion }: Records.RecordPutParams,
+    sql = this.#sql,
+  ): Promise<boolean> {
     const now = this.#clock.now();
     const expiresAt = ttlMs === undefined ? null : now + Math.max(1, Math.ceil(ttlMs));
     const row = [space, key, JSON.stringify(value), expiresAt];
     const t = this.#table;
     if (typeof ifVersion === "string") {
-      const updated = await this.#sql.unsafe(
+      const updated = await sql.unsafe(
         `UPDATE ${t} SET "value" = $3::text::jsonb, "expires_at" = $4,
            "version" = ${this.#nextVersion}
          WHERE "space" = $1 AND "key" = $2 AND "version" = $5 RETURNING 1`,
@@ -52,7 +55,7 @@ export class PostgresRecords {
     const unless = ifVersion === null
       ? `WHERE ${t}."expires_at" IS NOT NULL AND ${t}."expires_at" <= $5`
       : "";
-    const written = await this.#sql.unsafe(
+    const written = await sql.unsafe(
       `INSERT INTO ${t} ("space", "key", "value", "expires_at", "version")
        VALUES ($1, $2, $3::text::jsonb, $4, ${this.#nextVersion})
        ON CONFLICT ("space", "key") DO UPDATE SET "value" = excluded."value",
@@ -74,8 +77,48 @@ export class PostgresRecords {
     return row ? { value: row.value, version: String(row.version) } : null;
   }
 
-  async delete({ space, key }: Records.RecordAddress): Promise<void> {
-    await this.#sql.unsafe(`DELETE FROM ${this.#table} WHERE "space" = $1 AND "key" = $2`, [
+  /**
+   * The records of a commit, in the caller's transaction `tx`, before its jobs: a checked
+   * record that is also put is written only if still at its version (the write's own
+   * condition, which waits for a concurrent writer's row lock); any other checked record is
+   * locked (`FOR UPDATE`) while it is found as checked. `RacedError` when a check fails.
+   */
+  async commit(
+    tx: Runner,
+    { checks = [], puts = [], deletes = [] }: Records.RecordCommitParams,
+  ): Promise<void> {
+    const id = ({ space, key }: Records.RecordAddress) => `${space}\u0000${key}`;
+    const checked = new Map(checks.map((check) => [id(check), check.version]));
+    const put = new Set(puts.map(id));
+    const byAddress = (a: Records.RecordAddress, b: Records.RecordAddress) =>
+      id(a) < id(b) ? -1 : 1;
+    for (const check of [...checks].sort(byAddress)) {
+      if (!put.has(id(check)) && !await this.#holds(tx, check)) {
+        throw new RacedError(`${check.space}:${check.key}`, "record");
+      }
+    }
+    for (const record of puts) {
+      const ifVersion = checked.has(id(record)) ? checked.get(id(record)) : undefined;
+      if (!await this.put({ ...record, ifVersion }, tx)) {
+        throw new RacedError(`${record.space}:${record.key}`, "record");
+      }
+    }
+    for (const address of deletes) await this.delete(address, tx);
+  }
+
+  /** Whether the record is still at `version` (null: absent), locking its row if so. */
+  async #holds(tx: Runner, { space, key, version }: Records.RecordCheck): Promise<boolean> {
+    const [row]: { version: string }[] = await tx.unsafe(
+      `SELECT "version" FROM ${this.#table}
+       WHERE "space" = $1 AND "key" = $2 AND ${this.#live("$3")} FOR UPDATE`,
+      [space, key, this.#clock.now()],
+      { prepare: true },
+    );
+    return version === null ? row === undefined : String(row?.version) === version;
+  }
+
+  async delete({ space, key }: Records.RecordAddress, sql = this.#sql): Promise<void> {
+    await sql.unsafe(`DELETE FROM ${this.#table} WHERE "space" = $1 AND "key" = $2`, [
       space,
       key,
     ], { prepare: true });

@@ -10,10 +10,10 @@
  * | `batch_counts` | counts per batch and state, likewise |
  * | `stats` | the sums of `statDeltas` (key as JSON text), likewise |
  * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
- * | `batches`, `idempotency`, `schedules`, `debounce` | the records of those features |
+ * | `batches` | the records of bulk enqueues |
  * | `groups` | each group's or concurrency key's lane tails (`group_key` is its `chainId`) |
  * | `rate_windows` | what rate-limited claims honour |
- * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events |
+ * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules |
  * | `job_logs`, `meta` | handler log lines, `ping` |
  *
  * The indexed columns of `jobs` are derived from `record` by the store; `tq doctor` finds
@@ -196,6 +196,34 @@ export function layoutSteps(n: SqlNames): string[] {
     // Events are kept as keyed records (`src/steps/kept_events.ts`); those kept before are
     // dropped (docs/stores.md): they were kept for 24 h only.
     `DROP TABLE ${t("events")};`,
+    // Idempotency keys are keyed records (`src/guards/idempotency.ts`): they move there.
+    `
+    INSERT INTO ${t("records")} ("space", "key", "value", "version", "expires_at")
+      SELECT 'idempotency', "key",
+        jsonb_build_object('jobId', "job_id", 'expiresAt', "expires_at"),
+        nextval('${t("record_versions")}'), "expires_at" FROM ${t("idempotency")}
+      ON CONFLICT ("space", "key") DO NOTHING;
+    DROP TABLE ${t("idempotency")};
+    `,
+    // Schedules are keyed records (`src/scheduler/schedule_records.ts`): they move there.
+    `
+    INSERT INTO ${t("records")} ("space", "key", "value", "version", "expires_at")
+      SELECT 'schedule', "name", "record" - 'name' - 'paused',
+        nextval('${t("record_versions")}'), NULL::bigint
+        FROM ${t("schedules")} WHERE "record" ?| array['lastTickAt', 'lastRunAt', 'lastJobId']
+      UNION ALL SELECT 'schedule_pause', "name", 'true', nextval('${t("record_versions")}'), NULL
+        FROM ${t("schedules")} WHERE ("record" ->> 'paused')::boolean
+      ON CONFLICT ("space", "key") DO NOTHING;
+    DROP TABLE ${t("schedules")};
+    `,
+    // Debounce keys are keyed records (`src/guards/debounce.ts`): they move there.
+    `
+    INSERT INTO ${t("records")} ("space", "key", "value", "version", "expires_at")
+      SELECT 'debounce', "task" || ':' || "key", "record", nextval('${t("record_versions")}'),
+        "expires_at" FROM ${t("debounce")} WHERE "record" <> 'null'::jsonb
+      ON CONFLICT ("space", "key") DO NOTHING;
+    DROP TABLE ${t("debounce")};
+    `,
   ];
 }
 

@@ -5,7 +5,7 @@
  *
  * A prefix that holds a hash tag itself (`{tq}`: the default on a Redis Cluster, and required
  * there) puts every key in that one slot instead: queue keys become `{tq}:<queue>:…`, so scripts that touch several
- * queues, schedules, idempotency keys or batches (flows, cron runs, idempotent inserts)
+ * queues, keyed records or batches (flows, record commits such as cron runs)
  * stay in one slot, at the price of one node holding all of tq's keys.
  *
  * | key | type | for |
@@ -22,7 +22,7 @@
  * | `{p:q}:counts` | hash state → count | exact counts |
  * | `p:queues` | set of queue names | listings across queues, finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
- * | `p:rec:<space>:<key>`, `p:rec:<space>`, `p:reckeys:<space>` | string (JSON, maybe with a TTL); zset of keys, score: expiry; zset of keys, score 0 (by key) | keyed records: sessions, workers, pauses, holds, kept events (`records.ts`) |
+ * | `p:rec:<space>:<key>`, `p:rec:<space>`, `p:reckeys:<space>` | string (JSON, maybe with a TTL); zset of keys, score: expiry; zset of keys, score 0 (by key) | keyed records: sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules (`records.ts`) |
  * | `p:layout`, `p:layout_lock` | string: a number; string with a PX expiry | the layout version and its migration lock (`layout.ts`) |
  *
  * @example

@@ -15,7 +15,9 @@
 import type { RedisClient } from "./connection.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 import type { RedisKeys } from "./keys.ts";
-import { knownQueues } from "./reads.ts";
+import { type ChainableCommander, Cluster } from "ioredis";
+import type { Clock } from "../../clock.ts";
+import { execPipeline, knownQueues } from "./reads.ts";
 import { RedisRecords } from "./records.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
 
@@ -83,6 +85,15 @@ export interface RedisTarget {
  *    of each space written until then. Events became keyed records too (`src/steps/
  *    kept_events.ts`); those kept before under `<prefix>:event:…` are not carried over
  *    (docs/stores.md) and Redis expires them within 24 hours.
+ * 7. Idempotency keys became keyed records (`src/guards/idempotency.ts`): each
+ *    `<prefix>:idem:<key>` (`<expiresAt>:<jobId>`) moves to the record `idempotency`/`<key>`
+ *    with the time to live it had left.
+ * 8. Schedules became keyed records (`src/scheduler/schedule_records.ts`): each hash
+ *    `<prefix>:schedule:<name>` moves to its last run, the record `schedule`/`<name>`, and,
+ *    when paused, the record `schedule_pause`/`<name>`.
+ * 9. Debounce keys became keyed records (`src/guards/debounce.ts`): each
+ *    `<prefix>:debounce:<task>:<key>` (`<firstAt>:<jobId>`) moves to the record
+ *    `debounce`/`<task>:<key>` with the time to live it had left.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -122,7 +133,7 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
     version: 5,
     name: "move pauses and holds to keyed records",
     async run({ redis, keys }, clock) {
-      const records = new RedisRecords(redis, keys.prefix, clock);
+      const records = new RedisRecords(redis, keys, clock);
       const paused = `${keys.prefix}:paused`;
       const holds = `${keys.prefix}:task_holds`;
       for (const queue of await redis.smembers(paused)) {
@@ -155,4 +166,99 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
       }
     },
   },
+  {
+    version: 7,
+    name: "move idempotency keys to keyed records",
+    run: (target, clock) =>
+      moveToRecords(target, clock, "idem", timeAndId("idempotency", "expiresAt")),
+  },
+  {
+    version: 8,
+    name: "move schedules to keyed records",
+    run: (target, clock) =>
+      moveToRecords(target, clock, "schedule", (key, read) => {
+        read.hgetall(key);
+        return (reply) => {
+          const { paused, lastTickAt, lastRunAt, lastJobId } = reply() as Record<string, string>;
+          const lastRun = {
+            ...lastTickAt ? { lastTickAt: Number(lastTickAt) } : {},
+            ...lastRunAt ? { lastRunAt: Number(lastRunAt) } : {},
+            ...lastJobId ? { lastJobId } : {},
+          };
+          return [
+            ...Object.keys(lastRun).length > 0 ? [{ space: "schedule", value: lastRun }] : [],
+            ...paused === "1" ? [{ space: "schedule_pause", value: true }] : [],
+          ];
+        };
+      }),
+  },
+  {
+    version: 9,
+    name: "move debounce keys to keyed records",
+    run: (target, clock) =>
+      moveToRecords(target, clock, "debounce", timeAndId("debounce", "firstAt")),
+  },
 ];
+
+/**
+ * How to move a string `<time>:<jobId>` kept with a time to live (an idempotency or
+ * debounce key): to `{ jobId, [time]: <time> }` in `space`, with the time it had left.
+ */
+function timeAndId(space: string, time: string) {
+  return (key: string, read: ChainableCommander) => {
+    read.get(key).pttl(key);
+    return (reply: () => unknown): MovedRecord[] => {
+      const [text, ttlMs] = [reply() as string | null, reply() as number];
+      if (text === null || ttlMs <= 0) return []; // expired meanwhile
+      const at = text.indexOf(":");
+      const value = { jobId: text.slice(at + 1), [time]: Number(text.slice(0, at)) };
+      return [{ space, value, ttlMs }];
+    };
+  };
+}
+
+/** A record an old key becomes; its key is the old key's name after `<prefix>:<kind>:`. */
+type MovedRecord = { space: string; value: unknown; ttlMs?: number };
+
+/**
+ * Rewrites every `<prefix>:<kind>:<name>` key as the keyed records `read` makes of it (it
+ * queues the reads of one key on a pipeline and answers a conversion that takes their
+ * replies one by one, in order), a page of keys per record commit, and deletes the old
+ * keys (safe to run again).
+ */
+async function moveToRecords(
+  { redis, keys }: RedisTarget,
+  clock: Clock,
+  kind: string,
+  read: (key: string, pipeline: ChainableCommander) => (reply: () => unknown) => MovedRecord[],
+): Promise<void> {
+  const records = new RedisRecords(redis, keys, clock);
+  const old = `${keys.prefix}:${kind}:`;
+  for await (const found of keysMatching(redis, `${old}*`)) {
+    const pipeline = redis.pipeline();
+    const converts = found.map((key) => read(key, pipeline));
+    const replies = (await execPipeline(pipeline)).values();
+    const reply = () => replies.next().value;
+    const puts = found.flatMap((key, i) =>
+      converts[i](reply).map((record) => ({ ...record, key: key.slice(old.length) }))
+    );
+    if (puts.length > 0) await records.commit({ puts });
+    await redis.unlink(...found);
+  }
+}
+
+/**
+ * The keys matching `pattern`, a page at a time, on every primary of a Cluster (a SCAN
+ * answers only the keys of the node it runs on).
+ */
+async function* keysMatching(redis: RedisClient, pattern: string): AsyncGenerator<string[]> {
+  const nodes = redis instanceof Cluster ? redis.nodes("master") : [redis];
+  for (const node of nodes) {
+    let cursor = "0";
+    do {
+      const [next, found] = await node.scan(cursor, "MATCH", pattern, "COUNT", 500);
+      if (found.length > 0) yield found;
+      cursor = next;
+    } while (cursor !== "0");
+  }
+}

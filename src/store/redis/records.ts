@@ -6,12 +6,13 @@
  * that a listing reads in key order with ZRANGEBYLEX. All start with the prefix, so on a
  * Redis Cluster (whose prefix is a hash tag) they share a slot.
  *
- * Every write is `scripts/record_put.lua.ts`, so a record and its index entry move
- * together, and a conditional write compares the record's text in the same step.
+ * Every write is `scripts/record_commit.lua.ts`, so a record and its index entries move
+ * together, a conditional write compares the record's text in the same step, and a commit
+ * inserts its jobs (as `jobInsertMany` does) in that step too.
  *
  * @example
  * ```ts ignore
- * const records = new RedisRecords(redis, "tq", clock);
+ * const records = new RedisRecords(redis, new RedisKeys("tq"), clock);
  * await records.put({ space: "queue_pause", key: "mail", value: true });
  * console.log(await records.list({ space: "queue_pause", limit: 100 }));
  * ```
@@ -21,26 +22,111 @@ import * as Records from "../records.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 import type { Clock } from "../../clock.ts";
 import { execPipeline } from "./reads.ts";
+import type { Job } from "../../job.ts";
+import { statDeltas } from "../../metrics/stat_deltas.ts";
+import type { RedisKeys } from "./keys.ts";
+import { encodeChanges, encodeJob } from "./record.ts";
+import type { JobUpdate } from "../store.ts";
+import { statArgs } from "./telemetry.ts";
 
 /** The keyed records under one prefix. */
 export class RedisRecords {
   readonly #redis: ScriptedRedis;
+  readonly #keys: RedisKeys;
   readonly #prefix: string;
   readonly #clock: Clock;
 
-  constructor(redis: ScriptedRedis, prefix: string, clock: Clock) {
+  constructor(redis: ScriptedRedis, keys: RedisKeys, clock: Clock) {
     this.#redis = redis;
-    this.#prefix = prefix;
+    this.#keys = keys;
+    this.#prefix = keys.prefix;
     this.#clock = clock;
   }
 
-  async put({ space, key, value, ttlMs, ifVersion }: Records.RecordPutParams): Promise<boolean> {
-    const ttl = ttlMs === undefined ? "" : String(Math.max(1, Math.ceil(ttlMs)));
-    const mode = ifVersion === undefined ? "any" : ifVersion === null ? "none" : "is";
-    const now = String(this.#clock.now());
-    const args = [key, JSON.stringify(value), ttl, mode, ifVersion ?? "", now];
-    const keys = [this.#key({ space, key }), this.#index(space), this.#keyIndex(space)] as const;
-    return await this.#redis.tqRecordPut(...keys, ...args) === 1;
+  async put({ ifVersion, ...record }: Records.RecordPutParams): Promise<boolean> {
+    const checks = ifVersion === undefined ? [] : [{ ...record, version: ifVersion }];
+    return await this.commit({ checks, puts: [record] });
+  }
+
+  /** One `record_commit` script; the caller checked the jobs (`checkCommitJobs`). */
+  async commit(
+    { checks = [], puts = [], deletes = [], jobs = [], updates = [] }: Records.RecordCommitParams,
+  ): Promise<boolean> {
+    const keys = [this.#keys.queues];
+    const place = (key: string) => {
+      const at = keys.indexOf(key);
+      return String(at >= 0 ? at + 1 : keys.push(key));
+    };
+    const addressed = ({ space, key }: Records.RecordAddress) => [
+      place(this.#key({ space, key })),
+      place(this.#index(space)),
+      place(this.#keyIndex(space)),
+      key,
+    ];
+    const args = [
+      this.#keys.wake,
+      String(this.#clock.now()),
+      String(checks.length),
+      ...checks.flatMap((check) => [
+        place(this.#key(check)),
+        check.version === null ? "none" : "is",
+        check.version ?? "",
+      ]),
+      String(puts.length),
+      ...puts.flatMap((put) => [
+        ...addressed(put),
+        JSON.stringify(put.value),
+        put.ttlMs === undefined ? "" : String(Math.max(1, Math.ceil(put.ttlMs))),
+      ]),
+      String(deletes.length),
+      ...deletes.flatMap(addressed),
+      ...this.#queueArgs(jobs, place),
+      ...this.#updateArgs(updates, place),
+    ];
+    return await this.#redis.tqRecordCommit(keys.length, ...keys, ...args) === 1;
+  }
+
+  /** `v`, then per queue its prefix's place, name and updates, each with its statistics. */
+  #updateArgs(updates: JobUpdate[], place: (key: string) => string): string[] {
+    const byQueue = Map.groupBy(updates, (update) => update.after.queue);
+    return [
+      String(byQueue.size),
+      ...[...byQueue].flatMap(([queue, moved]) => [
+        place(this.#keys.queue(queue)),
+        queue,
+        String(moved.length),
+        ...moved.flatMap(({ before, after }) => {
+          const { set, removed } = encodeChanges(before, after);
+          return [
+            after.id,
+            String(before.version),
+            String(set.length / 2),
+            ...set,
+            String(removed.length),
+            ...removed,
+            ...statArgs(statDeltas(before, after)),
+          ];
+        }),
+      ]),
+    ];
+  }
+
+  /** `q`, then per queue its prefix's place, name, jobs and their statistics. */
+  #queueArgs(jobs: Job[], place: (key: string) => string): string[] {
+    const byQueue = Map.groupBy(jobs, (job) => job.queue);
+    return [
+      String(byQueue.size),
+      ...[...byQueue].flatMap(([queue, queued]) => [
+        place(this.#keys.queue(queue)),
+        queue,
+        String(queued.length),
+        ...queued.flatMap((job) => {
+          const fields = encodeJob(job);
+          return [job.id, String(fields.length / 2), ...fields];
+        }),
+        ...statArgs(queued.flatMap((job) => statDeltas(null, job))),
+      ]),
+    ];
   }
 
   async get(address: Records.RecordAddress): Promise<Records.RecordRead | null> {
@@ -49,9 +135,7 @@ export class RedisRecords {
   }
 
   async delete(address: Records.RecordAddress): Promise<void> {
-    const { space, key } = address;
-    await this.#redis.multi().del(this.#key(address)).zrem(this.#index(space), key)
-      .zrem(this.#keyIndex(space), key).exec();
+    await this.commit({ deletes: [address] });
   }
 
   /**

@@ -44,15 +44,9 @@ import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./rea
 import { decodeClaimed, encodeChanges, encodeJob, jobBytes } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
 import { RedisTelemetry, statArgs } from "./telemetry.ts";
-import type * as Records from "../records.ts";
-import type { ScheduleRecord, ScheduleRunOutcome, ScheduleRunParams } from "../schedules.ts";
-import { RedisSchedules } from "./schedules.ts";
+import * as Records from "../records.ts";
 import { RedisRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
-import type { IdempotentInsertParams, IdempotentInsertResult } from "../idempotency.ts";
-import { RedisIdempotency } from "./idempotency.ts";
-import type { DebouncedInsertParams, DebouncedInsertResult } from "../debounce.ts";
-import { RedisDebounce } from "./debounce.ts";
 import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
 import { RedisBatches } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
@@ -275,11 +269,8 @@ class RedisStore implements Store {
   readonly #wakeUps: WakeUps;
   readonly #clock: Clock;
   readonly #telemetry: RedisTelemetry;
-  readonly #schedules: RedisSchedules;
   readonly #records: RedisRecords;
   readonly #dependencies: RedisDependencies;
-  readonly #idempotency: RedisIdempotency;
-  readonly #debounce: RedisDebounce;
   readonly #batches: RedisBatches;
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
@@ -301,10 +292,7 @@ class RedisStore implements Store {
     this.maxCommitBytes = replication ? MAX_REPLICATED_COMMIT_BYTES : MAX_COMMIT_BYTES;
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
-    this.#schedules = new RedisSchedules(redis, keys, MAX_JOB_BYTES);
-    this.#records = new RedisRecords(redis, keys.prefix, clock);
-    this.#idempotency = new RedisIdempotency(redis, keys, (id) => this.jobGet(id));
-    this.#debounce = new RedisDebounce(redis, keys);
+    this.#records = new RedisRecords(redis, keys, clock);
     this.#batches = new RedisBatches(redis, keys);
     this.#rateLimits = new RedisRateLimits(redis, keys, clock);
     this.#groups = new RedisGroups(redis, keys);
@@ -392,18 +380,6 @@ class RedisStore implements Store {
     return jobs.every((job, i) =>
       stored[i]?.createdAt === job.createdAt && stored[i]?.task === job.task
     );
-  }
-
-  async jobInsertDebounced(params: DebouncedInsertParams): Promise<DebouncedInsertResult> {
-    const result = await reach(() => this.#debounce.insert(params));
-    if (this.#replication) await this.#waitForReplicas(`job ${result.job.id}`);
-    return result;
-  }
-
-  async jobInsertIdempotent(params: IdempotentInsertParams): Promise<IdempotentInsertResult> {
-    const result = await reach(() => this.#idempotency.insert(params));
-    if (this.#replication) await this.#waitForReplicas(`job ${params.job.id}`);
-    return result;
   }
 
   /**
@@ -608,6 +584,13 @@ class RedisStore implements Store {
     return reach(() => this.#records.put(params));
   }
 
+  async recordCommit(params: Records.RecordCommitParams): Promise<boolean> {
+    Records.checkCommitJobs(params, this);
+    const written = await reach(() => this.#records.commit(params));
+    if (written && this.#replication) await this.#waitForReplicas("a record commit");
+    return written;
+  }
+
   recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {
     return reach(() => this.#records.get(address));
   }
@@ -630,18 +613,6 @@ class RedisStore implements Store {
 
   statsGet({ since }: { since: number }): Promise<StatEntry[]> {
     return reach(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
-  }
-
-  scheduleRun(params: ScheduleRunParams): Promise<ScheduleRunOutcome> {
-    return reach(() => this.#schedules.scheduleRun(params));
-  }
-
-  scheduleGetMany(params: { names: string[] }): Promise<ScheduleRecord[]> {
-    return reach(() => this.#schedules.scheduleGetMany(params));
-  }
-
-  schedulePause(params: { name: string; paused: boolean }): Promise<void> {
-    return reach(() => this.#schedules.schedulePause(params));
   }
 
   batchCreate(params: { batch: BatchRecord }): Promise<void> {

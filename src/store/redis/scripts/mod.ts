@@ -16,17 +16,15 @@ import { BATCH_COMPLETE } from "./batch_complete.lua.ts";
 import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
 import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
-import { INSERT_IDEMPOTENT } from "./insert_idempotent.lua.ts";
 import { FIFO_SPLIT } from "./fifo_split.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
 import { LOCATE_JOBS } from "./locate_jobs.lua.ts";
-import { SCHEDULE_RUN } from "./schedule_run.lua.ts";
 import { UPDATE_JOBS } from "./update_jobs.lua.ts";
 import { WRITE_LINKED } from "./write_linked.lua.ts";
 import { REPAIR_INDEX } from "./repair_index.lua.ts";
 import { BATCH_COUNTS_FIX } from "./batch_counts_fix.lua.ts";
 import { OLDEST_READY } from "./oldest_ready.lua.ts";
-import { RECORD_PUT } from "./record_put.lua.ts";
+import { RECORD_COMMIT } from "./record_commit.lua.ts";
 
 /**
  * The scripts as typed commands; every one takes the queue's key prefix first, but
@@ -39,22 +37,15 @@ export interface TqScripts {
   tqClaimLimited(queueKey: string, ...args: string[]): Promise<[string, [string, string[]][]]>;
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
-  tqScheduleRun(queueKey: string, ...args: string[]): Promise<string>;
   /** Takes the set of queues as its key: its records span queues (`write_linked.lua.ts`). */
   tqWriteLinked(queuesKey: string, ...args: string[]): Promise<number>;
-  tqInsertIdempotent(queueKey: string, ...args: string[]): Promise<[number, string]>;
   tqBatchComplete(queueKey: string, ...args: string[]): Promise<number>;
   tqRepairIndex(queueKey: string, ...args: string[]): Promise<number>;
   /** Takes no key: the batch's hashes are in its arguments. */
   tqBatchCountsFix(...args: string[]): Promise<number>;
   tqOldestReady(queueKey: string): Promise<number | null>;
-  /** Takes a keyed record and its space's two indexes (by expiry, by key) as its keys. */
-  tqRecordPut(
-    recordKey: string,
-    expiryIndexKey: string,
-    keyIndexKey: string,
-    ...args: string[]
-  ): Promise<number>;
+  /** Takes how many keys, then the keys (the set of queues first), then the arguments. */
+  tqRecordCommit(keyCount: number, ...keysAndArgs: string[]): Promise<number>;
   /** Takes the set of queues as its key: it looks for each id in every queue. */
   tqLocateJobs(queuesKey: string, ...args: string[]): Promise<(string | null)[]>;
   tqFifoSplit(queueKey: string, from: string, chunk: string): Promise<number>;
@@ -84,14 +75,12 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqClaimLimited: CLAIM_LIMITED,
     tqUpdateJobs: UPDATE_JOBS,
     tqDeleteJob: DELETE_JOB,
-    tqScheduleRun: SCHEDULE_RUN,
     tqWriteLinked: WRITE_LINKED,
-    tqInsertIdempotent: INSERT_IDEMPOTENT,
     tqBatchComplete: BATCH_COMPLETE,
     tqRepairIndex: REPAIR_INDEX,
     tqBatchCountsFix: BATCH_COUNTS_FIX,
     tqOldestReady: OLDEST_READY,
-    tqRecordPut: RECORD_PUT,
+    tqRecordCommit: RECORD_COMMIT,
     tqLocateJobs: LOCATE_JOBS,
     tqFifoSplit: FIFO_SPLIT,
   };

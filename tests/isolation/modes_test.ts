@@ -44,12 +44,17 @@ async function setup(isolation: Isolation, shutdownTimeoutMs = 5_000): Promise<S
       (await connection.producer.enqueue({ task, input, ...options })).id,
     async ended(id, timeoutMs = 15_000) {
       const deadline = Date.now() + timeoutMs;
+      let job: Job | null = null;
       while (Date.now() < deadline) {
-        const job = await connection.store.jobGet(id);
+        job = await connection.store.jobGet(id);
         if (job && ["finished", "failed", "canceled"].includes(job.state)) return job;
         await new Promise((resolve) => setTimeout(resolve, 25));
       }
-      throw new Error(`job ${id} did not end in ${timeoutMs} ms`);
+      const { state, attempts, runAt } = job ?? {};
+      const late = runAt === undefined ? "" : `, due ${Date.now() - runAt} ms ago`;
+      throw new Error(
+        `job ${id} did not end in ${timeoutMs} ms: ${state}, ${attempts} attempts${late}`,
+      );
     },
     async [Symbol.asyncDispose]() {
       await worker.stop();

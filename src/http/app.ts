@@ -27,6 +27,7 @@ import { validationHook } from "./errors.ts";
 import { createErrorHandler } from "./error_handler.ts";
 import { basePathMiddleware, checkBasePath, stripBasePath } from "./base_path.ts";
 import { bodyDeadlines } from "./body_deadline.ts";
+import { enqueueLane } from "./enqueue_lane.ts";
 import { requestLimits } from "./limits.ts";
 import { DEFAULT_MAX_STREAMS, StreamSlots } from "./stream_slots.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -132,6 +133,15 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const deadlines = options.bodyTimeoutMs === undefined
     ? undefined
     : bodyDeadlines({ ms: options.bodyTimeoutMs, maxBytes: MAX_BODY_BYTES, clock: deps.clock });
+  const onError = createErrorHandler(deps.logger);
+  if (!deps.basePath) {
+    const { producer, security } = deps;
+    const readWhole = deadlines?.readWhole;
+    app.use(
+      "*",
+      enqueueLane({ producer, security, maxBodyBytes: MAX_BODY_BYTES, readWhole, onError }),
+    );
+  }
   // Before anything reads a body (the CSRF check of a form among them).
   if (deadlines) app.use("*", deadlines.streams);
   secureApp(app, deps.security, deps);
@@ -183,7 +193,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404)
   );
-  app.onError(createErrorHandler(deps.logger));
+  app.onError(onError);
   if (deps.basePath) app.fetch = stripBasePath(deps.basePath, app.fetch);
   return app;
 }

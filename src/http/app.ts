@@ -133,15 +133,6 @@ export function createApp(options: AppOptions): OpenAPIHono {
   const deadlines = options.bodyTimeoutMs === undefined
     ? undefined
     : bodyDeadlines({ ms: options.bodyTimeoutMs, maxBytes: MAX_BODY_BYTES, clock: deps.clock });
-  const onError = createErrorHandler(deps.logger);
-  if (!deps.basePath) {
-    const { producer, security } = deps;
-    const readWhole = deadlines?.readWhole;
-    app.use(
-      "*",
-      enqueueLane({ producer, security, maxBodyBytes: MAX_BODY_BYTES, readWhole, onError }),
-    );
-  }
   // Before anything reads a body (the CSRF check of a form among them).
   if (deadlines) app.use("*", deadlines.streams);
   secureApp(app, deps.security, deps);
@@ -193,7 +184,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404)
   );
+  const onError = createErrorHandler(deps.logger);
   app.onError(onError);
   if (deps.basePath) app.fetch = stripBasePath(deps.basePath, app.fetch);
+  else {
+    const { producer, security } = deps;
+    const readWhole = deadlines?.readWhole;
+    const maxBodyBytes = MAX_BODY_BYTES;
+    app.fetch = enqueueLane(app.fetch, { producer, security, maxBodyBytes, readWhole, onError });
+  }
   return app;
 }

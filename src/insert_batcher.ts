@@ -56,11 +56,14 @@ export class InsertBatcher {
     this.#slots = store.insertsInFlight ?? 1;
   }
 
-  /** Stores `job` (from `createJob`); resolves once it is written, with others or alone. */
-  insert(job: Job): Promise<void> {
+  /**
+   * Stores `job` (from `createJob`); resolves once it is written, with others or alone.
+   * `bytes`: its `store.jobBytes`, if the caller has measured it already.
+   */
+  insert(job: Job, bytes?: number): Promise<void> {
     if (isLinked(job)) return this.#store.jobInsertMany({ jobs: [job] });
     return new Promise((resolve, reject) => {
-      this.#pending.push({ job, bytes: this.#store.jobBytes(job), resolve, reject });
+      this.#pending.push({ job, bytes: bytes ?? this.#store.jobBytes(job), resolve, reject });
       this.#schedule(queueMicrotask);
     });
   }

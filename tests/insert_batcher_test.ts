@@ -73,6 +73,17 @@ Deno.test("InsertBatcher keeps a batch within the store's maxCommitBytes", async
   assertEquals(calls, [["a"], ["b"], ["c"]]);
 });
 
+Deno.test("InsertBatcher sizes a batch by the bytes its callers measured, measuring no job again", async () => {
+  const { store, calls } = fakeStore();
+  store.jobBytes = () => {
+    throw new Error("measured again");
+  };
+  const inserts = new InsertBatcher(store);
+  const overHalf = store.maxCommitBytes / 2 + 1;
+  await Promise.all(["a", "b", "c"].map((id) => inserts.insert(job(id), overHalf)));
+  assertEquals(calls, [["a"], ["b"], ["c"]]);
+});
+
 Deno.test("InsertBatcher fails only the job a store refuses for size", async () => {
   const tooLarge = (jobs: Job[]) =>
     jobs.some((j) => j.id === "b") ? new PayloadTooLargeError(1, 0, "job b") : undefined;

@@ -65,6 +65,18 @@ Deno.test("InsertBatcher gathers inserts that arrive while a batch is being writ
   assertEquals(calls, [["a"], ["b", "c"]]);
 });
 
+Deno.test("InsertBatcher, right after a batch of several, lets an insert wait a task for the others", async () => {
+  const { store, calls } = fakeStore();
+  const inserts = new InsertBatcher(store);
+  await Promise.all(["a", "b"].map((id) => inserts.insert(job(id))));
+  const c = inserts.insert(job("c"));
+  for (let i = 0; i < 10; i++) await Promise.resolve(); // microtasks: not yet a task
+  await Promise.all([c, inserts.insert(job("d"))]);
+  await inserts.insert(job("e"));
+  await inserts.insert(job("f")); // after a batch of one: at once again
+  assertEquals(calls, [["a", "b"], ["c", "d"], ["e"], ["f"]]);
+});
+
 Deno.test("InsertBatcher keeps a batch within the store's maxCommitBytes", async () => {
   const { store, calls } = fakeStore();
   const inserts = new InsertBatcher(store);

@@ -10,13 +10,49 @@
  * ```
  * @module
  */
-import { monotonicFactory } from "ulid";
+const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+const TIME_CHARS = 10;
+const RANDOM_CHARS = 16;
+const CHAR_CODES = [...CROCKFORD].map((char) => char.charCodeAt(0));
+/** The digit of each character code of `CROCKFORD`. */
+const DIGITS = new Int8Array(128);
+CHAR_CODES.forEach((code, digit) => DIGITS[code] = digit);
 
-const ulid = monotonicFactory();
+/**
+ * The last id's parts, kept as the character codes of its 26 characters: a new id is
+ * made by changing them in place (the ulid package built each of the 16 random
+ * characters as a string of its own and joined them, most of an enqueue's id garbage).
+ */
+const last = { time: -1, codes: new Array<number>(TIME_CHARS + RANDOM_CHARS).fill(0) };
+const randomBytes = new Uint8Array(RANDOM_CHARS);
 
 /** A new job id, greater than every id this process made before. */
 export function newJobId(now: number = Date.now()): string {
-  return ulid(now);
+  const codes = last.codes;
+  if (now > last.time) {
+    if (!Number.isInteger(now) || now >= 2 ** 48) throw new RangeError(`no id for time ${now}`);
+    last.time = now;
+    for (let i = TIME_CHARS - 1, time = now; i >= 0; i--, time = Math.floor(time / 32)) {
+      codes[i] = CHAR_CODES[time % 32];
+    }
+    // A byte's low 5 bits are uniform: 256 is a multiple of 32.
+    crypto.getRandomValues(randomBytes);
+    for (let i = 0; i < RANDOM_CHARS; i++) codes[TIME_CHARS + i] = CHAR_CODES[randomBytes[i] & 31];
+  } else incrementRandom(codes); // Monotonic: the same time part, the random part + 1.
+  return String.fromCharCode(...codes);
+}
+
+/** Adds one to the random part of `codes`, carrying; throws if it is all `Z`s. */
+function incrementRandom(codes: number[]): void {
+  for (let i = codes.length - 1; i >= TIME_CHARS; i--) {
+    const digit = DIGITS[codes[i]];
+    if (digit < 31) {
+      codes[i] = CHAR_CODES[digit + 1];
+      return;
+    }
+    codes[i] = CHAR_CODES[0];
+  }
+  throw new RangeError("no id left in this millisecond");
 }
 
 /**
@@ -32,11 +68,8 @@ export function newJobId(now: number = Date.now()): string {
  * ```
  */
 export function newIdRange(count: number, now: number = Date.now()): string[] {
-  return Array.from({ length: count + 1 }, () => ulid(now));
+  return Array.from({ length: count + 1 }, () => newJobId(now));
 }
-
-const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-const RANDOM_CHARS = 16;
 
 /**
  * The id `k` places after `id` in a range of {@linkcode newIdRange}: the same time part and

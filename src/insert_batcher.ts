@@ -3,7 +3,10 @@
  * (on the KV file, one fsync: a few hundred a second), so inserts that arrive while the
  * previous commit is being written wait for it and then go out together in one
  * `jobInsertMany`. An insert into an idle batcher is written at once (after the current
- * microtasks, so a burst from one tick is one commit): no added latency when idle. A store
+ * microtasks, so a burst from one tick is one commit): no added latency when idle. Right
+ * after a batch of several, it waits one task more: the callers answered together come back
+ * together, and their next inserts would otherwise be one commit of the first to arrive and
+ * one of all the others (a commit of one job costs the KV file as much as one of fifty). A store
  * that takes several calls at once (`insertsInFlight`, Redis: pipelined on its connection)
  * gets that many batches on their way, so the next batch is encoded while the store writes
  * one instead of every caller waiting for one round trip after another.
@@ -25,6 +28,8 @@ import type { Store } from "./store/store.ts";
 
 /** Jobs that depend on others go alone: linking may refuse them, and must not fail others. */
 const isLinked = (job: Job) => "dependsOn" in job && job.dependsOn !== undefined;
+
+const nextTask = (start: () => void) => setImmediate(start);
 
 interface Pending {
   job: Job;
@@ -50,18 +55,23 @@ export class InsertBatcher {
   #pending: Pending[] = [];
   #writing = 0;
   #scheduled = false;
+  /** Jobs in the batch written last: more than one, and the next insert waits one task. */
+  #lastBatch = 0;
 
   constructor(store: Store) {
     this.#store = store;
     this.#slots = store.insertsInFlight ?? 1;
   }
 
-  /** Stores `job` (from `createJob`); resolves once it is written, with others or alone. */
-  insert(job: Job): Promise<void> {
+  /**
+   * Stores `job` (from `createJob`); resolves once it is written, with others or alone.
+   * `bytes`: its `store.jobBytes`, if the caller has measured it already.
+   */
+  insert(job: Job, bytes?: number): Promise<void> {
     if (isLinked(job)) return this.#store.jobInsertMany({ jobs: [job] });
     return new Promise((resolve, reject) => {
-      this.#pending.push({ job, bytes: this.#store.jobBytes(job), resolve, reject });
-      this.#schedule(queueMicrotask);
+      this.#pending.push({ job, bytes: bytes ?? this.#store.jobBytes(job), resolve, reject });
+      this.#schedule(this.#lastBatch > 1 ? nextTask : queueMicrotask);
     });
   }
 
@@ -80,7 +90,7 @@ export class InsertBatcher {
       });
       // The rest goes from a later task: encoded while the store runs this batch, and
       // answered apart from it, so its callers' next inserts come apart too.
-      this.#schedule((start) => setImmediate(start));
+      this.#schedule(nextTask);
     });
   }
 
@@ -105,6 +115,7 @@ export class InsertBatcher {
   async #write(batch: Pending[]): Promise<void> {
     try {
       await this.#store.jobInsertMany({ jobs: batch.map((item) => item.job) });
+      this.#lastBatch = batch.length;
       for (const item of batch) item.resolve();
     } catch (error) {
       if (batch.length > 1 && error instanceof PayloadTooLargeError) {

@@ -215,10 +215,11 @@ export class Producer {
       const message = "taken by a single enqueue only (POST /jobs, task.enqueue())";
       throw new InvalidInputError([{ path: "debounce", message }]);
     }
-    return this.#build(request, id);
+    return this.#build(request, id).job;
   }
 
-  #build(request: EnqueueRequest, id?: string): Job {
+  /** The job of a request and its size (`store.jobBytes`), measured once for its guards. */
+  #build(request: EnqueueRequest, id?: string): { job: Job; bytes: number } {
     const task = this.registry.get(request.task);
     const parsed = task.input.safeParse(request.input);
     const now = this.#clock.now();
@@ -262,7 +263,7 @@ export class Producer {
     if (bytes > this.store.maxJobBytes) {
       throw new PayloadTooLargeError(bytes, this.store.maxJobBytes, "the job (mostly its input)");
     }
-    return job;
+    return { job, bytes };
   }
 
   /** Validates and stores one job (with an idempotency key: at most once per key). */
@@ -275,7 +276,7 @@ export class Producer {
    * waiting job a debounced request joined.
    */
   async enqueueOnce(request: EnqueueRequest): Promise<EnqueueOutcome> {
-    const job = this.#build(request);
+    const { job, bytes } = this.#build(request);
     if (request.transaction !== undefined) {
       return { job: await this.#insertWithin(job, request), created: true };
     }
@@ -289,7 +290,7 @@ export class Producer {
       return { ...outcome, debounced: !outcome.created };
     }
     if (request.idempotencyKey === undefined) {
-      await this.#inserts.insert(job);
+      await this.#inserts.insert(job, bytes);
       this.#logEnqueued(job);
       // Linking may have promoted or canceled it already (parents finished or failed).
       if (job.dependsOn) return { job: await this.store.jobGet(job.id) ?? job, created: true };

@@ -65,11 +65,34 @@ Deno.test("InsertBatcher gathers inserts that arrive while a batch is being writ
   assertEquals(calls, [["a"], ["b", "c"]]);
 });
 
+Deno.test("InsertBatcher, right after a batch of several, lets an insert wait a task for the others", async () => {
+  const { store, calls } = fakeStore();
+  const inserts = new InsertBatcher(store);
+  await Promise.all(["a", "b"].map((id) => inserts.insert(job(id))));
+  const c = inserts.insert(job("c"));
+  for (let i = 0; i < 10; i++) await Promise.resolve(); // microtasks: not yet a task
+  await Promise.all([c, inserts.insert(job("d"))]);
+  await inserts.insert(job("e"));
+  await inserts.insert(job("f")); // after a batch of one: at once again
+  assertEquals(calls, [["a", "b"], ["c", "d"], ["e"], ["f"]]);
+});
+
 Deno.test("InsertBatcher keeps a batch within the store's maxCommitBytes", async () => {
   const { store, calls } = fakeStore();
   const inserts = new InsertBatcher(store);
   const big = "x".repeat(store.maxCommitBytes / 2);
   await Promise.all(["a", "b", "c"].map((id) => inserts.insert(job(id, big))));
+  assertEquals(calls, [["a"], ["b"], ["c"]]);
+});
+
+Deno.test("InsertBatcher sizes a batch by the bytes its callers measured, measuring no job again", async () => {
+  const { store, calls } = fakeStore();
+  store.jobBytes = () => {
+    throw new Error("measured again");
+  };
+  const inserts = new InsertBatcher(store);
+  const overHalf = store.maxCommitBytes / 2 + 1;
+  await Promise.all(["a", "b", "c"].map((id) => inserts.insert(job(id), overHalf)));
   assertEquals(calls, [["a"], ["b"], ["c"]]);
 });
 

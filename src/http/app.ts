@@ -27,6 +27,7 @@ import { validationHook } from "./errors.ts";
 import { createErrorHandler } from "./error_handler.ts";
 import { basePathMiddleware, checkBasePath, stripBasePath } from "./base_path.ts";
 import { bodyDeadlines } from "./body_deadline.ts";
+import { enqueueLane } from "./enqueue_lane.ts";
 import { requestLimits } from "./limits.ts";
 import { DEFAULT_MAX_STREAMS, StreamSlots } from "./stream_slots.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -183,7 +184,14 @@ export function createApp(options: AppOptions): OpenAPIHono {
   app.notFound((c) =>
     c.json({ error: { code: "not_found", message: `no route ${c.req.method} ${c.req.path}` } }, 404)
   );
-  app.onError(createErrorHandler(deps.logger));
+  const onError = createErrorHandler(deps.logger);
+  app.onError(onError);
   if (deps.basePath) app.fetch = stripBasePath(deps.basePath, app.fetch);
+  else {
+    const { producer, security } = deps;
+    const readWhole = deadlines?.readWhole;
+    const maxBodyBytes = MAX_BODY_BYTES;
+    app.fetch = enqueueLane(app.fetch, { producer, security, maxBodyBytes, readWhole, onError });
+  }
   return app;
 }

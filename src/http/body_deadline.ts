@@ -62,8 +62,15 @@ function timedOut(c: Context, ms: number): HTTPException {
   return timeout(ms);
 }
 
-/** Whether the body can be read whole into Hono's cache: JSON, of a declared size. */
-function readsWhole(c: Context, maxBytes: number): boolean {
+/**
+ * Whether the body can be read whole into Hono's cache: JSON, of a declared size.
+ *
+ * @example
+ * ```ts ignore
+ * if (readsWhole(c, MAX_BODY_BYTES)) await c.req.text();
+ * ```
+ */
+export function readsWhole(c: Context, maxBytes: number): boolean {
   if (!isJsonType(c.req.header("content-type"))) return false;
   const declared = c.req.header("content-length");
   if (declared === undefined || c.req.header("transfer-encoding") !== undefined) return false;
@@ -139,6 +146,11 @@ export interface BodyDeadlines {
   streams: MiddlewareHandler;
   /** After the host and token checks: reads a JSON body of a declared size whole. */
   jsonBodies: MiddlewareHandler;
+  /**
+   * Reads a body `readsWhole` accepts into Hono's cache under the deadline, as
+   * `jsonBodies` does, and resolves to its text; throws the 408 past the deadline.
+   */
+  readWhole(c: Context): Promise<string>;
 }
 
 /**
@@ -169,12 +181,15 @@ export function bodyDeadlines({ ms, maxBytes, clock }: BodyDeadlineOptions): Bod
     // Whatever a reader made of the failed body (400 invalid JSON, say), the answer is 408.
     if (deadline.timedOut()) throw timedOut(c, ms);
   };
-  const jsonBodies: MiddlewareHandler = async (c, next) => {
+  const readWhole = async (c: Context): Promise<string> => {
     // Past the deadline the read goes on until the client leaves, awaited by nobody.
-    if (readsWhole(c, maxBytes) && await within(c.req.text(), deadlines) === undefined) {
-      throw timedOut(c, ms);
-    }
+    const text = await within(c.req.text(), deadlines);
+    if (text === undefined) throw timedOut(c, ms);
+    return text;
+  };
+  const jsonBodies: MiddlewareHandler = async (c, next) => {
+    if (readsWhole(c, maxBytes)) await readWhole(c);
     await next();
   };
-  return { streams, jsonBodies };
+  return { streams, jsonBodies, readWhole };
 }

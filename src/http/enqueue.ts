@@ -10,7 +10,10 @@
  * ```
  * @module
  */
+import type { Context } from "hono";
 import type { Job } from "../job.ts";
+import { requestKey } from "../guards/idempotency.ts";
+import type { Producer } from "../producer.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
 import type { EnqueueFields } from "./schemas.ts";
 import { url } from "./base_path.ts";
@@ -89,4 +92,36 @@ export function enqueuedJson(
 ): { job_id: string; status: Job["state"]; status_url: string; debounced?: true } {
   const body = { job_id: job.id, status: job.state, status_url: jobUrl(job.id) };
   return debounced ? { ...body, debounced: true } : body;
+}
+
+/** A `POST /jobs` body whose envelope is checked: the task, its input and the options. */
+export type EnqueueEnvelope = { task: string; input?: unknown } & EnqueueFields;
+
+/** The answer to an enqueue: its JSON body and status (the `Location` header is set). */
+export interface EnqueueAnswer {
+  body: ReturnType<typeof enqueuedJson>;
+  status: 200 | 202;
+}
+
+/**
+ * Enqueues the job of a checked enqueue body (with the request's `Idempotency-Key`) and
+ * sets `Location` to its URL: the answer is 202, or 200 for a repeated idempotency key.
+ *
+ * @example
+ * ```ts ignore
+ * const { body, status } = await enqueueAnswer(c, { task: "noop", input: {} }, producer);
+ * return c.json(body, status);
+ * ```
+ */
+export async function enqueueAnswer(
+  c: Context,
+  { task, input, ...fields }: EnqueueEnvelope,
+  producer: Producer,
+): Promise<EnqueueAnswer> {
+  const request = enqueueRequest(task, input, fields);
+  request.idempotencyKey = requestKey(request.idempotencyKey, c.req.header("idempotency-key"));
+  const { job, created, debounced } = await producer.enqueueOnce(request);
+  c.header("Location", jobUrl(job.id));
+  // A repeat of an idempotency key is 200; a debounced one changed the job, so 202.
+  return { body: enqueuedJson(job, debounced), status: created || debounced ? 202 : 200 };
 }

@@ -34,8 +34,15 @@ export function isSafeMethod(method: string): boolean {
   return SAFE_METHODS.has(method.toUpperCase());
 }
 
-/** The reason to refuse `c` as cross-site, or null when it is not. */
-function crossSiteReason(c: Context, allowedOrigins: string[]): string | null {
+/**
+ * The reason to refuse `c` as cross-site, or null when it is not.
+ *
+ * @example
+ * ```ts ignore
+ * if (crossSiteReason(c, []) === null) console.log("not cross-site");
+ * ```
+ */
+export function crossSiteReason(c: Context, allowedOrigins: string[]): string | null {
   const origin = c.req.header("origin");
   const site = c.req.header("sec-fetch-site");
   // A browser says `Origin: null` for its own page's posts under some referrer policies;

@@ -38,6 +38,21 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 ];
 
 /**
+ * Sets the security headers on an answer's headers.
+ *
+ * @example
+ * ```ts
+ * import { setSecurityHeaders } from "./headers.ts";
+ * const headers = new Headers();
+ * setSecurityHeaders(headers);
+ * console.assert(headers.get("X-Frame-Options") === "DENY");
+ * ```
+ */
+export function setSecurityHeaders(headers: Headers): void {
+  for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+}
+
+/**
  * Middleware setting the security headers on every answer.
  *
  * @example
@@ -48,8 +63,7 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    const headers = c.res.headers;
-    for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
+    setSecurityHeaders(c.res.headers);
   };
 }
 

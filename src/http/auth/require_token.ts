@@ -23,7 +23,15 @@ import { type ApiTokens, type Role, tokenRole } from "./tokens.ts";
 /** Paths anyone may reach: the health check, login and logout (the cross-site guard still applies). */
 export const OPEN_PATHS: ReadonlySet<string> = new Set(["/healthz", "/login", "/logout"]);
 
-function bearer(c: Context): string | undefined {
+/**
+ * The token of an `Authorization: Bearer <token>` header, if the request has one.
+ *
+ * @example
+ * ```ts ignore
+ * const token = bearer(c);
+ * ```
+ */
+export function bearer(c: Context): string | undefined {
   const header = c.req.header("authorization");
   const match = header ? /^Bearer[ ]+(\S+)\s*$/i.exec(header) : null;
   return match?.[1];

@@ -19,8 +19,7 @@ import { fieldIssues } from "../../producer.ts";
 import type { Registry } from "../../registry/registry.ts";
 import type { AppDeps } from "../app.ts";
 import { readJob } from "../../job_changes.ts";
-import { requestKey } from "../../guards/idempotency.ts";
-import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
+import { enqueueAnswer } from "../enqueue.ts";
 import { requestIssues, type ValidationResult } from "../errors.ts";
 import { jobJson } from "../../job_json.ts";
 import { jsonBody } from "../json_body.ts";
@@ -116,13 +115,8 @@ function enqueueHook(registry: Registry) {
  */
 export function jobRoutes(app: OpenAPIHono, { producer, registry, store }: AppDeps): void {
   app.openapi(enqueueRoute, async (c) => {
-    const { task, input, ...fields } = c.req.valid("json");
-    const request = enqueueRequest(task, input, fields);
-    request.idempotencyKey = requestKey(request.idempotencyKey, c.req.header("idempotency-key"));
-    const { job, created, debounced } = await producer.enqueueOnce(request);
-    c.header("Location", jobUrl(job.id));
-    // A repeat of an idempotency key is 200; a debounced one changed the job, so 202.
-    return c.json(enqueuedJson(job, debounced), created || debounced ? 202 : 200);
+    const { body, status } = await enqueueAnswer(c, c.req.valid("json"), producer);
+    return c.json(body, status);
   }, enqueueHook(registry));
 
   app.openapi(getRoute, async (c) => {

@@ -13,10 +13,9 @@
 import { createRoute, type OpenAPIHono, z } from "@hono/zod-openapi";
 import { z as zod } from "zod";
 import type { Task } from "../../registry/define_task.ts";
-import { requestKey } from "../../guards/idempotency.ts";
 import { JOB_DEFAULTS } from "../../transitions/mod.ts";
 import type { AppDeps } from "../app.ts";
-import { enqueuedJson, enqueueRequest, jobUrl } from "../enqueue.ts";
+import { enqueueAnswer } from "../enqueue.ts";
 import { jsonBody } from "../json_body.ts";
 import { EnqueueQuery, enqueueResponses, jsonResponse } from "../schemas.ts";
 
@@ -90,11 +89,12 @@ export function taskRoutes(app: OpenAPIHono, { producer, registry }: AppDeps): v
   });
 
   app.openapi(enqueueRoute, async (c) => {
-    const { task } = c.req.valid("param");
-    const request = enqueueRequest(task, c.req.valid("json"), c.req.valid("query"));
-    request.idempotencyKey = requestKey(request.idempotencyKey, c.req.header("idempotency-key"));
-    const { job, created } = await producer.enqueueOnce(request);
-    c.header("Location", jobUrl(job.id));
-    return c.json(enqueuedJson(job), created ? 202 : 200);
+    const envelope = { task: c.req.valid("param").task, input: c.req.valid("json") };
+    const { body, status } = await enqueueAnswer(
+      c,
+      { ...envelope, ...c.req.valid("query") },
+      producer,
+    );
+    return c.json(body, status);
   });
 }

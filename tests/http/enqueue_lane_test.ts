@@ -177,3 +177,50 @@ Deno.test("the lane answers 408 with the security headers when the body misses i
     );
   });
 });
+
+Deno.test("the layers in front of POST /jobs are the ones the lane stands in for", async () => {
+  // A tripwire: a layer added in front of the enqueue route is skipped by the lane until the
+  // lane is taught its check (src/http/enqueue_lane.ts) or stands aside when it is on.
+  await withProducer((producer) => {
+    const layersOf = (security: SecurityOptions, bodyTimeoutMs?: number) => {
+      const app = createApp({
+        producer,
+        store: producer.store,
+        registry,
+        security,
+        bodyTimeoutMs,
+        logger: silentLogger,
+      });
+      return app.routes
+        .filter((route) =>
+          route.path === "/*" || (route.method === "POST" && route.path === "/jobs")
+        )
+        .map((route) => `${route.method} ${route.path} ${route.handler.name}`);
+    };
+    assertEquals(layersOf({}), [
+      "ALL /* ", // security headers
+      "ALL /* ", // cross-site guard
+      "ALL /* bodyLimit",
+      "ALL /* ", // URL and JSON limits
+      "POST /jobs jsonBody",
+      "POST /jobs mediaTypeGate",
+      "POST /jobs ", // the envelope's validator
+      "POST /jobs ", // the route
+    ]);
+    assertEquals(layersOf(SECURITY, 30_000), [
+      "ALL /* streams",
+      "ALL /* ", // security headers
+      "ALL /* ", // host check
+      "ALL /* ", // cross-site guard
+      "ALL /* ", // token check
+      "ALL /* jsonBodies",
+      "ALL /* bodyLimit",
+      "ALL /* ", // URL and JSON limits
+      "POST /jobs jsonBody",
+      "POST /jobs mediaTypeGate",
+      "POST /jobs ", // the envelope's validator
+      "POST /jobs ", // the route
+    ]);
+    return Promise.resolve();
+  });
+});

@@ -265,7 +265,7 @@ export interface Store {
    * (as `jobInsertMany` does, see `RecordCommitParams`) in one atomic write, only if every
    * check still holds; true when written, false (nothing written) when one did not. What
    * features that read records, decide and write are built on (idempotent and debounced
-   * enqueues, schedule runs).
+   * enqueues, schedule runs, batch completions).
    */
   recordCommit(params: RecordCommitParams): Promise<boolean>;
 

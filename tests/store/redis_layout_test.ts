@@ -244,18 +244,20 @@ Deno.test("a Redis prefix at layout 9 keeps its batches as keyed records, and th
   const redis = new Redis(server.url);
   const batches = oldBatches(Date.now());
   const { open, closed } = batches;
-  const keys = new RedisKeys("bat9");
-  await redis.set("bat9:layout", "9");
-  await redis.hset(`bat9:batch:${open.id}`, "r", JSON.stringify(open));
-  await redis.hset(`bat9:batch:${closed.id}`, "r", JSON.stringify(closed), "done", "1");
-  await redis.pexpire(`bat9:batch:${closed.id}`, 3_600_000);
-  await redis.sadd("bat9:batches:open", open.id);
+  // A hash-tag prefix, where the keys of a queue named "batch" match the old batches' too.
+  const keys = new RedisKeys("{bat9}");
+  await redis.set("{bat9}:layout", "9");
+  await redis.hset(`{bat9}:batch:${open.id}`, "r", JSON.stringify(open));
+  await redis.hset(`{bat9}:batch:${closed.id}`, "r", JSON.stringify(closed), "done", "1");
+  await redis.pexpire(`{bat9}:batch:${closed.id}`, 3_600_000);
+  await redis.sadd("{bat9}:batches:open", open.id);
   await redis.hset(keys.batchCounts("default", open.id), "queued", "2");
+  await redis.hset(keys.counts("batch"), "queued", "0");
 
-  const store = await openRedisStore(server.url, { prefix: "bat9" });
+  const store = await openRedisStore(server.url, { prefix: "{bat9}" });
   try {
     await assertBatchesKept(store, batches);
-    assertEquals(await redis.keys("bat9:batch*"), []);
+    assertEquals(await redis.keys("{bat9}:batch*"), [keys.counts("batch")]);
   } finally {
     store.close();
     redis.disconnect();

@@ -1,7 +1,7 @@
 /**
  * Completes batches: every second it looks at the open batches and closes each one none of
  * whose jobs is waiting or running any more, enqueuing its `onComplete` job in the same
- * atomic write (`store.batchComplete`), so the job is enqueued exactly once however many
+ * record commit (`batchComplete`), so the job is enqueued exactly once however many
  * workers watch. Runs in every worker beside the promoter, rescuer and pruner. While no
  * batch is open, on a store that tells of new batches (`Store.timerWait`), it sleeps until
  * one is created (at most {@linkcode BATCH_IDLE_SLEEP_MS}).
@@ -21,6 +21,7 @@ import { batchSettled } from "../store/batches.ts";
 import type { Store } from "../store/store.ts";
 import { createJob } from "../transitions/mod.ts";
 import { Service } from "../service.ts";
+import { batchComplete, batchListOpen } from "./batch_records.ts";
 
 /** How often open batches are looked at. */
 export const BATCH_CHECK_MS = 1_000;
@@ -57,14 +58,14 @@ export class BatchWatcher extends Service {
   }
 
   protected async tick(): Promise<number> {
-    const open = await this.#store.batchListOpen({ limit: BATCHES_PER_ROUND });
+    const open = await batchListOpen(this.#store, { limit: BATCHES_PER_ROUND });
     if (open.length === 0 && this.#store.timerWait) return BATCH_IDLE_SLEEP_MS;
     for (const { batch, counts } of open) {
       if (!batchSettled(counts)) continue;
       const now = this.clock.now();
       const spec = batch.onComplete;
       const job = spec ? createJob({ ...spec, id: newJobId(now) }, now) : null;
-      if (await this.#store.batchComplete({ id: batch.id, now, job })) {
+      if (await batchComplete(this.#store, { id: batch.id, now, job })) {
         this.logger.info("batch:completed", {
           batch_id: batch.id,
           total: batch.total,

@@ -29,6 +29,7 @@ import type { Job } from "../job.ts";
 import type { EnqueueRequest } from "../registry/default_producer.ts";
 import type { Producer } from "../producer.ts";
 import type { BatchCompletion, BatchRecord } from "../store/batches.ts";
+import { batchCreate } from "./batch_records.ts";
 import type { Store } from "../store/store.ts";
 import { bulkRepeat } from "./bulk_repeat.ts";
 
@@ -216,6 +217,6 @@ export async function bulkEnqueue(params: BulkParams): Promise<BulkResult> {
     createdAt: now,
     ...(onComplete && { onComplete }),
   };
-  await store.batchCreate({ batch });
+  await batchCreate(store, { batch });
   return { batch, jobIds: accepted.map((item) => item.job.id), rejected, created: true };
 }

@@ -19,6 +19,7 @@ import type { Job } from "../job.ts";
 import type { BatchCompletion, BatchRecord } from "../store/batches.ts";
 import type { Store } from "../store/store.ts";
 import type { BulkRejection, BulkResult } from "./bulk_enqueue.ts";
+import { batchCreate, batchGet } from "./batch_records.ts";
 
 /** The code of an entry the first request did not get to store. */
 export const NOT_STORED = "not_stored";
@@ -71,7 +72,7 @@ export async function bulkRepeat(
       });
     }
   });
-  const existing = await store.batchGet({ id: batchId });
+  const existing = await batchGet(store, { id: batchId });
   let batch: BatchRecord | null = existing?.batch ?? null;
   if (!batch && stored.length > 0) {
     batch = {
@@ -81,7 +82,7 @@ export async function bulkRepeat(
       createdAt: held.createdAt,
       ...(onComplete && { onComplete }),
     };
-    await store.batchCreate({ batch });
+    await batchCreate(store, { batch });
   }
   return {
     batch,

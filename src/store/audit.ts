@@ -44,6 +44,8 @@ export interface IndexProblem {
 /** Parameters of `batchCountsFix`. */
 export interface BatchCountsFixParams {
   id: string;
+  /** The batch's queues (its record's `queues`): a store may keep counts per queue. */
+  queues: string[];
   /** The counts the caller read; nothing is written unless they still hold. */
   from: BatchCounts;
   /** The counts to set. */

@@ -1,9 +1,10 @@
 /**
- * What stores keep for batches (`POST /jobs/bulk`): one record per batch, and counts of its
- * jobs per state that every job change sums in its own commit, like the queue counts (jobs
- * carry `batchId`). Pruning a job that ended does not uncount it; deleting one that had
- * not ended does. A batch is complete once none of its jobs is waiting or running; then
- * `batchComplete` closes it and enqueues its `onComplete` job in one atomic write, once.
+ * What batches (`POST /jobs/bulk`) are made of. Their records are keyed records written
+ * above the store (`src/batches/batch_records.ts`, space {@linkcode BATCH_SPACE}); the
+ * counts of a batch's jobs per state are the stores' own: every job change sums them in its
+ * own commit, like the queue counts (jobs carry `batchId`), and `Store.batchCounts` reads
+ * them. Pruning a job that ended does not uncount it; deleting one that had not ended
+ * does. A batch is complete once none of its jobs is waiting or running.
  *
  * @example
  * ```ts
@@ -14,6 +15,12 @@
  */
 import { isTerminal, type Job, JOB_STATES, type JobState } from "../job.ts";
 import type { JobSpec } from "../transitions/mod.ts";
+
+/**
+ * The record space of batches (`BatchRecord` by id). A store that drops a batch's counts
+ * drops them with this record (PostgreSQL's expiry).
+ */
+export const BATCH_SPACE = "batch";
 
 /** The job a batch enqueues when it completes: a job spec whose id and times come later. */
 export type BatchCompletion = Omit<JobSpec, "id" | "runAt">;
@@ -82,12 +89,4 @@ export function batchCountMoves(before: Job | null, after: Job | null): boolean 
   if (!(before?.batchId ?? after?.batchId)) return false;
   if (before && !after) return !isTerminal(before.state);
   return before?.state !== after?.state;
-}
-
-/** Parameters of `batchComplete`. */
-export interface BatchCompleteParams {
-  id: string;
-  now: number;
-  /** The `onComplete` job, made from the record's spec; null when it has none. */
-  job: Job | null;
 }

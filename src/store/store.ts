@@ -18,7 +18,7 @@
  */
 import type { Job, JobState } from "../job.ts";
 import type { JobLogLine, StatEntry } from "./telemetry.ts";
-import type { BatchCompleteParams, BatchRecord, BatchStatus } from "./batches.ts";
+import type { BatchCounts } from "./batches.ts";
 import type {
   RecordAddress,
   RecordCommitParams,
@@ -222,14 +222,21 @@ export interface Store {
 
   /**
    * Resolves when a job may have been scheduled (delayed, or a retry's backoff), a
-   * completion callback become due (`src/store/timers.ts`) or a batch been created, by any
-   * process; after at most
+   * completion callback become due (`src/store/timers.ts`) or `timerNotify` been called
+   * (a batch created), by any process; after at most
    * `timeoutMs`, or when `signal` aborts. It listens from the call on, so a caller starts
    * it before reading the next due time. Optional: without it the promoter and the
    * callback sender look again every few hundred ms, the batch watcher every second, instead
    * of sleeping until woken.
    */
   timerWait?(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+
+  /**
+   * Wakes the `timerWait` calls of every process, as a write of a job with a timer does:
+   * for a change above the store that a timed service waits for (a batch created, which
+   * the batch watcher completes). A store has it if and only if it has `timerWait`.
+   */
+  timerNotify?(): Promise<void>;
 
   /**
    * Wakes the idle claimants of `queues` in every process, as a write that makes jobs ready
@@ -258,7 +265,7 @@ export interface Store {
    * (as `jobInsertMany` does, see `RecordCommitParams`) in one atomic write, only if every
    * check still holds; true when written, false (nothing written) when one did not. What
    * features that read records, decide and write are built on (idempotent and debounced
-   * enqueues, schedule runs).
+   * enqueues, schedule runs, batch completions).
    */
   recordCommit(params: RecordCommitParams): Promise<boolean>;
 
@@ -277,22 +284,12 @@ export interface Store {
   statsGet(params: { since: number }): Promise<StatEntry[]>;
 
   /**
-   * Records a batch of a bulk enqueue, after its jobs (which carry `batchId`) are inserted:
-   * their counts are summed in each job's commit (see `batches.ts`).
+   * The counts per state of the jobs of batch `id`, which every job change sums in its own
+   * atomic write (`batches.ts`); `queues` are the batch's (a store may keep counts per
+   * queue). Zero for each state without a job. The batch's record is above the store
+   * (`src/batches/batch_records.ts`).
    */
-  batchCreate(params: { batch: BatchRecord }): Promise<void>;
-
-  /** A batch with the counts of its jobs per state, or null. */
-  batchGet(params: { id: string }): Promise<BatchStatus | null>;
-
-  /** Batches not yet completed, oldest id first, at most `limit`. */
-  batchListOpen(params: { limit: number }): Promise<BatchStatus[]>;
-
-  /**
-   * Closes a batch and inserts its completion `job` (if any) in one atomic write; false
-   * (nothing written) when it was closed already, so the job is enqueued exactly once.
-   */
-  batchComplete(params: BatchCompleteParams): Promise<boolean>;
+  batchCounts(params: { id: string; queues: string[] }): Promise<BatchCounts>;
 
   /**
    * Disagreements between the store's indexes and its records (`audit.ts`), at most

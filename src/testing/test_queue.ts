@@ -31,6 +31,7 @@ import { openKvStore } from "../store/kv/kv_store.ts";
 import { LocalBell } from "../store/kv/local_bell.ts";
 import { batchSettled } from "../store/batches.ts";
 import { BATCH_CHECK_MS } from "../batches/batch_watcher.ts";
+import { batchListOpen } from "../batches/batch_records.ts";
 import type { Store } from "../store/store.ts";
 import { registryQueues, Worker } from "../worker/worker.ts";
 import { PROMOTE_MAX_SLEEP_MS } from "../maintenance/promoter.ts";
@@ -155,7 +156,7 @@ export async function createTestQueue(options: TestQueueOptions): Promise<TestQu
 
   /** Whether a batch has ended whose completion the batch watcher has yet to enqueue. */
   async function batchPending(): Promise<boolean> {
-    const open = await store.batchListOpen({ limit: 100 });
+    const open = await batchListOpen(store, { limit: 100 });
     return open.some(({ counts }) => batchSettled(counts));
   }
 

@@ -8,6 +8,7 @@ import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { fanOutReports, registry } from "../../tasks/mod.ts";
 import { enqueueBatch } from "../../src/batches/enqueue_batch.ts";
+import { batchGet, batchListOpen } from "../../src/batches/batch_records.ts";
 
 /** A store and producer bound for task code, as a worker process has them. */
 async function withProducer(fn: (store: Store) => Promise<void>) {
@@ -45,7 +46,7 @@ Deno.test("the fan-out enqueues one report per user as one batch with a summary 
     assertEquals(reports.length, 3);
     assertEquals(new Set(reports.map((job) => job.batchId)), new Set([result.batch_id]));
     assertEquals(reports.map((job) => job.id).sort(), [...result.job_ids].sort());
-    const status = await store.batchGet({ id: result.batch_id! });
+    const status = await batchGet(store, { id: result.batch_id! });
     assertEquals(status?.batch.total, 3);
     assertEquals(status?.batch.onComplete?.task, "send_notification");
   });
@@ -63,7 +64,7 @@ Deno.test("a retried fan-out attempt finds its batch and enqueues nothing again"
     );
     assertEquals(retry, first);
     assertEquals((await reportJobs(store)).length, 3);
-    assertEquals((await store.batchListOpen({ limit: 10 })).length, 1);
+    assertEquals((await batchListOpen(store, { limit: 10 })).length, 1);
     // The next tick's fan-out is another job: another batch.
     await fanOutReports.handler({ period: "daily" }, context("01JFANOUT0000000000000000C"));
     assertEquals((await reportJobs(store)).length, 6);

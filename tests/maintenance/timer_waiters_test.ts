@@ -33,9 +33,9 @@ Deno.test("a promoter busy in its round when another service of its process take
   const looks = [Promise.withResolvers<void>(), Promise.withResolvers<void>()];
   let looked = 0;
   const watcherStore = override(store, {
-    batchListOpen: (params) => {
+    recordList: (params) => {
       looks[looked++]?.resolve();
-      return store.batchListOpen(params);
+      return store.recordList(params);
     },
   });
   const promoter = new Promoter({ store: promoterStore, clock, logger: silentLogger });

@@ -20,6 +20,7 @@ import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { openStore, STORE_KINDS, type StoreKind } from "./stores.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
+import { batchListOpen } from "../../src/batches/batch_records.ts";
 
 const RUNS_PER_ROUTE = 60;
 
@@ -220,7 +221,7 @@ async function snapshot(store: Store): Promise<string> {
   const page = await store.jobList({ limit: 1_000 });
   const jobs = page.jobs.map((job) => [job.id, job.state, job.version]);
   const counts = await store.queueCounts();
-  const batches = (await store.batchListOpen({ limit: 1_000 })).map(({ batch }) => batch.id);
+  const batches = (await batchListOpen(store, { limit: 1_000 })).map(({ batch }) => batch.id);
   return JSON.stringify({ jobs, counts, batches, paused: await pausedQueues(store) });
 }
 

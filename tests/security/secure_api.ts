@@ -24,6 +24,7 @@ import { registry } from "../../tasks/mod.ts";
 import { RedisServer } from "../store/redis_server.ts";
 import { assertEquals } from "../assert.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
+import { batchListOpen } from "../../src/batches/batch_records.ts";
 
 /** The stores a test may run on. */
 export const STORES = ["kv", "redis"] as const;
@@ -88,7 +89,7 @@ export async function withSecureApi(
         const page = await store.jobList({ limit: 1_000 });
         const jobs = page.jobs.map((job) => [job.id, job.state, job.version]);
         const counts = await store.queueCounts();
-        const batches = (await store.batchListOpen({ limit: 1_000 })).map(({ batch }) => batch.id);
+        const batches = (await batchListOpen(store, { limit: 1_000 })).map(({ batch }) => batch.id);
         return JSON.stringify({ jobs, counts, batches, paused: await pausedQueues(store) });
       },
       async seed() {

@@ -17,6 +17,7 @@ import type { Job } from "../../src/job.ts";
 import { silentLogger } from "../../src/log.ts";
 import { type DoctorReport, runDoctor } from "../../src/maintenance/doctor/doctor.ts";
 import type { BatchRecord } from "../../src/store/batches.ts";
+import { batchCreate, batchGet } from "../../src/batches/batch_records.ts";
 import type { Store } from "../../src/store/store.ts";
 import { createJob, finishJob, type JobSpec } from "../../src/transitions/mod.ts";
 import type { StoreDamage } from "./store_damage.ts";
@@ -262,11 +263,11 @@ export function runDoctorConformance(test: Test): void {
     const jobs: Job[] = [{ ...job(), batchId: id }, { ...job(), batchId: id }];
     await store.jobInsertMany({ jobs });
     const batch: BatchRecord = { id, total: 2, queues: ["default"], createdAt: T0 };
-    await store.batchCreate({ batch });
+    await batchCreate(store, { batch });
     await damage.setBatchCount(id, "default", "started", 1);
     await damage.setBatchCount(id, "default", "queued", 1);
     await repairs(store, ["batch_counts"]);
-    const status = await store.batchGet({ id });
+    const status = await batchGet(store, { id });
     assertEquals([status?.counts.queued, status?.counts.started], [2, 0]);
   });
 }

@@ -11,6 +11,7 @@ import { workerList } from "../../src/presence/worker_registry.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
 import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
+import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
 import { newJobId } from "../../src/ids.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 
@@ -167,5 +168,28 @@ Deno.test("a KV file at layout 4 keeps its debounce keys as keyed records", asyn
   }
   const kv = await Deno.openKv(path);
   assertEquals(await keysUnder(kv, ["debounce"]), []);
+  kv.close();
+});
+
+Deno.test("a KV file at layout 5 keeps its batches as keyed records, and their counts", async () => {
+  const path = await tempFile();
+  const batches = oldBatches(Date.now());
+  const { open, closed } = batches;
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 5);
+  await old.set(["batch", open.id], open);
+  await old.set(["batch_open", open.id], 0);
+  await old.set(["batch", closed.id], closed, { expireIn: 3_600_000 });
+  await old.set(["batch_count", open.id, "queued"], new Deno.KvU64(2n));
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    await assertBatchesKept(store, batches);
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  assertEquals([...await keysUnder(kv, ["batch"]), ...await keysUnder(kv, ["batch_open"])], []);
   kv.close();
 });

@@ -1,11 +1,12 @@
 /**
  * The keyed-record primitives of the store contract (`src/store/records.ts`) in memory,
  * for unit tests of the features written over them (sessions, the worker registry, queue
- * pauses, task holds, idempotent enqueues). `memory_records_test.ts` runs the records and
+ * pauses, task holds, idempotent enqueues, batches). `memory_records_test.ts` runs the records and
  * record-commit conformance suites on it, so it behaves as the real stores do; values are
  * copied through JSON as a store would, and a record past its time to live (on the
  * injected clock) is dropped. Jobs a commit inserts or updates are kept by id only (no
- * indexes, counts or claims: those are the real stores' conformance).
+ * indexes, counts or claims: those are the real stores' conformance); a batch's counts are
+ * those of the jobs kept.
  *
  * @example
  * ```ts ignore
@@ -19,6 +20,7 @@ import type * as Records from "../../src/store/records.ts";
 import type { Store } from "../../src/store/store.ts";
 import type { Job } from "../../src/job.ts";
 import { checkCommitJobs } from "../../src/store/records.ts";
+import { type BatchCounts, emptyBatchCounts } from "../../src/store/batches.ts";
 
 /** The part of the store contract {@linkcode MemoryRecords} implements. */
 export type RecordStore = Pick<
@@ -31,6 +33,8 @@ export type RecordStore = Pick<
   | "jobGet"
   | "jobInsertMany"
   | "workNotify"
+  | "timerNotify"
+  | "batchCounts"
 >;
 
 /** Limits as the KV file's, so a commit too big for it fails here too. */
@@ -55,6 +59,8 @@ export class MemoryRecords implements RecordStore {
   #versions = 0;
   /** The queues of every `workNotify` call, in order. */
   readonly notified: string[][] = [];
+  /** How many times `timerNotify` was called. */
+  timerNotices = 0;
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -134,6 +140,20 @@ export class MemoryRecords implements RecordStore {
   workNotify({ queues }: { queues: string[] }): Promise<void> {
     this.notified.push(queues);
     return Promise.resolve();
+  }
+
+  timerNotify(): Promise<void> {
+    this.timerNotices++;
+    return Promise.resolve();
+  }
+
+  batchCounts({ id }: { id: string; queues: string[] }): Promise<BatchCounts> {
+    const counts = emptyBatchCounts();
+    for (const text of this.#jobs.values()) {
+      const job = JSON.parse(text) as Job;
+      if (job.batchId === id) counts[job.state]++;
+    }
+    return Promise.resolve(counts);
   }
 
   /** The record, dropped first if its time to live has passed. */

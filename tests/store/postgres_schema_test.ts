@@ -20,6 +20,7 @@ import { keptEvents } from "../../src/steps/kept_events.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
 import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
+import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -172,7 +173,10 @@ Deno.test("a schema at layout 3 drops the events it kept: events are keyed recor
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
     assertEquals(await keptEvents(store, { name: "paid", key: "o1", since: 0, limit: 10 }), []);
-    assertEquals(await layoutRows(names.schema), [1, 2, 3, 4, 5, 6, 7]);
+    assertEquals(
+      await layoutRows(names.schema),
+      Array.from({ length: LAYOUT_VERSION }, (_, i) => i + 1),
+    );
   } finally {
     store.close();
   }
@@ -238,6 +242,33 @@ Deno.test("a schema at layout 6 keeps its debounce keys as keyed records", async
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
     await assertDebounceJoins(store, job);
+  } finally {
+    store.close();
+  }
+});
+
+Deno.test("a schema at layout 7 keeps its batches as keyed records, and their counts", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const batches = oldBatches(Date.now());
+  const { open, closed } = batches;
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 7));
+    await sql.unsafe(
+      `INSERT INTO ${names.table("batches")} ("id", "record", "open", "expires_at")
+       VALUES ($1, $2::text::jsonb, true, NULL), ($3, $4::text::jsonb, false, $5)`,
+      [open.id, JSON.stringify(open), closed.id, JSON.stringify(closed), Date.now() + 3_600_000],
+    );
+    await sql.unsafe(
+      `INSERT INTO ${names.table("batch_counts")} VALUES ($1, 'queued', 2)`,
+      [open.id],
+    );
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    await assertBatchesKept(store, batches);
   } finally {
     store.close();
   }

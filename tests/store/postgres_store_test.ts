@@ -21,7 +21,13 @@ import type { StoreDamage } from "./store_damage.ts";
 import { FakeClock } from "../../src/clock.ts";
 import { eventually } from "../integration/tq_process.ts";
 import { GROUP_TTL_MS } from "../../src/guards/group.ts";
-import { COMPLETED_BATCH_TTL_MS, PostgresExpiry } from "../../src/store/postgres/expiry.ts";
+import { PostgresExpiry } from "../../src/store/postgres/expiry.ts";
+import {
+  batchComplete,
+  batchCreate,
+  batchGet,
+  COMPLETED_BATCH_TTL_MS,
+} from "../../src/batches/batch_records.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -87,10 +93,10 @@ Deno.test("[postgres] counts, batch counts and statistics read the same after a 
     const read = () =>
       Promise.all([
         store.queueCounts(),
-        store.batchGet({ id: "b1" }),
+        batchGet(store, { id: "b1" }),
         store.statsGet({ since: 0 }),
       ]);
-    await store.batchCreate({
+    await batchCreate(store, {
       batch: { id: "b1", total: 5, queues: ["default"], createdAt: now },
     });
     const before = await read();
@@ -135,10 +141,13 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed bat
     await store.jobInsertMany({ jobs: [make(2, { group: "g" })] });
     await insertDebounced(store, { job: make(3), debounce: { key: "d", waitMs: 1_000 } });
     await store.recordPut({ space: "session", key: "s", value: { csrf: "c" }, ttlMs: 1_000 });
-    await store.batchCreate({ batch: { id: "closed", total: 0, queues: [], createdAt: t0 } });
-    await store.batchCreate({ batch: { id: "open", total: 0, queues: [], createdAt: t0 } });
-    await store.batchComplete({ id: "closed", now: t0, job: null });
-    const tables = ["groups", "records", "batches"];
+    for (const id of ["closed", "open"]) {
+      await store.jobInsertMany({ jobs: [{ ...make(id), batchId: id }] });
+      await batchCreate(store, { batch: { id, total: 1, queues: ["default"], createdAt: t0 } });
+    }
+    await batchComplete(store, { id: "closed", now: t0, job: null });
+    await sql.begin((tx) => new PostgresCounters(names).rollUp(tx));
+    const tables = ["groups", "records", "batch_counts"];
     const rows = async () => {
       const counts = [];
       for (const table of tables) {
@@ -155,12 +164,12 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed bat
     await expiry.deleteExpired(sql, t0 + 1);
     assertEquals(
       await rows(),
-      [1, 3, 2],
-      "the records: a session, an idempotency and a debounce key",
+      [1, 6, 2],
+      "the records: a session, an idempotency and a debounce key, two batches, one open",
     );
     await expiry.deleteExpired(sql, t0 + GROUP_TTL_MS + COMPLETED_BATCH_TTL_MS);
-    assertEquals(await rows(), [0, 0, 1]);
-    assertEquals((await store.batchGet({ id: "open" }))?.batch.id, "open");
+    assertEquals(await rows(), [0, 2, 1], "the open batch, its open entry and its count");
+    assertEquals((await batchGet(store, { id: "open" }))?.counts.queued, 1);
   } finally {
     await sql.end();
     store.close();

@@ -17,6 +17,7 @@ import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
 import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept } from "./conformance_schedules.ts";
+import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
 
 const server = await RedisServer.start();
 /** A queue's listing of the jobs in `state`. */
@@ -233,6 +234,30 @@ Deno.test("a Redis prefix at layout 8 keeps its debounce keys as keyed records",
   try {
     await assertDebounceJoins(store, job);
     assertEquals(await redis.keys("deb8:debounce:*"), []);
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("a Redis prefix at layout 9 keeps its batches as keyed records, and their counts", async () => {
+  const redis = new Redis(server.url);
+  const batches = oldBatches(Date.now());
+  const { open, closed } = batches;
+  // A hash-tag prefix, where the keys of a queue named "batch" match the old batches' too.
+  const keys = new RedisKeys("{bat9}");
+  await redis.set("{bat9}:layout", "9");
+  await redis.hset(`{bat9}:batch:${open.id}`, "r", JSON.stringify(open));
+  await redis.hset(`{bat9}:batch:${closed.id}`, "r", JSON.stringify(closed), "done", "1");
+  await redis.pexpire(`{bat9}:batch:${closed.id}`, 3_600_000);
+  await redis.sadd("{bat9}:batches:open", open.id);
+  await redis.hset(keys.batchCounts("default", open.id), "queued", "2");
+  await redis.hset(keys.counts("batch"), "queued", "0");
+
+  const store = await openRedisStore(server.url, { prefix: "{bat9}" });
+  try {
+    await assertBatchesKept(store, batches);
+    assertEquals(await redis.keys("{bat9}:batch*"), [keys.counts("batch")]);
   } finally {
     store.close();
     redis.disconnect();

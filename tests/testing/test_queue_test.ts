@@ -6,6 +6,7 @@ import { Registry } from "../../src/registry/registry.ts";
 import { defineSchedule } from "../../src/scheduler/schedule.ts";
 import { createTestQueue, FakeClock } from "../../src/testing/mod.ts";
 import { QueuePauses } from "../../src/guards/queue_pauses.ts";
+import { batchGet } from "../../src/batches/batch_records.ts";
 
 Deno.test("drain() runs enqueued jobs to completion through task.enqueue()", async () => {
   const double = defineTask({ name: "double", input: z.number(), handler: (n) => n * 2 });
@@ -173,7 +174,7 @@ Deno.test("drain() runs a batch and then its completion job", async () => {
     onComplete: { task: "summary", input: {} },
   });
   await queue.drain();
-  const status = await queue.store.batchGet({ id: batch!.id });
+  const status = await batchGet(queue.store, { id: batch!.id });
   assert(status?.batch.completionJobId, "the batch completed");
   const completion = await queue.getJob(status.batch.completionJobId);
   assertEquals([completion?.state, completion?.result], ["finished", "all done"]);

@@ -14,6 +14,7 @@ import { BatchNotFoundError } from "../../errors.ts";
 import { isJobId } from "../../ids.ts";
 import { isTerminal, JOB_STATES } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
+import { batchGet } from "../../batches/batch_records.ts";
 import { type Html, time } from "./layout.ts";
 import { url } from "../base_path.ts";
 
@@ -26,7 +27,7 @@ import { url } from "../base_path.ts";
  * ```
  */
 export async function batchDetail(store: Store, id: string): Promise<Html> {
-  const status = isJobId(id) ? await store.batchGet({ id }) : null;
+  const status = isJobId(id) ? await batchGet(store, { id }) : null;
   if (!status) throw new BatchNotFoundError(id);
   const { batch, counts } = status;
   const ended = JOB_STATES.filter(isTerminal).reduce((n, state) => n + counts[state], 0);

@@ -14,6 +14,7 @@ import { BatchNotFoundError } from "../../errors.ts";
 import { isJobId } from "../../ids.ts";
 import { JOB_STATES } from "../../job.ts";
 import type { BatchStatus } from "../../store/batches.ts";
+import { batchGet } from "../../batches/batch_records.ts";
 import type { AppDeps } from "../app.ts";
 import { isoTime } from "../../job_json.ts";
 import { errorResponses, jsonResponse } from "../schemas.ts";
@@ -84,7 +85,7 @@ export function batchJson({ batch, counts }: BatchStatus) {
 export function batchRoutes(app: OpenAPIHono, { store }: AppDeps): void {
   app.openapi(getRoute, async (c) => {
     const { id } = c.req.valid("param");
-    const status = isJobId(id) ? await store.batchGet({ id }) : null;
+    const status = isJobId(id) ? await batchGet(store, { id }) : null;
     if (!status) throw new BatchNotFoundError(id);
     return c.json(batchJson(status), 200);
   });

@@ -24,7 +24,8 @@ import type { Clock } from "../../clock.ts";
 import type { Job } from "../../job.ts";
 import type { Logger } from "../../log.ts";
 import type { IndexProblem } from "../../store/audit.ts";
-import { type BatchCounts, emptyBatchCounts } from "../../store/batches.ts";
+import { type BatchCounts, type BatchStatus, emptyBatchCounts } from "../../store/batches.ts";
+import { batchGet, batchListOpen } from "../../batches/batch_records.ts";
 import type { QueueCounts, Store } from "../../store/store.ts";
 import {
   batchCountsWanted,
@@ -83,6 +84,7 @@ export interface DoctorReport {
 
 interface BatchFinding {
   id: string;
+  queues: string[];
   from: BatchCounts;
   to: BatchCounts;
 }
@@ -100,7 +102,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const now = clock.now();
   const ttlMs = options.ttlMs ?? DEFAULT_TTL_MS;
   const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
-  const batchesBefore = await store.batchListOpen({ limit: MAX_BATCHES });
+  const batchesBefore = await batchListOpen(store, { limit: MAX_BATCHES });
   const countsBefore = await store.queueCounts();
   const tally = new Map<string, BatchCounts>();
   const live = new Set((await workerList(store, { now })).map((worker) => worker.id));
@@ -243,16 +245,16 @@ async function confirm(store: Store, findings: JobFinding[]): Promise<JobFinding
 /** Open batches whose counts disagree with their jobs, and did not move during the scan. */
 async function batchFindings(
   store: Store,
-  before: { batch: { id: string }; counts: BatchCounts }[],
+  before: BatchStatus[],
   byBatch: Map<string, Job[]>,
 ): Promise<BatchFinding[]> {
   const findings: BatchFinding[] = [];
   for (const { batch, counts } of before) {
-    const after = await store.batchGet({ id: batch.id });
+    const after = await batchGet(store, { id: batch.id });
     if (!after || after.batch.completedAt !== undefined) continue;
     if (queueCountsWanted(counts, after.counts)) continue; // busy: not now
     const wanted = batchCountsWanted(counts, byBatch.get(batch.id) ?? []);
-    if (wanted) findings.push({ id: batch.id, from: counts, to: wanted });
+    if (wanted) findings.push({ id: batch.id, queues: batch.queues, from: counts, to: wanted });
   }
   return findings;
 }

@@ -15,6 +15,7 @@
 import { type Job, JOB_STATES, type JobState } from "../../job.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { emptyBatchCounts } from "../batches.ts";
+import { batchCountKey } from "./batches.ts";
 import { countKey, indexEntries, jobKey } from "./keys.ts";
 import { getRecords } from "./reads.ts";
 
@@ -27,7 +28,6 @@ const KEYS_PER_GET = 10;
 
 const keyId = (key: Deno.KvKey) =>
   JSON.stringify(key, (_, v) => typeof v === "bigint" ? `${v}n` : v);
-const batchCountKey = (id: string, state: JobState): Deno.KvKey => ["batch_count", id, state];
 
 /** Audits and repairs of one KV file. */
 export class KvAudit {

@@ -36,8 +36,8 @@ import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
-import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
-import { KvBatches } from "./batches.ts";
+import type { BatchCounts } from "../batches.ts";
+import { batchCountsRead } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
 import { insertGrouped } from "./groups.ts";
 import { chainKeyOf } from "../../guards/group.ts";
@@ -190,7 +190,6 @@ class KvStore implements Store {
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
   readonly #events: KvEvents;
-  readonly #batches: KvBatches;
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
@@ -198,7 +197,6 @@ class KvStore implements Store {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#events = new KvEvents(kv);
-    this.#batches = new KvBatches(kv);
     this.#rateLimits = new KvRateLimits(kv, clock);
     this.#audit = new KvAudit(kv);
     this.#bell = bells.work;
@@ -459,6 +457,11 @@ class KvStore implements Store {
     await this.#timers.wait(params);
   }
 
+  timerNotify(): Promise<void> {
+    this.#timers.ring();
+    return Promise.resolve();
+  }
+
   workNotify(_params: { queues: string[] }): Promise<void> {
     this.#bell.ring();
     return Promise.resolve();
@@ -546,23 +549,8 @@ class KvStore implements Store {
     return this.#telemetry.statsGet({ since, now: this.#clock.now() });
   }
 
-  async batchCreate(params: { batch: BatchRecord }): Promise<void> {
-    await this.#batches.batchCreate(params);
-    this.#timers.ring();
-  }
-
-  batchGet(params: { id: string }): Promise<BatchStatus | null> {
-    return this.#batches.batchGet(params);
-  }
-
-  batchListOpen(params: { limit: number }): Promise<BatchStatus[]> {
-    return this.#batches.batchListOpen(params);
-  }
-
-  async batchComplete(params: BatchCompleteParams): Promise<boolean> {
-    const closed = await this.#batches.batchComplete(params);
-    if (closed && params.job) this.#ringFor([params.job]);
-    return closed;
+  batchCounts({ id }: { id: string; queues: string[] }): Promise<BatchCounts> {
+    return batchCountsRead(this.#kv, id);
   }
 
   indexAudit(params: { limit: number }): Promise<IndexProblem[]> {

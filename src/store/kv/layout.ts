@@ -93,6 +93,10 @@ async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
  *    `["debounce", task, key]` moves to `["record", "debounce", "<task>:<key>"]`. KV does not
  *    tell how long an entry had left, so each is kept {@linkcode OLD_DEBOUNCE_TTL_MS}, the
  *    longest any could have had: a record outliving its job's start joins nothing.
+ * 6. Batches became keyed records (`src/batches/batch_records.ts`): each `["batch", id]`
+ *    moves to `["record", "batch", id]` (a completed one kept until a week after it
+ *    completed, as before) and each `["batch_open", id]` to `["record", "batch_open", id]`;
+ *    the `["batch_count", id, state]` counters stay.
  */
 export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
   {
@@ -157,7 +161,25 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
       }
     },
   },
+  {
+    version: 6,
+    name: "move batches to keyed records",
+    async run(kv, clock) {
+      await moveToRecords(kv, "batch", "batch", (batch) => {
+        const { completedAt } = batch as { completedAt?: number };
+        if (completedAt === undefined) return { value: batch };
+        return {
+          value: batch,
+          options: { expireIn: Math.max(1, completedAt + COMPLETED_BATCH_TTL_MS - clock.now()) },
+        };
+      });
+      await moveToRecords(kv, "batch_open", "batch_open", () => ({ value: true }));
+    },
+  },
 ];
+
+/** How long a completed batch's record was and is kept. */
+const COMPLETED_BATCH_TTL_MS = 7 * 86_400_000;
 
 /** The longest a debounce key was kept: a day's wait plus the hour of grace. */
 const OLD_DEBOUNCE_TTL_MS = 25 * 3_600_000;

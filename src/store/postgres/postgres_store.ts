@@ -24,7 +24,7 @@ import {
   StoreUnavailableError,
   TqError,
 } from "../../errors.ts";
-import type { Job } from "../../job.ts";
+import type { Job, JobState } from "../../job.ts";
 import { settlesDependants } from "../../transitions/mod.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
@@ -39,7 +39,7 @@ import type {
 } from "../store.ts";
 import * as Records from "../records.ts";
 import type { WaitingListParams } from "../events.ts";
-import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
+import { type BatchCounts, emptyBatchCounts } from "../batches.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { PostgresRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
@@ -48,7 +48,6 @@ import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
 import { PostgresReads } from "./reads.ts";
 import { PostgresClaims } from "./claims.ts";
 import { PostgresLinks } from "./links.ts";
-import { PostgresBatches } from "./batches.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
 import { WakeUps } from "./wake_ups.ts";
@@ -148,7 +147,6 @@ export class PostgresStore implements Store {
   readonly #reads: PostgresReads;
   readonly #claims: PostgresClaims;
   readonly #links: PostgresLinks;
-  readonly #batches: PostgresBatches;
   readonly #telemetry: PostgresTelemetry;
   readonly #audit: PostgresAudit;
   readonly #records: PostgresRecords;
@@ -168,7 +166,6 @@ export class PostgresStore implements Store {
     this.#reads = new PostgresReads(sql, names);
     this.#claims = new PostgresClaims(names, clock);
     this.#links = new PostgresLinks(names, this.#reads);
-    this.#batches = new PostgresBatches(names);
     this.#telemetry = new PostgresTelemetry(sql, names);
     this.#audit = new PostgresAudit(names);
     this.#records = new PostgresRecords(sql, names, clock);
@@ -406,20 +403,13 @@ export class PostgresStore implements Store {
     return this.#call(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
   }
 
-  batchCreate(params: { batch: BatchRecord }): Promise<void> {
-    return this.#call(() => this.#batches.create(this.#sql, params));
-  }
-
-  batchGet(params: { id: string }): Promise<BatchStatus | null> {
-    return this.#call(() => this.#batches.get(this.#sql, params));
-  }
-
-  batchListOpen(params: { limit: number }): Promise<BatchStatus[]> {
-    return this.#call(() => this.#batches.listOpen(this.#sql, params));
-  }
-
-  batchComplete(params: BatchCompleteParams): Promise<boolean> {
-    return this.#transaction((tx, changes) => this.#batches.complete(tx, changes, params));
+  batchCounts({ id }: { id: string; queues: string[] }): Promise<BatchCounts> {
+    return this.#call(async () => {
+      const counts = emptyBatchCounts();
+      const rows = await this.#counters.read(this.#sql, "batch", { only: [id] });
+      for (const row of rows) counts[row.b as JobState] = row.n;
+      return counts;
+    });
   }
 
   indexAudit(params: { limit: number }): Promise<IndexProblem[]> {

@@ -10,10 +10,9 @@
  * | `batch_counts` | counts per batch and state, likewise |
  * | `stats` | the sums of `statDeltas` (key as JSON text), likewise |
  * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
- * | `batches` | the records of bulk enqueues |
  * | `groups` | each group's or concurrency key's lane tails (`group_key` is its `chainId`) |
  * | `rate_windows` | what rate-limited claims honour |
- * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules |
+ * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches |
  * | `job_logs`, `meta` | handler log lines, `ping` |
  *
  * The indexed columns of `jobs` are derived from `record` by the store; `tq doctor` finds
@@ -223,6 +222,17 @@ export function layoutSteps(n: SqlNames): string[] {
         "expires_at" FROM ${t("debounce")} WHERE "record" <> 'null'::jsonb
       ON CONFLICT ("space", "key") DO NOTHING;
     DROP TABLE ${t("debounce")};
+    `,
+    // Batches are keyed records (`src/batches/batch_records.ts`): they move there, the
+    // open ones listed in `batch_open`; their counts stay in `batch_counts`.
+    `
+    INSERT INTO ${t("records")} ("space", "key", "value", "version", "expires_at")
+      SELECT 'batch', "id", "record", nextval('${t("record_versions")}'), "expires_at"
+        FROM ${t("batches")}
+      UNION ALL SELECT 'batch_open', "id", 'true', nextval('${t("record_versions")}'), NULL
+        FROM ${t("batches")} WHERE "open"
+      ON CONFLICT ("space", "key") DO NOTHING;
+    DROP TABLE ${t("batches")};
     `,
   ];
 }

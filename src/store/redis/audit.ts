@@ -224,12 +224,9 @@ export class RedisAudit {
     return written === 1;
   }
 
-  async batchCountsFix({ id, from, to }: BatchCountsFixParams): Promise<boolean> {
-    const json = await this.#redis.hget(`${this.#keys.prefix}:batch:${id}`, "r");
-    if (json === null) return false;
-    const queues = (JSON.parse(json) as { queues: string[] }).queues;
+  async batchCountsFix({ id, queues, from, to }: BatchCountsFixParams): Promise<boolean> {
     if (queues.length === 0) return false;
-    const hashes = queues.map((queue) => `${this.#keys.queue(queue)}batch:${id}`);
+    const hashes = queues.map((queue) => this.#keys.batchCounts(queue, id));
     const written = await this.#redis.tqBatchCountsFix(
       String(hashes.length),
       ...hashes,

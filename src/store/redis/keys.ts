@@ -20,9 +20,10 @@
  * | `{p:q}:callback` | zset, score `callbackDueAt` | completion callbacks (`src/callbacks/`) |
  * | `{p:q}:state:<state>` | zset, score 0, member id | listings, newest first (`state:queued`: the jobs in `ready`; see `list_jobs.ts`) |
  * | `{p:q}:counts` | hash state → count | exact counts |
+ * | `{p:q}:batch:<id>` | hash state → count | the counts of a batch's jobs in the queue (`batches.ts`) |
  * | `p:queues` | set of queue names | listings across queues, finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
- * | `p:rec:<space>:<key>`, `p:rec:<space>`, `p:reckeys:<space>` | string (JSON, maybe with a TTL); zset of keys, score: expiry; zset of keys, score 0 (by key) | keyed records: sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules (`records.ts`) |
+ * | `p:rec:<space>:<key>`, `p:rec:<space>`, `p:reckeys:<space>` | string (JSON, maybe with a TTL); zset of keys, score: expiry; zset of keys, score 0 (by key) | keyed records: sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches (`records.ts`) |
  * | `p:layout`, `p:layout_lock` | string: a number; string with a PX expiry | the layout version and its migration lock (`layout.ts`) |
  *
  * @example
@@ -86,6 +87,11 @@ export class RedisKeys {
 
   counts(queue: string): string {
     return `${this.queue(queue)}counts`;
+  }
+
+  /** The counts per state of batch `id`'s jobs in `queue` (`batches.ts`). */
+  batchCounts(queue: string, id: string): string {
+    return `${this.queue(queue)}batch:${id}`;
   }
 
   /** A queue's waiting jobs, by the event and key they wait for. */

@@ -19,6 +19,7 @@ import { type ChainableCommander, Cluster } from "ioredis";
 import type { Clock } from "../../clock.ts";
 import { execPipeline, knownQueues } from "./reads.ts";
 import { RedisRecords } from "./records.ts";
+import { isJobId } from "../../ids.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
 
 /** Deletes the lock only while it still holds the caller's token. */
@@ -94,6 +95,10 @@ export interface RedisTarget {
  * 9. Debounce keys became keyed records (`src/guards/debounce.ts`): each
  *    `<prefix>:debounce:<task>:<key>` (`<firstAt>:<jobId>`) moves to the record
  *    `debounce`/`<task>:<key>` with the time to live it had left.
+ * 10. Batches became keyed records (`src/batches/batch_records.ts`): each hash
+ *    `<prefix>:batch:<id>` (its record, JSON, in `r`) moves to the record `batch`/`<id>` with
+ *    the time to live it had left, and each member of the set `<prefix>:batches:open` to the
+ *    record `batch_open`/`<id>`; the counts per queue (`{<prefix>:<queue>}:batch:<id>`) stay.
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -198,6 +203,26 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
     run: (target, clock) =>
       moveToRecords(target, clock, "debounce", timeAndId("debounce", "firstAt")),
   },
+  {
+    version: 10,
+    name: "move batches to keyed records",
+    async run(target, clock) {
+      await moveToRecords(target, clock, "batch", (key, read) => {
+        read.hget(key, "r").pttl(key);
+        return (reply) => {
+          const [text, ttlMs] = [reply() as string | null, reply() as number];
+          if (text === null || ttlMs === -2) return []; // expired meanwhile
+          return [{ space: "batch", value: JSON.parse(text), ...ttlMs > 0 && { ttlMs } }];
+        };
+      }, isJobId);
+      const { redis, keys } = target;
+      const openSet = `${keys.prefix}:batches:open`;
+      const open = await redis.smembers(openSet);
+      const puts = open.map((key) => ({ space: "batch_open", key, value: true }));
+      if (puts.length > 0) await new RedisRecords(redis, keys, clock).commit({ puts });
+      await redis.unlink(openSet);
+    },
+  },
 ];
 
 /**
@@ -224,17 +249,21 @@ type MovedRecord = { space: string; value: unknown; ttlMs?: number };
  * Rewrites every `<prefix>:<kind>:<name>` key as the keyed records `read` makes of it (it
  * queues the reads of one key on a pipeline and answers a conversion that takes their
  * replies one by one, in order), a page of keys per record commit, and deletes the old
- * keys (safe to run again).
+ * keys (safe to run again). With `named`, only keys whose name it takes: under a prefix
+ * that is a hash tag, a queue named `<kind>` has keys that match too.
  */
 async function moveToRecords(
   { redis, keys }: RedisTarget,
   clock: Clock,
   kind: string,
   read: (key: string, pipeline: ChainableCommander) => (reply: () => unknown) => MovedRecord[],
+  named: (name: string) => boolean = () => true,
 ): Promise<void> {
   const records = new RedisRecords(redis, keys, clock);
   const old = `${keys.prefix}:${kind}:`;
-  for await (const found of keysMatching(redis, `${old}*`)) {
+  for await (const matching of keysMatching(redis, `${old}*`)) {
+    const found = matching.filter((key) => named(key.slice(old.length)));
+    if (found.length === 0) continue;
     const pipeline = redis.pipeline();
     const converts = found.map((key) => read(key, pipeline));
     const replies = (await execPipeline(pipeline)).values();

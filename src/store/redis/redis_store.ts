@@ -47,8 +47,8 @@ import { RedisTelemetry, statArgs } from "./telemetry.ts";
 import * as Records from "../records.ts";
 import { RedisRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
-import type { BatchCompleteParams, BatchRecord, BatchStatus } from "../batches.ts";
-import { RedisBatches } from "./batches.ts";
+import type { BatchCounts } from "../batches.ts";
+import { batchCountsRead } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
 import { RedisDependencies } from "./dependencies.ts";
 import { RedisRateLimits } from "./rate_limits.ts";
@@ -271,7 +271,6 @@ class RedisStore implements Store {
   readonly #telemetry: RedisTelemetry;
   readonly #records: RedisRecords;
   readonly #dependencies: RedisDependencies;
-  readonly #batches: RedisBatches;
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
   readonly #audit: RedisAudit;
@@ -293,7 +292,6 @@ class RedisStore implements Store {
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#records = new RedisRecords(redis, keys, clock);
-    this.#batches = new RedisBatches(redis, keys);
     this.#rateLimits = new RedisRateLimits(redis, keys, clock);
     this.#groups = new RedisGroups(redis, keys);
     this.#audit = new RedisAudit(redis, keys);
@@ -615,20 +613,8 @@ class RedisStore implements Store {
     return reach(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
   }
 
-  batchCreate(params: { batch: BatchRecord }): Promise<void> {
-    return reach(() => this.#batches.batchCreate(params));
-  }
-
-  batchGet(params: { id: string }): Promise<BatchStatus | null> {
-    return reach(() => this.#batches.batchGet(params));
-  }
-
-  batchListOpen(params: { limit: number }): Promise<BatchStatus[]> {
-    return reach(() => this.#batches.batchListOpen(params));
-  }
-
-  batchComplete(params: BatchCompleteParams): Promise<boolean> {
-    return reach(() => this.#batches.batchComplete(params));
+  batchCounts(params: { id: string; queues: string[] }): Promise<BatchCounts> {
+    return reach(() => batchCountsRead(this.#redis, this.#keys, params));
   }
 
   indexAudit(params: { limit: number }): Promise<IndexProblem[]> {

@@ -12,7 +12,6 @@
  */
 import type { ChainableCommander } from "ioredis";
 import type { RedisClient } from "../connection.ts";
-import { BATCH_COMPLETE } from "./batch_complete.lua.ts";
 import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
 import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
@@ -39,7 +38,6 @@ export interface TqScripts {
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
   /** Takes the set of queues as its key: its records span queues (`write_linked.lua.ts`). */
   tqWriteLinked(queuesKey: string, ...args: string[]): Promise<number>;
-  tqBatchComplete(queueKey: string, ...args: string[]): Promise<number>;
   tqRepairIndex(queueKey: string, ...args: string[]): Promise<number>;
   /** Takes no key: the batch's hashes are in its arguments. */
   tqBatchCountsFix(...args: string[]): Promise<number>;
@@ -76,7 +74,6 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
     tqUpdateJobs: UPDATE_JOBS,
     tqDeleteJob: DELETE_JOB,
     tqWriteLinked: WRITE_LINKED,
-    tqBatchComplete: BATCH_COMPLETE,
     tqRepairIndex: REPAIR_INDEX,
     tqBatchCountsFix: BATCH_COUNTS_FIX,
     tqOldestReady: OLDEST_READY,

@@ -42,7 +42,9 @@ async function setup(isolation: Isolation, shutdownTimeoutMs = 5_000): Promise<S
     worker,
     enqueue: async (task, input, options = {}) =>
       (await connection.producer.enqueue({ task, input, ...options })).id,
-    async ended(id, timeoutMs = 15_000) {
+    // Generous: under `deno test` the first thread of a run type-checks its module graph as
+    // it starts, which took over 15 s at load 14 (the job stayed `started`, attempt 1).
+    async ended(id, timeoutMs = 60_000) {
       const deadline = Date.now() + timeoutMs;
       let job: Job | null = null;
       while (Date.now() < deadline) {

@@ -11,6 +11,11 @@
  * half pool; at most `concurrency` handlers still run at once, and a job claimed ahead
  * waits at most a batch of quick runs for its slot, far inside its lease.
  *
+ * Claims also wait while two batches' worth of jobs have ended but are not yet written
+ * (the completer's backlog): quick handlers free their slots at once, and without this
+ * the claims outran the settlement writes, holding thousands of finished jobs in memory,
+ * unwritten, on a busy machine.
+ *
  * Paused queues (`src/guards/queue_pauses.ts`) are left out of each claim.
  *
  * @example
@@ -58,6 +63,11 @@ export interface ClaimLoopOptions {
   logger: Logger;
   /** Runs a claimed job; resolves when its slot is free again. Must not reject. */
   run(job: Job): Promise<void>;
+  /**
+   * How many claimed jobs are not yet settled in the store: running, or over and waiting
+   * for their outcome to be written. Without it, no claim waits for settlements.
+   */
+  unsettled?: () => number;
 }
 
 /**
@@ -96,6 +106,14 @@ export class ClaimLoop extends Service {
   async idle(): Promise<void> {
     this.#startAhead();
     while (this.#inFlight.size > 0) await Promise.all(this.#inFlight);
+  }
+
+  /**
+   * Tells the loop that settlements were written: a claim held back by the backlog of
+   * unwritten ones may go.
+   */
+  settled(): void {
+    this.#slotFreed?.();
   }
 
   /**
@@ -176,9 +194,11 @@ export class ClaimLoop extends Service {
   /**
    * True when a claim is due: a slot is free, or, while handlers are quick, the jobs
    * claimed ahead are down to half a batch (so each claim is a big one, made while the
-   * pool still has work).
+   * pool still has work); and fewer than two batches of ended jobs wait to be written.
    */
   #wantsClaim(): boolean {
+    const ended = (this.#o.unsettled?.() ?? 0) - this.#inFlight.size;
+    if (ended >= 2 * this.#batch) return false;
     if (this.#pace.quick) return this.#ahead.length <= this.#batch / 2;
     return this.#inFlight.size < this.#o.concurrency;
   }

@@ -53,6 +53,8 @@ export interface CompleterOptions {
    * of a claim start before their slots' settlements are encoded and sent.
    */
   before?: () => Promise<void>;
+  /** Called after each write, once its jobs have left `running`. */
+  written?: () => void;
 }
 
 /**
@@ -115,6 +117,7 @@ export class Completer {
       const batch = this.#pending.splice(0, this.#batchSize);
       try {
         await this.#options.lock.run(() => this.#write(batch));
+        this.#options.written?.();
       } catch (error) {
         this.#options.logger.error("completer:error", { error: String(error), jobs: batch.length });
         // Those settled before the error left `running`; the rest are still to write.

@@ -4,15 +4,17 @@
  * heartbeat; without help its lease would lapse, another worker would run the job again,
  * and the first run's result would be thrown away.
  *
- * The keeper is a Web Worker with its own connection to the store. The main thread stamps
- * a shared clock cell every `leaseMs / 6`; when the stamp is older than `leaseMs / 3`, the
- * keeper extends the leases of the jobs it was told about (re-read first: only jobs still
- * started by this worker, and still within their timeout: a handler blocking past it is
- * wedged, and its lease lapses as if the worker had died). It writes nothing while the main
- * thread is alive, so the fast path costs one `postMessage` per batch of claimed jobs (jobs
- * let go of ride along, or go with the next stamp). The main thread picks
- * up the keeper's writes as it does any other newer record of its own jobs (heartbeat
- * check, completer re-read).
+ * The keeper is a Web Worker. The main thread stamps a shared clock cell every
+ * `leaseMs / 6` and keeps the ids of its running jobs in shared memory
+ * (`shared_job_ids.ts`), written before a claimed job's handler can block; jobs let go of
+ * leave the list at the next write. When the stamp is older than `leaseMs / 3`, the keeper
+ * extends the leases of the listed jobs (re-read first: only jobs still started by this
+ * worker, and still within their timeout: a handler blocking past it is wedged, and its
+ * lease lapses as if the worker had died). Its store connection, and the store's code, are
+ * loaded then, the first time: a worker whose handlers never block pays for an idle
+ * isolate only, and no message passes while the main thread is alive. The main thread
+ * picks up the keeper's writes as it does any other newer record of its own jobs
+ * (heartbeat check, completer re-read).
  *
  * @example
  * ```ts ignore
@@ -26,6 +28,7 @@
  */
 import type { StoreLocation } from "../store/location.ts";
 import type { RunningJob, RunningJobs } from "./running_job.ts";
+import { SharedJobIds } from "./shared_job_ids.ts";
 
 /** What a {@linkcode LeaseKeeper} needs. */
 export interface LeaseKeeperOptions {
@@ -39,12 +42,8 @@ export interface KeeperInit extends LeaseKeeperOptions {
   type: "init";
   /** One `BigInt64` cell: epoch ms of the main thread's last stamp. */
   alive: SharedArrayBuffer;
-}
-
-/** Jobs the worker took on (`+id`) or let go of (`-id`) since the last message, in order. */
-export interface KeeperChanges {
-  type: "changes";
-  changes: string[];
+  /** The running jobs' ids, a {@linkcode SharedJobIds} the main thread writes. */
+  jobs: SharedArrayBuffer;
 }
 
 /**
@@ -60,10 +59,14 @@ export class LeaseKeeper {
   readonly #o: LeaseKeeperOptions;
   readonly #alive = new SharedArrayBuffer(8);
   readonly #stamp = new BigInt64Array(this.#alive);
+  readonly #jobs = new SharedJobIds();
+  /** The map {@linkcode LeaseKeeper.track} made, whose ids go to `#jobs`. */
+  #running: RunningJobs | undefined;
+  /** True when `#running` changed since `#jobs` was last written. */
+  #changed = false;
+  #publishQueued = false;
   #thread: Worker | undefined;
   #timer: ReturnType<typeof setInterval> | undefined;
-  #changes: string[] = [];
-  #flushQueued = false;
   #ready: Promise<void> | undefined;
   /** Settles `#ready`; set by `start()`, the thread comes with the first job. */
   #starting: PromiseWithResolvers<void> | undefined;
@@ -73,7 +76,8 @@ export class LeaseKeeper {
   }
 
   /**
-   * A map of running jobs whose additions and removals the keeper hears of.
+   * A map of running jobs whose ids the keeper sees. Call it once: the keeper follows the
+   * map it returns.
    *
    * @example
    * ```ts ignore
@@ -81,29 +85,35 @@ export class LeaseKeeper {
    * ```
    */
   track(running: RunningJobs): RunningJobs {
-    const changed = (change: string) => this.#changed(change);
-    return new (class extends Map<string, RunningJob> {
+    const added = () => this.#added();
+    const removed = () => this.#changed = true;
+    const tracked = new (class extends Map<string, RunningJob> {
       override set(id: string, entry: RunningJob) {
-        changed(`+${id}`);
-        return super.set(id, entry);
+        super.set(id, entry);
+        added();
+        return this;
       }
       override delete(id: string) {
-        changed(`-${id}`);
+        // Written with the next job taken on, or the next stamp: the keeper re-reads a
+        // record before extending it and leaves alone what this worker no longer has.
+        removed();
         return super.delete(id);
       }
     })(running);
+    this.#running = tracked;
+    return tracked;
   }
 
   /**
    * Starts the keeper. Its thread and the stamps begin with the first job it hears of, so
-   * an idle worker holds no second isolate and store connection. Resolves once the thread
-   * has its store.
+   * an idle worker holds no second isolate. Resolves once the thread is up (it opens its
+   * store when it first has a lease to extend).
    */
   start(): Promise<void> {
     if (!this.#ready) {
       this.#starting = Promise.withResolvers<void>();
       this.#ready = this.#starting.promise;
-      if (this.#changes.length > 0) this.#spawn();
+      if (this.#running && this.#running.size > 0) this.#spawn();
     }
     return this.#ready;
   }
@@ -123,12 +133,16 @@ export class LeaseKeeper {
       event.preventDefault();
       starting.reject(new Error(`lease keeper: ${event.message}`));
     };
-    const init: KeeperInit = { type: "init", ...this.#o, alive: this.#alive };
+    const init: KeeperInit = {
+      type: "init",
+      ...this.#o,
+      alive: this.#alive,
+      jobs: this.#jobs.buffer,
+    };
     thread.postMessage(init);
-    this.#flush();
   }
 
-  /** Stops the thread and closes its store. Safe to call more than once. */
+  /** Stops the thread and closes its store, if it opened one. Safe to call more than once. */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     const thread = this.#thread;
@@ -146,27 +160,23 @@ export class LeaseKeeper {
 
   #beat(): void {
     Atomics.store(this.#stamp, 0, BigInt(Date.now()));
-    this.#flush(); // the jobs let go of since the last message
+    this.#publish(); // the jobs let go of since the last write
   }
 
-  #changed(change: string): void {
-    this.#changes.push(change);
+  #added(): void {
+    this.#changed = true;
     if (!this.#thread) this.#spawn();
-    // A job let go of can wait for the next message: the keeper re-reads a record before
-    // extending it and leaves alone what is no longer started by this worker. So only new
-    // jobs cost a message, and a drain sends one per claim rather than one per claim and
-    // one per batch of settlements.
-    if (change[0] === "-" || this.#flushQueued) return;
-    this.#flushQueued = true;
-    // Sent before the handler starts: a claimed job's handler is called after an await.
-    queueMicrotask(() => this.#flush());
+    if (this.#publishQueued) return;
+    this.#publishQueued = true;
+    // Written before the handler starts: a claimed job's handler is called after an await.
+    // One write per claim, not per job: a claim's jobs are put in `running` together.
+    queueMicrotask(() => this.#publish());
   }
 
-  #flush(): void {
-    this.#flushQueued = false;
-    if (!this.#thread || this.#changes.length === 0) return;
-    const message: KeeperChanges = { type: "changes", changes: this.#changes };
-    this.#changes = [];
-    this.#thread.postMessage(message);
+  #publish(): void {
+    this.#publishQueued = false;
+    if (!this.#changed || !this.#running) return;
+    this.#changed = false;
+    this.#jobs.write(this.#running.keys());
   }
 }

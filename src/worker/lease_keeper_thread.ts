@@ -1,6 +1,7 @@
 /**
- * The lease keeper's thread (see `lease_keeper.ts`): it opens its own store connection and,
- * while the main thread's stamp is stale, extends the leases of the worker's jobs.
+ * The lease keeper's thread (see `lease_keeper.ts`): while the main thread's stamp is
+ * stale, it extends the leases of the worker's jobs. It loads the store, and opens its own
+ * connection, the first time it has to: until then the thread is an idle isolate.
  *
  * @example
  * ```ts ignore
@@ -9,26 +10,36 @@
  * @module
  */
 /// <reference lib="deno.worker" />
-import { openStoreAt } from "../store/location.ts";
 import type { Store } from "../store/store.ts";
-import { extendLease } from "../transitions/mod.ts";
-import type { KeeperChanges, KeeperInit } from "./lease_keeper.ts";
+import type { KeeperInit } from "./lease_keeper.ts";
+import { SharedJobIds } from "./shared_job_ids.ts";
 
-let store: Store | undefined;
 let init: KeeperInit | undefined;
 let stamp: BigInt64Array | undefined;
-const jobs = new Set<string>();
+let jobs: SharedJobIds | undefined;
+let store: Store | undefined;
+let closed = false;
 let timer: ReturnType<typeof setInterval> | undefined;
 let busy = false;
 
 /** Extends the leases of this worker's started jobs, if the main thread is stalled. */
 async function keep(): Promise<void> {
-  if (!store || !init || !stamp || busy || jobs.size === 0) return;
+  if (!init || !stamp || !jobs || busy) return;
   const now = Date.now();
   if (now - Number(Atomics.load(stamp, 0)) <= init.leaseMs / 3) return;
+  const ids = jobs.read();
+  if (ids.length === 0) return;
   busy = true;
   try {
-    const ids = [...jobs];
+    const [{ openStoreAt }, { extendLease }] = await Promise.all([
+      import("../store/location.ts"),
+      import("../transitions/mod.ts"),
+    ]);
+    if (!store) {
+      const opened = await openStoreAt(init.location);
+      if (closed) return opened.close();
+      store = opened;
+    }
     const records = await store.jobGetMany(ids);
     // Past its timeout a blocked job counts as wedged: its lease lapses and the rescuer
     // takes over, as if the worker had died (a wedged job must not be held forever).
@@ -46,23 +57,18 @@ async function keep(): Promise<void> {
   }
 }
 
-self.onmessage = async (event: MessageEvent<KeeperInit | KeeperChanges | { type: "close" }>) => {
+self.onmessage = (event: MessageEvent<KeeperInit | { type: "close" }>) => {
   const message = event.data;
   if (message.type === "init") {
     init = message;
     stamp = new BigInt64Array(message.alive);
-    store = await openStoreAt(message.location);
+    jobs = new SharedJobIds(message.jobs);
     timer = setInterval(() => void keep(), Math.max(10, message.leaseMs / 6));
     self.postMessage("ready");
-  } else if (message.type === "changes") {
-    for (const change of message.changes) {
-      if (change[0] === "+") jobs.add(change.slice(1));
-      else jobs.delete(change.slice(1));
-    }
   } else {
+    closed = true;
     clearInterval(timer);
     store?.close();
-    store = undefined;
     self.postMessage("closed");
   }
 };

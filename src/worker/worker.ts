@@ -170,6 +170,7 @@ export class Worker {
       clock,
       logger,
       before: () => this.#claimLoop.claimed(),
+      written: () => this.#claimLoop.settled(),
     });
     this.#lines = new LogLines({ store, workerId, clock, logger });
     this.#progress = new ProgressWriter({ store, running, lock, clock, logger });
@@ -208,6 +209,7 @@ export class Worker {
       rateLimits: collectRateLimits(registry.list(), registry.queueRateLimits),
       clock,
       logger,
+      unsettled: () => running.size,
       run: (job) => {
         const done = executor.run(job); // puts the job in `running` before its first await
         this.#heartbeat.jobStarted();

@@ -163,12 +163,20 @@ export class Executor {
 
   /**
    * The outcome of a claimed job that must not run: past its `startBy` (canceled as
-   * expired), or of a held task (put back until the hold ends). Null: run it.
+   * expired), of a held task (put back until the hold ends), or claimed ahead and kept
+   * waiting past its lease (put back, its attempt not counted). Null: run it.
    */
   async #skip(job: Job): Promise<Transition | null> {
     const { clock, failureTtlMs: ttlMs, logger } = this.#o;
     const now = clock.now();
     if (isExpired(job, now)) return (current) => expireJob(current, { now, ttlMs });
+    // A job claimed ahead is not renewed until it runs: if a handler held the thread past
+    // its lease, another worker may have rescued it and be running it. The release is
+    // written only if the job is still ours, like every settlement.
+    if (job.leaseExpiresAt !== undefined && job.leaseExpiresAt <= now) {
+      logger.warn("job:lease_lapsed_before_start", jobFields(job));
+      return (current) => releaseJob(current, { now, ttlMs });
+    }
     let until: number | null = null;
     try {
       until = await this.#holds.heldUntil(job.task, now);

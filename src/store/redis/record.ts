@@ -77,31 +77,40 @@ export function encodeJob(job: Job): string[] {
 }
 
 /**
- * What turns the stored hash of `before` into that of `after`: the hash fields set (with
- * `d`, always) and the names of those removed.
+ * Appends to `out` what turns the stored hash of `before` into that of `after`, as the
+ * update scripts read it: the number of hash fields set (with `d`, always), their
+ * field/value pairs, then the number of fields removed and their names. Appended in place
+ * rather than returned as arrays to spread: this runs for every job a worker settles.
  *
  * @example
  * ```ts
- * import { encodeChanges } from "./record.ts";
+ * import { pushChanges } from "./record.ts";
  * import { createJob } from "../../transitions/mod.ts";
  * const job = { ...createJob({ id: "a", task: "t", input: {} }, 5), batchId: "b" };
- * const { set, removed } = encodeChanges(job, { ...job, version: 2, batchId: undefined });
- * console.assert(set[0] === "version" && removed.join() === "batchId");
+ * const out = pushChanges([], job, { ...job, version: 2, batchId: undefined });
+ * console.assert(out[0] === "2" && out[1] === "version" && out.slice(-2).join() === "1,batchId");
  * ```
  */
-export function encodeChanges(before: Job, after: Job): { set: string[]; removed: string[] } {
+export function pushChanges(out: string[], before: Job, after: Job): string[] {
   const old = before as unknown as Record<string, unknown>;
   const fields = after as unknown as Record<string, unknown>;
-  const set: string[] = [];
-  const removed: string[] = [];
+  const countAt = out.push("") - 1;
+  let removed = 0;
   for (const field of HASH_FIELDS) {
     const value = fields[field];
     if (value === undefined) {
-      if (old[field] !== undefined) removed.push(field);
-    } else if (value !== old[field]) set.push(field, String(value));
+      if (old[field] !== undefined) removed++;
+    } else if (value !== old[field]) out.push(field, String(value));
   }
-  set.push("d", encodeRest(fields));
-  return { set, removed };
+  out.push("d", encodeRest(fields));
+  out[countAt] = String((out.length - countAt - 1) / 2);
+  out.push(String(removed));
+  if (removed > 0) {
+    for (const field of HASH_FIELDS) {
+      if (fields[field] === undefined && old[field] !== undefined) out.push(field);
+    }
+  }
+  return out;
 }
 
 /** `d`: the fields not in the hash, less the id, queue and those at their defaults. */

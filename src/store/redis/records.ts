@@ -25,9 +25,9 @@ import { execPipeline } from "./reads.ts";
 import type { Job } from "../../job.ts";
 import { statDeltas } from "../../metrics/stat_deltas.ts";
 import type { RedisKeys } from "./keys.ts";
-import { encodeChanges, encodeJob } from "./record.ts";
+import { encodeJob, pushChanges } from "./record.ts";
 import type { JobUpdate } from "../store.ts";
-import { statArgs } from "./telemetry.ts";
+import { pushStatArgs, statArgs } from "./telemetry.ts";
 
 /** The keyed records under one prefix. */
 export class RedisRecords {
@@ -96,16 +96,8 @@ export class RedisRecords {
         queue,
         String(moved.length),
         ...moved.flatMap(({ before, after }) => {
-          const { set, removed } = encodeChanges(before, after);
-          return [
-            after.id,
-            String(before.version),
-            String(set.length / 2),
-            ...set,
-            String(removed.length),
-            ...removed,
-            ...statArgs(statDeltas(before, after)),
-          ];
+          const args = pushChanges([after.id, String(before.version)], before, after);
+          return pushStatArgs(args, statDeltas(before, after));
         }),
       ]),
     ];

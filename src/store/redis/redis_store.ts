@@ -41,9 +41,9 @@ import { hasHashTag, RedisKeys } from "./keys.ts";
 import { stillDue, type TimeIndex } from "../time_index.ts";
 import { listJobs } from "./list_jobs.ts";
 import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
-import { decodeClaimed, encodeChanges, encodeJob, jobBytes } from "./record.ts";
+import { decodeClaimed, encodeJob, jobBytes, pushChanges } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
-import { RedisTelemetry, statArgs } from "./telemetry.ts";
+import { pushStatArgs, RedisTelemetry, statArgs } from "./telemetry.ts";
 import * as Records from "../records.ts";
 import { RedisRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
@@ -241,22 +241,6 @@ function recordArgs(job: Job, ...before: string[]): string[] {
   return [job.id, ...before, String(fields.length / 2), ...fields];
 }
 
-/** `[id, version read, n, field/value pairs set, r, fields removed]`, for the update script. */
-function changeArgs({ before, after }: JobUpdate): string[] {
-  const { set, removed } = encodeChanges(before, after);
-  const n = String(set.length / 2);
-  return [after.id, String(before.version), n, ...set, String(removed.length), ...removed];
-}
-
-function groupByQueue<T>(items: T[], queueOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const queue = queueOf(item);
-    groups.set(queue, [...(groups.get(queue) ?? []), item]);
-  }
-  return groups;
-}
-
 class RedisStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
   readonly maxInsertBatch = MAX_INSERT_BATCH;
@@ -331,7 +315,7 @@ class RedisStore implements Store {
       return reach(async () => void await this.#dependencies.insert(jobs, now));
     }
     const keys = this.#keys;
-    const calls = [...groupByQueue(jobs, (job) => job.queue)].map(([queue, group]) =>
+    const calls = [...Map.groupBy(jobs, (job) => job.queue)].map(([queue, group]) =>
       [
         keys.queue(queue),
         keys.queues,
@@ -443,22 +427,20 @@ class RedisStore implements Store {
       for (const { before, after } of settling) {
         if (await this.#dependencies.settle(before, after)) written.add(before.id);
       }
-      const calls = [...groupByQueue(plain, (u) => u.before.queue)].flatMap(([queue, group]) => {
+      const calls = [...Map.groupBy(plain, (u) => u.before.queue)].flatMap(([queue, group]) => {
         const chunks: JobUpdate[][] = [];
         for (let i = 0; i < group.length; i += UPDATES_PER_SCRIPT) {
           chunks.push(group.slice(i, i + UPDATES_PER_SCRIPT));
         }
         return chunks.map(async (chunk) => {
-          const flags = await this.#redis.tqUpdateJobs(
-            this.#keys.queue(queue),
-            this.#keys.wake,
-            queue,
-            String(chunk.length),
-            ...chunk.flatMap((u) => [
-              ...changeArgs(u),
-              ...statArgs(statDeltas(u.before, u.after)),
-            ]),
-          );
+          // `[id, version read, changes, statistics]` of each job, appended to one array.
+          const args = [this.#keys.wake, queue, String(chunk.length)];
+          for (const { before, after } of chunk) {
+            args.push(after.id, String(before.version));
+            pushChanges(args, before, after);
+            pushStatArgs(args, statDeltas(before, after));
+          }
+          const flags = await this.#redis.tqUpdateJobs(this.#keys.queue(queue), ...args);
           chunk.forEach((u, i) => flags[i] === 1 && written.add(u.before.id));
         });
       });

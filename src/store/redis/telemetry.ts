@@ -35,12 +35,33 @@ const MINUTES_KEPT_MS = 2 * 3_600_000;
  * ```
  */
 export function statArgs(deltas: StatEntry[]): string[] {
-  const sums = new Map<string, number>();
+  return pushStatArgs([], deltas);
+}
+
+/**
+ * Appends {@linkcode statArgs} of `deltas` to `out`, without the intermediate map and
+ * arrays: this runs for every job a worker settles, whose few deltas rarely repeat a key.
+ *
+ * @example
+ * ```ts
+ * import { pushStatArgs } from "./telemetry.ts";
+ * const key = ["jobs", "enqueued", "q", "t"];
+ * const out = pushStatArgs(["x"], [{ key, value: 1 }, { key, value: 2 }]);
+ * console.assert(out.join() === `x,1,${JSON.stringify(key)},3`);
+ * ```
+ */
+export function pushStatArgs(out: string[], deltas: StatEntry[]): string[] {
+  const countAt = out.push("") - 1;
+  const firstField = out.length;
   for (const { key, value } of deltas) {
     const field = JSON.stringify(key);
-    sums.set(field, (sums.get(field) ?? 0) + value);
+    let at = firstField;
+    while (at < out.length && out[at] !== field) at += 2;
+    if (at < out.length) out[at + 1] = String(Number(out[at + 1]) + value);
+    else out.push(field, String(value));
   }
-  return [String(sums.size), ...[...sums].flatMap(([field, sum]) => [field, String(sum)])];
+  out[countAt] = String((out.length - firstField) / 2);
+  return out;
 }
 
 /** Workers, log lines and statistics on Redis. */

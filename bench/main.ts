@@ -67,7 +67,7 @@ async function postgresDrain(): Promise<[string, string][]> {
   try {
     const jobs = CONFIG.postgresDrainJobs;
     const { rate, rssMb } = await tqEndToEnd(postgresPeer(server), { jobs, sleepMs: 0 });
-    const what = `${CONFIG.workers} workers × ${CONFIG.concurrency} drain ` +
+    const what = `${CONFIG.workers} tq workers at default flags drain ` +
       `${jobs.toLocaleString("en-US")} prefilled no-op jobs`;
     return [[`${what}, jobs/s`, rate.toFixed(0)], [
       "worker RSS after them (largest), MB",

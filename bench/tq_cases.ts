@@ -9,7 +9,7 @@
  * ```
  * @module
  */
-import { eventually, TqProcess } from "../tests/integration/tq_process.ts";
+import { eventually, TQ_ARGS, TqProcess } from "../tests/integration/tq_process.ts";
 import { CONFIG } from "./config.ts";
 import { QueuePauses } from "../src/guards/queue_pauses.ts";
 import { workerList } from "../src/presence/worker_registry.ts";
@@ -60,12 +60,34 @@ export async function tqEnqueue(peer: TqPeer) {
 }
 
 /**
- * Fills the queue with `jobs`, starts `workers` worker processes (with `--concurrency` if
- * given, else at `tq worker`'s defaults) and measures jobs/s from the first finish seen to
- * the last (polled every 20 ms), then each worker's resident memory. With `startTogether`
- * the filled queue stays paused until every worker has registered, and the rate counts
- * from the last worker's first start, from the finished jobs' records (`allWorkersRate`):
- * the later processes' start-up is no part of it. `workersRan`: the workers that ran jobs.
+ * `tq worker` with no flags and no environment of its own, so at the default log level (two
+ * lines a job); its lines go to /dev/null, as unread as a log shipper would leave them to this
+ * bench, which must not spend the cores parsing them.
+ */
+function workerAsUsersRunIt(storeArgs: string[]): { pid: number; stop(): Promise<unknown> } {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [...TQ_ARGS, "worker", ...storeArgs],
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  return {
+    pid: child.pid,
+    stop() {
+      child.kill("SIGTERM");
+      return child.status;
+    },
+  };
+}
+
+/**
+ * Fills the queue with `jobs`, starts `workers` worker processes (with `--concurrency` and
+ * warnings only if given, else at `tq worker`'s defaults, log level included) and measures
+ * jobs/s from the first finish seen to the last (polled every 20 ms), then each worker's
+ * resident memory. With `startTogether` the filled queue stays paused until every worker
+ * has registered, and the rate counts from the last worker's first start, from the finished
+ * jobs' records (`allWorkersRate`): the later processes' start-up is no part of it.
+ * `workersRan`: the workers that ran jobs.
  */
 export async function tqEndToEnd(
   peer: TqPeer,
@@ -83,12 +105,13 @@ export async function tqEndToEnd(
   if (startTogether) {
     await QueuePauses.of(tq.store, systemClock).set({ queue: "default", paused: true });
   }
-  const args = concurrency === undefined
-    ? ["worker"]
-    : ["worker", "default", "--concurrency", String(concurrency)];
   const workers = Array.from(
     { length: processes },
-    () => TqProcess.start([...args, ...store.cliArgs], { TQ_LOG_LEVEL: "warn" }),
+    () =>
+      concurrency === undefined ? workerAsUsersRunIt(store.cliArgs) : TqProcess.start(
+        ["worker", "default", "--concurrency", String(concurrency), ...store.cliArgs],
+        { TQ_LOG_LEVEL: "warn" },
+      ),
   );
   try {
     if (startTogether) {

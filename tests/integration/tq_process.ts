@@ -14,7 +14,7 @@
 const ROOT = new URL("../../", import.meta.url);
 const config = JSON.parse(await Deno.readTextFile(new URL("deno.json", ROOT)));
 /** `deno run <flags> main.ts`, as the `tq` task in deno.json says. */
-const TQ_ARGS: string[] = (config.tasks.tq as string).split(/\s+/).slice(1);
+export const TQ_ARGS: string[] = (config.tasks.tq as string).split(/\s+/).slice(1);
 
 /** One parsed JSON log line. */
 export type LogLine = Record<string, unknown> & { event: string };

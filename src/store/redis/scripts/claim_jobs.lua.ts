@@ -26,6 +26,7 @@
  */
 import { READY_LUA } from "./ready.lua.ts";
 import { SUMS_LUA } from "./sums.lua.ts";
+import { STARTED_STATS_LUA } from "./started_stats.lua.ts";
 
 /** The script; its number of keys (one per queue) comes first in each call. */
 export const CLAIM_JOBS = {
@@ -35,12 +36,7 @@ local K
 ${READY_LUA}
 local now = tonumber(ARGV[3])
 local firstBound = 5 + #KEYS
-local function bucket(ms)
-  for b = firstBound, #ARGV do
-    if ms <= tonumber(ARGV[b]) then return b - firstBound end
-  end
-  return #ARGV - firstBound + 1
-end
+${STARTED_STATS_LUA}
 -- Counts, batch counts and statistics go through incr() and are written by flushSums().
 ${SUMS_LUA}
 -- Index entries go in a few calls per key (unpack takes at most a few thousand values).
@@ -83,9 +79,7 @@ local function claimQueue(n, queueName)
       end
       local task = cjson.encode(f[5])
       local wait = math.max(0, now - tonumber(f[6]))
-      stat('"jobs","started"', task, "", 1)
-      stat('"hist","wait"', task, "," .. bucket(wait), 1)
-      stat('"hist_ms","wait"', task, "", wait)
+      countStarted(stat, task, wait)
       claimed[#claimed + 1] = { id, redis.call("HGETALL", key) }
     end
   end

@@ -27,6 +27,7 @@
  * @module
  */
 import { READY_LUA } from "./ready.lua.ts";
+import { STARTED_STATS_LUA } from "./started_stats.lua.ts";
 
 /** The script and its number of keys. */
 export const CLAIM_LIMITED = {
@@ -49,12 +50,7 @@ if ARGV[8] ~= "" then
   queueWindow = ARGV[7] .. ARGV[8]
   limits[queueWindow] = { max = tonumber(ARGV[9]), per = tonumber(ARGV[10]) }
 end
-local function bucket(ms)
-  for b = firstBound, #ARGV do
-    if ms <= tonumber(ARGV[b]) then return b - firstBound end
-  end
-  return #ARGV - firstBound + 1
-end
+${STARTED_STATS_LUA}
 local function stat(kind, task, rest, by)
   redis.call("HINCRBY", K .. "stats", "[" .. kind .. "," .. ARGV[5] .. "," .. task .. rest .. "]", by)
 end
@@ -116,9 +112,7 @@ for _, head in ipairs((readyHeads(tonumber(ARGV[6])))) do
       end
       local task = cjson.encode(name)
       local wait = math.max(0, now - tonumber(redis.call("HGET", key, "runAt")))
-      stat('"jobs","started"', task, "", 1)
-      stat('"hist","wait"', task, "," .. bucket(wait), 1)
-      stat('"hist_ms","wait"', task, "", wait)
+      countStarted(stat, task, wait)
       claimed[#claimed + 1] = { id, redis.call("HGETALL", key) }
     end
   end

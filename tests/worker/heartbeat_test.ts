@@ -6,11 +6,10 @@ import { cancelJob } from "../../src/transitions/mod.ts";
 import { Heartbeat, idleSleepMs } from "../../src/worker/heartbeat.ts";
 import { RunningJob, type RunningJobs } from "../../src/worker/running_job.ts";
 import { WriteLock } from "../../src/worker/write_lock.ts";
-import type { Job } from "../../src/job.ts";
 import {
   advance,
   countCalls,
-  type Fixture,
+  enqueueAndClaim,
   fixture,
   task,
   waitFor,
@@ -34,19 +33,6 @@ function heartbeatOf(store: Store, clock: Clock) {
   return { heartbeat, running };
 }
 
-/** Enqueues a job and claims it as worker "w". */
-async function enqueueAndClaim(fx: Fixture): Promise<Job> {
-  await fx.enqueue("t", {});
-  const [claimed] = await fx.store.jobClaim({
-    queues: ["default"],
-    workerId: "w",
-    limit: 1,
-    leaseMs: LEASE_MS,
-    now: fx.clock.now(),
-  });
-  return claimed;
-}
-
 Deno.test("an idle heartbeat wakes once per third of the lease", async () => {
   await using fx = await fixture();
   let sleeps = 0;
@@ -67,7 +53,7 @@ Deno.test("a job started while the heartbeat sleeps idle is checked within a sec
   const { heartbeat, running } = heartbeatOf(fx.store, fx.clock);
   heartbeat.start();
   await advance(fx.clock, 1_000);
-  const claimed = await enqueueAndClaim(fx);
+  const claimed = await enqueueAndClaim(fx, "t", LEASE_MS);
   const entry = new RunningJob(claimed, fx.clock.now());
   running.set(claimed.id, entry);
   heartbeat.jobStarted();
@@ -82,7 +68,7 @@ Deno.test("the heartbeat extends leases once the oldest is a third of the lease 
   await using fx = await fixture([task("t", () => null)]);
   const counted = countCalls(fx.store, "jobUpdateMany");
   const { heartbeat, running } = heartbeatOf(counted.store, fx.clock);
-  const claimed = await enqueueAndClaim(fx);
+  const claimed = await enqueueAndClaim(fx, "t", LEASE_MS);
   running.set(claimed.id, new RunningJob(claimed, fx.clock.now()));
   heartbeat.start();
   for (let ms = 0; ms < LEASE_MS / 3 - 1_000; ms += 1_000) await advance(fx.clock, 1_000);

@@ -148,3 +148,19 @@ export function countCalls(store: Store, method: keyof Store): { store: Store; c
   });
   return counted;
 }
+
+/** Enqueues a job of `task` and claims it as worker "w" with a lease of `leaseMs`. */
+export async function enqueueAndClaim(fx: Fixture, task: string, leaseMs: number): Promise<Job> {
+  const { id } = await fx.enqueue(task, {});
+  const [claimed] = await fx.store.jobClaim({
+    queues: ["default"],
+    workerId: "w",
+    limit: 1,
+    leaseMs,
+    now: fx.clock.now(),
+  });
+  if (claimed?.id !== id) {
+    throw new Error(`claimed ${claimed?.id}, not the job ${id} just enqueued`);
+  }
+  return claimed;
+}

@@ -9,21 +9,14 @@ import { Completer } from "../../src/worker/completer.ts";
 import { Executor } from "../../src/worker/executor.ts";
 import type { RunningJobs } from "../../src/worker/running_job.ts";
 import { WriteLock } from "../../src/worker/write_lock.ts";
-import { fixture, task, waitForJob } from "./helpers.ts";
+import { enqueueAndClaim, fixture, task, waitForJob } from "./helpers.ts";
 
 const LEASE_MS = 1_000;
 
 Deno.test("a job claimed ahead whose lease lapsed before its start is put back, not run", async () => {
   let runs = 0;
   await using fx = await fixture([task("send", () => ++runs)]);
-  const { id } = await fx.enqueue("send", {});
-  const [claimed] = await fx.store.jobClaim({
-    queues: ["default"],
-    workerId: "w",
-    limit: 1,
-    leaseMs: LEASE_MS,
-    now: fx.clock.now(),
-  });
+  const claimed = await enqueueAndClaim(fx, "send", LEASE_MS);
   fx.clock.advance(LEASE_MS);
   const running: RunningJobs = new Map();
   const { store, clock, registry } = fx;
@@ -37,6 +30,11 @@ Deno.test("a job claimed ahead whose lease lapsed before its start is put back, 
     failureTtlMs: 60_000,
   });
   await executor.run(claimed);
-  const job = await waitForJob(fx.store, id, (j) => j.state === "queued", "the job put back");
+  const job = await waitForJob(
+    fx.store,
+    claimed.id,
+    (j) => j.state === "queued",
+    "the job put back",
+  );
   assertEquals([job.attempts, runs, running.size], [0, 0, 0]);
 });

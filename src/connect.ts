@@ -20,6 +20,7 @@ import { useProducer } from "./registry/default_producer.ts";
 import type { Registry } from "./registry/registry.ts";
 import type { Store } from "./store/store.ts";
 import { openStoreAt, type StoreLocation } from "./store/location.ts";
+import { withLinks } from "./flows/linked_store.ts";
 import { storeLocation, type StoreOptions } from "./store_options.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "./scheduler/schedule.ts";
 
@@ -61,7 +62,7 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     (Deno.env.get("TQ_CALLBACK_ALLOW") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   new CallbackEgress(callbackAllow); // A bad entry throws before the store is opened.
   const location = storeLocation(options);
-  const store = await openStoreAt(location, clock);
+  const store = withLinks(await openStoreAt(location, clock));
   const producer = new Producer({
     store,
     registry: options.registry,

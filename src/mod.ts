@@ -47,4 +47,4 @@ export { JOB_STATES } from "./job.ts";
 export type { Store } from "./store/store.ts";
 export { defineSchedule } from "./scheduler/schedule.ts";
 export type { CatchUp, ScheduleDefinition } from "./scheduler/schedule.ts";
-export { openKvStore } from "./store/kv/kv_store.ts";
+export { openKvStore } from "./open_kv_store.ts";

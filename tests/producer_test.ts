@@ -5,7 +5,7 @@ import { InvalidInputError, UnknownTaskError } from "../src/errors.ts";
 import { Producer } from "../src/producer.ts";
 import { defineTask } from "../src/registry/define_task.ts";
 import { Registry } from "../src/registry/registry.ts";
-import { openKvStore } from "../src/store/kv/kv_store.ts";
+import { openKvStore } from "../src/open_kv_store.ts";
 
 const greet = defineTask({
   name: "greet",

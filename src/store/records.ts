@@ -19,7 +19,6 @@
  */
 import { PayloadTooLargeError } from "../errors.ts";
 import type { Job } from "../job.ts";
-import { settlesDependants } from "../transitions/mod.ts";
 import type { JobUpdate } from "./store.ts";
 
 /** A record as `recordGet` reads it. */
@@ -72,10 +71,12 @@ export interface RecordWrite extends RecordAddress {
  * updated job is still at `before.version`, it puts and deletes the records, inserts the
  * jobs and writes the updates. Jobs move as `jobInsertMany` and `jobUpdateMany` move them
  * (index entries, counts, statistics, wake-ups), within the store's `maxInsertBatch`,
- * `maxJobBytes` and `maxCommitBytes`. Refused (`RangeError`): a new job linked to parents
- * (`dependsOn`) or chained under a group or concurrency key (linking reads records of its
- * own), and an update that settles dependants or changes a job's id or queue. An address
- * is at most once among `puts` and `deletes`.
+ * `maxJobBytes` and `maxCommitBytes`. New jobs and updates are written as given: a job
+ * with `dependsOn` as linked above the store (`src/flows/linked_writes.ts`), a job settling
+ * with the changes of its dependants among the updates. Refused (`RangeError`): a new job
+ * chained under a group or concurrency key (linking reads records of its own), and an
+ * update that changes a job's id or queue. An address is at most once among `puts` and
+ * `deletes`.
  */
 export interface RecordCommitParams {
   checks?: RecordCheck[];
@@ -134,9 +135,9 @@ export interface InsertLimits {
  * Refuses the jobs of a commit that the store could not take in one atomic write, before
  * anything is written: a job (new or updated) over `maxJobBytes` (`PayloadTooLargeError`),
  * more than `maxInsertBatch` of them or, beyond one, more than `maxCommitBytes` together
- * (`RangeError`), new jobs linked to parents or chained under a group or concurrency key
- * (`RangeError`: their insert reads and changes other records, which `jobInsertMany` does),
- * and updates that settle dependants or move a job to another id or queue (`RangeError`).
+ * (`RangeError`), new jobs chained under a group or concurrency key (`RangeError`: their
+ * insert reads and changes other records, which `jobInsertMany` does), and updates that
+ * move a job to another id or queue (`RangeError`).
  *
  * @example
  * ```ts
@@ -150,21 +151,15 @@ export function checkCommitJobs(
   limits: InsertLimits,
 ): void {
   for (const { before, after } of updates) {
-    if (
-      before.id !== after.id || before.queue !== after.queue || settlesDependants(before, after)
-    ) {
-      throw new RangeError(
-        `job ${before.id}: a record commit updates jobs in place, settling no dependants`,
-      );
+    if (before.id !== after.id || before.queue !== after.queue) {
+      throw new RangeError(`job ${before.id}: a record commit updates jobs in place`);
     }
   }
   for (const job of inserts) {
-    if (
-      job.dependsOn !== undefined || job.group !== undefined || job.concurrencyKey !== undefined
-    ) {
+    if (job.group !== undefined || job.concurrencyKey !== undefined) {
       throw new RangeError(
-        `job ${job.id}: a record commit inserts jobs without depends_on, group or ` +
-          "concurrency key (jobInsertMany links those)",
+        `job ${job.id}: a record commit inserts jobs without group or concurrency key ` +
+          "(jobInsertMany links those)",
       );
     }
   }

@@ -118,7 +118,8 @@ export interface Store {
   /**
    * Writes new jobs (from `createJob`) with their index entries: all of them or none.
    * Throws `PayloadTooLargeError` for a record over {@linkcode Store.maxJobBytes}, and
-   * `RangeError` for more than {@linkcode Store.maxInsertBatch} jobs.
+   * `RangeError` for more than {@linkcode Store.maxInsertBatch} jobs or for a job with
+   * `dependsOn` (`src/flows/linked_store.ts` links those over `recordCommit`).
    */
   jobInsertMany(params: { jobs: Job[] }): Promise<void>;
 
@@ -126,10 +127,19 @@ export interface Store {
    * Writes new jobs, as `jobInsertMany` does, inside `transaction`: a transaction the caller
    * opened with the store's own client (PostgreSQL: postgres.js' `tx`). The jobs exist if
    * and only if it commits, and idle workers wake when it does. Answers the records as
-   * written (linking to parents or a group may have changed their state). Only a store
-   * whose writes are transactions of a client the caller can hold has it.
+   * written (linking to a group may have changed their state). Only a store whose writes
+   * are transactions of a client the caller can hold has it, and then {@linkcode Store.within}.
    */
   jobInsertWithin?(params: { jobs: Job[]; transaction: unknown }): Promise<Job[]>;
+
+  /**
+   * Reads and record commits through `transaction` (as `jobInsertWithin` takes it): what
+   * is read sees the transaction's own writes and is locked until it ends, and what is
+   * committed exists if and only if it commits (a commit that answers false wrote nothing,
+   * and the transaction goes on). For features that link jobs enqueued in a caller's
+   * transaction (`src/flows/linked_store.ts`).
+   */
+  within?(transaction: unknown): Pick<Store, "jobGetMany" | "recordCommit">;
 
   /**
    * Takes up to `limit` ready jobs, best first (queue order, then priority, run-at and
@@ -141,7 +151,9 @@ export interface Store {
 
   /**
    * Writes each update whose `before.version` still matches the stored record, moving its
-   * index entries and counts with it. Each update succeeds or fails on its own.
+   * index entries and counts with it. Each update succeeds or fails on its own. An update
+   * that settles dependants (`settlesDependants`) is refused (`RangeError`): it goes with
+   * their changes in one `recordCommit` (`src/flows/linked_store.ts`).
    */
   jobUpdateMany(params: { updates: JobUpdate[] }): Promise<JobUpdateResult>;
 

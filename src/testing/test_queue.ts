@@ -27,7 +27,7 @@ import { currentProducer, type EventToSend, useProducer } from "../registry/defa
 import type { Registry } from "../registry/registry.ts";
 import { runSchedule } from "../scheduler/run_schedule.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "../scheduler/schedule.ts";
-import { openKvStore } from "../store/kv/kv_store.ts";
+import { openKvStore } from "../open_kv_store.ts";
 import { LocalBell } from "../store/kv/local_bell.ts";
 import { batchSettled } from "../store/batches.ts";
 import { BATCH_CHECK_MS } from "../batches/batch_watcher.ts";

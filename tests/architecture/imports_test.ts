@@ -59,6 +59,10 @@ Deno.test("the worker loads neither the HTTP API nor the CLI", () => {
   assertEquals(crossings(["worker", "isolation"], ["http", "cli"]), []);
 });
 
+Deno.test("no store imports dependencies and flows: they are written above the contract", () => {
+  assertEquals(crossings(["store"], ["flows"]), []);
+});
+
 Deno.test("the HTTP API does not import the CLI", () => {
   assertEquals(crossings(["http"], ["cli"]), []);
 });

@@ -4,7 +4,7 @@ import { FakeClock } from "../../src/clock.ts";
 import { Producer } from "../../src/producer.ts";
 import type { TaskContext } from "../../src/registry/define_task.ts";
 import { useProducer } from "../../src/registry/default_producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { fanOutReports, registry } from "../../tasks/mod.ts";
 import { enqueueBatch } from "../../src/batches/enqueue_batch.ts";

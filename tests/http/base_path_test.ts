@@ -8,7 +8,7 @@ import { Producer } from "../../src/producer.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { compileSchedules, defineSchedule } from "../../src/scheduler/schedule.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { crawl, underPrefix } from "./crawl.ts";
 
 const PREFIX = "/admin/tq";

@@ -13,7 +13,7 @@ import type { SecurityOptions } from "../../src/http/auth/mod.ts";
 import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { assert, assertEquals } from "../assert.ts";

@@ -6,7 +6,7 @@ import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { failNext } from "./play_worker.ts";
 import { type Api, assertError, withApi } from "./setup.ts";
 import { ADMIN, login, ORIGIN, sameOrigin, TOKENS, withSecureApi } from "../security/secure_api.ts";

@@ -10,7 +10,7 @@ import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
 import { compileSchedules } from "../../src/scheduler/schedule.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { pausedQueues, QueuePauses } from "../../src/guards/queue_pauses.ts";
 import { EVENTS_POLL_MS } from "../../src/http/dashboard/events.ts";

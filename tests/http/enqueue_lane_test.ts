@@ -12,7 +12,7 @@ import { createErrorHandler } from "../../src/http/error_handler.ts";
 import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { assertEquals } from "../assert.ts";

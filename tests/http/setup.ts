@@ -19,7 +19,7 @@ import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
 import { defineTask, type Task } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry as appTasks } from "../../tasks/mod.ts";
 import { assertEquals } from "../assert.ts";

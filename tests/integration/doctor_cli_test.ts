@@ -8,8 +8,9 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { newJobId } from "../../src/ids.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 import { RedisServer } from "../store/redis_server.ts";
@@ -79,7 +80,7 @@ Deno.test("tq doctor finds, repairs and then passes a Redis store; jobs delete c
   const server = await RedisServer.start();
   try {
     await scenario(
-      () => openRedisStore(server.url, { prefix: "doc" }),
+      async () => withLinks(await openRedisStore(server.url, { prefix: "doc" })),
       ["--redis", server.url, "--redis-prefix", "doc"],
     );
   } finally {

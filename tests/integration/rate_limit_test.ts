@@ -5,7 +5,7 @@
  * without a failed attempt.
  */
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { registry } from "../fixtures/tasks.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { eventually, tempDb, TqProcess } from "./tq_process.ts";

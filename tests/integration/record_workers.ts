@@ -10,7 +10,7 @@
  * @module
  */
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { parseRecords, type RecordLine, registry } from "../fixtures/tasks.ts";
 import { tempDb, TqProcess } from "./tq_process.ts";

@@ -10,7 +10,7 @@ import { Worker } from "../../src/worker/worker.ts";
 function assertMessage(error: Error, part: string): void {
   assert(error.message.includes(part), error.message);
 }
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 
 Deno.test("--isolation takes inline, thread or process, and defaults to inline", () => {
   assertEquals(workerSettings({}).isolation, "inline");

@@ -15,8 +15,9 @@ import { changeJob, deleteJob } from "../../src/job_changes.ts";
 import { silentLogger } from "../../src/log.ts";
 import { runDoctor } from "../../src/maintenance/doctor/doctor.ts";
 import { Pruner } from "../../src/maintenance/pruner.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import {
   cancelJob,
@@ -241,6 +242,6 @@ const server = await RedisServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
 let runs = 0;
 property("redis", async () => {
-  const store = await openRedisStore(server.url, { prefix: `prop${++runs}` });
+  const store = withLinks(await openRedisStore(server.url, { prefix: `prop${++runs}` }));
   return { store, close: () => Promise.resolve(store.close()) };
 });

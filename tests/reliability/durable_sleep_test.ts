@@ -12,7 +12,7 @@ import { PostgresServer } from "../store/postgres_server.ts";
 import { Producer } from "../../src/producer.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { durableNap } from "../fixtures/tasks.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import type { Store } from "../../src/store/store.ts";

@@ -4,7 +4,7 @@
  * finish on another worker. The stopping worker exits 0, soon after the timeout.
  */
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { registry } from "../fixtures/tasks.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { eventually, tempDb, TqProcess } from "../integration/tq_process.ts";

@@ -11,7 +11,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { tempDb, TqProcess } from "../integration/tq_process.ts";
 import { countKey } from "../../src/store/kv/keys.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { checkConsistency } from "./consistency.ts";
 
 const BATCH = 137;

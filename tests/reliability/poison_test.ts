@@ -8,7 +8,7 @@
  * exited and kills one whose job's lease ran out while it still holds it (a liveness probe).
  */
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../fixtures/tasks.ts";
 import { assert, assertEquals } from "../assert.ts";

@@ -10,7 +10,7 @@ import { systemClock } from "../../src/clock.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Pruner } from "../../src/maintenance/pruner.ts";
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { Worker } from "../../src/worker/mod.ts";
 import { registry } from "../../tasks/mod.ts";

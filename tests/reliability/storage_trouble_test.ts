@@ -7,7 +7,7 @@
  * The full-disk and read-only cases mount a tiny tmpfs and so need root; elsewhere they
  * are skipped with the reason printed.
  */
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { runTq, tempDb, TqProcess } from "../integration/tq_process.ts";
 import { checkConsistency } from "./consistency.ts";

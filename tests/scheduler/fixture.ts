@@ -19,7 +19,7 @@ import {
   type Schedule,
   type ScheduleDefinition,
 } from "../../src/scheduler/schedule.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 

@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { httpUrl } from "../../src/cli/serve.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 import { runTq, tempDb, TqProcess } from "../integration/tq_process.ts";
 import { bothStores } from "./stores.ts";

@@ -17,8 +17,9 @@ import type { SecurityOptions } from "../../src/http/auth/mod.ts";
 import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { RedisServer } from "../store/redis_server.ts";
@@ -77,7 +78,7 @@ export async function withSecureApi(
   const redis = on.store === "redis" ? await RedisServer.start() : undefined;
   const { clock } = on;
   const store = redis
-    ? await openRedisStore(redis.url, { clock })
+    ? withLinks(await openRedisStore(redis.url, { clock }))
     : await openKvStore(`${dir}/tq.db`, { clock });
   const producer = new Producer({ store, registry, clock });
   const app = createApp({ producer, store, registry, clock, logger: silentLogger, security });

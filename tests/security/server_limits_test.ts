@@ -8,8 +8,9 @@ import { FakeClock } from "../../src/clock.ts";
 import { JOB_WATCH_MAX_MS, JOB_WATCH_MIN_MS, JobWatcher } from "../../src/http/job_watcher.ts";
 import type { Job } from "../../src/job.ts";
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { assert, assertEquals } from "../assert.ts";
@@ -139,7 +140,7 @@ for (const kind of STORES) {
     const redis = kind === "redis" ? await RedisServer.start() : undefined;
     const clock = new FakeClock();
     const store: Store = redis
-      ? await openRedisStore(redis.url, { clock })
+      ? withLinks(await openRedisStore(redis.url, { clock }))
       : await openKvStore(`${dir}/tq.db`, { clock });
     try {
       const job = await new Producer({ store, registry, clock }).enqueue({

@@ -15,8 +15,9 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createApp } from "../../src/http/mod.ts";
 import { silentLogger } from "../../src/log.ts";
 import { Producer } from "../../src/producer.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry } from "../../tasks/mod.ts";
 import { RedisServer } from "../store/redis_server.ts";
@@ -35,7 +36,7 @@ export async function openStore(
   kind: StoreKind,
 ): Promise<{ store: Store; close(): Promise<void> }> {
   if (kind === "redis") {
-    const store = await openRedisStore(redis.url, { prefix: `sec${++prefixes}` });
+    const store = withLinks(await openRedisStore(redis.url, { prefix: `sec${++prefixes}` }));
     return { store, close: () => Promise.resolve(store.close()) };
   }
   const dir = await Deno.makeTempDir({ prefix: "tq-sec-" });

@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals } from "../assert.ts";
 import { runTq, tempDb } from "../integration/tq_process.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
 import { keptEvents } from "../../src/steps/kept_events.ts";
 
 Deno.test("tq send-event keeps the event for later waits and prints how many it woke", async () => {

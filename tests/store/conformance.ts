@@ -14,6 +14,7 @@ import { PayloadTooLargeError } from "../../src/errors.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/transitions/mod.ts";
 import { runTelemetryConformance } from "./conformance_telemetry.ts";
 import { runScheduleConformance } from "./conformance_schedules.ts";
@@ -69,7 +70,7 @@ export function runStoreConformance(
       const clock = new FakeClock();
       const fixture = await open(clock);
       try {
-        await fn(fixture.store, clock);
+        await fn(withLinks(fixture.store), clock);
       } finally {
         fixture.damage?.close();
         await fixture.cleanup();
@@ -100,7 +101,7 @@ export function runStoreConformance(
     }, async () => {
       const fixture = await open(new FakeClock());
       try {
-        await fn(fixture.store, fixture.damage!);
+        await fn(withLinks(fixture.store), fixture.damage!);
       } finally {
         fixture.damage?.close();
         await fixture.cleanup();

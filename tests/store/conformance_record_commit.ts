@@ -99,18 +99,32 @@ export function runRecordCommitConformance(
     assertEquals(await store.recordGet(stale), null);
   });
 
-  test("a commit refuses a job with depends_on or a group before writing", async (store) => {
-    for (const linked of [job({ dependsOn: [newJobId(T0)] }), job({ group: "g" })]) {
+  test("a commit refuses a job with a group or concurrency key before writing", async (store) => {
+    for (const chained of [job({ group: "g" }), job({ concurrency: { key: "k", limit: 2 } })]) {
       await assertRejects(
         () =>
           store.recordCommit({
             puts: [{ space: "idempotency", key: "k", value: 1 }],
-            jobs: [job(), linked],
+            jobs: [job(), chained],
           }),
         RangeError,
       );
     }
     assertEquals(await store.recordGet({ space: "idempotency", key: "k" }), null);
+  });
+
+  test("a commit writes a child and its parent together, as linked above it", async (store) => {
+    const parent = job();
+    await store.recordCommit({ jobs: [parent] });
+    const child = job({ dependsOn: [parent.id] });
+    const adopted = { ...parent, dependants: [child.id], version: parent.version + 1 };
+    const update = { before: parent, after: adopted };
+    assertEquals(await store.recordCommit({ jobs: [child], updates: [update] }), true);
+    assertEquals(await store.jobGet(child.id), child);
+    assertEquals(await store.jobGet(parent.id), adopted);
+    const late = job({ dependsOn: [parent.id] });
+    assertEquals(await store.recordCommit({ jobs: [late], updates: [update] }), false);
+    assertEquals(await store.jobGet(late.id), null, "the parent moved: no orphan child");
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * The keyed-record primitives of the store contract (`src/store/records.ts`) in memory,
  * for unit tests of the features written over them (sessions, the worker registry, queue
- * pauses, task holds, idempotent enqueues, batches). `memory_records_test.ts` runs the records and
+ * pauses, task holds, idempotent enqueues, batches, linked writes). `memory_records_test.ts` runs the records and
  * record-commit conformance suites on it, so it behaves as the real stores do; values are
  * copied through JSON as a store would, and a record past its time to live (on the
  * injected clock) is dropped. Jobs a commit inserts or updates are kept by id only (no
@@ -31,6 +31,7 @@ export type RecordStore = Pick<
   | "recordList"
   | "recordCommit"
   | "jobGet"
+  | "jobGetMany"
   | "jobInsertMany"
   | "workNotify"
   | "timerNotify"
@@ -108,6 +109,10 @@ export class MemoryRecords implements RecordStore {
   jobGet(id: string): Promise<Job | null> {
     const text = this.#jobs.get(id);
     return Promise.resolve(text === undefined ? null : JSON.parse(text));
+  }
+
+  jobGetMany(ids: string[]): Promise<(Job | null)[]> {
+    return Promise.all(ids.map((id) => this.jobGet(id)));
   }
 
   /** Deletes a job, as a worker or the pruner would. */

@@ -100,6 +100,39 @@ Deno.test("an idle worker's wait ends when the enqueuing transaction commits", a
   assert(performance.now() - started < 10_000);
 });
 
+Deno.test("a parent and its child enqueued in one transaction are linked in it, or vanish with it", async () => {
+  await using fx = await app();
+  let ids: string[] = [];
+  await assertRejects(
+    () =>
+      fx.sql.begin(async (tx) => {
+        const parent = await fx.ship.enqueue({ order: "p1" }, { transaction: tx });
+        const child = await fx.ship.enqueue({ order: "c1" }, {
+          transaction: tx,
+          dependsOn: [parent.id],
+        });
+        ids = [parent.id, child.id];
+        throw new Error("rolled back");
+      }),
+    Error,
+    "rolled back",
+  );
+  assertEquals(await fx.tq.store.jobGetMany(ids), [null, null]);
+  const [parent, child] = await fx.sql.begin(async (tx) => {
+    const parent = await fx.ship.enqueue({ order: "p2" }, { transaction: tx });
+    const child = await fx.ship.enqueue({ order: "c2" }, {
+      transaction: tx,
+      dependsOn: [parent.id],
+    });
+    return [parent, child];
+  });
+  assertEquals(child.state, "deferred");
+  assertEquals((await fx.tq.store.jobGet(parent.id))?.dependants, [child.id]);
+  fx.worker.start();
+  await waitFor(async () => (await fx.tq.store.jobGet(child.id))?.state === "finished", "run");
+  assertEquals(fx.ran, ["p2", "c2"]);
+});
+
 Deno.test("a transaction on the KV store is refused with TransactionUnsupportedError", async () => {
   const dir = await Deno.makeTempDir();
   const ship = defineTask({ name: "ship", input: z.object({}), handler: () => {} });

@@ -19,7 +19,8 @@ import { Producer } from "../../src/producer.ts";
 import type { EnqueueOptions } from "../../src/registry/enqueue_options.ts";
 import { defineTask, type Task } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
-import { openKvStore } from "../../src/store/kv/kv_store.ts";
+import { openKvStore } from "../../src/open_kv_store.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { Worker, type WorkerOptions } from "../../src/worker/worker.ts";
 
@@ -43,7 +44,9 @@ export async function fixture(
 ): Promise<Fixture> {
   const dir = await Deno.makeTempDir({ prefix: "tq_worker_test_" });
   const clock = new FakeClock();
-  const store = openStore ? await openStore(clock) : await openKvStore(`${dir}/tq.db`, { clock });
+  const store = openStore
+    ? withLinks(await openStore(clock))
+    : await openKvStore(`${dir}/tq.db`, { clock });
   const registry = new Registry(tasks);
   // The callback receivers of tests listen on 127.0.0.1, which callbacks may not reach by default.
   const producer = new Producer({ store, registry, clock, callbackAllow: ["127.0.0.1"] });

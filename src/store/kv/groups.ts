@@ -4,7 +4,7 @@
  * of each key's record (`["group", key]` or `["concurrency", key]`: its lane tails, kept
  * `GROUP_TTL_MS` after the last enqueue) and of every predecessor it changes, so two
  * producers appending to one key at once cannot both start a lane. Releasing the next job
- * when one ends is the dependants' settling (`dependencies.ts`), unchanged.
+ * when one ends is the dependants' settling (`src/flows/linked_writes.ts`).
  *
  * @example
  * ```ts ignore

@@ -16,7 +16,8 @@ import { dirname } from "node:path";
 import { type Clock, systemClock } from "../../clock.ts";
 import { PayloadTooLargeError, StoreTooNewError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES } from "../../job.ts";
-import { claimJob, settlesDependants } from "../../transitions/mod.ts";
+import { claimJob } from "../../transitions/mod.ts";
+import { refuseLinked, refuseSettling } from "../unlinked.ts";
 import type {
   JobClaimParams,
   JobListParams,
@@ -35,7 +36,6 @@ import { retryLockedCommits, whileLocked } from "./lock_retry.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
-import { commitWithDependants, insertLinked } from "./dependencies.ts";
 import type { BatchCounts } from "../batches.ts";
 import { batchCountsRead } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
@@ -231,17 +231,7 @@ class KvStore implements Store {
       this.#ringFor(written);
       return;
     }
-    if (jobs.some((job) => job.dependsOn)) {
-      const now = Math.max(...jobs.map((job) => job.createdAt));
-      let written: Job[];
-      try {
-        written = await insertLinked(this.#kv, jobs, now);
-      } catch (error) {
-        throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
-      }
-      this.#ringFor(written);
-      return;
-    }
+    refuseLinked(jobs);
     // No "must not exist" checks: ids are ULIDs, and KV's 100 checks per commit would
     // otherwise cap a batch at 100 jobs.
     const batch = new WriteBatch(this.#kv);
@@ -278,6 +268,7 @@ class KvStore implements Store {
   }
 
   async jobUpdateMany({ updates }: { updates: JobUpdate[] }): Promise<JobUpdateResult> {
+    refuseSettling(updates);
     const result: JobUpdateResult = { applied: [], conflicted: [] };
     for (let i = 0; i < updates.length; i += JOBS_PER_COMMIT) {
       const chunk = updates.slice(i, i + JOBS_PER_COMMIT);
@@ -298,25 +289,14 @@ class KvStore implements Store {
   async #applyUpdates(updates: JobUpdate[], result: JobUpdateResult): Promise<JobUpdate[]> {
     const records = await getRecords(this.#kv, updates.map((u) => u.before.id));
     const pairs: Pair[] = [];
-    const settling: Pair[] = [];
     updates.forEach((update, i) => {
       const record = records[i];
       if (record?.job.version === update.before.version) {
-        // A job with dependants settles with them, in a commit of its own (dependencies.ts).
-        const list = settlesDependants(record.job, update.after) ? settling : pairs;
-        list.push({ record, after: update.after });
+        pairs.push({ record, after: update.after });
       } else result.conflicted.push(update.before.id);
     });
     const { applied, raced } = await this.#commitPairs(pairs);
     result.applied.push(...applied.map((job) => job.id));
-    for (const pair of settling) {
-      const written = await commitWithDependants(this.#kv, pair.record, pair.after);
-      if (!written) raced.push(pair);
-      else {
-        result.applied.push(pair.after.id);
-        this.#ringFor(written);
-      }
-    }
     const racedIds = new Set(raced.map((pair) => pair.after.id));
     return updates.filter((u) => racedIds.has(u.after.id));
   }

@@ -1,11 +1,8 @@
 /**
- * Jobs linked to other jobs on PostgreSQL: inserts with `dependsOn` (parents gain the new
- * dependants), inserts under a group or concurrency key (chained into the key's lanes: a
- * full lane's tail gains the new job as its successor; a row of `groups` per key holds its
- * lane tails), and a job settling with its dependants (a job that left its lane while
- * waiting hands its successor over, `src/flows/cascade.ts`). Each runs inside one
- * transaction: the records it reads are locked (`FOR UPDATE`, or a key's advisory lock),
- * the decisions are `src/flows/`' and `src/guards/group.ts`' pure functions, and every write
+ * Jobs chained under a group or concurrency key on PostgreSQL: a full lane's tail gains the
+ * new job as its successor, and a row of `groups` per key holds its lane tails. It runs
+ * inside one transaction: the records it reads are locked (`FOR UPDATE`, or a key's
+ * advisory lock), the decisions are `src/guards/group.ts`' pure functions, and every write
  * is version-checked, so a change that lost a race rolls the whole transaction back.
  *
  * @example
@@ -15,8 +12,6 @@
  * @module
  */
 import type { Job } from "../../job.ts";
-import { dependantChanges } from "../../flows/cascade.ts";
-import { linkNewJobs, outsideParents } from "../../flows/links.ts";
 import {
   chainId,
   chainKeys,
@@ -26,7 +21,6 @@ import {
   laneTails,
   linkChains,
 } from "../../guards/group.ts";
-import type { JobUpdate } from "../store.ts";
 import type { ChangeSet, Runner } from "./changes.ts";
 import type { PostgresReads } from "./reads.ts";
 import type { SqlNames } from "./schema.ts";
@@ -39,17 +33,6 @@ export class PostgresLinks {
   constructor(names: SqlNames, reads: PostgresReads) {
     this.#names = names;
     this.#reads = reads;
-  }
-
-  /** Inserts `jobs` (some with `dependsOn`) linked to their parents, locked while linked. */
-  async insertLinked(tx: Runner, changes: ChangeSet, jobs: Job[], now: number): Promise<Job[]> {
-    const ids = outsideParents(jobs);
-    const read = await this.#reads.getMany(ids, tx, true);
-    const stored = new Map(read.flatMap((job) => job ? [[job.id, job] as const] : []));
-    const linked = linkNewJobs(jobs, stored, now);
-    await changes.updateAll(tx, linked.parents);
-    await changes.insert(tx, linked.jobs);
-    return linked.jobs;
   }
 
   /**
@@ -93,22 +76,5 @@ export class PostgresLinks {
       { prepare: true },
     );
     return linked.jobs;
-  }
-
-  /**
-   * Writes a settling job with the changes of its dependants (and theirs, when canceled),
-   * read under lock; `RacedError` when the job is no longer at `before.version`.
-   */
-  async settle(tx: Runner, changes: ChangeSet, update: JobUpdate): Promise<void> {
-    const [current] = await this.#reads.getMany([update.before.id], tx, true);
-    if (current?.version !== update.before.version) {
-      await changes.updateAll(tx, [update]); // answers RacedError
-      return;
-    }
-    const cascade = await dependantChanges(
-      [update.after],
-      (ids) => this.#reads.getMany(ids, tx, true),
-    );
-    await changes.updateAll(tx, [update, ...cascade]);
   }
 }

@@ -25,7 +25,6 @@ import {
   TqError,
 } from "../../errors.ts";
 import type { Job, JobState } from "../../job.ts";
-import { settlesDependants } from "../../transitions/mod.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import type {
@@ -48,6 +47,7 @@ import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
 import { PostgresReads } from "./reads.ts";
 import { PostgresClaims } from "./claims.ts";
 import { PostgresLinks } from "./links.ts";
+import { refuseLinked, refuseSettling } from "../unlinked.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
 import { WakeUps } from "./wake_ups.ts";
@@ -133,6 +133,14 @@ function reached(error: unknown): unknown {
   return new StoreUnavailableError(`PostgreSQL unavailable: ${(error as Error).message}`);
 }
 
+/** `transaction` as a caller's postgres.js transaction; `TypeError` if it is none. */
+function callerTransaction(transaction: unknown): Runner {
+  if (typeof (transaction as Runner | null)?.unsafe !== "function") {
+    throw new TypeError("transaction: expected a postgres.js transaction (sql.begin's tx)");
+  }
+  return transaction as Runner;
+}
+
 /** The PostgreSQL store. */
 export class PostgresStore implements Store {
   readonly maxJobBytes = MAX_JOB_BYTES;
@@ -193,12 +201,9 @@ export class PostgresStore implements Store {
   async jobInsertWithin(
     { jobs, transaction }: { jobs: Job[]; transaction: unknown },
   ): Promise<Job[]> {
-    if (typeof (transaction as Runner | null)?.unsafe !== "function") {
-      throw new TypeError("transaction: expected a postgres.js transaction (sql.begin's tx)");
-    }
+    const tx = callerTransaction(transaction);
     if (jobs.length === 0) return [];
     this.#checkInsert(jobs);
-    const tx = transaction as Runner;
     const changes = new ChangeSet(this.#names);
     try {
       const written = await this.#insert(tx, changes, jobs);
@@ -229,15 +234,42 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Inserts `jobs`, linked to their groups or parents; answers the records written. */
+  /**
+   * Reads (each row locked, `FOR UPDATE`) and record commits inside `transaction`, a
+   * caller's own postgres.js transaction as `jobInsertWithin` takes it. A commit runs under
+   * a savepoint: one whose check fails is rolled back to it and answers false, and the
+   * caller's transaction goes on.
+   */
+  within(transaction: unknown): Pick<Store, "jobGetMany" | "recordCommit"> {
+    const tx = callerTransaction(transaction);
+    return {
+      jobGetMany: (ids) => this.#reads.getMany(ids, tx, true),
+      recordCommit: (params) => this.#commitWithin(tx, params),
+    };
+  }
+
+  async #commitWithin(tx: Runner, params: Records.RecordCommitParams): Promise<boolean> {
+    this.#checkCommit(params);
+    await tx.unsafe("SAVEPOINT tq_record_commit");
+    try {
+      const changes = new ChangeSet(this.#names);
+      await this.#commitIn(tx, changes, params);
+      await changes.flush(tx);
+      await tx.unsafe("RELEASE SAVEPOINT tq_record_commit");
+      return true;
+    } catch (error) {
+      await tx.unsafe("ROLLBACK TO SAVEPOINT tq_record_commit");
+      if (error instanceof RacedError) return false;
+      throw reached(error);
+    }
+  }
+
+  /** Inserts `jobs`, linked to their groups; answers the records written. */
   async #insert(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<Job[]> {
     if (jobs.some((job) => chainKeyOf(job) !== undefined)) {
       return this.#links.insertGrouped(tx, changes, jobs);
     }
-    if (jobs.some((job) => job.dependsOn)) {
-      const now = Math.max(...jobs.map((job) => job.createdAt));
-      return this.#links.insertLinked(tx, changes, jobs, now);
-    }
+    refuseLinked(jobs);
     await changes.insert(tx, jobs);
     return jobs;
   }
@@ -270,19 +302,8 @@ export class PostgresStore implements Store {
         throw new RangeError(`job ${before.id}: an update cannot change a job's id or queue`);
       }
     }
-    // A job with dependants settles with them, in a transaction of its own (links.ts).
-    const settling = updates.filter((u) => settlesDependants(u.before, u.after));
-    const plain = updates.filter((u) => !settling.includes(u));
-    const written = plain.length === 0
-      ? new Set<string>()
-      : await this.#transaction((tx, changes) => changes.update(tx, plain));
-    for (const update of settling) {
-      const settled = await this.#transaction(
-        (tx, changes) => this.#links.settle(tx, changes, update).then(() => true),
-        false,
-      );
-      if (settled) written.add(update.before.id);
-    }
+    refuseSettling(updates);
+    const written = await this.#transaction((tx, changes) => changes.update(tx, updates));
     const result: JobUpdateResult = { applied: [], conflicted: [] };
     for (const { before } of updates) {
       (written.has(before.id) ? result.applied : result.conflicted).push(before.id);
@@ -368,15 +389,28 @@ export class PostgresStore implements Store {
   }
 
   recordCommit(params: Records.RecordCommitParams): Promise<boolean> {
+    this.#checkCommit(params);
+    return this.#transaction(async (tx, changes) => {
+      await this.#commitIn(tx, changes, params);
+      return true;
+    }, false);
+  }
+
+  #checkCommit(params: Records.RecordCommitParams): void {
     const { jobs = [], updates = [] } = params;
     Records.checkCommitJobs(params, this);
     this.#checkInsert([...jobs, ...updates.map((update) => update.after)]);
-    return this.#transaction(async (tx, changes) => {
-      await this.#records.commit(tx, params);
-      await changes.insert(tx, jobs);
-      await changes.updateAll(tx, updates);
-      return true;
-    }, false);
+  }
+
+  /** A record commit's writes in `tx`; `RacedError` when a check or an update fails. */
+  async #commitIn(
+    tx: Runner,
+    changes: ChangeSet,
+    params: Records.RecordCommitParams,
+  ): Promise<void> {
+    await this.#records.commit(tx, params);
+    await changes.insert(tx, params.jobs ?? []);
+    await changes.updateAll(tx, params.updates ?? []);
   }
 
   recordGet(address: Records.RecordAddress): Promise<Records.RecordRead | null> {

@@ -4,7 +4,7 @@
  * and sets each key's record (`prefix:group:<key>` or `prefix:concurrency:<key>`, its lane
  * tails, kept `GROUP_TTL_MS` after the last enqueue): two producers appending to one key at
  * once cannot both start a lane. Releasing the next job when one ends is the dependants'
- * settling (`dependencies.ts`), unchanged.
+ * settling (`src/flows/linked_writes.ts`), unchanged.
  *
  * @example
  * ```ts ignore
@@ -25,7 +25,7 @@ import {
   linkChains,
 } from "../../guards/group.ts";
 import type { RedisKeys } from "./keys.ts";
-import { linkedWriteArgs } from "./dependencies.ts";
+import { linkedWriteArgs } from "./linked_write.ts";
 import { locateJobs } from "./reads.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 

@@ -18,7 +18,6 @@ import { Cluster, Redis, ReplyError } from "ioredis";
 import { type Clock, systemClock } from "../../clock.ts";
 import { InvalidInputError, PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES, type JobState } from "../../job.ts";
-import { settlesDependants } from "../../transitions/mod.ts";
 import { BUCKETS_SECONDS, statDeltas } from "../../metrics/stat_deltas.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import type {
@@ -50,7 +49,8 @@ import { pingWrite } from "../ping_write.ts";
 import type { BatchCounts } from "../batches.ts";
 import { batchCountsRead } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
-import { RedisDependencies } from "./dependencies.ts";
+import { writeLinked } from "./linked_write.ts";
+import { refuseLinked, refuseSettling } from "../unlinked.ts";
 import { RedisRateLimits } from "./rate_limits.ts";
 import { RedisGroups } from "./groups.ts";
 import { chainKeyOf } from "../../guards/group.ts";
@@ -254,7 +254,6 @@ class RedisStore implements Store {
   readonly #clock: Clock;
   readonly #telemetry: RedisTelemetry;
   readonly #records: RedisRecords;
-  readonly #dependencies: RedisDependencies;
   readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
   readonly #audit: RedisAudit;
@@ -273,7 +272,6 @@ class RedisStore implements Store {
     this.#redis = redis;
     this.#replication = replication;
     this.maxCommitBytes = replication ? MAX_REPLICATED_COMMIT_BYTES : MAX_COMMIT_BYTES;
-    this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#records = new RedisRecords(redis, keys, clock);
     this.#rateLimits = new RedisRateLimits(redis, keys, clock);
@@ -310,10 +308,7 @@ class RedisStore implements Store {
     if (jobs.some((job) => chainKeyOf(job))) {
       return reach(async () => void await this.#groups.insert(jobs));
     }
-    if (jobs.some((job) => job.dependsOn)) {
-      const now = Math.max(...jobs.map((job) => job.createdAt));
-      return reach(async () => void await this.#dependencies.insert(jobs, now));
-    }
+    refuseLinked(jobs);
     const keys = this.#keys;
     const calls = [...Map.groupBy(jobs, (job) => job.queue)].map(([queue, group]) =>
       [
@@ -417,17 +412,10 @@ class RedisStore implements Store {
         throw new RangeError(`job ${before.id}: an update cannot change a job's id or queue`);
       }
     }
-    // A job with dependants settles with them, in a script of its own (dependencies.ts).
-    const settling = updates.filter((u) => settlesDependants(u.before, u.after));
-    const plain = settling.length === 0
-      ? updates
-      : updates.filter((u) => !settlesDependants(u.before, u.after));
+    refuseSettling(updates);
     return reach(async () => {
       const written = new Set<string>();
-      for (const { before, after } of settling) {
-        if (await this.#dependencies.settle(before, after)) written.add(before.id);
-      }
-      const calls = [...Map.groupBy(plain, (u) => u.before.queue)].flatMap(([queue, group]) => {
+      const calls = [...Map.groupBy(updates, (u) => u.before.queue)].flatMap(([queue, group]) => {
         const chunks: JobUpdate[][] = [];
         for (let i = 0; i < group.length; i += UPDATES_PER_SCRIPT) {
           chunks.push(group.slice(i, i + UPDATES_PER_SCRIPT));
@@ -457,7 +445,8 @@ class RedisStore implements Store {
     return reach(async () => {
       const keys = this.#keys;
       if (dependants?.length) {
-        if (!await this.#dependencies.delete(job, dependants)) return false;
+        const writes = [{ before: job, after: null }, ...dependants];
+        if (!await writeLinked(this.#redis, keys, writes)) return false;
         await this.#redis.del(this.#telemetry.jobLogKey(job.id));
         return true;
       }

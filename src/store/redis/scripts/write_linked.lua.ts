@@ -1,8 +1,8 @@
 /**
  * Writes records of any queues all together or not at all: new records (which must not
  * exist) and changes of records still at the version their caller read. It serves the
- * writes that span jobs linked by dependencies (`src/store/redis/dependencies.ts`): a new
- * job with the parents it joins, a settling job with the dependants it promotes or cancels.
+ * writes that span linked jobs (`src/store/redis/linked_write.ts`): a deleted job with the
+ * dependants it cancels, a new job chained behind a group's tail.
  * The keys of several queues are touched, so on a Redis Cluster they must share a slot.
  *
  * ```

@@ -1,0 +1,75 @@
+/**
+ * A store with dependencies written above it: `withLinks(store)` answers the same store, but
+ * its inserts of jobs with `dependsOn` link them to their parents and its updates that settle
+ * a job with dependants take them along (`linked_writes.ts`, over `jobGetMany` and
+ * `recordCommit`). Every other call goes to the store unchanged, so a plain enqueue or the
+ * settling of a job without dependants costs what it did. `connect()` applies it, so every
+ * caller (the worker's completer, maintenance, job actions, steps, callbacks) settles
+ * through it; a bare store refuses what it cannot write alone (`RangeError`).
+ *
+ * @example
+ * ```ts ignore
+ * const store = withLinks(await openStoreAt(location));
+ * await store.jobInsertMany({ jobs: [parent, child] }); // child linked to parent
+ * ```
+ * @module
+ */
+import type { Job } from "../job.ts";
+import type { JobUpdate, JobUpdateResult, Store } from "../store/store.ts";
+import { settlesDependants } from "../transitions/mod.ts";
+import { insertLinked, settleWithDependants } from "./linked_writes.ts";
+
+const LINKED = Symbol("tq.linked");
+
+const isLinked = (jobs: Job[]) => jobs.some((job) => job.dependsOn !== undefined);
+
+/**
+ * `store` with dependencies and flows written over its primitives; the same object back if
+ * it already has them.
+ *
+ * @example
+ * ```ts ignore
+ * const store = withLinks(await openKvStore(path));
+ * ```
+ */
+export function withLinks(store: Store): Store {
+  if ((store as { [LINKED]?: true })[LINKED]) return store;
+  const own: Partial<Store> & { [LINKED]: true } = {
+    [LINKED]: true,
+    async jobInsertMany({ jobs }) {
+      if (!isLinked(jobs)) return await store.jobInsertMany({ jobs });
+      await insertLinked(store, jobs);
+    },
+    jobUpdateMany: ({ updates }) => updateMany(store, updates),
+  };
+  if (store.jobInsertWithin && store.within) {
+    const within = store.within.bind(store);
+    own.jobInsertWithin = ({ jobs, transaction }) =>
+      isLinked(jobs)
+        ? insertLinked(within(transaction), jobs)
+        : store.jobInsertWithin!({ jobs, transaction });
+  }
+  return new Proxy(store, {
+    get(target, property) {
+      if (Object.hasOwn(own, property)) return own[property as keyof typeof own];
+      const value = Reflect.get(target, property, target);
+      const method = typeof value === "function" && property !== "constructor";
+      return method ? value.bind(target) : value;
+    },
+  });
+}
+
+/** The plain updates in one store call, then each settling one with its dependants. */
+async function updateMany(store: Store, updates: JobUpdate[]): Promise<JobUpdateResult> {
+  const settling = updates.filter((u) => settlesDependants(u.before, u.after));
+  if (settling.length === 0) return await store.jobUpdateMany({ updates });
+  const plain = updates.filter((u) => !settling.includes(u));
+  const result = plain.length > 0
+    ? await store.jobUpdateMany({ updates: plain })
+    : { applied: [], conflicted: [] };
+  for (const update of settling) {
+    const written = await settleWithDependants(store, update);
+    (written ? result.applied : result.conflicted).push(update.before.id);
+  }
+  return result;
+}

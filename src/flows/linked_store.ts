@@ -1,8 +1,10 @@
 /**
- * A store with dependencies written above it: `withLinks(store)` answers the same store, but
- * its inserts of jobs with `dependsOn` link them to their parents and its updates that settle
- * a job with dependants take them along (`linked_writes.ts`, over `jobGetMany` and
- * `recordCommit`). Every other call goes to the store unchanged, so a plain enqueue or the
+ * A store with dependencies, ordered groups and concurrency keys written above it:
+ * `withLinks(store)` answers the same store, but its inserts of jobs with `dependsOn` link
+ * them to their parents, those of jobs with a group or concurrency key chain them into the
+ * key's lanes (`src/guards/group_writes.ts`), and its updates that settle a job with
+ * dependants take them along (`linked_writes.ts`), all over `jobGetMany`, `recordGet` and
+ * `recordCommit`. Every other call goes to the store unchanged, so a plain enqueue or the
  * settling of a job without dependants costs what it did. `connect()` applies it, so every
  * caller (the worker's completer, maintenance, job actions, steps, callbacks) settles
  * through it; a bare store refuses what it cannot write alone (`RangeError`).
@@ -18,10 +20,17 @@ import type { Job } from "../job.ts";
 import type { JobUpdate, JobUpdateResult, Store } from "../store/store.ts";
 import { settlesDependants } from "../transitions/mod.ts";
 import { insertLinked, settleWithDependants } from "./linked_writes.ts";
+import { chainKeyOf } from "../guards/group.ts";
+import { type ChainWriter, insertChained } from "../guards/group_writes.ts";
 
 const LINKED = Symbol("tq.linked");
 
-const isLinked = (jobs: Job[]) => jobs.some((job) => job.dependsOn !== undefined);
+/** Inserts `jobs` through `writer` if one is linked or chained; null (nothing done) if none is. */
+async function insertLinkedOrChained(writer: ChainWriter, jobs: Job[]): Promise<Job[] | null> {
+  if (jobs.some((job) => chainKeyOf(job) !== undefined)) return await insertChained(writer, jobs);
+  if (jobs.some((job) => job.dependsOn !== undefined)) return await insertLinked(writer, jobs);
+  return null;
+}
 
 /**
  * `store` with dependencies and flows written over its primitives; the same object back if
@@ -37,17 +46,15 @@ export function withLinks(store: Store): Store {
   const own: Partial<Store> & { [LINKED]: true } = {
     [LINKED]: true,
     async jobInsertMany({ jobs }) {
-      if (!isLinked(jobs)) return await store.jobInsertMany({ jobs });
-      await insertLinked(store, jobs);
+      if (!await insertLinkedOrChained(store, jobs)) await store.jobInsertMany({ jobs });
     },
     jobUpdateMany: ({ updates }) => updateMany(store, updates),
   };
   if (store.jobInsertWithin && store.within) {
     const within = store.within.bind(store);
-    own.jobInsertWithin = ({ jobs, transaction }) =>
-      isLinked(jobs)
-        ? insertLinked(within(transaction), jobs)
-        : store.jobInsertWithin!({ jobs, transaction });
+    own.jobInsertWithin = async ({ jobs, transaction }) =>
+      await insertLinkedOrChained(within(transaction), jobs) ??
+        await store.jobInsertWithin!({ jobs, transaction });
   }
   return new Proxy(store, {
     get(target, property) {

@@ -72,11 +72,10 @@ export interface RecordWrite extends RecordAddress {
  * jobs and writes the updates. Jobs move as `jobInsertMany` and `jobUpdateMany` move them
  * (index entries, counts, statistics, wake-ups), within the store's `maxInsertBatch`,
  * `maxJobBytes` and `maxCommitBytes`. New jobs and updates are written as given: a job
- * with `dependsOn` as linked above the store (`src/flows/linked_writes.ts`), a job settling
- * with the changes of its dependants among the updates. Refused (`RangeError`): a new job
- * chained under a group or concurrency key (linking reads records of its own), and an
- * update that changes a job's id or queue. An address is at most once among `puts` and
- * `deletes`.
+ * with `dependsOn`, a group or a concurrency key as linked above the store
+ * (`src/flows/linked_writes.ts`, `src/guards/group_writes.ts`), a job settling with the
+ * changes of its dependants among the updates. Refused (`RangeError`): an update that
+ * changes a job's id or queue. An address is at most once among `puts` and `deletes`.
  */
 export interface RecordCommitParams {
   checks?: RecordCheck[];
@@ -135,9 +134,7 @@ export interface InsertLimits {
  * Refuses the jobs of a commit that the store could not take in one atomic write, before
  * anything is written: a job (new or updated) over `maxJobBytes` (`PayloadTooLargeError`),
  * more than `maxInsertBatch` of them or, beyond one, more than `maxCommitBytes` together
- * (`RangeError`), new jobs chained under a group or concurrency key (`RangeError`: their
- * insert reads and changes other records, which `jobInsertMany` does), and updates that
- * move a job to another id or queue (`RangeError`).
+ * (`RangeError`), and updates that move a job to another id or queue (`RangeError`).
  *
  * @example
  * ```ts
@@ -153,14 +150,6 @@ export function checkCommitJobs(
   for (const { before, after } of updates) {
     if (before.id !== after.id || before.queue !== after.queue) {
       throw new RangeError(`job ${before.id}: a record commit updates jobs in place`);
-    }
-  }
-  for (const job of inserts) {
-    if (job.group !== undefined || job.concurrencyKey !== undefined) {
-      throw new RangeError(
-        `job ${job.id}: a record commit inserts jobs without group or concurrency key ` +
-          "(jobInsertMany links those)",
-      );
     }
   }
   const jobs = [...inserts, ...updates.map((update) => update.after)];

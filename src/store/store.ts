@@ -119,7 +119,8 @@ export interface Store {
    * Writes new jobs (from `createJob`) with their index entries: all of them or none.
    * Throws `PayloadTooLargeError` for a record over {@linkcode Store.maxJobBytes}, and
    * `RangeError` for more than {@linkcode Store.maxInsertBatch} jobs or for a job with
-   * `dependsOn` (`src/flows/linked_store.ts` links those over `recordCommit`).
+   * `dependsOn`, a group or a concurrency key (`src/flows/linked_store.ts` links those over
+   * `recordCommit`).
    */
   jobInsertMany(params: { jobs: Job[] }): Promise<void>;
 
@@ -127,8 +128,8 @@ export interface Store {
    * Writes new jobs, as `jobInsertMany` does, inside `transaction`: a transaction the caller
    * opened with the store's own client (PostgreSQL: postgres.js' `tx`). The jobs exist if
    * and only if it commits, and idle workers wake when it does. Answers the records as
-   * written (linking to a group may have changed their state). Only a store whose writes
-   * are transactions of a client the caller can hold has it, and then {@linkcode Store.within}.
+   * written. Only a store whose writes are transactions of a client the caller can hold has
+   * it, and then {@linkcode Store.within}.
    */
   jobInsertWithin?(params: { jobs: Job[]; transaction: unknown }): Promise<Job[]>;
 
@@ -139,7 +140,7 @@ export interface Store {
    * and the transaction goes on). For features that link jobs enqueued in a caller's
    * transaction (`src/flows/linked_store.ts`).
    */
-  within?(transaction: unknown): Pick<Store, "jobGetMany" | "recordCommit">;
+  within?(transaction: unknown): Pick<Store, "jobGetMany" | "recordGet" | "recordCommit">;
 
   /**
    * Takes up to `limit` ready jobs, best first (queue order, then priority, run-at and

@@ -1,8 +1,9 @@
 /**
  * What a store refuses to write on its own: jobs linked to other jobs. A new job with
- * `dependsOn` changes its parents, and a job settling with dependants changes them, which a
- * store's plain insert and update would leave out; `src/flows/linked_store.ts` writes both
- * over `recordCommit`. A `RangeError` here is a caller that bypassed it.
+ * `dependsOn` changes its parents, one with a group or concurrency key its key's lanes and
+ * their tails, and a job settling with dependants changes them, which a store's plain insert
+ * and update would leave out; `src/flows/linked_store.ts` writes them over `recordCommit`. A
+ * `RangeError` here is a caller that bypassed it.
  *
  * @example
  * ```ts
@@ -16,7 +17,8 @@ import { settlesDependants } from "../transitions/mod.ts";
 import type { JobUpdate } from "./store.ts";
 
 /**
- * Throws `RangeError` for a job with `dependsOn`: its parents must gain it as a dependant.
+ * Throws `RangeError` for a job with `dependsOn` (its parents must gain it as a dependant),
+ * a group or a concurrency key (its key's lanes must place it).
  *
  * @example
  * ```ts
@@ -27,10 +29,13 @@ import type { JobUpdate } from "./store.ts";
  * ```
  */
 export function refuseLinked(jobs: Job[]): void {
-  const linked = jobs.find((job) => job.dependsOn !== undefined);
+  const linked = jobs.find((job) =>
+    job.dependsOn !== undefined || job.group !== undefined || job.concurrencyKey !== undefined
+  );
   if (linked) {
     throw new RangeError(
-      `job ${linked.id}: jobs with depends_on are linked above the store (withLinks)`,
+      `job ${linked.id}: jobs with depends_on, a group or a concurrency key are linked ` +
+        "above the store (withLinks)",
     );
   }
 }

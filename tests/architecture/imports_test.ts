@@ -59,8 +59,12 @@ Deno.test("the worker loads neither the HTTP API nor the CLI", () => {
   assertEquals(crossings(["worker", "isolation"], ["http", "cli"]), []);
 });
 
-Deno.test("no store imports dependencies and flows: they are written above the contract", () => {
+Deno.test("no store imports dependencies, flows or groups: they are written above the contract", () => {
   assertEquals(crossings(["store"], ["flows"]), []);
+  const groups = edges.filter((edge) =>
+    topOf(edge.from) === "store" && edge.to.startsWith("guards/group")
+  );
+  assertEquals(groups.map((edge) => `${edge.from} → ${edge.to}`), []);
 });
 
 Deno.test("the HTTP API does not import the CLI", () => {

@@ -118,3 +118,36 @@ export function runGroupConformance(test: Test): void {
     assertEquals(stored.filter((j) => !after.has(j.id)).length, 1);
   });
 }
+
+/**
+ * What an older layout kept of two keys, for the migration tests: a group `g` whose lane
+ * ends at a queued job, and a concurrency key `k` (limit 2) with both lanes taken. `lanes`
+ * are the old records' values by `chainId`, as the stores wrote them outside keyed records.
+ */
+export function oldLanes(now: number): { tails: Job[]; lanes: Record<string, string> } {
+  const [g, k1, k2] = [{ group: "g" }, { concurrency: { key: "k", limit: 2 } }, {
+    concurrency: { key: "k", limit: 2 },
+  }].map((spec) => createJob({ id: newJobId(now), task: "t", input: {}, ...spec }, now));
+  return {
+    tails: [g, k1, k2],
+    lanes: { "group:g": g.id, "concurrency:k": JSON.stringify([k1.id, k2.id]) },
+  };
+}
+
+/**
+ * Asserts that a migrated store (opened with `withLinks`, its old tails written) still
+ * chains new jobs behind those tails: the lanes were kept, not forgotten.
+ */
+export async function assertLanesKept(store: Store, tails: Job[], now: number): Promise<void> {
+  const grouped = createJob({ id: newJobId(now), task: "t", input: {}, group: "g" }, now);
+  const keyed = createJob({
+    id: newJobId(now),
+    task: "t",
+    input: {},
+    concurrency: { key: "k", limit: 2 },
+  }, now);
+  await store.jobInsertMany({ jobs: [grouped, keyed] });
+  assertEquals(await states(store, [grouped, keyed]), ["deferred", "deferred"]);
+  const [g, k1] = await store.jobGetMany([tails[0].id, tails[1].id]);
+  assertEquals([g?.dependants, k1?.dependants], [[grouped.id], [keyed.id]]);
+}

@@ -99,18 +99,13 @@ export function runRecordCommitConformance(
     assertEquals(await store.recordGet(stale), null);
   });
 
-  test("a commit refuses a job with a group or concurrency key before writing", async (store) => {
-    for (const chained of [job({ group: "g" }), job({ concurrency: { key: "k", limit: 2 } })]) {
-      await assertRejects(
-        () =>
-          store.recordCommit({
-            puts: [{ space: "idempotency", key: "k", value: 1 }],
-            jobs: [job(), chained],
-          }),
-        RangeError,
-      );
-    }
-    assertEquals(await store.recordGet({ space: "idempotency", key: "k" }), null);
+  test("a commit writes jobs chained under a group as given, with the key's lanes", async (store) => {
+    const tail = job({ group: "g" });
+    const next = { ...job({ group: "g" }), state: "deferred" as const, groupAfter: tail.id };
+    const lane = { space: "lane", key: "group:g", value: next.id };
+    assertEquals(await store.recordCommit({ puts: [lane], jobs: [tail, next] }), true);
+    assertEquals(await store.jobGet(next.id), next);
+    assertEquals((await store.recordGet(lane))?.value, next.id);
   });
 
   test("a commit writes a child and its parent together, as linked above it", async (store) => {

@@ -12,6 +12,8 @@ import { assertKeyHolds } from "./conformance_idempotency.ts";
 import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
+import { assertLanesKept, oldLanes } from "./conformance_groups.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import { newJobId } from "../../src/ids.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 
@@ -192,4 +194,33 @@ Deno.test("a KV file at layout 5 keeps its batches as keyed records, and their c
   const kv = await Deno.openKv(path);
   assertEquals([...await keysUnder(kv, ["batch"]), ...await keysUnder(kv, ["batch_open"])], []);
   kv.close();
+});
+
+Deno.test("a KV file at layout 6 keeps its group and concurrency-key lanes as keyed records", async () => {
+  const path = await tempFile();
+  const now = Date.now();
+  const { tails, lanes } = oldLanes(now);
+  const old = await openKvStore(path);
+  await old.recordCommit({ jobs: tails });
+  old.close();
+  const kv = await Deno.openKv(path);
+  await kv.set(["layout", "version"], 6);
+  for (const [id, value] of Object.entries(lanes)) {
+    const [kind, key] = id.split(":");
+    await kv.set([kind, key], value, { expireIn: 3_600_000 });
+  }
+  kv.close();
+
+  const store = withLinks(await openKvStore(path));
+  try {
+    await assertLanesKept(store, tails, now);
+  } finally {
+    store.close();
+  }
+  const after = await Deno.openKv(path);
+  assertEquals(
+    [...await keysUnder(after, ["group"]), ...await keysUnder(after, ["concurrency"])],
+    [],
+  );
+  after.close();
 });

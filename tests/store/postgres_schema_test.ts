@@ -21,6 +21,9 @@ import { assertKeyHolds } from "./conformance_idempotency.ts";
 import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
+import { assertLanesKept, oldLanes } from "./conformance_groups.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
+import type { Job } from "../../src/job.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -96,11 +99,7 @@ Deno.test("a schema at layout 1 migrates with its groups: a new job still waits 
   try {
     await migrate(sql, names, layoutSteps(names).slice(0, 1));
     // What a layout-1 store wrote for a group with one queued job.
-    await sql.unsafe(
-      `INSERT INTO ${names.table("jobs")} ("id", "queue", "state", "priority", "run_at", "task",
-         "version", "record") VALUES ($1, $2, 'queued', 0, $3, 't', 1, $4::text::jsonb)`,
-      [tail.id, tail.queue, tail.runAt, JSON.stringify(tail)],
-    );
+    await insertQueued(sql, names, tail);
     await sql.unsafe(
       `INSERT INTO ${names.table("groups")} ("group_key", "tail_id", "expires_at")
        VALUES ('g', $1, $2)`,
@@ -109,7 +108,7 @@ Deno.test("a schema at layout 1 migrates with its groups: a new job still waits 
   } finally {
     await sql.end();
   }
-  const store = await openPostgresStore(server.url, { schema: names.schema });
+  const store = withLinks(await openPostgresStore(server.url, { schema: names.schema }));
   try {
     assertEquals(
       await layoutRows(names.schema),
@@ -269,6 +268,41 @@ Deno.test("a schema at layout 7 keeps its batches as keyed records, and their co
   const store = await openPostgresStore(server.url, { schema: names.schema });
   try {
     await assertBatchesKept(store, batches);
+  } finally {
+    store.close();
+  }
+});
+
+/** What an older layout wrote for a queued job: its row with the columns layout 1 had. */
+async function insertQueued(sql: postgres.Sql, names: SqlNames, job: Job): Promise<void> {
+  await sql.unsafe(
+    `INSERT INTO ${names.table("jobs")} ("id", "queue", "state", "priority", "run_at", "task",
+       "version", "record") VALUES ($1, $2, 'queued', 0, $3, 't', 1, $4::text::jsonb)`,
+    [job.id, job.queue, job.runAt, JSON.stringify(job)],
+  );
+}
+
+Deno.test("a schema at layout 8 keeps its group and concurrency-key lanes as keyed records", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const now = Date.now();
+  const { tails, lanes } = oldLanes(now);
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 8));
+    for (const tail of tails) await insertQueued(sql, names, tail);
+    for (const [key, value] of Object.entries(lanes)) {
+      await sql.unsafe(`INSERT INTO ${names.table("groups")} VALUES ($1, $2, $3)`, [
+        key,
+        value,
+        now + 3_600_000,
+      ]);
+    }
+  } finally {
+    await sql.end();
+  }
+  const store = withLinks(await openPostgresStore(server.url, { schema: names.schema }));
+  try {
+    await assertLanesKept(store, tails, now);
   } finally {
     store.close();
   }

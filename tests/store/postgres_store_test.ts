@@ -5,6 +5,7 @@
  * their own.
  */
 import postgres from "postgres";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import { columnsOf } from "../../src/store/postgres/changes.ts";
 import { SqlNames } from "../../src/store/postgres/schema.ts";
@@ -131,7 +132,7 @@ Deno.test("[postgres] an input holding U+0000 is refused by name; the text \\u00
 Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed batches are deleted, the rest kept", async () => {
   const names = new SqlNames(server.freshSchema());
   const clock = new FakeClock();
-  const store = await openPostgresStore(server.url, { schema: names.schema, clock });
+  const store = withLinks(await openPostgresStore(server.url, { schema: names.schema, clock }));
   const sql = postgres(server.url, { max: 1, onnotice: () => {} });
   try {
     const t0 = clock.now();
@@ -147,7 +148,7 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed bat
     }
     await batchComplete(store, { id: "closed", now: t0, job: null });
     await sql.begin((tx) => new PostgresCounters(names).rollUp(tx));
-    const tables = ["groups", "records", "batch_counts"];
+    const tables = ["records", "batch_counts"];
     const rows = async () => {
       const counts = [];
       for (const table of tables) {
@@ -164,11 +165,12 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed bat
     await expiry.deleteExpired(sql, t0 + 1);
     assertEquals(
       await rows(),
-      [1, 6, 2],
-      "the records: a session, an idempotency and a debounce key, two batches, one open",
+      [7, 2],
+      "the records: a session, an idempotency and a debounce key, a group's lanes, two " +
+        "batches, one open",
     );
     await expiry.deleteExpired(sql, t0 + GROUP_TTL_MS + COMPLETED_BATCH_TTL_MS);
-    assertEquals(await rows(), [0, 2, 1], "the open batch, its open entry and its count");
+    assertEquals(await rows(), [2, 1], "the open batch, its open entry and its count");
     assertEquals((await batchGet(store, { id: "open" }))?.counts.queued, 1);
   } finally {
     await sql.end();

@@ -133,6 +133,27 @@ Deno.test("a parent and its child enqueued in one transaction are linked in it, 
   assertEquals(fx.ran, ["p2", "c2"]);
 });
 
+Deno.test("a group's jobs enqueued in a transaction chain in it, or leave no lane behind", async () => {
+  await using fx = await app();
+  await assertRejects(
+    () =>
+      fx.sql.begin(async (tx) => {
+        await fx.ship.enqueue({ order: "g1" }, { transaction: tx, group: "user:1" });
+        throw new Error("rolled back");
+      }),
+    Error,
+    "rolled back",
+  );
+  const [first, second] = await fx.sql.begin(async (tx) => [
+    await fx.ship.enqueue({ order: "g2" }, { transaction: tx, group: "user:1" }),
+    await fx.ship.enqueue({ order: "g3" }, { transaction: tx, group: "user:1" }),
+  ]);
+  assertEquals([first.state, second.state, second.groupAfter], ["queued", "deferred", first.id]);
+  fx.worker.start();
+  await waitFor(async () => (await fx.tq.store.jobGet(second.id))?.state === "finished", "run");
+  assertEquals(fx.ran, ["g2", "g3"]);
+});
+
 Deno.test("a transaction on the KV store is refused with TransactionUnsupportedError", async () => {
   const dir = await Deno.makeTempDir();
   const ship = defineTask({ name: "ship", input: z.object({}), handler: () => {} });

@@ -18,6 +18,8 @@ import { assertKeyHolds } from "./conformance_idempotency.ts";
 import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept } from "./conformance_schedules.ts";
 import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
+import { assertLanesKept, oldLanes } from "./conformance_groups.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 
 const server = await RedisServer.start();
 /** A queue's listing of the jobs in `state`. */
@@ -258,6 +260,32 @@ Deno.test("a Redis prefix at layout 9 keeps its batches as keyed records, and th
   try {
     await assertBatchesKept(store, batches);
     assertEquals(await redis.keys("{bat9}:batch*"), [keys.counts("batch")]);
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("a Redis prefix at layout 10 keeps its group and concurrency-key lanes as keyed records", async () => {
+  const redis = new Redis(server.url);
+  const now = Date.now();
+  const { tails, lanes } = oldLanes(now);
+  // A hash-tag prefix, where the keys of a queue named "group" match the old lanes' too.
+  const tailStore = await openRedisStore(server.url, { prefix: "{lane10}" });
+  await tailStore.recordCommit({ jobs: tails });
+  tailStore.close();
+  const queue = new RedisKeys("{lane10}").queue("group");
+  await redis.hset(`${queue}counts`, "queued", "0");
+  await redis.set("{lane10}:layout", "10");
+  for (const [id, value] of Object.entries(lanes)) {
+    await redis.set(`{lane10}:${id}`, value, "PX", 3_600_000);
+  }
+
+  const store = withLinks(await openRedisStore(server.url, { prefix: "{lane10}" }));
+  try {
+    await assertLanesKept(store, tails, now);
+    assertEquals(await redis.keys("{lane10}:group:*"), [`${queue}counts`]);
+    assertEquals(await redis.keys("{lane10}:concurrency:*"), []);
   } finally {
     store.close();
     redis.disconnect();

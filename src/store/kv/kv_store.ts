@@ -39,8 +39,6 @@ import { KvTelemetry } from "./telemetry.ts";
 import type { BatchCounts } from "../batches.ts";
 import { batchCountsRead } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
-import { insertGrouped } from "./groups.ts";
-import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
 import * as Records from "../records.ts";
@@ -220,16 +218,6 @@ class KvStore implements Store {
       throw new RangeError(
         `at most ${MAX_INSERT_BATCH} jobs fit in one commit; got ${jobs.length}`,
       );
-    }
-    if (jobs.some((job) => chainKeyOf(job))) {
-      let written: Job[];
-      try {
-        written = await insertGrouped(this.#kv, jobs);
-      } catch (error) {
-        throw isTooLarge(error) ? tooLarge(error, jobs) : storageTrouble(error);
-      }
-      this.#ringFor(written);
-      return;
     }
     refuseLinked(jobs);
     // No "must not exist" checks: ids are ULIDs, and KV's 100 checks per commit would

@@ -176,7 +176,24 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
       await moveToRecords(kv, "batch_open", "batch_open", () => ({ value: true }));
     },
   },
+  {
+    version: 7,
+    name: "move group and concurrency-key lanes to keyed records",
+    async run(kv) {
+      for (const kind of ["group", "concurrency"]) {
+        for await (const entry of kv.list({ prefix: [kind] })) {
+          const key = `${kind}:${entry.key[1] as string}`;
+          await kv.atomic().check(entry).delete(entry.key)
+            .set(recordKey({ space: "lane", key }), entry.value, { expireIn: OLD_LANE_TTL_MS })
+            .commit();
+        }
+      }
+    },
+  },
 ];
+
+/** How long a key's lanes were kept after its last enqueue (their time left is unknown). */
+const OLD_LANE_TTL_MS = 30 * 86_400_000;
 
 /** How long a completed batch's record was and is kept. */
 const COMPLETED_BATCH_TTL_MS = 7 * 86_400_000;

@@ -25,7 +25,6 @@ import {
   TqError,
 } from "../../errors.ts";
 import type { Job, JobState } from "../../job.ts";
-import { chainKeyOf } from "../../guards/group.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import type {
   JobClaimParams,
@@ -46,7 +45,6 @@ import { ChangeSet, RacedError, type Runner } from "./changes.ts";
 import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
 import { PostgresReads } from "./reads.ts";
 import { PostgresClaims } from "./claims.ts";
-import { PostgresLinks } from "./links.ts";
 import { refuseLinked, refuseSettling } from "../unlinked.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
@@ -154,7 +152,6 @@ export class PostgresStore implements Store {
   readonly #clock: Clock;
   readonly #reads: PostgresReads;
   readonly #claims: PostgresClaims;
-  readonly #links: PostgresLinks;
   readonly #telemetry: PostgresTelemetry;
   readonly #audit: PostgresAudit;
   readonly #records: PostgresRecords;
@@ -173,7 +170,6 @@ export class PostgresStore implements Store {
     this.#clock = clock;
     this.#reads = new PostgresReads(sql, names);
     this.#claims = new PostgresClaims(names, clock);
-    this.#links = new PostgresLinks(names, this.#reads);
     this.#telemetry = new PostgresTelemetry(sql, names);
     this.#audit = new PostgresAudit(names);
     this.#records = new PostgresRecords(sql, names, clock);
@@ -240,10 +236,11 @@ export class PostgresStore implements Store {
    * a savepoint: one whose check fails is rolled back to it and answers false, and the
    * caller's transaction goes on.
    */
-  within(transaction: unknown): Pick<Store, "jobGetMany" | "recordCommit"> {
+  within(transaction: unknown): Pick<Store, "jobGetMany" | "recordGet" | "recordCommit"> {
     const tx = callerTransaction(transaction);
     return {
       jobGetMany: (ids) => this.#reads.getMany(ids, tx, true),
+      recordGet: (address) => this.#records.get(address, tx),
       recordCommit: (params) => this.#commitWithin(tx, params),
     };
   }
@@ -264,11 +261,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Inserts `jobs`, linked to their groups; answers the records written. */
+  /** Inserts `jobs`; answers the records written. */
   async #insert(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<Job[]> {
-    if (jobs.some((job) => chainKeyOf(job) !== undefined)) {
-      return this.#links.insertGrouped(tx, changes, jobs);
-    }
     refuseLinked(jobs);
     await changes.insert(tx, jobs);
     return jobs;

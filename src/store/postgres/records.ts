@@ -67,8 +67,12 @@ export class PostgresRecords {
     return written.length === 1;
   }
 
-  async get({ space, key }: Records.RecordAddress): Promise<Records.RecordRead | null> {
-    const [row]: { value: unknown; version: string }[] = await this.#sql.unsafe(
+  /** The record, read through `sql` (a transaction sees its own writes). */
+  async get(
+    { space, key }: Records.RecordAddress,
+    sql: Runner = this.#sql,
+  ): Promise<Records.RecordRead | null> {
+    const [row]: { value: unknown; version: string }[] = await sql.unsafe(
       `SELECT "value", "version" FROM ${this.#table}
        WHERE "space" = $1 AND "key" = $2 AND ${this.#live("$3")}`,
       [space, key, this.#clock.now()],

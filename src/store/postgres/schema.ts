@@ -10,9 +10,8 @@
  * | `batch_counts` | counts per batch and state, likewise |
  * | `stats` | the sums of `statDeltas` (key as JSON text), likewise |
  * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
- * | `groups` | each group's or concurrency key's lane tails (`group_key` is its `chainId`) |
  * | `rate_windows` | what rate-limited claims honour |
- * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches |
+ * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches, group lanes |
  * | `job_logs`, `meta` | handler log lines, `ping` |
  *
  * The indexed columns of `jobs` are derived from `record` by the store; `tq doctor` finds
@@ -233,6 +232,15 @@ export function layoutSteps(n: SqlNames): string[] {
         FROM ${t("batches")} WHERE "open"
       ON CONFLICT ("space", "key") DO NOTHING;
     DROP TABLE ${t("batches")};
+    `,
+    // Group and concurrency-key lanes are keyed records (`src/guards/group_writes.ts`,
+    // space `lane`, keyed by `chainId` as `group_key` was), each one's tails as a string.
+    `
+    INSERT INTO ${t("records")} ("space", "key", "value", "version", "expires_at")
+      SELECT 'lane', "group_key", to_jsonb("lanes"), nextval('${t("record_versions")}'),
+        "expires_at" FROM ${t("groups")}
+      ON CONFLICT ("space", "key") DO NOTHING;
+    DROP TABLE ${t("groups")};
     `,
   ];
 }

@@ -223,7 +223,43 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
       await redis.unlink(openSet);
     },
   },
+  {
+    version: 11,
+    name: "move group and concurrency-key lanes to keyed records",
+    async run(target, clock) {
+      for (const kind of ["group", "concurrency"]) await moveLanes(target, clock, kind);
+    },
+  },
 ];
+
+/**
+ * Rewrites each `<prefix>:<kind>:<key>` string (a key's lane tails) as the keyed record
+ * `lane` / `<kind>:<key>` with the time it had left, and deletes it (safe to run again).
+ * Strings only: under a prefix that is a hash tag, the keys of a queue named `<kind>` match
+ * too, and those are hashes and sorted sets.
+ */
+async function moveLanes({ redis, keys }: RedisTarget, clock: Clock, kind: string) {
+  const records = new RedisRecords(redis, keys, clock);
+  const old = `${keys.prefix}:${kind}:`;
+  for await (const matching of keysMatching(redis, `${old}*`)) {
+    const types = await execPipeline(
+      matching.reduce((pipeline, key) => pipeline.type(key), redis.pipeline()),
+    );
+    const found = matching.filter((_, i) => types[i] === "string");
+    if (found.length === 0) continue;
+    const read = await execPipeline(
+      found.reduce((pipeline, key) => pipeline.get(key).pttl(key), redis.pipeline()),
+    );
+    const puts = found.flatMap((key, i) => {
+      const [text, ttlMs] = [read[2 * i] as string | null, read[2 * i + 1] as number];
+      if (text === null || ttlMs === -2) return []; // expired meanwhile
+      const value = { space: "lane", key: `${kind}:${key.slice(old.length)}`, value: text };
+      return [ttlMs > 0 ? { ...value, ttlMs } : value];
+    });
+    if (puts.length > 0) await records.commit({ puts });
+    await redis.unlink(...found);
+  }
+}
 
 /**
  * How to move a string `<time>:<jobId>` kept with a time to live (an idempotency or

@@ -1,8 +1,8 @@
 /**
  * Writes of records of several queues, all or nothing, as one `write_linked` script: each
  * record new (`before` null), changed from `before` or deleted (`after` null), written only
- * if every one is still at the version read. What a delete that cancels its dependants and
- * an insert chained into a group's lanes (`groups.ts`) are written with.
+ * if every one is still at the version read. What a delete that cancels its dependants is
+ * written with.
  *
  * @example
  * ```ts ignore
@@ -26,13 +26,8 @@ export interface Write {
 /**
  * The `write_linked` script's arguments for `writes`: per record its queue's prefix and
  * name, id, expected version ("" for new), its fields and its statistics.
- *
- * @example
- * ```ts ignore
- * await redis.tqWriteLinked(queues, wake, queues, String(writes.length), ...linkedWriteArgs(keys, writes));
- * ```
  */
-export function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
+function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
   return writes.flatMap(({ before, after }) => {
     const job = (after ?? before)!;
     const fields = after ? encodeJob(after) : [];

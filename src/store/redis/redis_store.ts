@@ -52,8 +52,6 @@ import { WakeUps } from "./wake_ups.ts";
 import { writeLinked } from "./linked_write.ts";
 import { refuseLinked, refuseSettling } from "../unlinked.ts";
 import { RedisRateLimits } from "./rate_limits.ts";
-import { RedisGroups } from "./groups.ts";
-import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { RedisAudit } from "./audit.ts";
 import type { WaitingListParams } from "../events.ts";
@@ -255,7 +253,6 @@ class RedisStore implements Store {
   readonly #telemetry: RedisTelemetry;
   readonly #records: RedisRecords;
   readonly #rateLimits: RedisRateLimits;
-  readonly #groups: RedisGroups;
   readonly #audit: RedisAudit;
   readonly #events: RedisEvents;
 
@@ -275,7 +272,6 @@ class RedisStore implements Store {
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#records = new RedisRecords(redis, keys, clock);
     this.#rateLimits = new RedisRateLimits(redis, keys, clock);
-    this.#groups = new RedisGroups(redis, keys);
     this.#audit = new RedisAudit(redis, keys);
     this.#events = new RedisEvents(redis, keys);
     this.#keys = keys;
@@ -304,9 +300,6 @@ class RedisStore implements Store {
     }
     if (jobs.length > MAX_INSERT_BATCH) {
       throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
-    }
-    if (jobs.some((job) => chainKeyOf(job))) {
-      return reach(async () => void await this.#groups.insert(jobs));
     }
     refuseLinked(jobs);
     const keys = this.#keys;

@@ -2,7 +2,7 @@
  * Writes records of any queues all together or not at all: new records (which must not
  * exist) and changes of records still at the version their caller read. It serves the
  * writes that span linked jobs (`src/store/redis/linked_write.ts`): a deleted job with the
- * dependants it cancels, a new job chained behind a group's tail.
+ * dependants it cancels or releases.
  * The keys of several queues are touched, so on a Redis Cluster they must share a slot.
  *
  * ```
@@ -15,8 +15,6 @@
  *          expected version ("" for a new record), n, n field/value pairs (record.ts;
  *          n = 0 deletes the record, which must be at the expected version),
  *          m, m statistic field/increment pairs
- *          then, optionally, c and c conditions (ordered groups, `../groups.ts`): a string
- *          key, the value it must hold ("" for none), the value to set, its TTL in ms
  * Returns  1 if everything was written; 0 (nothing written) if a record was not as expected
  * ```
  *
@@ -42,12 +40,6 @@ for j = 1, tonumber(ARGV[3]) do
   records[j] = { k = ARGV[i], queue = ARGV[i + 1], id = ARGV[i + 2], version = ARGV[i + 3],
     fields = i + 5, n = n, stats = stats }
   i = stats + 1 + 2 * tonumber(ARGV[stats])
-end
-local conditions = {}
-for c = 1, tonumber(ARGV[i] or "0") do
-  local at = i + 4 * c - 3
-  if (redis.call("GET", ARGV[at]) or "") ~= ARGV[at + 1] then return 0 end
-  conditions[c] = at
 end
 for _, r in ipairs(records) do
   local current = redis.call("HGET", r.k .. "job:" .. r.id, "version")
@@ -86,9 +78,6 @@ for _, r in ipairs(records) do
     end
   end
   addStats(r.stats)
-end
-for _, at in ipairs(conditions) do
-  redis.call("SET", ARGV[at], ARGV[at + 2], "PX", ARGV[at + 3])
 end
 for queue in pairs(woken) do redis.call("PUBLISH", ARGV[1], queue) end
 return 1`,

@@ -46,6 +46,7 @@ import { batchEnqueue, type BatchRequest } from "./batches/enqueue_batch.ts";
 import { MAX_AHEAD_MS, textProblem, timeProblem } from "./input_rules.ts";
 import type { BulkResult } from "./batches/bulk_enqueue.ts";
 import { sendEventTo } from "./steps/events.ts";
+import { insertWithin } from "./flows/linked_store.ts";
 
 /**
  * Turns zod issues into field issues under a path prefix (`input.email`).
@@ -338,7 +339,7 @@ export class Producer {
    * that transaction, not of a batch of other callers' jobs.
    */
   async #insertWithin(job: Job, request: EnqueueRequest): Promise<Job> {
-    if (!this.store.jobInsertWithin) {
+    if (!this.store.within) {
       throw new TransactionUnsupportedError(this.store.constructor.name);
     }
     if (request.idempotencyKey !== undefined) {
@@ -347,10 +348,7 @@ export class Producer {
         message: "give a transaction or an idempotency key, not both",
       }]);
     }
-    const [written] = await this.store.jobInsertWithin({
-      jobs: [job],
-      transaction: request.transaction,
-    });
+    const [written] = await insertWithin(this.store, [job], request.transaction);
     this.#logEnqueued(written);
     return written;
   }

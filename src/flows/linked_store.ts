@@ -50,20 +50,39 @@ export function withLinks(store: Store): Store {
     },
     jobUpdateMany: ({ updates }) => updateMany(store, updates),
   };
-  if (store.jobInsertWithin && store.within) {
-    const within = store.within.bind(store);
-    own.jobInsertWithin = async ({ jobs, transaction }) =>
-      await insertLinkedOrChained(within(transaction), jobs) ??
-        await store.jobInsertWithin!({ jobs, transaction });
-  }
+  // The store's own methods, bound once: the hot path (claims, plain updates) pays no more.
+  const bound = new Map<PropertyKey, unknown>();
   return new Proxy(store, {
     get(target, property) {
       if (Object.hasOwn(own, property)) return own[property as keyof typeof own];
       const value = Reflect.get(target, property, target);
-      const method = typeof value === "function" && property !== "constructor";
-      return method ? value.bind(target) : value;
+      if (typeof value !== "function" || property === "constructor") return value;
+      if (!bound.has(property)) bound.set(property, value.bind(target));
+      return bound.get(property);
     },
   });
+}
+
+/**
+ * Writes new jobs inside the caller's `transaction` (`Store.within`, which `store` must
+ * have): linked to parents, chained into lanes or plain, as `jobInsertMany` writes them.
+ * Answers the records written.
+ *
+ * @example
+ * ```ts ignore
+ * await sql.begin(async (tx) => await insertWithin(store, [job], tx));
+ * ```
+ */
+export async function insertWithin(
+  store: Store,
+  jobs: Job[],
+  transaction: unknown,
+): Promise<Job[]> {
+  const view = store.within!(transaction);
+  const linked = await insertLinkedOrChained(view, jobs);
+  if (linked) return linked;
+  await view.recordCommit({ jobs });
+  return jobs;
 }
 
 /** The plain updates in one store call, then each settling one with its dependants. */

@@ -125,20 +125,14 @@ export interface Store {
   jobInsertMany(params: { jobs: Job[] }): Promise<void>;
 
   /**
-   * Writes new jobs, as `jobInsertMany` does, inside `transaction`: a transaction the caller
-   * opened with the store's own client (PostgreSQL: postgres.js' `tx`). The jobs exist if
-   * and only if it commits, and idle workers wake when it does. Answers the records as
-   * written. Only a store whose writes are transactions of a client the caller can hold has
-   * it, and then {@linkcode Store.within}.
-   */
-  jobInsertWithin?(params: { jobs: Job[]; transaction: unknown }): Promise<Job[]>;
-
-  /**
-   * Reads and record commits through `transaction` (as `jobInsertWithin` takes it): what
-   * is read sees the transaction's own writes and is locked until it ends, and what is
-   * committed exists if and only if it commits (a commit that answers false wrote nothing,
-   * and the transaction goes on). For features that link jobs enqueued in a caller's
-   * transaction (`src/flows/linked_store.ts`).
+   * Reads and record commits inside `transaction`, a transaction the caller opened with the
+   * store's own client (PostgreSQL: postgres.js' `tx`): what is read sees the transaction's
+   * own writes and is locked until it ends; what is committed (jobs as `recordCommit`
+   * inserts them) exists if and only if it commits, and idle workers wake when it does; a
+   * commit that answers false wrote nothing, and the transaction goes on. What
+   * `task.enqueue(input, { transaction })` writes through (`src/flows/linked_store.ts`'s
+   * `insertWithin`). Only a store whose writes are transactions of a client the caller can
+   * hold has it.
    */
   within?(transaction: unknown): Pick<Store, "jobGetMany" | "recordGet" | "recordCommit">;
 

@@ -4,8 +4,7 @@
  * the counters and sends the NOTIFY that wakes idle workers when it commits (`changes.ts`);
  * claims lock ready rows with `FOR UPDATE SKIP LOCKED` (`claims.ts`). Because a change is a
  * transaction, a caller's own postgres.js transaction can carry an enqueue
- * ({@linkcode PostgresStore.jobInsertWithin}): the job exists exactly when the caller's
- * data does.
+ * ({@linkcode PostgresStore.within}): the job exists exactly when the caller's data does.
  *
  * @example
  * ```ts ignore
@@ -185,29 +184,8 @@ export class PostgresStore implements Store {
   jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
     this.#checkInsert(jobs);
-    return this.#transaction(async (tx, changes) => void await this.#insert(tx, changes, jobs));
-  }
-
-  /**
-   * Writes new jobs inside `transaction`, a caller's own postgres.js transaction (the `tx`
-   * of `sql.begin(async (tx) => …)`, on a connection to this store's database): rolled
-   * back, no job; committed, the jobs exist and idle workers wake (the NOTIFY is part of
-   * that transaction). The caller's transaction must not have failed already.
-   */
-  async jobInsertWithin(
-    { jobs, transaction }: { jobs: Job[]; transaction: unknown },
-  ): Promise<Job[]> {
-    const tx = callerTransaction(transaction);
-    if (jobs.length === 0) return [];
-    this.#checkInsert(jobs);
-    const changes = new ChangeSet(this.#names);
-    try {
-      const written = await this.#insert(tx, changes, jobs);
-      await changes.flush(tx);
-      return written;
-    } catch (error) {
-      throw reached(error);
-    }
+    refuseLinked(jobs);
+    return this.#transaction((tx, changes) => changes.insert(tx, jobs));
   }
 
   /** Refuses what PostgreSQL would: too large, too many, or a U+0000 that jsonb cannot hold. */
@@ -231,10 +209,13 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Reads (each row locked, `FOR UPDATE`) and record commits inside `transaction`, a
-   * caller's own postgres.js transaction as `jobInsertWithin` takes it. A commit runs under
-   * a savepoint: one whose check fails is rolled back to it and answers false, and the
-   * caller's transaction goes on.
+   * Reads (each row locked, `FOR UPDATE`) and record commits inside `transaction`, a caller's
+   * own postgres.js transaction (the `tx` of `sql.begin(async (tx) => …)`, on a connection to
+   * this store's database): rolled back, nothing written; committed, the jobs exist and idle
+   * workers wake (the NOTIFY is part of that transaction). A commit that can fail a check
+   * runs under a savepoint: one whose check fails is rolled back to it and answers false,
+   * and the caller's transaction goes on; one that only inserts jobs (a plain transactional
+   * enqueue) needs none. The caller's transaction must not have failed already.
    */
   within(transaction: unknown): Pick<Store, "jobGetMany" | "recordGet" | "recordCommit"> {
     const tx = callerTransaction(transaction);
@@ -247,6 +228,13 @@ export class PostgresStore implements Store {
 
   async #commitWithin(tx: Runner, params: Records.RecordCommitParams): Promise<boolean> {
     this.#checkCommit(params);
+    const { checks = [], puts = [], deletes = [], updates = [] } = params;
+    if (checks.length + puts.length + deletes.length + updates.length === 0) {
+      const changes = new ChangeSet(this.#names);
+      await this.#commitIn(tx, changes, params).catch((error) => Promise.reject(reached(error)));
+      await changes.flush(tx).catch((error) => Promise.reject(reached(error)));
+      return true;
+    }
     await tx.unsafe("SAVEPOINT tq_record_commit");
     try {
       const changes = new ChangeSet(this.#names);
@@ -259,13 +247,6 @@ export class PostgresStore implements Store {
       if (error instanceof RacedError) return false;
       throw reached(error);
     }
-  }
-
-  /** Inserts `jobs`; answers the records written. */
-  async #insert(tx: Runner, changes: ChangeSet, jobs: Job[]): Promise<Job[]> {
-    refuseLinked(jobs);
-    await changes.insert(tx, jobs);
-    return jobs;
   }
 
   jobClaim(params: JobClaimParams): Promise<Job[]> {

@@ -3,8 +3,9 @@
  * a store operation sends, and every command its Lua scripts run; Redis itself names each
  * command's keys (`COMMAND GETKEYS`) and their slots (`CLUSTER KEYSLOT`, asked of a second
  * server with `cluster-enabled yes`: Redis 7.0 answers it only in cluster mode). With the prefix
- * `{tq}`, every key of an operation that spans queues (a flow across two queues, an
- * idempotent insert, a schedule run, an insert into two queues) is in one slot; with the
+ * `{tq}`, every key of an operation that spans queues (a flow across two queues, a group's
+ * chained insert, an idempotent insert, a schedule run, an insert into two queues) is in
+ * one slot; with the
  * default prefix, the claim, update and delete scripts of one queue stay in its slot, and
  * the insert script adds only the shared set of queues (since 18a5e14: one script instead
  * of a MULTI), which is why a Cluster needs the `{tq}` prefix.
@@ -17,6 +18,7 @@ import { FakeClock } from "../../src/clock.ts";
 import type { Job } from "../../src/job.ts";
 import { newJobId } from "../../src/ids.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
+import { withLinks } from "../../src/flows/linked_store.ts";
 import type { Store } from "../../src/store/store.ts";
 import { createJob, finishJob } from "../../src/transitions/mod.ts";
 import { RedisServer } from "./redis_server.ts";
@@ -46,7 +48,7 @@ async function withRecorder(
   const server = await RedisServer.start();
   const oracle = await RedisServer.start({ args: ["--cluster-enabled", "yes"] });
   const slotClient = new Redis(oracle.url);
-  const store = await openRedisStore(server.url, { prefix, clock: new FakeClock(T0) });
+  const store = withLinks(await openRedisStore(server.url, { prefix, clock: new FakeClock(T0) }));
   const admin = new Redis(server.url);
   // Every other connection is up (its ready check answered) before MONITOR starts: a
   // connection's INFO echoed while MONITOR is being set up confuses ioredis's reply queue.
@@ -96,9 +98,13 @@ Deno.test("with the prefix {tq}, each cross-queue operation keeps every key in o
   await withRecorder("{tq}", async (store, record, slotsOf) => {
     const parent = job("encode");
     const child = job("thumbnails", [parent.id]);
+    const grouped = ["a", "b"].map((queue) =>
+      createJob({ id: newJobId(T0), task: "t", queue, input: {}, group: "g" }, T0)
+    );
     const operations: [string, () => Promise<unknown>][] = [
       ["a flow across two queues", () => store.jobInsertMany({ jobs: [parent, child] })],
       ["an insert into two queues", () => store.jobInsertMany({ jobs: [job("a"), job("b")] })],
+      ["a group's jobs in two queues, chained", () => store.jobInsertMany({ jobs: grouped })],
       ["a parent's finish promoting its child in another queue", async () => {
         const [claimed] = await store.jobClaim({
           queues: ["encode"],

@@ -154,6 +154,28 @@ Deno.test("a group's jobs enqueued in a transaction chain in it, or leave no lan
   assertEquals(fx.ran, ["g2", "g3"]);
 });
 
+Deno.test("two transactions appending to one group at once chain one after the other", async () => {
+  await using fx = await app();
+  const { promise: holding, resolve: release } = Promise.withResolvers<void>();
+  const { promise: inserted, resolve: didInsert } = Promise.withResolvers<void>();
+  const first = fx.sql.begin(async (tx) => {
+    const job = await fx.ship.enqueue({ order: "a" }, { transaction: tx, group: "user:2" });
+    didInsert();
+    await holding; // the group's record stays locked by this transaction meanwhile
+    return job;
+  });
+  await inserted;
+  // Reads no lane (the first one's is not committed), then waits on its row, loses, reads again.
+  const second = fx.sql.begin((tx) =>
+    fx.ship.enqueue({ order: "b" }, { transaction: tx, group: "user:2" })
+  );
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  release();
+  const [a, b] = await Promise.all([first, second]);
+  assertEquals([a.state, b.state, b.groupAfter], ["queued", "deferred", a.id]);
+  assertEquals((await fx.tq.store.jobGet(a.id))?.dependants, [b.id]);
+});
+
 Deno.test("a transaction on the KV store is refused with TransactionUnsupportedError", async () => {
   const dir = await Deno.makeTempDir();
   const ship = defineTask({ name: "ship", input: z.object({}), handler: () => {} });

@@ -229,20 +229,16 @@ export class PostgresStore implements Store {
   async #commitWithin(tx: Runner, params: Records.RecordCommitParams): Promise<boolean> {
     this.#checkCommit(params);
     const { checks = [], puts = [], deletes = [], updates = [] } = params;
-    if (checks.length + puts.length + deletes.length + updates.length === 0) {
-      const changes = new ChangeSet(this.#names);
-      await this.#commitIn(tx, changes, params).catch((error) => Promise.reject(reached(error)));
-      await changes.flush(tx).catch((error) => Promise.reject(reached(error)));
-      return true;
-    }
-    await tx.unsafe("SAVEPOINT tq_record_commit");
+    const checked = checks.length + puts.length + deletes.length + updates.length > 0;
+    if (checked) await tx.unsafe("SAVEPOINT tq_record_commit");
     try {
       const changes = new ChangeSet(this.#names);
       await this.#commitIn(tx, changes, params);
       await changes.flush(tx);
-      await tx.unsafe("RELEASE SAVEPOINT tq_record_commit");
+      if (checked) await tx.unsafe("RELEASE SAVEPOINT tq_record_commit");
       return true;
     } catch (error) {
+      if (!checked) throw reached(error);
       await tx.unsafe("ROLLBACK TO SAVEPOINT tq_record_commit");
       if (error instanceof RacedError) return false;
       throw reached(error);

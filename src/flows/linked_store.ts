@@ -33,8 +33,8 @@ async function insertLinkedOrChained(writer: ChainWriter, jobs: Job[]): Promise<
 }
 
 /**
- * `store` with dependencies and flows written over its primitives; the same object back if
- * it already has them.
+ * `store` with dependencies, flows, ordered groups and concurrency keys written over its
+ * primitives; the same object back if it already has them.
  *
  * @example
  * ```ts ignore

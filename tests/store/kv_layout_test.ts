@@ -12,6 +12,7 @@ import { assertKeyHolds } from "./conformance_idempotency.ts";
 import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
+import { assertLogLinesKept, oldLogLines } from "./conformance_telemetry.ts";
 import { newJobId } from "../../src/ids.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 
@@ -191,5 +192,25 @@ Deno.test("a KV file at layout 5 keeps its batches as keyed records, and their c
   }
   const kv = await Deno.openKv(path);
   assertEquals([...await keysUnder(kv, ["batch"]), ...await keysUnder(kv, ["batch_open"])], []);
+  kv.close();
+});
+
+Deno.test("a KV file at layout 6 keeps its job log lines as keyed records and drops its statistics", async () => {
+  const path = await tempFile();
+  const lines = oldLogLines(Date.now());
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 6);
+  for (const line of lines) await old.set(["joblog", line.jobId, line.seq], line);
+  await old.set(["stat", "jobs", "finished", "default", "t"], new Deno.KvU64(3n));
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    await assertLogLinesKept(store, lines);
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  assertEquals([...await keysUnder(kv, ["joblog"]), ...await keysUnder(kv, ["stat"])], []);
   kv.close();
 });

@@ -21,6 +21,7 @@ import { assertKeyHolds } from "./conformance_idempotency.ts";
 import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
+import { assertLogLinesKept, oldLogLines } from "./conformance_telemetry.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -271,5 +272,46 @@ Deno.test("a schema at layout 7 keeps its batches as keyed records, and their co
     await assertBatchesKept(store, batches);
   } finally {
     store.close();
+  }
+});
+
+Deno.test("a schema at layout 8 keeps its job log lines as keyed records and drops its statistics", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const lines = oldLogLines(Date.now());
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 8));
+    for (const line of lines) {
+      await sql.unsafe(
+        `INSERT INTO ${names.table("job_logs")} VALUES ($1, $2, $3::text::jsonb)`,
+        [line.jobId, line.seq, JSON.stringify(line)],
+      );
+    }
+    await sql.unsafe(
+      `INSERT INTO ${names.table("counter_deltas")} VALUES ('stat', '["jobs"]', '', NULL, 1)`,
+    );
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    await assertLogLinesKept(store, lines);
+  } finally {
+    store.close();
+  }
+  const check = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    const tables = await check.unsafe(
+      `SELECT table_name FROM information_schema.tables
+       WHERE table_schema = $1 AND table_name IN ('job_logs', 'stats')`,
+      [names.schema],
+    );
+    assertEquals(tables.length, 0);
+    const deltas = await check.unsafe(
+      `SELECT count(*)::int AS n FROM ${names.table("counter_deltas")}`,
+    );
+    assertEquals(deltas[0].n, 0);
+  } finally {
+    await check.end();
   }
 });

@@ -14,14 +14,13 @@
  */
 import { StoreUnavailableError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
+import type { JobsWrittenListener } from "../store.ts";
 import { dependantChanges } from "../../flows/cascade.ts";
 import { linkNewJobs, outsideParents } from "../../flows/links.ts";
-import { statDeltas } from "../../metrics/stat_deltas.ts";
 import type { RedisKeys } from "./keys.ts";
 import { locateJobs } from "./reads.ts";
 import { encodeJob } from "./record.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
-import { statArgs } from "./telemetry.ts";
 
 /** Reads and writes again this many times when another writer raced us. */
 const ATTEMPTS = 5;
@@ -34,7 +33,7 @@ export interface Write {
 
 /**
  * The `write_linked` script's arguments for `writes`: per record its queue's prefix and
- * name, id, expected version ("" for new), its fields and its statistics.
+ * name, id, expected version ("" for new) and its fields.
  *
  * @example
  * ```ts ignore
@@ -52,7 +51,6 @@ export function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
       before ? String(before.version) : "",
       String(fields.length / 2),
       ...fields,
-      ...statArgs(statDeltas(before, after)),
     ];
   });
 }
@@ -61,10 +59,12 @@ export function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
 export class RedisDependencies {
   readonly #redis: ScriptedRedis;
   readonly #keys: RedisKeys;
+  readonly #report: JobsWrittenListener;
 
-  constructor(redis: ScriptedRedis, keys: RedisKeys) {
+  constructor(redis: ScriptedRedis, keys: RedisKeys, report: JobsWrittenListener) {
     this.#redis = redis;
     this.#keys = keys;
+    this.#report = report;
   }
 
   /** Inserts `jobs` linked to their parents; returns the records written. */
@@ -117,6 +117,7 @@ export class RedisDependencies {
       String(writes.length),
       ...args,
     );
+    if (written === 1) this.#report(writes);
     return written === 1;
   }
 }

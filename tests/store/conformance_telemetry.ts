@@ -123,6 +123,45 @@ export function runTelemetryConformance(test: Test): void {
   );
 
   test(
+    "linked inserts and the cascade of a failed parent are told to onJobsWritten",
+    async (store, _clock, written) => {
+      const parent = createJob({ id: newJobId(T0), task: "t", input: 1 }, T0);
+      await store.jobInsertMany({ jobs: [parent] });
+      const child = createJob(
+        { id: newJobId(T0 + 1), task: "t", input: 2, dependsOn: [parent.id] },
+        T0,
+      );
+      const grouped = createJob({ id: newJobId(T0 + 2), task: "t", input: 3, group: "g" }, T0);
+      await store.jobInsertMany({ jobs: [child] });
+      await store.jobInsertMany({ jobs: [grouped] });
+      assertEquals(stat(written, "jobs", "enqueued", "default", "t"), 3);
+      // The parent as linked to its child: a change of a job already there.
+      assertEquals(
+        written.some((c) => c.before?.id === parent.id && c.after?.id === parent.id),
+        true,
+      );
+      const [running] = await store.jobClaim({
+        queues: ["default"],
+        workerId: "w",
+        limit: 1,
+        leaseMs: 1_000,
+        now: T0 + 5,
+      });
+      assertEquals(running.id, parent.id);
+      const failed = failAttempt(running, {
+        now: T0 + 6,
+        error: { name: "Error", message: "boom" },
+        retryDelayMs: 0,
+        ttlMs: 1,
+        final: true,
+      });
+      await store.jobUpdateMany({ updates: [{ before: running, after: failed }] });
+      assertEquals(stat(written, "jobs", "failed", "default", "t"), 1);
+      assertEquals(stat(written, "jobs", "canceled", "default", "t"), 1); // the child
+    },
+  );
+
+  test(
     "a record commit's jobs are told to onJobsWritten, a failed one's not",
     async (store, _clock, written) => {
       const job = createJob({ id: newJobId(T0), task: "t", queue: "q", input: 1 }, T0);

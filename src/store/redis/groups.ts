@@ -15,6 +15,7 @@
  */
 import { StoreUnavailableError } from "../../errors.ts";
 import type { Job } from "../../job.ts";
+import type { JobsWrittenListener } from "../store.ts";
 import {
   chainId,
   chainKeys,
@@ -37,9 +38,12 @@ export class RedisGroups {
   readonly #redis: ScriptedRedis;
   readonly #keys: RedisKeys;
 
-  constructor(redis: ScriptedRedis, keys: RedisKeys) {
+  readonly #report: JobsWrittenListener;
+
+  constructor(redis: ScriptedRedis, keys: RedisKeys, report: JobsWrittenListener) {
     this.#redis = redis;
     this.#keys = keys;
+    this.#report = report;
   }
 
   /** Inserts `jobs`, chaining those with a group or concurrency key; returns the records written. */
@@ -75,7 +79,10 @@ export class RedisGroups {
         String(keys.length),
         ...conditions,
       );
-      if (written === 1) return linked.jobs;
+      if (written === 1) {
+        this.#report(writes);
+        return linked.jobs;
+      }
     }
     throw new StoreUnavailableError("the groups of the new jobs kept changing; try again");
   }

@@ -294,7 +294,7 @@ class RedisStore implements Store {
     this.#dependencies = new RedisDependencies(redis, keys, report);
     this.#records = new RedisRecords(redis, keys, clock);
     this.#rateLimits = new RedisRateLimits(redis, keys, clock);
-    this.#groups = new RedisGroups(redis, keys);
+    this.#groups = new RedisGroups(redis, keys, report);
     this.#audit = new RedisAudit(redis, keys);
     this.#events = new RedisEvents(redis, keys);
     this.#keys = keys;
@@ -325,7 +325,7 @@ class RedisStore implements Store {
       throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
     }
     if (jobs.some((job) => chainKeyOf(job))) {
-      return reach(async () => this.#reportInserted(await this.#groups.insert(jobs)));
+      return reach(async () => void await this.#groups.insert(jobs));
     }
     if (jobs.some((job) => job.dependsOn)) {
       const now = Math.max(...jobs.map((job) => job.createdAt));
@@ -362,12 +362,8 @@ class RedisStore implements Store {
       } catch (error) {
         if (!await this.#insertedBefore(error, jobs)) throw error;
       }
-      this.#reportInserted(jobs);
+      this.#report(jobs.map((after) => ({ before: null, after })));
     });
-  }
-
-  #reportInserted(jobs: Job[]): void {
-    this.#report(jobs.map((after) => ({ before: null, after })));
   }
 
   /**

@@ -58,11 +58,13 @@ export class StatsFlusher extends Service {
   readonly #process = crypto.randomUUID();
   readonly #records = new Map<string, OpenRecord>();
   #flushing: Promise<void> = Promise.resolve();
-  #nextFoldAt = 0;
+  /** A minute after start, not at once: a one-shot command (`tq enqueue`) never folds. */
+  #nextFoldAt: number;
 
   constructor(options: StatsFlusherOptions) {
     super("stats", options.clock, options.logger);
     this.#o = options;
+    this.#nextFoldAt = options.clock.now() + FOLD_EVERY_MS;
   }
 
   /**

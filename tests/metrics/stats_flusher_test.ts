@@ -132,3 +132,25 @@ Deno.test("ended-per-minute counts are answered from `since` on, for two hours",
     0,
   );
 });
+
+Deno.test("the loop folds old minutes a minute after start, not at start", async () => {
+  const clock = new FakeClock();
+  const store = new MemoryRecords(clock);
+  const records = (prefix: string) => store.recordList({ space: STAT_SPACE, prefix, limit: 10 });
+  const earlier = process(store, clock);
+  earlier.run("q");
+  await earlier.flusher.flush();
+  clock.advance((FOLD_AFTER_MINUTES + 1) * MINUTE_MS); // its record is old enough to fold
+  const p = process(store, clock);
+  p.flusher.start();
+  for (let i = 0; i < 10; i++) await new Promise((r) => setTimeout(r, 1));
+  assertEquals((await records("m/")).length, 1);
+  clock.advance(60_000);
+  for (let i = 0; i < 200 && (await records("t/")).length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assertEquals([(await records("m/")).length, (await records("t/")).length], [0, 1]);
+  await p.flusher.stop();
+  const stats = await readStats(store, { since: 0, now: clock.now() });
+  assertEquals(stat(stats, "jobs", "enqueued", "q", "t"), 1);
+});

@@ -33,32 +33,80 @@ export type StoredStat = [StatKey, number];
 
 const minuteText = (minute: number) => String(minute).padStart(10, "0");
 
-/** The key of a process's `m/` record of `pair` (`[queue, task]`) in `minute`. */
+/**
+ * The key of a process's `m/` record of `pair` (`[queue, task]` as JSON) in `minute`.
+ *
+ * @example
+ * ```ts
+ * import { minuteRecordKey } from "./stat_records.ts";
+ * console.assert(minuteRecordKey(7, "p", '["q","t"]') === 'm/0000000007/p/["q","t"]');
+ * ```
+ */
 export function minuteRecordKey(minute: number, process: string, pair: string): string {
   return `m/${minuteText(minute)}/${process}/${pair}`;
 }
 
-/** The key of a process's `e/` record of jobs ended in `minute`. */
+/**
+ * The key of a process's `e/` record of jobs ended in `minute`.
+ *
+ * @example
+ * ```ts
+ * import { endedRecordKey } from "./stat_records.ts";
+ * console.assert(endedRecordKey(7, "p") === "e/0000000007/p");
+ * ```
+ */
 export function endedRecordKey(minute: number, process: string): string {
   return `e/${minuteText(minute)}/${process}`;
 }
 
-/** The key of the folded sums of `pair`. */
+/**
+ * The key of the folded sums of `pair`.
+ *
+ * @example
+ * ```ts
+ * import { totalRecordKey } from "./stat_records.ts";
+ * console.assert(totalRecordKey('["q","t"]') === 't/["q","t"]');
+ * ```
+ */
 export function totalRecordKey(pair: string): string {
   return `t/${pair}`;
 }
 
-/** The first key of the `e/` records of `minute` and later, for a range read. */
+/**
+ * The first key of the `e/` records of `minute` and later, for a range read.
+ *
+ * @example
+ * ```ts
+ * import { endedFrom } from "./stat_records.ts";
+ * console.assert(endedFrom(7) === "e/0000000007/");
+ * ```
+ */
 export function endedFrom(minute: number): string {
   return `e/${minuteText(Math.max(0, minute))}/`;
 }
 
-/** The minute of an `m/` or `e/` record's key. */
+/**
+ * The minute of an `m/` or `e/` record's key.
+ *
+ * @example
+ * ```ts
+ * import { recordMinute } from "./stat_records.ts";
+ * console.assert(recordMinute("e/0000000007/p") === 7);
+ * ```
+ */
 export function recordMinute(key: string): number {
   return Number(key.slice(2, 12));
 }
 
-/** The `<queue, task>` part of an `m/` record's key. */
+/**
+ * The `<queue, task>` part of an `m/` record's key.
+ *
+ * @example
+ * ```ts
+ * import { recordPair } from "./stat_records.ts";
+ * console.assert(recordPair('m/0000000007/p/["q/x","t"]') === '["q/x","t"]');
+ * ```
+ */
 export function recordPair(key: string): string {
   return key.slice(key.indexOf("/", 13) + 1);
 }

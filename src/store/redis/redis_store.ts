@@ -84,7 +84,6 @@ const UPDATES_PER_SCRIPT = 100;
  * worker less per-call work (end to end, 100,000 no-op jobs: about +4 %).
  */
 const MAX_CLAIM_BATCH = 100;
-/** The wait histogram's bucket bounds in ms, for the claim script. */
 /** How long `ping()` waits for an answer. */
 const PING_TIMEOUT_MS = 2_000;
 

@@ -66,7 +66,7 @@ export async function heavyRun(run: HeavyRun): Promise<number> {
     return performance.now() - started;
   } finally {
     await worker.stop();
-    connection.close();
+    await connection.close();
     await Deno.remove(dir, { recursive: true });
   }
 }

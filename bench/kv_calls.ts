@@ -30,7 +30,7 @@ export async function kvCallsPerJob(jobs = 3_000): Promise<{ commits: number; re
     return { commits: calls.commits / jobs, reads: calls.reads / jobs };
   } finally {
     await worker.stop();
-    tq.close();
+    await tq.close();
     await store.cleanup();
   }
 }

@@ -21,7 +21,7 @@ try {
   const before = await store.bytes();
   await fill(tq, jobs, 0, 4);
   const perJob = (await store.bytes() - before) / jobs;
-  tq.close();
+  await tq.close();
   const redis = new Redis(server.url);
   const kinds = new Map<string, { keys: number; bytes: number }>();
   let cursor = "0";

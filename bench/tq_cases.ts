@@ -54,7 +54,7 @@ export async function tqEnqueue(peer: TqPeer) {
       bulk: CONFIG.bulkJobs / bulkMs * 1000,
     };
   } finally {
-    tq.close();
+    await tq.close();
     await store.cleanup();
   }
 }
@@ -137,7 +137,7 @@ export async function tqEndToEnd(
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   } finally {
-    tq.close();
+    await tq.close();
     await Promise.all(workers.map((w) => w.stop()));
     await store.cleanup();
   }
@@ -167,7 +167,7 @@ export async function tqLatency(peer: TqPeer) {
     const waits = jobs.map((job) => job!.startedAt! - job!.createdAt);
     return { p50: percentile(waits, 50), p99: percentile(waits, 99) };
   } finally {
-    tq.close();
+    await tq.close();
     await worker.stop();
     await store.cleanup();
   }
@@ -201,7 +201,7 @@ export async function tqQueueCost(peer: TqPeer, size: number) {
     });
     return { claimMs, enqueueMs, bytesPerJob };
   } finally {
-    tq.close();
+    await tq.close();
     await store.cleanup();
   }
 }

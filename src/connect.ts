@@ -8,12 +8,12 @@
  * import { registry, sendNotification } from "../tasks/mod.ts";
  * const tq = await connect({ registry, db: "./data/tq.db" });
  * await sendNotification.enqueue({ email: "ada@example.com", message: "hi" });
- * tq.close();
+ * await tq.close();
  * ```
  * @module
  */
 import { type Clock, systemClock } from "./clock.ts";
-import type { Logger } from "./log.ts";
+import { type Logger, silentLogger } from "./log.ts";
 import { Producer } from "./producer.ts";
 import { CallbackEgress } from "./callbacks/egress.ts";
 import { useProducer } from "./registry/default_producer.ts";
@@ -22,6 +22,8 @@ import type { Store } from "./store/store.ts";
 import { openStoreAt, type StoreLocation } from "./store/location.ts";
 import { withLinks } from "./flows/linked_store.ts";
 import { storeLocation, type StoreOptions } from "./store_options.ts";
+import { StatTally } from "./metrics/stat_tally.ts";
+import { StatsFlusher } from "./metrics/stats_flusher.ts";
 import { compileSchedules, type Schedule, type ScheduleDefinition } from "./scheduler/schedule.ts";
 
 /** Where the jobs live (see `store_options.ts`) and which tasks exist. */
@@ -50,8 +52,13 @@ export interface Connection {
   schedules: Schedule[];
   /** Where the store is, so a worker's helper threads and processes can open it too. */
   location: StoreLocation;
-  /** Closes the store and unbinds the producer. */
-  close(): void;
+  /**
+   * Writes this process's job statistics every second (`src/metrics/stats_flusher.ts`);
+   * a reader in this process flushes it first to see its own counts.
+   */
+  stats: StatsFlusher;
+  /** Writes the statistics left, closes the store and unbinds the producer. */
+  close(): Promise<void>;
 }
 
 /** Opens the store and makes its producer the one `task.enqueue()` goes through. */
@@ -62,7 +69,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     (Deno.env.get("TQ_CALLBACK_ALLOW") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
   new CallbackEgress(callbackAllow); // A bad entry throws before the store is opened.
   const location = storeLocation(options);
-  const store = withLinks(await openStoreAt(location, clock));
+  const tally = new StatTally();
+  const store = withLinks(await openStoreAt(location, clock, tally.add));
+  const stats = new StatsFlusher({ store, tally, clock, logger: options.logger ?? silentLogger });
+  stats.start();
   const producer = new Producer({
     store,
     registry: options.registry,
@@ -78,8 +88,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     callbackAllow,
     schedules,
     location,
-    close() {
+    stats,
+    async close() {
       useProducer(undefined);
+      await stats.stop();
       store.close();
     },
   };

@@ -22,6 +22,7 @@ import { deletionChanges, NAMED_DEPENDANTS, waitingDependants } from "./flows/de
 import { isJobId } from "./ids.ts";
 import type { Job } from "./job.ts";
 import type { Store } from "./store/store.ts";
+import { jobLogDelete } from "./job_log/job_log.ts";
 
 /** Reads and retries a contended change this many times before giving up with a 503. */
 const ATTEMPTS = 5;
@@ -124,6 +125,7 @@ export async function deleteJob(
     });
     const dependants = changes.length > 0 ? changes : undefined;
     if (await store.jobDelete({ job, dependants })) {
+      await jobLogDelete(store, id);
       return changes.filter((c) => c.after.state === "canceled").map((c) => c.after.id);
     }
   }

@@ -35,7 +35,7 @@ Deno.test("task.enqueue() logs job:enqueued through the logger given to connect(
       ],
     );
   } finally {
-    tq.close();
+    await tq.close();
     await cleanup();
   }
 });

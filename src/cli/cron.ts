@@ -57,7 +57,7 @@ export async function cronCommand(args: string[], tasks: CliOptions): Promise<nu
     logger.info("cron:stopping", { signal });
   } finally {
     await cron.stop();
-    connection.close();
+    await connection.close();
   }
   return 0;
 }

@@ -86,6 +86,6 @@ export async function doctorCommand(args: string[], tasks: CliOptions): Promise<
     }
     return report.clean ? 0 : 1;
   } finally {
-    connection.close();
+    await connection.close();
   }
 }

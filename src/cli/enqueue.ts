@@ -166,6 +166,6 @@ export async function enqueueCommand(args: string[], tasks: CliOptions): Promise
     console.log(JSON.stringify(ended ? jobJson(ended) : null, null, 2));
     return ended?.state === "finished" ? 0 : 1;
   } finally {
-    connection.close();
+    await connection.close();
   }
 }

@@ -222,6 +222,6 @@ export async function jobsCommand(args: string[], tasks: CliOptions): Promise<nu
         );
     }
   } finally {
-    connection.close();
+    await connection.close();
   }
 }

@@ -48,6 +48,6 @@ export async function queuesCommand(args: string[], tasks: CliOptions): Promise<
     }
     return 0;
   } finally {
-    connection.close();
+    await connection.close();
   }
 }

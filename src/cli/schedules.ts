@@ -82,6 +82,6 @@ export async function schedulesCommand(args: string[], tasks: CliOptions): Promi
     ));
     return 0;
   } finally {
-    connection.close();
+    await connection.close();
   }
 }

@@ -50,6 +50,6 @@ export async function sendEventCommand(args: string[], tasks: CliOptions): Promi
     console.log(JSON.stringify(sent));
     return 0;
   } finally {
-    connection.close();
+    await connection.close();
   }
 }

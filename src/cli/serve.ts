@@ -114,6 +114,6 @@ export async function serveCommand(args: string[], tasks: CliOptions): Promise<n
   logger.info("server:stopping", { signal });
   await server.shutdown();
   await Promise.all(maintenance.map((service) => service.stop()));
-  connection.close();
+  await connection.close();
   return 0;
 }

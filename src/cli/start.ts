@@ -54,6 +54,6 @@ export async function startCommand(args: string[], tasks: CliOptions): Promise<n
   await server.shutdown();
   await cron.stop();
   await worker.stop();
-  connection.close();
+  await connection.close();
   return 0;
 }

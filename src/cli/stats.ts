@@ -15,6 +15,7 @@ import { setup } from "./setup.ts";
 import type { CliOptions } from "./cli_options.ts";
 import { table } from "./table.ts";
 import { workerList } from "../presence/worker_registry.ts";
+import { readStats } from "../metrics/stats_read.ts";
 
 /** Help of `tq stats`. */
 export const STATS_HELP = `Usage: tq stats [--json]
@@ -38,7 +39,7 @@ export async function statsCommand(args: string[], tasks: CliOptions): Promise<n
     const now = Date.now();
     const [queues, stats, workers] = await Promise.all([
       store.queueCounts(),
-      store.statsGet({ since: now - HOUR_MS }),
+      readStats(store, { since: now - HOUR_MS, now }),
       workerList(store, { now }),
     ]);
     const minutes = perMinute(stats, now);
@@ -65,6 +66,6 @@ export async function statsCommand(args: string[], tasks: CliOptions): Promise<n
     );
     return 0;
   } finally {
-    connection.close();
+    await connection.close();
   }
 }

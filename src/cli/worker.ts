@@ -144,6 +144,6 @@ export async function workerCommand(args: string[], tasks: CliOptions): Promise<
   const signal = await untilSignal();
   logger.info("worker:stopping", { signal });
   await worker.stop();
-  connection.close();
+  await connection.close();
   return 0;
 }

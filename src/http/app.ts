@@ -65,6 +65,11 @@ export interface AppOptions {
   registry: Registry;
   /** The time of retries and cancels (the wall clock). */
   clock?: Clock;
+  /**
+   * This process's job statistics not written yet (`connect()`'s `stats`): flushed before
+   * `/metrics` and the dashboard read, so they count what this process did up to then.
+   */
+  stats?: { flush(): Promise<void> };
   /** How long a job canceled through the API is kept before the pruner deletes it. */
   jobTtlMs?: number;
   /** Where unexpected (500) errors are logged. */
@@ -118,6 +123,7 @@ export function createApp(options: AppOptions): OpenAPIHono {
     store: options.store,
     registry: options.registry,
     clock: options.clock ?? systemClock,
+    stats: options.stats ?? { flush: () => Promise.resolve() },
     jobTtlMs: options.jobTtlMs ?? DEFAULT_JOB_TTL_MS,
     logger: options.logger ?? createLogger(),
     schedules: options.schedules ?? [],

@@ -17,6 +17,7 @@ import type { Clock } from "../clock.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
 import { Service } from "../service.ts";
+import { jobLogDelete } from "../job_log/job_log.ts";
 
 /** How often expired jobs are looked for. */
 export const PRUNE_INTERVAL_MS = 60_000;
@@ -54,7 +55,9 @@ export class Pruner extends Service {
     // Retention never outruns delivery: a job whose completion callback is still pending
     // stays until it is delivered or given up (then its expiry has passed: the next round).
     const prunable = expired.filter((job) => job.callbackDueAt === undefined);
-    const count = (await store.jobDeleteMany({ jobs: prunable })).length;
+    const deleted = await store.jobDeleteMany({ jobs: prunable });
+    await Promise.all(deleted.map((id) => jobLogDelete(store, id)));
+    const count = deleted.length;
     if (count > 0) this.logger.debug("pruner:deleted", { jobs: count });
     const held = expired.length - prunable.length;
     if (held > 0) this.logger.debug("pruner:held_for_callback", { jobs: held });

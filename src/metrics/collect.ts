@@ -14,7 +14,8 @@
  */
 import { JOB_STATES } from "../job.ts";
 import type { Store } from "../store/store.ts";
-import type { StatEntry } from "../store/telemetry.ts";
+import type { StatEntry } from "./stat_deltas.ts";
+import { readStats } from "./stats_read.ts";
 import type { MetricFamily, Sample } from "./exposition.ts";
 import { queueLatencies } from "./queue_latency.ts";
 import { BUCKETS_SECONDS, JOB_EVENTS } from "./stat_deltas.ts";
@@ -97,7 +98,7 @@ function histogramFamilies(stats: StatEntry[]): MetricFamily[] {
 export async function collectMetrics(store: Store, now: number): Promise<MetricFamily[]> {
   const [counts, stats, workers] = await Promise.all([
     store.queueCounts(),
-    store.statsGet({ since: now }),
+    readStats(store, { since: now, now }),
     workerList(store, { now }),
   ]);
   const latency = await queueLatencies(store, counts, now);

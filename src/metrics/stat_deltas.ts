@@ -1,7 +1,8 @@
 /**
  * The statistics a job change adds to, as a pure function of the record before and after.
- * Stores sum these in the same atomic write as the change itself, so counters and
- * histograms include every process's jobs and never disagree with the records.
+ * Each process sums them over the job changes its store reports writing (`stat_tally.ts`)
+ * and flushes the sums to records every second (`stats_flusher.ts`); `stats_read.ts` adds
+ * every process's records up.
  *
  * | key | counts |
  * | --- | --- |
@@ -23,7 +24,18 @@
  * @module
  */
 import type { Job } from "../job.ts";
-import type { StatEntry } from "../store/telemetry.ts";
+
+/**
+ * Where a statistic is summed, e.g. `["jobs", "finished", queue, task]`: a tuple of
+ * strings and integers, laid out as the table above says.
+ */
+export type StatKey = readonly (string | number)[];
+
+/** One statistic's change, or its current sum. */
+export interface StatEntry {
+  key: StatKey;
+  value: number;
+}
 
 /** Upper bounds of the histogram buckets, in seconds; the last bucket is +Inf. */
 export const BUCKETS_SECONDS = [

@@ -17,7 +17,6 @@
  * @module
  */
 import type { Job, JobState } from "../job.ts";
-import type { JobLogLine, StatEntry } from "./telemetry.ts";
 import type { BatchCounts } from "./batches.ts";
 import type {
   RecordAddress,
@@ -46,6 +45,28 @@ export interface JobUpdateResult {
   /** Ids changed or deleted by someone else since the caller read them: nothing written. */
   conflicted: string[];
 }
+
+/** A job change a store wrote: `before` null for an insert, `after` null for a delete. */
+export interface JobChange {
+  before: Job | null;
+  after: Job | null;
+}
+
+/**
+ * What a store is opened with to hear of the job changes it writes (`onJobsWritten`): it is
+ * called after each successful write with every job change of it (inserts, updates, claims,
+ * deletes, the changes of a record commit or a cascade, the claimed jobs as they were
+ * queued), in this process only. It must not throw. The job statistics are summed this way
+ * (`src/metrics/stat_tally.ts`), above the store.
+ *
+ * @example
+ * ```ts
+ * import type { JobsWrittenListener } from "./store.ts";
+ * let written = 0;
+ * const listener: JobsWrittenListener = (changes) => void (written += changes.length);
+ * ```
+ */
+export type JobsWrittenListener = (changes: JobChange[]) => void;
 
 /** Filters and page of a job listing, newest first. */
 export interface JobListParams {
@@ -275,20 +296,6 @@ export interface Store {
    * enqueues, schedule runs, batch completions).
    */
   recordCommit(params: RecordCommitParams): Promise<boolean>;
-
-  /** Keeps lines handlers wrote with `ctx.log()`; they are deleted with their job. */
-  jobLogAppend(params: { lines: JobLogLine[] }): Promise<void>;
-
-  /** A job's kept lines in `seq` order, at most `limit`. */
-  jobLogList(params: { jobId: string; limit: number }): Promise<JobLogLine[]>;
-
-  /**
-   * Every statistic summed by job changes: each insert, update and claim adds
-   * `statDeltas(before, after)` (`src/metrics/stat_deltas.ts`) in the same atomic write.
-   * `["minute", m, …]` entries are answered only from `since` on and may be dropped once
-   * older than two hours.
-   */
-  statsGet(params: { since: number }): Promise<StatEntry[]>;
 
   /**
    * The counts per state of the jobs of batch `id`, which every job change sums in its own

@@ -17,7 +17,7 @@ import type { Clock } from "../clock.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
 import type { Store } from "../store/store.ts";
-import type { JobLogLine } from "../store/telemetry.ts";
+import { jobLogAppend, type JobLogLine } from "../job_log/job_log.ts";
 
 /** Lines kept per attempt of a job; the rest are counted in one last line. */
 export const MAX_LINES_PER_ATTEMPT = 200;
@@ -96,7 +96,7 @@ export class LogLines {
     this.#flushing = this.#flushing.then(async () => {
       if (lines.length === 0) return;
       try {
-        await this.#o.store.jobLogAppend({ lines });
+        await jobLogAppend(this.#o.store, lines);
       } catch (error) {
         this.#o.logger.warn("job_log:error", { error: String(error), lines: lines.length });
       }

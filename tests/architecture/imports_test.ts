@@ -43,6 +43,7 @@ const FEATURES = [
   "callbacks",
   "flows",
   "guards",
+  "job_log",
   "maintenance",
   "metrics",
   "presence",
@@ -53,6 +54,10 @@ const FEATURES = [
 
 Deno.test("no feature, maintenance service or store imports the worker, the HTTP API or the CLI", () => {
   assertEquals(crossings([...FEATURES, "store"], ["worker", "http", "cli"]), []);
+});
+
+Deno.test("no store imports the statistics or the job log, which are written above it", () => {
+  assertEquals(crossings(["store"], ["metrics", "job_log"]), []);
 });
 
 Deno.test("the worker loads neither the HTTP API nor the CLI", () => {

@@ -1,3 +1,4 @@
+import { jobLogAppend } from "../../src/job_log/job_log.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { assertError, withApi } from "./setup.ts";
 import { expireJob, failAttempt } from "../../src/transitions/mod.ts";
@@ -54,16 +55,14 @@ Deno.test("dashboard pages render server-side, small, with no inline script or s
 Deno.test("job data reaches the page escaped: input, error, stack and log lines", async () => {
   await withApi(async ({ get, enqueue, store, clock }) => {
     const job = await enqueue("store_blob", { data: XSS });
-    await store.jobLogAppend({
-      lines: [{
-        jobId: job.id,
-        seq: "1",
-        at: clock.now(),
-        attempt: 1,
-        message: XSS,
-        fields: { x: XSS },
-      }],
-    });
+    await jobLogAppend(store, [{
+      jobId: job.id,
+      seq: "1",
+      at: clock.now(),
+      attempt: 1,
+      message: XSS,
+      fields: { x: XSS },
+    }]);
     await failWith(store, job, clock.now(), XSS);
     for (const path of [`/ui/jobs/${job.id}`, "/ui/jobs?status=failed"]) {
       const text = await html(await get(path));

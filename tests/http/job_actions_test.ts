@@ -1,3 +1,4 @@
+import { jobLogAppend, jobLogList } from "../../src/job_log/job_log.ts";
 import { assert, assertEquals } from "../assert.ts";
 import type { Job } from "../../src/job.ts";
 import type { Store } from "../../src/store/store.ts";
@@ -132,13 +133,21 @@ Deno.test("DELETE of a started job answers 409", async () => {
   });
 });
 
-Deno.test("DELETE of a waiting job answers 204 and the job is gone", async () => {
-  await withApi(async ({ enqueue, app, get, store }) => {
+Deno.test("DELETE of a waiting job answers 204 and the job is gone, with its log lines", async () => {
+  await withApi(async ({ enqueue, app, get, store, clock }) => {
     const job = await enqueue("noop", {}, { delay: 1_000 });
+    await jobLogAppend(store, [{
+      jobId: job.id,
+      seq: "1",
+      at: clock.now(),
+      attempt: 0,
+      message: "m",
+    }]);
     const res = await app.request(`/jobs/${job.id}`, { method: "DELETE" });
     assertEquals([res.status, await res.text()], [204, ""]);
     await assertError(await get(`/jobs/${job.id}`), 404, "job_not_found");
     assertEquals((await store.queueCounts())[0].scheduled, 0);
+    assertEquals(await jobLogList(store, { jobId: job.id, limit: 10 }), []);
   });
 });
 

@@ -1,6 +1,7 @@
 /**
  * A fresh API over a real KV store in a temp dir, with the app's tasks plus one test task
- * that takes arbitrary data (to reach the store's size limit), and a fake clock.
+ * that takes arbitrary data (to reach the store's size limit), a fake clock, and the job
+ * statistics of this process flushed as `connect()` does (`/metrics` flushes them first).
  *
  * @example
  * ```ts ignore
@@ -20,6 +21,8 @@ import { Producer } from "../../src/producer.ts";
 import { defineTask, type Task } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { openKvStore } from "../../src/open_kv_store.ts";
+import { StatTally } from "../../src/metrics/stat_tally.ts";
+import { StatsFlusher } from "../../src/metrics/stats_flusher.ts";
 import type { Store } from "../../src/store/store.ts";
 import { registry as appTasks } from "../../tasks/mod.ts";
 import { assertEquals } from "../assert.ts";
@@ -57,11 +60,13 @@ export async function withApi(
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "tq-http-" });
   const clock = new FakeClock();
-  const real = await openKvStore(`${dir}/tq.db`, { clock });
+  const tally = new StatTally();
+  const real = await openKvStore(`${dir}/tq.db`, { clock, onJobsWritten: tally.add });
   const store = wrap(real);
+  const stats = new StatsFlusher({ store: real, tally, clock, logger: silentLogger });
   const registry = new Registry([...appTasks.list(), storeBlob, ...tasks]);
   const producer = new Producer({ store, registry, clock });
-  const app = createApp({ producer, store, registry, clock, logger: silentLogger });
+  const app = createApp({ producer, store, registry, clock, logger: silentLogger, stats });
   const post = async (path: string, body?: unknown, headers: Record<string, string> = {}) =>
     await app.request(path, {
       method: "POST",

@@ -3,6 +3,7 @@
  * external tasks with lease tokens, heartbeats, complete, fail, log, and the 409 of a
  * token that no longer holds its job's lease.
  */
+import { jobLogList } from "../../src/job_log/job_log.ts";
 import { z } from "zod";
 import { assert, assertEquals } from "../assert.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
@@ -236,7 +237,7 @@ Deno.test("log lines are kept with the job's attempt", async () => {
       lines: [{ message: "resizing" }, { message: "done", fields: { px: 640 } }],
     });
     assertEquals(await res.json(), { written: 2 });
-    const lines = await api.store.jobLogList({ jobId: job.id, limit: 10 });
+    const lines = await jobLogList(api.store, { jobId: job.id, limit: 10 });
     assertEquals(lines.map((l) => [l.message, l.attempt, l.workerId]), [
       ["resizing", 1, "py-1"],
       ["done", 1, "py-1"],

@@ -43,7 +43,7 @@ async function runPipeline(failThumbnails: boolean): Promise<Record<string, Job>
     return Object.fromEntries(names.map((name, i) => [name, jobs[i]]));
   } finally {
     await worker.stop();
-    tq.close();
+    await tq.close();
     await cleanup();
   }
 }

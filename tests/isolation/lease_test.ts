@@ -50,7 +50,7 @@ async function runsOnce(store: string[], isolation: string[]): Promise<void> {
     assertEquals([done.state, done.attempts, done.errors], ["finished", 1, []]);
     assertEquals(runs.length, 1, `ran ${runs.length} times: ${runs.join(" | ")}`);
   } finally {
-    connection.close();
+    await connection.close();
     await Promise.all(workers.map((w) => w.stop()));
     await Deno.remove(dir, { recursive: true });
   }

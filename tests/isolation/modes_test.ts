@@ -60,7 +60,7 @@ async function setup(isolation: Isolation, shutdownTimeoutMs = 5_000): Promise<S
     },
     async [Symbol.asyncDispose]() {
       await worker.stop();
-      connection.close();
+      await connection.close();
       await Deno.remove(dir, { recursive: true });
     },
   };

@@ -13,7 +13,7 @@ import { FakeClock } from "../../src/clock.ts";
 import { PayloadTooLargeError } from "../../src/errors.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
-import type { Store } from "../../src/store/store.ts";
+import type { JobChange, JobsWrittenListener, Store } from "../../src/store/store.ts";
 import { withLinks } from "../../src/flows/linked_store.ts";
 import { createJob, failAttempt, finishJob, type JobSpec } from "../../src/transitions/mod.ts";
 import { runTelemetryConformance } from "./conformance_telemetry.ts";
@@ -57,20 +57,24 @@ function job(spec: Partial<JobSpec> = {}, now = T0): Job {
 /**
  * Registers every conformance test for one backend. `open` gets a fake clock the store must
  * time its own waits by (rate-limit wake-ups), so tests move time
- * instead of sleeping. A backend whose fixture cannot write behind the store's back
+ * instead of sleeping, and the `onJobsWritten` listener to open the store with. A backend whose fixture cannot write behind the store's back
  * (`damage`) skips the doctor tests, with `noDamage` as the reason.
  */
 export function runStoreConformance(
   backend: string,
-  open: (clock: FakeClock) => Promise<StoreFixture>,
+  open: (clock: FakeClock, onJobsWritten: JobsWrittenListener) => Promise<StoreFixture>,
   { noDamage }: { noDamage?: string } = {},
 ): void {
-  const test = (name: string, fn: (store: Store, clock: FakeClock) => Promise<void>) =>
+  const test = (
+    name: string,
+    fn: (store: Store, clock: FakeClock, written: JobChange[]) => Promise<void>,
+  ) =>
     Deno.test(`[${backend}] ${name}`, async () => {
       const clock = new FakeClock();
-      const fixture = await open(clock);
+      const written: JobChange[] = [];
+      const fixture = await open(clock, (changes) => written.push(...changes));
       try {
-        await fn(withLinks(fixture.store), clock);
+        await fn(withLinks(fixture.store), clock, written);
       } finally {
         fixture.damage?.close();
         await fixture.cleanup();
@@ -99,7 +103,7 @@ export function runStoreConformance(
       name: `[${backend}] ${name}${noDamage ? ` (skipped: ${noDamage})` : ""}`,
       ignore: noDamage !== undefined,
     }, async () => {
-      const fixture = await open(new FakeClock());
+      const fixture = await open(new FakeClock(), () => {});
       try {
         await fn(withLinks(fixture.store), fixture.damage!);
       } finally {

@@ -14,6 +14,7 @@ import { assertSchedulesKept, OLD_SCHEDULES } from "./conformance_schedules.ts";
 import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
 import { assertLanesKept, oldLanes } from "./conformance_groups.ts";
 import { withLinks } from "../../src/flows/linked_store.ts";
+import { assertLogLinesKept, oldLogLines } from "./conformance_telemetry.ts";
 import { newJobId } from "../../src/ids.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 
@@ -223,4 +224,24 @@ Deno.test("a KV file at layout 6 keeps its group and concurrency-key lanes as ke
     [],
   );
   after.close();
+});
+
+Deno.test("a KV file at layout 7 keeps its job log lines as keyed records and drops its statistics", async () => {
+  const path = await tempFile();
+  const lines = oldLogLines(Date.now());
+  const old = await Deno.openKv(path);
+  await old.set(["layout", "version"], 7);
+  for (const line of lines) await old.set(["joblog", line.jobId, line.seq], line);
+  await old.set(["stat", "jobs", "finished", "default", "t"], new Deno.KvU64(3n));
+  old.close();
+
+  const store = await openKvStore(path);
+  try {
+    await assertLogLinesKept(store, lines);
+  } finally {
+    store.close();
+  }
+  const kv = await Deno.openKv(path);
+  assertEquals([...await keysUnder(kv, ["joblog"]), ...await keysUnder(kv, ["stat"])], []);
+  kv.close();
 });

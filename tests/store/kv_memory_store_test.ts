@@ -3,8 +3,8 @@ import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { runStoreConformance } from "./conformance.ts";
 
 // The in-memory store of @tq/tq/testing is the KV store: the same contract holds.
-runStoreConformance("kv :memory:", async (clock) => {
-  const store = await openKvStore(":memory:", { clock });
+runStoreConformance("kv :memory:", async (clock, onJobsWritten) => {
+  const store = await openKvStore(":memory:", { clock, onJobsWritten });
   return { store, cleanup: () => Promise.resolve(store.close()) };
 }, { noDamage: "no second handle can open a :memory: store; the doctor runs on the KV file" });
 

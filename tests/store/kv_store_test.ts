@@ -24,9 +24,9 @@ async function kvDamage(path: string): Promise<StoreDamage> {
   };
 }
 
-runStoreConformance("kv", async (clock) => {
+runStoreConformance("kv", async (clock, onJobsWritten) => {
   const dir = await Deno.makeTempDir({ prefix: "tq-store-" });
-  const store = await openKvStore(`${dir}/tq.db`, { clock });
+  const store = await openKvStore(`${dir}/tq.db`, { clock, onJobsWritten });
   return {
     store,
     damage: await kvDamage(`${dir}/tq.db`),

@@ -24,6 +24,7 @@ import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
 import { assertLanesKept, oldLanes } from "./conformance_groups.ts";
 import { withLinks } from "../../src/flows/linked_store.ts";
 import type { Job } from "../../src/job.ts";
+import { assertLogLinesKept, oldLogLines } from "./conformance_telemetry.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -305,5 +306,46 @@ Deno.test("a schema at layout 8 keeps its group and concurrency-key lanes as key
     await assertLanesKept(store, tails, now);
   } finally {
     store.close();
+  }
+});
+
+Deno.test("a schema at layout 9 keeps its job log lines as keyed records and drops its statistics", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  const lines = oldLogLines(Date.now());
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 9));
+    for (const line of lines) {
+      await sql.unsafe(
+        `INSERT INTO ${names.table("job_logs")} VALUES ($1, $2, $3::text::jsonb)`,
+        [line.jobId, line.seq, JSON.stringify(line)],
+      );
+    }
+    await sql.unsafe(
+      `INSERT INTO ${names.table("counter_deltas")} VALUES ('stat', '["jobs"]', '', NULL, 1)`,
+    );
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  try {
+    await assertLogLinesKept(store, lines);
+  } finally {
+    store.close();
+  }
+  const check = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    const tables = await check.unsafe(
+      `SELECT table_name FROM information_schema.tables
+       WHERE table_schema = $1 AND table_name IN ('job_logs', 'stats')`,
+      [names.schema],
+    );
+    assertEquals(tables.length, 0);
+    const deltas = await check.unsafe(
+      `SELECT count(*)::int AS n FROM ${names.table("counter_deltas")}`,
+    );
+    assertEquals(deltas[0].n, 0);
+  } finally {
+    await check.end();
   }
 });

@@ -1,8 +1,9 @@
 /**
  * Transactional enqueue on PostgreSQL: `task.enqueue(input, { transaction: tx })` inside
  * the caller's own `sql.begin` writes the job in that transaction. Rolled back, no job and
- * no run; committed, a real worker runs it, and idle workers are woken by the commit, not
- * before. Another store refuses a transaction by name.
+ * no run (but counted as enqueued: the store tells the insert before the caller's commit or
+ * rollback, which it does not see); committed, a real worker runs it, and idle workers are
+ * woken by the commit, not before. Another store refuses a transaction by name.
  */
 import postgres from "postgres";
 import { z } from "zod";
@@ -15,6 +16,7 @@ import { Registry } from "../../src/registry/registry.ts";
 import { Worker } from "../../src/worker/worker.ts";
 import { PostgresServer } from "./postgres_server.ts";
 import { waitFor } from "../worker/helpers.ts";
+import { readStats } from "../../src/metrics/stats_read.ts";
 
 const server = await PostgresServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
@@ -42,7 +44,7 @@ async function app() {
     orders: `"${schema}_orders"`,
     async [Symbol.asyncDispose]() {
       await worker.stop();
-      tq.close();
+      await tq.close();
       await sql.end();
     },
   };
@@ -188,7 +190,26 @@ Deno.test("a transaction on the KV store is refused with TransactionUnsupportedE
     );
     assertEquals((await tq.store.jobList({ limit: 10 })).jobs, []);
   } finally {
-    tq.close();
+    await tq.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a job enqueued in a rolled-back transaction is counted as enqueued all the same", async () => {
+  await using fx = await app();
+  await assertRejects(
+    () =>
+      fx.sql.begin(async (tx) => {
+        await fx.ship.enqueue({ order: "o4" }, { transaction: tx });
+        throw new Error("payment declined");
+      }),
+    Error,
+    "payment declined",
+  );
+  // The store tells the insert when it returns; the caller's rollback comes later, unseen.
+  await fx.tq.stats.flush();
+  const stats = await readStats(fx.tq.store, { since: 0, now: Date.now() });
+  const enqueued = stats.find((s) => s.key.join() === "jobs,enqueued,default,ship");
+  assertEquals(enqueued?.value, 1);
+  assertEquals((await fx.tq.store.queueCounts()).length, 0);
 });

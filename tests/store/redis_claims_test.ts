@@ -7,6 +7,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { FakeClock } from "../../src/clock.ts";
 import { newJobId } from "../../src/ids.ts";
 import { statDeltas } from "../../src/metrics/stat_deltas.ts";
+import type { JobChange, JobsWrittenListener } from "../../src/store/store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import { claimJob, createJob } from "../../src/transitions/mod.ts";
 import { RedisServer } from "./redis_server.ts";
@@ -16,7 +17,8 @@ const server = await RedisServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
 
 let prefixes = 0;
-const open = () => openRedisStore(server.url, { prefix: `claims${++prefixes}` });
+const open = (onJobsWritten?: JobsWrittenListener) =>
+  openRedisStore(server.url, { prefix: `claims${++prefixes}`, onJobsWritten });
 /** The lines a child prints, one at a time. */
 function outputLines(stdout: ReadableStream<Uint8Array>): AsyncIterator<string> {
   let rest = "";
@@ -72,8 +74,9 @@ Deno.test("three claimant processes share 1,500 jobs without a job going to two"
   }
 });
 
-Deno.test("a claim stores what claimJob computes and counts what statDeltas counts", async () => {
-  const store = await open();
+Deno.test("a claim stores what claimJob computes and tells the job as it was queued", async () => {
+  const written: JobChange[] = [];
+  const store = await open((changes) => void written.push(...changes));
   try {
     const input = { empty: [], none: {}, big: 2 ** 53 - 1, tiny: 0.1 + 0.2, text: "ünï 😀" };
     const queued = { ...job("default", input), priority: -3 };
@@ -83,7 +86,8 @@ Deno.test("a claim stores what claimJob computes and counts what statDeltas coun
     assertEquals(claimed, claimJob(queued, params));
     assertEquals(await store.jobGet(queued.id), claimed);
     const expected = [...statDeltas(null, queued), ...statDeltas(queued, claimed)];
-    const stats = await store.statsGet({ since: 0 });
+    assertEquals(written, [{ before: null, after: queued }, { before: queued, after: claimed }]);
+    const stats = written.flatMap((c) => statDeltas(c.before, c.after));
     assertEquals(
       new Map(stats.map((s) => [JSON.stringify(s.key), s.value])),
       new Map(expected.map((s) => [JSON.stringify(s.key), s.value])),

@@ -11,8 +11,9 @@ const cluster = await RedisCluster.start();
 globalThis.addEventListener("unload", () => cluster.stopNow());
 
 let tests = 0;
-runStoreConformance("redis-cluster", async (clock) => {
-  const store = await openRedisClusterStore(cluster.urls, { prefix: `{conf${++tests}}`, clock });
+runStoreConformance("redis-cluster", async (clock, onJobsWritten) => {
+  const prefix = `{conf${++tests}}`;
+  const store = await openRedisClusterStore(cluster.urls, { prefix, clock, onJobsWritten });
   return {
     store,
     cleanup: () => Promise.resolve(store.close()),

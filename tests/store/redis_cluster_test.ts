@@ -61,7 +61,7 @@ Deno.test("on a cluster, a flow across three queues runs the child after its par
     assertEquals(done.result, 32);
   } finally {
     await worker.stop();
-    tq.close();
+    await tq.close();
   }
 });
 
@@ -92,7 +92,7 @@ Deno.test("on a cluster, a group's jobs run one at a time, in enqueue order", as
     }
   } finally {
     await worker.stop();
-    tq.close();
+    await tq.close();
   }
 });
 
@@ -112,7 +112,7 @@ Deno.test("on a cluster, the prefix defaults to {tq} and one without a {hash tag
     const keys = await clusterKeys("{tq}:*");
     assert(keys.includes("{tq}:rec:queue_pause:q"), keys.join(" "));
   } finally {
-    tq.close();
+    await tq.close();
   }
 });
 

@@ -17,6 +17,7 @@ import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { assertKeyHolds } from "./conformance_idempotency.ts";
 import { assertDebounceJoins, oldDebounced } from "./conformance_debounce.ts";
 import { assertSchedulesKept } from "./conformance_schedules.ts";
+import { assertLogLinesKept, oldLogLines } from "./conformance_telemetry.ts";
 import { assertBatchesKept, oldBatches } from "./conformance_batches.ts";
 import { assertLanesKept, oldLanes } from "./conformance_groups.ts";
 import { withLinks } from "../../src/flows/linked_store.ts";
@@ -286,6 +287,29 @@ Deno.test("a Redis prefix at layout 10 keeps its group and concurrency-key lanes
     await assertLanesKept(store, tails, now);
     assertEquals(await redis.keys("{lane10}:group:*"), [`${queue}counts`]);
     assertEquals(await redis.keys("{lane10}:concurrency:*"), []);
+  } finally {
+    store.close();
+    redis.disconnect();
+  }
+});
+
+Deno.test("a Redis prefix at layout 11 keeps its job log lines as keyed records and drops its statistics", async () => {
+  const redis = new Redis(server.url);
+  const lines = oldLogLines(Date.now());
+  // A hash-tag prefix, where the keys of a queue named "joblog" match the old lines' too.
+  const keys = new RedisKeys("{log10}");
+  await redis.set("{log10}:layout", "11");
+  const logKey = `{log10}:joblog:${lines[0].jobId}`;
+  for (const line of lines) await redis.zadd(logKey, 0, `${line.seq}\n${JSON.stringify(line)}`);
+  await redis.pexpire(logKey, 3_600_000);
+  await redis.sadd(keys.queues, "default");
+  await redis.hset(`${keys.queue("default")}stats`, '["jobs","finished","default","t"]', "3");
+
+  const store = await openRedisStore(server.url, { prefix: "{log10}" });
+  try {
+    await assertLogLinesKept(store, lines);
+    assertEquals(await redis.keys("{log10}:joblog*"), []);
+    assertEquals(await redis.exists(`${keys.queue("default")}stats`), 0);
   } finally {
     store.close();
     redis.disconnect();

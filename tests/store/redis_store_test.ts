@@ -50,9 +50,9 @@ function redisDamage(url: string, prefix: string): StoreDamage {
 }
 
 let tests = 0;
-runStoreConformance("redis", async (clock) => {
+runStoreConformance("redis", async (clock, onJobsWritten) => {
   const prefix = `conf${++tests}`;
-  const store = await openRedisStore(server.url, { prefix, clock });
+  const store = await openRedisStore(server.url, { prefix, clock, onJobsWritten });
   return {
     store,
     damage: redisDamage(server.url, prefix),

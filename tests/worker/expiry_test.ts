@@ -4,10 +4,10 @@
  * queue it, or it waits in a queue no worker serves (the sweeper). Real workers on a fake
  * clock, on a KV file and on a real redis-server.
  */
+import type { RealStore } from "./real_stores.ts";
+import { statDeltas } from "../../src/metrics/stat_deltas.ts";
 import { assertEquals } from "../assert.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
-import type { Store } from "../../src/store/store.ts";
-import type { FakeClock } from "../../src/clock.ts";
 import type { Job } from "../../src/job.ts";
 import { SWEEP_PAGE_MS } from "../../src/maintenance/expiry_sweeper.ts";
 import { advance, fixture, gate, task, waitForJob } from "./helpers.ts";
@@ -17,9 +17,13 @@ const server = await RedisServer.start();
 globalThis.addEventListener("unload", () => server.stopNow());
 
 let prefixes = 0;
-const backends: [string, ((clock: FakeClock) => Promise<Store>) | undefined][] = [
+const backends: RealStore[] = [
   ["kv", undefined],
-  ["redis", (clock) => openRedisStore(server.url, { prefix: `expiry${++prefixes}`, clock })],
+  [
+    "redis",
+    (clock, onJobsWritten) =>
+      openRedisStore(server.url, { prefix: `expiry${++prefixes}`, clock, onJobsWritten }),
+  ],
 ];
 
 const expired = (job: Job) => job.state === "canceled";
@@ -33,7 +37,7 @@ for (const [backend, openStore] of backends) {
     fx.worker().start();
     const job = await waitForJob(fx.store, id, expired, "expired");
     assertEquals([job.cancelReason, job.attempts, runs], ["expired", 0, 0]);
-    const stats = await fx.store.statsGet({ since: 0 });
+    const stats = fx.written.flatMap((c) => statDeltas(c.before, c.after));
     const count = (event: string) =>
       stats.filter((s) => s.key[0] === "jobs" && s.key[1] === event)
         .reduce((sum, s) => sum + s.value, 0);

@@ -21,7 +21,7 @@ import { defineTask, type Task } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
 import { openKvStore } from "../../src/open_kv_store.ts";
 import { withLinks } from "../../src/flows/linked_store.ts";
-import type { Store } from "../../src/store/store.ts";
+import type { JobChange, JobsWrittenListener, Store } from "../../src/store/store.ts";
 import { Worker, type WorkerOptions } from "../../src/worker/worker.ts";
 
 /** A store, a fake clock, a registry and a producer, disposed together. */
@@ -29,6 +29,8 @@ export interface Fixture extends AsyncDisposable {
   store: Store;
   clock: FakeClock;
   registry: Registry;
+  /** Every job change the store told its `onJobsWritten` listener of, in order. */
+  written: JobChange[];
   enqueue(task: string, input: unknown, options?: EnqueueOptions): Promise<Job>;
   /** A worker on this store, clock and registry; stopped when the fixture is disposed. */
   worker(options?: Partial<WorkerOptions>): Worker;
@@ -40,13 +42,15 @@ export interface Fixture extends AsyncDisposable {
  */
 export async function fixture(
   tasks: Task[] = [],
-  openStore?: (clock: FakeClock) => Promise<Store>,
+  openStore?: (clock: FakeClock, onJobsWritten: JobsWrittenListener) => Promise<Store>,
 ): Promise<Fixture> {
   const dir = await Deno.makeTempDir({ prefix: "tq_worker_test_" });
   const clock = new FakeClock();
+  const written: JobChange[] = [];
+  const onJobsWritten = (changes: JobChange[]) => void written.push(...changes);
   const store = openStore
-    ? withLinks(await openStore(clock))
-    : await openKvStore(`${dir}/tq.db`, { clock });
+    ? withLinks(await openStore(clock, onJobsWritten))
+    : await openKvStore(`${dir}/tq.db`, { clock, onJobsWritten });
   const registry = new Registry(tasks);
   // The callback receivers of tests listen on 127.0.0.1, which callbacks may not reach by default.
   const producer = new Producer({ store, registry, clock, callbackAllow: ["127.0.0.1"] });
@@ -55,6 +59,7 @@ export async function fixture(
     store,
     clock,
     registry,
+    written,
     enqueue: (task, input, options) => producer.enqueue({ task, input, ...options }),
     worker(options = {}) {
       const worker = new Worker({ store, registry, clock, logger: silentLogger, ...options });

@@ -2,6 +2,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { silentLogger } from "../../src/log.ts";
 import { PROMOTE_IDLE_SLEEP_MS, Promoter } from "../../src/maintenance/promoter.ts";
 import { Pruner } from "../../src/maintenance/pruner.ts";
+import { jobLogAppend, jobLogList } from "../../src/job_log/job_log.ts";
 import {
   ExpirySweeper,
   SWEEP_IDLE_PASS_MS,
@@ -176,7 +177,7 @@ Deno.test("an expiry sweeper that read no job with an expiry waits a minute for 
   await sweeper.stop();
 });
 
-Deno.test("pruner deletes expired finished jobs and keeps the others", async () => {
+Deno.test("pruner deletes expired finished jobs with their log lines and keeps the others", async () => {
   await using fx = await fixture([noop]);
   const { store, clock } = fx;
   const [short, long] = [await fx.enqueue("noop", {}), await fx.enqueue("noop", {})];
@@ -194,6 +195,9 @@ Deno.test("pruner deletes expired finished jobs and keeps the others", async () 
       after: finishJob(job, { now: clock.now(), result: null, ttlMs: ttl(job.id) }),
     })),
   });
+  const at = clock.now();
+  const line = (jobId: string) => ({ jobId, seq: "1", at, attempt: 1, message: "m" });
+  await jobLogAppend(store, [line(short.id), line(long.id)]);
   const pruner = new Pruner({ store, clock, logger: silentLogger, intervalMs: 60_000 });
   pruner.start();
   const gone = (async () => {
@@ -202,4 +206,7 @@ Deno.test("pruner deletes expired finished jobs and keeps the others", async () 
   await advanceUntil(clock, gone, 60_000);
   assert((await store.jobGet(long.id))?.state === "finished", "an unexpired job was pruned");
   await pruner.stop();
+  // Its log lines went with it; the kept job's stay.
+  assertEquals(await jobLogList(store, { jobId: short.id, limit: 10 }), []);
+  assertEquals(await jobLogList(store, { jobId: long.id, limit: 10 }), [line(long.id)]);
 });

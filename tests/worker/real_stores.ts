@@ -12,14 +12,17 @@
  * @module
  */
 import type { FakeClock } from "../../src/clock.ts";
-import type { Store } from "../../src/store/store.ts";
+import type { JobsWrittenListener, Store } from "../../src/store/store.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import { openPostgresStore } from "../../src/store/postgres/postgres_store.ts";
 import { RedisServer } from "../store/redis_server.ts";
 import { PostgresServer } from "../store/postgres_server.ts";
 
 /** A backend's name and how `fixture` opens it (undefined: its own KV file). */
-export type RealStore = [string, ((clock: FakeClock) => Promise<Store>) | undefined];
+export type RealStore = [
+  string,
+  ((clock: FakeClock, onJobsWritten: JobsWrittenListener) => Promise<Store>) | undefined,
+];
 
 /** Starts the servers and answers one opener per store; Redis prefixes start with `prefix`. */
 export async function realStores(prefix: string): Promise<RealStore[]> {
@@ -32,10 +35,15 @@ export async function realStores(prefix: string): Promise<RealStore[]> {
   let prefixes = 0;
   return [
     ["kv", undefined],
-    ["redis", (clock) => openRedisStore(redis.url, { prefix: `${prefix}${++prefixes}`, clock })],
+    [
+      "redis",
+      (clock, onJobsWritten) =>
+        openRedisStore(redis.url, { prefix: `${prefix}${++prefixes}`, clock, onJobsWritten }),
+    ],
     [
       "postgres",
-      (clock) => openPostgresStore(postgres.url, { schema: postgres.freshSchema(), clock }),
+      (clock, onJobsWritten) =>
+        openPostgresStore(postgres.url, { schema: postgres.freshSchema(), clock, onJobsWritten }),
     ],
   ];
 }

@@ -13,7 +13,7 @@
  */
 import { html } from "hono/html";
 import { MINUTE_MS } from "../../metrics/stat_deltas.ts";
-import type { StatEntry } from "../../store/telemetry.ts";
+import type { StatEntry } from "../../metrics/stat_deltas.ts";
 import type { Html } from "./layout.ts";
 
 /** One minute's ended jobs. */

@@ -12,6 +12,7 @@
 import { html } from "hono/html";
 import { isTerminal, type Job } from "../../job.ts";
 import type { Store } from "../../store/store.ts";
+import { jobLogList } from "../../job_log/job_log.ts";
 import { duration, type Html, postButton, pretty, time } from "./layout.ts";
 import { url } from "../base_path.ts";
 import { stepTimeline } from "./step_timeline.ts";
@@ -64,7 +65,7 @@ ${postButton(`${action}?cascade=cancel`, "Delete and cancel its dependants", csr
  * ```
  */
 export async function jobDetail(store: Store, job: Job, csrf?: string): Promise<Html> {
-  const lines = await store.jobLogList({ jobId: job.id, limit: LOG_LINES });
+  const lines = await jobLogList(store, { jobId: job.id, limit: LOG_LINES });
   const ran = job.startedAt && job.endedAt ? duration(job.endedAt - job.startedAt) : "–";
   const errors = job.errors.toReversed().map((e) =>
     html`

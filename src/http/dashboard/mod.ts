@@ -99,7 +99,7 @@ export function dashboardRoutes(app: OpenAPIHono, deps: AppDeps): void {
       title: "Overview",
       nav: "overview",
       notice: notice(c.req.query("done")),
-      body: overview(store, clock.now(), csrfValue(c)),
+      body: deps.stats.flush().then(() => overview(store, clock.now(), csrfValue(c))),
     })));
 
   app.get("/ui/jobs", async (c) => {

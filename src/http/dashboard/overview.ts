@@ -12,6 +12,7 @@
 import { html } from "hono/html";
 import { JOB_STATES } from "../../job.ts";
 import { queueLatencies } from "../../metrics/queue_latency.ts";
+import { readStats } from "../../metrics/stats_read.ts";
 import type { QueueCounts, Store } from "../../store/store.ts";
 import { perMinute, rateChart } from "./chart.ts";
 import { duration, type Html, postButton } from "./layout.ts";
@@ -43,7 +44,7 @@ export async function overview(store: Store, now: number, csrf?: string): Promis
   const [counts, paused, stats, workers] = await Promise.all([
     store.queueCounts(),
     pausedQueues(store),
-    store.statsGet({ since: now - HOUR_MS }),
+    readStats(store, { since: now - HOUR_MS, now }),
     workerList(store, { now }),
   ]);
   const latency = await queueLatencies(store, counts, now);

@@ -28,6 +28,7 @@ import {
 } from "../../transitions/mod.ts";
 import { LeaseWriter, readLeased } from "../../protocol/leased_change.ts";
 import { checkProgress } from "../../worker/progress.ts";
+import { jobLogAppend } from "../../job_log/job_log.ts";
 import type { AppDeps } from "../app.ts";
 import { isoTime, jobJson } from "../../job_json.ts";
 import { errorResponses, JobIdParams, JobSchema, jsonResponse } from "../schemas.ts";
@@ -218,8 +219,9 @@ export function jobLeaseRoutes(app: OpenAPIHono, deps: AppDeps): void {
     const { lease_token: token, lines } = c.req.valid("json");
     const now = clock.now();
     const { job } = await readLeased(store, { id, token, now });
-    await store.jobLogAppend({
-      lines: lines.map((line) => ({
+    await jobLogAppend(
+      store,
+      lines.map((line) => ({
         jobId: id,
         seq: seq(now),
         at: now,
@@ -228,7 +230,7 @@ export function jobLeaseRoutes(app: OpenAPIHono, deps: AppDeps): void {
         ...(line.fields ? { fields: line.fields } : {}),
         workerId: job.workerId,
       })),
-    });
+    );
     return c.json({ written: lines.length }, 200);
   });
 }

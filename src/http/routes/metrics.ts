@@ -36,8 +36,9 @@ const metricsRoute = createRoute({
  * metricsRoutes(app, deps);
  * ```
  */
-export function metricsRoutes(app: OpenAPIHono, { store, clock }: AppDeps): void {
+export function metricsRoutes(app: OpenAPIHono, { store, clock, stats }: AppDeps): void {
   app.openapi(metricsRoute, async (c) => {
+    await stats.flush();
     const text = exposition(await collectMetrics(store, clock.now()));
     return c.text(text, 200, { "content-type": EXPOSITION_CONTENT_TYPE });
   });

@@ -14,7 +14,7 @@
  * | `["callback", callbackDueAt, id]` | empty bytes | completion callbacks (`src/callbacks/`) |
  * | `["state", state, id]` | `{ queue, task }` | listings by state, except `queued` (see below) |
  * | `["count", queue, state]` | `Deno.KvU64` | exact counts per queue |
- * | `["record", space, key]` | a keyed record's value (KV-expired when it has a TTL) | sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules (`../records.ts`) |
+ * | `["record", space, key]` | a keyed record's value (KV-expired when it has a TTL) | sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches, job log lines, job statistics (`../records.ts`) |
  * | `["layout", "version"]`, `["layout", "lock"]` | a number; `{ owner, until }` | the layout version and its migration lock (`layout.ts`) |
  *
  * An index entry that only marks its key holds empty bytes, which KV stores as they are:

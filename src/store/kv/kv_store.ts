@@ -22,6 +22,7 @@ import type {
   JobClaimParams,
   JobListParams,
   JobPage,
+  JobsWrittenListener,
   JobUpdate,
   JobUpdateResult,
   QueueCounts,
@@ -31,11 +32,9 @@ import { Doorbell } from "./doorbell.ts";
 import { type Bell, LocalBell } from "./local_bell.ts";
 import { jobKey, recordKey, recordRange } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
-import { WriteBatch } from "./write_batch.ts";
+import { reportJobsWritten, WriteBatch } from "./write_batch.ts";
 import { retryLockedCommits, whileLocked } from "./lock_retry.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
-import type { JobLogLine, StatEntry } from "../telemetry.ts";
-import { KvTelemetry } from "./telemetry.ts";
 import type { BatchCounts } from "../batches.ts";
 import { batchCountsRead } from "./batches.ts";
 import { KvRateLimits } from "./rate_limits.ts";
@@ -108,6 +107,8 @@ export interface KvStoreOptions {
    * that moves a fake clock rings it so idle workers look again at once.
    */
   bell?: LocalBell;
+  /** Told of the job changes each write made (`../store.ts`). */
+  onJobsWritten?: JobsWrittenListener;
 }
 
 /**
@@ -126,6 +127,7 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     if (path === ":memory:") {
       kv = await Deno.openKv(":memory:");
       await migrate(kv, clock, "the in-memory KV store");
+      if (options.onJobsWritten) reportJobsWritten(kv, options.onJobsWritten);
       const bells = { work: options.bell ?? new LocalBell(clock), timers: new LocalBell(clock) };
       return new KvStore(kv, bells, clock);
     }
@@ -137,6 +139,7 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     await firstRead(opened, clock);
     kv = opened;
     await migrate(kv, clock, `KV file ${path}`);
+    if (options.onJobsWritten) reportJobsWritten(kv, options.onJobsWritten);
     const bellOptions = { clock, pollMs: options.pollMs };
     const bells = {
       work: new Doorbell(`${path}.bell`, bellOptions),
@@ -186,14 +189,12 @@ class KvStore implements Store {
   /** Rung when a job is scheduled or its callback becomes due (`timerWait`). */
   readonly #timers: Bell;
   readonly #clock: Clock;
-  readonly #telemetry: KvTelemetry;
   readonly #events: KvEvents;
   readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
   constructor(kv: Deno.Kv, bells: { work: Bell; timers: Bell }, clock: Clock) {
     this.#kv = kv;
-    this.#telemetry = new KvTelemetry(kv);
     this.#events = new KvEvents(kv);
     this.#rateLimits = new KvRateLimits(kv, clock);
     this.#audit = new KvAudit(kv);
@@ -332,7 +333,6 @@ class KvStore implements Store {
       batch.check(jobKey(before.id), read.stamp).change(read.job, after);
     }
     const { ok } = await batch.commit();
-    if (ok) await this.#telemetry.jobLogDelete(job.id);
     if (ok) this.#ringFor(dependants.map((u) => u.after));
     return ok;
   }
@@ -353,7 +353,6 @@ class KvStore implements Store {
       if (ids.length === 0) continue;
       if ((await batch.commit()).ok) {
         deleted.push(...ids);
-        await Promise.all(ids.map((id) => this.#telemetry.jobLogDelete(id)));
         continue;
       }
       // One of them changed since we read it: delete the rest one by one.
@@ -503,18 +502,6 @@ class KvStore implements Store {
       records.push({ key: entry.key[2] as string, value: entry.value });
     }
     return records;
-  }
-
-  jobLogAppend(params: { lines: JobLogLine[] }): Promise<void> {
-    return this.#telemetry.jobLogAppend(params);
-  }
-
-  jobLogList(params: { jobId: string; limit: number }): Promise<JobLogLine[]> {
-    return this.#telemetry.jobLogList(params);
-  }
-
-  statsGet({ since }: { since: number }): Promise<StatEntry[]> {
-    return this.#telemetry.statsGet({ since, now: this.#clock.now() });
   }
 
   batchCounts({ id }: { id: string; queues: string[] }): Promise<BatchCounts> {

@@ -97,6 +97,11 @@ async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
  *    moves to `["record", "batch", id]` (a completed one kept until a week after it
  *    completed, as before) and each `["batch_open", id]` to `["record", "batch_open", id]`;
  *    the `["batch_count", id, state]` counters stay.
+ * 7. Job log lines became keyed records (`src/job_log/job_log.ts`): each
+ *    `["joblog", jobId, seq]` moves to `["record", "log", "<jobId>/<seq>"]`, kept until
+ *    {@linkcode LOG_EXPIRE_MS} after it was written, as before. The statistics the store
+ *    summed (`["stat", …]`) are dropped: they are records of `src/metrics/` now, counted
+ *    from zero (Prometheus takes it as a counter reset).
  */
 export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
   {
@@ -190,10 +195,36 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
       }
     },
   },
+  {
+    version: 8,
+    name: "move job log lines to keyed records, drop the statistics",
+    async run(kv, clock) {
+      let atomic = kv.atomic();
+      let pending = 0;
+      for await (const entry of kv.list<{ at: number }>({ prefix: ["joblog"] })) {
+        const [, jobId, seq] = entry.key as [string, string, string];
+        const expireIn = Math.max(1, entry.value.at + LOG_EXPIRE_MS - clock.now());
+        atomic.delete(entry.key)
+          .set(recordKey({ space: "log", key: `${jobId}/${seq}` }), entry.value, { expireIn });
+        if (++pending === LINES_PER_COMMIT) {
+          await atomic.commit();
+          [atomic, pending] = [kv.atomic(), 0];
+        }
+      }
+      if (pending > 0) await atomic.commit();
+      await deletePrefix(kv, ["stat"]);
+    },
+  },
 ];
 
 /** How long a key's lanes were kept after its last enqueue (their time left is unknown). */
 const OLD_LANE_TTL_MS = 30 * 86_400_000;
+
+/** How long a job log line was and is kept after it was written. */
+const LOG_EXPIRE_MS = 8 * 86_400_000;
+
+/** Log lines moved per commit: a delete and a set each, within KV's 1,000 mutations. */
+const LINES_PER_COMMIT = 200;
 
 /** How long a completed batch's record was and is kept. */
 const COMPLETED_BATCH_TTL_MS = 7 * 86_400_000;

@@ -1,8 +1,8 @@
 /**
  * One atomic KV commit of job changes. It adds each record with the index entries the
  * change implies (`keys.ts`) and sums each counter's change once per commit, however many
- * jobs moved: fewer mutations, so more jobs fit in one commit. The statistics behind
- * `/metrics` (`src/metrics/stat_deltas.ts`) are summed the same way.
+ * jobs moved: fewer mutations, so more jobs fit in one commit. Once committed, it tells the
+ * store's `onJobsWritten` listener (`../store.ts`) of its job changes.
  *
  * @example
  * ```ts ignore
@@ -13,17 +13,39 @@
  * @module
  */
 import type { Job } from "../../job.ts";
-import { statDeltas } from "../../metrics/stat_deltas.ts";
+import type { JobChange, JobsWrittenListener } from "../store.ts";
 import { countKey, indexDiff, indexEntries, jobKey } from "./keys.ts";
 import { batchCountMoves } from "../batches.ts";
+
+/**
+ * The listener of each open KV database. Kept by database rather than passed to every
+ * `WriteBatch`, so the modules that write jobs (claims, links, cascades) need nothing more
+ * than the `Deno.Kv` they already get.
+ */
+const listeners = new WeakMap<Deno.Kv, JobsWrittenListener>();
+
+/**
+ * Makes every `WriteBatch` of `kv` tell `listener` of its job changes once committed.
+ *
+ * @example
+ * ```ts ignore
+ * reportJobsWritten(kv, (changes) => console.log(changes.length));
+ * ```
+ */
+export function reportJobsWritten(kv: Deno.Kv, listener: JobsWrittenListener): void {
+  listeners.set(kv, listener);
+}
 
 /** Job changes gathered into one atomic operation. */
 export class WriteBatch {
   readonly #atomic: Deno.AtomicOperation;
   readonly #counts = new Map<string, { key: Deno.KvKey; delta: number }>();
+  readonly #listener: JobsWrittenListener | undefined;
+  readonly #changes: JobChange[] = [];
 
   constructor(kv: Deno.Kv) {
     this.#atomic = kv.atomic();
+    this.#listener = listeners.get(kv);
   }
 
   /** The commit fails unless `key` is still at `versionstamp` (null: absent). */
@@ -64,17 +86,21 @@ export class WriteBatch {
       if (before) this.#count(["batch_count", id, before.state], -1);
       if (after) this.#count(["batch_count", id, after.state], 1);
     }
-    // Statistics for metrics (see stat_deltas.ts), summed in this commit like the counts.
-    for (const { key, value } of statDeltas(before, after)) this.#count(["stat", ...key], value);
+    if (this.#listener) this.#changes.push({ before, after });
     return this;
   }
 
-  /** Adds the counter sums and commits. KV's `sum` wraps at 2^64, which is how it subtracts. */
-  commit(): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
+  /**
+   * Adds the counter sums, commits, and reports the changes if committed. KV's `sum` wraps
+   * at 2^64, which is how it subtracts.
+   */
+  async commit(): Promise<Deno.KvCommitResult | Deno.KvCommitError> {
     for (const { key, delta } of this.#counts.values()) {
       if (delta !== 0) this.#atomic.sum(key, BigInt.asUintN(64, BigInt(delta)));
     }
-    return this.#atomic.commit();
+    const result = await this.#atomic.commit();
+    if (result.ok && this.#changes.length > 0) this.#listener!(this.#changes);
+    return result;
   }
 
   #count(key: Deno.KvKey, delta: number): void {

@@ -2,8 +2,8 @@
  * Job changes written in one PostgreSQL transaction: the rows of `jobs` (the record and
  * the indexed columns derived from it), each update and delete checked against the version
  * read (`… WHERE id = $ AND version = $`), and, once per transaction, the counters every
- * change moves (queue counts, batch counts, the statistics of `statDeltas`: appended as
- * deltas, see `counters.ts`) and a NOTIFY for each queue that gained ready jobs, which
+ * change moves (queue counts and batch counts: appended as deltas, see `counters.ts`), the
+ * list of changes written (for the store's `onJobsWritten` once committed), and a NOTIFY for each queue that gained ready jobs, which
  * PostgreSQL delivers when the transaction commits.
  *
  * @example
@@ -15,9 +15,8 @@
  * @module
  */
 import type { Job } from "../../job.ts";
-import { statDeltas } from "../../metrics/stat_deltas.ts";
 import { batchCountMoves } from "../batches.ts";
-import type { JobUpdate } from "../store.ts";
+import type { JobChange, JobUpdate } from "../store.ts";
 import type { SqlNames } from "./schema.ts";
 import { type CounterDelta, type CounterKind, PostgresCounters } from "./counters.ts";
 
@@ -111,6 +110,8 @@ export class ChangeSet {
   readonly #counters: PostgresCounters;
   readonly #deltas = new Map<string, CounterDelta>();
   readonly #woken = new Set<string>();
+  /** Every job change of the transaction, in order. */
+  readonly written: JobChange[] = [];
 
   constructor(names: SqlNames) {
     this.#names = names;
@@ -176,31 +177,21 @@ export class ChangeSet {
       deleted.add(row.id);
       if (row.record) this.count(row.record, null);
     }
-    if (deleted.size > 0) {
-      await tx.unsafe(
-        `DELETE FROM ${this.#names.table("job_logs")} WHERE "job_id" = ANY($1::text[])`,
-        [[...deleted]],
-        { prepare: true },
-      );
-    }
     return deleted;
   }
 
   /** Sums what a change from `before` to `after` moves (null: no such job). */
   count(before: Job | null, after: Job | null): void {
     if (before?.state !== after?.state || before?.queue !== after?.queue) {
-      if (before) this.#add("queue", before.queue, before.state, null, -1);
-      if (after) this.#add("queue", after.queue, after.state, null, 1);
+      if (before) this.#add("queue", before.queue, before.state, -1);
+      if (after) this.#add("queue", after.queue, after.state, 1);
     }
     if (batchCountMoves(before, after)) {
       const id = (after?.batchId ?? before?.batchId)!;
-      if (before) this.#add("batch", id, before.state, null, -1);
-      if (after) this.#add("batch", id, after.state, null, 1);
+      if (before) this.#add("batch", id, before.state, -1);
+      if (after) this.#add("batch", id, after.state, 1);
     }
-    for (const { key, value } of statDeltas(before, after)) {
-      const minute = key[0] === "minute" ? Number(key[1]) : null;
-      this.#add("stat", JSON.stringify(key), "", minute, value);
-    }
+    this.written.push({ before, after });
     if (after?.state === "queued" && before?.state !== "queued") this.#woken.add(after.queue);
   }
 
@@ -221,9 +212,9 @@ export class ChangeSet {
     this.#deltas.clear();
   }
 
-  #add(kind: CounterKind, a: string, b: string, minute: number | null, n: number): void {
+  #add(kind: CounterKind, a: string, b: string, n: number): void {
     const id = `${kind}\u0000${a}\u0000${b}`;
-    const delta = this.#deltas.get(id) ?? { kind, a, b, minute, n: 0 };
+    const delta = this.#deltas.get(id) ?? { kind, a, b, n: 0 };
     delta.n += n;
     this.#deltas.set(id, delta);
   }

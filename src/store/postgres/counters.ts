@@ -1,6 +1,6 @@
 /**
- * The counters of the PostgreSQL store (counts per queue and state, per batch and state,
- * and the statistics of `statDeltas`) without a hot row. A job change's transaction only
+ * The counters of the PostgreSQL store (counts per queue and state, per batch and state)
+ * without a hot row. A job change's transaction only
  * appends its deltas to `counter_deltas`, which takes no row lock, so claimants and
  * completers in many processes never queue behind one counter row. Reads sum the rolled-up
  * tables and the pending deltas in one statement (one snapshot, so a count never disagrees
@@ -10,7 +10,7 @@
  * @example
  * ```ts ignore
  * const counters = new PostgresCounters(names);
- * await counters.append(tx, [{ kind: "queue", a: "mail", b: "queued", minute: null, n: 1 }]);
+ * await counters.append(tx, [{ kind: "queue", a: "mail", b: "queued", n: 1 }]);
  * const rows = await counters.read(sql, "queue");
  * ```
  * @module
@@ -20,16 +20,14 @@ import { JOB_STATES } from "../../job.ts";
 import type { Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
 
-/** What a delta counts: a queue's state, a batch's state, or a statistic. */
-export type CounterKind = "queue" | "batch" | "stat";
+/** What a delta counts: a queue's state or a batch's state. */
+export type CounterKind = "queue" | "batch";
 
-/** One change of one counter: `a`, `b` are queue (or batch id) and state, or key and "". */
+/** One change of one counter: `a`, `b` are queue (or batch id) and state. */
 export interface CounterDelta {
   kind: CounterKind;
   a: string;
   b: string;
-  /** The minute of a `["minute", m, …]` statistic, else null. */
-  minute: number | null;
   n: number;
 }
 
@@ -40,7 +38,6 @@ const ROLL_UP_ROWS = 20_000;
 const TABLES: Record<CounterKind, { table: string; a: string; b: string; n: string }> = {
   queue: { table: "queue_counts", a: "queue", b: "state", n: "n" },
   batch: { table: "batch_counts", a: "batch_id", b: "state", n: "n" },
-  stat: { table: "stats", a: "key", b: "minute", n: "value" },
 };
 
 /** The counters of one schema. */
@@ -57,13 +54,12 @@ export class PostgresCounters {
   async append(tx: Runner, deltas: CounterDelta[]): Promise<void> {
     if (deltas.length === 0) return;
     await tx.unsafe(
-      `INSERT INTO ${this.#deltas} ("kind", "a", "b", "minute", "n")
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::bigint[])`,
+      `INSERT INTO ${this.#deltas} ("kind", "a", "b", "n")
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])`,
       [
         deltas.map((d) => d.kind),
         deltas.map((d) => d.a),
         deltas.map((d) => d.b),
-        deltas.map((d) => d.minute),
         deltas.map((d) => d.n),
       ],
       { prepare: true },
@@ -82,32 +78,25 @@ export class PostgresCounters {
     await tx.unsafe(
       `WITH moved AS (
          DELETE FROM ${this.#deltas} WHERE ctid IN (SELECT ctid FROM ${this.#deltas} LIMIT $1)
-         RETURNING "kind", "a", "b", "minute", "n"
+         RETURNING "kind", "a", "b", "n"
        ), queues AS (
          INSERT INTO ${t("queue")} ("queue", "state", "n")
          SELECT "a", "b", sum("n") FROM moved WHERE "kind" = 'queue' GROUP BY "a", "b"
          ON CONFLICT ("queue", "state") DO UPDATE SET "n" = ${t("queue")}."n" + excluded."n"
-       ), batches AS (
-         INSERT INTO ${t("batch")} ("batch_id", "state", "n")
-         SELECT "a", "b", sum("n") FROM moved WHERE "kind" = 'batch' GROUP BY "a", "b"
-         ON CONFLICT ("batch_id", "state") DO UPDATE SET "n" = ${t("batch")}."n" + excluded."n"
        )
-       INSERT INTO ${t("stat")} ("key", "minute", "value")
-       SELECT "a", min("minute"), sum("n") FROM moved WHERE "kind" = 'stat' GROUP BY "a"
-       ON CONFLICT ("key") DO UPDATE SET "value" = ${t("stat")}."value" + excluded."value"`,
+       INSERT INTO ${t("batch")} ("batch_id", "state", "n")
+       SELECT "a", "b", sum("n") FROM moved WHERE "kind" = 'batch' GROUP BY "a", "b"
+       ON CONFLICT ("batch_id", "state") DO UPDATE SET "n" = ${t("batch")}."n" + excluded."n"`,
       [ROLL_UP_ROWS],
       { prepare: true },
     );
   }
 
-  /**
-   * Current sums of one kind, optionally only for `a` in `only`, and for statistics only
-   * minutes from `fromMinute` on (and every statistic without a minute).
-   */
+  /** Current sums of one kind, optionally only for `a` in `only`. */
   async read(
     sql: Runner,
     kind: CounterKind,
-    { only, fromMinute }: { only?: string[]; fromMinute?: number } = {},
+    { only }: { only?: string[] } = {},
   ): Promise<{ a: string; b: string; n: number }[]> {
     const { table, a, b, n } = TABLES[kind];
     const params: unknown[] = [kind];
@@ -117,16 +106,10 @@ export class PostgresCounters {
       const i = params.length;
       conditions.push((key) => `${key} = ANY($${i}::text[])`);
     }
-    if (fromMinute !== undefined) {
-      params.push(fromMinute);
-      const i = params.length;
-      conditions.push(() => `("minute" IS NULL OR "minute" >= $${i})`);
-    }
     const where = (key: string) => conditions.map((c) => ` AND ${c(key)}`).join("");
-    const bSelect = kind === "stat" ? `''` : `"${b}"`;
     const rows = await sql.unsafe(
       `SELECT "a", "b", sum("n")::text AS "n" FROM (
-         SELECT "${a}" AS "a", ${bSelect} AS "b", "${n}" AS "n"
+         SELECT "${a}" AS "a", "${b}" AS "b", "${n}" AS "n"
          FROM ${this.#names.table(table)} WHERE true${where(`"${a}"`)}
          UNION ALL
          SELECT "a", "b", "n" FROM ${this.#deltas} WHERE "kind" = $1${where(`"a"`)}
@@ -170,17 +153,5 @@ export class PostgresCounters {
       [key, [...JOB_STATES], target],
     );
     return true;
-  }
-
-  /** Deletes minute statistics before `minute`, rolled up or pending. */
-  async dropMinutesBefore(sql: Runner, minute: number): Promise<void> {
-    await sql.unsafe(`DELETE FROM ${this.#names.table("stats")} WHERE "minute" < $1`, [minute], {
-      prepare: true,
-    });
-    await sql.unsafe(
-      `DELETE FROM ${this.#deltas} WHERE "kind" = 'stat' AND "minute" < $1`,
-      [minute],
-      { prepare: true },
-    );
   }
 }

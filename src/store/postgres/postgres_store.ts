@@ -24,11 +24,11 @@ import {
   TqError,
 } from "../../errors.ts";
 import type { Job, JobState } from "../../job.ts";
-import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import type {
   JobClaimParams,
   JobListParams,
   JobPage,
+  JobsWrittenListener,
   JobUpdate,
   JobUpdateResult,
   QueueCounts,
@@ -45,7 +45,6 @@ import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
 import { PostgresReads } from "./reads.ts";
 import { PostgresClaims } from "./claims.ts";
 import { refuseLinked, refuseSettling } from "../unlinked.ts";
-import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
 import { WakeUps } from "./wake_ups.ts";
 import { PostgresExpiry } from "./expiry.ts";
@@ -81,6 +80,8 @@ export interface PostgresStoreOptions {
   /** The schema holding tq's tables (default `tq`), so several apps share one database. */
   schema?: string;
   clock?: Clock;
+  /** Told of the job changes each write made (`../store.ts`). */
+  onJobsWritten?: JobsWrittenListener;
 }
 
 /**
@@ -109,7 +110,7 @@ export async function openPostgresStore(
     if (error instanceof RangeError || error instanceof TqError) throw error;
     throw new StoreUnavailableError(`PostgreSQL unreachable: ${(error as Error).message}`);
   }
-  return new PostgresStore(sql, names, options.clock ?? systemClock);
+  return new PostgresStore(sql, names, options.clock ?? systemClock, options.onJobsWritten);
 }
 
 /** `\u0000` in JSON text, not preceded by an escaped backslash: a U+0000 character. */
@@ -151,7 +152,6 @@ export class PostgresStore implements Store {
   readonly #clock: Clock;
   readonly #reads: PostgresReads;
   readonly #claims: PostgresClaims;
-  readonly #telemetry: PostgresTelemetry;
   readonly #audit: PostgresAudit;
   readonly #records: PostgresRecords;
   readonly #wakeUps: WakeUps;
@@ -163,13 +163,16 @@ export class PostgresStore implements Store {
   #expiredAt = -Infinity;
   #rollingUp: Promise<void> | undefined;
 
-  constructor(sql: Sql, names: SqlNames, clock: Clock) {
+  /** The store's `onJobsWritten` listener, or one that does nothing. */
+  readonly #report: JobsWrittenListener;
+
+  constructor(sql: Sql, names: SqlNames, clock: Clock, report: JobsWrittenListener = () => {}) {
     this.#sql = sql;
+    this.#report = report;
     this.#names = names;
     this.#clock = clock;
     this.#reads = new PostgresReads(sql, names);
     this.#claims = new PostgresClaims(names, clock);
-    this.#telemetry = new PostgresTelemetry(sql, names);
     this.#audit = new PostgresAudit(names);
     this.#records = new PostgresRecords(sql, names, clock);
     this.#wakeUps = new WakeUps(sql, names.channel, clock);
@@ -236,6 +239,9 @@ export class PostgresStore implements Store {
       await this.#commitIn(tx, changes, params);
       await changes.flush(tx);
       if (checked) await tx.unsafe("RELEASE SAVEPOINT tq_record_commit");
+      // Told now, not at the caller's commit, which the store does not see: the jobs of a
+      // transaction rolled back afterwards are counted as enqueued all the same.
+      this.#report(changes.written);
       return true;
     } catch (error) {
       if (!checked) throw reached(error);
@@ -396,18 +402,6 @@ export class PostgresStore implements Store {
     return this.#call(() => this.#records.list(params));
   }
 
-  jobLogAppend(params: { lines: JobLogLine[] }): Promise<void> {
-    return this.#call(() => this.#telemetry.jobLogAppend(params));
-  }
-
-  jobLogList(params: { jobId: string; limit: number }): Promise<JobLogLine[]> {
-    return this.#call(() => this.#telemetry.jobLogList(params));
-  }
-
-  statsGet({ since }: { since: number }): Promise<StatEntry[]> {
-    return this.#call(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
-  }
-
   batchCounts({ id }: { id: string; queues: string[] }): Promise<BatchCounts> {
     return this.#call(async () => {
       const counts = emptyBatchCounts();
@@ -515,6 +509,7 @@ export class PostgresStore implements Store {
       await changes.flush(tx);
       await begun;
       await tx.unsafe("COMMIT");
+      if (changes.written.length > 0) this.#report(changes.written);
       return result;
     } catch (error) {
       await tx.unsafe("ROLLBACK").catch(() => {});

@@ -8,11 +8,10 @@
  * | `jobs` | one row per job: the record (`record`, jsonb) and the fields its indexes need as columns |
  * | `queue_counts` | exact counts per queue and state, rolled up from `counter_deltas` |
  * | `batch_counts` | counts per batch and state, likewise |
- * | `stats` | the sums of `statDeltas` (key as JSON text), likewise |
  * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
  * | `rate_windows` | what rate-limited claims honour |
- * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches, group lanes |
- * | `job_logs`, `meta` | handler log lines, `ping` |
+ * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches, group lanes, job log lines, job statistics |
+ * | `meta` | `ping` |
  *
  * The indexed columns of `jobs` are derived from `record` by the store; `tq doctor` finds
  * rows where they disagree (`audit.ts`). `record` is null only after damage behind the
@@ -241,6 +240,18 @@ export function layoutSteps(n: SqlNames): string[] {
         "expires_at" FROM ${t("groups")}
       ON CONFLICT ("space", "key") DO NOTHING;
     DROP TABLE ${t("groups")};
+    `,
+    // Job log lines are keyed records (`src/job_log/job_log.ts`): they move there, kept 8
+    // days after they were written as before. The statistics are records of `src/metrics/`
+    // now: the old sums are dropped, counted from zero (a counter reset to Prometheus).
+    `
+    INSERT INTO ${t("records")} ("space", "key", "value", "version", "expires_at")
+      SELECT 'log', "job_id" || '/' || "seq", "line", nextval('${t("record_versions")}'),
+        coalesce(("line" ->> 'at')::bigint, 0) + 691200000 FROM ${t("job_logs")}
+      ON CONFLICT ("space", "key") DO NOTHING;
+    DROP TABLE ${t("job_logs")}, ${t("stats")};
+    DELETE FROM ${t("counter_deltas")} WHERE "kind" = 'stat';
+    ALTER TABLE ${t("counter_deltas")} DROP COLUMN "minute";
     `,
   ];
 }

@@ -23,7 +23,7 @@
  * | `{p:q}:batch:<id>` | hash state → count | the counts of a batch's jobs in the queue (`batches.ts`) |
  * | `p:queues` | set of queue names | listings across queues, finding a record by id alone |
  * | `p:wake` | pub/sub channel, message: a queue | waking idle workers |
- * | `p:rec:<space>:<key>`, `p:rec:<space>`, `p:reckeys:<space>` | string (JSON, maybe with a TTL); zset of keys, score: expiry; zset of keys, score 0 (by key) | keyed records: sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches (`records.ts`) |
+ * | `p:rec:<space>:<key>`, `p:rec:<space>`, `p:reckeys:<space>` | string (JSON, maybe with a TTL); zset of keys, score: expiry; zset of keys, score 0 (by key) | keyed records: sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches, job log lines, job statistics (`records.ts`) |
  * | `p:layout`, `p:layout_lock` | string: a number; string with a PX expiry | the layout version and its migration lock (`layout.ts`) |
  *
  * @example

@@ -23,6 +23,9 @@ import { isJobId } from "../../ids.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
 
 /** Deletes the lock only while it still holds the caller's token. */
+/** Records put per commit when old keys move: a whole job's log lines may be thousands. */
+const RECORDS_PER_COMMIT = 500;
+
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
 return 0`;
 
@@ -99,6 +102,11 @@ export interface RedisTarget {
  *    `<prefix>:batch:<id>` (its record, JSON, in `r`) moves to the record `batch`/`<id>` with
  *    the time to live it had left, and each member of the set `<prefix>:batches:open` to the
  *    record `batch_open`/`<id>`; the counts per queue (`{<prefix>:<queue>}:batch:<id>`) stay.
+ * 11. Job log lines became keyed records (`src/job_log/job_log.ts`): each member
+ *    (`<seq>\n<line JSON>`) of the sorted set `<prefix>:joblog:<jobId>` moves to the record
+ *    `log`/`<jobId>/<seq>` with the time to live the set had left. The statistics hashes
+ *    `{<prefix>:<queue>}:stats` are dropped: they are records of `src/metrics/` now,
+ *    counted from zero (Prometheus takes it as a counter reset).
  */
 export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
   {
@@ -230,6 +238,31 @@ export const REDIS_MIGRATIONS: readonly Migration<RedisTarget>[] = [
       for (const kind of ["group", "concurrency"]) await moveLanes(target, clock, kind);
     },
   },
+  {
+    version: 12,
+    name: "move job log lines to keyed records, drop the statistics",
+    async run(target, clock) {
+      await moveToRecords(target, clock, "joblog", (key, read) => {
+        read.zrange(key, 0, -1).pttl(key);
+        return (reply) => {
+          const [members, ttlMs] = [reply() as string[], reply() as number];
+          return members.map((member) => {
+            const at = member.indexOf("\n");
+            return {
+              space: "log",
+              suffix: `/${member.slice(0, at)}`,
+              value: JSON.parse(member.slice(at + 1)),
+              ...ttlMs > 0 && { ttlMs },
+            };
+          });
+        };
+      }, isJobId);
+      const { redis, keys } = target;
+      for (const queue of await knownQueues(redis, keys)) {
+        await redis.unlink(`${keys.queue(queue)}stats`);
+      }
+    },
+  },
 ];
 
 /**
@@ -278,8 +311,11 @@ function timeAndId(space: string, time: string) {
   };
 }
 
-/** A record an old key becomes; its key is the old key's name after `<prefix>:<kind>:`. */
-type MovedRecord = { space: string; value: unknown; ttlMs?: number };
+/**
+ * A record an old key becomes; its key is the old key's name after `<prefix>:<kind>:`,
+ * then `suffix` when one old key becomes several records.
+ */
+type MovedRecord = { space: string; value: unknown; ttlMs?: number; suffix?: string };
 
 /**
  * Rewrites every `<prefix>:<kind>:<name>` key as the keyed records `read` makes of it (it
@@ -305,9 +341,14 @@ async function moveToRecords(
     const replies = (await execPipeline(pipeline)).values();
     const reply = () => replies.next().value;
     const puts = found.flatMap((key, i) =>
-      converts[i](reply).map((record) => ({ ...record, key: key.slice(old.length) }))
+      converts[i](reply).map(({ suffix = "", ...record }) => ({
+        ...record,
+        key: key.slice(old.length) + suffix,
+      }))
     );
-    if (puts.length > 0) await records.commit({ puts });
+    for (let at = 0; at < puts.length; at += RECORDS_PER_COMMIT) {
+      await records.commit({ puts: puts.slice(at, at + RECORDS_PER_COMMIT) });
+    }
     await redis.unlink(...found);
   }
 }

@@ -11,11 +11,9 @@
  * @module
  */
 import type { Job } from "../../job.ts";
-import { statDeltas } from "../../metrics/stat_deltas.ts";
 import type { RedisKeys } from "./keys.ts";
 import { encodeJob } from "./record.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
-import { statArgs } from "./telemetry.ts";
 
 /** One record to write: new (`before` null), changed from `before`, or deleted (`after` null). */
 export interface Write {
@@ -25,7 +23,7 @@ export interface Write {
 
 /**
  * The `write_linked` script's arguments for `writes`: per record its queue's prefix and
- * name, id, expected version ("" for new), its fields and its statistics.
+ * name, id, expected version ("" for new) and its fields.
  */
 function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
   return writes.flatMap(({ before, after }) => {
@@ -38,7 +36,6 @@ function linkedWriteArgs(keys: RedisKeys, writes: Write[]): string[] {
       before ? String(before.version) : "",
       String(fields.length / 2),
       ...fields,
-      ...statArgs(statDeltas(before, after)),
     ];
   });
 }

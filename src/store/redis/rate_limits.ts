@@ -15,7 +15,6 @@
 import type { Clock } from "../../clock.ts";
 import type { Job } from "../../job.ts";
 import type { RateLimits } from "../../guards/rate_limit.ts";
-import { BUCKETS_SECONDS } from "../../metrics/stat_deltas.ts";
 import type { JobClaimParams } from "../store.ts";
 import type { RedisKeys } from "./keys.ts";
 import { decodeClaimed } from "./record.ts";
@@ -23,7 +22,6 @@ import type { ScriptedRedis } from "./scripts/mod.ts";
 
 /** Ready members one script looks at: how far past held-back jobs a claim looks. */
 const SCAN_MEMBERS = 300;
-const BUCKET_BOUNDS_MS = BUCKETS_SECONDS.map((seconds) => String(seconds * 1000));
 
 /** Rate-limited claims of one store, and when a held-back job could next start. */
 export class RedisRateLimits {
@@ -62,7 +60,6 @@ export class RedisRateLimits {
         workerId,
         String(now),
         String(now + leaseMs),
-        JSON.stringify(queue),
         String(SCAN_MEMBERS),
         `${this.#keys.prefix}:rate:`,
         own ? `queue:${queue}` : "",
@@ -70,7 +67,6 @@ export class RedisRateLimits {
         String(own?.per ?? 0),
         String(tasks.length / 3),
         ...tasks,
-        ...BUCKET_BOUNDS_MS,
       );
       if (wake !== "") wakeAt = Math.min(wakeAt, Number(wake));
       claimed.push(...replies.map((reply) => decodeClaimed(reply, queue)));

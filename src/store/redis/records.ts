@@ -23,11 +23,9 @@ import type { ScriptedRedis } from "./scripts/mod.ts";
 import type { Clock } from "../../clock.ts";
 import { execPipeline } from "./reads.ts";
 import type { Job } from "../../job.ts";
-import { statDeltas } from "../../metrics/stat_deltas.ts";
 import type { RedisKeys } from "./keys.ts";
 import { encodeJob, pushChanges } from "./record.ts";
 import type { JobUpdate } from "../store.ts";
-import { pushStatArgs, statArgs } from "./telemetry.ts";
 
 /** The keyed records under one prefix. */
 export class RedisRecords {
@@ -86,7 +84,7 @@ export class RedisRecords {
     return await this.#redis.tqRecordCommit(keys.length, ...keys, ...args) === 1;
   }
 
-  /** `v`, then per queue its prefix's place, name and updates, each with its statistics. */
+  /** `v`, then per queue its prefix's place, name and updates. */
   #updateArgs(updates: JobUpdate[], place: (key: string) => string): string[] {
     const byQueue = Map.groupBy(updates, (update) => update.after.queue);
     return [
@@ -95,15 +93,14 @@ export class RedisRecords {
         place(this.#keys.queue(queue)),
         queue,
         String(moved.length),
-        ...moved.flatMap(({ before, after }) => {
-          const args = pushChanges([after.id, String(before.version)], before, after);
-          return pushStatArgs(args, statDeltas(before, after));
-        }),
+        ...moved.flatMap(({ before, after }) =>
+          pushChanges([after.id, String(before.version)], before, after)
+        ),
       ]),
     ];
   }
 
-  /** `q`, then per queue its prefix's place, name, jobs and their statistics. */
+  /** `q`, then per queue its prefix's place, name and jobs. */
   #queueArgs(jobs: Job[], place: (key: string) => string): string[] {
     const byQueue = Map.groupBy(jobs, (job) => job.queue);
     return [
@@ -116,7 +113,6 @@ export class RedisRecords {
           const fields = encodeJob(job);
           return [job.id, String(fields.length / 2), ...fields];
         }),
-        ...statArgs(queued.flatMap((job) => statDeltas(null, job))),
       ]),
     ];
   }

@@ -18,12 +18,11 @@ import { Cluster, Redis, ReplyError } from "ioredis";
 import { type Clock, systemClock } from "../../clock.ts";
 import { InvalidInputError, PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES, type JobState } from "../../job.ts";
-import { BUCKETS_SECONDS, statDeltas } from "../../metrics/stat_deltas.ts";
-import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import type {
   JobClaimParams,
   JobListParams,
   JobPage,
+  JobsWrittenListener,
   JobUpdate,
   JobUpdateResult,
   QueueCounts,
@@ -42,7 +41,6 @@ import { listJobs } from "./list_jobs.ts";
 import { earliest, execPipeline, knownQueues, locateJobs, readJobs } from "./reads.ts";
 import { decodeClaimed, encodeJob, jobBytes, pushChanges } from "./record.ts";
 import { type ScriptedRedis, type TqScriptsChain, withScripts } from "./scripts/mod.ts";
-import { pushStatArgs, RedisTelemetry, statArgs } from "./telemetry.ts";
 import * as Records from "../records.ts";
 import { RedisRecords } from "./records.ts";
 import { pingWrite } from "../ping_write.ts";
@@ -84,8 +82,6 @@ const UPDATES_PER_SCRIPT = 100;
  * worker less per-call work (end to end, 100,000 no-op jobs: about +4 %).
  */
 const MAX_CLAIM_BATCH = 100;
-/** The wait histogram's bucket bounds in ms, for the claim script. */
-const BUCKET_BOUNDS_MS = BUCKETS_SECONDS.map((seconds) => String(seconds * 1000));
 /** How long `ping()` waits for an answer. */
 const PING_TIMEOUT_MS = 2_000;
 
@@ -96,6 +92,8 @@ export interface RedisStoreOptions {
   clock?: Clock;
   /** PEM file of the CA that signed a `rediss://` server's certificate (see `tlsOptions`). */
   caFile?: string;
+  /** Told of the job changes each write made (`../store.ts`). */
+  onJobsWritten?: JobsWrittenListener;
 }
 
 /**
@@ -118,7 +116,7 @@ export async function openRedisStore(
   const clock = options.clock ?? systemClock;
   await migrate(redis, keys, clock);
   const wakeUps = new WakeUps(() => new Redis(url, clientOptions(tls)), keys.wake, clock);
-  return new RedisStore(redis, keys, wakeUps, clock);
+  return new RedisStore(redis, keys, wakeUps, { clock, report: options.onJobsWritten });
 }
 
 /** Runs the prefix's pending migrations (`layout.ts`); closes the client if they fail. */
@@ -192,7 +190,20 @@ export async function openRedisClusterStore(
   const { nodes, options: subscriberOptions } = clusterOptions(urls, tls);
   const wakeUps = new WakeUps(() => new Cluster(nodes, subscriberOptions), keys.wake, clock);
   const replication = replicas > 0 ? { replicas, timeoutMs } : undefined;
-  return new RedisStore(cluster, keys, wakeUps, clock, replication);
+  return new RedisStore(cluster, keys, wakeUps, {
+    clock,
+    report: options.onJobsWritten,
+    replication,
+  });
+}
+
+/**
+ * A job a claim script answered, as it was queued before (`claimJob` undone): the claim
+ * scripts change hash fields only and answer the claimed record, not the one they read.
+ */
+function unclaimed(job: Job): Job {
+  const { startedAt: _startedAt, workerId: _workerId, leaseExpiresAt: _lease, ...queued } = job;
+  return { ...queued, state: "queued", attempts: job.attempts - 1, version: job.version - 1 };
 }
 
 /** `prefix` if it is a valid key prefix, else a `RangeError`. */
@@ -250,7 +261,6 @@ class RedisStore implements Store {
   readonly #keys: RedisKeys;
   readonly #wakeUps: WakeUps;
   readonly #clock: Clock;
-  readonly #telemetry: RedisTelemetry;
   readonly #records: RedisRecords;
   readonly #rateLimits: RedisRateLimits;
   readonly #audit: RedisAudit;
@@ -259,17 +269,23 @@ class RedisStore implements Store {
   /** Replicas that must hold new jobs before an insert returns (Cluster only). */
   readonly #replication: { replicas: number; timeoutMs: number } | undefined;
 
+  /** The store's `onJobsWritten` listener, or one that does nothing. */
+  readonly #report: JobsWrittenListener;
+
   constructor(
     redis: ScriptedRedis,
     keys: RedisKeys,
     wakeUps: WakeUps,
-    clock: Clock,
-    replication?: { replicas: number; timeoutMs: number },
+    { clock, report = () => {}, replication }: {
+      clock: Clock;
+      report?: JobsWrittenListener;
+      replication?: { replicas: number; timeoutMs: number };
+    },
   ) {
     this.#redis = redis;
     this.#replication = replication;
+    this.#report = report;
     this.maxCommitBytes = replication ? MAX_REPLICATED_COMMIT_BYTES : MAX_COMMIT_BYTES;
-    this.#telemetry = new RedisTelemetry(redis, keys);
     this.#records = new RedisRecords(redis, keys, clock);
     this.#rateLimits = new RedisRateLimits(redis, keys, clock);
     this.#audit = new RedisAudit(redis, keys);
@@ -311,7 +327,6 @@ class RedisStore implements Store {
         queue,
         String(group.length),
         ...group.flatMap((job) => recordArgs(job)),
-        ...statArgs(group.flatMap((job) => statDeltas(null, job))),
       ] as const
     );
     // One script per queue, each writing its jobs and the queue list. A batch
@@ -334,6 +349,7 @@ class RedisStore implements Store {
       } catch (error) {
         if (!await this.#insertedBefore(error, jobs)) throw error;
       }
+      this.#report(jobs.map((after) => ({ before: null, after })));
     });
   }
 
@@ -379,7 +395,7 @@ class RedisStore implements Store {
     const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
     return reach(async () => {
       if (rateLimits) {
-        return this.#rateLimits.claim({ ...params, rateLimits }, queues);
+        return this.#reportClaimed(await this.#rateLimits.claim({ ...params, rateLimits }, queues));
       }
       // One script over every queue: later queues only for what earlier ones lacked.
       const replies = await this.#redis.tqClaimJobs(
@@ -389,14 +405,20 @@ class RedisStore implements Store {
         workerId,
         String(now),
         String(now + leaseMs),
-        ...queues.map((queue) => JSON.stringify(queue)),
-        ...BUCKET_BOUNDS_MS,
       );
       const claimed = queues.flatMap((queue, i) =>
         replies[i].map((reply) => decodeClaimed(reply, queue))
       );
-      return claimed;
+      return this.#reportClaimed(claimed);
     });
+  }
+
+  /** Reports claimed jobs, each from the record it was when queued (what the script read). */
+  #reportClaimed(claimed: Job[]): Job[] {
+    if (claimed.length > 0) {
+      this.#report(claimed.map((after) => ({ before: unclaimed(after), after })));
+    }
+    return claimed;
   }
 
   jobUpdateMany({ updates }: { updates: JobUpdate[] }): Promise<JobUpdateResult> {
@@ -414,15 +436,16 @@ class RedisStore implements Store {
           chunks.push(group.slice(i, i + UPDATES_PER_SCRIPT));
         }
         return chunks.map(async (chunk) => {
-          // `[id, version read, changes, statistics]` of each job, appended to one array.
+          // `[id, version read, changes]` of each job, appended to one array.
           const args = [this.#keys.wake, queue, String(chunk.length)];
           for (const { before, after } of chunk) {
             args.push(after.id, String(before.version));
             pushChanges(args, before, after);
-            pushStatArgs(args, statDeltas(before, after));
           }
           const flags = await this.#redis.tqUpdateJobs(this.#keys.queue(queue), ...args);
-          chunk.forEach((u, i) => flags[i] === 1 && written.add(u.before.id));
+          const applied = chunk.filter((_, i) => flags[i] === 1);
+          for (const { before } of applied) written.add(before.id);
+          if (applied.length > 0) this.#report(applied);
         });
       });
       await Promise.all(calls);
@@ -440,7 +463,7 @@ class RedisStore implements Store {
       if (dependants?.length) {
         const writes = [{ before: job, after: null }, ...dependants];
         if (!await writeLinked(this.#redis, keys, writes)) return false;
-        await this.#redis.del(this.#telemetry.jobLogKey(job.id));
+        this.#report(writes);
         return true;
       }
       const deleted = await this.#redis.tqDeleteJob(
@@ -448,7 +471,7 @@ class RedisStore implements Store {
         job.id,
         String(job.version),
       );
-      if (deleted === 1) await this.#redis.del(this.#telemetry.jobLogKey(job.id));
+      if (deleted === 1) this.#report([{ before: job, after: null }]);
       return deleted === 1;
     });
   }
@@ -549,6 +572,11 @@ class RedisStore implements Store {
   async recordCommit(params: Records.RecordCommitParams): Promise<boolean> {
     Records.checkCommitJobs(params, this);
     const written = await reach(() => this.#records.commit(params));
+    if (written) {
+      const { jobs = [], updates = [] } = params;
+      const changes = [...jobs.map((after) => ({ before: null, after })), ...updates];
+      if (changes.length > 0) this.#report(changes);
+    }
     if (written && this.#replication) await this.#waitForReplicas("a record commit");
     return written;
   }
@@ -563,18 +591,6 @@ class RedisStore implements Store {
 
   recordList(params: Records.RecordListParams): Promise<Records.StoredRecord[]> {
     return reach(() => this.#records.list(params));
-  }
-
-  jobLogAppend(params: { lines: JobLogLine[] }): Promise<void> {
-    return reach(() => this.#telemetry.jobLogAppend(params));
-  }
-
-  jobLogList(params: { jobId: string; limit: number }): Promise<JobLogLine[]> {
-    return reach(() => this.#telemetry.jobLogList(params));
-  }
-
-  statsGet({ since }: { since: number }): Promise<StatEntry[]> {
-    return reach(() => this.#telemetry.statsGet({ since, now: this.#clock.now() }));
   }
 
   batchCounts(params: { id: string; queues: string[] }): Promise<BatchCounts> {

@@ -3,17 +3,13 @@
  * heads of `fifo` and `ready` merged, see `ready.lua.ts`), a later queue only for what the
  * earlier ones lacked. It applies what `claimJob` of `src/transitions/` does (state
  * started, attempts and version +1, startedAt, workerId, leaseExpiresAt) to the record's
- * hash fields; the JSON part is never touched, and adds what `statDeltas` of
- * `src/metrics/stat_deltas.ts` counts for a start (the event and the wait histogram). Being
- * one script, no job goes to two claimants, whatever the hosts; and a worker serving several
+ * hash fields; the JSON part is never touched. Being one script, no job goes to two claimants, whatever the hosts; and a worker serving several
  * queues pays one round trip per claim, not one per queue (on a Redis Cluster every queue's
  * keys share the prefix's hash tag, so one slot, see `keys.ts`).
  *
  * ```
  * KEYS[1…n]  the queues' key prefixes, "{prefix:queue}:", in priority order
  * ARGV[1]  limit;  ARGV[2]  workerId;  ARGV[3]  now (startedAt);  ARGV[4]  leaseExpiresAt
- * ARGV[5…4+n]  the queues' names, JSON-encoded, in the order of KEYS
- * ARGV[5+n…]  the histogram bucket bounds, in ms
  * Returns  per queue, in the order of KEYS: per claimed job, best first: { its id, its flat HGETALL }
  * ```
  *
@@ -26,7 +22,6 @@
  */
 import { READY_LUA } from "./ready.lua.ts";
 import { SUMS_LUA } from "./sums.lua.ts";
-import { STARTED_STATS_LUA } from "./started_stats.lua.ts";
 
 /** The script; its number of keys (one per queue) comes first in each call. */
 export const CLAIM_JOBS = {
@@ -34,10 +29,7 @@ export const CLAIM_JOBS = {
   lua: `-- K: the queue being claimed from (readyHeads reads it).
 local K
 ${READY_LUA}
-local now = tonumber(ARGV[3])
-local firstBound = 5 + #KEYS
-${STARTED_STATS_LUA}
--- Counts, batch counts and statistics go through incr() and are written by flushSums().
+-- Counts and batch counts go through incr() and are written by flushSums().
 ${SUMS_LUA}
 -- Index entries go in a few calls per key (unpack takes at most a few thousand values).
 local function each(command, key, args)
@@ -45,25 +37,21 @@ local function each(command, key, args)
     redis.call(command, key, unpack(args, i, math.min(i + 999, #args)))
   end
 end
--- Claims up to n jobs of queue K, named queueName (JSON); returns them.
-local function claimQueue(n, queueName)
+-- Claims up to n jobs of queue K; returns them.
+local function claimQueue(n)
   local heads, fromFifo, fromReady = readyHeads(n)
   if #heads == 0 then return {} end
   -- The heads are the first entries of each index: removing them by rank is one call each.
   if fromFifo > 0 then redis.call("ZREMRANGEBYRANK", K .. "fifo", 0, fromFifo - 1) end
   if fromReady > 0 then redis.call("ZREMRANGEBYRANK", K .. "ready", 0, fromReady - 1) end
   local claimed = {}
-  -- Statistic fields are JSON keys; JS reads them back with JSON.parse.
-  local function stat(kind, task, rest, by)
-    incr(K .. "stats", "[" .. kind .. "," .. queueName .. "," .. task .. rest .. "]", by)
-  end
   local leases, started, listed = {}, {}, {}
   for _, head in ipairs(heads) do
     local id = head.id
     -- A job from ready leaves its listing too; one from fifo had no other.
     if head.member then listed[#listed + 1] = id end
     local key = K .. "job:" .. id
-    local f = redis.call("HMGET", key, "state", "version", "attempts", "batchId", "task", "runAt")
+    local f = redis.call("HMGET", key, "state", "version", "attempts", "batchId")
     if f[1] == "queued" then
       redis.call("HSET", key, "version", tonumber(f[2]) + 1, "attempts", tonumber(f[3] or 0) + 1,
         "state", "started", "startedAt", ARGV[3], "workerId", ARGV[2], "leaseExpiresAt", ARGV[4])
@@ -77,9 +65,6 @@ local function claimQueue(n, queueName)
         incr(K .. "batch:" .. f[4], "queued", -1)
         incr(K .. "batch:" .. f[4], "started", 1)
       end
-      local task = cjson.encode(f[5])
-      local wait = math.max(0, now - tonumber(f[6]))
-      countStarted(stat, task, wait)
       claimed[#claimed + 1] = { id, redis.call("HGETALL", key) }
     end
   end
@@ -93,7 +78,7 @@ local left = tonumber(ARGV[1])
 local byQueue = {}
 for q = 1, #KEYS do
   K = KEYS[q]
-  local claimed = left > 0 and claimQueue(left, ARGV[4 + q]) or {}
+  local claimed = left > 0 and claimQueue(left) or {}
   byQueue[q] = claimed
   left = left - #claimed
 end

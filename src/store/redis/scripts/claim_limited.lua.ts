@@ -11,11 +11,9 @@
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"
  * ARGV[1]  limit;  ARGV[2]  workerId;  ARGV[3]  now (startedAt);  ARGV[4]  leaseExpiresAt
- * ARGV[5]  the queue's name, JSON-encoded;  ARGV[6]  how many ready members to look at
- * ARGV[7]  the window keys' prefix ("prefix:rate:")
- * ARGV[8]  the queue's window ("queue:<name>", or "" for none);  ARGV[9] max;  ARGV[10] per
- * ARGV[11] how many task limits follow; then per task: its name, max, per
- * then    the histogram bucket bounds, in ms
+ * ARGV[5]  how many ready members to look at;  ARGV[6]  the window keys' prefix ("prefix:rate:")
+ * ARGV[7]  the queue's window ("queue:<name>", or "" for none);  ARGV[8] max;  ARGV[9] per
+ * ARGV[10] how many task limits follow; then per task: its name, max, per
  * Returns  { when a held-back job could start (ms, "" if none), { id, flat HGETALL } per claimed job }
  * ```
  *
@@ -27,7 +25,6 @@
  * @module
  */
 import { READY_LUA } from "./ready.lua.ts";
-import { STARTED_STATS_LUA } from "./started_stats.lua.ts";
 
 /** The script and its number of keys. */
 export const CLAIM_LIMITED = {
@@ -38,21 +35,16 @@ local now = tonumber(ARGV[3])
 local limit = tonumber(ARGV[1])
 local limits = {}
 local taskWindow = {}
-local i = 12
-for t = 1, tonumber(ARGV[11]) do
-  taskWindow[ARGV[i]] = ARGV[7] .. "task:" .. ARGV[i]
+local i = 11
+for t = 1, tonumber(ARGV[10]) do
+  taskWindow[ARGV[i]] = ARGV[6] .. "task:" .. ARGV[i]
   limits[taskWindow[ARGV[i]]] = { max = tonumber(ARGV[i + 1]), per = tonumber(ARGV[i + 2]) }
   i = i + 3
 end
-local firstBound = i
 local queueWindow = false
-if ARGV[8] ~= "" then
-  queueWindow = ARGV[7] .. ARGV[8]
-  limits[queueWindow] = { max = tonumber(ARGV[9]), per = tonumber(ARGV[10]) }
-end
-${STARTED_STATS_LUA}
-local function stat(kind, task, rest, by)
-  redis.call("HINCRBY", K .. "stats", "[" .. kind .. "," .. ARGV[5] .. "," .. task .. rest .. "]", by)
+if ARGV[7] ~= "" then
+  queueWindow = ARGV[6] .. ARGV[7]
+  limits[queueWindow] = { max = tonumber(ARGV[8]), per = tonumber(ARGV[9]) }
 end
 local live = {}
 local wakeAt = false
@@ -84,7 +76,7 @@ local function unready(head)
   end
 end
 local claimed = {}
-for _, head in ipairs((readyHeads(tonumber(ARGV[6])))) do
+for _, head in ipairs((readyHeads(tonumber(ARGV[5])))) do
   if #claimed >= limit or (queueWindow and full(queueWindow)) then break end
   local id = head.id
   local key = K .. "job:" .. id
@@ -110,9 +102,6 @@ for _, head in ipairs((readyHeads(tonumber(ARGV[6])))) do
         redis.call("HINCRBY", K .. "batch:" .. batch, "queued", -1)
         redis.call("HINCRBY", K .. "batch:" .. batch, "started", 1)
       end
-      local task = cjson.encode(name)
-      local wait = math.max(0, now - tonumber(redis.call("HGET", key, "runAt")))
-      countStarted(stat, task, wait)
       claimed[#claimed + 1] = { id, redis.call("HGETALL", key) }
     end
   end

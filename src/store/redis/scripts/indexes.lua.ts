@@ -18,7 +18,7 @@ import { READY_LUA } from "./ready.lua.ts";
  * `readFields(key)`, `argFields(i, n)`, `indexRemove(id, f)`, `indexAdd(id, f)`,
  * `count(state, delta)`,
  * `batchCount(batch, state, delta)`,
- * `writeRecord(key, i, n)`, `addStats(i)`, `insertOne(at, queuesKey)`.
+ * `writeRecord(key, i, n)`, `insertOne(at, queuesKey)`.
  */
 export const INDEXES_LUA = `${READY_LUA}
 -- The fields indexes are derived from: state, priority, runAt, leaseExpiresAt, expiresAt,
@@ -93,16 +93,6 @@ local function batchCount(batch, state, delta)
   if batch then redis.call("HINCRBY", K .. "batch:" .. batch, state, delta) end
 end
 
--- Adds the n statistics of ARGV at i (n, then field/increment pairs; see stat_deltas.ts);
--- returns the index after them.
-local function addStats(i)
-  local n = tonumber(ARGV[i])
-  for s = 1, n do
-    redis.call("HINCRBY", K .. "stats", ARGV[i + 2 * s - 1], ARGV[i + 2 * s])
-  end
-  return i + 1 + 2 * n
-end
-
 -- Replaces the hash at key with the n field/value pairs of ARGV starting at i.
 local function writeRecord(key, i, n)
   redis.call("DEL", key)
@@ -111,7 +101,7 @@ end
 
 -- Inserts the one new job at ARGV[at] (id, n, then n field/value pairs) into queue ARGV[2]:
 -- record, index entries, queue and batch counts, the set of queues, and a wake-up on
--- ARGV[1] when it is ready. The caller checked the id is new and added stats.
+-- ARGV[1] when it is ready. The caller checked the id is new.
 local function insertOne(at, queuesKey)
   local id = ARGV[at]
   local key = K .. "job:" .. id

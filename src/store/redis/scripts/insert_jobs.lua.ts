@@ -10,7 +10,6 @@
  * ARGV[1]  the wake channel;  ARGV[2]  the queue's name (the wake message)
  * ARGV[3]  how many jobs follow; then per job:
  *          id, n (hash fields), n field/value pairs (see record.ts)
- *          then the statistics they add: n, n field/increment pairs
  * Returns  the number of jobs written; an error "exists <id>" writes nothing.
  * ```
  *
@@ -47,7 +46,6 @@ if redis.call("EXISTS", unpack(keys)) > 0 then
     end
   end
 end
-addStats(i)
 redis.call("SADD", KEYS[2], ARGV[2])
 -- Index entries gathered per key and added in a few calls per key, not one per job.
 local adds, order = {}, {}

@@ -14,9 +14,9 @@
  * then p, and p puts:     record, expiry index, key index (KEYS places), key, JSON, TTL ms or ""
  * then d, and d deletes:  record, expiry index, key index (KEYS places), key
  * then q, and q queues:   prefix (KEYS place), name, n jobs: id, f, f field/value pairs
- *                         (record.ts) each; then their statistics: s, s field/increment pairs
+ *                         (record.ts) each
  * then v, and v queues:   prefix (KEYS place), name, n updates: id, version read, f, f
- *                         field/value pairs set, r, r fields removed, s, s statistics pairs
+ *                         field/value pairs set, r, r fields removed
  * Returns  1 when written, 0 when a check failed; an error "exists <id>" writes nothing.
  * ```
  *
@@ -59,7 +59,6 @@ for _ = 1, q do
     end
     at = at + 2 + 2 * tonumber(ARGV[at + 1])
   end
-  at = at + 1 + 2 * tonumber(ARGV[at])
 end
 -- Every updated job must still be at the version read.
 local updates, v = at + 1, tonumber(ARGV[at])
@@ -74,7 +73,6 @@ for _ = 1, v do
     end
     local n = tonumber(ARGV[at + 2])
     at = at + 4 + 2 * n + tonumber(ARGV[at + 3 + 2 * n])
-    at = at + 1 + 2 * tonumber(ARGV[at])
   end
 end
 -- Records, and the expired keys of each space written leave its indexes (up to 1,000).
@@ -107,7 +105,7 @@ for index, byKey in pairs(swept) do
     redis.call("ZREM", byKey, unpack(gone))
   end
 end
--- Jobs: record, index entries, counts, statistics, the set of queues, a wake-up.
+-- Jobs: record, index entries, counts, the set of queues, a wake-up.
 at = queues
 for _ = 1, q do
   K = KEYS[tonumber(ARGV[at])]
@@ -124,11 +122,10 @@ for _ = 1, q do
     ready = ready or f[1] == "queued"
     at = at + 2 + 2 * n
   end
-  at = addStats(at)
   redis.call("SADD", KEYS[1], queue)
   if ready then redis.call("PUBLISH", ARGV[1], queue) end
 end
--- Updates: the fields set and removed, index entries and counts moved, statistics added.
+-- Updates: the fields set and removed, index entries and counts moved.
 at = updates
 for _ = 1, v do
   K = KEYS[tonumber(ARGV[at])]
@@ -152,7 +149,7 @@ for _ = 1, v do
       batchCount(new[6], new[1], 1)
       ready = ready or new[1] == "queued"
     end
-    at = addStats(at + 4 + 2 * n + r)
+    at = at + 4 + 2 * n + r
   end
   if ready then redis.call("PUBLISH", ARGV[1], queue) end
 end

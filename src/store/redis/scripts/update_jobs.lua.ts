@@ -10,8 +10,7 @@
  * ARGV[1]  the wake channel;  ARGV[2]  the queue's name (the wake message)
  * ARGV[3]  how many updates follow; then per update:
  *          id, expected version, n (hash fields set), n field/value pairs (see record.ts),
- *          r, r names of hash fields removed,
- *          m, m statistic field/increment pairs (added only if the update is written)
+ *          r, r names of hash fields removed
  * Returns  per update, 1 if written, 0 if the record changed or is gone
  * ```
  *
@@ -30,7 +29,7 @@ export const UPDATE_JOBS = {
   keys: 1,
   lua: `local K = KEYS[1]
 ${INDEXES_LUA}
--- Counts, batch counts and statistics go through incr() and are written by flushSums().
+-- Counts and batch counts go through incr() and are written by flushSums().
 ${SUMS_LUA}local applied = {}
 local wake = false
 local i = 4
@@ -67,15 +66,10 @@ for j = 1, tonumber(ARGV[3]) do
       if new[1] == "queued" then wake = true end
     end
     applied[j] = 1
-    i = i + 4 + 2 * n + r
-    local m = tonumber(ARGV[i])
-    for s = 1, m do incr(K .. "stats", ARGV[i + 2 * s - 1], tonumber(ARGV[i + 2 * s])) end
-    i = i + 1 + 2 * m
   else
     applied[j] = 0
-    i = i + 4 + 2 * n + r
-    i = i + 1 + 2 * tonumber(ARGV[i])
   end
+  i = i + 4 + 2 * n + r
 end
 flushSums()
 if wake then redis.call("PUBLISH", ARGV[1], ARGV[2]) end

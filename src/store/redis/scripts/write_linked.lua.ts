@@ -13,8 +13,7 @@
  * ARGV[3]  how many records follow; then per record:
  *          its queue's key prefix "{prefix:queue}:", the queue's name, id,
  *          expected version ("" for a new record), n, n field/value pairs (record.ts;
- *          n = 0 deletes the record, which must be at the expected version),
- *          m, m statistic field/increment pairs
+ *          n = 0 deletes the record, which must be at the expected version)
  * Returns  1 if everything was written; 0 (nothing written) if a record was not as expected
  * ```
  *
@@ -36,10 +35,9 @@ local records = {}
 local i = 4
 for j = 1, tonumber(ARGV[3]) do
   local n = tonumber(ARGV[i + 4])
-  local stats = i + 5 + 2 * n
   records[j] = { k = ARGV[i], queue = ARGV[i + 1], id = ARGV[i + 2], version = ARGV[i + 3],
-    fields = i + 5, n = n, stats = stats }
-  i = stats + 1 + 2 * tonumber(ARGV[stats])
+    fields = i + 5, n = n }
+  i = i + 5 + 2 * n
 end
 for _, r in ipairs(records) do
   local current = redis.call("HGET", r.k .. "job:" .. r.id, "version")
@@ -77,7 +75,6 @@ for _, r in ipairs(records) do
       if new[1] == "queued" then woken[r.queue] = true end
     end
   end
-  addStats(r.stats)
 end
 for queue in pairs(woken) do redis.call("PUBLISH", ARGV[1], queue) end
 return 1`,

@@ -20,10 +20,18 @@ async function queueCounts(base: string, queue: string) {
   return queues.find((q: { name: string }) => q.name === queue);
 }
 
+/** A `tq_jobs_<event>_total` counter of the noop task in the default queue, from `/metrics`. */
+async function counter(base: string, event: string): Promise<number> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const name = `tq_jobs_${event}_total{queue="default",task="noop"} `;
+  const line = text.split("\n").find((l) => l.startsWith(name));
+  return line === undefined ? 0 : Number(line.slice(name.length));
+}
+
 const startedIds = (lines: LogLine[]) =>
   lines.filter((l) => l.event === "job:started").map((l) => l.job_id as string);
 
-Deno.test("1,000 jobs posted over HTTP each run exactly once across two workers", async () => {
+Deno.test("1,000 jobs posted over HTTP each run exactly once across two workers, counted in /metrics", async () => {
   const { db, cleanup } = await tempDb();
   const server = TqProcess.start(["serve", "--port", "0", "--db", db]);
   const workers = [0, 1].map(() => TqProcess.start(["worker", "default", "--db", db]));
@@ -50,6 +58,11 @@ Deno.test("1,000 jobs posted over HTTP each run exactly once across two workers"
     assert(workers.every((w) => startedIds(w.lines).length > 0), "both workers took jobs");
     const sample = await (await fetch(`${base}/jobs/${ids[0]}`)).json();
     assertEquals([sample.status, sample.attempts], ["finished", 1]);
+    // Each process stores what it counted once a second: the server's /metrics adds them up.
+    const counted = async () =>
+      (await Promise.all(["enqueued", "started", "finished"].map((event) => counter(base, event))))
+        .every((n) => n === 1000);
+    await eventually(counted, 10_000);
   } finally {
     await Promise.all([server, ...workers].map((p) => p.stop()));
     await cleanup();

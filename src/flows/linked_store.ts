@@ -79,7 +79,13 @@ export async function insertWithin(
   transaction: unknown,
 ): Promise<Job[]> {
   const view = store.within!(transaction);
-  const linked = await insertLinkedOrChained(view, jobs);
+  const linked = await insertLinkedOrChained({
+    ...view,
+    maxJobBytes: store.maxJobBytes,
+    maxInsertBatch: store.maxInsertBatch,
+    maxCommitBytes: store.maxCommitBytes,
+    jobBytes: (job) => store.jobBytes(job),
+  }, jobs);
   if (linked) return linked;
   await view.recordCommit({ jobs });
   return jobs;

@@ -17,13 +17,14 @@
  */
 import { StoreUnavailableError } from "../errors.ts";
 import type { Job } from "../job.ts";
-import type { RecordAddress } from "../store/records.ts";
+import type { InsertLimits, RecordAddress } from "../store/records.ts";
 import type { Store } from "../store/store.ts";
 import {
   chainId,
   type ChainKey,
   chainKeyOf,
   chainKeys,
+  type ChainLinks,
   GROUP_TTL_MS,
   laneIds,
   laneRecord,
@@ -34,8 +35,11 @@ import {
 /** The record space of the keys' lane tails. */
 export const LANE_SPACE = "lane";
 
-/** What chained inserts read and write through: a store, or a store within a transaction. */
-export type ChainWriter = Pick<Store, "recordGet" | "jobGetMany" | "recordCommit">;
+/**
+ * What chained inserts read and write through, a store or a store within a transaction,
+ * with the store's limits of one commit.
+ */
+export type ChainWriter = Pick<Store, "recordGet" | "jobGetMany" | "recordCommit"> & InsertLimits;
 
 /** Reads and writes again this many times when other writers raced us (one wins each time). */
 const ATTEMPTS = 25;
@@ -110,6 +114,9 @@ async function insertPart(store: ChainWriter, jobs: Job[], keys: ChainKey[]): Pr
     const tailIds = records.map((record) => laneIds((record?.value as string) ?? null));
     const resolved = await laneTails(tailIds, (ids) => store.jobGetMany(ids));
     const linked = linkChains(jobs, new Map(keys.map((chain, i) => [chainId(chain), resolved[i]])));
+    if (jobs.length > 1 && !fitsOneCommit(store, linked)) {
+      return await insertHalves(store, jobs, keys);
+    }
     const written = await store.recordCommit({
       checks: addresses.map((address, i) => ({ ...address, version: records[i]?.version ?? null })),
       puts: keys.map((chain, i) => ({
@@ -123,4 +130,30 @@ async function insertPart(store: ChainWriter, jobs: Job[], keys: ChainKey[]): Pr
     if (written) return linked.jobs;
   }
   throw new StoreUnavailableError("the groups of the new jobs kept changing; try again");
+}
+
+/**
+ * Whether the new jobs and the predecessors they update fit one record commit: a full batch
+ * of new jobs does not once a predecessor is added to it.
+ */
+function fitsOneCommit(limits: InsertLimits, { jobs, predecessors }: ChainLinks): boolean {
+  const all = [...jobs, ...predecessors.map((update) => update.after)];
+  if (all.length > limits.maxInsertBatch) return false;
+  let bytes = 0;
+  for (const job of all) bytes += limits.jobBytes(job);
+  return bytes <= limits.maxCommitBytes;
+}
+
+/** Inserts `jobs` in two commits, the first half first, so the second chains behind it. */
+async function insertHalves(store: ChainWriter, jobs: Job[], keys: ChainKey[]): Promise<Job[]> {
+  const half = Math.ceil(jobs.length / 2);
+  const written: Job[] = [];
+  for (const part of [jobs.slice(0, half), jobs.slice(half)]) {
+    const ids = new Set(part.flatMap((job) => {
+      const chain = chainKeyOf(job);
+      return chain ? [chainId(chain)] : [];
+    }));
+    written.push(...await insertPart(store, part, keys.filter((chain) => ids.has(chainId(chain)))));
+  }
+  return written;
 }

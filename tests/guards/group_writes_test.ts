@@ -11,8 +11,16 @@ import { GROUP_TTL_MS } from "../../src/guards/group.ts";
 import { createJob, type JobSpec } from "../../src/transitions/mod.ts";
 import { MemoryRecords } from "../store/memory_records.ts";
 import type { RecordCommitParams } from "../../src/store/records.ts";
+import type { Job } from "../../src/job.ts";
 
 let next = 0;
+/** The commit limits of `memory`, for a store a test puts in front of it. */
+const limitsOf = (memory: MemoryRecords) => ({
+  maxJobBytes: memory.maxJobBytes,
+  maxInsertBatch: memory.maxInsertBatch,
+  maxCommitBytes: memory.maxCommitBytes,
+  jobBytes: (j: Job) => memory.jobBytes(j),
+});
 const job = (spec: Partial<JobSpec> = {}) =>
   createJob({ id: `j${String(next++).padStart(4, "0")}`, task: "t", input: 1, ...spec }, 0);
 
@@ -45,6 +53,7 @@ Deno.test("of two producers appending to one group at once, the loser reads agai
   let raced = false;
   // Between this producer's read of the lanes and its commit, a rival appends to the group.
   const store = {
+    ...limitsOf(memory),
     recordGet: async (address: { space: string; key: string }) => {
       const read = await memory.recordGet(address);
       if (!raced) {
@@ -64,6 +73,7 @@ Deno.test("jobs of more keys than fit one commit go in several, each key whole",
   const memory = new MemoryRecords(new FakeClock());
   const commits: string[][] = [];
   const store = {
+    ...limitsOf(memory),
     recordGet: memory.recordGet.bind(memory),
     jobGetMany: memory.jobGetMany.bind(memory),
     recordCommit: (params: RecordCommitParams) => {
@@ -76,4 +86,25 @@ Deno.test("jobs of more keys than fit one commit go in several, each key whole",
   assertEquals(written.filter((j) => j.state === "deferred").length, 30);
   assertEquals(commits.map((groups) => new Set(groups).size), [25, 5]);
   assertEquals(new Set(commits.flat()).size, 30, "no key split across commits");
+});
+
+Deno.test("a full batch of jobs into a group whose lane is taken goes in two commits, one chain", async () => {
+  const store = new MemoryRecords(new FakeClock());
+  const [tail] = await insertChained(store, [job({ group: "g" })]);
+  const commits: number[] = [];
+  const counting = {
+    ...limitsOf(store),
+    recordGet: store.recordGet.bind(store),
+    jobGetMany: store.jobGetMany.bind(store),
+    recordCommit: (params: RecordCommitParams) => {
+      commits.push((params.jobs?.length ?? 0) + (params.updates?.length ?? 0));
+      return store.recordCommit(params);
+    },
+  };
+  const batch = Array.from({ length: store.maxInsertBatch }, () => job({ group: "g" }));
+  const written = await insertChained(counting, batch);
+  assertEquals(written.length, batch.length);
+  assertEquals(commits, [151, 151], "each half with the tail it chains behind");
+  assertEquals(written[0].groupAfter, tail.id);
+  for (let i = 1; i < written.length; i++) assertEquals(written[i].groupAfter, written[i - 1].id);
 });

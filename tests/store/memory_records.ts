@@ -38,14 +38,6 @@ export type RecordStore = Pick<
   | "batchCounts"
 >;
 
-/** Limits as the KV file's, so a commit too big for it fails here too. */
-const LIMITS = {
-  maxJobBytes: 64_000,
-  maxInsertBatch: 300,
-  maxCommitBytes: 400_000,
-  jobBytes: (job: Job) => new TextEncoder().encode(JSON.stringify(job)).length,
-};
-
 interface Kept {
   text: string;
   version: string;
@@ -53,7 +45,11 @@ interface Kept {
 }
 
 /** Keyed records in a map, on an injected clock. */
-export class MemoryRecords implements RecordStore {
+export class MemoryRecords implements RecordStore, Records.InsertLimits {
+  // Limits as the KV file's, so a commit too big for it fails here too.
+  readonly maxJobBytes = 64_000;
+  readonly maxInsertBatch = 300;
+  readonly maxCommitBytes = 400_000;
   readonly #clock: Clock;
   readonly #records = new Map<string, Map<string, Kept>>();
   readonly #jobs = new Map<string, string>();
@@ -65,6 +61,10 @@ export class MemoryRecords implements RecordStore {
 
   constructor(clock: Clock) {
     this.#clock = clock;
+  }
+
+  jobBytes(job: Job): number {
+    return new TextEncoder().encode(JSON.stringify(job)).length;
   }
 
   recordPut({ space, key, value, ttlMs, ifVersion }: Records.RecordPutParams): Promise<boolean> {
@@ -82,7 +82,7 @@ export class MemoryRecords implements RecordStore {
   recordCommit(
     { checks = [], puts = [], deletes = [], jobs = [], updates = [] }: Records.RecordCommitParams,
   ): Promise<boolean> {
-    checkCommitJobs({ jobs, updates }, LIMITS);
+    checkCommitJobs({ jobs, updates }, this);
     const fails = checks.some((check) => (this.#live(check)?.version ?? null) !== check.version);
     if (fails) return Promise.resolve(false);
     const moved = updates.some(({ before }) => {

@@ -97,20 +97,21 @@ export function enqueuedJson(
 /** A `POST /jobs` body whose envelope is checked: the task, its input and the options. */
 export type EnqueueEnvelope = { task: string; input?: unknown } & EnqueueFields;
 
-/** The answer to an enqueue: its JSON body and status (the `Location` header is set). */
+/** The answer to an enqueue: its JSON body and status; its `Location` is `body.status_url`. */
 export interface EnqueueAnswer {
   body: ReturnType<typeof enqueuedJson>;
   status: 200 | 202;
 }
 
 /**
- * Enqueues the job of a checked enqueue body (with the request's `Idempotency-Key`) and
- * sets `Location` to its URL: the answer is 202, or 200 for a repeated idempotency key.
+ * Enqueues the job of a checked enqueue body (with the request's `Idempotency-Key`): the
+ * answer is 202, or 200 for a repeated idempotency key. The caller sends it with
+ * `Location: body.status_url`.
  *
  * @example
  * ```ts ignore
  * const { body, status } = await enqueueAnswer(c, { task: "noop", input: {} }, producer);
- * return c.json(body, status);
+ * return c.json(body, status, { Location: body.status_url });
  * ```
  */
 export async function enqueueAnswer(
@@ -121,7 +122,6 @@ export async function enqueueAnswer(
   const request = enqueueRequest(task, input, fields);
   request.idempotencyKey = requestKey(request.idempotencyKey, c.req.header("idempotency-key"));
   const { job, created, debounced } = await producer.enqueueOnce(request);
-  c.header("Location", jobUrl(job.id));
   // A repeat of an idempotency key is 200; a debounced one changed the job, so 202.
   return { body: enqueuedJson(job, debounced), status: created || debounced ? 202 : 200 };
 }

@@ -29,7 +29,7 @@
  * @module
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { type Context, Hono } from "hono";
+import { Context } from "hono";
 import type { Producer } from "../producer.ts";
 import type { SecurityOptions } from "./auth/mod.ts";
 import { setSecurityHeaders } from "./auth/headers.ts";
@@ -38,7 +38,7 @@ import { crossSiteReason } from "./auth/cross_site.ts";
 import { bearer } from "./auth/require_token.ts";
 import { authRequired, tokenRole } from "./auth/tokens.ts";
 import { readsWhole } from "./body_deadline.ts";
-import { enqueueAnswer, type EnqueueEnvelope } from "./enqueue.ts";
+import { type EnqueueAnswer, enqueueAnswer, type EnqueueEnvelope } from "./enqueue.ts";
 import type { ErrorHandler } from "./error_handler.ts";
 import { jsonDepth, LIMITS } from "./limits.ts";
 
@@ -72,27 +72,43 @@ export function enqueueLane(fetch: Fetch, options: EnqueueLaneOptions): Fetch {
   const { producer, security, maxBodyBytes, onError } = options;
   const read = options.readWhole ?? ((c: Context) => c.req.text());
   const passes = guardsPass(security);
-  // An app of one static route: routed by a table lookup, with no middleware to compose.
-  const lane = new Hono<{ Bindings: object }>().post("/jobs", async (c) => {
+  // The route's context, made here rather than by an app of this one route: the path is
+  // checked already, and the router's match and dispatch were garbage (0.5 KB a request).
+  const take = async (c: Context): Promise<Response> => {
     if (!passes(c, maxBodyBytes)) return await fetch(c.req.raw, c.env);
-    let text: string | undefined;
-    let response: Response;
     try {
-      text = await read(c);
+      const text = await read(c);
       const envelope = plainEnvelope(text);
       if (envelope === undefined) return await fetch(withBody(c.req.raw, text), c.env);
       const { body, status } = await enqueueAnswer(c, envelope, producer);
-      response = c.json(body, status);
+      return enqueuedResponse(body, status);
     } catch (error) {
-      response = onError(error as Error, c);
+      const response = onError(error as Error, c);
+      setSecurityHeaders(response.headers);
+      return response;
     }
-    setSecurityHeaders(response.headers);
-    return response;
-  });
-  return (request, ...rest) =>
+  };
+  return (request, env, executionCtx) =>
     request.method === "POST" && isJobsUrl(request.url)
-      ? lane.fetch(request, ...rest)
-      : fetch(request, ...rest);
+      ? take(new Context(request, { env }))
+      : fetch(request, env, executionCtx);
+}
+
+/**
+ * The answer the route and the security headers make of `body`, with its headers set on the
+ * response itself: `c.json` gathers them in a `Headers` of its own that the response then
+ * copies, 1.6 KB more garbage a request.
+ */
+function enqueuedResponse(
+  body: EnqueueAnswer["body"],
+  status: EnqueueAnswer["status"],
+): Response {
+  const response = new Response(JSON.stringify(body), { status });
+  const headers = response.headers;
+  headers.set("content-type", "application/json");
+  headers.set("location", body.status_url);
+  setSecurityHeaders(headers);
+  return response;
 }
 
 /** Whether `url`'s path is `/jobs`, with no query. */

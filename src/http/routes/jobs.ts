@@ -116,7 +116,7 @@ function enqueueHook(registry: Registry) {
 export function jobRoutes(app: OpenAPIHono, { producer, registry, store }: AppDeps): void {
   app.openapi(enqueueRoute, async (c) => {
     const { body, status } = await enqueueAnswer(c, c.req.valid("json"), producer);
-    return c.json(body, status);
+    return c.json(body, status, { Location: body.status_url });
   }, enqueueHook(registry));
 
   app.openapi(getRoute, async (c) => {

@@ -95,6 +95,6 @@ export function taskRoutes(app: OpenAPIHono, { producer, registry }: AppDeps): v
       { ...envelope, ...c.req.valid("query") },
       producer,
     );
-    return c.json(body, status);
+    return c.json(body, status, { Location: body.status_url });
   });
 }

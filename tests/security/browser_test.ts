@@ -48,15 +48,21 @@ Deno.test("another site cannot change anything, even without tokens", async () =
 
 Deno.test("every answer carries a strict CSP, nosniff and no CORS by default", async () => {
   await withSecureApi({}, async ({ app }) => {
-    for (const path of ["/healthz", "/jobs", "/no-such-route"]) {
-      const res = await app.request(path, { headers: { origin: "https://elsewhere.example" } });
+    const request = (path: string) =>
+      app.request(path, { headers: { origin: "https://elsewhere.example" } });
+    for (const path of ["/healthz", "/jobs", "/no-such-route", "/docs"]) {
+      const res = await request(path);
       await res.body?.cancel();
       const csp = res.headers.get("content-security-policy") ?? "";
-      assert(csp.includes("default-src 'none'") && csp.includes("script-src 'self'"), csp);
-      assert(csp.includes("frame-ancestors 'none'") && !csp.includes("unsafe-inline"), csp);
+      assert(csp.includes("default-src 'none'") && csp.includes("frame-ancestors 'none'"), csp);
+      assert(!csp.includes("unsafe-inline"), csp);
       assertEquals(res.headers.get("x-content-type-options"), "nosniff");
       assertEquals(res.headers.get("access-control-allow-origin"), null, path);
     }
+    const page = (await request("/docs")).headers.get("content-security-policy") ?? "";
+    assert(page.includes("script-src 'self'") && page.includes("form-action 'self'"), page);
+    const json = (await request("/healthz")).headers.get("content-security-policy");
+    assertEquals(json, "default-src 'none'; frame-ancestors 'none'", "an API answer loads nothing");
     const preflight = await app.request("/jobs", {
       method: "OPTIONS",
       headers: { origin: "https://elsewhere.example", "access-control-request-method": "POST" },

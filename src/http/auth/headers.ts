@@ -1,6 +1,7 @@
 /**
- * Security headers on every answer: a strict Content-Security-Policy (only this origin's
- * scripts, styles and connections; no inline script, no framing), `nosniff` so a JSON
+ * Security headers on every answer: a strict Content-Security-Policy (on HTML pages only this
+ * origin's scripts, styles and connections, no inline script; on every other answer nothing;
+ * no framing anywhere), `nosniff` so a JSON
  * answer holding `<script>` is never run as HTML, and no referrer to other sites. CORS is off unless
  * origins are configured; then only those origins get CORS headers.
  *
@@ -13,8 +14,8 @@
 import type { MiddlewareHandler } from "hono";
 import { cors } from "hono/cors";
 
-/** The Content-Security-Policy of every answer. */
-export const CONTENT_SECURITY_POLICY = [
+/** The Content-Security-Policy of an HTML page (the dashboard, the login page, the API docs). */
+export const PAGE_CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",
@@ -25,9 +26,16 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
 ].join("; ");
 
-/** The headers of every answer, besides CORS. */
+/**
+ * The Content-Security-Policy of every other answer (JSON, event streams, the dashboard's
+ * files): nothing may load from it or frame it, as OWASP's REST cheat sheet advises for an
+ * API. Stricter than the page's, and short: with it a 202 leaves in one write (Deno sends an
+ * answer over about 512 bytes in two).
+ */
+export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+/** The headers of every answer, besides CORS and the Content-Security-Policy. */
 const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
-  ["Content-Security-Policy", CONTENT_SECURITY_POLICY],
   ["X-Content-Type-Options", "nosniff"],
   ["X-Frame-Options", "DENY"],
   // Not "no-referrer": under it browsers send `Origin: null` with a page's own form posts
@@ -38,7 +46,7 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
 ];
 
 /**
- * Sets the security headers on an answer's headers.
+ * Sets the security headers on an answer's headers, its `content-type` already set.
  *
  * @example
  * ```ts
@@ -49,6 +57,11 @@ const SECURITY_HEADERS: readonly (readonly [string, string])[] = [
  * ```
  */
 export function setSecurityHeaders(headers: Headers): void {
+  const page = headers.get("content-type")?.startsWith("text/html") ?? false;
+  headers.set(
+    "Content-Security-Policy",
+    page ? PAGE_CONTENT_SECURITY_POLICY : API_CONTENT_SECURITY_POLICY,
+  );
   for (const [name, value] of SECURITY_HEADERS) headers.set(name, value);
 }
 

@@ -162,6 +162,28 @@ export function runTelemetryConformance(test: Test): void {
   );
 
   test(
+    "a rate-limited claim is told to onJobsWritten as a plain one is",
+    async (store, _clock, written) => {
+      const jobs = [0, 1].map((i) =>
+        createJob({ id: newJobId(T0 + i), task: "t", queue: "q", input: i }, T0)
+      );
+      await store.jobInsertMany({ jobs });
+      const claimed = await store.jobClaim({
+        queues: ["q"],
+        workerId: "w",
+        limit: 2,
+        leaseMs: 1_000,
+        now: T0 + 1_000,
+        rateLimits: { tasks: {}, queues: { q: { max: 1, per: 60_000 } } },
+      });
+      assertEquals(claimed.length, 1);
+      assertEquals(written.at(-1), { before: jobs[0], after: claimed[0] });
+      assertEquals(stat(written, "jobs", "started", "q", "t"), 1);
+      assertEquals(stat(written, "hist_ms", "wait", "q", "t"), 1_000);
+    },
+  );
+
+  test(
     "a record commit's jobs are told to onJobsWritten, a failed one's not",
     async (store, _clock, written) => {
       const job = createJob({ id: newJobId(T0), task: "t", queue: "q", input: 1 }, T0);

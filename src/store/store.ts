@@ -28,7 +28,6 @@ import type {
   StoredRecord,
 } from "./records.ts";
 import type { WaitingListParams } from "./events.ts";
-import type { RateLimits } from "../guards/rate_limit.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "./audit.ts";
 
 /** A change of one job from the version the caller read to the record it computed. */
@@ -77,10 +76,19 @@ export interface JobClaimParams {
   leaseMs: number;
   now: number;
   /**
-   * Rate limits to enforce (`src/guards/rate_limit.ts`): a job over one stays queued for a
-   * later claim, and the jobs behind it are still taken. Without, the plain claim runs.
+   * At most this many jobs of a task (`tasks`, by task name) or of a queue (`queues`, by
+   * queue name) in this claim, across all its queues; 0 takes none. A job past a cap stays
+   * queued, untouched, and the jobs behind it are still taken: the claim looks past it, up
+   * to a few hundred jobs per queue. Features above the store set them (rate limits,
+   * `src/guards/rate_limit_tokens.ts`); without, the plain claim runs.
    */
-  rateLimits?: RateLimits;
+  caps?: ClaimCaps;
+}
+
+/** The caps of a claim (`JobClaimParams.caps`): most jobs per task and per queue. */
+export interface ClaimCaps {
+  tasks?: Record<string, number>;
+  queues?: Record<string, number>;
 }
 
 /** Everything tq needs of a broker. */

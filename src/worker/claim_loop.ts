@@ -16,7 +16,9 @@
  * the claims outran the settlement writes, holding thousands of finished jobs in memory,
  * unwritten, on a busy machine.
  *
- * Paused queues (`src/guards/queue_pauses.ts`) are left out of each claim.
+ * Paused queues (`src/guards/queue_pauses.ts`) are left out of each claim. With rate
+ * limits, claims go through `src/guards/rate_limit_tokens.ts`, and an idle wait ends when
+ * a window holding jobs back frees a start.
  *
  * @example
  * ```ts ignore
@@ -31,8 +33,9 @@
 import type { Clock } from "../clock.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
-import type { Store } from "../store/store.ts";
+import type { JobClaimParams, Store } from "../store/store.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
+import { claimWithinRateLimits, type LimitedClaim } from "../guards/rate_limit_tokens.ts";
 import { RunPace } from "./run_pace.ts";
 import { Service } from "../service.ts";
 import { PAUSE_REFRESH_MS, QueuePauses } from "../guards/queue_pauses.ts";
@@ -148,12 +151,10 @@ export class ClaimLoop extends Service {
       ? batch - this.#ahead.length
       : Math.min(free, batch, Math.ceil(concurrency / 2));
     if (limit <= 0) return 0; // handlers turned slow while jobs wait ahead
-    const now = this.clock.now();
-    const { rateLimits } = this.#o;
     const open = await QueuePauses.of(store, this.clock).filter(queues);
-    const jobs = open.length === 0
-      ? []
-      : await store.jobClaim({ queues: open, workerId, limit, leaseMs, now, rateLimits });
+    const { jobs, wakeAt } = open.length === 0
+      ? { jobs: [], wakeAt: null }
+      : await this.#claimFrom({ queues: open, workerId, limit, leaseMs, now: this.clock.now() });
     this.#ahead.push(...jobs);
     this.#startAhead();
     this.#claim.resolve();
@@ -161,11 +162,26 @@ export class ClaimLoop extends Service {
     // A short batch means the queues are empty for now: wait for news instead of polling.
     // A resume made in another process wakes us before our view of the pauses has caught
     // up, so while one of our queues is paused, look again once that view is due.
-    const timeoutMs = open.length < queues.length ? PAUSE_REFRESH_MS : IDLE_WAIT_MS;
+    // A rate limit holding jobs back: look again when its window frees a start.
+    const timeoutMs = Math.min(
+      open.length < queues.length ? PAUSE_REFRESH_MS : IDLE_WAIT_MS,
+      wakeAt === null ? Infinity : Math.max(0, wakeAt - this.clock.now()),
+    );
     if (jobs.length < limit) {
       this.#heard = await store.workWait({ queues, timeoutMs, signal, since: this.#heard });
     }
     return 0;
+  }
+
+  /** Claims, within the rate limits if there are any. */
+  #claimFrom(params: JobClaimParams): Promise<LimitedClaim> {
+    const { store, rateLimits, logger } = this.#o;
+    return claimWithinRateLimits(store, {
+      ...params,
+      rateLimits,
+      onGiveBackError: (error) =>
+        logger.warn("rate_limit:give_back_failed", { error: String(error) }),
+    });
   }
 
   /** Starts jobs claimed ahead while slots are free. */

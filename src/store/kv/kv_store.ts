@@ -38,7 +38,7 @@ import { KvTelemetry } from "./telemetry.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
 import type { BatchCounts } from "../batches.ts";
 import { batchCountsRead } from "./batches.ts";
-import { KvRateLimits } from "./rate_limits.ts";
+import { claimCapped } from "./capped_claims.ts";
 import { insertGrouped } from "./groups.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
@@ -190,14 +190,12 @@ class KvStore implements Store {
   readonly #clock: Clock;
   readonly #telemetry: KvTelemetry;
   readonly #events: KvEvents;
-  readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
   constructor(kv: Deno.Kv, bells: { work: Bell; timers: Bell }, clock: Clock) {
     this.#kv = kv;
     this.#telemetry = new KvTelemetry(kv);
     this.#events = new KvEvents(kv);
-    this.#rateLimits = new KvRateLimits(kv, clock);
     this.#audit = new KvAudit(kv);
     this.#bell = bells.work;
     this.#timers = bells.timers;
@@ -255,9 +253,9 @@ class KvStore implements Store {
   }
 
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
-    if (rateLimits) {
-      return this.#rateLimits.claim({ ...params, rateLimits }, queues);
+    const { queues, workerId, limit, leaseMs, now, caps } = params;
+    if (caps) {
+      return claimCapped(this.#kv, (pairs) => this.#commitPairs(pairs), { ...params, caps });
     }
     const claimed: Job[] = [];
     for (const queue of queues) {
@@ -450,7 +448,7 @@ class KvStore implements Store {
   workWait(
     params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
   ): Promise<number> {
-    return this.#bell.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
+    return this.#bell.wait(params);
   }
 
   async timerWait(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {

@@ -47,6 +47,7 @@ import { ChangeSet, RacedError, type Runner } from "./changes.ts";
 import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
 import { PostgresReads } from "./reads.ts";
 import { PostgresClaims } from "./claims.ts";
+import { CapsLeft } from "../claim_caps.ts";
 import { PostgresLinks } from "./links.ts";
 import { PostgresTelemetry } from "./telemetry.ts";
 import { PostgresAudit } from "./audit.ts";
@@ -164,7 +165,7 @@ export class PostgresStore implements Store {
     this.#names = names;
     this.#clock = clock;
     this.#reads = new PostgresReads(sql, names);
-    this.#claims = new PostgresClaims(names, clock);
+    this.#claims = new PostgresClaims(names);
     this.#links = new PostgresLinks(names, this.#reads);
     this.#telemetry = new PostgresTelemetry(sql, names);
     this.#audit = new PostgresAudit(names);
@@ -243,23 +244,20 @@ export class PostgresStore implements Store {
   }
 
   jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
+    const { queues, workerId, limit, leaseMs, now, caps } = params;
     if (queues.length === 0 || limit <= 0) return Promise.resolve([]);
     return this.#transaction(async (tx, changes) => {
       const claimed: Job[] = [];
-      let wakeAt = Infinity;
+      const left = caps && new CapsLeft(caps);
       for (const queue of queues) {
         if (claimed.length >= limit) break;
         const claim = { queue, workerId, leaseMs, now, limit: limit - claimed.length };
-        if (!rateLimits) {
-          claimed.push(...await this.#claims.plain(tx, changes, claim));
-          continue;
-        }
-        const outcome = await this.#claims.limited(tx, changes, { ...claim, limits: rateLimits });
-        claimed.push(...outcome.jobs);
-        wakeAt = Math.min(wakeAt, outcome.wakeAt ?? Infinity);
+        claimed.push(
+          ...left
+            ? await this.#claims.capped(tx, changes, { ...claim, caps: left })
+            : await this.#claims.plain(tx, changes, claim),
+        );
       }
-      if (rateLimits) this.#claims.noteWake(wakeAt);
       return claimed;
     });
   }
@@ -353,7 +351,7 @@ export class PostgresStore implements Store {
   workWait(
     params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
   ): Promise<number> {
-    return this.#wakeUps.wait({ ...params, timeoutMs: this.#claims.waitMs(params.timeoutMs) });
+    return this.#wakeUps.wait(params);
   }
 
   workNotify({ queues }: { queues: string[] }): Promise<void> {

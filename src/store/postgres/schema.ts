@@ -11,7 +11,7 @@
  * | `stats` | the sums of `statDeltas` (key as JSON text), likewise |
  * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
  * | `groups` | each group's or concurrency key's lane tails (`group_key` is its `chainId`) |
- * | `rate_windows` | what rate-limited claims honour |
+ * | `rate_windows` | unused: rate limit windows before they became keyed records |
  * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches |
  * | `job_logs`, `meta` | handler log lines, `ping` |
  *

@@ -51,7 +51,7 @@ import type { BatchCounts } from "../batches.ts";
 import { batchCountsRead } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
 import { RedisDependencies } from "./dependencies.ts";
-import { RedisRateLimits } from "./rate_limits.ts";
+import { claimCapped } from "./capped_claims.ts";
 import { RedisGroups } from "./groups.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
@@ -255,7 +255,6 @@ class RedisStore implements Store {
   readonly #telemetry: RedisTelemetry;
   readonly #records: RedisRecords;
   readonly #dependencies: RedisDependencies;
-  readonly #rateLimits: RedisRateLimits;
   readonly #groups: RedisGroups;
   readonly #audit: RedisAudit;
   readonly #events: RedisEvents;
@@ -276,7 +275,6 @@ class RedisStore implements Store {
     this.#dependencies = new RedisDependencies(redis, keys);
     this.#telemetry = new RedisTelemetry(redis, keys);
     this.#records = new RedisRecords(redis, keys, clock);
-    this.#rateLimits = new RedisRateLimits(redis, keys, clock);
     this.#groups = new RedisGroups(redis, keys);
     this.#audit = new RedisAudit(redis, keys);
     this.#events = new RedisEvents(redis, keys);
@@ -388,11 +386,9 @@ class RedisStore implements Store {
   }
 
   jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
+    const { queues, workerId, limit, leaseMs, now, caps } = params;
     return reach(async () => {
-      if (rateLimits) {
-        return this.#rateLimits.claim({ ...params, rateLimits }, queues);
-      }
+      if (caps) return claimCapped(this.#redis, this.#keys, { ...params, caps });
       // One script over every queue: later queues only for what earlier ones lacked.
       const replies = await this.#redis.tqClaimJobs(
         queues.length,
@@ -549,7 +545,7 @@ class RedisStore implements Store {
   workWait(
     params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
   ): Promise<number> {
-    return this.#wakeUps.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
+    return this.#wakeUps.wait(params);
   }
 
   workNotify({ queues }: { queues: string[] }): Promise<void> {

@@ -9,9 +9,12 @@
  * 2. claims with caps equal to what it reserved (`JobClaimParams.caps`): the store takes at
  *    most that many jobs per limited task and queue, and claims jobs of other tasks past
  *    them; a job held back stays queued, using no attempt;
- * 3. gives back the starts it did not use (a versioned write, tried again on a conflict)
- *    and, when its reservation had filled a window, wakes idle claimants of its queues,
- *    which may have found the window full meanwhile.
+ * 3. gives back the starts it did not use (a versioned write, tried again on a conflict).
+ *
+ * A claimant that finds a window full while another holds a reservation in it looks again
+ * once that reservation has settled (`lookAgainAt`), not only when the window frees a start.
+ * (Waking idle claimants at each give-back instead would keep idle workers waking each other:
+ * each look reserves and gives back.)
  *
  * Two claimants can never both take a window's last start: the reservation is checked. A
  * crash (or a failed write) between reserving and giving back leaves the unused starts in
@@ -40,7 +43,7 @@ import type { Job } from "../job.ts";
 import type { JobClaimParams, Store } from "../store/store.ts";
 import type { RecordCheck, RecordWrite } from "../store/records.ts";
 import { limitOf, rateLimitKeys, type RateLimits } from "./rate_limit.ts";
-import { giveBackStarts, reserveStarts, windowFreesAt } from "./rate_limit_window.ts";
+import { giveBackStarts, lookAgainAt, reserveStarts } from "./rate_limit_window.ts";
 
 /** The keyed-record space of rate limit windows. */
 export const RATE_WINDOW_SPACE = "rate_window";
@@ -49,7 +52,7 @@ export const RATE_WINDOW_SPACE = "rate_window";
 const ATTEMPTS = 20;
 
 /** The part of the store rate-limited claims use. */
-export type RateLimitStore = Pick<Store, "recordGet" | "recordCommit" | "jobClaim" | "workNotify">;
+export type RateLimitStore = Pick<Store, "recordGet" | "recordCommit" | "jobClaim">;
 
 /** What {@linkcode claimWithinRateLimits} answers. */
 export interface LimitedClaim {
@@ -77,8 +80,8 @@ interface Reservation {
   reserved: number;
   /** The window as the reservation wrote it. */
   starts: number[];
-  /** Whether the window held `max` starts once they were added. */
-  filled: boolean;
+  /** The window's live starts as read, before the reservation. */
+  read: number[];
 }
 
 /**
@@ -125,9 +128,9 @@ export async function claimWithinRateLimits(
     }
   }
   // A window full once the unused starts are out holds jobs back until it frees a start.
-  const frees = reservations.flatMap(({ key, starts }) => {
+  const frees = reservations.flatMap(({ key, starts, read }) => {
     const after = giveBackStarts(starts, { now: claim.now, count: unused.get(key)! });
-    const at = windowFreesAt(after, { limit: limitOf(limits, key), now: claim.now });
+    const at = lookAgainAt({ read, after, limit: limitOf(limits, key), now: claim.now });
     return at === null ? [] : [at];
   });
   return { jobs, wakeAt: frees.length === 0 ? null : Math.min(...frees) };
@@ -167,22 +170,19 @@ async function reserve(
         checks.push({ ...addressOf(key), version: windows[i].version });
         puts.push({ ...addressOf(key), value: starts, ttlMs: limit.per });
       }
-      return { key, reserved, starts, filled: starts.length >= limit.max };
+      return { key, reserved, starts, read: starts.slice(0, starts.length - reserved) };
     });
     if (puts.length === 0 || await store.recordCommit({ checks, puts })) return reservations;
   }
   throw new StoreUnavailableError("rate limit windows kept changing; try again");
 }
 
-/**
- * Takes the `unused` starts (by key) out of their windows again, and wakes idle claimants
- * when a window they were in had been filled by them.
- */
+/** Takes the `unused` starts (by key) out of their windows again. */
 async function giveBack(
   store: RateLimitStore,
   reservations: Reservation[],
   unused: Map<string, number>,
-  { now, queues, limits }: { now: number; queues: string[]; limits: RateLimits },
+  { now, limits }: { now: number; limits: RateLimits },
 ): Promise<void> {
   const left = reservations.filter((r) => unused.get(r.key)! > 0);
   if (left.length === 0) return;
@@ -198,10 +198,7 @@ async function giveBack(
       puts.push({ ...addressOf(key), value: starts, ttlMs: limitOf(limits, key).per });
     });
     if (puts.length === 0) return;
-    if (await store.recordCommit({ checks, puts })) {
-      if (left.some((r) => r.filled)) await store.workNotify({ queues });
-      return;
-    }
+    if (await store.recordCommit({ checks, puts })) return;
   }
   throw new StoreUnavailableError("rate limit windows kept changing; starts left unused");
 }

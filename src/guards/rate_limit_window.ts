@@ -74,6 +74,42 @@ export function giveBackStarts(
 }
 
 /**
+ * How long after a start a claimant that found its window full looks again: the start may be
+ * another claimant's reservation, given back once its claim is in (a claim's round trip).
+ */
+export const RESERVATION_SETTLE_MS = 250;
+
+/**
+ * When a claim whose window held `read` before it reserved and `after` once it gave back
+ * should look again: when `after`, if full, admits a start again, or sooner, once the
+ * starts made in the last {@linkcode RESERVATION_SETTLE_MS} have settled (some may be
+ * reservations, given back meanwhile). Null when the window is not full.
+ *
+ * @example
+ * ```ts
+ * import { lookAgainAt } from "./rate_limit_window.ts";
+ * const limit = { max: 2, per: 1_000 };
+ * const fresh = [500, 900]; // 900 may be a reservation: look again at 1,150, not 1,500
+ * console.assert(lookAgainAt({ read: fresh, after: fresh, limit, now: 950 }) === 1_150);
+ * const settled = [500, 600];
+ * console.assert(lookAgainAt({ read: settled, after: settled, limit, now: 950 }) === 1_500);
+ * ```
+ */
+export function lookAgainAt({ read, after, limit, now }: {
+  read: readonly number[];
+  after: readonly number[];
+  limit: RateLimit;
+  now: number;
+}): number | null {
+  const frees = windowFreesAt(after, { limit, now });
+  if (frees === null) return null;
+  const newest = Math.max(...liveStarts(read, now, limit.per));
+  return newest > now - RESERVATION_SETTLE_MS
+    ? Math.min(frees, newest + RESERVATION_SETTLE_MS)
+    : frees;
+}
+
+/**
  * When a window holding `starts` admits a start again, if it is full at `now`; else null.
  *
  * @example

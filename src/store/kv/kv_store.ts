@@ -37,7 +37,7 @@ import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import { KvTelemetry } from "./telemetry.ts";
 import { commitWithDependants, insertLinked } from "./dependencies.ts";
 import type { BatchCounts } from "../batches.ts";
-import { batchCountsRead } from "./batches.ts";
+import { batchCountsExpire, batchCountsRead } from "./batches.ts";
 import { claimCapped } from "./capped_claims.ts";
 import { insertGrouped } from "./groups.ts";
 import { chainKeyOf } from "../../guards/group.ts";
@@ -491,6 +491,7 @@ class KvStore implements Store {
     const batch = new WriteBatch(this.#kv);
     for (const check of checks) batch.check(recordKey(check), check.version);
     for (const put of puts) batch.set(recordKey(put), put.value, expiry(put.ttlMs));
+    await batchCountsExpire(this.#kv, batch, puts);
     for (const address of deletes) batch.delete(recordKey(address));
     for (const job of jobs) batch.change(null, job);
     const stored = updates.length > 0

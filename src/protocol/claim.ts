@@ -1,9 +1,9 @@
 /**
  * The claim of a protocol worker: the very claim TypeScript workers make (priority, run-at
  * and groups apply, since the store decides them; rate limits through
- * `src/guards/rate_limit_tokens.ts`; paused
- * queues are left out, as `claim_loop.ts` does), from queues of external tasks only, long-polling up to `waitMs` on the store's
- * wake-up (`workWait`) when nothing is ready. Each job comes with its lease token.
+ * `src/guards/rate_limit_tokens.ts`; paused queues are left out, as `claim_loop.ts` does),
+ * from queues of external tasks only, long-polling up to `waitMs` on the store's wake-up
+ * (`workWait`) when nothing is ready. Each job comes with its lease token.
  *
  * @example
  * ```ts ignore

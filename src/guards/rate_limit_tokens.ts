@@ -1,15 +1,26 @@
 /**
  * Rate-limited claims, written once above the store. Each limit's window is a keyed record
  * (space {@linkcode RATE_WINDOW_SPACE}, key `task:<name>` or `queue:<name>`, value the start
- * times inside it, `rate_limit_window.ts`). A claim that may take limited jobs:
+ * times inside it, `rate_limit_window.ts`). A claimant pays for a window only when jobs of
+ * its limit are ready:
  *
- * 1. reserves starts: reads the windows and, in one record commit checked against the
- *    versions read, adds as many starts at `now` as each has free (at most the claim's
- *    limit); a commit that lost a race is read and tried again;
- * 2. claims with caps equal to what it reserved (`JobClaimParams.caps`): the store takes at
- *    most that many jobs per limited task and queue, and claims jobs of other tasks past
- *    them; a job held back stays queued, using no attempt;
- * 3. gives back the starts it did not use (a versioned write, tried again on a conflict).
+ * 1. it claims with the limited tasks and queues capped at 0 (`Store.jobClaimCapped`): jobs
+ *    of other tasks are claimed past them, and the store tells which caps held jobs back;
+ *    with none held back, that one claim is all (it costs what a plain capped claim does:
+ *    no window is read or written);
+ * 2. for the limits that held jobs back, it reserves starts: reads their windows and, in one
+ *    record commit checked against the versions read, adds as many starts at `now` as each
+ *    has free (at most what the claim still has room for); a commit that lost a race is read
+ *    and tried again;
+ * 3. it claims again with those caps raised to what it reserved (a limit that held back jobs
+ *    behind another, a task behind its queue's, is reserved for and claimed in one more
+ *    round);
+ * 4. it gives back the starts it did not use (a versioned write, tried again on a conflict).
+ *
+ * The claim answers the limits whose jobs may still be ready (`ready`: held back, or whose
+ * reservation was used up). Handed to the next claim, it reserves for them before its first
+ * claim, which saves that claim while limited jobs keep coming; a guess gone stale costs a
+ * reservation given back, and is dropped.
  *
  * A claimant that finds a window full while another holds a reservation in it looks again
  * once that reservation has settled (`lookAgainAt`), not only when the window frees a start.
@@ -18,10 +29,11 @@
  *
  * Two claimants can never both take a window's last start: the reservation is checked. A
  * crash (or a failed write) between reserving and giving back leaves the unused starts in
- * the window until they leave it: the window is under-used, never over-used. A claim with
- * limits costs two store round trips more than a plain one (the windows' reads, made at
- * once, and the reservation), and two more when starts are left over (read and give back);
- * claims of workers without limits are plain.
+ * the window until they leave it: the window is under-used, never over-used. Costs, in store
+ * round trips: a claim while no limited job is ready, 1 (the capped claim); one that finds
+ * limited jobs, 3 more (the windows' reads, made at once, the reservation, the second
+ * claim), and 2 more when starts are left over (the give-back's reads and write); a claim
+ * told `ready` while they keep coming, 3 (reads, reservation, claim), and the give-back's 2.
  *
  * Windows kept by tq before this module (KV `["rate", key]`, Redis `<prefix>:rate:<key>`,
  * PostgreSQL's `rate_windows`) are not moved: a window holds at most a day of starts, so an
@@ -31,16 +43,17 @@
  *
  * @example
  * ```ts ignore
- * const { jobs, wakeAt } = await claimWithinRateLimits(store, {
+ * const { jobs, wakeAt, ready } = await claimWithinRateLimits(store, {
  *   queues: ["mail"], workerId, limit: 10, leaseMs: 30_000, now: clock.now(),
  *   rateLimits: { tasks: { send: { max: 5, per: 1_000 } }, queues: {} },
+ *   ready: lastClaim.ready,
  * });
  * ```
  * @module
  */
 import { StoreUnavailableError } from "../errors.ts";
 import type { Job } from "../job.ts";
-import type { JobClaimParams, Store } from "../store/store.ts";
+import type { ClaimCaps, HeldBack, JobClaimParams, Store } from "../store/store.ts";
 import type { RecordCheck, RecordWrite } from "../store/records.ts";
 import { limitOf, rateLimitKeys, type RateLimits } from "./rate_limit.ts";
 import { giveBackStarts, lookAgainAt, reserveStarts } from "./rate_limit_window.ts";
@@ -52,7 +65,10 @@ export const RATE_WINDOW_SPACE = "rate_window";
 const ATTEMPTS = 20;
 
 /** The part of the store rate-limited claims use. */
-export type RateLimitStore = Pick<Store, "recordGet" | "recordCommit" | "jobClaim">;
+export type RateLimitStore = Pick<
+  Store,
+  "recordGet" | "recordCommit" | "jobClaim" | "jobClaimCapped"
+>;
 
 /** What {@linkcode claimWithinRateLimits} answers. */
 export interface LimitedClaim {
@@ -60,17 +76,22 @@ export interface LimitedClaim {
   jobs: Job[];
   /** When a window that was full after this claim admits a start again; null if none was. */
   wakeAt: number | null;
+  /** The limits whose jobs may still be ready: hand them to the next claim (`ready`). */
+  ready: string[];
 }
 
-/** A claim with rate limits, and what to do when giving back unused starts fails. */
-export interface LimitedClaimParams extends Omit<JobClaimParams, "caps"> {
+/** A claim with rate limits, and what to do when a step after claiming jobs fails. */
+export interface LimitedClaimParams extends JobClaimParams {
   /** Without (or with none that concern the claim), the claim is the store's plain one. */
   rateLimits?: RateLimits;
+  /** The last claim's `ready`: limits to reserve for before the first claim. */
+  ready?: string[];
   /**
-   * Told of an error while giving back unused starts. The claim still answers its jobs
-   * (they are claimed, and must run); the window is only under-used until they leave it.
+   * Told of an error once jobs are claimed (reserving or claiming for a limit found held
+   * back, giving back unused starts). The claim still answers its jobs (they are claimed,
+   * and must run); a window is at most under-used until its starts leave it.
    */
-  onGiveBackError?: (error: unknown) => void;
+  onLateError?: (error: unknown) => void;
 }
 
 /** One window's part in a claim. */
@@ -98,42 +119,85 @@ export async function claimWithinRateLimits(
   store: RateLimitStore,
   params: LimitedClaimParams,
 ): Promise<LimitedClaim> {
-  const { rateLimits: limits, onGiveBackError, ...claim } = params;
-  if (!limits) return { jobs: await store.jobClaim(claim), wakeAt: null };
-  const keys = [
-    ...claim.queues.filter((queue) => Object.hasOwn(limits.queues, queue)).map((q) => `queue:${q}`),
-    ...Object.keys(limits.tasks).map((task) => `task:${task}`),
-  ];
-  if (keys.length === 0) return { jobs: await store.jobClaim(claim), wakeAt: null };
-  const reservations = await reserve(store, keys, limits, claim);
-  const caps = { tasks: {} as Record<string, number>, queues: {} as Record<string, number> };
-  for (const { key, reserved } of reservations) {
-    const [kind, name] = splitKey(key);
-    caps[kind === "queue" ? "queues" : "tasks"][name] = reserved;
+  const { rateLimits: limits, ready = [], onLateError, ...claim } = params;
+  const keys = limits ? limitKeysOf(limits, claim.queues) : [];
+  if (!limits || keys.length === 0) {
+    return { jobs: await store.jobClaim(claim), wakeAt: null, ready: [] };
   }
-  let jobs: Job[] = [];
-  const unused = new Map(reservations.map((r) => [r.key, r.reserved]));
+  // What each limit still lets this claim take: 0 until starts are reserved for it.
+  const caps = new Map(keys.map((key) => [key, 0]));
+  const reservations: Reservation[] = [];
+  const held = new Set<string>();
+  const jobs: Job[] = [];
+  let toReserve = keys.filter((key) => ready.includes(key));
   try {
-    jobs = await store.jobClaim({ ...claim, caps });
-  } finally {
-    for (const job of jobs) {
-      for (const key of rateLimitKeys(limits, job.queue, job.task)) {
-        unused.set(key, unused.get(key)! - 1);
+    // Each round reserves for limits newly found holding jobs back: at most one per limit.
+    for (let round = 0; round <= keys.length && jobs.length < claim.limit; round++) {
+      const room = claim.limit - jobs.length;
+      const reserved = toReserve.length === 0
+        ? []
+        : await reserve(store, toReserve, limits, { ...claim, limit: room });
+      for (const r of reserved) caps.set(r.key, r.reserved);
+      reservations.push(...reserved);
+      if (round > 0 && reserved.every((r) => r.reserved === 0)) break;
+      const claimed = await store.jobClaimCapped({ ...claim, limit: room, caps: capsOf(caps) });
+      jobs.push(...claimed.jobs);
+      for (const job of claimed.jobs) {
+        for (const key of rateLimitKeys(limits, job.queue, job.task)) {
+          caps.set(key, caps.get(key)! - 1);
+        }
       }
+      // Held back now, or earlier and not reserved for since.
+      for (const { key } of reservations) held.delete(key);
+      const heldKeys = keysOf(claimed.heldBack);
+      for (const key of heldKeys) held.add(key);
+      toReserve = heldKeys.filter((key) => !reservations.some((r) => r.key === key));
+      if (toReserve.length === 0) break;
     }
+  } catch (error) {
+    if (jobs.length === 0) throw error;
+    onLateError?.(error);
+  } finally {
     try {
-      await giveBack(store, reservations, unused, { ...claim, limits });
+      await giveBack(store, reservations, caps, { ...claim, limits });
     } catch (error) {
-      onGiveBackError?.(error);
+      onLateError?.(error);
     }
   }
   // A window full once the unused starts are out holds jobs back until it frees a start.
   const frees = reservations.flatMap(({ key, starts, read }) => {
-    const after = giveBackStarts(starts, { now: claim.now, count: unused.get(key)! });
+    const after = giveBackStarts(starts, { now: claim.now, count: caps.get(key)! });
     const at = lookAgainAt({ read, after, limit: limitOf(limits, key), now: claim.now });
     return at === null ? [] : [at];
   });
-  return { jobs, wakeAt: frees.length === 0 ? null : Math.min(...frees) };
+  const usedUp = reservations.filter((r) => r.reserved > 0 && caps.get(r.key) === 0);
+  return {
+    jobs,
+    wakeAt: frees.length === 0 ? null : Math.min(...frees),
+    ready: [...new Set([...held, ...usedUp.map((r) => r.key)])].sort(),
+  };
+}
+
+/** The keys of the limits that concern a claim of `queues`. */
+const limitKeysOf = (limits: RateLimits, queues: string[]) => [
+  ...queues.filter((queue) => Object.hasOwn(limits.queues, queue)).map((q) => `queue:${q}`),
+  ...Object.keys(limits.tasks).map((task) => `task:${task}`),
+];
+
+/** The keys of the limits behind the caps that held jobs back. */
+const keysOf = (heldBack: HeldBack) => [
+  ...heldBack.queues.map((queue) => `queue:${queue}`),
+  ...heldBack.tasks.map((task) => `task:${task}`),
+];
+
+/** The claim caps of what each limit still lets the claim take. */
+function capsOf(left: Map<string, number>): ClaimCaps {
+  const caps = { tasks: {} as Record<string, number>, queues: {} as Record<string, number> };
+  for (const [key, cap] of left) {
+    const [kind, name] = splitKey(key);
+    caps[kind === "queue" ? "queues" : "tasks"][name] = cap;
+  }
+  return caps;
 }
 
 const splitKey = (key: string) => {

@@ -92,19 +92,22 @@ export async function protocolClaim(
   // Wake-ups heard by the store when the last wait ended (0: since it opened), so news that
   // comes while this claims ends the next wait at once.
   let heard = 0;
+  // The rate limits whose jobs the last look left ready (`rate_limit_tokens.ts`).
+  let ready: string[] = [];
   while (true) {
     const now = clock.now();
     const open = await QueuePauses.of(store, clock).filter(queues);
-    const { jobs: claimed } = open.length === 0
-      ? { jobs: [] }
-      : await claimWithinRateLimits(store, {
-        queues: open,
-        workerId: worker,
-        limit,
-        leaseMs,
-        now,
-        rateLimits,
-      });
+    const limited = open.length === 0 ? { jobs: [], ready } : await claimWithinRateLimits(store, {
+      queues: open,
+      workerId: worker,
+      limit,
+      leaseMs,
+      now,
+      rateLimits,
+      ready,
+    });
+    const claimed = limited.jobs;
+    ready = limited.ready;
     // Past its expiry a job never runs: canceled as expired (the attempt given back), as a
     // TypeScript worker does at its claim.
     const expired = claimed.filter((job) => isExpired(job, now));

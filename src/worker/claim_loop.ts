@@ -93,6 +93,8 @@ export class ClaimLoop extends Service {
   #claim: PromiseWithResolvers<void> | undefined;
   /** The store's count of wake-ups when the last wait ended: news after it ends the next. */
   #heard = 0;
+  /** The rate limits whose jobs the last claim left ready: reserved for up front. */
+  #limitsReady: string[] = [];
 
   constructor(options: ClaimLoopOptions) {
     if (!(options.concurrency >= 1)) throw new RangeError("concurrency must be at least 1");
@@ -174,14 +176,16 @@ export class ClaimLoop extends Service {
   }
 
   /** Claims, within the rate limits if there are any. */
-  #claimFrom(params: JobClaimParams): Promise<LimitedClaim> {
+  async #claimFrom(params: JobClaimParams): Promise<LimitedClaim> {
     const { store, rateLimits, logger } = this.#o;
-    return claimWithinRateLimits(store, {
+    const claimed = await claimWithinRateLimits(store, {
       ...params,
       rateLimits,
-      onGiveBackError: (error) =>
-        logger.warn("rate_limit:give_back_failed", { error: String(error) }),
+      ready: this.#limitsReady,
+      onLateError: (error) => logger.warn("rate_limit:claim_incomplete", { error: String(error) }),
     });
+    this.#limitsReady = claimed.ready;
+    return claimed;
   }
 
   /** Starts jobs claimed ahead while slots are free. */

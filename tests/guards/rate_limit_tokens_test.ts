@@ -6,8 +6,14 @@
 import { assertEquals, assertRejects } from "../assert.ts";
 import { FakeClock } from "../../src/clock.ts";
 import type { Job } from "../../src/job.ts";
-import type { JobClaimParams } from "../../src/store/store.ts";
+import type {
+  CappedClaim,
+  CappedClaimParams,
+  ClaimCaps,
+  JobClaimParams,
+} from "../../src/store/store.ts";
 import { CapsLeft } from "../../src/store/claim_caps.ts";
+import type { RecordAddress } from "../../src/store/records.ts";
 import {
   claimWithinRateLimits,
   RATE_WINDOW_SPACE,
@@ -20,8 +26,10 @@ import { MemoryRecords } from "../store/memory_records.ts";
 /** The in-memory records with a claim over `ready`, best first, honouring caps. */
 class MemoryClaims extends MemoryRecords implements RateLimitStore {
   ready: Job[] = [];
-  /** The caps of every claim, in order. */
-  readonly caps: JobClaimParams["caps"][] = [];
+  /** The caps of every claim, in order (undefined: a plain claim). */
+  readonly caps: (ClaimCaps | undefined)[] = [];
+  /** Window reads made. */
+  reads = 0;
 
   add(n: number, task: string, queue = "default"): void {
     const at = this.ready.length;
@@ -33,15 +41,33 @@ class MemoryClaims extends MemoryRecords implements RateLimitStore {
     );
   }
 
-  jobClaim({ queues, limit, caps, workerId, now, leaseMs }: JobClaimParams): Promise<Job[]> {
-    this.caps.push(caps);
-    const left = new CapsLeft(caps ?? {});
-    const taken = this.ready
-      .filter((job) => queues.includes(job.queue))
-      .filter((job) => left.take(job))
-      .slice(0, limit);
+  override recordGet(address: RecordAddress) {
+    this.reads++;
+    return super.recordGet(address);
+  }
+
+  jobClaim(params: JobClaimParams): Promise<Job[]> {
+    this.caps.push(undefined);
+    return Promise.resolve(this.#take(params, new CapsLeft({})));
+  }
+
+  jobClaimCapped(params: CappedClaimParams): Promise<CappedClaim> {
+    this.caps.push(params.caps);
+    const left = new CapsLeft(params.caps);
+    return Promise.resolve({ jobs: this.#take(params, left), heldBack: left.heldBack() });
+  }
+
+  #take({ queues, limit, workerId, now, leaseMs }: JobClaimParams, left: CapsLeft): Job[] {
+    const taken: Job[] = [];
+    const done = new Set<string>(); // queues whose cap held a job back: looked at no further
+    for (const job of this.ready.filter((job) => queues.includes(job.queue))) {
+      if (taken.length >= limit) break;
+      if (done.has(job.queue)) continue;
+      if (left.take(job)) taken.push(job);
+      else if (left.queueFull(job.queue)) done.add(job.queue);
+    }
     this.ready = this.ready.filter((job) => !taken.includes(job));
-    return Promise.resolve(taken.map((job) => claimJob(job, { workerId, now, leaseMs })));
+    return taken.map((job) => claimJob(job, { workerId, now, leaseMs }));
   }
 }
 
@@ -50,18 +76,74 @@ const params = { queues: ["default"], workerId: "w", limit: 10, leaseMs: 60_000 
 const window = async (store: MemoryClaims, key = "task:send") =>
   (await store.recordGet({ space: RATE_WINDOW_SPACE, key }))?.value;
 
-Deno.test("a claim reserves free starts up to its limit, caps the claim to them and gives back the rest", async () => {
+Deno.test("while no limited job is ready, a claim is one capped claim that reads and writes no window", async () => {
+  const clock = new FakeClock(10_000);
+  const store = new MemoryClaims(clock);
+  store.add(3, "other");
+  const claimed = await claimWithinRateLimits(store, {
+    ...params,
+    now: clock.now(),
+    rateLimits: send,
+  });
+  assertEquals(claimed, { jobs: claimed.jobs, wakeAt: null, ready: [] });
+  assertEquals(claimed.jobs.length, 3);
+  assertEquals(store.caps, [{ tasks: { send: 0 }, queues: {} }]);
+  assertEquals([store.reads, await window(store)], [0, undefined]);
+});
+
+Deno.test("limited jobs held back get free starts reserved up to the room left, are claimed, and the rest is given back", async () => {
   const clock = new FakeClock(10_000);
   const store = new MemoryClaims(clock);
   store.add(2, "send");
   store.add(1, "other");
   const now = clock.now();
   const rateLimits = { tasks: { send: { max: 20, per: 1_000 } }, queues: {} };
-  const { jobs, wakeAt } = await claimWithinRateLimits(store, { ...params, now, rateLimits });
-  assertEquals(jobs.map((job) => job.task), ["send", "send", "other"]);
-  assertEquals(store.caps, [{ tasks: { send: 10 }, queues: {} }], "the claim's limit");
-  assertEquals(await window(store), [now, now], "the 8 unused given back");
-  assertEquals(wakeAt, null, "the window is not full");
+  const claimed = await claimWithinRateLimits(store, { ...params, now, rateLimits });
+  assertEquals(claimed.jobs.map((job) => job.task), ["other", "send", "send"]);
+  assertEquals(store.caps, [
+    { tasks: { send: 0 }, queues: {} },
+    { tasks: { send: 9 }, queues: {} },
+  ], "the room left after the first claim");
+  assertEquals(await window(store), [now, now], "the 7 unused given back");
+  assertEquals([claimed.wakeAt, claimed.ready], [null, []], "the window is not full");
+});
+
+Deno.test("a claim told the limits left ready reserves for them before its one claim", async () => {
+  const clock = new FakeClock(10_000);
+  const store = new MemoryClaims(clock);
+  store.add(5, "send");
+  const limits = { tasks: { send: { max: 20, per: 1_000 } }, queues: {} };
+  const at = { ...params, limit: 2, now: clock.now(), rateLimits: limits };
+  const first = await claimWithinRateLimits(store, at);
+  assertEquals([first.jobs.length, first.ready], [2, ["task:send"]], "its reservation used up");
+  const claims = store.caps.length;
+  const next = await claimWithinRateLimits(store, { ...at, ready: first.ready });
+  assertEquals([next.jobs.length, next.ready], [2, ["task:send"]]);
+  assertEquals(store.caps.slice(claims), [{ tasks: { send: 2 }, queues: {} }]);
+  const last = await claimWithinRateLimits(store, { ...at, ready: next.ready });
+  assertEquals([last.jobs.length, last.ready], [1, []], "a reservation left over: none ready");
+  assertEquals((await window(store) as number[]).length, 5, "the unused start given back");
+});
+
+Deno.test("a limited task behind its limited queue's cap is reserved for in one more round", async () => {
+  const clock = new FakeClock(10_000);
+  const store = new MemoryClaims(clock);
+  store.add(2, "other", "mail");
+  store.add(1, "send", "mail");
+  const limits = {
+    tasks: { send: { max: 5, per: 1_000 } },
+    queues: { mail: { max: 5, per: 1_000 } },
+  };
+  const at = { ...params, queues: ["mail"], now: clock.now(), rateLimits: limits };
+  const { jobs } = await claimWithinRateLimits(store, at);
+  assertEquals(jobs.map((job) => job.task), ["other", "other", "send"]);
+  assertEquals(store.caps, [
+    { tasks: { send: 0 }, queues: { mail: 0 } },
+    { tasks: { send: 0 }, queues: { mail: 5 } },
+    { tasks: { send: 5 }, queues: { mail: 3 } },
+  ]);
+  assertEquals((await window(store, "queue:mail") as number[]).length, 3);
+  assertEquals((await window(store, "task:send") as number[]).length, 1);
 });
 
 Deno.test("a full window caps its task at 0, and the claim tells when it frees", async () => {
@@ -160,7 +242,7 @@ Deno.test("a give-back that fails leaves the window under-used until its starts 
     ...params,
     now: clock.now(),
     rateLimits: send,
-    onGiveBackError: (error) => errors.push(error),
+    onLateError: (error) => errors.push(error),
   });
   assertEquals([jobs.length, errors.length], [1, 1], "the claimed job is still answered");
   store.recordCommit = commit;
@@ -184,13 +266,14 @@ Deno.test("a give-back that fails leaves the window under-used until its starts 
 Deno.test("a claim that fails gives its whole reservation back and throws", async () => {
   const clock = new FakeClock(10_000);
   const store = new MemoryClaims(clock);
-  store.jobClaim = () => Promise.reject(new Error("claim failed"));
+  store.jobClaimCapped = () => Promise.reject(new Error("claim failed"));
+  const ready = ["task:send"];
   await assertRejects(
-    () => claimWithinRateLimits(store, { ...params, now: clock.now(), rateLimits: send }),
+    () => claimWithinRateLimits(store, { ...params, now: clock.now(), rateLimits: send, ready }),
     Error,
     "claim failed",
   );
-  assertEquals(await window(store), []);
+  assertEquals(await window(store), [], "reserved up front, then given back");
 });
 
 Deno.test("a worker without limits for the claim's tasks or queues claims plainly", async () => {

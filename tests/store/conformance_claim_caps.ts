@@ -1,7 +1,8 @@
 /**
- * Conformance of capped claims (`JobClaimParams.caps`): at most the cap of a task or a
+ * Conformance of capped claims (`Store.jobClaimCapped`): at most the cap of a task or a
  * queue is taken per claim, across the claim's queues; jobs past a cap stay queued and
- * untouched while the jobs behind them are claimed; a cap of 0 takes none. Registered from
+ * untouched while the jobs behind them are claimed; a cap of 0 takes none; the claim tells
+ * which caps held ready jobs back, and none when nothing was. Registered from
  * `runStoreConformance`.
  *
  * @example
@@ -25,8 +26,10 @@ const jobs = (n: number, task: string, queue = "default", from = 0): Job[] =>
     { length: n },
     (_, i) => createJob({ id: newJobId(T0 + from + i), task, queue, input: {} }, T0 + from + i),
   );
-const claim = (store: Store, caps: ClaimCaps, { limit = 10, queues = ["default"] } = {}) =>
-  store.jobClaim({ queues, workerId: "w", limit, leaseMs: 60_000, now: T0 + 1_000, caps });
+const capped = (store: Store, caps: ClaimCaps, { limit = 10, queues = ["default"] } = {}) =>
+  store.jobClaimCapped({ queues, workerId: "w", limit, leaseMs: 60_000, now: T0 + 1_000, caps });
+const claim = async (store: Store, caps: ClaimCaps, options = {}) =>
+  (await capped(store, caps, options)).jobs;
 const tasks = (claimed: Job[]) => claimed.map((job) => job.task);
 
 /** Registers the capped claim tests with a backend's `test`. */
@@ -48,9 +51,34 @@ export function runClaimCapConformance(test: Test): void {
     assertEquals(tasks(await claim(store, {})), ["send", "send"]);
   });
 
-  test("a cap of 0 takes none of the task", async (store) => {
+  test("a cap of 0 takes none of the task, and the claim tells it held jobs back", async (store) => {
     await store.jobInsertMany({ jobs: [...jobs(2, "send"), ...jobs(1, "other")] });
-    assertEquals(tasks(await claim(store, { tasks: { send: 0 } })), ["other"]);
+    const { jobs: claimed, heldBack } = await capped(store, { tasks: { send: 0, idle: 0 } });
+    assertEquals(tasks(claimed), ["other"]);
+    assertEquals(heldBack, { tasks: ["send"], queues: [] });
+  });
+
+  test("a capped claim that held nothing back says so", async (store) => {
+    await store.jobInsertMany({ jobs: [...jobs(2, "send"), ...jobs(1, "other", "default", 10)] });
+    const caps = { tasks: { send: 2, idle: 0 }, queues: { sms: 0 } };
+    const { jobs: claimed, heldBack } = await capped(store, caps, { queues: ["default", "sms"] });
+    assertEquals(tasks(claimed), ["send", "send", "other"]);
+    assertEquals(heldBack, { tasks: [], queues: [] });
+  });
+
+  test("a queue's used-up cap holds back its next job, told with that job's used-up caps", async (store) => {
+    await store.jobInsertMany({ jobs: [...jobs(2, "send", "mail"), ...jobs(1, "a", "sms")] });
+    const queues = ["mail", "sms"];
+    const none = await capped(store, { queues: { mail: 0 }, tasks: { send: 0 } }, { queues });
+    assertEquals([tasks(none.jobs), none.heldBack], [["a"], { tasks: ["send"], queues: ["mail"] }]);
+    const one = await capped(store, { queues: { mail: 1 } }, { queues });
+    assertEquals([tasks(one.jobs), one.heldBack], [["send"], { tasks: [], queues: ["mail"] }]);
+  });
+
+  test("jobs left out for the claim's limit are not held back by a cap", async (store) => {
+    await store.jobInsertMany({ jobs: [...jobs(2, "other"), ...jobs(1, "send", "default", 10)] });
+    const { jobs: claimed, heldBack } = await capped(store, { tasks: { send: 0 } }, { limit: 2 });
+    assertEquals([tasks(claimed), heldBack], [["other", "other"], { tasks: [], queues: [] }]);
   });
 
   test("a queue's cap holds in its queue only, and a task's across the claim's queues", async (store) => {

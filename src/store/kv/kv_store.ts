@@ -18,6 +18,8 @@ import { PayloadTooLargeError, StoreTooNewError, StoreUnavailableError } from ".
 import { type Job, JOB_STATES } from "../../job.ts";
 import { claimJob, settlesDependants } from "../../transitions/mod.ts";
 import type {
+  CappedClaim,
+  CappedClaimParams,
   JobClaimParams,
   JobListParams,
   JobPage,
@@ -252,11 +254,12 @@ class KvStore implements Store {
     this.#ringFor(jobs);
   }
 
+  jobClaimCapped(params: CappedClaimParams): Promise<CappedClaim> {
+    return claimCapped(this.#kv, (pairs) => this.#commitPairs(pairs), params);
+  }
+
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { queues, workerId, limit, leaseMs, now, caps } = params;
-    if (caps) {
-      return claimCapped(this.#kv, (pairs) => this.#commitPairs(pairs), { ...params, caps });
-    }
+    const { queues, workerId, limit, leaseMs, now } = params;
     const claimed: Job[] = [];
     for (const queue of queues) {
       for (let round = 0; round < 5 && claimed.length < limit; round++) {

@@ -3,8 +3,10 @@
  * (`ORDER BY priority, run_at, id` on the `jobs_ready` index) locked with
  * `FOR UPDATE SKIP LOCKED`, so claimants in any number of processes pass each other's rows
  * instead of waiting, and `claimJob`'s change applied to them in the same `UPDATE`. Under
- * caps (`JobClaimParams.caps`) the candidates are locked the same way and taken as
- * `../claim_caps.ts` allows; those passed over are released at commit and stay ready.
+ * caps (`CappedClaimParams.caps`) the candidates are locked the same way and taken as
+ * `../claim_caps.ts` allows (noting the caps that held one back); those passed over are
+ * released at commit and stay ready. A queue whose cap is used up is looked at no further
+ * than its next row, to tell what held that one back.
  *
  * @example
  * ```ts ignore
@@ -85,7 +87,7 @@ export class PostgresClaims {
       `SELECT "record" FROM ${this.#names.table("jobs")}
        WHERE "state" = 'queued' AND "queue" = $1
        ORDER BY "priority", "run_at", "id" LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [queue, SCAN_ROWS],
+      [queue, caps.queueFull(queue) ? 1 : SCAN_ROWS],
       { prepare: true },
     );
     const updates = [];
@@ -93,7 +95,7 @@ export class PostgresClaims {
       if (updates.length >= limit) break;
       if (caps.take(before)) {
         updates.push({ before, after: claimJob(before, { workerId, now, leaseMs }) });
-      }
+      } else if (caps.queueFull(queue)) break;
     }
     await changes.updateAll(tx, updates);
     return updates.map((u) => u.after);

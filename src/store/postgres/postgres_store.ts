@@ -29,6 +29,8 @@ import { settlesDependants } from "../../transitions/mod.ts";
 import { chainKeyOf } from "../../guards/group.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import type {
+  CappedClaim,
+  CappedClaimParams,
   JobClaimParams,
   JobListParams,
   JobPage,
@@ -244,21 +246,33 @@ export class PostgresStore implements Store {
   }
 
   jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { queues, workerId, limit, leaseMs, now, caps } = params;
+    const { queues, workerId, limit, leaseMs, now } = params;
     if (queues.length === 0 || limit <= 0) return Promise.resolve([]);
     return this.#transaction(async (tx, changes) => {
       const claimed: Job[] = [];
-      const left = caps && new CapsLeft(caps);
       for (const queue of queues) {
         if (claimed.length >= limit) break;
         const claim = { queue, workerId, leaseMs, now, limit: limit - claimed.length };
-        claimed.push(
-          ...left
-            ? await this.#claims.capped(tx, changes, { ...claim, caps: left })
-            : await this.#claims.plain(tx, changes, claim),
-        );
+        claimed.push(...await this.#claims.plain(tx, changes, claim));
       }
       return claimed;
+    });
+  }
+
+  jobClaimCapped(params: CappedClaimParams): Promise<CappedClaim> {
+    const { queues, workerId, limit, leaseMs, now, caps } = params;
+    const nothing = { jobs: [], heldBack: { tasks: [], queues: [] } };
+    if (queues.length === 0 || limit <= 0) return Promise.resolve(nothing);
+    return this.#transaction(async (tx, changes) => {
+      const claimed: Job[] = [];
+      // Made in the transaction: a retried one counts its caps afresh.
+      const left = new CapsLeft(caps);
+      for (const queue of queues) {
+        if (claimed.length >= limit) break;
+        const claim = { queue, workerId, leaseMs, now, limit: limit - claimed.length };
+        claimed.push(...await this.#claims.capped(tx, changes, { ...claim, caps: left }));
+      }
+      return { jobs: claimed, heldBack: left.heldBack() };
     });
   }
 

@@ -1,19 +1,18 @@
 /**
- * Capped claims on Redis (`JobClaimParams.caps`): one `claim_capped` script per queue, in
- * order, takes the jobs its caps allow (see `scripts/claim_capped.lua.ts`); the task caps
- * left after one queue go to the next. Only claims with caps come here; every other claim
- * takes the plain script.
+ * Capped claims on Redis (`Store.jobClaimCapped`): one `claim_capped` script per queue, in
+ * order, takes the jobs its caps allow and tells which caps held jobs back (see
+ * `scripts/claim_capped.lua.ts`); the task caps left after one queue go to the next.
  *
  * @example
  * ```ts ignore
- * const jobs = await claimCapped(redis, keys, { ...params, caps: { tasks: { send: 2 } } });
+ * const { jobs, heldBack } = await claimCapped(redis, keys, { ...params, caps: { tasks: { send: 0 } } });
  * ```
  * @module
  */
 import type { Job } from "../../job.ts";
 import { BUCKETS_SECONDS } from "../../metrics/stat_deltas.ts";
 import { CapsLeft } from "../claim_caps.ts";
-import type { ClaimCaps, JobClaimParams } from "../store.ts";
+import type { CappedClaim, CappedClaimParams } from "../store.ts";
 import type { RedisKeys } from "./keys.ts";
 import { decodeClaimed } from "./record.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
@@ -23,26 +22,25 @@ const SCAN_MEMBERS = 300;
 const BUCKET_BOUNDS_MS = BUCKETS_SECONDS.map((seconds) => String(seconds * 1000));
 
 /**
- * `jobClaim` with `caps`, for `params.queues` in order (a later queue only for what the
+ * `jobClaimCapped`, for `params.queues` in order (a later queue only for what the
  * earlier ones lacked).
  *
  * @example
  * ```ts ignore
- * const jobs = await claimCapped(redis, keys, { queues: ["mail"], workerId, limit: 10, leaseMs, now, caps });
+ * const { jobs } = await claimCapped(redis, keys, { queues: ["mail"], workerId, limit: 10, leaseMs, now, caps });
  * ```
  */
 export async function claimCapped(
   redis: ScriptedRedis,
   keys: RedisKeys,
-  { queues, workerId, limit, leaseMs, now, caps }: JobClaimParams & { caps: ClaimCaps },
-): Promise<Job[]> {
+  { queues, workerId, limit, leaseMs, now, caps }: CappedClaimParams,
+): Promise<CappedClaim> {
   const claimed: Job[] = [];
   const left = new CapsLeft(caps);
   for (const queue of queues) {
     if (claimed.length >= limit) break;
-    if (left.queueFull(queue)) continue;
     const { tasks = {}, queues: queueCaps = {} } = left.remaining();
-    const replies = await redis.tqClaimCapped(
+    const [replies, heldTasks, queueHeld] = await redis.tqClaimCapped(
       keys.queue(queue),
       String(limit - claimed.length),
       workerId,
@@ -60,6 +58,8 @@ export async function claimCapped(
       left.take(job);
       claimed.push(job);
     }
+    for (const task of heldTasks) left.holdBack("tasks", task);
+    if (queueHeld === 1) left.holdBack("queues", queue);
   }
-  return claimed;
+  return { jobs: claimed, heldBack: left.heldBack() };
 }

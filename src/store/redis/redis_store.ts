@@ -22,6 +22,8 @@ import { settlesDependants } from "../../transitions/mod.ts";
 import { BUCKETS_SECONDS, statDeltas } from "../../metrics/stat_deltas.ts";
 import type { JobLogLine, StatEntry } from "../telemetry.ts";
 import type {
+  CappedClaim,
+  CappedClaimParams,
   JobClaimParams,
   JobListParams,
   JobPage,
@@ -385,10 +387,13 @@ class RedisStore implements Store {
     }
   }
 
+  jobClaimCapped(params: CappedClaimParams): Promise<CappedClaim> {
+    return reach(() => claimCapped(this.#redis, this.#keys, params));
+  }
+
   jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { queues, workerId, limit, leaseMs, now, caps } = params;
+    const { queues, workerId, limit, leaseMs, now } = params;
     return reach(async () => {
-      if (caps) return claimCapped(this.#redis, this.#keys, { ...params, caps });
       // One script over every queue: later queues only for what earlier ones lacked.
       const replies = await this.#redis.tqClaimJobs(
         queues.length,

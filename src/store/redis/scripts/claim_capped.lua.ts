@@ -1,9 +1,11 @@
 /**
- * Claims ready jobs of one queue under caps (`JobClaimParams.caps`): what `claim_jobs.lua.ts`
- * does, but a job is taken only while its task's cap and the queue's cap allow, the rule of
- * `src/store/claim_caps.ts`. Jobs past a cap stay in their index (`fifo` or `ready`, see
- * `ready.lua.ts`), untouched; the script looks past them, up to `scan` entries, so other
- * tasks keep flowing. It touches only the queue's keys (one hash tag, so one Cluster slot).
+ * Claims ready jobs of one queue under caps (`CappedClaimParams.caps`): what
+ * `claim_jobs.lua.ts` does, but a job is taken only while its task's cap and the queue's cap
+ * allow, the rule of `src/store/claim_caps.ts`. Jobs past a cap stay in their index (`fifo`
+ * or `ready`, see `ready.lua.ts`), untouched; the script looks past them, up to `scan`
+ * entries, so other tasks keep flowing, and tells which caps held them back (each cap used
+ * up of a job passed over); it stops at the first job past the queue's used-up cap. It touches only the queue's keys (one hash
+ * tag, so one Cluster slot).
  *
  * ```
  * KEYS[1]  the queue's key prefix, "{prefix:queue}:"
@@ -12,7 +14,8 @@
  * ARGV[7]  the queue's cap ("" for none)
  * ARGV[8]  how many task caps follow; then per task: its name, its cap
  * then    the histogram bucket bounds, in ms
- * Returns  { id, flat HGETALL } per claimed job, best first
+ * Returns  { { id, flat HGETALL } per claimed job, best first;
+ *            the tasks whose cap held a job back; 1 if the queue's cap did, else 0 }
  * ```
  *
  * @example
@@ -53,16 +56,25 @@ local function unready(head)
     redis.call("ZREM", K .. "fifo", head.id)
   end
 end
-local claimed = {}
+local claimed, heldTasks, held, queueHeld = {}, {}, {}, 0
 for _, head in ipairs((readyHeads(tonumber(ARGV[6])))) do
-  if #claimed >= limit or queueLeft <= 0 then break end
+  if #claimed >= limit then break end
   local id = head.id
   local key = K .. "job:" .. id
   if redis.call("HGET", key, "state") ~= "queued" then
     unready(head)
   else
     local name = redis.call("HGET", key, "task")
-    if (taskLeft[name] or math.huge) > 0 then
+    local taskHeld = (taskLeft[name] or math.huge) <= 0
+    if taskHeld and not held[name] then
+      held[name] = true
+      heldTasks[#heldTasks + 1] = name
+    end
+    if queueLeft <= 0 then
+      queueHeld = 1
+      break
+    end
+    if not taskHeld then
       unready(head)
       queueLeft = queueLeft - 1
       if taskLeft[name] then taskLeft[name] = taskLeft[name] - 1 end
@@ -86,5 +98,5 @@ for _, head in ipairs((readyHeads(tonumber(ARGV[6])))) do
     end
   end
 end
-return claimed`,
+return { claimed, heldTasks, queueHeld }`,
 };

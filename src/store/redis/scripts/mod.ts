@@ -33,11 +33,14 @@ export interface TqScripts {
   tqInsertJobs(queueKey: string, ...args: string[]): Promise<number>;
   /** Per queue, in the order of the keys: per claimed job, its id and flat `HGETALL`. */
   tqClaimJobs(queueCount: number, ...keysAndArgs: string[]): Promise<[string, string[]][][]>;
-  /** Per claimed job its id and flat `HGETALL`; tasks whose caps held jobs back; 1 if the queue's did. */
+  /**
+   * Per queue, in the order of the keys: per claimed job, its id and flat `HGETALL`; the tasks
+   * whose caps held jobs back; per queue, 1 if its cap held a job back.
+   */
   tqClaimCapped(
-    queueKey: string,
-    ...args: string[]
-  ): Promise<[[string, string[]][], string[], number]>;
+    queueCount: number,
+    ...keysAndArgs: string[]
+  ): Promise<[[string, string[]][][], string[], number[]]>;
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
   /** Takes the set of queues as its key: its records span queues (`write_linked.lua.ts`). */

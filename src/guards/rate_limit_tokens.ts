@@ -20,7 +20,9 @@
  * The claim answers the limits whose jobs may still be ready (`ready`: held back, or whose
  * reservation was used up). Handed to the next claim, it reserves for them before its first
  * claim, which saves that claim while limited jobs keep coming; a guess gone stale costs a
- * reservation given back, and is dropped.
+ * reservation given back, and is dropped. The claim that first finds a limit's jobs held
+ * back has taken the jobs after them (of later queues, or lower in the order) first: the
+ * limited ones come in its next round, or first in the next claim.
  *
  * A claimant that finds a window full while another holds a reservation in it looks again
  * once that reservation has settled (`lookAgainAt`), not only when the window frees a start.

@@ -17,7 +17,8 @@
  * unwritten, on a busy machine.
  *
  * Paused queues (`src/guards/queue_pauses.ts`) are left out of each claim. With rate
- * limits, claims go through `src/guards/rate_limit_tokens.ts`, and an idle wait ends when
+ * limits, claims go through `src/guards/rate_limit_tokens.ts` (each told the limits whose
+ * jobs the last one left ready, so it reserves for them first), and an idle wait ends when
  * a window holding jobs back frees a start.
  *
  * @example

@@ -56,6 +56,11 @@ export class CapsLeft {
     return (this.#queues.get(queue) ?? Infinity) <= 0;
   }
 
+  /** The tasks whose caps are used up: no job of theirs can be taken any more. */
+  tasksFull(): string[] {
+    return [...this.#tasks].filter(([, left]) => left <= 0).map(([task]) => task);
+  }
+
   /** The caps still left. */
   remaining(): ClaimCaps {
     return { tasks: Object.fromEntries(this.#tasks), queues: Object.fromEntries(this.#queues) };

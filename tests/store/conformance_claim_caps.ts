@@ -75,6 +75,15 @@ export function runClaimCapConformance(test: Test): void {
     assertEquals([tasks(one.jobs), one.heldBack], [["send"], { tasks: [], queues: ["mail"] }]);
   });
 
+  test("concurrent claims each tell the jobs their caps hold back", async (store) => {
+    await store.jobInsertMany({ jobs: [...jobs(20, "send"), ...jobs(4, "other", "default", 30)] });
+    const claims = await Promise.all(
+      Array.from({ length: 4 }, () => capped(store, { tasks: { send: 0 } }, { limit: 1 })),
+    );
+    assertEquals(claims.map((c) => c.heldBack.tasks), [["send"], ["send"], ["send"], ["send"]]);
+    assertEquals(claims.flatMap((c) => tasks(c.jobs)), ["other", "other", "other", "other"]);
+  });
+
   test("jobs left out for the claim's limit are not held back by a cap", async (store) => {
     await store.jobInsertMany({ jobs: [...jobs(2, "other"), ...jobs(1, "send", "default", 10)] });
     const { jobs: claimed, heldBack } = await capped(store, { tasks: { send: 0 } }, { limit: 2 });
@@ -86,13 +95,17 @@ export function runClaimCapConformance(test: Test): void {
       jobs: [...jobs(3, "a", "mail"), ...jobs(3, "b", "mail", 10), ...jobs(3, "a", "sms")],
     });
     const queues = ["mail", "sms"];
-    const claimed = await claim(store, { queues: { mail: 3 }, tasks: { a: 4 } }, { queues });
+    const { jobs: claimed, heldBack } = await capped(store, {
+      queues: { mail: 3 },
+      tasks: { a: 4 },
+    }, { queues });
     assertEquals(claimed.map((j) => `${j.queue}:${j.task}`), [
       "mail:a",
       "mail:a",
       "mail:a",
       "sms:a",
     ]);
+    assertEquals(heldBack, { tasks: ["a"], queues: ["mail"] });
   });
 
   test("a capped claim stops at its limit", async (store) => {

@@ -5,8 +5,9 @@
  * instead of waiting, and `claimJob`'s change applied to them in the same `UPDATE`. Under
  * caps (`CappedClaimParams.caps`) the candidates are locked the same way and taken as
  * `../claim_caps.ts` allows (noting the caps that held one back); those passed over are
- * released at commit and stay ready. A queue whose cap is used up is looked at no further
- * than its next row, to tell what held that one back.
+ * released at commit and stay ready. Of a task whose cap is used up, only the first row is
+ * read (not locked), to tell it held a job back; of a queue whose cap is used up, only its
+ * next row.
  *
  * @example
  * ```ts ignore
@@ -21,7 +22,7 @@ import type { CapsLeft } from "../claim_caps.ts";
 import type { ChangeSet, Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
 
-/** Ready rows a capped claim looks at per queue: how far past held-back jobs it sees. */
+/** Ready rows a capped claim locks per queue at most: how far past held-back jobs it sees. */
 const SCAN_ROWS = 300;
 
 /** One queue's claim. */
@@ -36,6 +37,13 @@ export interface QueueClaim {
 /** Best first: the order of the ready index. */
 const readyOrder = (a: Job, b: Job) =>
   a.priority - b.priority || a.runAt - b.runAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Whether a capped claim may pass over rows it locks (a task's cap above 0 may be used up
+ * on the way), so it locks more than it takes, to claim past them.
+ */
+const passesOver = (caps: CapsLeft) =>
+  Object.values(caps.remaining().tasks ?? {}).some((n) => n > 0);
 
 /** The claim statements of one schema. */
 export class PostgresClaims {
@@ -83,15 +91,35 @@ export class PostgresClaims {
     claim: QueueClaim & { caps: CapsLeft },
   ): Promise<Job[]> {
     const { queue, limit, caps, now, workerId, leaseMs } = claim;
-    const rows = await tx.unsafe(
-      `SELECT "record" FROM ${this.#names.table("jobs")}
-       WHERE "state" = 'queued' AND "queue" = $1
-       ORDER BY "priority", "run_at", "id" LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [queue, caps.queueFull(queue) ? 1 : SCAN_ROWS],
-      { prepare: true },
-    );
+    const jobs = this.#names.table("jobs");
+    // Jobs no cap lets in are read, not locked: a claimant looking at them at the same time
+    // sees them too (SKIP LOCKED would hide them), and tells they are held back.
+    const rows = caps.queueFull(queue)
+      ? await tx.unsafe(
+        `SELECT "record" FROM ${jobs} WHERE "state" = 'queued' AND "queue" = $1
+         ORDER BY "priority", "run_at", "id" LIMIT 1`,
+        [queue],
+        { prepare: true },
+      )
+      : await tx.unsafe(
+        `WITH "open" AS (
+           SELECT "record" FROM ${jobs}
+           WHERE "state" = 'queued' AND "queue" = $1 AND NOT ("task" = ANY($3::text[]))
+           ORDER BY "priority", "run_at", "id" LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), "capped" AS (
+           SELECT "first"."record" FROM unnest($3::text[]) AS "t"("name")
+           CROSS JOIN LATERAL (
+             SELECT "record" FROM ${jobs}
+             WHERE "state" = 'queued' AND "queue" = $1 AND "task" = "t"."name"
+             ORDER BY "priority", "run_at", "id" LIMIT 1
+           ) AS "first"
+         )
+         SELECT "record" FROM "open" UNION ALL SELECT "record" FROM "capped"`,
+        [queue, passesOver(caps) ? SCAN_ROWS : limit, caps.tasksFull()],
+        { prepare: true },
+      );
     const updates = [];
-    for (const { record: before } of rows as { record: Job }[]) {
+    for (const before of (rows as { record: Job }[]).map((row) => row.record).sort(readyOrder)) {
       if (updates.length >= limit) break;
       if (caps.take(before)) {
         updates.push({ before, after: claimJob(before, { workerId, now, leaseMs }) });

@@ -1,9 +1,9 @@
 /**
  * Rate limits: at most `max` job starts in any window of `per` ms, per task (`rateLimit` of
  * `defineTask`) or per queue (`queueRateLimits` of the `Registry`), across every worker
- * process. Workers pass the limits of their registry to `store.jobClaim`, and the store
- * admits jobs against a window record in the claim's own atomic write (the pure rule is
- * `rate_limit_window.ts`). A job over its limit stays `queued` and is claimed later: no
+ * process. Workers claim through `rate_limit_tokens.ts`, which caps a limit's jobs at 0
+ * until they are ready, then reserves starts in a window record per limit and caps the claim
+ * to them (the pure rule is `rate_limit_window.ts`). A job over its limit stays `queued` and is claimed later: no
  * attempt is used, and jobs of other tasks in its queue are claimed past it.
  *
  * @example

@@ -1,8 +1,9 @@
 /**
- * The claim of a protocol worker: the very `store.jobClaim` TypeScript workers make
- * (priority, run-at, rate limits and groups apply, since the store decides them; paused
- * queues are left out, as `claim_loop.ts` does), from queues of external tasks only, long-polling up to `waitMs` on the store's
- * wake-up (`workWait`) when nothing is ready. Each job comes with its lease token.
+ * The claim of a protocol worker: the very claim TypeScript workers make (priority, run-at
+ * and groups apply, since the store decides them; rate limits through
+ * `src/guards/rate_limit_tokens.ts`; paused queues are left out, as `claim_loop.ts` does),
+ * from queues of external tasks only, long-polling up to `waitMs` on the store's wake-up
+ * (`workWait`) when nothing is ready. Each job comes with its lease token.
  *
  * @example
  * ```ts ignore
@@ -16,6 +17,7 @@ import type { Clock } from "../clock.ts";
 import { InvalidInputError } from "../errors.ts";
 import { parentResults } from "../flows/parents.ts";
 import { collectRateLimits } from "../guards/rate_limit.ts";
+import { claimWithinRateLimits } from "../guards/rate_limit_tokens.ts";
 import type { Job } from "../job.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
@@ -90,17 +92,22 @@ export async function protocolClaim(
   // Wake-ups heard by the store when the last wait ended (0: since it opened), so news that
   // comes while this claims ends the next wait at once.
   let heard = 0;
+  // The rate limits whose jobs the last look left ready (`rate_limit_tokens.ts`).
+  let ready: string[] = [];
   while (true) {
     const now = clock.now();
     const open = await QueuePauses.of(store, clock).filter(queues);
-    const claimed = open.length === 0 ? [] : await store.jobClaim({
+    const limited = open.length === 0 ? { jobs: [], ready } : await claimWithinRateLimits(store, {
       queues: open,
       workerId: worker,
       limit,
       leaseMs,
       now,
       rateLimits,
+      ready,
     });
+    const claimed = limited.jobs;
+    ready = limited.ready;
     // Past its expiry a job never runs: canceled as expired (the attempt given back), as a
     // TypeScript worker does at its claim.
     const expired = claimed.filter((job) => isExpired(job, now));

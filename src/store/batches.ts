@@ -17,8 +17,9 @@ import { isTerminal, type Job, JOB_STATES, type JobState } from "../job.ts";
 import type { JobSpec } from "../transitions/mod.ts";
 
 /**
- * The record space of batches (`BatchRecord` by id). A store that drops a batch's counts
- * drops them with this record (PostgreSQL's expiry).
+ * The record space of batches (`BatchRecord` by id). A batch's counts go with its record:
+ * written with a time to live (a closed batch), the record gives them the same on the KV
+ * file and Redis, and PostgreSQL's expiry deletes them with it.
  */
 export const BATCH_SPACE = "batch";
 

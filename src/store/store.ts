@@ -27,7 +27,6 @@ import type {
   StoredRecord,
 } from "./records.ts";
 import type { WaitingListParams } from "./events.ts";
-import type { RateLimits } from "../guards/rate_limit.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "./audit.ts";
 
 /** A change of one job from the version the caller read to the record it computed. */
@@ -97,11 +96,43 @@ export interface JobClaimParams {
   limit: number;
   leaseMs: number;
   now: number;
+}
+
+/** Parameters of a capped claim (`Store.jobClaimCapped`). */
+export interface CappedClaimParams extends JobClaimParams {
   /**
-   * Rate limits to enforce (`src/guards/rate_limit.ts`): a job over one stays queued for a
-   * later claim, and the jobs behind it are still taken. Without, the plain claim runs.
+   * At most this many jobs of a task (`tasks`, by task name) or of a queue (`queues`, by
+   * queue name) in this claim, across all its queues; 0 takes none. A job past a cap stays
+   * queued, untouched, and the jobs behind it are still taken: the claim looks past it, up
+   * to a few hundred jobs per queue. Features above the store set them (rate limits,
+   * `src/guards/rate_limit_tokens.ts`).
    */
-  rateLimits?: RateLimits;
+  caps: ClaimCaps;
+}
+
+/** The caps of a claim (`CappedClaimParams.caps`): most jobs per task and per queue. */
+export interface ClaimCaps {
+  tasks?: Record<string, number>;
+  queues?: Record<string, number>;
+}
+
+/** The names of the caps that kept ready jobs out of a capped claim (`CappedClaim.heldBack`). */
+export interface HeldBack {
+  tasks: string[];
+  queues: string[];
+}
+
+/** What a capped claim answers. */
+export interface CappedClaim {
+  /** The jobs claimed, as `jobClaim` answers them. */
+  jobs: Job[];
+  /**
+   * The caps that kept out a ready job the claim had room for: each cap used up of such a
+   * job, its task's, its queue's or both (the claim looks no further into a queue than the
+   * first job its used-up cap holds back). Empty: every ready job the claim looked at and had
+   * room for was taken. A race may add a name that held nothing back, never leave one out.
+   */
+  heldBack: HeldBack;
 }
 
 /** Everything tq needs of a broker. */
@@ -164,6 +195,13 @@ export interface Store {
    * callers leave paused ones out (`src/guards/queue_pauses.ts`).
    */
   jobClaim(params: JobClaimParams): Promise<Job[]>;
+
+  /**
+   * `jobClaim` under caps, telling which caps held ready jobs back (features above the store
+   * use it to pay for a scarce resource only when jobs wait for it: rate limits reserve
+   * starts for those caps, and claim them).
+   */
+  jobClaimCapped(params: CappedClaimParams): Promise<CappedClaim>;
 
   /**
    * Writes each update whose `before.version` still matches the stored record, moving its

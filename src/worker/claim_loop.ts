@@ -16,7 +16,10 @@
  * the claims outran the settlement writes, holding thousands of finished jobs in memory,
  * unwritten, on a busy machine.
  *
- * Paused queues (`src/guards/queue_pauses.ts`) are left out of each claim.
+ * Paused queues (`src/guards/queue_pauses.ts`) are left out of each claim. With rate
+ * limits, claims go through `src/guards/rate_limit_tokens.ts` (each told the limits whose
+ * jobs the last one left ready, so it reserves for them first), and an idle wait ends when
+ * a window holding jobs back frees a start.
  *
  * @example
  * ```ts ignore
@@ -31,8 +34,9 @@
 import type { Clock } from "../clock.ts";
 import type { Job } from "../job.ts";
 import type { Logger } from "../log.ts";
-import type { Store } from "../store/store.ts";
+import type { JobClaimParams, Store } from "../store/store.ts";
 import type { RateLimits } from "../guards/rate_limit.ts";
+import { claimWithinRateLimits, type LimitedClaim } from "../guards/rate_limit_tokens.ts";
 import { RunPace } from "./run_pace.ts";
 import { Service } from "../service.ts";
 import { PAUSE_REFRESH_MS, QueuePauses } from "../guards/queue_pauses.ts";
@@ -90,6 +94,8 @@ export class ClaimLoop extends Service {
   #claim: PromiseWithResolvers<void> | undefined;
   /** The store's count of wake-ups when the last wait ended: news after it ends the next. */
   #heard = 0;
+  /** The rate limits whose jobs the last claim left ready: reserved for up front. */
+  #limitsReady: string[] = [];
 
   constructor(options: ClaimLoopOptions) {
     if (!(options.concurrency >= 1)) throw new RangeError("concurrency must be at least 1");
@@ -148,12 +154,10 @@ export class ClaimLoop extends Service {
       ? batch - this.#ahead.length
       : Math.min(free, batch, Math.ceil(concurrency / 2));
     if (limit <= 0) return 0; // handlers turned slow while jobs wait ahead
-    const now = this.clock.now();
-    const { rateLimits } = this.#o;
     const open = await QueuePauses.of(store, this.clock).filter(queues);
-    const jobs = open.length === 0
-      ? []
-      : await store.jobClaim({ queues: open, workerId, limit, leaseMs, now, rateLimits });
+    const { jobs, wakeAt } = open.length === 0
+      ? { jobs: [], wakeAt: null }
+      : await this.#claimFrom({ queues: open, workerId, limit, leaseMs, now: this.clock.now() });
     this.#ahead.push(...jobs);
     this.#startAhead();
     this.#claim.resolve();
@@ -161,11 +165,28 @@ export class ClaimLoop extends Service {
     // A short batch means the queues are empty for now: wait for news instead of polling.
     // A resume made in another process wakes us before our view of the pauses has caught
     // up, so while one of our queues is paused, look again once that view is due.
-    const timeoutMs = open.length < queues.length ? PAUSE_REFRESH_MS : IDLE_WAIT_MS;
+    // A rate limit holding jobs back: look again when its window frees a start.
+    const timeoutMs = Math.min(
+      open.length < queues.length ? PAUSE_REFRESH_MS : IDLE_WAIT_MS,
+      wakeAt === null ? Infinity : Math.max(0, wakeAt - this.clock.now()),
+    );
     if (jobs.length < limit) {
       this.#heard = await store.workWait({ queues, timeoutMs, signal, since: this.#heard });
     }
     return 0;
+  }
+
+  /** Claims, within the rate limits if there are any. */
+  async #claimFrom(params: JobClaimParams): Promise<LimitedClaim> {
+    const { store, rateLimits, logger } = this.#o;
+    const claimed = await claimWithinRateLimits(store, {
+      ...params,
+      rateLimits,
+      ready: this.#limitsReady,
+      onLateError: (error) => logger.warn("rate_limit:claim_incomplete", { error: String(error) }),
+    });
+    this.#limitsReady = claimed.ready;
+    return claimed;
   }
 
   /** Starts jobs claimed ahead while slots are free. */

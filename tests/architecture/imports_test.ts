@@ -76,8 +76,16 @@ Deno.test("the HTTP API does not import the CLI", () => {
   assertEquals(crossings(["http"], ["cli"]), []);
 });
 
+Deno.test("no store imports the rate limits: they are written once, above the contract", () => {
+  const rateLimits = edges.filter((edge) =>
+    topOf(edge.from) === "store" && edge.to.startsWith("guards/rate_limit")
+  );
+  assertEquals(rateLimits.map((edge) => `${edge.from} → ${edge.to}`), []);
+});
+
 Deno.test("the import reader finds imports, so an empty list above means something", () => {
   const fromWorker = edges.filter((edge) => topOf(edge.from) === "worker");
   assertEquals(fromWorker.some((edge) => topOf(edge.to) === "store"), true);
   assertEquals(crossings(["cli"], ["http"]).length > 0, true);
+  assertEquals(edges.some((edge) => edge.to.startsWith("guards/rate_limit")), true);
 });

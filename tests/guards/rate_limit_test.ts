@@ -1,37 +1,29 @@
 import { assertEquals, assertThrows } from "../assert.ts";
 import { z } from "zod";
-import { admitJobs, liveStarts } from "../../src/guards/rate_limit_window.ts";
+import {
+  giveBackStarts,
+  liveStarts,
+  reserveStarts,
+  windowFreesAt,
+} from "../../src/guards/rate_limit_window.ts";
 import { collectRateLimits } from "../../src/guards/rate_limit.ts";
 import { defineTask } from "../../src/registry/define_task.ts";
 import { Registry } from "../../src/registry/registry.ts";
-import { createJob } from "../../src/transitions/mod.ts";
 import { withApi } from "../http/setup.ts";
 
-const job = (id: string, task: string, queue = "default") =>
-  createJob({ id, task, queue, input: {} }, 0);
-
-Deno.test("a window admits max starts, then frees its oldest start after per ms", () => {
-  const limits = { tasks: { send: { max: 2, per: 1_000 } }, queues: {} };
-  const first = admitJobs([job("a", "send"), job("b", "send"), job("c", "send")], {
-    limits,
-    now: 100,
-    windows: new Map(),
-  });
-  assertEquals(first.admitted.map((j) => j.id), ["a", "b"]);
-  assertEquals(first.changed.get("task:send"), [100, 100]);
-  assertEquals(first.wakeAt, 1_100);
-  const windows = first.changed;
-  assertEquals(admitJobs([job("c", "send")], { limits, now: 1_099, windows }).admitted, []);
-  assertEquals(admitJobs([job("c", "send")], { limits, now: 1_100, windows }).admitted.length, 1);
+Deno.test("a window reserves its free starts, then frees its oldest start after per ms", () => {
+  const limit = { max: 2, per: 1_000 };
+  const first = reserveStarts([], { limit, now: 100, want: 3 });
+  assertEquals(first, { starts: [100, 100], reserved: 2 });
+  assertEquals(windowFreesAt(first.starts, { limit, now: 100 }), 1_100);
+  assertEquals(reserveStarts(first.starts, { limit, now: 1_099, want: 1 }).reserved, 0);
+  assertEquals(reserveStarts(first.starts, { limit, now: 1_100, want: 1 }).starts, [1_100]);
   assertEquals(liveStarts([100, 600], 1_100, 1_000), [600]);
 });
 
-Deno.test("a job counts against both its queue's and its task's window", () => {
-  const limits = { tasks: { send: { max: 5, per: 100 } }, queues: { mail: { max: 1, per: 100 } } };
-  const jobs = [job("a", "send", "mail"), job("b", "other", "mail"), job("c", "send")];
-  const { admitted, changed } = admitJobs(jobs, { limits, now: 0, windows: new Map() });
-  assertEquals(admitted.map((j) => j.id), ["a", "c"]);
-  assertEquals([...changed.keys()].sort(), ["queue:mail", "task:send"]);
+Deno.test("giving back takes out only starts made at the reservation's time", () => {
+  assertEquals(giveBackStarts([50, 100, 100, 100], { now: 100, count: 2 }), [50, 100]);
+  assertEquals(giveBackStarts([50], { now: 100, count: 2 }), [50], "expired meanwhile");
 });
 
 Deno.test("bad rate limits are refused where they are defined", () => {

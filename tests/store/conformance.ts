@@ -28,6 +28,7 @@ import { runDependencyConformance } from "./conformance_dependencies.ts";
 import { runIdempotencyConformance } from "./conformance_idempotency.ts";
 import { runBatchConformance } from "./conformance_batches.ts";
 import { runRateLimitConformance } from "./conformance_rate_limits.ts";
+import { runClaimCapConformance } from "./conformance_claim_caps.ts";
 import { runGroupConformance } from "./conformance_groups.ts";
 import { runConcurrencyConformance } from "./conformance_concurrency.ts";
 import { runDebounceConformance } from "./conformance_debounce.ts";
@@ -90,6 +91,7 @@ export function runStoreConformance(
   runDependencyConformance(test);
   runIdempotencyConformance(test);
   runBatchConformance(test);
+  runClaimCapConformance(test);
   runRateLimitConformance(test);
   runGroupConformance(test);
   runConcurrencyConformance(test);

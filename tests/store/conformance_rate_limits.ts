@@ -1,8 +1,9 @@
 /**
- * Conformance of rate limits in claims: a window admits `max` starts per `per` ms, jobs
- * over it stay queued (no attempt used) while other tasks are claimed past them, and
- * concurrent claimants never exceed it. Time is the claims' `now`, as a fake clock gives
- * it. Registered from `runStoreConformance`.
+ * Conformance of rate-limited claims (`src/guards/rate_limit_tokens.ts` over each store's
+ * records and capped claims): a window admits `max` starts per `per` ms, jobs over it stay
+ * queued (no attempt used) while other tasks are claimed past them, and concurrent
+ * claimants never exceed it. Time is the claims' `now`, as a fake clock gives it.
+ * Registered from `runStoreConformance`.
  *
  * @example
  * ```ts ignore
@@ -10,8 +11,9 @@
  * ```
  * @module
  */
-import { assert, assertEquals } from "../assert.ts";
+import { assertEquals } from "../assert.ts";
 import type { FakeClock } from "../../src/clock.ts";
+import { claimWithinRateLimits } from "../../src/guards/rate_limit_tokens.ts";
 import { newJobId } from "../../src/ids.ts";
 import type { Job } from "../../src/job.ts";
 import type { RateLimits } from "../../src/guards/rate_limit.ts";
@@ -28,7 +30,9 @@ const claim = (
   rateLimits: RateLimits,
   now: number,
   { limit = 10, queues = ["default"] } = {},
-) => store.jobClaim({ queues, workerId: "w", limit, leaseMs: 60_000, now, rateLimits });
+) =>
+  claimWithinRateLimits(store, { queues, workerId: "w", limit, leaseMs: 60_000, now, rateLimits })
+    .then(({ jobs }) => jobs);
 const tasks = (claimed: Job[]) => claimed.map((job) => job.task).sort();
 
 /** Registers the rate limit tests with a backend's `test`. */
@@ -53,11 +57,13 @@ export function runRateLimitConformance(test: Test): void {
     const limits = { tasks: {}, queues: { mail: { max: 3, per: 1_000 } } };
     await store.jobInsertMany({ jobs: [...jobs(5, "a", "mail"), ...jobs(2, "b")] });
     const queues = ["mail", "default"];
-    assertEquals((await claim(store, limits, T0, { limit: 2, queues })).length, 2);
+    // The claim that finds the limited queue's jobs held back fills up from the next queue.
+    const first = await claim(store, limits, T0, { limit: 2, queues });
+    assertEquals(first.map((j) => j.queue), ["default", "default"]);
     const second = await claim(store, limits, T0 + 10, { queues });
-    assertEquals(second.map((j) => j.queue), ["mail", "default", "default"]);
-    assertEquals(await claim(store, limits, T0 + 999, { queues }), []);
-    assertEquals((await claim(store, limits, T0 + 1_000, { queues })).length, 2);
+    assertEquals(second.map((j) => j.queue), ["mail", "mail", "mail"]);
+    assertEquals(await claim(store, limits, T0 + 1_009, { queues }), []);
+    assertEquals((await claim(store, limits, T0 + 1_010, { queues })).length, 2);
   });
 
   test("concurrent claimants never start more than the limit in one window", async (store) => {
@@ -70,18 +76,27 @@ export function runRateLimitConformance(test: Test): void {
     assertEquals(new Set(rounds.flat().map((j) => j.id)).size, 5);
   });
 
-  test("an idle claimant's wait ends when a rate limit window frees", async (store, clock) => {
-    await store.jobInsertMany({ jobs: jobs(2, "send") });
-    const limits = { tasks: { send: { max: 1, per: 300 } }, queues: {} };
-    assertEquals((await claim(store, limits, clock.now())).length, 1);
-    assertEquals((await claim(store, limits, clock.now())).length, 0, "held back");
-    clock.advance(300);
-    // The wait would last 10 s; the window has freed by the store's clock, so it ends at once
-    // (the signal only keeps a broken store from hanging the test).
-    const started = performance.now();
-    const signal = AbortSignal.timeout(5_000);
-    await store.workWait({ queues: ["default"], timeoutMs: 10_000, signal });
-    assert(performance.now() - started < 4_000, "woken by the freed window");
-    assertEquals((await claim(store, limits, clock.now())).length, 1);
+  test("a claim held back by a full window tells when it frees a start", async (store, clock) => {
+    await store.jobInsertMany({ jobs: jobs(3, "send") });
+    const rateLimits = { tasks: { send: { max: 1, per: 300 } }, queues: {} };
+    const params = { queues: ["default"], workerId: "w", limit: 10, leaseMs: 60_000, rateLimits };
+    const first = await claimWithinRateLimits(store, { ...params, now: clock.now() });
+    assertEquals([first.jobs.length, first.wakeAt], [1, clock.now() + 300]);
+    clock.advance(260);
+    const held = await claimWithinRateLimits(store, { ...params, now: clock.now() });
+    assertEquals([held.jobs.length, held.wakeAt], [0, clock.now() + 40]);
+    clock.advance(40);
+    assertEquals(
+      (await claimWithinRateLimits(store, { ...params, now: clock.now() })).jobs.length,
+      1,
+    );
+  });
+
+  test("starts reserved but not used are given back to the window", async (store) => {
+    await store.jobInsertMany({ jobs: jobs(1, "send") });
+    const limits = { tasks: { send: { max: 3, per: 1_000 } }, queues: {} };
+    assertEquals((await claim(store, limits, T0)).length, 1, "reserves 3, uses 1");
+    await store.jobInsertMany({ jobs: jobs(5, "send") });
+    assertEquals((await claim(store, limits, T0 + 1)).length, 2, "the 2 given back");
   });
 }

@@ -162,19 +162,19 @@ export function runTelemetryConformance(test: Test): void {
   );
 
   test(
-    "a rate-limited claim is told to onJobsWritten as a plain one is",
+    "a capped claim is told to onJobsWritten as a plain one is",
     async (store, _clock, written) => {
       const jobs = [0, 1].map((i) =>
         createJob({ id: newJobId(T0 + i), task: "t", queue: "q", input: i }, T0)
       );
       await store.jobInsertMany({ jobs });
-      const claimed = await store.jobClaim({
+      const { jobs: claimed } = await store.jobClaimCapped({
         queues: ["q"],
         workerId: "w",
         limit: 2,
         leaseMs: 1_000,
         now: T0 + 1_000,
-        rateLimits: { tasks: {}, queues: { q: { max: 1, per: 60_000 } } },
+        caps: { queues: { q: 1 } },
       });
       assertEquals(claimed.length, 1);
       assertEquals(written.at(-1), { before: jobs[0], after: claimed[0] });

@@ -349,3 +349,30 @@ Deno.test("a schema at layout 9 keeps its job log lines as keyed records and dro
     await check.end();
   }
 });
+
+Deno.test("a schema at layout 10 drops its rate limit windows: windows are keyed records now", async () => {
+  const names = new SqlNames(server.freshSchema());
+  const sql = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    await migrate(sql, names, layoutSteps(names).slice(0, 10));
+    await sql.unsafe(
+      `INSERT INTO ${names.table("rate_windows")} VALUES ('task:send', $1::text::jsonb)`,
+      [JSON.stringify([Date.now()])],
+    );
+  } finally {
+    await sql.end();
+  }
+  const store = await openPostgresStore(server.url, { schema: names.schema });
+  store.close();
+  const check = postgres(server.url, { max: 1, onnotice: () => {} });
+  try {
+    const tables = await check.unsafe(
+      `SELECT table_name FROM information_schema.tables
+       WHERE table_schema = $1 AND table_name = 'rate_windows'`,
+      [names.schema],
+    );
+    assertEquals(tables.length, 0);
+  } finally {
+    await check.end();
+  }
+});

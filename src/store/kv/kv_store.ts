@@ -19,6 +19,8 @@ import { type Job, JOB_STATES } from "../../job.ts";
 import { claimJob } from "../../transitions/mod.ts";
 import { refuseLinked, refuseSettling } from "../unlinked.ts";
 import type {
+  CappedClaim,
+  CappedClaimParams,
   JobClaimParams,
   JobListParams,
   JobPage,
@@ -36,8 +38,8 @@ import { reportJobsWritten, WriteBatch } from "./write_batch.ts";
 import { retryLockedCommits, whileLocked } from "./lock_retry.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 import type { BatchCounts } from "../batches.ts";
-import { batchCountsRead } from "./batches.ts";
-import { KvRateLimits } from "./rate_limits.ts";
+import { batchCountsExpire, batchCountsRead } from "./batches.ts";
+import { claimCapped } from "./capped_claims.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { KvAudit } from "./audit.ts";
 import * as Records from "../records.ts";
@@ -190,13 +192,11 @@ class KvStore implements Store {
   readonly #timers: Bell;
   readonly #clock: Clock;
   readonly #events: KvEvents;
-  readonly #rateLimits: KvRateLimits;
   readonly #audit: KvAudit;
 
   constructor(kv: Deno.Kv, bells: { work: Bell; timers: Bell }, clock: Clock) {
     this.#kv = kv;
     this.#events = new KvEvents(kv);
-    this.#rateLimits = new KvRateLimits(kv, clock);
     this.#audit = new KvAudit(kv);
     this.#bell = bells.work;
     this.#timers = bells.timers;
@@ -233,11 +233,12 @@ class KvStore implements Store {
     this.#ringFor(jobs);
   }
 
+  jobClaimCapped(params: CappedClaimParams): Promise<CappedClaim> {
+    return claimCapped(this.#kv, (pairs) => this.#commitPairs(pairs), params);
+  }
+
   async jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
-    if (rateLimits) {
-      return this.#rateLimits.claim({ ...params, rateLimits }, queues);
-    }
+    const { queues, workerId, limit, leaseMs, now } = params;
     const claimed: Job[] = [];
     for (const queue of queues) {
       for (let round = 0; round < 5 && claimed.length < limit; round++) {
@@ -417,7 +418,7 @@ class KvStore implements Store {
   workWait(
     params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
   ): Promise<number> {
-    return this.#bell.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
+    return this.#bell.wait(params);
   }
 
   async timerWait(params: { timeoutMs: number; signal?: AbortSignal }): Promise<void> {
@@ -460,6 +461,7 @@ class KvStore implements Store {
     const batch = new WriteBatch(this.#kv);
     for (const check of checks) batch.check(recordKey(check), check.version);
     for (const put of puts) batch.set(recordKey(put), put.value, expiry(put.ttlMs));
+    await batchCountsExpire(this.#kv, batch, puts);
     for (const address of deletes) batch.delete(recordKey(address));
     for (const job of jobs) batch.change(null, job);
     const stored = updates.length > 0

@@ -3,26 +3,26 @@
  * (`ORDER BY priority, run_at, id` on the `jobs_ready` index) locked with
  * `FOR UPDATE SKIP LOCKED`, so claimants in any number of processes pass each other's rows
  * instead of waiting, and `claimJob`'s change applied to them in the same `UPDATE`. Under
- * rate limits the candidates are locked the same way, admitted by `admitJobs` (the rule
- * KV and Redis apply) against the window rows, themselves serialised by advisory locks, and
- * written with the windows; candidates held back are released at commit and stay ready.
+ * caps (`CappedClaimParams.caps`) the candidates are locked the same way and taken as
+ * `../claim_caps.ts` allows (noting the caps that held one back); those passed over are
+ * released at commit and stay ready. Of a task whose cap is used up, only the first row is
+ * read (not locked), to tell it held a job back; of a queue whose cap is used up, only its
+ * next row.
  *
  * @example
  * ```ts ignore
- * const claims = new PostgresClaims(names, systemClock);
+ * const claims = new PostgresClaims(names);
  * const jobs = await claims.plain(tx, changes, { queue: "mail", limit: 10, workerId, now, leaseMs });
  * ```
  * @module
  */
-import type { Clock } from "../../clock.ts";
 import type { Job } from "../../job.ts";
 import { claimJob } from "../../transitions/mod.ts";
-import { admitJobs } from "../../guards/rate_limit_window.ts";
-import { rateLimitKeys, type RateLimits } from "../../guards/rate_limit.ts";
+import type { CapsLeft } from "../claim_caps.ts";
 import type { ChangeSet, Runner } from "./changes.ts";
 import type { SqlNames } from "./schema.ts";
 
-/** Ready rows a rate-limited claim looks at per queue: how far past held-back jobs it sees. */
+/** Ready rows a capped claim locks per queue at most: how far past held-back jobs it sees. */
 const SCAN_ROWS = 300;
 
 /** One queue's claim. */
@@ -38,21 +38,19 @@ export interface QueueClaim {
 const readyOrder = (a: Job, b: Job) =>
   a.priority - b.priority || a.runAt - b.runAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
+/**
+ * Whether a capped claim may pass over rows it locks (a task's cap above 0 may be used up
+ * on the way), so it locks more than it takes, to claim past them.
+ */
+const passesOver = (caps: CapsLeft) =>
+  Object.values(caps.remaining().tasks ?? {}).some((n) => n > 0);
+
 /** The claim statements of one schema. */
 export class PostgresClaims {
   readonly #names: SqlNames;
-  readonly #clock: Clock;
-  /** After the last limited claim: when a held-back job could start, by the store's clock. */
-  #wakeAt = Infinity;
 
-  constructor(names: SqlNames, clock: Clock) {
+  constructor(names: SqlNames) {
     this.#names = names;
-    this.#clock = clock;
-  }
-
-  /** How long an idle claimant should wait at most: `timeoutMs`, or less if a window frees. */
-  waitMs(timeoutMs: number): number {
-    return Math.max(0, Math.min(timeoutMs, this.#wakeAt - this.#clock.now()));
   }
 
   /** Claims up to `limit` ready jobs of one queue, best first. */
@@ -83,61 +81,51 @@ export class PostgresClaims {
     return claimed.sort(readyOrder);
   }
 
-  /** Claims up to `limit` ready jobs of one queue that `limits` admit now. */
-  async limited(
+  /**
+   * Claims up to `limit` ready jobs of one queue that `caps` allow, counting them against it;
+   * candidates passed over are released at commit and stay ready.
+   */
+  async capped(
     tx: Runner,
     changes: ChangeSet,
-    claim: QueueClaim & { limits: RateLimits },
-  ): Promise<{ jobs: Job[]; wakeAt: number | null }> {
-    const { queue, limit, limits, now, workerId, leaseMs } = claim;
-    const rows = await tx.unsafe(
-      `SELECT "record" FROM ${this.#names.table("jobs")}
-       WHERE "state" = 'queued' AND "queue" = $1
-       ORDER BY "priority", "run_at", "id" LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [queue, SCAN_ROWS],
-      { prepare: true },
-    );
-    const candidates = (rows as { record: Job }[]).map((row) => row.record);
-    const keys = [...new Set(candidates.flatMap((job) => rateLimitKeys(limits, queue, job.task)))]
-      .sort();
-    for (const key of keys) {
-      await tx.unsafe(`SELECT pg_advisory_xact_lock(hashtext($1))`, [
-        `${this.#names.schema}:rate:${key}`,
-      ], { prepare: true });
-    }
-    const windows = new Map<string, number[]>();
-    if (keys.length > 0) {
-      const read = await tx.unsafe(
-        `SELECT "key", "starts" FROM ${this.#names.table("rate_windows")}
-         WHERE "key" = ANY($1::text[])`,
-        [keys],
+    claim: QueueClaim & { caps: CapsLeft },
+  ): Promise<Job[]> {
+    const { queue, limit, caps, now, workerId, leaseMs } = claim;
+    const jobs = this.#names.table("jobs");
+    // Jobs no cap lets in are read, not locked: a claimant looking at them at the same time
+    // sees them too (SKIP LOCKED would hide them), and tells they are held back.
+    const rows = caps.queueFull(queue)
+      ? await tx.unsafe(
+        `SELECT "record" FROM ${jobs} WHERE "state" = 'queued' AND "queue" = $1
+         ORDER BY "priority", "run_at", "id" LIMIT 1`,
+        [queue],
+        { prepare: true },
+      )
+      : await tx.unsafe(
+        `WITH "open" AS (
+           SELECT "record" FROM ${jobs}
+           WHERE "state" = 'queued' AND "queue" = $1 AND NOT ("task" = ANY($3::text[]))
+           ORDER BY "priority", "run_at", "id" LIMIT $2 FOR UPDATE SKIP LOCKED
+         ), "capped" AS (
+           SELECT "first"."record" FROM unnest($3::text[]) AS "t"("name")
+           CROSS JOIN LATERAL (
+             SELECT "record" FROM ${jobs}
+             WHERE "state" = 'queued' AND "queue" = $1 AND "task" = "t"."name"
+             ORDER BY "priority", "run_at", "id" LIMIT 1
+           ) AS "first"
+         )
+         SELECT "record" FROM "open" UNION ALL SELECT "record" FROM "capped"`,
+        [queue, passesOver(caps) ? SCAN_ROWS : limit, caps.tasksFull()],
         { prepare: true },
       );
-      for (const row of read as { key: string; starts: number[] }[]) {
-        windows.set(row.key, row.starts);
-      }
+    const updates = [];
+    for (const before of (rows as { record: Job }[]).map((row) => row.record).sort(readyOrder)) {
+      if (updates.length >= limit) break;
+      if (caps.take(before)) {
+        updates.push({ before, after: claimJob(before, { workerId, now, leaseMs }) });
+      } else if (caps.queueFull(queue)) break;
     }
-    const admission = admitJobs(candidates, { limits, now, windows, max: limit });
-    const updates = admission.admitted.map((before) => ({
-      before,
-      after: claimJob(before, { workerId, now, leaseMs }),
-    }));
     await changes.updateAll(tx, updates);
-    const changed = [...admission.changed].sort(([a], [b]) => a < b ? -1 : 1);
-    if (changed.length > 0) {
-      await tx.unsafe(
-        `INSERT INTO ${this.#names.table("rate_windows")} ("key", "starts")
-         SELECT k, s::jsonb FROM unnest($1::text[], $2::text[]) AS w(k, s)
-         ON CONFLICT ("key") DO UPDATE SET "starts" = excluded."starts"`,
-        [changed.map(([key]) => key), changed.map(([, starts]) => JSON.stringify(starts))],
-        { prepare: true },
-      );
-    }
-    return { jobs: updates.map((u) => u.after), wakeAt: admission.wakeAt };
-  }
-
-  /** After a limited claim of every queue: the earliest a held-back job could start. */
-  noteWake(wakeAt: number): void {
-    this.#wakeAt = wakeAt;
+    return updates.map((u) => u.after);
   }
 }

@@ -25,6 +25,8 @@ import {
 } from "../../errors.ts";
 import type { Job, JobState } from "../../job.ts";
 import type {
+  CappedClaim,
+  CappedClaimParams,
   JobClaimParams,
   JobListParams,
   JobPage,
@@ -45,6 +47,7 @@ import { DEFAULT_SCHEMA, migrate, SqlNames } from "./schema.ts";
 import { PostgresReads } from "./reads.ts";
 import { PostgresClaims } from "./claims.ts";
 import { refuseLinked, refuseSettling } from "../unlinked.ts";
+import { CapsLeft } from "../claim_caps.ts";
 import { PostgresAudit } from "./audit.ts";
 import { WakeUps } from "./wake_ups.ts";
 import { PostgresExpiry } from "./expiry.ts";
@@ -172,7 +175,7 @@ export class PostgresStore implements Store {
     this.#names = names;
     this.#clock = clock;
     this.#reads = new PostgresReads(sql, names);
-    this.#claims = new PostgresClaims(names, clock);
+    this.#claims = new PostgresClaims(names);
     this.#audit = new PostgresAudit(names);
     this.#records = new PostgresRecords(sql, names, clock);
     this.#wakeUps = new WakeUps(sql, names.channel, clock);
@@ -252,24 +255,33 @@ export class PostgresStore implements Store {
   }
 
   jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
+    const { queues, workerId, limit, leaseMs, now } = params;
     if (queues.length === 0 || limit <= 0) return Promise.resolve([]);
     return this.#transaction(async (tx, changes) => {
       const claimed: Job[] = [];
-      let wakeAt = Infinity;
       for (const queue of queues) {
         if (claimed.length >= limit) break;
         const claim = { queue, workerId, leaseMs, now, limit: limit - claimed.length };
-        if (!rateLimits) {
-          claimed.push(...await this.#claims.plain(tx, changes, claim));
-          continue;
-        }
-        const outcome = await this.#claims.limited(tx, changes, { ...claim, limits: rateLimits });
-        claimed.push(...outcome.jobs);
-        wakeAt = Math.min(wakeAt, outcome.wakeAt ?? Infinity);
+        claimed.push(...await this.#claims.plain(tx, changes, claim));
       }
-      if (rateLimits) this.#claims.noteWake(wakeAt);
       return claimed;
+    });
+  }
+
+  jobClaimCapped(params: CappedClaimParams): Promise<CappedClaim> {
+    const { queues, workerId, limit, leaseMs, now, caps } = params;
+    const nothing = { jobs: [], heldBack: { tasks: [], queues: [] } };
+    if (queues.length === 0 || limit <= 0) return Promise.resolve(nothing);
+    return this.#transaction(async (tx, changes) => {
+      const claimed: Job[] = [];
+      // Made in the transaction: a retried one counts its caps afresh.
+      const left = new CapsLeft(caps);
+      for (const queue of queues) {
+        if (claimed.length >= limit) break;
+        const claim = { queue, workerId, leaseMs, now, limit: limit - claimed.length };
+        claimed.push(...await this.#claims.capped(tx, changes, { ...claim, caps: left }));
+      }
+      return { jobs: claimed, heldBack: left.heldBack() };
     });
   }
 
@@ -351,7 +363,7 @@ export class PostgresStore implements Store {
   workWait(
     params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
   ): Promise<number> {
-    return this.#wakeUps.wait({ ...params, timeoutMs: this.#claims.waitMs(params.timeoutMs) });
+    return this.#wakeUps.wait(params);
   }
 
   workNotify({ queues }: { queues: string[] }): Promise<void> {

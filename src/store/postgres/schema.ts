@@ -9,8 +9,7 @@
  * | `queue_counts` | exact counts per queue and state, rolled up from `counter_deltas` |
  * | `batch_counts` | counts per batch and state, likewise |
  * | `counter_deltas` | what each job change's transaction adds to those counters (`counters.ts`) |
- * | `rate_windows` | what rate-limited claims honour |
- * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches, group lanes, job log lines, job statistics |
+ * | `records`, `record_versions` | keyed records (`records.ts`): sessions, workers, pauses, holds, kept events, idempotency and debounce keys, schedules, batches, group lanes, job log lines, job statistics, rate limit windows |
  * | `meta` | `ping` |
  *
  * The indexed columns of `jobs` are derived from `record` by the store; `tq doctor` finds
@@ -253,6 +252,10 @@ export function layoutSteps(n: SqlNames): string[] {
     DELETE FROM ${t("counter_deltas")} WHERE "kind" = 'stat';
     ALTER TABLE ${t("counter_deltas")} DROP COLUMN "minute";
     `,
+    // Rate limit windows are keyed records (`src/guards/rate_limit_tokens.ts`). Those kept
+    // before are dropped: a window spans a day at most, so an upgrade forgets at most the
+    // starts of the one it falls in (docs/stores.md).
+    `DROP TABLE ${t("rate_windows")};`,
   ];
 }
 

@@ -2,7 +2,9 @@
  * The Redis store's batch counts (`../batches.ts`): per queue, the hash
  * `{prefix:queue}:batch:<id>` (state → count), summed by the scripts that move jobs
  * (`batchCount` in `scripts/indexes.lua.ts`), added up across the batch's queues when read.
- * The batches' records are keyed records (`src/batches/batch_records.ts`).
+ * The batches' records are keyed records (`src/batches/batch_records.ts`); when one is
+ * written with a time to live (a completed batch), its count hashes get the same
+ * ({@linkcode batchCountsExpire}), so they go with it (`HINCRBY` keeps a key's expiry).
  *
  * @example
  * ```ts ignore
@@ -11,7 +13,8 @@
  * @module
  */
 import type { JobState } from "../../job.ts";
-import { type BatchCounts, emptyBatchCounts } from "../batches.ts";
+import { BATCH_SPACE, type BatchCounts, type BatchRecord, emptyBatchCounts } from "../batches.ts";
+import type { RecordWrite } from "../records.ts";
 import type { RedisClient } from "./connection.ts";
 import type { RedisKeys } from "./keys.ts";
 import { execPipeline } from "./reads.ts";
@@ -37,4 +40,30 @@ export async function batchCountsRead(
     for (const [state, n] of Object.entries(hash)) counts[state as JobState] += Number(n);
   }
   return counts;
+}
+
+/**
+ * Gives the count hashes of each batch record among `puts` written with a time to live the
+ * same time to live, after the record's commit (a crash in between leaves them kept, as
+ * before).
+ *
+ * @example
+ * ```ts ignore
+ * await batchCountsExpire(redis, keys, [{ space: "batch", key: id, value, ttlMs: 604_800_000 }]);
+ * ```
+ */
+export async function batchCountsExpire(
+  redis: RedisClient,
+  keys: RedisKeys,
+  puts: readonly RecordWrite[],
+): Promise<void> {
+  const expiring = puts.filter((put) => put.space === BATCH_SPACE && put.ttlMs !== undefined);
+  if (expiring.length === 0) return;
+  const pipeline = redis.pipeline();
+  for (const { key: id, value, ttlMs } of expiring) {
+    for (const queue of (value as BatchRecord).queues) {
+      pipeline.pexpire(keys.batchCounts(queue, id), Math.max(1, Math.ceil(ttlMs!)));
+    }
+  }
+  await execPipeline(pipeline);
 }

@@ -22,6 +22,7 @@ import * as Records from "../records.ts";
 import type { ScriptedRedis } from "./scripts/mod.ts";
 import type { Clock } from "../../clock.ts";
 import { execPipeline } from "./reads.ts";
+import { batchCountsExpire } from "./batches.ts";
 import type { Job } from "../../job.ts";
 import type { RedisKeys } from "./keys.ts";
 import { encodeJob, pushChanges } from "./record.ts";
@@ -81,7 +82,9 @@ export class RedisRecords {
       ...this.#queueArgs(jobs, place),
       ...this.#updateArgs(updates, place),
     ];
-    return await this.#redis.tqRecordCommit(keys.length, ...keys, ...args) === 1;
+    const written = await this.#redis.tqRecordCommit(keys.length, ...keys, ...args) === 1;
+    if (written) await batchCountsExpire(this.#redis, this.#keys, puts);
+    return written;
   }
 
   /** `v`, then per queue its prefix's place, name and updates. */

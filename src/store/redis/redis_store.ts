@@ -19,6 +19,8 @@ import { type Clock, systemClock } from "../../clock.ts";
 import { InvalidInputError, PayloadTooLargeError, StoreUnavailableError } from "../../errors.ts";
 import { type Job, JOB_STATES, type JobState } from "../../job.ts";
 import type {
+  CappedClaim,
+  CappedClaimParams,
   JobClaimParams,
   JobListParams,
   JobPage,
@@ -49,7 +51,7 @@ import { batchCountsRead } from "./batches.ts";
 import { WakeUps } from "./wake_ups.ts";
 import { writeLinked } from "./linked_write.ts";
 import { refuseLinked, refuseSettling } from "../unlinked.ts";
-import { RedisRateLimits } from "./rate_limits.ts";
+import { claimCapped } from "./capped_claims.ts";
 import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from "../audit.ts";
 import { RedisAudit } from "./audit.ts";
 import type { WaitingListParams } from "../events.ts";
@@ -262,7 +264,6 @@ class RedisStore implements Store {
   readonly #wakeUps: WakeUps;
   readonly #clock: Clock;
   readonly #records: RedisRecords;
-  readonly #rateLimits: RedisRateLimits;
   readonly #audit: RedisAudit;
   readonly #events: RedisEvents;
 
@@ -287,7 +288,6 @@ class RedisStore implements Store {
     this.#report = report;
     this.maxCommitBytes = replication ? MAX_REPLICATED_COMMIT_BYTES : MAX_COMMIT_BYTES;
     this.#records = new RedisRecords(redis, keys, clock);
-    this.#rateLimits = new RedisRateLimits(redis, keys, clock);
     this.#audit = new RedisAudit(redis, keys);
     this.#events = new RedisEvents(redis, keys);
     this.#keys = keys;
@@ -391,12 +391,17 @@ class RedisStore implements Store {
     }
   }
 
-  jobClaim(params: JobClaimParams): Promise<Job[]> {
-    const { queues, workerId, limit, leaseMs, now, rateLimits } = params;
+  jobClaimCapped(params: CappedClaimParams): Promise<CappedClaim> {
     return reach(async () => {
-      if (rateLimits) {
-        return this.#reportClaimed(await this.#rateLimits.claim({ ...params, rateLimits }, queues));
-      }
+      const claim = await claimCapped(this.#redis, this.#keys, params);
+      this.#reportClaimed(claim.jobs);
+      return claim;
+    });
+  }
+
+  jobClaim(params: JobClaimParams): Promise<Job[]> {
+    const { queues, workerId, limit, leaseMs, now } = params;
+    return reach(async () => {
       // One script over every queue: later queues only for what earlier ones lacked.
       const replies = await this.#redis.tqClaimJobs(
         queues.length,
@@ -554,7 +559,7 @@ class RedisStore implements Store {
   workWait(
     params: { queues: string[]; timeoutMs: number; signal?: AbortSignal; since?: number },
   ): Promise<number> {
-    return this.#wakeUps.wait({ ...params, timeoutMs: this.#rateLimits.waitMs(params.timeoutMs) });
+    return this.#wakeUps.wait(params);
   }
 
   workNotify({ queues }: { queues: string[] }): Promise<void> {

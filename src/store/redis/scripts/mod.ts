@@ -13,7 +13,7 @@
 import type { ChainableCommander } from "ioredis";
 import type { RedisClient } from "../connection.ts";
 import { CLAIM_JOBS } from "./claim_jobs.lua.ts";
-import { CLAIM_LIMITED } from "./claim_limited.lua.ts";
+import { CLAIM_CAPPED } from "./claim_capped.lua.ts";
 import { DELETE_JOB } from "./delete_job.lua.ts";
 import { FIFO_SPLIT } from "./fifo_split.lua.ts";
 import { INSERT_JOBS } from "./insert_jobs.lua.ts";
@@ -33,7 +33,14 @@ export interface TqScripts {
   tqInsertJobs(queueKey: string, ...args: string[]): Promise<number>;
   /** Per queue, in the order of the keys: per claimed job, its id and flat `HGETALL`. */
   tqClaimJobs(queueCount: number, ...keysAndArgs: string[]): Promise<[string, string[]][][]>;
-  tqClaimLimited(queueKey: string, ...args: string[]): Promise<[string, [string, string[]][]]>;
+  /**
+   * Per queue, in the order of the keys: per claimed job, its id and flat `HGETALL`; the tasks
+   * whose caps held jobs back; per queue, 1 if its cap held a job back.
+   */
+  tqClaimCapped(
+    queueCount: number,
+    ...keysAndArgs: string[]
+  ): Promise<[[string, string[]][][], string[], number[]]>;
   tqUpdateJobs(queueKey: string, ...args: string[]): Promise<number[]>;
   tqDeleteJob(queueKey: string, ...args: string[]): Promise<number>;
   /** Takes the set of queues as its key: its records span queues (`write_linked.lua.ts`). */
@@ -70,7 +77,7 @@ export function withScripts(redis: RedisClient): ScriptedRedis {
   const scripts = {
     tqInsertJobs: INSERT_JOBS,
     tqClaimJobs: CLAIM_JOBS,
-    tqClaimLimited: CLAIM_LIMITED,
+    tqClaimCapped: CLAIM_CAPPED,
     tqUpdateJobs: UPDATE_JOBS,
     tqDeleteJob: DELETE_JOB,
     tqWriteLinked: WRITE_LINKED,

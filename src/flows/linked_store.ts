@@ -60,6 +60,13 @@ export function withLinks(store: Store): Store {
       if (!bound.has(property)) bound.set(property, value.bind(target));
       return bound.get(property);
     },
+    // A method replaced on the wrapped store (a test counting calls, say) replaces the
+    // wrapper's: set on the store itself, the wrapper's own calls into it would reach it too,
+    // and a replacement that calls the wrapper's method back would loop.
+    set(_target, property, value) {
+      (own as Record<PropertyKey, unknown>)[property] = value;
+      return true;
+    },
   });
 }
 

@@ -160,3 +160,23 @@ Deno.test("a bare store refuses a child and a settle with dependants: they go th
     store.close();
   }
 });
+
+Deno.test("withLinks: a method replaced on the wrapper is called in its place, and may call the one it replaced", async () => {
+  const store = withLinks(await openKvStore(":memory:"));
+  try {
+    const plain = job();
+    await store.jobInsertMany({ jobs: [plain] });
+    let counted = 0;
+    const update = store.jobUpdateMany.bind(store);
+    store.jobUpdateMany = (params) => {
+      counted++;
+      return update(params);
+    };
+    const claimed = running(plain);
+    await store.jobUpdateMany({ updates: [{ before: plain, after: claimed }] });
+    assertEquals(counted, 1, "once, not looping through the store underneath");
+    assertEquals((await store.jobGet(plain.id))?.state, "started");
+  } finally {
+    store.close();
+  }
+});

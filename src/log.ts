@@ -58,6 +58,56 @@ function stderrWrite(line: string): void {
 
 globalThis.addEventListener("unload", writeUnwritten);
 
+/** The ISO time of the last line, kept for the lines of the same millisecond. */
+let lastMs = NaN;
+let lastIso = "";
+
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+/** Keys a line sets before the bound fields: a field of that name moves in place instead. */
+const LINE_KEYS = new Set(["time", "level", "event"]);
+
+/** `JSON.stringify` orders integer-like keys first, so a fast line cannot hold them. */
+const INDEX_LIKE = /^(0|[1-9]\d*)$/;
+
+/** Whether a line of `fields` may be built from the strings (see {@linkcode jsonLine}). */
+function joinable(bound: Record<string, unknown>, fields: Record<string, unknown>): boolean {
+  for (const key in fields) {
+    if (LINE_KEYS.has(key) || Object.hasOwn(bound, key) || INDEX_LIKE.test(key)) return false;
+  }
+  return true;
+}
+
+/**
+ * The JSON line of an event, byte for byte `JSON.stringify({ time, level, event, ...bound,
+ * ...fields })`, built without that object when it can: the bound fields are stringified once
+ * per logger (`boundJson`, undefined when one of them would move) and only `fields` per line.
+ * A key that would move, to the place of a key before it (one of the line's or a bound one)
+ * or to the front (an integer-like key), takes the object's way.
+ */
+function jsonLine(
+  at: LogLevel,
+  event: string,
+  bound: Record<string, unknown>,
+  boundJson: string | undefined,
+  fields: Record<string, unknown>,
+): string {
+  if (boundJson === undefined || !joinable(bound, fields)) {
+    return JSON.stringify({ time: isoNow(), level: at, event, ...bound, ...fields });
+  }
+  const own = JSON.stringify(fields);
+  return `{"time":"${isoNow()}","level":"${at}","event":${JSON.stringify(event)}${boundJson}${
+    own.length > 2 ? "," + own.slice(1, -1) : ""
+  }}`;
+}
+
 /**
  * A logger; the format defaults to `pretty` when stderr is a terminal, else `json`.
  *
@@ -73,18 +123,21 @@ export function createLogger(options: LoggerOptions = {}, bound: Record<string, 
   const level = options.level ?? "info";
   const format = options.format ?? (Deno.stderr.isTerminal() ? "pretty" : "json");
   const write = options.write ?? stderrWrite;
+  const boundOwn = JSON.stringify(bound);
+  const boundJson = !joinable({}, bound)
+    ? undefined
+    : boundOwn.length > 2
+    ? "," + boundOwn.slice(1, -1)
+    : "";
   const emit = (at: LogLevel, event: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS[at] < LEVELS[level]) return;
-    const all = { ...bound, ...fields };
     if (format === "json") {
-      write(JSON.stringify({ time: new Date().toISOString(), level: at, event, ...all }));
+      write(jsonLine(at, event, bound, boundJson, fields));
     } else {
-      const pairs = Object.entries(all).map(([k, v]) =>
+      const pairs = Object.entries({ ...bound, ...fields }).map(([k, v]) =>
         `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`
       );
-      write(
-        `${new Date().toISOString().slice(11, 23)} ${at.padEnd(5)} ${event} ${pairs.join(" ")}`,
-      );
+      write(`${isoNow().slice(11, 23)} ${at.padEnd(5)} ${event} ${pairs.join(" ")}`);
     }
   };
   const logger: Logger = {

@@ -95,14 +95,6 @@ function describe(error: unknown): { name: string; message: string; stack?: stri
   };
 }
 
-/** A promise that rejects with the signal's reason once it aborts. */
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
-}
-
 /**
  * Turns claimed jobs into settlements.
  *
@@ -197,7 +189,7 @@ export class Executor {
       record: (step) => this.#steps.record(entry, step),
     });
     try {
-      const result = await Promise.race([this.#handle(entry, steps), aborted(entry.signal)]);
+      const result = await entry.race(this.#handle(entry, steps));
       if (steps.suspension) return this.#suspend(steps.suspension);
       return this.#finish(entry, result);
     } catch (error) {

@@ -1,0 +1,52 @@
+/**
+ * JSON log lines: built from pre-stringified parts on the hot path, they stay byte for byte
+ * what `JSON.stringify` of the whole line object gives, whatever the fields are called.
+ */
+import fc from "fast-check";
+import { assert, assertEquals } from "./assert.ts";
+import { createLogger, type LogLevel } from "../src/log.ts";
+
+/** Keys that move in a line object: the line's own, integer-like ones, and plain ones. */
+const key = fc.oneof(
+  fc.constantFrom("time", "level", "event", "worker_id", "job_id", "0", "7", "10", "01", "-1"),
+  fc.string({ maxLength: 6 }),
+);
+const value = fc.oneof(
+  fc.string({ maxLength: 8 }),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant(undefined),
+  fc.dictionary(fc.string({ maxLength: 3 }), fc.integer(), { maxKeys: 2 }),
+);
+const fields = fc.dictionary(key, value, { maxKeys: 5 });
+
+Deno.test("a JSON line is JSON.stringify of time, level, event, bound fields and fields", () => {
+  fc.assert(
+    fc.property(
+      fields,
+      fields,
+      fields,
+      fc.constantFrom<LogLevel>("debug", "info", "warn", "error"),
+      fc.string({ maxLength: 10 }),
+      (outer, inner, own, level, event) => {
+        const lines: string[] = [];
+        const logger = createLogger({ level: "debug", format: "json", write: (l) => lines.push(l) })
+          .with(outer).with(inner);
+        logger[level](event, own);
+        const { time } = JSON.parse(lines[0]);
+        const expected = JSON.stringify({ time, level, event, ...outer, ...inner, ...own });
+        assertEquals(lines[0], expected);
+      },
+    ),
+    { numRuns: 2_000 },
+  );
+});
+
+Deno.test("a JSON line carries the time it was written, to the millisecond", () => {
+  const lines: string[] = [];
+  const before = Date.now();
+  createLogger({ format: "json", write: (l) => lines.push(l) }).info("job:started");
+  const time = Date.parse(JSON.parse(lines[0]).time);
+  assert(time >= before && time <= Date.now());
+});

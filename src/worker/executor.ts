@@ -122,6 +122,11 @@ export class Executor {
     });
   }
 
+  /** Lets go of the timeout timer; call it once no job runs (jobs run later arm it again). */
+  stop(): void {
+    this.#deadlines.stop();
+  }
+
   /**
    * Runs a claimed job. Resolves once the handler is over (or abandoned) and its outcome
    * is queued for writing, which frees the slot; never rejects.

@@ -27,22 +27,6 @@ const INITIAL_BYTES = 8_192;
 const MAX_BYTES = 64 * 1024 * 1024;
 /** Job ids are ULIDs (`src/ids.ts`): none holds a newline. */
 const SEPARATOR = "\n";
-const NEWLINE = 0x0a;
-const encoder = new TextEncoder();
-
-/**
- * Writes `id` as UTF-8 at `at`, returning where it ends. A ULID is ASCII: its characters
- * are copied one by one, without the joined string and encoder call per write that the
- * list of a busy worker (hundreds of ids, rewritten for each start) cost.
- */
-function putId(id: string, text: Uint8Array, at: number): number {
-  for (let i = 0; i < id.length; i++) {
-    const code = id.charCodeAt(i);
-    if (code > 0x7f) return at + encoder.encodeInto(id, text.subarray(at)).written;
-    text[at + i] = code;
-  }
-  return at + id.length;
-}
 
 /**
  * One list of job ids shared by two threads (see the module doc).
@@ -75,21 +59,14 @@ export class SharedJobIds {
    * past 64 MiB of ids, before anything is written.
    */
   write(ids: Iterable<string>): void {
-    const list = Array.isArray(ids) ? ids : [...ids];
-    let units = list.length; // the separators, and one to spare
-    for (const id of list) units += id.length;
-    const needed = HEADER_BYTES + units * 3; // UTF-8's most bytes per UTF-16 unit
+    const text = [...ids].join(SEPARATOR);
+    const needed = HEADER_BYTES + text.length * 3; // UTF-8's most bytes per UTF-16 unit
     if (needed > this.buffer.byteLength) {
       this.buffer.grow(Math.max(needed, Math.min(MAX_BYTES, this.buffer.byteLength * 2)));
     }
     Atomics.add(this.#header, 0, 1); // odd: a write is under way
-    const text = this.#text;
-    let at = 0;
-    for (let i = 0; i < list.length; i++) {
-      if (i > 0) text[at++] = NEWLINE;
-      at = putId(list[i], text, at);
-    }
-    Atomics.store(this.#header, 1, at);
+    const { written } = new TextEncoder().encodeInto(text, this.#text);
+    Atomics.store(this.#header, 1, written);
     Atomics.add(this.#header, 0, 1); // even again: the list is whole
   }
 

@@ -39,24 +39,38 @@ export interface LoggerOptions {
 const encoder = new TextEncoder();
 
 /**
- * Lines logged since the current task's microtasks began: they go out in one write once
- * those have run (a burst such as a group commit's `job:enqueued` lines is one system call,
- * not one each), and at exit (`Deno.exit()` dispatches `unload`). Order is kept.
+ * Lines logged since the current task began: they go out in one write from the next task,
+ * once this task and its microtasks have run (a burst such as a group commit's
+ * `job:enqueued` lines, or the start and end lines of a claim's jobs, is one system call;
+ * flushing after the first line's microtask wrote a worker's lines about four at a time),
+ * sooner when {@linkcode FLUSH_CHARS} are waiting; and at exit (`Deno.exit()` dispatches
+ * `unload`) and at a crash (an uncaught error or unhandled rejection, before the process
+ * ends). Order is kept.
  */
 const unwritten: string[] = [];
+let unwrittenChars = 0;
+
+/** Waiting lines past this many characters are written at once, not from the next task. */
+const FLUSH_CHARS = 64 * 1024;
 
 function writeUnwritten(): void {
   if (unwritten.length === 0) return;
   const bytes = encoder.encode(unwritten.join(""));
   unwritten.length = 0;
+  unwrittenChars = 0;
   for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
 }
 
 function stderrWrite(line: string): void {
-  if (unwritten.push(line + "\n") === 1) queueMicrotask(writeUnwritten);
+  const first = unwritten.push(line + "\n") === 1;
+  unwrittenChars += line.length + 1;
+  if (unwrittenChars >= FLUSH_CHARS) writeUnwritten();
+  else if (first) setImmediate(writeUnwritten);
 }
 
-globalThis.addEventListener("unload", writeUnwritten);
+for (const end of ["unload", "error", "unhandledrejection"]) {
+  globalThis.addEventListener(end, writeUnwritten);
+}
 
 /** The ISO time of the last line, kept for the lines of the same millisecond. */
 let lastMs = NaN;

@@ -50,3 +50,42 @@ Deno.test("a JSON line carries the time it was written, to the millisecond", () 
   const time = Date.parse(JSON.parse(lines[0]).time);
   assert(time >= before && time <= Date.now());
 });
+
+/** The events of the JSON lines a script writes to stderr, whether it succeeded, and stderr. */
+async function runLogging(body: string) {
+  const script = `import { createLogger } from "${new URL("../src/log.ts", import.meta.url)}";
+const log = createLogger({ format: "json" });
+${body}`;
+  const { success, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const text = new TextDecoder().decode(stderr);
+  const events = text.split("\n").filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line).event);
+  return { success, events, text };
+}
+
+Deno.test("lines logged in one task are written whole and in order from the next", async () => {
+  const { success, events } = await runLogging(`
+for (let i = 0; i < 5_000; i++) log.info("burst", { i, pad: "x".repeat(40) });
+setTimeout(() => log.info("later"), 0);`);
+  assert(success);
+  assertEquals(events.length, 5_001);
+  assertEquals(events.at(-1), "later");
+});
+
+Deno.test("lines logged before Deno.exit(), an uncaught error or an unhandled rejection are written", async () => {
+  const exit = await runLogging(`log.info("a"); log.info("b"); Deno.exit(3);`);
+  assertEquals(exit.events, ["a", "b"]);
+  const thrown = await runLogging(`
+log.info("a");
+setTimeout(() => { log.info("b"); throw new Error("boom"); }, 0);`);
+  assert(!thrown.success && thrown.text.includes("boom"));
+  assertEquals(thrown.events, ["a", "b"]);
+  const rejected = await runLogging(`log.info("a"); Promise.reject(new Error("boom"));`);
+  assert(!rejected.success && rejected.text.includes("boom"));
+  assertEquals(rejected.events, ["a"]);
+});

@@ -39,24 +39,88 @@ export interface LoggerOptions {
 const encoder = new TextEncoder();
 
 /**
- * Lines logged since the current task's microtasks began: they go out in one write once
- * those have run (a burst such as a group commit's `job:enqueued` lines is one system call,
- * not one each), and at exit (`Deno.exit()` dispatches `unload`). Order is kept.
+ * Lines logged since the current task began: they go out in one write from the next task,
+ * once this task and its microtasks have run (a burst such as a group commit's
+ * `job:enqueued` lines, or the start and end lines of a claim's jobs, is one system call;
+ * flushing after the first line's microtask wrote a worker's lines about four at a time),
+ * sooner when {@linkcode FLUSH_CHARS} are waiting; and at exit (`Deno.exit()` dispatches
+ * `unload`) and at a crash (an uncaught error or unhandled rejection, before the process
+ * ends). Order is kept.
  */
 const unwritten: string[] = [];
+let unwrittenChars = 0;
+
+/** Waiting lines past this many characters are written at once, not from the next task. */
+const FLUSH_CHARS = 64 * 1024;
 
 function writeUnwritten(): void {
   if (unwritten.length === 0) return;
   const bytes = encoder.encode(unwritten.join(""));
   unwritten.length = 0;
+  unwrittenChars = 0;
   for (let done = 0; done < bytes.length;) done += Deno.stderr.writeSync(bytes.subarray(done));
 }
 
 function stderrWrite(line: string): void {
-  if (unwritten.push(line + "\n") === 1) queueMicrotask(writeUnwritten);
+  const first = unwritten.push(line + "\n") === 1;
+  unwrittenChars += line.length + 1;
+  if (unwrittenChars >= FLUSH_CHARS) writeUnwritten();
+  else if (first) setImmediate(writeUnwritten);
 }
 
-globalThis.addEventListener("unload", writeUnwritten);
+for (const end of ["unload", "error", "unhandledrejection"]) {
+  globalThis.addEventListener(end, writeUnwritten);
+}
+
+/** The ISO time of the last line, kept for the lines of the same millisecond. */
+let lastMs = NaN;
+let lastIso = "";
+
+function isoNow(): string {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+/** Keys a line sets before the bound fields: a field of that name moves in place instead. */
+const LINE_KEYS = new Set(["time", "level", "event"]);
+
+/** `JSON.stringify` orders integer-like keys first, so a fast line cannot hold them. */
+const INDEX_LIKE = /^(0|[1-9]\d*)$/;
+
+/** Whether a line of `fields` may be built from the strings (see {@linkcode jsonLine}). */
+function joinable(bound: Record<string, unknown>, fields: Record<string, unknown>): boolean {
+  for (const key in fields) {
+    if (LINE_KEYS.has(key) || Object.hasOwn(bound, key) || INDEX_LIKE.test(key)) return false;
+  }
+  return true;
+}
+
+/**
+ * The JSON line of an event, byte for byte `JSON.stringify({ time, level, event, ...bound,
+ * ...fields })`, built without that object when it can: the bound fields are stringified once
+ * per logger (`boundJson`, undefined when one of them would move) and only `fields` per line.
+ * A key that would move, to the place of a key before it (one of the line's or a bound one)
+ * or to the front (an integer-like key), takes the object's way.
+ */
+function jsonLine(
+  at: LogLevel,
+  event: string,
+  bound: Record<string, unknown>,
+  boundJson: string | undefined,
+  fields: Record<string, unknown>,
+): string {
+  if (boundJson === undefined || !joinable(bound, fields)) {
+    return JSON.stringify({ time: isoNow(), level: at, event, ...bound, ...fields });
+  }
+  const own = JSON.stringify(fields);
+  return `{"time":"${isoNow()}","level":"${at}","event":${JSON.stringify(event)}${boundJson}${
+    own.length > 2 ? "," + own.slice(1, -1) : ""
+  }}`;
+}
 
 /**
  * A logger; the format defaults to `pretty` when stderr is a terminal, else `json`.
@@ -73,18 +137,21 @@ export function createLogger(options: LoggerOptions = {}, bound: Record<string, 
   const level = options.level ?? "info";
   const format = options.format ?? (Deno.stderr.isTerminal() ? "pretty" : "json");
   const write = options.write ?? stderrWrite;
+  const boundOwn = JSON.stringify(bound);
+  const boundJson = !joinable({}, bound)
+    ? undefined
+    : boundOwn.length > 2
+    ? "," + boundOwn.slice(1, -1)
+    : "";
   const emit = (at: LogLevel, event: string, fields: Record<string, unknown> = {}) => {
     if (LEVELS[at] < LEVELS[level]) return;
-    const all = { ...bound, ...fields };
     if (format === "json") {
-      write(JSON.stringify({ time: new Date().toISOString(), level: at, event, ...all }));
+      write(jsonLine(at, event, bound, boundJson, fields));
     } else {
-      const pairs = Object.entries(all).map(([k, v]) =>
+      const pairs = Object.entries({ ...bound, ...fields }).map(([k, v]) =>
         `${k}=${typeof v === "string" ? v : JSON.stringify(v)}`
       );
-      write(
-        `${new Date().toISOString().slice(11, 23)} ${at.padEnd(5)} ${event} ${pairs.join(" ")}`,
-      );
+      write(`${isoNow().slice(11, 23)} ${at.padEnd(5)} ${event} ${pairs.join(" ")}`);
     }
   };
   const logger: Logger = {

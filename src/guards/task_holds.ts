@@ -104,11 +104,23 @@ export class TaskHolds {
 
   /** When the hold on `task` ends, or null when it is not held at `now`. */
   async heldUntil(task: string, now: number): Promise<number | null> {
+    const known = this.heldUntilKnown(task, now);
+    if (known !== undefined) return known;
+    this.#reading ??= this.#read(now).finally(() => this.#reading = undefined);
+    await this.#reading;
+    return this.#until(task, now);
+  }
+
+  /**
+   * {@linkcode TaskHolds.heldUntil} without waiting, from a view fresh enough; undefined
+   * when the view is due for a read (a worker starting a job asks this first, once per job).
+   */
+  heldUntilKnown(task: string, now: number): number | null | undefined {
     // Staleness is by the monotonic clock; `now` (the injected clock) decides the holds.
-    if (performance.now() - this.#readAt >= HOLD_REFRESH_MS) {
-      this.#reading ??= this.#read(now).finally(() => this.#reading = undefined);
-      await this.#reading;
-    }
+    return performance.now() - this.#readAt < HOLD_REFRESH_MS ? this.#until(task, now) : undefined;
+  }
+
+  #until(task: string, now: number): number | null {
     const until = this.#holds.get(task);
     return until !== undefined && until > now ? until : null;
   }

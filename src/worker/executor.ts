@@ -95,14 +95,6 @@ function describe(error: unknown): { name: string; message: string; stack?: stri
   };
 }
 
-/** A promise that rejects with the signal's reason once it aborts. */
-function aborted(signal: AbortSignal): Promise<never> {
-  return new Promise((_, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
-  });
-}
-
 /**
  * Turns claimed jobs into settlements.
  *
@@ -130,6 +122,11 @@ export class Executor {
     });
   }
 
+  /** Lets go of the timeout timer; call it once no job runs (jobs run later arm it again). */
+  stop(): void {
+    this.#deadlines.stop();
+  }
+
   /**
    * Runs a claimed job. Resolves once the handler is over (or abandoned) and its outcome
    * is queued for writing, which frees the slot; never rejects.
@@ -138,7 +135,8 @@ export class Executor {
     const { clock, logger, running } = this.#o;
     const entry = new RunningJob(job, clock.now());
     running.set(job.id, entry);
-    const skip = await this.#skip(job);
+    const found = this.#skip(job);
+    const skip = found instanceof Promise ? await found : found;
     if (skip) {
       const written = await this.#o.completer.settle(entry, skip);
       return logSettled(logger, job, written, 0);
@@ -164,9 +162,10 @@ export class Executor {
   /**
    * The outcome of a claimed job that must not run: past its `startBy` (canceled as
    * expired), of a held task (put back until the hold ends), or claimed ahead and kept
-   * waiting past its lease (put back, its attempt not counted). Null: run it.
+   * waiting past its lease (put back, its attempt not counted). Null: run it. A promise
+   * only when the view of the holds is due for a read: most jobs start without an await.
    */
-  async #skip(job: Job): Promise<Transition | null> {
+  #skip(job: Job): Transition | null | Promise<Transition | null> {
     const { clock, failureTtlMs: ttlMs, logger } = this.#o;
     const now = clock.now();
     if (isExpired(job, now)) return (current) => expireJob(current, { now, ttlMs });
@@ -177,13 +176,25 @@ export class Executor {
       logger.warn("job:lease_lapsed_before_start", jobFields(job));
       return (current) => releaseJob(current, { now, ttlMs });
     }
+    const known = this.#holds.heldUntilKnown(job.task, now);
+    return known === undefined ? this.#readHolds(job, now) : this.#deferUntil(known, now);
+  }
+
+  /** {@linkcode Executor.#skip} for a held task, once the holds are read. */
+  async #readHolds(job: Job, now: number): Promise<Transition | null> {
     let until: number | null = null;
     try {
       until = await this.#holds.heldUntil(job.task, now);
     } catch (error) { // a store that cannot list holds must not stop jobs from running
-      logger.warn("task_hold:error", { task: job.task, error: String(error) });
+      this.#o.logger.warn("task_hold:error", { task: job.task, error: String(error) });
     }
+    return this.#deferUntil(until, now);
+  }
+
+  /** Back to scheduled until a hold ends; null when the task is not held. */
+  #deferUntil(until: number | null, now: number): Transition | null {
     if (until === null) return null;
+    const ttlMs = this.#o.failureTtlMs;
     return (current) => deferJob(current, { now, runAt: until, ttlMs });
   }
 
@@ -197,7 +208,7 @@ export class Executor {
       record: (step) => this.#steps.record(entry, step),
     });
     try {
-      const result = await Promise.race([this.#handle(entry, steps), aborted(entry.signal)]);
+      const result = await entry.race(this.#handle(entry, steps));
       if (steps.suspension) return this.#suspend(steps.suspension);
       return this.#finish(entry, result);
     } catch (error) {
@@ -274,8 +285,12 @@ export class Executor {
       );
     }
     const now = clock.now();
-    const finish: Transition = (job) => finishJob(job, { now, result, ttlMs: resultTtlMs });
-    const bytes = store.jobBytes(finish(entry.job));
+    const held = entry.job;
+    const finished = finishJob(held, { now, result, ttlMs: resultTtlMs });
+    const bytes = store.jobBytes(finished);
+    // The record measured is the one written unless a heartbeat or a re-read moved it since.
+    const finish: Transition = (job) =>
+      job === held ? finished : finishJob(job, { now, result, ttlMs: resultTtlMs });
     if (bytes <= store.maxJobBytes) return finish;
     return this.#fail(
       entry,

@@ -84,6 +84,7 @@ export class LogLines {
 
   /** Forgets an attempt's line count once the attempt is over. */
   end(job: Job): void {
+    if (this.#counts.size === 0) return; // most handlers log nothing: no key to build
     this.#counts.delete(`${job.id}:${job.attempts}`);
   }
 

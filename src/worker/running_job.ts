@@ -43,6 +43,8 @@ export class RunningJob {
   settling = false;
   #cause: StopCause | undefined;
   readonly #controller = new AbortController();
+  /** Rejects the promise of {@linkcode RunningJob.race}, if one is on. */
+  #abandon: ((reason: unknown) => void) | undefined;
 
   constructor(job: Job, startedAt: number) {
     this.job = job;
@@ -64,6 +66,21 @@ export class RunningJob {
     if (this.#cause || this.settling) return;
     this.#cause = cause;
     this.#controller.abort(reason);
+    this.#abandon?.(reason);
+  }
+
+  /**
+   * Settles as `work` does, or rejects with the stop's reason once the job is stopped,
+   * whichever comes first: a handler that ignores its signal still loses its slot. One
+   * promise and no listener on the signal (`Promise.race` with an abort listener per job
+   * was a tenth of a worker's garbage per no-op job).
+   */
+  race<T>(work: Promise<T>): Promise<T> {
+    if (this.#cause) return Promise.reject(this.signal.reason);
+    return new Promise<T>((resolve, reject) => {
+      this.#abandon = reject;
+      work.then(resolve, reject);
+    });
   }
 
   /** Takes a fresher read of the record, ignoring reads older than what it holds. */

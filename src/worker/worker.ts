@@ -132,6 +132,7 @@ export class Worker {
   readonly #keeper: LeaseKeeper | undefined;
   readonly #sandboxes: Sandboxes | undefined;
   readonly #claimLoop: ClaimLoop;
+  readonly #executor: Executor;
   readonly #completer: Completer;
   readonly #heartbeat: Heartbeat;
   readonly #maintenance: Service[];
@@ -184,7 +185,7 @@ export class Worker {
       const tasksModule = new URL(options.tasksModule).href;
       this.#sandboxes = new Sandboxes({ tasksModule, maxIdle: concurrency, logger });
     }
-    const executor = new Executor({
+    const executor = this.#executor = new Executor({
       isolation,
       sandboxes: this.#sandboxes,
       store,
@@ -273,6 +274,7 @@ export class Worker {
       for (const entry of this.#running.values()) entry.stop("shutdown", reason);
       await this.#claimLoop.idle();
     }
+    this.#executor.stop();
     await this.#sandboxes?.stop();
     // The heartbeat keeps leases alive until the last settlement is written.
     await this.#progress.stop();

@@ -27,7 +27,7 @@ Deno.test("Deadlines expires each item once its time is up, and not before", asy
   assertEquals(clock.pendingSleeps, 0);
 });
 
-Deno.test("Deadlines never expires a deleted item, and holds no timer once none is left", async () => {
+Deno.test("Deadlines never expires a deleted item, and holds no timer once the armed one ran out", async () => {
   const { clock, expired, deadlines } = setup();
   deadlines.add("a", 1_000);
   deadlines.add("b", 2_000);
@@ -37,10 +37,36 @@ Deno.test("Deadlines never expires a deleted item, and holds no timer once none 
   await settle();
   assertEquals(expired, []);
   deadlines.delete("b");
-  assertEquals(clock.pendingSleeps, 0);
   clock.advance(5_000);
   await settle();
   assertEquals(expired, []);
+  assertEquals(clock.pendingSleeps, 0);
+});
+
+Deno.test("Deadlines arms no new timer for items that come and go before the armed one", async () => {
+  const { clock, expired, deadlines } = setup();
+  for (let job = 0; job < 100; job++) {
+    deadlines.add(`job ${job}`, 1_000);
+    deadlines.delete(`job ${job}`);
+  }
+  assertEquals(clock.pendingSleeps, 1);
+  deadlines.add("slow", 1_000);
+  clock.advance(1_000);
+  await settle();
+  assertEquals(expired, ["slow"]);
+  assertEquals(clock.pendingSleeps, 0);
+});
+
+Deno.test("Deadlines.stop() lets go of the timer, and a later item arms a new one", async () => {
+  const { clock, expired, deadlines } = setup();
+  deadlines.add("a", 1_000);
+  deadlines.delete("a");
+  deadlines.stop();
+  assertEquals(clock.pendingSleeps, 0);
+  deadlines.add("b", 1_000);
+  clock.advance(1_000);
+  await settle();
+  assertEquals(expired, ["b"]);
 });
 
 Deno.test("Deadlines wakes for an item added with an earlier deadline than the armed one", async () => {

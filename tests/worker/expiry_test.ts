@@ -69,11 +69,16 @@ for (const [backend, openStore] of backends) {
   });
 
   Deno.test(`${backend}: a job started before its expiry runs to the end`, async () => {
-    const open = gate();
-    await using fx = await fixture([task("send", () => open.promise.then(() => "ok"))], openStore);
+    const [began, open] = [gate(), gate()];
+    await using fx = await fixture([task("send", () => {
+      began.open();
+      return open.promise.then(() => "ok");
+    })], openStore);
     fx.worker().start();
     const { id } = await fx.enqueue("send", {}, { expiresIn: 1_000 });
-    await waitForJob(fx.store, id, (j) => j.state === "started", "started");
+    // The handler, not only the claim: a claimed job whose start is late past its expiry
+    // (fake time moved on before the worker got to it) is expired, not run.
+    await began.promise;
     await advance(fx.clock, 5_000);
     open.open();
     const job = await waitForJob(fx.store, id, (j) => j.state === "finished", "finished");

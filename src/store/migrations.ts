@@ -35,7 +35,10 @@ export interface LayoutRecord {
   versionGet(): Promise<number>;
   /** Records `version`. */
   versionSet(version: number): Promise<void>;
-  /** Takes the migration lock for `ms` as `owner`: false while someone else holds it. */
+  /**
+   * Takes the migration lock for `ms` as `owner`, or extends it if `owner` holds it: false
+   * while someone else holds it.
+   */
   lockTake(params: { owner: string; ms: number }): Promise<boolean>;
   /** Gives the lock up, if `owner` still holds it. */
   lockRelease(params: { owner: string }): Promise<void>;
@@ -54,10 +57,11 @@ export interface MigrateParams<T> {
 }
 
 /**
- * How long the lock is held at most: long enough for a migration of millions of entries;
- * if its holder dies, the next opener takes over after this.
+ * The migration lock's lease. Its holder renews it every third of this while it migrates,
+ * however long that takes; if it dies (killed mid-upgrade), the next opener takes over after
+ * this, not after the longest migration there could be.
  */
-export const MIGRATION_LOCK_MS = 5 * 60_000;
+export const MIGRATION_LOCK_MS = 15_000;
 /** How often a waiting opener looks whether the migrating one has finished. */
 export const MIGRATION_POLL_MS = 100;
 
@@ -92,14 +96,39 @@ export async function migrateLayout<T>(params: MigrateParams<T>): Promise<number
       continue;
     }
     try {
-      // Read again under the lock: another opener may have finished since.
-      for (const migration of migrations.slice(await checked())) {
-        await migration.run(target, clock);
-        await layout.versionSet(migration.version);
-      }
+      await whileRenewing(layout, owner, clock, async () => {
+        // Read again under the lock: another opener may have finished since.
+        for (const migration of migrations.slice(await checked())) {
+          await migration.run(target, clock);
+          await layout.versionSet(migration.version);
+        }
+      });
     } finally {
       await layout.lockRelease({ owner });
     }
   }
   return latest;
+}
+
+/** Runs `work`, renewing `owner`'s lock every third of its lease until `work` ends. */
+async function whileRenewing(
+  layout: LayoutRecord,
+  owner: string,
+  clock: Clock,
+  work: () => Promise<void>,
+): Promise<void> {
+  const done = new AbortController();
+  const renewing = (async () => {
+    while (true) {
+      await clock.sleep(MIGRATION_LOCK_MS / 3, done.signal);
+      if (done.signal.aborted) return;
+      await layout.lockTake({ owner, ms: MIGRATION_LOCK_MS });
+    }
+  })();
+  try {
+    await work();
+  } finally {
+    done.abort();
+    await renewing;
+  }
 }

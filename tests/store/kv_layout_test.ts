@@ -4,7 +4,7 @@ import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { KV_MIGRATIONS, KvLayout } from "../../src/store/kv/layout.ts";
 import { retryLockedCommits } from "../../src/store/kv/lock_retry.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
-import { assertMigratesOnce } from "./layout_race.ts";
+import { assertLockRenewed, assertMigratesOnce } from "./layout_race.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
 import { taskHoldList } from "../../src/guards/task_holds.ts";
 import { workerList } from "../../src/presence/worker_registry.ts";
@@ -66,6 +66,9 @@ Deno.test("a KV migration lock whose holder died is taken over once it lapses", 
   const clock = new FakeClock();
   const layout = new KvLayout(kv, clock);
   assertEquals(await layout.lockTake({ owner: "dead", ms: 1_000 }), true);
+  clock.advance(500);
+  assertEquals(await layout.lockTake({ owner: "dead", ms: 1_000 }), true, "its holder renews it");
+  clock.advance(500);
   assertEquals(await layout.lockTake({ owner: "next", ms: 1_000 }), false);
   clock.advance(1_000);
   assertEquals(await layout.lockTake({ owner: "next", ms: 1_000 }), true);
@@ -244,4 +247,16 @@ Deno.test("a KV file at layout 7 keeps its job log lines as keyed records and dr
   const kv = await Deno.openKv(path);
   assertEquals([...await keysUnder(kv, ["joblog"]), ...await keysUnder(kv, ["stat"])], []);
   kv.close();
+});
+
+Deno.test("a KV migration longer than the lock's lease keeps its lock while it runs", async () => {
+  const path = await tempFile();
+  const [a, b] = [
+    retryLockedCommits(await Deno.openKv(path)),
+    retryLockedCommits(await Deno.openKv(path)),
+  ];
+  const clock = new FakeClock();
+  await assertLockRenewed([new KvLayout(a, clock), new KvLayout(b, clock)], clock);
+  a.close();
+  b.close();
 });

@@ -13,6 +13,7 @@ import {
   type LayoutRecord,
   migrateLayout,
   type Migration,
+  MIGRATION_LOCK_MS,
   MIGRATION_POLL_MS,
 } from "../../src/store/migrations.ts";
 import { assertEquals } from "../assert.ts";
@@ -59,4 +60,52 @@ export async function assertMigratesOnce(
   assertEquals(await Promise.all(openers), [1, 1]);
   assertEquals(runs, 1);
   assertEquals(await first.versionGet(), 1);
+}
+
+/**
+ * Runs a migration that lasts four of the lock's leases from one layout while a second
+ * opener waits: the holder renews its lock, so the second never takes it nor runs the step.
+ */
+export async function assertLockRenewed(
+  [first, second]: [LayoutRecord, LayoutRecord],
+  clock: FakeClock,
+): Promise<void> {
+  let runs = 0;
+  let started!: () => void;
+  const running = new Promise<void>((resolve) => started = resolve);
+  let finish!: () => void;
+  const gate = new Promise<void>((resolve) => finish = resolve);
+  const migrations: Migration<null>[] = [{
+    version: 1,
+    name: "slow",
+    run: async () => {
+      runs++;
+      started();
+      await gate;
+    },
+  }];
+  const open = (layout: LayoutRecord) =>
+    migrateLayout({ layout, migrations, target: null, clock, store: "test" });
+  const migrating = open(first);
+  await running;
+  const waiting = open(second);
+  // Each step wakes the holder's renewal and the waiting opener's poll: let both sleep again.
+  const settled = async () => {
+    const deadline = Date.now() + 10_000;
+    while (clock.pendingSleeps < 2) {
+      if (Date.now() > deadline) throw new Error("an opener stopped sleeping: it took the lock");
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  };
+  await settled();
+  for (let step = 0; step < 12; step++) {
+    clock.advance(MIGRATION_LOCK_MS / 3);
+    await settled();
+  }
+  assertEquals(runs, 1, "the waiting opener never took the lock");
+  finish();
+  assertEquals(await migrating, 1);
+  clock.advance(MIGRATION_POLL_MS);
+  assertEquals(await waiting, 1);
+  assertEquals(runs, 1);
 }

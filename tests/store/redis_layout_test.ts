@@ -9,7 +9,7 @@ import { withScripts } from "../../src/store/redis/scripts/mod.ts";
 import { newJobId } from "../../src/ids.ts";
 import { createJob } from "../../src/transitions/mod.ts";
 import type { Job } from "../../src/job.ts";
-import { assertEquals, assertRejects } from "../assert.ts";
+import { assert, assertEquals, assertRejects } from "../assert.ts";
 import { assertMigratesOnce } from "./layout_race.ts";
 import { RedisServer } from "./redis_server.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
@@ -54,6 +54,18 @@ Deno.test("two openers of one Redis prefix run its migration once", async () => 
   await assertMigratesOnce([new RedisLayout(a, keys), new RedisLayout(b, keys)], clock);
   a.disconnect();
   b.disconnect();
+});
+
+Deno.test("the holder of a Redis migration lock extends it; anyone else is refused", async () => {
+  const redis = new Redis(server.url);
+  const layout = new RedisLayout(redis, new RedisKeys("renew"));
+  assertEquals(await layout.lockTake({ owner: "a", ms: 1_000 }), true);
+  assertEquals(await layout.lockTake({ owner: "a", ms: 60_000 }), true);
+  assert(await redis.pttl("renew:layout_lock") > 1_000, "the lease runs from the renewal");
+  assertEquals(await layout.lockTake({ owner: "b", ms: 1_000 }), false);
+  await layout.lockRelease({ owner: "a" });
+  assertEquals(await layout.lockTake({ owner: "b", ms: 1_000 }), true);
+  redis.disconnect();
 });
 
 Deno.test("a Redis prefix with a layout newer than this tq is refused, asking for an upgrade", async () => {

@@ -47,7 +47,7 @@ export class KvLayout implements LayoutRecord {
   async lockTake({ owner, ms }: { owner: string; ms: number }): Promise<boolean> {
     const held = await this.#kv.get<Lock>(LOCK_KEY);
     const now = this.#clock.now();
-    if (held.value !== null && held.value.until > now) return false;
+    if (held.value !== null && held.value.until > now && held.value.owner !== owner) return false;
     const lock: Lock = { owner, until: now + ms };
     return (await this.#kv.atomic().check(held).set(LOCK_KEY, lock).commit()).ok;
   }

@@ -1,6 +1,7 @@
 /**
  * A Redis prefix's layout version (`<prefix>:layout`, a number), its migration lock
- * (`<prefix>:layout_lock`, taken with `SET NX PX`: Redis expires it if its holder dies) and
+ * (`<prefix>:layout_lock`, taken with `SET PX` unless another holds it, renewed while its holder
+ * migrates: Redis expires it if its holder dies) and
  * its migrations, for the shared runner in `../migrations.ts`. Both keys sit beside the
  * cross-queue keys of `keys.ts`, and each is read or written by single commands.
  *
@@ -22,12 +23,18 @@ import { RedisRecords } from "./records.ts";
 import { isJobId } from "../../ids.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
 
-/** Deletes the lock only while it still holds the caller's token. */
-/** Records put per commit when old keys move: a whole job's log lines may be thousands. */
-const RECORDS_PER_COMMIT = 500;
+/** Takes the lock for ARGV[2] ms as ARGV[1], or extends it if ARGV[1] holds it. */
+const TAKE = `local held = redis.call("GET", KEYS[1])
+if held and held ~= ARGV[1] then return 0 end
+redis.call("SET", KEYS[1], ARGV[1], "PX", ARGV[2])
+return 1`;
 
+/** Deletes the lock only while it still holds the caller's token. */
 const RELEASE = `if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) end
 return 0`;
+
+/** Records put per commit when old keys move: a whole job's log lines may be thousands. */
+const RECORDS_PER_COMMIT = 500;
 
 /** The version key and migration lock of one prefix. */
 export class RedisLayout implements LayoutRecord {
@@ -50,7 +57,7 @@ export class RedisLayout implements LayoutRecord {
   }
 
   async lockTake({ owner, ms }: { owner: string; ms: number }): Promise<boolean> {
-    return await this.#redis.set(this.#lock, owner, "PX", ms, "NX") === "OK";
+    return await this.#redis.eval(TAKE, 1, this.#lock, owner, String(ms)) === 1;
   }
 
   async lockRelease({ owner }: { owner: string }): Promise<void> {

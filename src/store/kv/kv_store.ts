@@ -63,6 +63,12 @@ const FIRST_READ_MS = 5_000;
 /** Jobs per commit: each needs one check, and KV allows 100 checks per atomic operation. */
 const JOBS_PER_COMMIT = 50;
 /**
+ * Most rounds (read, then commit) of one claim. A claim that comes back short makes the
+ * worker wait for news, up to 30 s, as if the queue were empty: with 5 rounds, the worker
+ * that lost its races to another process's worker slept through the rest of a drain.
+ */
+const CLAIM_ROUNDS = 10;
+/**
  * Jobs per insert commit: a queued job takes 2 mutations, a scheduled one 3 (its `state`
  * entry, see keys.ts), within KV's 1,000 per atomic operation with room for the sums.
  */
@@ -241,17 +247,26 @@ class KvStore implements Store {
     const { queues, workerId, limit, leaseMs, now } = params;
     const claimed: Job[] = [];
     for (const queue of queues) {
-      for (let round = 0; round < 5 && claimed.length < limit; round++) {
+      const prefix = ["ready", queue];
+      // Set after a round lost a race: the next reads on past its keys. Claimants all read
+      // the head of the index, so the one that lost would lose there again.
+      let past: Deno.KvKey | undefined;
+      for (let round = 0; round < CLAIM_ROUNDS && claimed.length < limit; round++) {
         const want = Math.min(limit - claimed.length, JOBS_PER_COMMIT);
-        const ready = await listKeys(this.#kv, { prefix: ["ready", queue] }, want);
-        if (ready.length === 0) break;
+        const selector = past ? { prefix, start: [...past, ""] } : { prefix };
+        const ready = await listKeys(this.#kv, selector, want);
         const records = await getRecords(this.#kv, ready.map((key) => key.at(-1) as string));
         const pairs = records.filter((r): r is StoredJob => r?.job.state === "queued")
           .map((record) => ({ record, after: claimJob(record.job, { workerId, now, leaseMs }) }));
         const { applied, raced } = await this.#commitPairs(pairs);
         claimed.push(...applied);
-        // Only a race with another claimant may leave ready jobs behind; otherwise we are done.
-        if (raced.length === 0 && ready.length < want) break;
+        if (raced.length > 0) past = ready.at(-1);
+        else if (ready.length < want) {
+          // The end of the index: done, unless a lost commit's jobs may still be ready
+          // behind us (another claimant took only some of them).
+          if (past === undefined) break;
+          past = undefined;
+        }
       }
     }
     return claimed;

@@ -19,6 +19,8 @@ import { statDeltas, type StatEntry } from "./stat_deltas.ts";
 /** Statistic changes not yet flushed. */
 export class StatTally {
   #pending = new Map<string, StatEntry>();
+  /** Ends the wait of {@linkcode StatTally.added}, if one is on. */
+  #added: (() => void) | undefined;
 
   /** Adds the statistics of changes a store wrote; a bound function, to pass as listener. */
   readonly add = (changes: JobChange[]): void => {
@@ -30,7 +32,25 @@ export class StatTally {
         else this.#pending.set(id, { key, value });
       }
     }
+    if (this.#pending.size > 0) this.#added?.();
   };
+
+  /**
+   * Resolves once sums are waiting (at once if some are), or when `signal` aborts: an idle
+   * process's flusher sleeps on it instead of waking every second.
+   */
+  added(signal: AbortSignal): Promise<void> {
+    if (this.#pending.size > 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#added = undefined;
+        signal.removeEventListener("abort", done);
+        resolve();
+      };
+      this.#added = done;
+      signal.addEventListener("abort", done);
+    });
+  }
 
   /** The sums since the last call, which are then forgotten here. */
   take(): StatEntry[] {

@@ -1,7 +1,7 @@
 /**
- * Writes a process's statistics (`stat_tally.ts`) to its own records every second
- * (`stat_records.ts`), and at stop; once a minute it also folds old records into the totals
- * (`stat_fold.ts`). A process killed without stopping loses what it counted since its last
+ * Writes a process's statistics (`stat_tally.ts`) to its own records every second while
+ * jobs change (`stat_records.ts`), and at stop; once a minute it also folds old records into
+ * the totals (`stat_fold.ts`). An idle process sleeps until its next change or fold. A process killed without stopping loses what it counted since its last
  * flush: at most a second of counts. A flush that fails keeps its sums for the next one.
  *
  * Each record is written whole from memory (no read): the process keeps its records of the
@@ -58,6 +58,8 @@ export class StatsFlusher extends Service {
   readonly #process = crypto.randomUUID();
   readonly #records = new Map<string, OpenRecord>();
   #flushing: Promise<void> = Promise.resolve();
+  /** When the last round flushed: the next waits for a change and a second since. */
+  #flushedAt = -Infinity;
   /** A minute after start, not at once: a one-shot command (`tq enqueue`) never folds. */
   #nextFoldAt: number;
 
@@ -84,14 +86,24 @@ export class StatsFlusher extends Service {
     await this.flush();
   }
 
+  /** The next round comes once sums wait and a second has passed since the last flush. */
+  protected override wakeUp(signal: AbortSignal): Promise<void> {
+    return this.#o.tally.added(signal).then(() => {
+      const left = this.#flushedAt + FLUSH_MS - this.clock.now();
+      // A fake clock resolves even a zero sleep only when advanced: skip it.
+      return left > 0 ? this.clock.sleep(left, signal) : undefined;
+    });
+  }
+
   protected async tick(): Promise<number> {
     await this.flush();
     const now = this.clock.now();
+    this.#flushedAt = now;
     if (now >= this.#nextFoldAt) {
       this.#nextFoldAt = now + FOLD_EVERY_MS;
       await foldStats(this.#o.store, { now, owner: this.#process });
     }
-    return FLUSH_MS;
+    return Math.max(1, this.#nextFoldAt - now);
   }
 
   async #write(): Promise<void> {

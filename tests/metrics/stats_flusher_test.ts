@@ -154,3 +154,34 @@ Deno.test("the loop folds old minutes a minute after start, not at start", async
   const stats = await readStats(store, { since: 0, now: clock.now() });
   assertEquals(stat(stats, "jobs", "enqueued", "q", "t"), 1);
 });
+
+Deno.test("an idle process's loop sleeps until a change, then flushes at most once a second", async () => {
+  const clock = new FakeClock();
+  const store = new MemoryRecords(clock);
+  let commits = 0;
+  const commit = store.recordCommit.bind(store);
+  store.recordCommit = (params) => (commits++, commit(params));
+  let rounds = 0;
+  const sleep = clock.sleep.bind(clock);
+  clock.sleep = (ms, signal) => (rounds++, sleep(ms, signal));
+  const p = process(store, clock);
+  const yieldToLoop = () => new Promise((resolve) => setTimeout(resolve, 0));
+  p.flusher.start();
+  await yieldToLoop();
+  for (let second = 0; second < 10; second++) {
+    clock.advance(1_000);
+    await yieldToLoop();
+  }
+  assertEquals([commits, rounds], [0, 1], "one round, then asleep while nothing changed");
+  p.run("q");
+  await yieldToLoop();
+  assertEquals(commits, 1, "the first change after a quiet spell goes out at once");
+  p.run("q");
+  await yieldToLoop();
+  assertEquals(commits, 1, "the next waits for the second to pass");
+  clock.advance(1_000);
+  await yieldToLoop();
+  await yieldToLoop();
+  assertEquals(commits, 2);
+  await p.flusher.stop();
+});

@@ -18,11 +18,11 @@ import {
 } from "../../src/store/migrations.ts";
 import { assertEquals } from "../assert.ts";
 
-/** Runs one counting migration from two layouts of the same store at once. */
-export async function assertMigratesOnce(
-  [first, second]: [LayoutRecord, LayoutRecord],
-  clock: FakeClock,
-): Promise<void> {
+/**
+ * One migration that counts its runs, tells when it has started and holds until `finish`
+ * is called.
+ */
+function heldMigration() {
   let runs = 0;
   let started!: () => void;
   const running = new Promise<void>((resolve) => started = resolve);
@@ -30,13 +30,22 @@ export async function assertMigratesOnce(
   const gate = new Promise<void>((resolve) => finish = resolve);
   const migrations: Migration<null>[] = [{
     version: 1,
-    name: "count",
+    name: "held",
     run: async () => {
       runs++;
       started();
       await gate;
     },
   }];
+  return { migrations, running, finish, runs: () => runs };
+}
+
+/** Runs one counting migration from two layouts of the same store at once. */
+export async function assertMigratesOnce(
+  [first, second]: [LayoutRecord, LayoutRecord],
+  clock: FakeClock,
+): Promise<void> {
+  const { migrations, running, finish, runs } = heldMigration();
   let refused!: () => void;
   const waiting = new Promise<void>((resolve) => refused = resolve);
   // Tells when an opener found the lock taken (it then sleeps on the clock).
@@ -58,7 +67,7 @@ export async function assertMigratesOnce(
   await Promise.race(openers); // the migrating one: the other sleeps until the clock moves
   clock.advance(MIGRATION_POLL_MS);
   assertEquals(await Promise.all(openers), [1, 1]);
-  assertEquals(runs, 1);
+  assertEquals(runs(), 1);
   assertEquals(await first.versionGet(), 1);
 }
 
@@ -70,20 +79,7 @@ export async function assertLockRenewed(
   [first, second]: [LayoutRecord, LayoutRecord],
   clock: FakeClock,
 ): Promise<void> {
-  let runs = 0;
-  let started!: () => void;
-  const running = new Promise<void>((resolve) => started = resolve);
-  let finish!: () => void;
-  const gate = new Promise<void>((resolve) => finish = resolve);
-  const migrations: Migration<null>[] = [{
-    version: 1,
-    name: "slow",
-    run: async () => {
-      runs++;
-      started();
-      await gate;
-    },
-  }];
+  const { migrations, running, finish, runs } = heldMigration();
   const open = (layout: LayoutRecord) =>
     migrateLayout({ layout, migrations, target: null, clock, store: "test" });
   const migrating = open(first);
@@ -102,10 +98,10 @@ export async function assertLockRenewed(
     clock.advance(MIGRATION_LOCK_MS / 3);
     await settled();
   }
-  assertEquals(runs, 1, "the waiting opener never took the lock");
+  assertEquals(runs(), 1, "the waiting opener never took the lock");
   finish();
   assertEquals(await migrating, 1);
   clock.advance(MIGRATION_POLL_MS);
   assertEquals(await waiting, 1);
-  assertEquals(runs, 1);
+  assertEquals(runs(), 1);
 }

@@ -114,7 +114,8 @@ export class InsertBatcher {
 
   async #write(batch: Pending[]): Promise<void> {
     try {
-      await this.#store.jobInsertMany({ jobs: batch.map((item) => item.job) });
+      const jobs = batch.map((item) => item.job);
+      await this.#store.jobInsertMany({ jobs, bytes: batch.map((item) => item.bytes) });
       this.#lastBatch = batch.length;
       for (const item of batch) item.resolve();
     } catch (error) {

@@ -11,6 +11,7 @@ function fakeStore(
   insertsInFlight?: number,
 ) {
   const calls: string[][] = [];
+  const sizes: (readonly number[] | undefined)[] = [];
   let writing = 0;
   let mostWriting = 0;
   const store = {
@@ -18,7 +19,8 @@ function fakeStore(
     maxCommitBytes: 10_000,
     insertsInFlight,
     jobBytes: (job: Job) => JSON.stringify(job).length,
-    async jobInsertMany({ jobs }: { jobs: Job[] }) {
+    async jobInsertMany({ jobs, bytes }: { jobs: Job[]; bytes?: readonly number[] }) {
+      sizes.push(bytes);
       mostWriting = Math.max(mostWriting, ++writing);
       await new Promise((resolve) => setTimeout(resolve, 1));
       writing--;
@@ -27,7 +29,7 @@ function fakeStore(
       calls.push(jobs.map((job) => job.id));
     },
   } as unknown as Store;
-  return { store, calls, mostWriting: () => mostWriting };
+  return { store, calls, sizes, mostWriting: () => mostWriting };
 }
 
 const job = (id: string, input: unknown = {}) => createJob({ id, task: "t", input }, 0);
@@ -46,6 +48,14 @@ Deno.test("InsertBatcher shares a burst among the store's insertsInFlight, never
   assertEquals(calls.flat(), ["a", "b", "c", "d", "e", "f", "g", "h"]);
   assertEquals(calls[0], ["a", "b", "c"]); // its share: half of 8, within the batch size
   assertEquals(mostWriting(), 2);
+});
+
+Deno.test("InsertBatcher hands the store the size of each job, measured once", async () => {
+  const { store, sizes } = fakeStore();
+  const inserts = new InsertBatcher(store);
+  const unmeasured = job("b");
+  await Promise.all([inserts.insert(job("a"), 123), inserts.insert(unmeasured)]);
+  assertEquals(sizes, [[123, store.jobBytes(unmeasured)]]);
 });
 
 Deno.test("InsertBatcher writes an insert into an idle batcher at once, alone", async () => {

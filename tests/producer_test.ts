@@ -96,3 +96,33 @@ Deno.test("enqueueMany stores every job or none", () =>
     ]);
     assertEquals((await producer.store.queueCounts())[0].queued, jobs.length);
   }));
+
+Deno.test("a bulk enqueue hands the store the size of each job it measured", async () => {
+  const dir = await Deno.makeTempDir();
+  const store = await openKvStore(`${dir}/tq.db`);
+  const handed: (readonly number[] | undefined)[] = [];
+  const recording = new Proxy(store, {
+    get(target, property) {
+      if (property === "jobInsertMany") {
+        return (params: Parameters<typeof store.jobInsertMany>[0]) => {
+          handed.push(params.bytes);
+          return target.jobInsertMany(params);
+        };
+      }
+      const value = Reflect.get(target, property, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+  try {
+    const producer = new Producer({ store: recording, registry: new Registry([greet]) });
+    const names = ["a", "bb", "ccc"];
+    const { jobIds } = await producer.enqueueBatch({
+      requests: names.map((name) => ({ task: "greet", input: { name } })),
+    });
+    const jobs = await store.jobGetMany(jobIds);
+    assertEquals(handed, [jobs.map((job) => store.jobBytes(job!))]);
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});

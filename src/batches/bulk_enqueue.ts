@@ -143,24 +143,33 @@ function* prepare(
   }
 }
 
-/** Groups jobs into commits within the store's job count and commit size. */
-function* commits(store: Store, jobs: Iterable<Prepared>): Generator<Prepared[]> {
+/**
+ * Groups jobs into commits within the store's job count and commit size, each with its jobs'
+ * sizes (`store.jobBytes`), which the store then need not measure again.
+ */
+function* commits(
+  store: Store,
+  jobs: Iterable<Prepared>,
+): Generator<{ chunk: Prepared[]; sizes: number[] }> {
   let chunk: Prepared[] = [];
+  let sizes: number[] = [];
   let bytes = 0;
   for (const item of jobs) {
-    const size = store.jobBytes(item.job) + ENTRY_OVERHEAD_BYTES;
+    const size = store.jobBytes(item.job);
     if (
       chunk.length === store.maxInsertBatch ||
-      (chunk.length > 0 && bytes + size > store.maxCommitBytes)
+      (chunk.length > 0 && bytes + size + ENTRY_OVERHEAD_BYTES > store.maxCommitBytes)
     ) {
-      yield chunk;
+      yield { chunk, sizes };
       chunk = [];
+      sizes = [];
       bytes = 0;
     }
     chunk.push(item);
-    bytes += size;
+    sizes.push(size);
+    bytes += size + ENTRY_OVERHEAD_BYTES;
   }
-  if (chunk.length > 0) yield chunk;
+  if (chunk.length > 0) yield { chunk, sizes };
 }
 
 /**
@@ -196,9 +205,9 @@ export async function bulkEnqueue(params: BulkParams): Promise<BulkResult> {
   const chunks = commits(store, valid);
   const insertChunks = async () => {
     for (let next = chunks.next(); !next.done; next = chunks.next()) {
-      const chunk = next.value;
+      const { chunk, sizes } = next.value;
       try {
-        await store.jobInsertMany({ jobs: chunk.map((item) => item.job) });
+        await store.jobInsertMany({ jobs: chunk.map((item) => item.job), bytes: sizes });
         accepted.push(...chunk);
       } catch (error) {
         if (!(error instanceof Error && "code" in error)) throw error;

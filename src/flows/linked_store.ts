@@ -45,8 +45,8 @@ export function withLinks(store: Store): Store {
   if ((store as { [LINKED]?: true })[LINKED]) return store;
   const own: Partial<Store> & { [LINKED]: true } = {
     [LINKED]: true,
-    async jobInsertMany({ jobs }) {
-      if (!await insertLinkedOrChained(store, jobs)) await store.jobInsertMany({ jobs });
+    async jobInsertMany({ jobs, bytes }) {
+      if (!await insertLinkedOrChained(store, jobs)) await store.jobInsertMany({ jobs, bytes });
     },
     jobUpdateMany: ({ updates }) => updateMany(store, updates),
   };

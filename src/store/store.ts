@@ -135,6 +135,17 @@ export interface CappedClaim {
   heldBack: HeldBack;
 }
 
+/** What {@linkcode Store.jobInsertMany} writes. */
+export interface JobInsertParams {
+  jobs: Job[];
+  /**
+   * Each job's {@linkcode Store.jobBytes}, when the caller has measured it already (the
+   * producer does, for its own limit check): the store may take these instead of measuring
+   * every record again, which is most of a small job's cost before the commit.
+   */
+  bytes?: readonly number[];
+}
+
 /** Everything tq needs of a broker. */
 export interface Store {
   /** Largest job record, in bytes as the store measures it, that it can hold. */
@@ -174,7 +185,7 @@ export interface Store {
    * `dependsOn`, a group or a concurrency key (`src/flows/linked_store.ts` links those over
    * `recordCommit`).
    */
-  jobInsertMany(params: { jobs: Job[] }): Promise<void>;
+  jobInsertMany(params: JobInsertParams): Promise<void>;
 
   /**
    * Reads and record commits inside `transaction`, a transaction the caller opened with the

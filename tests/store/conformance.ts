@@ -383,6 +383,15 @@ export function runStoreConformance(
     assertEquals(await store.queueCounts(), []);
   });
 
+  test("an insert is refused by the sizes its caller measured, and nothing is written", async (store) => {
+    const small = job({});
+    const bytes = [store.maxJobBytes + 1];
+    await assertRejects(() => store.jobInsertMany({ jobs: [small], bytes }), PayloadTooLargeError);
+    assertEquals(await store.jobGet(small.id), null);
+    await store.jobInsertMany({ jobs: [small], bytes: [store.jobBytes(small)] });
+    assertEquals((await store.jobGet(small.id))?.id, small.id);
+  });
+
   test("records filling maxCommitBytes insert whole in one call", async (store) => {
     const count = 8;
     const pad = (i: number) => {

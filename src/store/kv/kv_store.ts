@@ -22,6 +22,7 @@ import type {
   CappedClaim,
   CappedClaimParams,
   JobClaimParams,
+  JobInsertParams,
   JobListParams,
   JobPage,
   JobsWrittenListener,
@@ -213,14 +214,14 @@ class KvStore implements Store {
     return byteLength(job);
   }
 
-  async jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
+  async jobInsertMany({ jobs, bytes }: JobInsertParams): Promise<void> {
     if (jobs.length === 0) return;
-    for (const job of jobs) {
-      const bytes = byteLength(job);
-      if (bytes > MAX_JOB_BYTES) {
-        throw new PayloadTooLargeError(bytes, MAX_JOB_BYTES, `job ${job.id}`);
+    jobs.forEach((job, i) => {
+      const size = bytes?.[i] ?? byteLength(job);
+      if (size > MAX_JOB_BYTES) {
+        throw new PayloadTooLargeError(size, MAX_JOB_BYTES, `job ${job.id}`);
       }
-    }
+    });
     if (jobs.length > MAX_INSERT_BATCH) {
       throw new RangeError(
         `at most ${MAX_INSERT_BATCH} jobs fit in one commit; got ${jobs.length}`,

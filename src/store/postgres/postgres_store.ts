@@ -28,6 +28,7 @@ import type {
   CappedClaim,
   CappedClaimParams,
   JobClaimParams,
+  JobInsertParams,
   JobListParams,
   JobPage,
   JobsWrittenListener,
@@ -187,18 +188,18 @@ export class PostgresStore implements Store {
     return new TextEncoder().encode(JSON.stringify(job)).length;
   }
 
-  jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
+  jobInsertMany({ jobs, bytes }: JobInsertParams): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
-    this.#checkInsert(jobs);
+    this.#checkInsert(jobs, bytes);
     refuseLinked(jobs);
     return this.#transaction((tx, changes) => changes.insert(tx, jobs));
   }
 
   /** Refuses what PostgreSQL would: too large, too many, or a U+0000 that jsonb cannot hold. */
-  #checkInsert(jobs: Job[]): void {
-    for (const job of jobs) {
+  #checkInsert(jobs: Job[], sizes?: readonly number[]): void {
+    jobs.forEach((job, i) => {
       const text = JSON.stringify(job);
-      const bytes = new TextEncoder().encode(text).length;
+      const bytes = sizes?.[i] ?? new TextEncoder().encode(text).length;
       if (bytes > MAX_JOB_BYTES) {
         throw new PayloadTooLargeError(bytes, MAX_JOB_BYTES, `job ${job.id}`);
       }
@@ -208,7 +209,7 @@ export class PostgresStore implements Store {
           message: "must not hold the character U+0000: PostgreSQL's jsonb cannot store it",
         }]);
       }
-    }
+    });
     if (jobs.length > MAX_INSERT_BATCH) {
       throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
     }

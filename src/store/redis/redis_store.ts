@@ -22,6 +22,7 @@ import type {
   CappedClaim,
   CappedClaimParams,
   JobClaimParams,
+  JobInsertParams,
   JobListParams,
   JobPage,
   JobsWrittenListener,
@@ -299,21 +300,21 @@ class RedisStore implements Store {
     return jobBytes(job);
   }
 
-  jobInsertMany({ jobs }: { jobs: Job[] }): Promise<void> {
-    const written = this.#insertMany(jobs);
+  jobInsertMany({ jobs, bytes }: JobInsertParams): Promise<void> {
+    const written = this.#insertMany(jobs, bytes);
     if (!this.#replication || jobs.length === 0) return written;
     const what = jobs.length === 1 ? `job ${jobs[0].id}` : `${jobs.length} jobs`;
     return written.then(() => this.#waitForReplicas(what));
   }
 
-  #insertMany(jobs: Job[]): Promise<void> {
+  #insertMany(jobs: Job[], bytes?: readonly number[]): Promise<void> {
     if (jobs.length === 0) return Promise.resolve();
-    for (const job of jobs) {
-      const bytes = jobBytes(job);
-      if (bytes > MAX_JOB_BYTES) {
-        throw new PayloadTooLargeError(bytes, MAX_JOB_BYTES, `job ${job.id}`);
+    jobs.forEach((job, i) => {
+      const size = bytes?.[i] ?? jobBytes(job);
+      if (size > MAX_JOB_BYTES) {
+        throw new PayloadTooLargeError(size, MAX_JOB_BYTES, `job ${job.id}`);
       }
-    }
+    });
     if (jobs.length > MAX_INSERT_BATCH) {
       throw new RangeError(`at most ${MAX_INSERT_BATCH} jobs per insert; got ${jobs.length}`);
     }

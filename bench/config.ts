@@ -73,4 +73,6 @@ export const CONFIG = {
   /** HTTP load: open connections and seconds per server. */
   httpConnections: int("BENCH_HTTP_CONNECTIONS", 50),
   httpSeconds: int("BENCH_HTTP_SECONDS", 10),
+  /** Rounds of the HTTP case, each server in turn; the figures are the rounds' medians. */
+  httpRounds: int("BENCH_HTTP_ROUNDS", 3),
 };

@@ -2,7 +2,6 @@ import { FakeClock } from "../../src/clock.ts";
 import { StoreTooNewError } from "../../src/errors.ts";
 import { openKvStore } from "../../src/store/kv/kv_store.ts";
 import { KV_MIGRATIONS, KvLayout } from "../../src/store/kv/layout.ts";
-import { retryLockedCommits } from "../../src/store/kv/lock_retry.ts";
 import { assertEquals, assertRejects } from "../assert.ts";
 import { assertLockRenewed, assertMigratesOnce } from "./layout_race.ts";
 import { pausedQueues } from "../../src/guards/queue_pauses.ts";
@@ -50,11 +49,8 @@ Deno.test("opening a KV file an older tq wrote deletes its stale queued-state en
 
 Deno.test("two openers of one KV file run its migration once", async () => {
   const path = await tempFile();
-  // Two handles on one file, retrying commits SQLite finds locked, as the store's own do.
-  const [a, b] = [
-    retryLockedCommits(await Deno.openKv(path)),
-    retryLockedCommits(await Deno.openKv(path)),
-  ];
+  // Two handles on one file: the layout's commits retry while SQLite finds the file locked.
+  const [a, b] = [await Deno.openKv(path), await Deno.openKv(path)];
   const clock = new FakeClock();
   await assertMigratesOnce([new KvLayout(a, clock), new KvLayout(b, clock)], clock);
   a.close();
@@ -251,10 +247,7 @@ Deno.test("a KV file at layout 7 keeps its job log lines as keyed records and dr
 
 Deno.test("a KV migration longer than the lock's lease keeps its lock while it runs", async () => {
   const path = await tempFile();
-  const [a, b] = [
-    retryLockedCommits(await Deno.openKv(path)),
-    retryLockedCommits(await Deno.openKv(path)),
-  ];
+  const [a, b] = [await Deno.openKv(path), await Deno.openKv(path)];
   const clock = new FakeClock();
   await assertLockRenewed([new KvLayout(a, clock), new KvLayout(b, clock)], clock);
   a.close();

@@ -17,6 +17,7 @@ import type { BatchCountsFixParams, IndexProblem, QueueCountsFixParams } from ".
 import { emptyBatchCounts } from "../batches.ts";
 import { batchCountKey } from "./batches.ts";
 import { countKey, indexEntries, jobKey } from "./keys.ts";
+import { commitWhileLocked } from "./lock_retry.ts";
 import { getRecords } from "./reads.ts";
 
 /** The index prefixes whose keys end with a job id. */
@@ -142,7 +143,7 @@ export class KvAudit {
         for (const { key, value } of indexEntries(record!.job)) atomic.set(key, value);
         break;
     }
-    return (await atomic.commit()).ok;
+    return (await commitWhileLocked(atomic)).ok;
   }
 
   batchCountsFix({ id, from, to }: BatchCountsFixParams): Promise<boolean> {
@@ -169,6 +170,6 @@ export class KvAudit {
       atomic.set(entry.key, new Deno.KvU64(BigInt.asUintN(64, BigInt(to[state]))));
     });
     if (JOB_STATES.some((state) => counts[state] !== from[state])) return false;
-    return (await atomic.commit()).ok;
+    return (await commitWhileLocked(atomic)).ok;
   }
 }

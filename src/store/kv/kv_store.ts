@@ -36,7 +36,7 @@ import { type Bell, LocalBell } from "./local_bell.ts";
 import { jobKey, recordKey, recordRange } from "./keys.ts";
 import { listJobs } from "./list_jobs.ts";
 import { reportJobsWritten, WriteBatch } from "./write_batch.ts";
-import { retryLockedCommits, whileLocked } from "./lock_retry.ts";
+import { commitWhileLocked, whileLocked } from "./lock_retry.ts";
 import { byteLength, getRecords, listKeys, type StoredJob } from "./reads.ts";
 import type { BatchCounts } from "../batches.ts";
 import { batchCountsExpire, batchCountsRead } from "./batches.ts";
@@ -143,7 +143,7 @@ export async function openKvStore(path: string, options: KvStoreOptions = {}): P
     await Deno.mkdir(dirname(path), { recursive: true });
     // Two processes opening a new file at once race to create its tables and one may find it
     // locked; a few tries (each waits up to 5 s) keep a file locked for good from hanging us.
-    const opened = retryLockedCommits(await whileLocked(() => Deno.openKv(path), 3));
+    const opened = await whileLocked(() => Deno.openKv(path), 3);
     // Not closed when the read gets no answer: closing would wait for it, as long as the lock.
     await firstRead(opened, clock);
     kv = opened;
@@ -461,7 +461,7 @@ class KvStore implements Store {
       return true;
     }
     const check = { key: at, versionstamp: ifVersion };
-    return (await this.#kv.atomic().check(check).set(at, value, options).commit()).ok;
+    return (await commitWhileLocked(this.#kv.atomic().check(check).set(at, value, options))).ok;
   }
 
   async recordCommit(

@@ -15,6 +15,7 @@
 import type { Clock } from "../../clock.ts";
 import type { LayoutRecord, Migration } from "../migrations.ts";
 import { recordKey } from "./keys.ts";
+import { commitWhileLocked } from "./lock_retry.ts";
 
 const VERSION_KEY: Deno.KvKey = ["layout", "version"];
 const LOCK_KEY: Deno.KvKey = ["layout", "lock"];
@@ -49,13 +50,13 @@ export class KvLayout implements LayoutRecord {
     const now = this.#clock.now();
     if (held.value !== null && held.value.until > now && held.value.owner !== owner) return false;
     const lock: Lock = { owner, until: now + ms };
-    return (await this.#kv.atomic().check(held).set(LOCK_KEY, lock).commit()).ok;
+    return (await commitWhileLocked(this.#kv.atomic().check(held).set(LOCK_KEY, lock))).ok;
   }
 
   async lockRelease({ owner }: { owner: string }): Promise<void> {
     const held = await this.#kv.get<Lock>(LOCK_KEY);
     if (held.value?.owner !== owner) return;
-    await this.#kv.atomic().check(held).delete(LOCK_KEY).commit();
+    await commitWhileLocked(this.#kv.atomic().check(held).delete(LOCK_KEY));
   }
 }
 
@@ -65,7 +66,7 @@ async function deletePrefix(kv: Deno.Kv, prefix: Deno.KvKey): Promise<void> {
   const commit = async () => {
     const atomic = kv.atomic();
     for (const key of keys) atomic.delete(key);
-    await atomic.commit();
+    await commitWhileLocked(atomic);
     keys = [];
   };
   for await (const entry of kv.list({ prefix })) {
@@ -149,7 +150,7 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
           atomic.set(recordKey({ space: "schedule", key: name }), lastRun);
         }
         if (paused) atomic.set(recordKey({ space: "schedule_pause", key: name }), true);
-        await atomic.commit();
+        await commitWhileLocked(atomic);
       }
     },
   },
@@ -159,10 +160,12 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
     async run(kv) {
       for await (const entry of kv.list({ prefix: ["debounce"] })) {
         const [, task, key] = entry.key as [string, string, string];
-        await kv.atomic().check(entry).delete(entry.key)
-          .set(recordKey({ space: "debounce", key: `${task}:${key}` }), entry.value, {
-            expireIn: OLD_DEBOUNCE_TTL_MS,
-          }).commit();
+        await commitWhileLocked(
+          kv.atomic().check(entry).delete(entry.key)
+            .set(recordKey({ space: "debounce", key: `${task}:${key}` }), entry.value, {
+              expireIn: OLD_DEBOUNCE_TTL_MS,
+            }),
+        );
       }
     },
   },
@@ -188,9 +191,10 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
       for (const kind of ["group", "concurrency"]) {
         for await (const entry of kv.list({ prefix: [kind] })) {
           const key = `${kind}:${entry.key[1] as string}`;
-          await kv.atomic().check(entry).delete(entry.key)
-            .set(recordKey({ space: "lane", key }), entry.value, { expireIn: OLD_LANE_TTL_MS })
-            .commit();
+          await commitWhileLocked(
+            kv.atomic().check(entry).delete(entry.key)
+              .set(recordKey({ space: "lane", key }), entry.value, { expireIn: OLD_LANE_TTL_MS }),
+          );
         }
       }
     },
@@ -207,11 +211,11 @@ export const KV_MIGRATIONS: readonly Migration<Deno.Kv>[] = [
         atomic.delete(entry.key)
           .set(recordKey({ space: "log", key: `${jobId}/${seq}` }), entry.value, { expireIn });
         if (++pending === LINES_PER_COMMIT) {
-          await atomic.commit();
+          await commitWhileLocked(atomic);
           [atomic, pending] = [kv.atomic(), 0];
         }
       }
-      if (pending > 0) await atomic.commit();
+      if (pending > 0) await commitWhileLocked(atomic);
       await deletePrefix(kv, ["stat"]);
     },
   },
@@ -253,7 +257,9 @@ async function moveToRecords(
 ): Promise<void> {
   for await (const entry of kv.list({ prefix: [from] })) {
     const { value, options } = convert(entry.value);
-    await kv.atomic().check(entry).delete(entry.key)
-      .set(recordKey({ space, key: entry.key[1] as string }), value, options).commit();
+    await commitWhileLocked(
+      kv.atomic().check(entry).delete(entry.key)
+        .set(recordKey({ space, key: entry.key[1] as string }), value, options),
+    );
   }
 }

@@ -16,6 +16,7 @@ import type { Job } from "../../job.ts";
 import type { JobChange, JobsWrittenListener } from "../store.ts";
 import { countKey, indexDiff, indexEntries, jobKey } from "./keys.ts";
 import { batchCountMoves } from "../batches.ts";
+import { commitWhileLocked } from "./lock_retry.ts";
 
 /**
  * The listener of each open KV database. Kept by database rather than passed to every
@@ -98,7 +99,7 @@ export class WriteBatch {
     for (const { key, delta } of this.#counts.values()) {
       if (delta !== 0) this.#atomic.sum(key, BigInt.asUintN(64, BigInt(delta)));
     }
-    const result = await this.#atomic.commit();
+    const result = await commitWhileLocked(this.#atomic);
     if (result.ok && this.#changes.length > 0) this.#listener!(this.#changes);
     return result;
   }

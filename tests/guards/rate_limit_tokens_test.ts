@@ -73,6 +73,9 @@ class MemoryClaims extends MemoryRecords implements RateLimitStore {
 
 const send = { tasks: { send: { max: 3, per: 1_000 } }, queues: {} };
 const params = { queues: ["default"], workerId: "w", limit: 10, leaseMs: 60_000 };
+/** A claim of \`params\` now, under the \`send\` task's limit. */
+const claimSend = (store: MemoryClaims, clock: FakeClock) =>
+  claimWithinRateLimits(store, { ...params, now: clock.now(), rateLimits: send });
 const window = async (store: MemoryClaims, key = "task:send") =>
   (await store.recordGet({ space: RATE_WINDOW_SPACE, key }))?.value;
 
@@ -80,11 +83,7 @@ Deno.test("while no limited job is ready, a claim is one capped claim that reads
   const clock = new FakeClock(10_000);
   const store = new MemoryClaims(clock);
   store.add(3, "other");
-  const claimed = await claimWithinRateLimits(store, {
-    ...params,
-    now: clock.now(),
-    rateLimits: send,
-  });
+  const claimed = await claimSend(store, clock);
   assertEquals(claimed, { jobs: claimed.jobs, wakeAt: null, ready: [] });
   assertEquals(claimed.jobs.length, 3);
   assertEquals(store.caps, [{ tasks: { send: 0 }, queues: {} }]);
@@ -150,26 +149,14 @@ Deno.test("a full window caps its task at 0, and the claim tells when it frees",
   const clock = new FakeClock(10_000);
   const store = new MemoryClaims(clock);
   store.add(5, "send");
-  const first = await claimWithinRateLimits(store, {
-    ...params,
-    now: clock.now(),
-    rateLimits: send,
-  });
+  const first = await claimSend(store, clock);
   assertEquals([first.jobs.length, first.wakeAt], [3, 11_000]);
   clock.advance(400);
-  const held = await claimWithinRateLimits(store, {
-    ...params,
-    now: clock.now(),
-    rateLimits: send,
-  });
+  const held = await claimSend(store, clock);
   assertEquals([held.jobs.length, held.wakeAt], [0, 11_000]);
   assertEquals(store.caps.at(-1), { tasks: { send: 0 }, queues: {} });
   clock.advance(600);
-  const next = await claimWithinRateLimits(store, {
-    ...params,
-    now: clock.now(),
-    rateLimits: send,
-  });
+  const next = await claimSend(store, clock);
   assertEquals(next.jobs.length, 2);
 });
 
@@ -212,21 +199,13 @@ Deno.test("a claimant that finds a window full of fresh starts looks again once 
   const clock = new FakeClock(10_000);
   const store = new MemoryClaims(clock);
   store.add(5, "send");
-  await claimWithinRateLimits(store, { ...params, now: clock.now(), rateLimits: send });
+  await claimSend(store, clock);
   clock.advance(50);
   // The three starts may be a reservation about to be given back: look again soon.
-  const held = await claimWithinRateLimits(store, {
-    ...params,
-    now: clock.now(),
-    rateLimits: send,
-  });
+  const held = await claimSend(store, clock);
   assertEquals([held.jobs.length, held.wakeAt], [0, 10_000 + RESERVATION_SETTLE_MS]);
   clock.advance(RESERVATION_SETTLE_MS);
-  const settled = await claimWithinRateLimits(store, {
-    ...params,
-    now: clock.now(),
-    rateLimits: send,
-  });
+  const settled = await claimSend(store, clock);
   assertEquals([settled.jobs.length, settled.wakeAt], [0, 11_000]);
 });
 
@@ -248,18 +227,10 @@ Deno.test("a give-back that fails leaves the window under-used until its starts 
   store.recordCommit = commit;
   store.add(4, "send");
   clock.advance(1);
-  const next = await claimWithinRateLimits(store, {
-    ...params,
-    now: clock.now(),
-    rateLimits: send,
-  });
+  const next = await claimSend(store, clock);
   assertEquals(next.jobs.length, 0, "the unused reservation still counts: under-use only");
   clock.advance(1_000);
-  const later = await claimWithinRateLimits(store, {
-    ...params,
-    now: clock.now(),
-    rateLimits: send,
-  });
+  const later = await claimSend(store, clock);
   assertEquals(later.jobs.length, 3);
 });
 

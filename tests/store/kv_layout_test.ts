@@ -47,15 +47,26 @@ Deno.test("opening a KV file an older tq wrote deletes its stale queued-state en
   kv.close();
 });
 
-Deno.test("two openers of one KV file run its migration once", async () => {
+/**
+ * Runs `check` on two layouts of one new KV file, each through a handle of its own (two
+ * processes, as far as SQLite can tell): their commits retry while the other holds the file.
+ */
+async function withTwoOpeners(
+  check: (layouts: [KvLayout, KvLayout], clock: FakeClock) => Promise<void>,
+): Promise<void> {
   const path = await tempFile();
-  // Two handles on one file: the layout's commits retry while SQLite finds the file locked.
   const [a, b] = [await Deno.openKv(path), await Deno.openKv(path)];
   const clock = new FakeClock();
-  await assertMigratesOnce([new KvLayout(a, clock), new KvLayout(b, clock)], clock);
-  a.close();
-  b.close();
-});
+  try {
+    await check([new KvLayout(a, clock), new KvLayout(b, clock)], clock);
+  } finally {
+    a.close();
+    b.close();
+  }
+}
+
+Deno.test("two openers of one KV file run its migration once", () =>
+  withTwoOpeners(assertMigratesOnce));
 
 Deno.test("a KV migration lock whose holder died is taken over once it lapses", async () => {
   const kv = await Deno.openKv(":memory:");
@@ -245,11 +256,5 @@ Deno.test("a KV file at layout 7 keeps its job log lines as keyed records and dr
   kv.close();
 });
 
-Deno.test("a KV migration longer than the lock's lease keeps its lock while it runs", async () => {
-  const path = await tempFile();
-  const [a, b] = [await Deno.openKv(path), await Deno.openKv(path)];
-  const clock = new FakeClock();
-  await assertLockRenewed([new KvLayout(a, clock), new KvLayout(b, clock)], clock);
-  a.close();
-  b.close();
-});
+Deno.test("a KV migration longer than the lock's lease keeps its lock while it runs", () =>
+  withTwoOpeners(assertLockRenewed));

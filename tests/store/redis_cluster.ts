@@ -1,8 +1,11 @@
 /**
  * A real Redis Cluster for tests: six `redis-server --cluster-enabled yes` on 127.0.0.1
  * (three primaries, three replicas), joined by `redis-cli --cluster create`, each in its own
- * directory of one temp dir, stopped by PID; a node can be killed and started again. The cluster bus listens on port + 10000, so the ports are
- * picked below 45536 with both free. Without redis-server and redis-cli it fails loudly.
+ * directory of one temp dir, stopped by PID; a node can be killed and started again. The
+ * cluster bus listens on port + 10000, so the ports are picked in 10000-22767 with both free:
+ * that keeps the bus ports below Linux's ephemeral range (32768 up), where any outgoing
+ * connection of a parallel test could take one between the check and the bind. Without
+ * redis-server and redis-cli it fails loudly.
  *
  * @example
  * ```ts ignore
@@ -12,10 +15,13 @@
  * ```
  * @module
  */
-import { RedisServer, requireRedisServer } from "./redis_server.ts";
+import { RedisServer, RedisServerStartError, requireRedisServer } from "./redis_server.ts";
 
 /** How long the six nodes may take to agree on every slot. */
 const READY_TIMEOUT_MS = 20_000;
+
+/** Fresh runs of ports tried when a node cannot start (another test took a port meanwhile). */
+const START_ATTEMPTS = 3;
 
 /** Settings of a {@linkcode RedisCluster}. */
 export interface RedisClusterOptions {
@@ -36,10 +42,10 @@ function isFree(port: number): boolean {
   }
 }
 
-/** `count` ports in 20000-45535 whose cluster bus ports (+10000) are free too. */
+/** `count` ports in 10000-22767 whose cluster bus ports (+10000) are free too. */
 function freeClusterPorts(count: number): number[] {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 2_500) * 10;
+    const base = 10_000 + Math.floor(Math.random() * 1_270) * 10;
     const ports = Array.from({ length: count }, (_, i) => base + i);
     if (ports.every((port) => isFree(port) && isFree(port + 10_000))) return ports;
   }
@@ -80,7 +86,17 @@ export class RedisCluster {
     await redisCli("--version").catch(() => {
       throw new Error("redis-cli is not installed: apt-get install -y redis-tools");
     });
-    const ports = freeClusterPorts(6);
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await RedisCluster.#startOn(freeClusterPorts(6), options);
+      } catch (error) {
+        if (!(error instanceof RedisServerStartError) || attempt === START_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** Six nodes on `ports`, joined into one cluster; all stopped again if any step fails. */
+  static async #startOn(ports: number[], options: RedisClusterOptions): Promise<RedisCluster> {
     const dir = await Deno.makeTempDir({ prefix: "tq-redis-cluster-" });
     const cluster = new RedisCluster([], dir, options.nodeTimeoutMs ?? 1_000);
     try {

@@ -15,6 +15,9 @@
 /** How long a starting server may take to answer. */
 const READY_TIMEOUT_MS = 10_000;
 
+/** Ports tried by a server that picks its own, when one is taken between the pick and the bind. */
+const START_ATTEMPTS = 3;
+
 /** Throws unless `redis-server` can be run, saying how to get it. */
 export async function requireRedisServer(): Promise<void> {
   try {
@@ -60,9 +63,25 @@ export class RedisServer {
     this.#ownsDir = ownsDir;
   }
 
-  /** Starts a server and resolves once it answers. */
+  /**
+   * Starts a server and resolves once it answers. On a port it picked itself, a start that
+   * fails (another process took the port meanwhile) is tried again on a fresh port.
+   */
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
     await requireRedisServer();
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await RedisServer.#startOnce(options);
+      } catch (error) {
+        const retry = options.port === undefined && attempt < START_ATTEMPTS &&
+          error instanceof RedisServerStartError;
+        if (!retry) throw error;
+      }
+    }
+  }
+
+  /** One spawn of redis-server with `options`, resolved once it answers. */
+  static async #startOnce(options: RedisServerOptions): Promise<RedisServer> {
     const dir = options.dir ?? await Deno.makeTempDir({ prefix: "tq-redis-" });
     const port = options.port ?? freePort();
     const persistence = options.persistent
@@ -79,6 +98,9 @@ export class RedisServer {
         ...persistence,
         "--dir",
         dir,
+        // Kept in its dir so that a server that exits at start can say why.
+        "--logfile",
+        `${dir}/redis-server.log`,
         ...options.args ?? [],
       ],
       stdout: "null",
@@ -134,28 +156,62 @@ export class RedisServer {
   }
 
   async #ready(): Promise<void> {
+    let exitCode: number | undefined;
+    this.#child.status.then((status) => exitCode = status.code);
     const deadline = Date.now() + READY_TIMEOUT_MS;
-    while (Date.now() < deadline) {
-      try {
-        const conn = await Deno.connect({ hostname: "127.0.0.1", port: this.port });
-        try {
-          await conn.write(new TextEncoder().encode("PING\r\n"));
-          const buffer = new Uint8Array(16);
-          const n = await conn.read(buffer);
-          // A server with a password answers NOAUTH: it is up all the same.
-          const answer = new TextDecoder().decode(buffer.subarray(0, n ?? 0));
-          if (answer.startsWith("+PONG") || answer.startsWith("-NOAUTH")) return;
-        } finally {
-          conn.close();
-        }
-      } catch {
-        // Not listening yet.
-      }
+    while (Date.now() < deadline && exitCode === undefined) {
+      if (await this.#answersPing()) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+    const log = await this.#logTail();
     await this.stop();
-    throw new Error(
-      `redis-server on port ${this.port} did not answer within ${READY_TIMEOUT_MS} ms`,
+    throw new RedisServerStartError(
+      exitCode === undefined
+        ? `redis-server on port ${this.port} did not answer within ${READY_TIMEOUT_MS} ms${log}`
+        : `redis-server on port ${this.port} exited with code ${exitCode} before answering${log}`,
     );
   }
+
+  /**
+   * Whether the port answers PING as a Redis server does. The read gives up after a second:
+   * whatever else may hold the port can accept a connection and never answer.
+   */
+  async #answersPing(): Promise<boolean> {
+    let conn: Deno.TcpConn;
+    try {
+      conn = await Deno.connect({ hostname: "127.0.0.1", port: this.port });
+    } catch {
+      return false; // Not listening yet.
+    }
+    const giveUp = setTimeout(() => conn.close(), 1_000);
+    try {
+      await conn.write(new TextEncoder().encode("PING\r\n"));
+      const buffer = new Uint8Array(16);
+      const n = await conn.read(buffer);
+      // A server with a password answers NOAUTH: it is up all the same.
+      const answer = new TextDecoder().decode(buffer.subarray(0, n ?? 0));
+      return answer.startsWith("+PONG") || answer.startsWith("-NOAUTH");
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(giveUp);
+      try {
+        conn.close();
+      } catch {
+        // Closed by giveUp.
+      }
+    }
+  }
+
+  /** The last lines redis-server logged, to explain a failed start. */
+  async #logTail(): Promise<string> {
+    const text = await Deno.readTextFile(`${this.dir}/redis-server.log`).catch(() => "");
+    const lines = text.trim().split("\n").slice(-5).join("\n");
+    return lines ? `; its log ends:\n${lines}` : "";
+  }
+}
+
+/** A redis-server that exited or stayed silent at start (a port taken meanwhile, for one). */
+export class RedisServerStartError extends Error {
+  override name = "RedisServerStartError";
 }

@@ -18,6 +18,9 @@ import { freePort } from "./redis_server.ts";
 /** How long a starting server may take to accept connections. */
 const READY_TIMEOUT_MS = 30_000;
 
+/** Ports tried when the one picked is taken before the server binds it. */
+const START_ATTEMPTS = 3;
+
 /** The directory holding `initdb` and `pg_ctl`: Debian's newest version, else PATH (""). */
 function binDir(): string {
   try {
@@ -92,9 +95,30 @@ export class PostgresServer {
       "-E",
       "UTF8",
     ]);
-    const port = freePort();
+    // A port taken between the pick and the bind (by a parallel test's outgoing connection,
+    // say) makes pg_ctl fail at once: try a fresh one.
+    for (let attempt = 1;; attempt++) {
+      const server = new PostgresServer(freePort(), dir, path("pg_ctl"));
+      try {
+        await server.#start();
+        return server;
+      } catch (error) {
+        const portTaken = await Deno.readTextFile(`${dir}/log`)
+          .then((log) => log.includes("Address already in use"), () => false);
+        if (!portTaken || attempt === START_ATTEMPTS) {
+          await Deno.remove(dir, { recursive: true }).catch(() => {});
+          throw error;
+        }
+        await Deno.remove(`${dir}/log`);
+      }
+    }
+  }
+
+  /** `pg_ctl start` on the initialised data dir, resolved once the server accepts connections. */
+  async #start(): Promise<void> {
+    const dir = this.dir;
     const options = [
-      `-p ${port}`,
+      `-p ${this.port}`,
       "-c listen_addresses=127.0.0.1",
       `-c unix_socket_directories=${dir}`,
       "-c fsync=off",
@@ -102,8 +126,7 @@ export class PostgresServer {
       "-c full_page_writes=off",
       "-c max_connections=200",
     ].join(" ");
-    const server = new PostgresServer(port, dir, path("pg_ctl"));
-    await run(server.#pgCtl, [
+    await run(this.#pgCtl, [
       "start",
       "-D",
       `${dir}/data`,
@@ -115,7 +138,6 @@ export class PostgresServer {
       "-o",
       options,
     ]);
-    return server;
   }
 
   /** A connection URL for the `postgres` superuser and database. */

@@ -8,7 +8,7 @@ import { realStores } from "./real_stores.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { RateLimitedError } from "../../src/errors.ts";
 import { createLogger } from "../../src/log.ts";
-import { advance, fixture, task, waitForJob } from "./helpers.ts";
+import { advance, fixture, task, waitForHeard, waitForJob } from "./helpers.ts";
 
 const backends = await realStores("defer");
 
@@ -73,7 +73,7 @@ for (const [backend, openStore] of backends) {
     await using fx = await fixture([call], openStore);
     fx.worker().start();
     const { id } = await fx.enqueue("call", {});
-    await waitForJob(fx.store, id, (j) => j.deferrals === 1, "deferral");
+    await waitForHeard(fx, id, (j) => j.deferrals === 1, "deferral");
     const stats = fx.written.flatMap((c) => statDeltas(c.before, c.after));
     const count = (event: string) =>
       stats.filter((s) => s.key[0] === "jobs" && s.key[1] === event)

@@ -10,7 +10,7 @@ import { assertEquals } from "../assert.ts";
 import { openRedisStore } from "../../src/store/redis/redis_store.ts";
 import type { Job } from "../../src/job.ts";
 import { SWEEP_PAGE_MS } from "../../src/maintenance/expiry_sweeper.ts";
-import { advance, fixture, gate, task, waitForJob } from "./helpers.ts";
+import { advance, fixture, gate, task, waitForHeard, waitForJob } from "./helpers.ts";
 import { RedisServer } from "../store/redis_server.ts";
 
 const server = await RedisServer.start();
@@ -35,7 +35,7 @@ for (const [backend, openStore] of backends) {
     const { id } = await fx.enqueue("send", {}, { expiresIn: 1_000 });
     fx.clock.advance(1_001); // no worker yet: nothing claims it in time
     fx.worker().start();
-    const job = await waitForJob(fx.store, id, expired, "expired");
+    const job = await waitForHeard(fx, id, expired, "expired");
     assertEquals([job.cancelReason, job.attempts, runs], ["expired", 0, 0]);
     const stats = fx.written.flatMap((c) => statDeltas(c.before, c.after));
     const count = (event: string) =>

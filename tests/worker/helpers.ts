@@ -108,6 +108,23 @@ export async function waitForJob(
 }
 
 /**
+ * Waits until the store's `onJobsWritten` listener has heard a change that leaves the job in
+ * a state satisfying `check`, and returns the job as written. Wait on this, not on
+ * {@linkcode waitForJob}, before reading `fx.written`: a read can see a commit before the
+ * writer's own code, which reports it, runs again.
+ */
+export async function waitForHeard(
+  fx: Fixture,
+  id: string,
+  check: (job: Job) => boolean,
+  what = "job change",
+): Promise<Job> {
+  const heard = () => fx.written.find(({ after }) => after?.id === id && check(after))?.after;
+  await waitFor(() => heard() !== undefined, what);
+  return heard()!;
+}
+
+/**
  * Moves the fake clock on and lets the services that woke finish their round: until as
  * many sleeps are pending as before (or 200 ms), so fake time never runs ahead of the
  * store I/O it is meant to pace.

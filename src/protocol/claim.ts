@@ -19,6 +19,7 @@ import { parentResults } from "../flows/parents.ts";
 import { collectRateLimits } from "../guards/rate_limit.ts";
 import { claimWithinRateLimits } from "../guards/rate_limit_tokens.ts";
 import type { Job } from "../job.ts";
+import type { Logger } from "../log.ts";
 import type { Registry } from "../registry/registry.ts";
 import type { Store } from "../store/store.ts";
 import { expireJob, isExpired } from "../transitions/mod.ts";
@@ -77,14 +78,14 @@ export function assertExternalQueues(registry: Registry, queues: string[]): void
  *
  * @example
  * ```ts ignore
- * const claimed = await protocolClaim({ store, registry, clock }, params);
+ * const claimed = await protocolClaim({ store, registry, clock, logger }, params);
  * ```
  */
 export async function protocolClaim(
-  deps: { store: Store; registry: Registry; clock: Clock },
+  deps: { store: Store; registry: Registry; clock: Clock; logger: Logger },
   params: ProtocolClaimParams,
 ): Promise<ClaimedJob[]> {
-  const { store, registry, clock } = deps;
+  const { store, registry, clock, logger } = deps;
   const { queues, worker, limit, leaseMs, waitMs, signal } = params;
   assertExternalQueues(registry, queues);
   const rateLimits = collectRateLimits(registry.list(), registry.queueRateLimits);
@@ -105,6 +106,9 @@ export async function protocolClaim(
       now,
       rateLimits,
       ready,
+      // The jobs are claimed; only unused rate-limit starts were not given back (an
+      // under-used window), which the worker's own claim logs the same way.
+      onLateError: (error) => logger.warn("rate_limit:claim_incomplete", { error: String(error) }),
     });
     const claimed = limited.jobs;
     ready = limited.ready;

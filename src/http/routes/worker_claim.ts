@@ -120,12 +120,12 @@ const stopRoute = createRoute({
  */
 export function workerClaimRoutes(
   app: OpenAPIHono,
-  { store, registry, clock, stopping }: AppDeps,
+  { store, registry, clock, logger, stopping }: AppDeps,
 ): void {
   const lastBeat = new Map<string, number>();
   app.openapi(claimRoute, async (c) => {
     const body = c.req.valid("json");
-    const claimed = await protocolClaim({ store, registry, clock }, {
+    const claimed = await protocolClaim({ store, registry, clock, logger }, {
       queues: body.queues,
       worker: body.worker,
       limit: body.limit,

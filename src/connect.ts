@@ -92,7 +92,8 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
     async close() {
       useProducer(undefined);
       await stats.stop();
-      store.close();
+      // PostgreSQL's close settles once its connections are ended; the others' at once.
+      await store.close();
     },
   };
 }

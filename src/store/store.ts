@@ -382,6 +382,10 @@ export interface Store {
   /** Throws `StoreUnavailableError` unless the store answers a read and a write. */
   ping(): Promise<void>;
 
-  /** Releases the connection or file. */
-  close(): void;
+  /**
+   * Releases the connection or file, at once. A store whose connections take time to end
+   * (PostgreSQL's pool) answers a promise that settles once they have, for a caller that
+   * stops its server next or checks for leaked resources.
+   */
+  close(): void | Promise<void>;
 }

@@ -46,13 +46,13 @@ Deno.test("five stores opening one new schema at once migrate it exactly once", 
   const stores = await Promise.all(
     Array.from({ length: 5 }, () => openPostgresStore(server.url, { schema })),
   );
-  stores.forEach((store) => store.close());
+  await Promise.all(stores.map((store) => store.close()));
   assertEquals(await layoutRows(schema), Array.from({ length: LAYOUT_VERSION }, (_, i) => i + 1));
 });
 
 Deno.test("a schema at a layout newer than this tq is refused, naming it", async () => {
   const schema = server.freshSchema();
-  (await openPostgresStore(server.url, { schema })).close();
+  await (await openPostgresStore(server.url, { schema })).close();
   const sql = postgres(server.url, { max: 1, onnotice: () => {} });
   await sql.unsafe(`INSERT INTO ${new SqlNames(schema).table("layout")} ("version") VALUES (99)`);
   await sql.end();
@@ -80,7 +80,7 @@ Deno.test("a mixed-case schema name is kept as given (every identifier quoted)",
     assertEquals(await store.jobGet(job.id), job);
     assertEquals(await layoutRows(schema), Array.from({ length: LAYOUT_VERSION }, (_, i) => i + 1));
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -120,7 +120,7 @@ Deno.test("a schema at layout 1 migrates with its groups: a new job still waits 
     assertEquals((await store.jobGet(next.id))?.state, "deferred");
     assertEquals((await store.jobGet(tail.id))?.dependants, [next.id]);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -153,7 +153,7 @@ Deno.test("a schema at layout 2 keeps its queue pauses, task holds, sessions and
     assertEquals((await store.recordGet({ space: "session", key: "hash" }))?.value, session);
     assertEquals((await workerList(store, { now })).map((w) => w.id), ["w"]);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -178,7 +178,7 @@ Deno.test("a schema at layout 3 drops the events it kept: events are keyed recor
       Array.from({ length: LAYOUT_VERSION }, (_, i) => i + 1),
     );
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -200,7 +200,7 @@ Deno.test("a schema at layout 4 keeps its idempotency keys as keyed records", as
   try {
     await assertKeyHolds(store, "order-42", first);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -222,7 +222,7 @@ Deno.test("a schema at layout 5 keeps its schedules' last runs and pauses as key
   try {
     await assertSchedulesKept(store);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -243,7 +243,7 @@ Deno.test("a schema at layout 6 keeps its debounce keys as keyed records", async
   try {
     await assertDebounceJoins(store, job);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -270,7 +270,7 @@ Deno.test("a schema at layout 7 keeps its batches as keyed records, and their co
   try {
     await assertBatchesKept(store, batches);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -305,7 +305,7 @@ Deno.test("a schema at layout 8 keeps its group and concurrency-key lanes as key
   try {
     await assertLanesKept(store, tails, now);
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -331,7 +331,7 @@ Deno.test("a schema at layout 9 keeps its job log lines as keyed records and dro
   try {
     await assertLogLinesKept(store, lines);
   } finally {
-    store.close();
+    await store.close();
   }
   const check = postgres(server.url, { max: 1, onnotice: () => {} });
   try {
@@ -363,7 +363,7 @@ Deno.test("a schema at layout 10 drops its rate limit windows: windows are keyed
     await sql.end();
   }
   const store = await openPostgresStore(server.url, { schema: names.schema });
-  store.close();
+  await store.close();
   const check = postgres(server.url, { max: 1, onnotice: () => {} });
   try {
     const tables = await check.unsafe(

@@ -75,7 +75,7 @@ runStoreConformance("postgres", async (clock, onJobsWritten) => {
   return {
     store,
     damage: postgresDamage(server.url, schema),
-    cleanup: () => Promise.resolve(store.close()),
+    cleanup: () => store.close(),
   };
 });
 
@@ -109,7 +109,7 @@ Deno.test("[postgres] counts, batch counts and statistics read the same after a 
     assertEquals([before[0][0].queued, before[0][0].started], [3, 2]);
   } finally {
     await sql.end();
-    store.close();
+    await store.close();
   }
 });
 
@@ -124,7 +124,7 @@ Deno.test("[postgres] an input holding U+0000 is refused by name; the text \\u00
     await store.jobInsertMany({ jobs: [text] });
     assertEquals((await store.jobGet(text.id))?.input, { s: "a\\u0000b" });
   } finally {
-    store.close();
+    await store.close();
   }
 });
 
@@ -173,7 +173,7 @@ Deno.test("[postgres] expired keys, lanes, debounce keys, records and closed bat
     assertEquals((await batchGet(store, { id: "open" }))?.counts.queued, 1);
   } finally {
     await sql.end();
-    store.close();
+    await store.close();
   }
 });
 
@@ -196,7 +196,7 @@ Deno.test("[postgres] a job change whose counters cannot be written fails and le
     assertEquals((await store.queueCounts())[0].queued, 1);
   } finally {
     await sql.end();
-    store.close();
+    await store.close();
   }
 });
 
@@ -223,6 +223,6 @@ Deno.test("[postgres] the store deletes expired rows by itself as it writes, by 
     await eventually(async () => await keys() === 10, 5_000, "the expired keys deleted");
   } finally {
     await sql.end();
-    store.close();
+    await store.close();
   }
 });

@@ -127,6 +127,28 @@ const RETRYABLE = new Set(["40001", "40P01"]);
 const sqlState = (error: unknown) =>
   error instanceof postgres.PostgresError ? error.code : undefined;
 
+/** postgres.js's own codes, and the socket's, for a connection that is gone. */
+const CONNECTION_GONE = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_DESTROYED",
+  "CONNECTION_ENDED",
+  "CONNECT_TIMEOUT",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+]);
+
+/**
+ * Whether `error` says the connection is gone (or going: the server's own shutdown, class 57P0),
+ * so the server rolls the transaction back by itself. A ROLLBACK sent after it would never be
+ * answered: postgres.js leaves a query on a closed reserved connection pending for good.
+ */
+function connectionGone(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state !== undefined) return /^(08|57P0)/.test(state);
+  return CONNECTION_GONE.has(String((error as { code?: unknown } | null)?.code));
+}
+
 /** An error as callers should see it: tq's own kept, anything else "unreachable". */
 function reached(error: unknown): unknown {
   if (error instanceof TqError || error instanceof RangeError) return error;
@@ -454,9 +476,13 @@ export class PostgresStore implements Store {
     return pingWrite("PostgreSQL", write, { timeoutMs: PING_TIMEOUT_MS, clock: this.#clock });
   }
 
-  close(): void {
+  /**
+   * Wakes every waiter and ends the connections: at once for the caller (`Store.close`), and
+   * the answer settles once they are closed, for a caller that stops the server next.
+   */
+  close(): Promise<void> {
     this.#wakeUps.close();
-    this.#sql.end({ timeout: 5 }).catch(() => {});
+    return this.#sql.end({ timeout: 5 }).catch(() => {});
   }
 
   /**
@@ -525,7 +551,7 @@ export class PostgresStore implements Store {
       if (changes.written.length > 0) this.#report(changes.written);
       return result;
     } catch (error) {
-      await tx.unsafe("ROLLBACK").catch(() => {});
+      if (!connectionGone(error)) await tx.unsafe("ROLLBACK").catch(() => {});
       throw error;
     } finally {
       connection.release();

@@ -13,13 +13,10 @@
  * ```
  * @module
  */
-import { freePort } from "./redis_server.ts";
+import { freePort, startOnFreshPorts } from "./redis_server.ts";
 
 /** How long a starting server may take to accept connections. */
 const READY_TIMEOUT_MS = 30_000;
-
-/** Ports tried when the one picked is taken before the server binds it. */
-const START_ATTEMPTS = 3;
 
 /** The directory holding `initdb` and `pg_ctl`: Debian's newest version, else PATH (""). */
 function binDir(): string {
@@ -95,22 +92,23 @@ export class PostgresServer {
       "-E",
       "UTF8",
     ]);
-    // A port taken between the pick and the bind (by a parallel test's outgoing connection,
-    // say) makes pg_ctl fail at once: try a fresh one.
-    for (let attempt = 1;; attempt++) {
-      const server = new PostgresServer(freePort(), dir, path("pg_ctl"));
-      try {
+    const pgCtl = path("pg_ctl");
+    // pg_ctl fails at once on a taken port, and the log says so (its lines are appended:
+    // removed after each look, for the next try's).
+    const portTaken = async () => {
+      const log = await Deno.readTextFile(`${dir}/log`).catch(() => "");
+      await Deno.remove(`${dir}/log`).catch(() => {});
+      return log.includes("Address already in use");
+    };
+    try {
+      return await startOnFreshPorts(async () => {
+        const server = new PostgresServer(freePort(), dir, pgCtl);
         await server.#start();
         return server;
-      } catch (error) {
-        const portTaken = await Deno.readTextFile(`${dir}/log`)
-          .then((log) => log.includes("Address already in use"), () => false);
-        if (!portTaken || attempt === START_ATTEMPTS) {
-          await Deno.remove(dir, { recursive: true }).catch(() => {});
-          throw error;
-        }
-        await Deno.remove(`${dir}/log`);
-      }
+      }, portTaken);
+    } catch (error) {
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
+      throw error;
     }
   }
 

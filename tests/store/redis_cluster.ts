@@ -15,13 +15,15 @@
  * ```
  * @module
  */
-import { RedisServer, RedisServerStartError, requireRedisServer } from "./redis_server.ts";
+import {
+  RedisServer,
+  RedisServerStartError,
+  requireRedisServer,
+  startOnFreshPorts,
+} from "./redis_server.ts";
 
 /** How long the six nodes may take to agree on every slot. */
 const READY_TIMEOUT_MS = 20_000;
-
-/** Fresh runs of ports tried when a node cannot start (another test took a port meanwhile). */
-const START_ATTEMPTS = 3;
 
 /** Settings of a {@linkcode RedisCluster}. */
 export interface RedisClusterOptions {
@@ -86,13 +88,10 @@ export class RedisCluster {
     await redisCli("--version").catch(() => {
       throw new Error("redis-cli is not installed: apt-get install -y redis-tools");
     });
-    for (let attempt = 1;; attempt++) {
-      try {
-        return await RedisCluster.#startOn(freeClusterPorts(6), options);
-      } catch (error) {
-        if (!(error instanceof RedisServerStartError) || attempt === START_ATTEMPTS) throw error;
-      }
-    }
+    return await startOnFreshPorts(
+      () => RedisCluster.#startOn(freeClusterPorts(6), options),
+      (error) => error instanceof RedisServerStartError,
+    );
   }
 
   /** Six nodes on `ports`, joined into one cluster; all stopped again if any step fails. */

@@ -15,7 +15,7 @@
 /** How long a starting server may take to answer. */
 const READY_TIMEOUT_MS = 10_000;
 
-/** Ports tried by a server that picks its own, when one is taken between the pick and the bind. */
+/** Starts tried, each on fresh ports, when a port is taken between the pick and the bind. */
 const START_ATTEMPTS = 3;
 
 /** Throws unless `redis-server` can be run, saying how to get it. */
@@ -36,6 +36,24 @@ export function freePort(): number {
   const { port } = listener.addr as Deno.NetAddr;
   listener.close();
   return port;
+}
+
+/**
+ * `start()`, tried again (up to {@linkcode START_ATTEMPTS} in all) while its failure is a port
+ * taken between the pick and the bind (by a parallel test's outgoing connection, say): each
+ * try picks fresh ports.
+ */
+export async function startOnFreshPorts<T>(
+  start: () => Promise<T>,
+  portTaken: (error: unknown) => boolean | Promise<boolean>,
+): Promise<T> {
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await start();
+    } catch (error) {
+      if (attempt === START_ATTEMPTS || !await portTaken(error)) throw error;
+    }
+  }
 }
 
 /** Settings of a {@linkcode RedisServer}. */
@@ -69,15 +87,10 @@ export class RedisServer {
    */
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
     await requireRedisServer();
-    for (let attempt = 1;; attempt++) {
-      try {
-        return await RedisServer.#startOnce(options);
-      } catch (error) {
-        const retry = options.port === undefined && attempt < START_ATTEMPTS &&
-          error instanceof RedisServerStartError;
-        if (!retry) throw error;
-      }
-    }
+    return await startOnFreshPorts(
+      () => RedisServer.#startOnce(options),
+      (error) => options.port === undefined && error instanceof RedisServerStartError,
+    );
   }
 
   /** One spawn of redis-server with `options`, resolved once it answers. */

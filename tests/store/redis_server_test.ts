@@ -1,10 +1,11 @@
 /**
  * The test fixture's own start: a redis-server that cannot bind exits, and the fixture says so
  * at once with redis-server's log, instead of waiting out its 10 s for an answer (the wait that
- * hid a taken cluster bus port in CI).
+ * hid a taken cluster bus port in CI); and the retry on fresh ports that every server fixture
+ * starts through.
  */
-import { assert, assertRejects } from "../assert.ts";
-import { freePort, RedisServer, RedisServerStartError } from "./redis_server.ts";
+import { assert, assertEquals, assertRejects } from "../assert.ts";
+import { freePort, RedisServer, RedisServerStartError, startOnFreshPorts } from "./redis_server.ts";
 
 Deno.test("a redis-server whose port is taken fails at once and says why", async () => {
   const port = freePort();
@@ -22,4 +23,15 @@ Deno.test("a redis-server whose port is taken fails at once and says why", async
   } finally {
     squatter.close();
   }
+});
+
+Deno.test("a start whose port was taken is tried again, three times in all; another failure once", async () => {
+  let tries = 0;
+  const upOnTry = (n: number) => () =>
+    ++tries === n ? Promise.resolve("up") : Promise.reject(new Error(`port taken, try ${tries}`));
+  await assertRejects(() => startOnFreshPorts(upOnTry(0), () => true), Error, "try 3");
+  tries = 0;
+  assertEquals([await startOnFreshPorts(upOnTry(2), () => true), tries], ["up", 2]);
+  tries = 0;
+  await assertRejects(() => startOnFreshPorts(upOnTry(0), () => false), Error, "try 1");
 });

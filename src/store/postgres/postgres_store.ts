@@ -72,6 +72,9 @@ const MAX_CLAIM_BATCH = 100;
 const ATTEMPTS = 5;
 /** How long `ping()` waits for an answer. */
 const PING_TIMEOUT_MS = 2_000;
+
+/** How long `close()` lets the transactions under way finish, and then the pool end. */
+const CLOSE_TIMEOUT_MS = 5_000;
 /** Transactions of this store between two roll-ups of the counter deltas (`counters.ts`). */
 const ROLL_UP_EVERY = 10;
 /** Connections per store: claims, updates and inserts go on in parallel. */
@@ -188,6 +191,8 @@ export class PostgresStore implements Store {
   /** When expired rows were last deleted (-Infinity: not yet). */
   #expiredAt = -Infinity;
   #rollingUp: Promise<void> | undefined;
+  /** The transactions under way, each on a reserved connection, for `close()` to wait on. */
+  readonly #inFlight = new Set<Promise<unknown>>();
 
   /** The store's `onJobsWritten` listener, or one that does nothing. */
   readonly #report: JobsWrittenListener;
@@ -477,12 +482,20 @@ export class PostgresStore implements Store {
   }
 
   /**
-   * Wakes every waiter and ends the connections: at once for the caller (`Store.close`), and
-   * the answer settles once they are closed, for a caller that stops the server next.
+   * Wakes every waiter, lets the transactions under way finish, then ends the pool; the answer
+   * settles once its connections are closed, for a caller that stops the server next. (Ended
+   * while a reserved connection is in use, postgres.js would keep that connection, released
+   * or not, until the end's timeout.)
    */
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#wakeUps.close();
-    return this.#sql.end({ timeout: 5 }).catch(() => {});
+    const waited = new AbortController();
+    await Promise.race([
+      Promise.allSettled(this.#inFlight),
+      this.#clock.sleep(CLOSE_TIMEOUT_MS, waited.signal),
+    ]);
+    waited.abort();
+    await this.#sql.end({ timeout: CLOSE_TIMEOUT_MS / 1000 }).catch(() => {});
   }
 
   /**
@@ -521,7 +534,11 @@ export class PostgresStore implements Store {
   async #transaction<T>(work: (tx: Runner, changes: ChangeSet) => Promise<T>, raced?: T) {
     for (let attempt = 1;; attempt++) {
       try {
-        const result = await this.#once(work);
+        const once = this.#once(work);
+        const settled = () => this.#inFlight.delete(once);
+        this.#inFlight.add(once);
+        once.then(settled, settled);
+        const result = await once;
         this.#wrote();
         return result;
       } catch (error) {
